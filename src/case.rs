@@ -1,0 +1,644 @@
+//! The case-table model: what a row of `cases/<profile>/*.toml` says, validated at load time so a
+//! typo is refused with file, line and field instead of surfacing mid-run.
+use std::collections::{BTreeSet, HashSet};
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::placeholder;
+
+/// How strongly the spec demands the rule a case verifies. Only MUST failures fail the gate
+/// (SHOULD too with `--strict`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+pub enum Level {
+    #[serde(rename = "MUST")]
+    Must,
+    #[serde(rename = "SHOULD")]
+    Should,
+    #[serde(rename = "MAY")]
+    May,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::May => "MAY",
+        }
+    }
+}
+
+/// How a request authenticates the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Auth {
+    /// HTTP Basic with the target's client id and secret (RFC 6749 §2.3.1).
+    Basic,
+    None,
+    WrongSecret,
+    /// A Basic header whose payload is not base64 of `id:secret`.
+    Garbled,
+    UnknownClient,
+    /// HTTP Basic with the second client's credentials.
+    SecondClient,
+}
+
+/// What the login driver does at the authorization endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Browser {
+    /// Sign in and approve consent.
+    Approve,
+    /// Sign in and deny consent.
+    Deny,
+    /// Load the first page only (after same-origin redirects).
+    FirstPage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedirectExpect {
+    /// Redirected to the redirect_uri with a code.
+    Code,
+    /// Redirected to the redirect_uri with an error.
+    Error,
+    /// Never redirected away from the authorization server.
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpiresIn {
+    /// A JSON number greater than zero (RFC 6749 §5.1).
+    PositiveNumber,
+    /// A string holding a whole positive number of seconds.
+    PositiveIntegerString,
+}
+
+/// What a step's answer must look like. Each field turns into one or more named checks.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    pub status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub status_in: Vec<u16>,
+    pub success: Option<bool>,
+    pub schema: Option<String>,
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub error_in: Vec<String>,
+    pub token_type: Option<String>,
+    pub expires_in: Option<ExpiresIn>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub present: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<String>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub differs: IndexMap<String, String>,
+    #[serde(default)]
+    pub no_store: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub header_present: Vec<String>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub header_contains: IndexMap<String, String>,
+    pub redirect: Option<RedirectExpect>,
+    #[serde(default)]
+    pub state_echoed: bool,
+    #[serde(default)]
+    pub login_form: bool,
+}
+
+/// Several identical requests sent at once; at most `max_success` may succeed.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Race {
+    pub count: usize,
+    pub max_success: usize,
+}
+
+/// Values a case needs made before it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fixture {
+    /// A fresh authorization code for the client (a login through the authorization endpoint).
+    Code,
+    /// A fresh access and refresh token of the client (a code, exchanged).
+    TokenPair,
+    SecondCode,
+    SecondTokenPair,
+    /// A client-credentials access token.
+    ClientCredentials,
+}
+
+impl Fixture {
+    pub const ALL: [Fixture; 5] =
+        [Fixture::Code, Fixture::TokenPair, Fixture::SecondCode, Fixture::SecondTokenPair, Fixture::ClientCredentials];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Fixture::Code => "code",
+            Fixture::TokenPair => "token_pair",
+            Fixture::SecondCode => "second_code",
+            Fixture::SecondTokenPair => "second_token_pair",
+            Fixture::ClientCredentials => "client_credentials",
+        }
+    }
+
+    /// The placeholders this fixture fills.
+    pub fn provides(self) -> &'static [&'static str] {
+        match self {
+            Fixture::Code => &["code"],
+            Fixture::TokenPair => &["access_token", "refresh_token"],
+            Fixture::SecondCode => &["second_code"],
+            Fixture::SecondTokenPair => &["second_access_token", "second_refresh_token"],
+            Fixture::ClientCredentials => &["cc_access_token"],
+        }
+    }
+
+    fn needs(self) -> &'static [Need] {
+        match self {
+            Fixture::Code | Fixture::TokenPair => &[Need::Login],
+            Fixture::SecondCode | Fixture::SecondTokenPair => &[Need::Login, Need::SecondClient],
+            Fixture::ClientCredentials => &[],
+        }
+    }
+}
+
+/// A part of the target file a case cannot run without; absent, the case is skipped with the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Need {
+    Login,
+    SecondClient,
+    Probe,
+}
+
+impl Need {
+    pub fn missing_reason(self) -> &'static str {
+        match self {
+            Need::Login => "the target file has no [login] (username and password for the login page)",
+            Need::SecondClient => "the target file has no [second_client]",
+            Need::Probe => "the target file has no probe_url",
+        }
+    }
+}
+
+/// Placeholders every case may use; their values come from the target file or are made per case.
+pub const BASE_PLACEHOLDERS: &[&str] = &[
+    "client_id",
+    "redirect_uri",
+    "redirect_uri_other_scheme",
+    "scope",
+    "state",
+    "long_state",
+    "random",
+    "uuid",
+    "second_client_id",
+    "second_redirect_uri",
+];
+
+/// One request of a case, with what its answer must look like.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub name: Option<String>,
+    pub endpoint: String,
+    pub method: Option<String>,
+    pub auth: Option<Auth>,
+    pub content_type: Option<String>,
+    pub query: Vec<(String, String)>,
+    pub form: Vec<(String, String)>,
+    pub omit: Vec<String>,
+    pub append: Vec<(String, String)>,
+    pub body: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub bearer: Option<String>,
+    pub browser: Option<Browser>,
+    pub expect: Expect,
+    pub line: usize,
+}
+
+/// A validated case: one rule, checked by one main request plus optional setup and follow-ups.
+#[derive(Debug, Clone, Serialize)]
+pub struct Case {
+    pub id: String,
+    pub title: String,
+    pub level: Level,
+    pub refs: Vec<String>,
+    /// The endpoint the case is filed under (its table's endpoint).
+    pub endpoint: String,
+    pub fixtures: Vec<Fixture>,
+    pub needs: BTreeSet<Need>,
+    pub serial: bool,
+    pub race: Option<Race>,
+    pub before: Vec<Step>,
+    pub main: Step,
+    pub after: Vec<Step>,
+    pub file: String,
+    pub line: usize,
+}
+
+/// A case table or step as written. One shape serves cases and their before/after steps; the
+/// validator says which fields each may carry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    id: Option<Spanned<String>>,
+    title: Option<String>,
+    level: Option<Level>,
+    refs: Option<Vec<String>>,
+    #[serde(default)]
+    fixtures: Vec<Spanned<String>>,
+    #[serde(default)]
+    serial: bool,
+    race: Option<Spanned<Race>>,
+    #[serde(default)]
+    before: Vec<Spanned<RawEntry>>,
+    #[serde(default)]
+    after: Vec<Spanned<RawEntry>>,
+    name: Option<Spanned<String>>,
+    endpoint: Option<Spanned<String>>,
+    method: Option<Spanned<String>>,
+    auth: Option<Auth>,
+    content_type: Option<String>,
+    #[serde(default)]
+    query: IndexMap<String, String>,
+    #[serde(default)]
+    form: IndexMap<String, String>,
+    #[serde(default)]
+    omit: Vec<String>,
+    #[serde(default)]
+    append: Vec<(String, String)>,
+    body: Option<String>,
+    #[serde(default)]
+    headers: IndexMap<String, String>,
+    bearer: Option<String>,
+    browser: Option<Browser>,
+    expect: Option<Spanned<Expect>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTable {
+    /// The endpoint every case in this file is filed under.
+    endpoint: Spanned<String>,
+    #[serde(default)]
+    case: Vec<Spanned<RawEntry>>,
+}
+
+/// A refusal to load a suite file, addressed like a compiler error.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("{file}:{line}: {message}")]
+pub struct LoadError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// What case validation needs to know about the profile the table belongs to.
+pub trait ProfileView {
+    fn has_endpoint(&self, name: &str) -> bool;
+    fn is_browser_endpoint(&self, name: &str) -> bool;
+    fn has_schema(&self, name: &str) -> bool;
+    fn endpoint_names(&self) -> Vec<String>;
+}
+
+/// The 1-based line of byte offset `pos` in `text`.
+pub fn line_of(text: &str, pos: usize) -> usize {
+    text.as_bytes()[..pos.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// A `toml` deserialisation error as one `file:line: message` line.
+pub fn toml_error(file: &str, text: &str, err: &toml::de::Error) -> LoadError {
+    let line = err.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+    let message = err.message().trim().replace('\n', " ");
+    LoadError { file: file.to_string(), line, message }
+}
+
+/// Parses and validates one case table.
+pub fn parse_table(file: &str, text: &str, profile: &dyn ProfileView) -> Result<Vec<Case>, LoadError> {
+    let raw: RawTable = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+    let err = |pos: usize, message: String| LoadError { file: file.to_string(), line: line_of(text, pos), message };
+    let table_endpoint = raw.endpoint.get_ref().clone();
+    if !profile.has_endpoint(&table_endpoint) {
+        return Err(err(
+            raw.endpoint.span().start,
+            format!(
+                "field `endpoint`: unknown endpoint `{table_endpoint}` (the profile has: {})",
+                profile.endpoint_names().join(", ")
+            ),
+        ));
+    }
+    let mut cases = Vec::new();
+    for entry in raw.case {
+        let span = entry.span();
+        cases.push(validate_case(entry.into_inner(), span.start, &table_endpoint, file, text, profile)?);
+    }
+    Ok(cases)
+}
+
+fn validate_case(
+    raw: RawEntry,
+    at: usize,
+    table_endpoint: &str,
+    file: &str,
+    text: &str,
+    profile: &dyn ProfileView,
+) -> Result<Case, LoadError> {
+    let err = |pos: usize, message: String| LoadError { file: file.to_string(), line: line_of(text, pos), message };
+    let id = raw.id.as_ref().ok_or_else(|| err(at, "missing field `id`".into()))?;
+    let id_pos = id.span().start;
+    let id_str = id.get_ref().clone();
+    let valid_id = id_str.split_once('/').is_some_and(|(a, b)| {
+        let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        ok(a) && ok(b)
+    });
+    if !valid_id {
+        return Err(err(id_pos, format!("field `id`: `{id_str}` is not of the form `endpoint/slug` (lower-case letters, digits, -)")));
+    }
+    let field = |name: &str| format!("case `{id_str}`: missing field `{name}`");
+    let title = raw.title.clone().ok_or_else(|| err(id_pos, field("title")))?;
+    let level = raw.level.ok_or_else(|| err(id_pos, field("level")))?;
+    let refs = raw.refs.clone().ok_or_else(|| err(id_pos, field("refs")))?;
+    if refs.is_empty() {
+        return Err(err(id_pos, format!("case `{id_str}`: field `refs`: at least one spec reference is required")));
+    }
+    if raw.name.is_some() {
+        return Err(err(id_pos, format!("case `{id_str}`: field `name` belongs to before/after steps only")));
+    }
+
+    let mut fixtures = Vec::new();
+    for f in &raw.fixtures {
+        let fx = Fixture::ALL.iter().copied().find(|x| x.name() == f.get_ref()).ok_or_else(|| {
+            err(
+                f.span().start,
+                format!(
+                    "case `{id_str}`: field `fixtures`: unknown fixture `{}` (known: {})",
+                    f.get_ref(),
+                    Fixture::ALL.map(|x| x.name()).join(", ")
+                ),
+            )
+        })?;
+        fixtures.push(fx);
+    }
+
+    let ctx = StepCtx { file, text, case_id: &id_str, profile, table_endpoint };
+    let mut known: HashSet<String> = BASE_PLACEHOLDERS.iter().map(|s| s.to_string()).collect();
+    for fx in &fixtures {
+        known.extend(fx.provides().iter().map(|s| s.to_string()));
+    }
+    let mut needs = BTreeSet::new();
+    for fx in &fixtures {
+        needs.extend(fx.needs().iter().copied());
+    }
+    let mut names: HashSet<String> = HashSet::new();
+    let mut before = Vec::new();
+    for s in raw.before.iter() {
+        before.push(ctx.step(s.get_ref(), s.span().start, None, "before", &mut known, &mut names, &mut needs)?);
+    }
+    let main = ctx.step(&raw, at, raw.endpoint.as_ref().map(|e| e.get_ref().as_str()), "case", &mut known, &mut names, &mut needs)?;
+    let mut after = Vec::new();
+    for s in raw.after.iter() {
+        after.push(ctx.step(s.get_ref(), s.span().start, None, "after", &mut known, &mut names, &mut needs)?);
+    }
+    let race = match &raw.race {
+        Some(r) => {
+            let rv = *r.get_ref();
+            if rv.count < 2 || rv.count > 64 || rv.max_success >= rv.count {
+                return Err(err(r.span().start, format!("case `{id_str}`: field `race`: need 2 <= count <= 64 and max_success < count")));
+            }
+            if main.browser.is_some() {
+                return Err(err(r.span().start, format!("case `{id_str}`: field `race`: a browser step cannot be raced")));
+            }
+            Some(rv)
+        }
+        None => None,
+    };
+    Ok(Case {
+        id: id_str.clone(),
+        title,
+        level,
+        refs,
+        endpoint: table_endpoint.to_string(),
+        fixtures,
+        needs,
+        serial: raw.serial,
+        race,
+        before,
+        main,
+        after,
+        file: file.to_string(),
+        line: line_of(text, id_pos),
+    })
+}
+
+struct StepCtx<'a> {
+    file: &'a str,
+    text: &'a str,
+    case_id: &'a str,
+    profile: &'a dyn ProfileView,
+    table_endpoint: &'a str,
+}
+
+impl StepCtx<'_> {
+    fn err(&self, pos: usize, message: String) -> LoadError {
+        LoadError { file: self.file.to_string(), line: line_of(self.text, pos), message }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn step(
+        &self,
+        raw: &RawEntry,
+        at: usize,
+        endpoint: Option<&str>,
+        role: &str,
+        known: &mut HashSet<String>,
+        names: &mut HashSet<String>,
+        needs: &mut BTreeSet<Need>,
+    ) -> Result<Step, LoadError> {
+        let id = self.case_id;
+        let e = |msg: String| self.err(at, format!("case `{id}`: {role} step: {msg}"));
+        if role != "case" {
+            let misplaced = [
+                ("id", raw.id.is_some()),
+                ("title", raw.title.is_some()),
+                ("level", raw.level.is_some()),
+                ("refs", raw.refs.is_some()),
+                ("fixtures", !raw.fixtures.is_empty()),
+                ("race", raw.race.is_some()),
+                ("before", !raw.before.is_empty()),
+                ("after", !raw.after.is_empty()),
+                ("serial", raw.serial),
+            ];
+            if let Some((f, _)) = misplaced.iter().find(|(_, set)| *set) {
+                return Err(e(format!("field `{f}` is not allowed in a step")));
+            }
+        }
+        let endpoint = match (endpoint, &raw.endpoint) {
+            (Some(ep), _) => ep.to_string(),
+            (None, Some(ep)) => ep.get_ref().clone(),
+            (None, None) => self.table_endpoint.to_string(),
+        };
+        let ep_pos = raw.endpoint.as_ref().map(|s| s.span().start).unwrap_or(at);
+        if endpoint != "probe" && !self.profile.has_endpoint(&endpoint) {
+            return Err(self.err(
+                ep_pos,
+                format!(
+                    "case `{id}`: field `endpoint`: unknown endpoint `{endpoint}` (the profile has: {}, probe)",
+                    self.profile.endpoint_names().join(", ")
+                ),
+            ));
+        }
+        if endpoint == "probe" {
+            needs.insert(Need::Probe);
+        }
+        let is_browser = self.profile.is_browser_endpoint(&endpoint);
+        let browser = if is_browser { Some(raw.browser.unwrap_or(Browser::Approve)) } else { None };
+        if raw.browser.is_some() && !is_browser {
+            return Err(e(format!("field `browser`: endpoint `{endpoint}` is not driven through the login page")));
+        }
+        if matches!(browser, Some(Browser::Approve | Browser::Deny)) {
+            needs.insert(Need::Login);
+        }
+        if raw.auth == Some(Auth::SecondClient) {
+            needs.insert(Need::SecondClient);
+        }
+        if let Some(m) = &raw.method {
+            if !["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"].contains(&m.get_ref().as_str()) {
+                return Err(self.err(m.span().start, format!("case `{id}`: field `method`: `{}` is not an HTTP method", m.get_ref())));
+            }
+        }
+        let expect_raw = raw.expect.as_ref().ok_or_else(|| e("missing field `expect`".into()))?;
+        let expect = expect_raw.get_ref().clone();
+        let ex_err = |msg: String| self.err(expect_raw.span().start, format!("case `{id}`: field `expect`: {msg}"));
+        if expect.status.is_some() && !expect.status_in.is_empty() {
+            return Err(ex_err("give `status` or `status_in`, not both".into()));
+        }
+        if expect.error.is_some() && !expect.error_in.is_empty() {
+            return Err(ex_err("give `error` or `error_in`, not both".into()));
+        }
+        if let Some(schema) = &expect.schema {
+            if !self.profile.has_schema(schema) {
+                return Err(ex_err(format!("unknown schema `{schema}` (no specs/<profile>/{schema}.schema.json)")));
+            }
+        }
+        match browser {
+            Some(b) => {
+                if expect.redirect.is_none() && !expect.login_form && expect.status.is_none() {
+                    return Err(ex_err("a browser step needs `redirect`, `login_form` or `status`".into()));
+                }
+                if expect.login_form && b != Browser::FirstPage {
+                    return Err(ex_err("`login_form` needs browser = \"first_page\"".into()));
+                }
+                if expect.redirect.is_some() && b == Browser::FirstPage {
+                    return Err(ex_err("`redirect` needs a login (browser = \"approve\" or \"deny\")".into()));
+                }
+                if expect.redirect == Some(crate::case::RedirectExpect::Error)
+                    && expect.error.is_none()
+                    && expect.error_in.is_empty()
+                {
+                    return Err(ex_err("redirect = \"error\" needs `error` or `error_in`".into()));
+                }
+                if let Some(f) = expect_http_only(&expect) {
+                    return Err(ex_err(format!("`{f}` applies to HTTP answers, not to a browser step")));
+                }
+            }
+            None => {
+                if expect.redirect.is_some() || expect.state_echoed || expect.login_form {
+                    return Err(ex_err(format!("`redirect`, `state_echoed` and `login_form` need a browser endpoint (`{endpoint}` is not one)")));
+                }
+            }
+        }
+        // Every placeholder must be known: base, from a declared fixture, or captured by an earlier named step.
+        let mut strings: Vec<&str> = Vec::new();
+        strings.extend(raw.query.values().map(String::as_str));
+        strings.extend(raw.form.values().map(String::as_str));
+        strings.extend(raw.append.iter().map(|(_, v)| v.as_str()));
+        strings.extend(raw.headers.values().map(String::as_str));
+        strings.extend(raw.body.as_deref());
+        strings.extend(raw.bearer.as_deref());
+        strings.extend(expect.differs.values().map(String::as_str));
+        for s in strings {
+            for name in placeholder::names(s) {
+                if name.starts_with("second_") {
+                    needs.insert(Need::SecondClient);
+                }
+                let captured = name.split_once('.').is_some_and(|(step, _)| names.contains(step));
+                if !captured && !known.contains(name) {
+                    let hint = Fixture::ALL
+                        .iter()
+                        .find(|f| f.provides().contains(&name))
+                        .map(|f| format!(" (declare fixtures = [\"{}\"])", f.name()))
+                        .unwrap_or_default();
+                    return Err(e(format!("unknown placeholder `{{{name}}}`{hint}")));
+                }
+            }
+        }
+        if let Some(n) = &raw.name {
+            let n_str = n.get_ref();
+            if !names.insert(n_str.clone()) {
+                return Err(self.err(n.span().start, format!("case `{id}`: field `name`: step name `{n_str}` used twice")));
+            }
+            known.insert(n_str.clone());
+        }
+        Ok(Step {
+            name: raw.name.as_ref().map(|n| n.get_ref().clone()),
+            endpoint,
+            method: raw.method.as_ref().map(|m| m.get_ref().clone()),
+            auth: raw.auth,
+            content_type: raw.content_type.clone(),
+            query: raw.query.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            form: raw.form.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            omit: raw.omit.clone(),
+            append: raw.append.clone(),
+            body: raw.body.clone(),
+            headers: raw.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            bearer: raw.bearer.clone(),
+            browser,
+            expect,
+            line: line_of(self.text, at),
+        })
+    }
+}
+
+fn expect_http_only(e: &Expect) -> Option<&'static str> {
+    if e.schema.is_some() {
+        Some("schema")
+    } else if e.token_type.is_some() {
+        Some("token_type")
+    } else if e.expires_in.is_some() {
+        Some("expires_in")
+    } else if e.no_store {
+        Some("no_store")
+    } else if !e.header_present.is_empty() || !e.header_contains.is_empty() {
+        Some("header_present/header_contains")
+    } else if !e.differs.is_empty() {
+        Some("differs")
+    } else {
+        None
+    }
+}
+
+impl Step {
+    /// The endpoint's default request, unchanged (what fixtures send).
+    pub fn default_for(endpoint: &str) -> Step {
+        Step {
+            name: None,
+            endpoint: endpoint.to_string(),
+            method: None,
+            auth: None,
+            content_type: None,
+            query: Vec::new(),
+            form: Vec::new(),
+            omit: Vec::new(),
+            append: Vec::new(),
+            body: None,
+            headers: Vec::new(),
+            bearer: None,
+            browser: None,
+            expect: Expect::default(),
+            line: 0,
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! The suite's HTTP client: no automatic redirects, a timeout on every request (body included),
+//! and a cap on what it reads. Everything the target sends is untrusted; a transport problem is a
+//! `TransportError` with what happened, never a panic or a hang.
+use std::error::Error as _;
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use url::Url;
+
+/// Default cap on a response body.
+pub const DEFAULT_BODY_CAP: usize = 1024 * 1024;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    #[serde(skip)]
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of header `name`, joined with ", " as HTTP allows.
+    pub fn header_joined(&self, name: &str) -> Option<String> {
+        let vals: Vec<&str> =
+            self.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect();
+        if vals.is_empty() { None } else { Some(vals.join(", ")) }
+    }
+
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body for a message: at most `max` characters, control characters escaped.
+    pub fn excerpt(&self, max: usize) -> String {
+        excerpt(&self.text(), max)
+    }
+}
+
+/// `text` shortened to `max` characters on one line, control characters escaped.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (n, c) in text.chars().enumerate() {
+        if n == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Why no HTTP answer was had.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq, Serialize)]
+pub enum TransportError {
+    #[error("timed out after {secs} s")]
+    Timeout { secs: u64 },
+    #[error("connection refused at {addr}")]
+    Refused { addr: String },
+    #[error("connection reset or closed before a complete answer")]
+    Reset,
+    #[error("the answer is not HTTP: {0}")]
+    NotHttp(String),
+    #[error("body over the {cap} byte cap")]
+    TooLarge { cap: usize },
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// One request and what came of it.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub request: HttpRequest,
+    pub response: Result<HttpResponse, TransportError>,
+    pub elapsed: Duration,
+}
+
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    timeout: Duration,
+    body_cap: usize,
+}
+
+static CRYPTO: Once = Once::new();
+
+/// Installs the ring crypto provider once: reqwest is built without one (no aws-lc C build).
+pub fn install_crypto_provider() {
+    CRYPTO.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+impl Http {
+    pub fn new(timeout: Duration, body_cap: usize) -> Result<Http, TransportError> {
+        install_crypto_provider();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(timeout)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .user_agent(concat!("oauth-conformance/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| TransportError::Other(chain(&e)))?;
+        Ok(Http { client, timeout, body_cap })
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Sends `req`; the whole exchange, body included, is bounded by the timeout and the cap.
+    pub async fn send(&self, req: HttpRequest) -> Exchange {
+        let started = Instant::now();
+        let response = match tokio::time::timeout(self.timeout, self.send_inner(&req)).await {
+            Ok(r) => r,
+            Err(_) => Err(TransportError::Timeout { secs: self.timeout.as_secs().max(1) }),
+        };
+        Exchange { request: req, response, elapsed: started.elapsed() }
+    }
+
+    async fn send_inner(&self, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| TransportError::Other(e.to_string()))?;
+        let mut rb = self.client.request(method, req.url.clone());
+        for (k, v) in &req.headers {
+            rb = rb.header(k.as_str(), v.as_str());
+        }
+        if let Some(b) = &req.body {
+            rb = rb.body(b.clone());
+        }
+        let mut resp = rb.send().await.map_err(|e| classify(&e, &req.url, self.timeout))?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        if resp.content_length().is_some_and(|n| n as usize > self.body_cap) {
+            return Err(TransportError::TooLarge { cap: self.body_cap });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| classify(&e, &req.url, self.timeout))? {
+            if body.len() + chunk.len() > self.body_cap {
+                return Err(TransportError::TooLarge { cap: self.body_cap });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse { status, headers, body })
+    }
+}
+
+/// The error and its causes on one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        let m = s.to_string();
+        if !out.contains(&m) {
+            out.push_str(": ");
+            out.push_str(&m);
+        }
+        src = s.source();
+    }
+    out
+}
+
+fn classify(e: &reqwest::Error, url: &Url, timeout: Duration) -> TransportError {
+    if e.is_timeout() {
+        return TransportError::Timeout { secs: timeout.as_secs().max(1) };
+    }
+    let mut src: Option<&dyn std::error::Error> = e.source();
+    while let Some(s) = src {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            match io.kind() {
+                ConnectionRefused => {
+                    let addr = format!("{}:{}", url.host_str().unwrap_or("?"), url.port_or_known_default().unwrap_or(0));
+                    return TransportError::Refused { addr };
+                }
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => return TransportError::Reset,
+                _ => {}
+            }
+        }
+        src = s.source();
+    }
+    let text = chain(e);
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("invalid http") || lower.contains("parse") || lower.contains("message head is too large") {
+        TransportError::NotHttp(text)
+    } else if lower.contains("connection closed before message completed") || lower.contains("incomplete") {
+        TransportError::Reset
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        TransportError::Tls(text)
+    } else {
+        TransportError::Other(text)
+    }
+}

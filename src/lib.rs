@@ -1,0 +1,20 @@
+//! oauth-conformance: a conformance suite for OAuth 2.0 authorization servers.
+//!
+//! Data flows one way: case tables → plan → requests → verdicts → reports.
+pub mod case;
+pub mod check;
+mod fixture;
+pub mod http;
+pub mod login;
+pub mod placeholder;
+pub mod profile;
+pub mod redact;
+pub mod reference;
+pub mod report;
+pub mod request;
+pub mod result;
+pub mod runner;
+pub mod schema;
+pub mod suite;
+pub mod target;
+pub mod token;

@@ -1,0 +1,365 @@
+//! The login driver: a minimal browser that gets a person through the authorization server's own
+//! login and consent pages. It keeps cookies, reads forms, fills the username and password, presses
+//! approve or deny, follows redirects on the server's origin, and stops at the first redirect to the
+//! client (never contacting the client's host).
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::header::HeaderValue;
+use scraper::{ElementRef, Html, Selector};
+use url::Url;
+
+use crate::http::{Exchange, Http, HttpRequest, TransportError, excerpt};
+use crate::target::Login;
+
+/// At most this many requests per drive.
+pub const MAX_HOPS: usize = 10;
+
+const APPROVE_WORDS: &[&str] = &["allow", "approve", "accept", "authorize", "authorise", "consent", "yes", "continue", "grant"];
+const DENY_WORDS: &[&str] = &["deny", "reject", "cancel", "decline", "no", "abort"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Approve,
+    Deny,
+    /// Stop at the first page (after same-origin redirects).
+    FirstPage,
+}
+
+/// Where the drive ended.
+#[derive(Debug, Clone)]
+pub enum Landing {
+    /// A redirect to the client's redirect_uri, or anywhere off the server's origin; not followed.
+    Redirect(Url),
+    /// A page the driver could not or was not asked to drive further.
+    Page { url: Url, status: u16, page: Page },
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum DriveError {
+    #[error("request to {url} failed: {error}")]
+    Transport { url: Url, error: TransportError },
+    #[error("the login page at {url} was shown but the target file has no [login]")]
+    NoLogin { url: Url },
+    #[error("the login page at {url} was shown again after signing in: the credentials were refused ({page})")]
+    LoginRefused { url: Url, page: String },
+    #[error("no redirect to the client after {max} requests (last: {url}); redirect loop?")]
+    TooManyHops { max: usize, url: Url },
+    #[error("the form at {url} submits to {action}, off the authorization server's origin")]
+    OffOriginForm { url: Url, action: String },
+    #[error("the login form at {url} has no text or email input for the username (set login.username_field)")]
+    NoUsernameField { url: Url },
+    #[error("status {status} redirect at {url} without a usable Location header")]
+    BadLocation { url: Url, status: u16 },
+}
+
+/// What a page offers, parsed out of untrusted HTML.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub title: String,
+    pub text: String,
+    pub forms: Vec<Form>,
+}
+
+impl Page {
+    pub fn login_form(&self) -> Option<&Form> {
+        self.forms.iter().find(|f| f.fields.iter().any(|i| i.kind == "password"))
+    }
+
+    /// "title — text" for messages, bounded.
+    pub fn summary(&self) -> String {
+        let t = excerpt(self.title.trim(), 80);
+        let x = excerpt(self.text.trim(), 160);
+        match (t.is_empty(), x.is_empty()) {
+            (true, true) => "an empty page".into(),
+            (false, true) => format!("page \"{t}\""),
+            (true, false) => format!("page with text \"{x}\""),
+            (false, false) => format!("page \"{t}\": \"{x}\""),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Form {
+    pub action: Option<String>,
+    pub method: String,
+    pub fields: Vec<Field>,
+    pub buttons: Vec<Button>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub kind: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Button {
+    pub name: Option<String>,
+    pub value: String,
+    pub label: String,
+}
+
+/// Parses a page's forms. `Html` is not `Send`, so this stays a plain function returning owned data.
+pub fn parse_page(html: &str) -> Page {
+    let doc = Html::parse_document(html);
+    let sel = |s: &str| Selector::parse(s).expect("static selector");
+    let title = doc.select(&sel("title")).next().map(|t| t.text().collect::<String>()).unwrap_or_default();
+    let body_text = doc
+        .select(&sel("body"))
+        .next()
+        .map(|b| b.text().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    let text = body_text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut forms = Vec::new();
+    for f in doc.select(&sel("form")) {
+        let mut form = Form {
+            action: f.value().attr("action").map(str::to_string),
+            method: f.value().attr("method").unwrap_or("get").to_ascii_uppercase(),
+            ..Form::default()
+        };
+        for el in f.select(&sel("input, button, select, textarea")) {
+            collect_control(el, &mut form);
+        }
+        forms.push(form);
+    }
+    Page { title, text, forms }
+}
+
+fn collect_control(el: ElementRef<'_>, form: &mut Form) {
+    let v = el.value();
+    let attr = |a: &str| v.attr(a).map(str::to_string);
+    let label = el.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
+    match v.name() {
+        "button" => {
+            let kind = attr("type").unwrap_or_else(|| "submit".into()).to_ascii_lowercase();
+            if kind == "submit" {
+                form.buttons.push(Button { name: attr("name"), value: attr("value").unwrap_or_default(), label });
+            }
+        }
+        "input" => {
+            let kind = attr("type").unwrap_or_else(|| "text".into()).to_ascii_lowercase();
+            match kind.as_str() {
+                "submit" | "image" => {
+                    let value = attr("value").unwrap_or_default();
+                    form.buttons.push(Button { name: attr("name"), label: value.clone(), value });
+                }
+                "button" | "reset" | "file" => {}
+                "checkbox" | "radio" => {
+                    if let (Some(name), true) = (attr("name"), v.attr("checked").is_some()) {
+                        form.fields.push(Field { name, kind, value: attr("value").unwrap_or_else(|| "on".into()) });
+                    }
+                }
+                _ => {
+                    if let Some(name) = attr("name") {
+                        form.fields.push(Field { name, kind, value: attr("value").unwrap_or_default() });
+                    }
+                }
+            }
+        }
+        "select" => {
+            if let Some(name) = attr("name") {
+                let sel = Selector::parse("option").expect("static selector");
+                let opts: Vec<_> = el.select(&sel).collect();
+                let chosen = opts.iter().find(|o| o.value().attr("selected").is_some()).or(opts.first());
+                let value = chosen
+                    .map(|o| o.value().attr("value").map(str::to_string).unwrap_or_else(|| o.text().collect()))
+                    .unwrap_or_default();
+                form.fields.push(Field { name, kind: "select".into(), value });
+            }
+        }
+        "textarea" => {
+            if let Some(name) = attr("name") {
+                form.fields.push(Field { name, kind: "textarea".into(), value: label });
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The words of a button (name, value, label), lower-cased.
+fn button_words(b: &Button) -> Vec<String> {
+    let all = format!("{} {} {}", b.name.as_deref().unwrap_or(""), b.value, b.label);
+    all.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_lowercase()).collect()
+}
+
+/// The form and button to press for `choice` on a consent page.
+pub fn consent_button(page: &Page, choice: Choice) -> Option<(&Form, &Button)> {
+    let words = if choice == Choice::Deny { DENY_WORDS } else { APPROVE_WORDS };
+    page.forms
+        .iter()
+        .flat_map(|f| f.buttons.iter().map(move |b| (f, b)))
+        .find(|(_, b)| button_words(b).iter().any(|w| words.contains(&w.as_str())))
+}
+
+/// One browser session: its own cookie jar, the server's origins, and what it sent.
+pub struct Browser<'a> {
+    http: &'a Http,
+    jar: Jar,
+    origins: Vec<url::Origin>,
+    login: Option<&'a Login>,
+    /// Redirect targets to stop at (the client's redirect_uri as sent and as registered).
+    stop_at: Vec<Url>,
+    pub exchanges: Vec<Exchange>,
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(http: &'a Http, origins: Vec<url::Origin>, login: Option<&'a Login>, stop_at: Vec<Url>) -> Self {
+        Browser { http, jar: Jar::default(), origins, login, stop_at, exchanges: Vec::new() }
+    }
+
+    fn on_server(&self, url: &Url) -> bool {
+        self.origins.contains(&url.origin())
+    }
+
+    fn is_client(&self, url: &Url) -> bool {
+        self.stop_at.iter().any(|s| {
+            s.scheme() == url.scheme() && s.host_str() == url.host_str() && s.port_or_known_default() == url.port_or_known_default() && s.path() == url.path()
+        })
+    }
+
+    async fn fetch(&mut self, method: &str, url: &Url, form_body: Option<String>) -> Result<crate::http::HttpResponse, DriveError> {
+        let mut headers = vec![("accept".to_string(), "text/html,application/xhtml+xml".to_string())];
+        if let Some(c) = self.jar.cookies(url) {
+            headers.push(("cookie".into(), String::from_utf8_lossy(c.as_bytes()).into_owned()));
+        }
+        if form_body.is_some() {
+            headers.push(("content-type".into(), "application/x-www-form-urlencoded".into()));
+        }
+        let ex = self.http.send(HttpRequest { method: method.into(), url: url.clone(), headers, body: form_body }).await;
+        let resp = ex.response.clone();
+        self.exchanges.push(ex);
+        let resp = resp.map_err(|error| DriveError::Transport { url: url.clone(), error })?;
+        let set: Vec<HeaderValue> = resp
+            .headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            .filter_map(|(_, v)| HeaderValue::from_str(v).ok())
+            .collect();
+        if !set.is_empty() {
+            self.jar.set_cookies(&mut set.iter(), url);
+        }
+        Ok(resp)
+    }
+
+    /// Drives from `start` until a redirect to the client (or off the server), or a page it stops at.
+    pub async fn drive(&mut self, start: Url, choice: Choice) -> Result<Landing, DriveError> {
+        let mut method = "GET".to_string();
+        let mut url = start;
+        let mut body: Option<String> = None;
+        let mut logins = 0;
+        for _ in 0..MAX_HOPS {
+            if self.is_client(&url) || !self.on_server(&url) {
+                return Ok(Landing::Redirect(url));
+            }
+            let resp = self.fetch(&method, &url, body.take()).await?;
+            if (300..400).contains(&resp.status) && resp.status != 304 {
+                let loc = resp.header("location").and_then(|l| url.join(l).ok());
+                let Some(next) = loc else {
+                    return Err(DriveError::BadLocation { url, status: resp.status });
+                };
+                if !(resp.status == 307 || resp.status == 308) {
+                    method = "GET".into();
+                }
+                url = next;
+                continue;
+            }
+            let page = parse_page(&resp.text());
+            if choice == Choice::FirstPage {
+                return Ok(Landing::Page { url, status: resp.status, page });
+            }
+            let (form_def, mut pairs, pressed) = if let Some(form) = page.login_form() {
+                let login = self.login.ok_or_else(|| DriveError::NoLogin { url: url.clone() })?;
+                logins += 1;
+                if logins > 1 {
+                    return Err(DriveError::LoginRefused { url: url.clone(), page: page.summary() });
+                }
+                let filled = fill_login(form, login).ok_or_else(|| DriveError::NoUsernameField { url: url.clone() })?;
+                (form.clone(), filled, form.buttons.first().cloned())
+            } else if let Some((form, button)) = consent_button(&page, choice) {
+                let fields = form.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect::<Vec<_>>();
+                (form.clone(), fields, Some(button.clone()))
+            } else {
+                return Ok(Landing::Page { url, status: resp.status, page });
+            };
+            if let Some(Button { name: Some(n), value, .. }) = pressed {
+                pairs.push((n, value));
+            }
+            let action = form_def.action.as_deref().filter(|a| !a.is_empty());
+            let target = match action {
+                Some(a) => url.join(a).map_err(|_| DriveError::OffOriginForm { url: url.clone(), action: a.to_string() })?,
+                None => url.clone(),
+            };
+            if !self.on_server(&target) && !self.is_client(&target) {
+                return Err(DriveError::OffOriginForm { url: url.clone(), action: target.to_string() });
+            }
+            let encoded: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs.iter()).finish();
+            if form_def.method == "POST" {
+                method = "POST".into();
+                body = Some(encoded);
+                url = target;
+            } else {
+                method = "GET".into();
+                let mut t = target;
+                t.set_query(Some(&encoded));
+                url = t;
+            }
+        }
+        Err(DriveError::TooManyHops { max: MAX_HOPS, url })
+    }
+}
+
+/// The login form's fields with the username and password filled in; None without a username input.
+fn fill_login(form: &Form, login: &Login) -> Option<Vec<(String, String)>> {
+    let user_field = match &login.username_field {
+        Some(n) => n.clone(),
+        None => form.fields.iter().find(|f| matches!(f.kind.as_str(), "text" | "email"))?.name.clone(),
+    };
+    let pass_field = match &login.password_field {
+        Some(n) => n.clone(),
+        None => form.fields.iter().find(|f| f.kind == "password")?.name.clone(),
+    };
+    let mut pairs: Vec<(String, String)> = form
+        .fields
+        .iter()
+        .filter(|f| f.name != user_field && f.name != pass_field)
+        .map(|f| (f.name.clone(), f.value.clone()))
+        .collect();
+    pairs.push((user_field, login.username.clone()));
+    pairs.push((pass_field, login.password.clone()));
+    Some(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONSENT: &str = r#"<html><head><title>Consent</title></head><body>
+      <form method="post" action="/consent"><input type="hidden" name="txn" value="t1">
+      <button name="decision" value="allow">Allow</button>
+      <button name="decision" value="deny">Deny</button></form></body></html>"#;
+
+    #[test]
+    fn finds_approve_and_deny_buttons() {
+        let page = parse_page(CONSENT);
+        assert_eq!(consent_button(&page, Choice::Approve).unwrap().1.value, "allow");
+        assert_eq!(consent_button(&page, Choice::Deny).unwrap().1.value, "deny");
+        assert_eq!(page.forms[0].fields[0].name, "txn");
+    }
+
+    #[test]
+    fn no_is_a_whole_word_not_a_substring() {
+        let page = parse_page(r#"<form><button name="go">Continue now</button></form>"#);
+        assert!(consent_button(&page, Choice::Deny).is_none());
+        assert!(consent_button(&page, Choice::Approve).is_some());
+    }
+
+    #[test]
+    fn fills_login_keeping_hidden_inputs() {
+        let page = parse_page(
+            r#"<form method=post><input type=hidden name=csrf value=abc><input name=user><input type=password name=pw></form>"#,
+        );
+        let login = Login { username: "alice".into(), password: "pw1".into(), username_field: None, password_field: None };
+        let pairs = fill_login(page.login_form().unwrap(), &login).unwrap();
+        assert_eq!(pairs, vec![("csrf".into(), "abc".into()), ("user".into(), "alice".into()), ("pw".into(), "pw1".into())]);
+    }
+}

@@ -1,0 +1,231 @@
+//! The `oauth-conformance` command line. Errors become exit status 2 here, at the edge.
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use clap::{Parser, Subcommand};
+
+use oauth_conformance::profile::Profile;
+use oauth_conformance::redact::Redactor;
+use oauth_conformance::reference::{self, Fault, Faults, ReferenceServer};
+use oauth_conformance::report;
+use oauth_conformance::runner::{self, Plan, RunOptions};
+use oauth_conformance::suite::Suite;
+use oauth_conformance::target::Target;
+
+#[derive(Parser)]
+#[command(name = "oauth-conformance", version, about = "Conformance test suite for OAuth 2.0 authorization servers")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the suite against a target (default: the embedded reference server).
+    Run(RunArgs),
+    /// List the cases of a profile without running them.
+    List(ListArgs),
+    /// Run the reference server as a sandbox.
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Target file (TOML). Without it, the embedded reference server is started and judged.
+    #[arg(long)]
+    target: Option<PathBuf>,
+    /// Where reports are written.
+    #[arg(long, default_value = "reports")]
+    report_dir: PathBuf,
+    /// Run only cases whose id contains this text.
+    #[arg(long)]
+    filter: Option<String>,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    request_timeout: u64,
+    /// Fail the gate on SHOULD cases too.
+    #[arg(long)]
+    strict: bool,
+    /// Cases run at once (default: the number of cores).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
+    jobs: Option<u64>,
+    /// Read case tables and specs from this directory (with cases/ and specs/) instead of the embedded copy.
+    #[arg(long)]
+    suite: Option<PathBuf>,
+    /// One character per case instead of one line.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct ListArgs {
+    /// Profile to list (default: every profile).
+    #[arg(long)]
+    profile: Option<String>,
+    #[arg(long)]
+    suite: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    #[arg(long, default_value = "citi-pl")]
+    profile: String,
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Address to listen on. Keep it on loopback: the sandbox prints its credentials.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
+    /// Break one rule on purpose (repeatable); see `serve --list-faults`.
+    #[arg(long = "fault", value_name = "NAME")]
+    faults: Vec<String>,
+    /// Print the known faults and exit.
+    #[arg(long)]
+    list_faults: bool,
+    /// Also write the ready target file here.
+    #[arg(long)]
+    write_target: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Run(a) => run(a),
+        Command::List(a) => list(a).map(|_| ExitCode::SUCCESS),
+        Command::Serve(a) => serve(a).map(|_| ExitCode::SUCCESS),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn suite_of(dir: Option<PathBuf>) -> Result<Suite> {
+    match dir {
+        None => Ok(Suite::Embedded),
+        Some(d) if d.join("cases").is_dir() && d.join("specs").is_dir() => Ok(Suite::Dir(d)),
+        Some(d) => Err(anyhow!("{}: not a suite directory (it needs cases/ and specs/)", d.display())),
+    }
+}
+
+fn run(a: RunArgs) -> Result<ExitCode> {
+    let suite = suite_of(a.suite)?;
+    let mut servers = Vec::new();
+    let mut plans = Vec::new();
+    let note;
+    match &a.target {
+        Some(path) => {
+            let target = Target::load(path)?;
+            let profile = Profile::load(&suite, &target.profile)?;
+            target.check_against(&profile)?;
+            plans.push(Plan { profile: Arc::new(profile), target: Arc::new(target) });
+            note = String::new();
+        }
+        None => {
+            for name in reference::PROFILES {
+                let profile = Profile::load(&suite, name)?;
+                let server = ReferenceServer::start(name, Faults::none()).context("starting the embedded reference server")?;
+                let target = Target::parse("embedded reference target", &server.target_toml(), &|_| None)?;
+                target.check_against(&profile)?;
+                plans.push(Plan { profile: Arc::new(profile), target: Arc::new(target) });
+                servers.push(server);
+            }
+            note = " (embedded reference server)".to_string();
+        }
+    }
+    let opts = RunOptions {
+        filter: a.filter,
+        jobs: a.jobs.map(|j| j as usize),
+        request_timeout: Duration::from_secs(a.request_timeout),
+        strict: a.strict,
+        quiet: a.quiet,
+        color: std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none(),
+        ..RunOptions::default()
+    };
+    let redactor = Arc::new(Redactor::new());
+    let result = runner::run(&plans, &opts, redactor.clone())?;
+    drop(servers);
+    let json_path = a.report_dir.join("report.json");
+    report::write_atomic(&json_path, report::json::to_string(&result, &redactor).as_bytes())
+        .with_context(|| format!("writing {}", json_path.display()))?;
+    let text = report::terminal::summary(&result, &note, &[json_path.display().to_string()]);
+    print!("{}", redactor.redact(&text));
+    Ok(if result.gate_passed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn list(a: ListArgs) -> Result<()> {
+    let suite = suite_of(a.suite)?;
+    let names = match a.profile {
+        Some(p) => vec![p],
+        None => suite.profiles(),
+    };
+    let mut total = 0;
+    for name in names {
+        let profile = Profile::load(&suite, &name)?;
+        println!("# {} — {} ({} cases)", profile.name, profile.title, profile.cases.len());
+        for c in &profile.cases {
+            let needs: Vec<String> = c.needs.iter().map(|n| format!("{n:?}").to_lowercase()).collect();
+            let needs = if needs.is_empty() { String::new() } else { format!(" (needs: {})", needs.join(", ")) };
+            println!("{:<52} {:<6} {} [{}]{}", c.id, c.level.as_str(), c.title, c.refs.join("; "), needs);
+        }
+        total += profile.cases.len();
+    }
+    println!("{total} cases");
+    Ok(())
+}
+
+fn serve(a: ServeArgs) -> Result<()> {
+    if a.list_faults {
+        for f in Fault::ALL {
+            println!("{:<28} {}", f.name(), f.rule());
+        }
+        return Ok(());
+    }
+    let faults: Faults = a
+        .faults
+        .iter()
+        .map(|n| Fault::from_name(n).ok_or_else(|| anyhow!("unknown fault `{n}` (see serve --list-faults)")))
+        .collect::<Result<_>>()?;
+    let server = ReferenceServer::start_on(
+        &a.profile,
+        faults,
+        std::net::SocketAddr::new(a.host, a.port),
+        reference::Registration::generate(),
+    )?;
+    let target = server.target_toml();
+    if let Some(path) = &a.write_target {
+        report::write_atomic(path, target.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let reg = &server.registration;
+    println!("oauth-conformance reference server ({}) listening on {}", server.profile, server.base_url());
+    for c in &reg.clients {
+        println!("client: {} secret {} redirect_uri {}", c.id, c.secret, c.redirect_uri);
+    }
+    println!("user: {} password {}", reg.user.username, reg.user.password);
+    if let Some(path) = &a.write_target {
+        println!("target file written to {}", path.display());
+    }
+    println!("--- target file ---\n{target}--- end ---\nPress Ctrl-C to stop.");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(async {
+        #[cfg(unix)]
+        {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r,
+                _ = term.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        tokio::signal::ctrl_c().await
+    })?;
+    drop(server);
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! A profile: one documented API variant. Its `specs/<name>/profile.toml` says where endpoints are
+//! and what a well-formed request carries; its schemas and its case tables complete it.
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use crate::case::{self, Auth, Case, LoadError, ProfileView};
+use crate::schema::Schemas;
+use crate::suite::Suite;
+
+/// One endpoint of a profile and its well-formed default request.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub name: String,
+    pub path: String,
+    pub method: String,
+    pub auth: Auth,
+    /// Requests go through the login driver.
+    pub browser: bool,
+    pub query: Vec<(String, String)>,
+    pub form: Vec<(String, String)>,
+}
+
+/// Which endpoints make the fixtures.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureEndpoints {
+    /// Authorization endpoint giving a code after login and consent.
+    pub code: Option<String>,
+    /// Token endpoint exchanging that code.
+    pub tokens: Option<String>,
+    pub client_credentials: Option<String>,
+}
+
+pub struct Profile {
+    pub name: String,
+    pub title: String,
+    pub seed: Option<String>,
+    pub error_schema: String,
+    pub endpoints: IndexMap<String, Endpoint>,
+    pub fixtures: FixtureEndpoints,
+    pub schemas: Schemas,
+    pub cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    name: String,
+    title: String,
+    seed: Option<String>,
+    error_schema: String,
+    #[serde(default)]
+    fixtures: FixtureEndpoints,
+    endpoints: IndexMap<String, RawEndpoint>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEndpoint {
+    path: String,
+    method: String,
+    auth: Auth,
+    #[serde(default)]
+    browser: bool,
+    #[serde(default)]
+    query: IndexMap<String, String>,
+    #[serde(default)]
+    form: IndexMap<String, String>,
+}
+
+impl ProfileView for Profile {
+    fn has_endpoint(&self, name: &str) -> bool {
+        self.endpoints.contains_key(name)
+    }
+    fn is_browser_endpoint(&self, name: &str) -> bool {
+        self.endpoints.get(name).is_some_and(|e| e.browser)
+    }
+    fn has_schema(&self, name: &str) -> bool {
+        self.schemas.contains(name)
+    }
+    fn endpoint_names(&self) -> Vec<String> {
+        self.endpoints.keys().cloned().collect()
+    }
+}
+
+impl Profile {
+    /// Loads profile `name` from `suite`: profile.toml, every schema, every case table.
+    pub fn load(suite: &Suite, name: &str) -> Result<Profile, LoadError> {
+        let io = |file: &str, e: std::io::Error| LoadError { file: file.to_string(), line: 1, message: e.to_string() };
+        let profile_path = format!("specs/{name}/profile.toml");
+        let (file, text) = suite.file(&profile_path).map_err(|e| io(&profile_path, e))?.ok_or_else(|| LoadError {
+            file: profile_path.clone(),
+            line: 1,
+            message: format!("unknown profile `{name}` (known: {})", suite.profiles().join(", ")),
+        })?;
+        let raw: RawProfile = toml::from_str(&text).map_err(|e| case::toml_error(&file, &text, &e))?;
+        if raw.name != name {
+            return Err(LoadError { file, line: 1, message: format!("field `name`: `{}` differs from its directory `{name}`", raw.name) });
+        }
+        let pairs = |m: IndexMap<String, String>| m.into_iter().collect::<Vec<_>>();
+        let endpoints = raw
+            .endpoints
+            .into_iter()
+            .map(|(n, e)| {
+                let ep = Endpoint {
+                    name: n.clone(),
+                    path: e.path,
+                    method: e.method,
+                    auth: e.auth,
+                    browser: e.browser,
+                    query: pairs(e.query),
+                    form: pairs(e.form),
+                };
+                (n, ep)
+            })
+            .collect::<IndexMap<_, _>>();
+        for (field, ep) in [("code", &raw.fixtures.code), ("tokens", &raw.fixtures.tokens), ("client_credentials", &raw.fixtures.client_credentials)] {
+            if let Some(ep) = ep {
+                if !endpoints.contains_key(ep) {
+                    return Err(LoadError { file: file.clone(), line: 1, message: format!("field `fixtures.{field}`: unknown endpoint `{ep}`") });
+                }
+            }
+        }
+
+        let mut schemas = Schemas::new();
+        for (sfile, stext) in suite.files(&format!("specs/{name}/")).map_err(|e| io(&profile_path, e))? {
+            if let Some(stem) = sfile.rsplit('/').next().and_then(|b| b.strip_suffix(".schema.json")) {
+                schemas.add(stem, &stext).map_err(|m| LoadError { file: sfile.clone(), line: 1, message: m })?;
+            }
+        }
+        if !schemas.contains(&raw.error_schema) {
+            return Err(LoadError { file, line: 1, message: format!("field `error_schema`: no schema `{}`", raw.error_schema) });
+        }
+
+        let mut profile = Profile {
+            name: raw.name,
+            title: raw.title,
+            seed: raw.seed,
+            error_schema: raw.error_schema,
+            endpoints,
+            fixtures: raw.fixtures,
+            schemas,
+            cases: Vec::new(),
+        };
+        let mut cases: Vec<Case> = Vec::new();
+        let case_dir = format!("cases/{name}/");
+        for (cfile, ctext) in suite.files(&case_dir).map_err(|e| io(&case_dir, e))? {
+            if !cfile.ends_with(".toml") {
+                continue;
+            }
+            for c in case::parse_table(&cfile, &ctext, &profile)? {
+                if let Some(prev) = cases.iter().find(|p| p.id == c.id) {
+                    return Err(LoadError {
+                        file: c.file.clone(),
+                        line: c.line,
+                        message: format!("field `id`: `{}` is already used at {}:{}", c.id, prev.file, prev.line),
+                    });
+                }
+                cases.push(c);
+            }
+        }
+        profile.cases = cases;
+        Ok(profile)
+    }
+}

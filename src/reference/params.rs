@@ -1,0 +1,55 @@
+//! Request parameters as the reference server reads them: repeated parameters are remembered
+//! (RFC 6749 §3.1, §3.2 forbid them), empty values count as absent (RFC 6749 §3.1).
+use axum::http::HeaderMap;
+
+use super::oauth_error::OAuthError;
+
+#[derive(Debug, Clone, Default)]
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    pub fn parse(raw: &[u8]) -> Params {
+        Params(url::form_urlencoded::parse(raw).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+
+    /// The value of `name`, if present and non-empty (the first, when repeated).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str())
+    }
+
+    pub fn count(&self, name: &str) -> usize {
+        self.0.iter().filter(|(k, _)| k == name).count()
+    }
+
+    /// The first parameter that appears more than once.
+    pub fn repeated(&self) -> Option<&str> {
+        self.0.iter().map(|(k, _)| k.as_str()).find(|k| self.count(k) > 1)
+    }
+}
+
+/// A token-endpoint body: must be a form (RFC 6749 §3.2) without repeated parameters.
+pub fn form(headers: &HeaderMap, body: &[u8]) -> Result<Params, OAuthError> {
+    let ct = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let media = ct.split(';').next().unwrap_or("").trim();
+    if !media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return Err(OAuthError::bad_request("invalid_request", "Content-Type must be application/x-www-form-urlencoded"));
+    }
+    let p = Params::parse(body);
+    if let Some(k) = p.repeated() {
+        return Err(OAuthError::bad_request("invalid_request", format!("parameter {} is repeated", ascii(k))));
+    }
+    Ok(p)
+}
+
+/// Text from a request, made safe for an error_description (RFC 6749 §5.2 character set).
+pub fn ascii(s: &str) -> String {
+    s.chars().take(64).map(|c| if matches!(c, '\u{20}'..='\u{21}' | '\u{23}'..='\u{5B}' | '\u{5D}'..='\u{7E}') { c } else { '?' }).collect()
+}
+
+/// The value of cookie `name`.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
+}

@@ -1,0 +1,291 @@
+//! The reference server's in-memory state: login transactions, codes, tokens, grants. One mutex
+//! makes each operation atomic (a code is redeemed at most once even under a race); expired entries
+//! are evicted as the store is used, so it does not grow without bound.
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::token::random_token;
+
+pub const CODE_LIFETIME: Duration = Duration::from_secs(120);
+pub const ACCESS_LIFETIME: Duration = Duration::from_secs(1800);
+pub const REFRESH_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+const TXN_LIFETIME: Duration = Duration::from_secs(600);
+/// Sweep expired entries every this many operations.
+const SWEEP_EVERY: u64 = 256;
+
+/// An authorization request between its arrival and the user's decision.
+#[derive(Debug, Clone)]
+pub struct Txn {
+    pub sid: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub scope: String,
+    pub state: Option<String>,
+    pub user: Option<String>,
+    expires: Instant,
+}
+
+#[derive(Debug, Clone)]
+struct CodeRec {
+    client_id: String,
+    redirect_uri: String,
+    scope: String,
+    expires: Instant,
+    /// The grant it was redeemed into, once redeemed.
+    redeemed: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccessRec {
+    pub client_id: String,
+    pub scope: String,
+    grant: Option<u64>,
+    expires: Instant,
+}
+
+#[derive(Debug, Clone)]
+struct RefreshRec {
+    client_id: String,
+    scope: String,
+    grant: u64,
+    expires: Instant,
+}
+
+/// Tokens issued together.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub scope: String,
+    pub consented_on: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantError {
+    Unknown,
+    Expired,
+    Replayed,
+    WrongClient,
+    WrongRedirectUri,
+    ScopeNotGranted,
+}
+
+impl GrantError {
+    pub fn description(self) -> &'static str {
+        match self {
+            GrantError::Unknown => "the grant is unknown",
+            GrantError::Expired => "the grant has expired",
+            GrantError::Replayed => "the authorization code was already used",
+            GrantError::WrongClient => "the grant was issued to another client",
+            GrantError::WrongRedirectUri => "redirect_uri does not match the authorization request",
+            GrantError::ScopeNotGranted => "the requested scope exceeds the granted scope",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoked {
+    Done,
+    Unknown,
+    OtherClient,
+}
+
+#[derive(Default)]
+struct Inner {
+    txns: HashMap<String, Txn>,
+    codes: HashMap<String, CodeRec>,
+    access: HashMap<String, AccessRec>,
+    refresh: HashMap<String, RefreshRec>,
+    next_grant: u64,
+    ops: u64,
+}
+
+impl Inner {
+    fn tick(&mut self) {
+        self.ops += 1;
+        if self.ops % SWEEP_EVERY == 0 {
+            let now = Instant::now();
+            self.txns.retain(|_, t| t.expires > now);
+            self.codes.retain(|_, c| c.expires > now);
+            self.access.retain(|_, a| a.expires > now);
+            self.refresh.retain(|_, r| r.expires > now);
+        }
+    }
+
+    fn revoke_grant(&mut self, grant: u64) {
+        self.access.retain(|_, a| a.grant != Some(grant));
+        self.refresh.retain(|_, r| r.grant != grant);
+    }
+
+    fn issue(&mut self, client_id: &str, scope: &str, grant: Option<u64>) -> Issued {
+        let now = Instant::now();
+        let access_token = random_token();
+        self.access.insert(
+            access_token.clone(),
+            AccessRec { client_id: client_id.into(), scope: scope.into(), grant, expires: now + ACCESS_LIFETIME },
+        );
+        let refresh_token = grant.map(|g| {
+            let t = random_token();
+            self.refresh.insert(t.clone(), RefreshRec { client_id: client_id.into(), scope: scope.into(), grant: g, expires: now + REFRESH_LIFETIME });
+            t
+        });
+        let consented_on = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        Issued { access_token, refresh_token, scope: scope.into(), consented_on }
+    }
+}
+
+/// How `redeem_code` may misbehave, for fault injection.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RedeemPolicy {
+    /// Do not mark the code used.
+    pub reusable: bool,
+}
+
+#[derive(Default)]
+pub struct Store {
+    inner: Mutex<Inner>,
+}
+
+impl Store {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        g.tick();
+        g
+    }
+
+    pub fn begin(&self, sid: &str, client_id: &str, redirect_uri: &str, scope: &str, state: Option<&str>) -> String {
+        let id = random_token();
+        let txn = Txn {
+            sid: sid.into(),
+            client_id: client_id.into(),
+            redirect_uri: redirect_uri.into(),
+            scope: scope.into(),
+            state: state.map(str::to_string),
+            user: None,
+            expires: Instant::now() + TXN_LIFETIME,
+        };
+        self.lock().txns.insert(id.clone(), txn);
+        id
+    }
+
+    /// The live transaction `id` of session `sid`.
+    pub fn txn(&self, id: &str, sid: &str) -> Option<Txn> {
+        let g = self.lock();
+        g.txns.get(id).filter(|t| t.sid == sid && t.expires > Instant::now()).cloned()
+    }
+
+    pub fn sign_in(&self, id: &str, sid: &str, user: &str) -> bool {
+        let mut g = self.lock();
+        match g.txns.get_mut(id).filter(|t| t.sid == sid) {
+            Some(t) => {
+                t.user = Some(user.into());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Ends a signed-in transaction (consent given or refused).
+    pub fn finish(&self, id: &str, sid: &str) -> Option<Txn> {
+        let mut g = self.lock();
+        let ok = g.txns.get(id).is_some_and(|t| t.sid == sid && t.user.is_some() && t.expires > Instant::now());
+        if ok { g.txns.remove(id) } else { None }
+    }
+
+    pub fn issue_code(&self, client_id: &str, redirect_uri: &str, scope: &str) -> String {
+        let code = random_token();
+        let rec = CodeRec {
+            client_id: client_id.into(),
+            redirect_uri: redirect_uri.into(),
+            scope: scope.into(),
+            expires: Instant::now() + CODE_LIFETIME,
+            redeemed: None,
+        };
+        self.lock().codes.insert(code.clone(), rec);
+        code
+    }
+
+    /// Exchanges a code, atomically. A replayed code revokes what it was redeemed into (RFC 6749 §4.1.2).
+    pub fn redeem_code(&self, code: &str, client_id: &str, redirect_uri: &str, policy: RedeemPolicy) -> Result<Issued, GrantError> {
+        let mut g = self.lock();
+        let rec = g.codes.get(code).cloned().ok_or(GrantError::Unknown)?;
+        if let Some(grant) = rec.redeemed {
+            if !policy.reusable {
+                g.revoke_grant(grant);
+                return Err(GrantError::Replayed);
+            }
+        }
+        if rec.expires <= Instant::now() {
+            return Err(GrantError::Expired);
+        }
+        if rec.client_id != client_id {
+            return Err(GrantError::WrongClient);
+        }
+        if rec.redirect_uri != redirect_uri {
+            return Err(GrantError::WrongRedirectUri);
+        }
+        g.next_grant += 1;
+        let grant = g.next_grant;
+        if let Some(c) = g.codes.get_mut(code) {
+            c.redeemed = Some(grant);
+        }
+        Ok(g.issue(client_id, &rec.scope, Some(grant)))
+    }
+
+    pub fn issue_client_credentials(&self, client_id: &str, scope: &str) -> Issued {
+        self.lock().issue(client_id, scope, None)
+    }
+
+    /// Rotates a refresh token: the old one dies, a new pair is issued in the same grant.
+    pub fn refresh(&self, token: &str, client_id: &str, scope: Option<&str>) -> Result<Issued, GrantError> {
+        let mut g = self.lock();
+        let rec = g.refresh.get(token).cloned().ok_or(GrantError::Unknown)?;
+        if rec.expires <= Instant::now() {
+            return Err(GrantError::Expired);
+        }
+        if rec.client_id != client_id {
+            return Err(GrantError::WrongClient);
+        }
+        let granted: Vec<&str> = rec.scope.split(' ').collect();
+        let scope = match scope {
+            Some(s) if !s.split(' ').filter(|x| !x.is_empty()).all(|x| granted.contains(&x)) => return Err(GrantError::ScopeNotGranted),
+            Some(s) => s.to_string(),
+            None => rec.scope.clone(),
+        };
+        g.refresh.remove(token);
+        Ok(g.issue(client_id, &scope, Some(rec.grant)))
+    }
+
+    /// Revokes `token` for `client_id`; with `cascade`, every token of its grant (seed: "and vice-versa").
+    pub fn revoke(&self, token: &str, client_id: &str, cascade: bool) -> Revoked {
+        let mut g = self.lock();
+        let (owner, grant, is_access) = if let Some(a) = g.access.get(token) {
+            (a.client_id.clone(), a.grant, true)
+        } else if let Some(r) = g.refresh.get(token) {
+            (r.client_id.clone(), Some(r.grant), false)
+        } else {
+            return Revoked::Unknown;
+        };
+        if owner != client_id {
+            return Revoked::OtherClient;
+        }
+        match (cascade, grant) {
+            (true, Some(grant)) => g.revoke_grant(grant),
+            _ => {
+                if is_access {
+                    g.access.remove(token);
+                } else {
+                    g.refresh.remove(token);
+                }
+            }
+        }
+        Revoked::Done
+    }
+
+    /// The live access token `token`.
+    pub fn access(&self, token: &str) -> Option<AccessRec> {
+        let g = self.lock();
+        g.access.get(token).filter(|a| a.expires > Instant::now()).cloned()
+    }
+}

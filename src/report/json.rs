@@ -1,0 +1,42 @@
+//! `report.json`: the whole run, machine-readable.
+//!
+//! ```json
+//! {"profile": "citi-pl", "target": "http://127.0.0.1:8080",
+//!  "summary": {"total": 90, "passed": 90, "failed": 0, "error": 0, "skipped": 0},
+//!  "gate": {"passed": true, "strict": false},
+//!  "profiles": [{"profile": "citi-pl", "target": "…", "summary": {…}}],
+//!  "cases": [{"id": "token-cc/missing-scope", "profile": "citi-pl", "endpoint": "client_credentials_token",
+//!             "title": "…", "level": "MUST", "refs": ["RFC 6749 §5.2"], "outcome": "passed",
+//!             "message": "…", "checks": […], "transcript": […], "duration_ms": 3}]}
+//! ```
+use serde_json::{Value, json};
+
+use crate::redact::Redactor;
+use crate::result::{RunResult, Summary};
+
+pub fn render(result: &RunResult) -> Value {
+    let profiles: Vec<&str> = result.runs.iter().map(|r| r.profile.as_str()).collect();
+    let targets: Vec<&str> = result.runs.iter().map(|r| r.target.as_str()).collect();
+    let mut uniq_targets = targets.clone();
+    uniq_targets.dedup();
+    json!({
+        "tool": concat!("oauth-conformance ", env!("CARGO_PKG_VERSION")),
+        "profile": profiles.join(","),
+        "target": uniq_targets.join(","),
+        "summary": result.summary(),
+        "gate": { "passed": result.gate_passed(), "strict": result.strict },
+        "duration_ms": result.duration_ms,
+        "profiles": result.runs.iter().map(|r| json!({
+            "profile": r.profile,
+            "target": r.target,
+            "summary": Summary::of(&r.cases),
+        })).collect::<Vec<_>>(),
+        "cases": result.cases().collect::<Vec<_>>(),
+    })
+}
+
+/// The report as text, passed through the redactor once more as the last line of defence.
+pub fn to_string(result: &RunResult, redactor: &Redactor) -> String {
+    let text = serde_json::to_string_pretty(&render(result)).unwrap_or_else(|e| format!("{{\"error\": \"cannot render: {e}\"}}"));
+    redactor.redact(&text)
+}

@@ -1,0 +1,139 @@
+//! Turns a step into a concrete HTTP request: the endpoint's default request, the target's
+//! additions, the step's changes (replace, omit, append), placeholders filled, client authenticated.
+use base64::Engine;
+use url::Url;
+
+use crate::case::{Auth, Step};
+use crate::http::HttpRequest;
+use crate::profile::Profile;
+use crate::target::Target;
+
+/// A request ready to send, and what the checks need to know about it.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub request: HttpRequest,
+    pub sent_state: Option<String>,
+    pub sent_redirect_uri: Option<String>,
+}
+
+/// Whose credentials and registration a request uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Client,
+    SecondClient,
+}
+
+/// Replaces `key`'s value where present (first occurrence), else appends.
+fn set(pairs: &mut Vec<(String, String)>, key: &str, value: &str) {
+    match pairs.iter_mut().find(|(k, _)| k == key) {
+        Some(p) => p.1 = value.to_string(),
+        None => pairs.push((key.to_string(), value.to_string())),
+    }
+}
+
+fn encode(pairs: &[(String, String)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs.iter()).finish()
+}
+
+/// RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined with ':' and base64-encoded.
+pub fn basic(id: &str, secret: &str) -> String {
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", enc(id), enc(secret))))
+}
+
+/// Builds `step` for `role`; `lookup` fills placeholders. The error names what is missing.
+pub fn build(
+    step: &Step,
+    profile: &Profile,
+    target: &Target,
+    role: Role,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Built, String> {
+    let fill = |s: &str| crate::placeholder::expand(s, lookup).map_err(|n| format!("no value for placeholder {{{n}}}"));
+    let url = target.url_for(profile, &step.endpoint).ok_or_else(|| format!("no URL for endpoint {}", step.endpoint))?;
+    let (default_method, auth_default, mut query, mut form) = match profile.endpoints.get(&step.endpoint) {
+        Some(ep) => {
+            let mut q = ep.query.clone();
+            if ep.browser {
+                for (k, v) in &target.authorize {
+                    set(&mut q, k, v);
+                }
+            }
+            (ep.method.clone(), ep.auth, q, ep.form.clone())
+        }
+        None => ("GET".to_string(), Auth::None, Vec::new(), Vec::new()),
+    };
+    for (k, v) in &step.query {
+        set(&mut query, k, v);
+    }
+    for (k, v) in &step.form {
+        set(&mut form, k, v);
+    }
+    for k in &step.omit {
+        query.retain(|(q, _)| q != k);
+        form.retain(|(f, _)| f != k);
+    }
+    let method = step.method.clone().unwrap_or(default_method);
+    // Appended pairs go where the endpoint's parameters go.
+    let appended_to_query = form.is_empty() && !query.is_empty();
+    for (k, v) in &step.append {
+        if appended_to_query { query.push((k.clone(), v.clone())) } else { form.push((k.clone(), v.clone())) }
+    }
+    let fill_pairs = |pairs: Vec<(String, String)>| -> Result<Vec<(String, String)>, String> {
+        pairs.into_iter().map(|(k, v)| Ok((k, fill(&v)?))).collect()
+    };
+    let mut query = fill_pairs(query)?;
+    let mut form = fill_pairs(form)?;
+    // A form sent with GET travels in the query string.
+    if method == "GET" && step.body.is_none() {
+        query.append(&mut form);
+    }
+    let sent_state = query.iter().chain(&form).find(|(k, _)| k == "state").map(|(_, v)| v.clone());
+    let sent_redirect_uri = query.iter().chain(&form).find(|(k, _)| k == "redirect_uri").map(|(_, v)| v.clone());
+
+    let mut url: Url = url;
+    if !query.is_empty() {
+        let existing: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let all: Vec<(String, String)> = existing.into_iter().chain(query).collect();
+        url.set_query(Some(&encode(&all)));
+    }
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let (client, other) = match role {
+        Role::Client => (Some(&target.client), target.second_client.as_ref()),
+        Role::SecondClient => (target.second_client.as_ref(), Some(&target.client)),
+    };
+    let secret_of = |c: &crate::target::Client| c.secret.clone().unwrap_or_default();
+    let auth = step.auth.unwrap_or(auth_default);
+    let authorization = match auth {
+        Auth::None => None,
+        Auth::Basic => client.map(|c| basic(&c.id, &secret_of(c))),
+        Auth::WrongSecret => client.map(|c| basic(&c.id, &format!("{}-wrong", secret_of(c)))),
+        Auth::Garbled => Some("Basic !!not*base64%%".to_string()),
+        Auth::UnknownClient => client.map(|c| basic(&format!("unknown-{}", crate::token::random_hex(6)), &secret_of(c))),
+        Auth::SecondClient => {
+            let c = other.ok_or("the target file has no [second_client]")?;
+            Some(basic(&c.id, &secret_of(c)))
+        }
+    };
+    if let Some(a) = authorization {
+        headers.push(("authorization".into(), a));
+    }
+    if let Some(b) = &step.bearer {
+        headers.push(("authorization".into(), format!("Bearer {}", fill(b)?)));
+    }
+    let body = match &step.body {
+        Some(b) => Some(fill(b)?),
+        None if !form.is_empty() && method != "GET" => Some(encode(&form)),
+        None => None,
+    };
+    let content_type = step.content_type.clone().or_else(|| {
+        (body.is_some() && step.body.is_none()).then(|| "application/x-www-form-urlencoded".to_string())
+    });
+    if let Some(ct) = content_type {
+        headers.push(("content-type".into(), ct));
+    }
+    for (k, v) in &step.headers {
+        headers.push((k.to_ascii_lowercase(), fill(v)?));
+    }
+    Ok(Built { request: HttpRequest { method, url, headers, body }, sent_state, sent_redirect_uri })
+}

@@ -1,0 +1,140 @@
+//! The one result model every reporter renders. The runner fills it; it knows no output format.
+use serde::Serialize;
+
+use crate::case::Level;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every check held.
+    Passed,
+    /// The target answered, wrongly.
+    Failed,
+    /// No verdict: the target could not be reached, or a setup step or fixture failed.
+    Error,
+    /// A prerequisite is missing from the target file.
+    Skipped,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::Failed => "failed",
+            Outcome::Error => "error",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
+/// One named check run on one step's answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckRecord {
+    /// "main", "before 1", "after 2 (refresh)", …
+    pub step: String,
+    pub check: &'static str,
+    /// The rule's own reference, where the check has one (else the case's refs apply).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
+    pub passed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// One request and its answer, as kept in reports (already redacted).
+#[derive(Debug, Clone, Serialize)]
+pub struct ExchangeRecord {
+    pub step: String,
+    pub method: String,
+    pub url: String,
+    pub request_headers: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    pub response_headers: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    pub id: String,
+    pub profile: String,
+    pub endpoint: String,
+    pub title: String,
+    pub level: Level,
+    pub refs: Vec<String>,
+    pub outcome: Outcome,
+    pub message: String,
+    pub checks: Vec<CheckRecord>,
+    pub transcript: Vec<ExchangeRecord>,
+    pub duration_ms: u64,
+}
+
+impl CaseResult {
+    /// Whether this result fails the gate: a MUST case failed or errored (SHOULD too when strict).
+    pub fn breaks_gate(&self, strict: bool) -> bool {
+        matches!(self.outcome, Outcome::Failed | Outcome::Error)
+            && (self.level == Level::Must || (strict && self.level == Level::Should))
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub error: usize,
+    pub skipped: usize,
+}
+
+impl Summary {
+    pub fn of<'a>(cases: impl IntoIterator<Item = &'a CaseResult>) -> Summary {
+        let mut s = Summary::default();
+        for c in cases {
+            s.total += 1;
+            match c.outcome {
+                Outcome::Passed => s.passed += 1,
+                Outcome::Failed => s.failed += 1,
+                Outcome::Error => s.error += 1,
+                Outcome::Skipped => s.skipped += 1,
+            }
+        }
+        s
+    }
+}
+
+/// A profile run against one target.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileRun {
+    pub profile: String,
+    pub target: String,
+    pub cases: Vec<CaseResult>,
+}
+
+/// Everything one `run` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunResult {
+    pub runs: Vec<ProfileRun>,
+    pub strict: bool,
+    pub duration_ms: u64,
+}
+
+impl RunResult {
+    pub fn cases(&self) -> impl Iterator<Item = &CaseResult> {
+        self.runs.iter().flat_map(|r| r.cases.iter())
+    }
+
+    pub fn summary(&self) -> Summary {
+        Summary::of(self.cases())
+    }
+
+    /// Passed when no case breaks the gate.
+    pub fn gate_passed(&self) -> bool {
+        !self.cases().any(|c| c.breaks_gate(self.strict))
+    }
+}

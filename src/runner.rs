@@ -1,0 +1,530 @@
+//! The runner: turns each case into a libtest-mimic trial, runs its fixtures, setup steps, main
+//! request and follow-ups, and records one `CaseResult` per case. It knows no report format.
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use serde_json::Value;
+use url::Url;
+
+use crate::case::{Browser, Case, Need, Step};
+use crate::check::{self, CheckContext, Observation};
+use crate::http::{Exchange, Http, HttpResponse};
+use crate::login::{self, Choice, Landing};
+use crate::profile::Profile;
+use crate::redact::Redactor;
+use crate::request::{self, Role};
+use crate::result::{CaseResult, CheckRecord, ExchangeRecord, Outcome, ProfileRun, RunResult};
+use crate::target::Target;
+
+/// A transcript keeps at most this much of each body.
+const TRANSCRIPT_BODY_MAX: usize = 4096;
+
+/// One profile against one target.
+#[derive(Clone)]
+pub struct Plan {
+    pub profile: Arc<Profile>,
+    pub target: Arc<Target>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Run only cases whose id contains this text.
+    pub filter: Option<String>,
+    /// Cases run at once (default: the number of cores).
+    pub jobs: Option<usize>,
+    pub request_timeout: Duration,
+    pub body_cap: usize,
+    pub strict: bool,
+    /// Terse terminal output (one character per case).
+    pub quiet: bool,
+    pub color: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            filter: None,
+            jobs: None,
+            request_timeout: Duration::from_secs(10),
+            body_cap: crate::http::DEFAULT_BODY_CAP,
+            strict: false,
+            quiet: false,
+            color: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    #[error("cannot build the HTTP client: {0}")]
+    Http(String),
+}
+
+/// What every case of a profile run shares.
+pub(crate) struct Env {
+    pub profile: Arc<Profile>,
+    pub target: Arc<Target>,
+    pub http: Http,
+    pub redactor: Arc<Redactor>,
+}
+
+/// What a step got back.
+pub(crate) enum Observed {
+    Http(HttpResponse),
+    Browser(Landing, Sent),
+}
+
+/// What a browser step sent that its checks compare against.
+pub(crate) struct Sent {
+    pub state: Option<String>,
+    pub redirect_uri: Option<String>,
+}
+
+/// One case in progress.
+pub(crate) struct CaseRun<'a> {
+    pub env: &'a Env,
+    pub values: HashMap<String, String>,
+    exchanges: Vec<(String, Exchange)>,
+    checks: Vec<CheckRecord>,
+}
+
+/// The reason a case cannot run against this target, if any.
+pub fn unmet_need(case: &Case, target: &Target) -> Option<&'static str> {
+    case.needs.iter().find_map(|n| {
+        let present = match n {
+            Need::Login => target.login.is_some(),
+            Need::SecondClient => target.second_client.is_some(),
+            Need::Probe => target.probe_url.is_some(),
+        };
+        (!present).then(|| n.missing_reason())
+    })
+}
+
+/// A printable ASCII state with every reserved character of RFC 3986 §2.2 and a space, ~300 bytes.
+fn long_state() -> String {
+    let mut s = crate::token::random_hex(16);
+    while s.len() < 300 {
+        s.push_str(" :/?#[]@!$&'()*+,;=%~-._");
+        s.push_str(&crate::token::random_hex(4));
+    }
+    s
+}
+
+/// RFC 4122 version 4 UUID from fresh random bytes.
+fn uuid_v4() -> String {
+    let mut b = crate::token::random_bytes::<16>();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+fn step_label(role: &str, i: usize, step: &Step) -> String {
+    match &step.name {
+        Some(n) => format!("{role} {} ({n}: {})", i + 1, step.endpoint),
+        None => format!("{role} {} ({})", i + 1, step.endpoint),
+    }
+}
+
+impl<'a> CaseRun<'a> {
+    fn new(env: &'a Env) -> Self {
+        let mut values = HashMap::new();
+        values.insert("state".to_string(), format!("st-{}", crate::token::random_hex(12)));
+        values.insert("long_state".to_string(), long_state());
+        values.insert("random".to_string(), crate::token::random_hex(8));
+        CaseRun { env, values, exchanges: Vec::new(), checks: Vec::new() }
+    }
+
+    fn lookup(&self, name: &str, role: Role) -> Option<String> {
+        let t = &self.env.target;
+        let (me, other) = match role {
+            Role::Client => (Some(&t.client), t.second_client.as_ref()),
+            Role::SecondClient => (t.second_client.as_ref(), Some(&t.client)),
+        };
+        let second = if role == Role::Client { other } else { me };
+        match name {
+            "client_id" => me.map(|c| c.id.clone()),
+            "redirect_uri" => me.and_then(|c| c.redirect_uri.clone()),
+            "scope" => me.and_then(|c| c.scope.clone()).or_else(|| t.client.scope.clone()),
+            "redirect_uri_other_scheme" => {
+                let mut u = Url::parse(me?.redirect_uri.as_deref()?).ok()?;
+                let other_scheme = if u.scheme() == "https" { "http" } else { "https" };
+                u.set_scheme(other_scheme).ok()?;
+                Some(u.to_string())
+            }
+            "second_client_id" => second.map(|c| c.id.clone()),
+            "second_redirect_uri" => second.and_then(|c| c.redirect_uri.clone()),
+            "uuid" => Some(uuid_v4()),
+            _ => self.values.get(name).cloned(),
+        }
+    }
+
+    /// Sends `step` (through the login driver for browser endpoints) and records the exchanges.
+    pub(crate) async fn perform(&mut self, label: &str, step: &Step, role: Role, overrides: &[(String, String)]) -> Result<Observed, String> {
+        let built = {
+            let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
+            request::build(step, &self.env.profile, &self.env.target, role, &lookup)?
+        };
+        let env = self.env;
+        match step.browser {
+            Some(b) => {
+                let choice = match b {
+                    Browser::Approve => Choice::Approve,
+                    Browser::Deny => Choice::Deny,
+                    Browser::FirstPage => Choice::FirstPage,
+                };
+                let t = &env.target;
+                let origins = vec![t.base_url.origin(), built.request.url.origin()];
+                let stop_at: Vec<Url> = [built.sent_redirect_uri.clone(), t.client.redirect_uri.clone(), t.second_client.as_ref().and_then(|c| c.redirect_uri.clone())]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|u| Url::parse(&u).ok())
+                    .collect();
+                let mut browser = login::Browser::new(&env.http, origins, t.login.as_ref(), stop_at);
+                let landing = browser.drive(built.request.url.clone(), choice).await;
+                for ex in std::mem::take(&mut browser.exchanges) {
+                    self.learn_exchange(&ex);
+                    self.exchanges.push((label.to_string(), ex));
+                }
+                let landing = landing.map_err(|e| e.to_string())?;
+                Ok(Observed::Browser(landing, Sent { state: built.sent_state, redirect_uri: built.sent_redirect_uri }))
+            }
+            None => {
+                let ex = env.http.send(built.request).await;
+                self.learn_exchange(&ex);
+                let what = format!("{} {}", ex.request.method, check::show_url(&ex.request.url));
+                let resp = ex.response.clone();
+                self.exchanges.push((label.to_string(), ex));
+                resp.map(Observed::Http).map_err(|e| format!("{what}: {e}"))
+            }
+        }
+    }
+
+    /// Registers every token and code the target issued, before any message can quote it.
+    fn learn_exchange(&self, ex: &Exchange) {
+        let r = &self.env.redactor;
+        let secretish = |k: &str| k.contains("token") || k == "code" || k.ends_with("_code") || k == "id_token";
+        for (k, v) in ex.request.url.query_pairs() {
+            if secretish(&k) {
+                r.add(&k, &v);
+            }
+        }
+        let Ok(resp) = &ex.response else { return };
+        if let Some(Value::Object(o)) = resp.json() {
+            for (k, v) in o {
+                if let (true, Value::String(s)) = (secretish(&k), &v) {
+                    r.add(&k, s);
+                }
+            }
+        }
+        if let Some(loc) = resp.header("location").and_then(|l| ex.request.url.join(l).ok()) {
+            for (k, v) in loc.query_pairs() {
+                if secretish(&k) {
+                    r.add(&k, &v);
+                }
+            }
+            if let Some(f) = loc.fragment() {
+                for (k, v) in url::form_urlencoded::parse(f.as_bytes()) {
+                    if secretish(&k) {
+                        r.add(&k, &v);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stores a named step's answer as `{name.member}` values for later steps.
+    fn capture(&mut self, step: &Step, obs: &Observed) {
+        let Some(name) = &step.name else { return };
+        match obs {
+            Observed::Http(resp) => {
+                if let Some(Value::Object(o)) = resp.json() {
+                    for (k, v) in o {
+                        let s = match v {
+                            Value::String(s) => s,
+                            Value::Number(n) => n.to_string(),
+                            Value::Bool(b) => b.to_string(),
+                            _ => continue,
+                        };
+                        self.values.insert(format!("{name}.{k}"), s);
+                    }
+                }
+            }
+            Observed::Browser(Landing::Redirect(u), _) => {
+                for (k, v) in u.query_pairs() {
+                    self.values.insert(format!("{name}.{k}"), v.into_owned());
+                }
+            }
+            Observed::Browser(..) => {}
+        }
+    }
+
+    fn evaluate(&self, label: &str, step: &Step, obs: &Observed) -> Vec<CheckRecord> {
+        let resolve = |n: &str| self.lookup(n, Role::Client);
+        let (observation, sent) = match obs {
+            Observed::Http(r) => (Observation::Http(r), None),
+            Observed::Browser(l, s) => (Observation::Browser(l), Some(s)),
+        };
+        let ctx = CheckContext {
+            schemas: &self.env.profile.schemas,
+            error_schema: &self.env.profile.error_schema,
+            sent_state: sent.and_then(|s| s.state.as_deref()),
+            sent_redirect_uri: sent.and_then(|s| s.redirect_uri.as_deref()),
+            resolve: &resolve,
+        };
+        check::evaluate(label, &step.expect, &observation, &ctx)
+    }
+
+    /// Runs one step and its checks; Err is a problem that leaves no verdict.
+    async fn step(&mut self, label: &str, step: &Step) -> Result<bool, String> {
+        let obs = self.perform(label, step, Role::Client, &[]).await?;
+        let records = self.evaluate(label, step, &obs);
+        let ok = records.iter().all(|r| r.passed);
+        self.checks.extend(records);
+        self.capture(step, &obs);
+        Ok(ok)
+    }
+
+    /// Sends the main request `count` times at once.
+    async fn race(&mut self, step: &Step, count: usize, max_success: usize) -> Result<(), String> {
+        let built = {
+            let lookup = |n: &str| self.lookup(n, Role::Client);
+            request::build(step, &self.env.profile, &self.env.target, Role::Client, &lookup)?
+        };
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..count {
+            let http = self.env.http.clone();
+            let req = built.request.clone();
+            set.spawn(async move { http.send(req).await });
+        }
+        let mut responses = Vec::new();
+        let mut problems = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            let ex = joined.map_err(|e| format!("a racing request task failed: {e}"))?;
+            self.learn_exchange(&ex);
+            match &ex.response {
+                Ok(r) => responses.push(r.clone()),
+                Err(e) => problems.push(e.to_string()),
+            }
+            self.exchanges.push(("main (race)".into(), ex));
+        }
+        if responses.is_empty() {
+            return Err(format!("none of the {count} racing requests was answered: {}", problems.first().cloned().unwrap_or_default()));
+        }
+        let successes = responses.iter().filter(|r| (200..300).contains(&r.status)).count();
+        self.checks.push(check::race_successes("main", successes, count, max_success));
+        for (i, r) in responses.into_iter().filter(|r| !(200..300).contains(&r.status)).enumerate() {
+            let obs = Observed::Http(r);
+            let records = self.evaluate(&format!("main (loser {})", i + 1), step, &obs);
+            self.checks.extend(records);
+        }
+        Ok(())
+    }
+
+    async fn go(&mut self, case: &Case) -> (Outcome, String) {
+        for fx in &case.fixtures {
+            if let Err(e) = self.make_fixture(*fx).await {
+                return (Outcome::Error, format!("setup failed: {e}"));
+            }
+        }
+        for (i, s) in case.before.iter().enumerate() {
+            let label = step_label("before", i, s);
+            match self.step(&label, s).await {
+                Err(e) => return (Outcome::Error, format!("setup step {label}: {e}")),
+                Ok(false) => {
+                    let why = self.failures(Some(&label));
+                    return (Outcome::Error, format!("setup step {label} did not go as needed: {why}"));
+                }
+                Ok(true) => {}
+            }
+        }
+        let main = match case.race {
+            Some(r) => self.race(&case.main, r.count, r.max_success).await,
+            None => self.step("main", &case.main).await.map(|_| ()),
+        };
+        if let Err(e) = main {
+            return (Outcome::Error, e);
+        }
+        for (i, s) in case.after.iter().enumerate() {
+            let label = step_label("after", i, s);
+            if let Err(e) = self.step(&label, s).await {
+                let failed = self.failures(None);
+                let prefix = if failed.is_empty() { String::new() } else { format!("{failed}; then ") };
+                return (Outcome::Error, format!("{prefix}follow-up {label}: {e}"));
+            }
+        }
+        let failed = self.failures(None);
+        if failed.is_empty() {
+            (Outcome::Passed, format!("{} checks passed", self.checks.len()))
+        } else {
+            (Outcome::Failed, failed)
+        }
+    }
+
+    /// The failed checks (of one step, or all) as one line.
+    fn failures(&self, step: Option<&str>) -> String {
+        self.checks
+            .iter()
+            .filter(|c| !c.passed && step.is_none_or(|s| c.step == s))
+            .map(|c| {
+                let at = if c.step == "main" { String::new() } else { format!("{}: ", c.step) };
+                let rule = c.rule.map(|r| format!(" [{r}]")).unwrap_or_default();
+                format!("{at}{}: {}{rule}", c.check, c.message.as_deref().unwrap_or("failed"))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn transcript(&self) -> Vec<ExchangeRecord> {
+        let r = &self.env.redactor;
+        let header = |(k, v): &(String, String)| {
+            let lower = k.to_ascii_lowercase();
+            let value = match lower.as_str() {
+                "authorization" | "proxy-authorization" => match v.split_once(' ') {
+                    Some((scheme, cred)) => format!("{scheme} {}", Redactor::marker("credentials", cred)),
+                    None => Redactor::marker("credentials", v),
+                },
+                "cookie" | "set-cookie" => Redactor::marker("cookie", v),
+                _ => r.redact(v),
+            };
+            (lower, value)
+        };
+        self.exchanges
+            .iter()
+            .map(|(step, ex)| {
+                let (status, response_headers, response_body, error) = match &ex.response {
+                    Ok(resp) => (
+                        Some(resp.status),
+                        resp.headers.iter().map(header).collect(),
+                        (!resp.body.is_empty()).then(|| r.redact(&resp.excerpt(TRANSCRIPT_BODY_MAX))),
+                        None,
+                    ),
+                    Err(e) => (None, Vec::new(), None, Some(r.redact(&e.to_string()))),
+                };
+                ExchangeRecord {
+                    step: step.clone(),
+                    method: ex.request.method.clone(),
+                    url: r.redact(ex.request.url.as_str()),
+                    request_headers: ex.request.headers.iter().map(header).collect(),
+                    request_body: ex.request.body.as_ref().map(|b| r.redact(&crate::http::excerpt(b, TRANSCRIPT_BODY_MAX))),
+                    status,
+                    response_headers,
+                    response_body,
+                    error,
+                    elapsed_ms: ex.elapsed.as_millis() as u64,
+                }
+            })
+            .collect()
+    }
+}
+
+fn skeleton(case: &Case, profile: &str) -> CaseResult {
+    CaseResult {
+        id: case.id.clone(),
+        profile: profile.to_string(),
+        endpoint: case.endpoint.clone(),
+        title: case.title.clone(),
+        level: case.level,
+        refs: case.refs.clone(),
+        outcome: Outcome::Skipped,
+        message: String::new(),
+        checks: Vec::new(),
+        transcript: Vec::new(),
+        duration_ms: 0,
+    }
+}
+
+/// Runs one case to its result; every message is redacted.
+pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
+    let started = Instant::now();
+    let mut run = CaseRun::new(env);
+    let (outcome, message) = run.go(case).await;
+    let mut result = skeleton(case, &env.profile.name);
+    result.outcome = outcome;
+    result.message = env.redactor.redact(&message);
+    result.checks = run
+        .checks
+        .iter()
+        .map(|c| CheckRecord { message: c.message.as_ref().map(|m| env.redactor.redact(m)), ..c.clone() })
+        .collect();
+    result.transcript = run.transcript();
+    result.duration_ms = started.elapsed().as_millis() as u64;
+    result
+}
+
+/// Runs every plan's cases as libtest-mimic trials and returns their results in case order.
+pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result<RunResult, RunError> {
+    let started = Instant::now();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("oauth-conformance")
+        .build()
+        .map_err(RunError::Runtime)?;
+    let http = Http::new(opts.request_timeout, opts.body_cap).map_err(|e| RunError::Http(e.to_string()))?;
+    let mut slots: Vec<(usize, CaseResult)> = Vec::new();
+    let mut trials = Vec::new();
+    let results: Arc<Mutex<HashMap<usize, CaseResult>>> = Arc::default();
+    for (pi, plan) in plans.iter().enumerate() {
+        for (k, v) in plan.target.secrets() {
+            redactor.add(k, &v);
+        }
+        let env = Arc::new(Env { profile: plan.profile.clone(), target: plan.target.clone(), http: http.clone(), redactor: redactor.clone() });
+        for case in &plan.profile.cases {
+            if opts.filter.as_ref().is_some_and(|f| !case.id.contains(f.as_str())) {
+                continue;
+            }
+            let idx = slots.len();
+            let mut placeholder = skeleton(case, &plan.profile.name);
+            placeholder.outcome = Outcome::Error;
+            placeholder.message = "internal error: the case did not complete (panic in the harness)".into();
+            slots.push((pi, placeholder));
+            let (env, case, results, handle) = (env.clone(), Arc::new(case.clone()), results.clone(), rt.handle().clone());
+            let trial = Trial::ignorable_test(case.id.clone(), move || {
+                if let Some(reason) = unmet_need(&case, &env.target) {
+                    let mut r = skeleton(&case, &env.profile.name);
+                    r.message = format!("skipped: {reason}");
+                    results.lock().unwrap_or_else(|e| e.into_inner()).insert(idx, r);
+                    return Ok(Completion::ignored_with(reason));
+                }
+                let result = handle.block_on(execute(&env, &case));
+                let verdict = match result.outcome {
+                    Outcome::Passed => Ok(Completion::Completed),
+                    Outcome::Skipped => Ok(Completion::ignored_with(result.message.clone())),
+                    Outcome::Failed => Err(Failed::from(format!(
+                        "{} rule broken ({}): {}",
+                        result.level.as_str(),
+                        result.refs.join(", "),
+                        result.message
+                    ))),
+                    Outcome::Error => Err(Failed::from(format!("error, no verdict: {}", result.message))),
+                };
+                results.lock().unwrap_or_else(|e| e.into_inner()).insert(idx, result);
+                verdict
+            })
+            .with_kind(plan.profile.name.clone());
+            trials.push(trial);
+        }
+    }
+    let args = Arguments {
+        test_threads: Some(opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).max(1)),
+        quiet: opts.quiet,
+        color: Some(if opts.color { libtest_mimic::ColorSetting::Always } else { libtest_mimic::ColorSetting::Never }),
+        ..Arguments::default()
+    };
+    let _conclusion = libtest_mimic::run(&args, trials);
+    let mut done = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut runs: Vec<ProfileRun> = plans
+        .iter()
+        .map(|p| ProfileRun { profile: p.profile.name.clone(), target: p.target.base_url.to_string(), cases: Vec::new() })
+        .collect();
+    for (idx, (pi, placeholder)) in slots.into_iter().enumerate() {
+        runs[pi].cases.push(done.remove(&idx).unwrap_or(placeholder));
+    }
+    drop(rt);
+    Ok(RunResult { runs, strict: opts.strict, duration_ms: started.elapsed().as_millis() as u64 })
+}

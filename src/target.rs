@@ -1,0 +1,274 @@
+//! The target file: which server to judge, with which clients and user. Values may be
+//! `${ENV_VAR}` so secrets stay out of files.
+use indexmap::IndexMap;
+use serde::Deserialize;
+use toml::Spanned;
+use url::Url;
+
+use crate::case::{self, LoadError};
+use crate::profile::Profile;
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: String,
+    pub secret: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+    pub username_field: Option<String>,
+    pub password_field: Option<String>,
+}
+
+/// A validated target.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Where it was read from, for messages ("embedded reference" when made in-process).
+    pub source: String,
+    pub profile: String,
+    pub base_url: Url,
+    pub probe_url: Option<Url>,
+    pub client: Client,
+    pub second_client: Option<Client>,
+    pub login: Option<Login>,
+    /// Extra query parameters on every authorization request.
+    pub authorize: Vec<(String, String)>,
+    /// Endpoint path (or absolute URL) overrides.
+    pub endpoints: IndexMap<String, String>,
+    lines: Lines,
+}
+
+type Text = Spanned<String>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    profile: Text,
+    base_url: Text,
+    probe_url: Option<Text>,
+    client: Spanned<RawClient>,
+    second_client: Option<Spanned<RawClient>>,
+    login: Option<RawLogin>,
+    #[serde(default)]
+    authorize: IndexMap<String, Text>,
+    #[serde(default)]
+    endpoints: IndexMap<String, Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClient {
+    id: Text,
+    secret: Option<Text>,
+    redirect_uri: Option<Text>,
+    scope: Option<Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLogin {
+    username: Text,
+    password: Text,
+    username_field: Option<Text>,
+    password_field: Option<Text>,
+}
+
+struct Expander<'a> {
+    file: &'a str,
+    text: &'a str,
+    env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Expander<'_> {
+    fn err(&self, pos: usize, field: &str, message: String) -> LoadError {
+        LoadError { file: self.file.to_string(), line: case::line_of(self.text, pos), message: format!("field `{field}`: {message}") }
+    }
+
+    /// The value with `${VAR}` replaced from the environment.
+    fn value(&self, t: &Text, field: &str) -> Result<String, LoadError> {
+        let s = t.get_ref();
+        let mut out = String::new();
+        let mut rest = s.as_str();
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 2..];
+            let end = after.find('}').ok_or_else(|| self.err(t.span().start, field, "unclosed `${`".into()))?;
+            let var = &after[..end];
+            if var.is_empty() || !var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(self.err(t.span().start, field, format!("`${{{var}}}` is not an environment variable name")));
+            }
+            let v = (self.env)(var)
+                .ok_or_else(|| self.err(t.span().start, field, format!("environment variable {var} is not set")))?;
+            out.push_str(&v);
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        if out.is_empty() {
+            return Err(self.err(t.span().start, field, "must not be empty".into()));
+        }
+        Ok(out)
+    }
+
+    fn url(&self, t: &Text, field: &str) -> Result<Url, LoadError> {
+        let v = self.value(t, field)?;
+        let u = Url::parse(&v).map_err(|e| self.err(t.span().start, field, format!("`{v}` is not an absolute URL: {e}")))?;
+        if !matches!(u.scheme(), "http" | "https") {
+            return Err(self.err(t.span().start, field, format!("`{v}` must be an http or https URL")));
+        }
+        Ok(u)
+    }
+
+    fn client(&self, c: &Spanned<RawClient>, table: &str) -> Result<Client, LoadError> {
+        let r = c.get_ref();
+        let opt = |t: &Option<Text>, f: &str| t.as_ref().map(|t| self.value(t, &format!("{table}.{f}"))).transpose();
+        let redirect_uri = match &r.redirect_uri {
+            Some(t) => {
+                let field = format!("{table}.redirect_uri");
+                let v = self.value(t, &field)?;
+                Url::parse(&v).map_err(|e| self.err(t.span().start, &field, format!("`{v}` is not an absolute URI: {e}")))?;
+                Some(v)
+            }
+            None => None,
+        };
+        Ok(Client {
+            id: self.value(&r.id, &format!("{table}.id"))?,
+            secret: opt(&r.secret, "secret")?,
+            redirect_uri,
+            scope: opt(&r.scope, "scope")?,
+        })
+    }
+}
+
+impl Target {
+    /// Reads and validates a target file's text, expanding `${VAR}` with `env`.
+    pub fn parse(file: &str, text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Target, LoadError> {
+        let raw: RawTarget = toml::from_str(text).map_err(|e| case::toml_error(file, text, &e))?;
+        let x = Expander { file, text, env };
+        let login = match &raw.login {
+            Some(l) => Some(Login {
+                username: x.value(&l.username, "login.username")?,
+                password: x.value(&l.password, "login.password")?,
+                username_field: l.username_field.as_ref().map(|t| x.value(t, "login.username_field")).transpose()?,
+                password_field: l.password_field.as_ref().map(|t| x.value(t, "login.password_field")).transpose()?,
+            }),
+            None => None,
+        };
+        let mut authorize = Vec::new();
+        for (k, v) in &raw.authorize {
+            authorize.push((k.clone(), x.value(v, &format!("authorize.{k}"))?));
+        }
+        let mut endpoints = IndexMap::new();
+        for (k, v) in &raw.endpoints {
+            let val = x.value(v, &format!("endpoints.{k}"))?;
+            if !val.starts_with('/') && Url::parse(&val).is_err() {
+                return Err(x.err(v.span().start, &format!("endpoints.{k}"), format!("`{val}` is neither a path starting with / nor an absolute URL")));
+            }
+            endpoints.insert(k.clone(), val);
+        }
+        let lines = Lines {
+            profile: case::line_of(text, raw.profile.span().start),
+            client: case::line_of(text, raw.client.span().start),
+            second_client: raw.second_client.as_ref().map(|c| case::line_of(text, c.span().start)),
+            endpoints: raw.endpoints.iter().map(|(k, v)| (k.clone(), case::line_of(text, v.span().start))).collect(),
+        };
+        Ok(Target {
+            source: file.to_string(),
+            profile: x.value(&raw.profile, "profile")?,
+            base_url: x.url(&raw.base_url, "base_url")?,
+            probe_url: raw.probe_url.as_ref().map(|t| x.url(t, "probe_url")).transpose()?,
+            client: x.client(&raw.client, "client")?,
+            second_client: raw.second_client.as_ref().map(|c| x.client(c, "second_client")).transpose()?,
+            login,
+            authorize,
+            endpoints,
+            lines,
+        })
+    }
+
+    /// Reads a target file from disk.
+    pub fn load(path: &std::path::Path) -> Result<Target, LoadError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| LoadError { file: file.clone(), line: 1, message: format!("cannot read: {e}") })?;
+        let t = Target::parse(&file, &text, &|v| std::env::var(v).ok())?;
+        Ok(t)
+    }
+
+    /// Refuses a target that cannot serve `profile`: unknown endpoint overrides, or a value the
+    /// profile's requests need (client secret, redirect_uri, scope) missing.
+    pub fn check_against(&self, profile: &Profile) -> Result<(), LoadError> {
+        let lines = &self.lines;
+        let err = |line: usize, message: String| LoadError { file: self.source.clone(), line, message };
+        if self.profile != profile.name {
+            return Err(err(lines.profile, format!("field `profile`: target is for `{}`, not `{}`", self.profile, profile.name)));
+        }
+        for k in self.endpoints.keys() {
+            if !profile.endpoints.contains_key(k) {
+                let line = lines.endpoints.get(k).copied().unwrap_or(1);
+                return Err(err(
+                    line,
+                    format!("field `endpoints.{k}`: profile {} has no endpoint `{k}` (it has: {})", profile.name, profile.endpoints.keys().cloned().collect::<Vec<_>>().join(", ")),
+                ));
+            }
+        }
+        let uses = |name: &str| {
+            let needle = format!("{{{name}}}");
+            profile.endpoints.values().any(|e| e.query.iter().chain(&e.form).any(|(_, v)| v.contains(&needle)))
+        };
+        let uses_basic = profile.endpoints.values().any(|e| e.auth == crate::case::Auth::Basic);
+        for (table, client, line) in [("client", Some(&self.client), lines.client), ("second_client", self.second_client.as_ref(), lines.second_client.unwrap_or(1))] {
+            let Some(c) = client else { continue };
+            if uses_basic && c.secret.is_none() {
+                return Err(err(line, format!("field `{table}.secret`: required by profile {} (HTTP Basic client authentication)", profile.name)));
+            }
+            if uses("redirect_uri") && c.redirect_uri.is_none() {
+                return Err(err(line, format!("field `{table}.redirect_uri`: required by profile {}", profile.name)));
+            }
+        }
+        if uses("scope") && self.client.scope.is_none() {
+            return Err(err(lines.client, format!("field `client.scope`: required by profile {}", profile.name)));
+        }
+        Ok(())
+    }
+
+    /// The URL of `endpoint`: the target's override (a path under base_url, or absolute), else the
+    /// profile's path under base_url. The probe is the target's probe_url.
+    pub fn url_for(&self, profile: &Profile, endpoint: &str) -> Option<Url> {
+        if endpoint == "probe" {
+            return self.probe_url.clone();
+        }
+        let path = match self.endpoints.get(endpoint) {
+            Some(p) => p.clone(),
+            None => profile.endpoints.get(endpoint)?.path.clone(),
+        };
+        if let Ok(abs) = Url::parse(&path) {
+            return Some(abs);
+        }
+        Url::parse(&format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)).ok()
+    }
+
+    /// Every secret the target file holds, for redaction.
+    pub fn secrets(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        out.extend(self.client.secret.clone().map(|s| ("secret", s)));
+        if let Some(c) = &self.second_client {
+            out.extend(c.secret.clone().map(|s| ("secret", s)));
+        }
+        if let Some(l) = &self.login {
+            out.push(("password", l.password.clone()));
+        }
+        out
+    }
+}
+
+/// Where the target file's tables were, for check_against's messages.
+#[derive(Debug, Clone, Default)]
+struct Lines {
+    profile: usize,
+    client: usize,
+    second_client: Option<usize>,
+    endpoints: IndexMap<String, usize>,
+}
