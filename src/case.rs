@@ -312,8 +312,23 @@ pub fn line_of(text: &str, pos: usize) -> usize {
 /// A `toml` deserialisation error as one `file:line: message` line.
 pub fn toml_error(file: &str, text: &str, err: &toml::de::Error) -> LoadError {
     let line = err.span().map(|s| line_of(text, s.start)).unwrap_or(1);
-    let message = err.message().trim().replace('\n', " ");
+    let mut message = err.message().trim().replace('\n', " ");
+    // serde's type errors do not name the field; the key is just before the value's span.
+    if !message.starts_with("unknown field") && !message.starts_with("missing field") {
+        if let Some(key) = err.span().and_then(|s| key_before(text, s.start)) {
+            message = format!("field `{key}`: {message}");
+        }
+    }
     LoadError { file: file.to_string(), line, message }
+}
+
+/// The key of `key = value` when `pos` is where the value starts.
+fn key_before(text: &str, pos: usize) -> Option<String> {
+    let before = text.get(..pos)?.trim_end();
+    let before = before.strip_suffix('=')?.trim_end();
+    let start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' || c == '"')).map_or(0, |i| i + 1);
+    let key = before[start..].trim_matches('"');
+    (!key.is_empty()).then(|| key.to_string())
 }
 
 /// Parses and validates one case table.
@@ -397,7 +412,7 @@ fn validate_case(
     for s in raw.before.iter() {
         before.push(ctx.step(s.get_ref(), s.span().start, None, "before", &mut known, &mut names, &mut needs)?);
     }
-    let main = ctx.step(&raw, at, raw.endpoint.as_ref().map(|e| e.get_ref().as_str()), "case", &mut known, &mut names, &mut needs)?;
+    let main = ctx.step(&raw, at, raw.endpoint.as_ref().map(|e| e.get_ref().as_str()), "main", &mut known, &mut names, &mut needs)?;
     let mut after = Vec::new();
     for s in raw.after.iter() {
         after.push(ctx.step(s.get_ref(), s.span().start, None, "after", &mut known, &mut names, &mut needs)?);
@@ -458,8 +473,11 @@ impl StepCtx<'_> {
         needs: &mut BTreeSet<Need>,
     ) -> Result<Step, LoadError> {
         let id = self.case_id;
-        let e = |msg: String| self.err(at, format!("case `{id}`: {role} step: {msg}"));
-        if role != "case" {
+        let e = |msg: String| {
+            let what = if role == "main" { String::new() } else { format!("{role} step: ") };
+            self.err(at, format!("case `{id}`: {what}{msg}"))
+        };
+        if role != "main" {
             let misplaced = [
                 ("id", raw.id.is_some()),
                 ("title", raw.title.is_some()),

@@ -121,6 +121,7 @@ fn run(a: RunArgs) -> Result<ExitCode> {
     match &a.target {
         Some(path) => {
             let target = Target::load(path)?;
+            target.check_profile_known(&suite.profiles())?;
             let profile = Profile::load(&suite, &target.profile)?;
             target.check_against(&profile)?;
             plans.push(Plan { profile: Arc::new(profile), target: Arc::new(target) });

@@ -39,6 +39,8 @@ pub struct RunOptions {
     pub strict: bool,
     /// Terse terminal output (one character per case).
     pub quiet: bool,
+    /// Print libtest-style progress at all (off in the project's own tests).
+    pub progress: bool,
     pub color: bool,
 }
 
@@ -51,6 +53,7 @@ impl Default for RunOptions {
             body_cap: crate::http::DEFAULT_BODY_CAP,
             strict: false,
             quiet: false,
+            progress: true,
             color: false,
         }
     }
@@ -92,16 +95,19 @@ pub(crate) struct CaseRun<'a> {
     checks: Vec<CheckRecord>,
 }
 
-/// The reason a case cannot run against this target, if any.
-pub fn unmet_need(case: &Case, target: &Target) -> Option<&'static str> {
-    case.needs.iter().find_map(|n| {
-        let present = match n {
-            Need::Login => target.login.is_some(),
-            Need::SecondClient => target.second_client.is_some(),
-            Need::Probe => target.probe_url.is_some(),
-        };
-        (!present).then(|| n.missing_reason())
-    })
+/// Why a case cannot run against this target (every missing prerequisite), if it cannot.
+pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
+    let missing: Vec<&str> = case
+        .needs
+        .iter()
+        .filter(|n| match n {
+            Need::Login => target.login.is_none(),
+            Need::SecondClient => target.second_client.is_none(),
+            Need::Probe => target.probe_url.is_none(),
+        })
+        .map(|n| n.missing_reason())
+        .collect();
+    (!missing.is_empty()).then(|| missing.join("; "))
 }
 
 /// A printable ASCII state with every reserved character of RFC 3986 §2.2 and a space, ~300 bytes.
@@ -207,7 +213,8 @@ impl<'a> CaseRun<'a> {
     /// Registers every token and code the target issued, before any message can quote it.
     fn learn_exchange(&self, ex: &Exchange) {
         let r = &self.env.redactor;
-        let secretish = |k: &str| k.contains("token") || k == "code" || k.ends_with("_code") || k == "id_token";
+        // access_token, refresh_token, id_token, opaque_token, token, code, device_code — not token_type.
+        let secretish = |k: &str| k.ends_with("token") || k == "code" || k.ends_with("_code");
         for (k, v) in ex.request.url.query_pairs() {
             if secretish(&k) {
                 r.add(&k, &v);
@@ -485,7 +492,7 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
             slots.push((pi, placeholder));
             let (env, case, results, handle) = (env.clone(), Arc::new(case.clone()), results.clone(), rt.handle().clone());
             let trial = Trial::ignorable_test(case.id.clone(), move || {
-                if let Some(reason) = unmet_need(&case, &env.target) {
+                if let Some(reason) = unmet_needs(&case, &env.target) {
                     let mut r = skeleton(&case, &env.profile.name);
                     r.message = format!("skipped: {reason}");
                     results.lock().unwrap_or_else(|e| e.into_inner()).insert(idx, r);
@@ -513,6 +520,7 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
     let args = Arguments {
         test_threads: Some(opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).max(1)),
         quiet: opts.quiet,
+        logfile: (!opts.progress).then(|| if cfg!(windows) { "NUL".to_string() } else { "/dev/null".to_string() }),
         color: Some(if opts.color { libtest_mimic::ColorSetting::Always } else { libtest_mimic::ColorSetting::Never }),
         ..Arguments::default()
     };

@@ -197,6 +197,18 @@ impl Target {
         Ok(t)
     }
 
+    /// Refuses a target naming a profile the suite does not have.
+    pub fn check_profile_known(&self, known: &[String]) -> Result<(), LoadError> {
+        if known.iter().any(|k| *k == self.profile) {
+            return Ok(());
+        }
+        Err(LoadError {
+            file: self.source.clone(),
+            line: self.lines.profile,
+            message: format!("field `profile`: unknown profile `{}` (known: {})", self.profile, known.join(", ")),
+        })
+    }
+
     /// Refuses a target that cannot serve `profile`: unknown endpoint overrides, or a value the
     /// profile's requests need (client secret, redirect_uri, scope) missing.
     pub fn check_against(&self, profile: &Profile) -> Result<(), LoadError> {

@@ -1,0 +1,151 @@
+//! The binary as a user meets it: exit statuses, one-line errors, serve + run --target.
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_oauth-conformance");
+
+fn cmd(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).env("NO_COLOR", "1").output().expect("binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A `serve` process, killed when dropped.
+struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(target_file: &Path, faults: &[&str]) -> Served {
+    let mut args = vec!["serve", "--port", "0", "--write-target", target_file.to_str().unwrap()];
+    for f in faults {
+        args.extend(["--fault", f]);
+    }
+    let child = Command::new(BIN).args(&args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("serve starts");
+    let served = Served(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !target_file.exists() {
+        assert!(Instant::now() < deadline, "serve wrote no target file");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    served
+}
+
+#[test]
+fn run_against_embedded_reference_passes_and_writes_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cmd(&["run", "--report-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
+    let total = report["summary"]["total"].as_u64().unwrap();
+    assert!(total >= 50);
+    assert_eq!(report["summary"]["passed"].as_u64(), Some(total));
+    assert_eq!(report["profile"], "citi-pl");
+    assert!(report["target"].as_str().unwrap().starts_with("http://127.0.0.1:"));
+    let case = &report["cases"][0];
+    for key in ["id", "profile", "endpoint", "title", "level", "refs", "outcome", "message"] {
+        assert!(!case[key].is_null(), "case member {key}");
+    }
+    let text = stdout(&out);
+    assert!(text.contains("gate: PASSED"), "{text}");
+    assert_eq!(text.matches(" ... ok").count() as u64, total, "one line per case");
+}
+
+#[test]
+fn serve_then_run_with_its_target_file_passes_and_a_fault_fails_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.toml");
+    let _s = serve(&good, &[]);
+    let out = cmd(&["run", "--target", good.to_str().unwrap(), "--report-dir", dir.path().join("r1").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    let secret_line = std::fs::read_to_string(&good).unwrap().lines().find(|l| l.starts_with("secret")).unwrap().to_string();
+    let secret = secret_line.split('"').nth(1).unwrap();
+    assert!(!stdout(&out).contains(secret), "the terminal shows the client secret");
+    let report = std::fs::read_to_string(dir.path().join("r1/report.json")).unwrap();
+    assert!(!report.contains(secret), "report.json shows the client secret");
+
+    let bad = dir.path().join("bad.toml");
+    let _b = serve(&bad, &["wrong-secret-accepted"]);
+    let out = cmd(&["run", "--target", bad.to_str().unwrap(), "--report-dir", dir.path().join("r2").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("token-cc/wrong-secret [failed]"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("gate: FAILED"));
+}
+
+#[test]
+fn a_should_failure_fails_the_gate_only_with_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.toml");
+    let _s = serve(&t, &["code-reusable"]);
+    // Only the SHOULD cases of the fault: without --strict the gate holds.
+    let args = |strict: bool| {
+        let mut a = vec!["run", "--target", t.to_str().unwrap(), "--filter", "reused-code-revokes", "--report-dir"];
+        a.push(dir.path().to_str().unwrap());
+        if strict {
+            a.push("--strict");
+        }
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = |strict| Command::new(BIN).args(args(strict)).output().unwrap();
+    let lax = run(false);
+    assert_eq!(lax.status.code(), Some(0), "{}", stdout(&lax));
+    assert!(stdout(&lax).contains("failed SHOULD cases"), "{}", stdout(&lax));
+    assert_eq!(run(true).status.code(), Some(1));
+}
+
+#[test]
+fn bad_target_file_is_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("target.toml");
+    std::fs::write(&p, "profile = \"citi-pl\"\nbase_url = \"http://127.0.0.1:9\"\n[client]\nid = \"x\"\nsecert = \"y\"\n").unwrap();
+    let out = cmd(&["run", "--target", p.to_str().unwrap(), "--report-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with(&format!("error: {}:5: unknown field `secert`", p.display())), "{err}");
+    assert!(stdout(&out).is_empty(), "nothing runs");
+}
+
+#[test]
+fn bad_case_table_is_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["cases/citi-pl", "specs/citi-pl"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(sub).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    let table = dir.path().join("cases/citi-pl/refresh.toml");
+    let text = std::fs::read_to_string(&table).unwrap().replacen("level = \"MUST\"", "level = 1", 1);
+    std::fs::write(&table, text).unwrap();
+    let out = cmd(&["run", "--suite", dir.path().to_str().unwrap(), "--report-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("cases/citi-pl/refresh.toml:9: field `level`: "), "{err}");
+}
+
+#[test]
+fn usage_error_is_exit_2() {
+    assert_eq!(cmd(&["run", "--request-timeout", "0"]).status.code(), Some(2));
+    assert_eq!(cmd(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn list_is_a_dry_run_of_every_case() {
+    let out = cmd(&["list", "--profile", "citi-pl"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(stdout(&out));
+}

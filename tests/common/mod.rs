@@ -1,0 +1,43 @@
+#![allow(dead_code)]
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use oauth_conformance::profile::Profile;
+use oauth_conformance::redact::Redactor;
+use oauth_conformance::reference::{Fault, ReferenceServer};
+use oauth_conformance::result::{Outcome, RunResult};
+use oauth_conformance::runner::{self, Plan, RunOptions};
+use oauth_conformance::suite::Suite;
+use oauth_conformance::target::Target;
+
+pub fn profile(name: &str) -> Arc<Profile> {
+    Arc::new(Profile::load(&Suite::Embedded, name).expect("shipped profile loads"))
+}
+
+pub fn start(faults: &[Fault]) -> ReferenceServer {
+    ReferenceServer::start("citi-pl", faults.iter().copied().collect()).expect("reference starts")
+}
+
+/// Runs citi-pl against `target_toml` quietly; returns the result and the redactor it used.
+pub fn run_toml(target_toml: &str) -> (RunResult, Arc<Redactor>) {
+    let target = Target::parse("test target", target_toml, &|_| None).expect("target parses");
+    let p = profile("citi-pl");
+    target.check_against(&p).expect("target fits the profile");
+    let redactor = Arc::new(Redactor::new());
+    let opts = RunOptions { progress: false, ..RunOptions::default() };
+    let result = runner::run(&[Plan { profile: p, target: Arc::new(target) }], &opts, redactor.clone()).expect("run completes");
+    (result, redactor)
+}
+
+pub fn run_reference(faults: &[Fault]) -> RunResult {
+    let server = start(faults);
+    run_toml(&server.target_toml()).0
+}
+
+pub fn ids_with(result: &RunResult, outcome: Outcome) -> BTreeSet<String> {
+    result.cases().filter(|c| c.outcome == outcome).map(|c| c.id.clone()).collect()
+}
+
+pub fn not_passed(result: &RunResult) -> BTreeSet<String> {
+    result.cases().filter(|c| c.outcome != Outcome::Passed).map(|c| c.id.clone()).collect()
+}

@@ -1,0 +1,114 @@
+//! The suite against the reference server: the correct server passes every case; each broken
+//! variant fails exactly the cases that verify the rule it breaks.
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use oauth_conformance::reference::Fault;
+use oauth_conformance::result::Outcome;
+use rstest::rstest;
+
+#[test]
+fn correct_reference_passes_every_case() {
+    let result = run_reference(&[]);
+    let s = result.summary();
+    assert!(s.total >= 50, "only {} cases", s.total);
+    let bad: Vec<String> = result
+        .cases()
+        .filter(|c| c.outcome != Outcome::Passed)
+        .map(|c| format!("{} {:?}: {}", c.id, c.outcome, c.message))
+        .collect();
+    assert!(bad.is_empty(), "cases not passing against the correct reference:\n{}", bad.join("\n"));
+    assert_eq!(s.passed, s.total);
+    assert!(result.gate_passed());
+    // Every case ran checks, and every check passed: no case is vacuous.
+    for c in result.cases() {
+        assert!(!c.checks.is_empty(), "{} ran no check", c.id);
+    }
+}
+
+#[rstest]
+#[case::state_dropped(Fault::StateDropped, &["authorize/state-echoed", "authorize/long-state-echoed"])]
+#[case::code_reusable(
+    Fault::CodeReusable,
+    &["token-code/reused-code", "token-code/reused-code-revokes-refresh-token", "token-code/reused-code-revokes-access-token", "token-code/concurrent-redemption"]
+)]
+#[case::redirect_uri_prefix(
+    Fault::RedirectUriPrefix,
+    &["authorize/redirect-uri-extra-path", "authorize/redirect-uri-extra-query", "authorize/redirect-uri-suffix"]
+)]
+#[case::wrong_secret_accepted(
+    Fault::WrongSecretAccepted,
+    &["token-cc/wrong-secret", "token-cc/error-no-store", "token-code/wrong-secret", "refresh/wrong-secret", "revoke/wrong-secret"]
+)]
+#[case::no_cache_control(Fault::NoCacheControl, &["token-cc/no-store", "token-code/no-store", "refresh/no-store"])]
+#[case::revoke_no_cascade(
+    Fault::RevokeNoCascade,
+    &["revoke/access-token-cascades-to-refresh-token", "revoke/refresh-token-cascades-to-access-token"]
+)]
+fn each_fault_fails_exactly_its_cases(#[case] fault: Fault, #[case] expected: &[&str]) {
+    let result = run_reference(&[fault]);
+    let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
+    assert_eq!(not_passed(&result), expected, "fault {}", fault.name());
+    for c in result.cases().filter(|c| expected.contains(&c.id)) {
+        assert_eq!(c.outcome, Outcome::Failed, "{} should be a failure, not an error: {}", c.id, c.message);
+        assert!(c.message.contains("expected"), "{}: message says what was expected: {}", c.id, c.message);
+    }
+    assert!(!result.gate_passed(), "fault {} must fail the gate", fault.name());
+}
+
+/// A target without [login], [second_client] and probe_url: what needs them is skipped with the
+/// reason, never failed; what does not need them still runs and passes.
+#[test]
+fn missing_prerequisites_skip_with_reason() {
+    let server = start(&[]);
+    let full = server.target_toml();
+    let cut = |text: &str, table: &str| -> String {
+        let start = text.find(&format!("[{table}]")).expect("table present");
+        let end = text[start + 1..].find("\n[").map(|i| start + 1 + i + 1).unwrap_or(text.len());
+        format!("{}{}", &text[..start], &text[end..])
+    };
+    let minimal = cut(&cut(&full, "login"), "second_client").lines().filter(|l| !l.starts_with("probe_url")).collect::<Vec<_>>().join("\n");
+    let (result, _) = common::run_toml(&minimal);
+    let skipped = ids_with(&result, Outcome::Skipped);
+    assert!(skipped.contains("token-code/valid"), "needs login");
+    assert!(skipped.contains("authorize/deny"), "needs login");
+    assert!(skipped.contains("refresh/other-clients-token"), "needs second client");
+    assert!(!skipped.contains("authorize/login-page"), "needs nothing");
+    assert!(!skipped.contains("token-cc/valid"), "needs nothing");
+    let reason = |id: &str| result.cases().find(|c| c.id == id).map(|c| c.message.clone()).unwrap();
+    assert_eq!(reason("token-code/valid"), "skipped: the target file has no [login] (username and password for the login page)");
+    assert_eq!(
+        reason("refresh/other-clients-token"),
+        "skipped: the target file has no [login] (username and password for the login page); the target file has no [second_client]"
+    );
+    assert_eq!(
+        reason("token-code/access-token-works"),
+        "skipped: the target file has no [login] (username and password for the login page); the target file has no probe_url"
+    );
+    let others = not_passed(&result).difference(&skipped).cloned().collect::<Vec<_>>();
+    assert!(others.is_empty(), "non-skipped cases must pass: {others:?}");
+    assert!(result.gate_passed());
+}
+
+/// No secret, password, code or token the run saw appears in the JSON report or the messages.
+#[test]
+fn report_carries_no_secret_or_issued_value() {
+    let server = start(&[]);
+    let (result, redactor) = common::run_toml(&server.target_toml());
+    let report = oauth_conformance::report::json::to_string(&result, &redactor);
+    let text = oauth_conformance::report::terminal::summary(&result, "", &[]);
+    let values = redactor.values();
+    assert!(values.len() > 100, "the run registered the tokens it saw ({} values)", values.len());
+    let reg = &server.registration;
+    let mut secrets: Vec<String> = values;
+    secrets.extend(reg.clients.iter().map(|c| c.secret.clone()));
+    secrets.push(reg.user.password.clone());
+    for s in &secrets {
+        assert!(!report.contains(s.as_str()), "report.json leaks a value of length {}", s.len());
+        assert!(!text.contains(s.as_str()), "the summary leaks a value");
+    }
+    assert!(report.contains("‹access_token:"), "issued tokens appear as markers");
+    assert!(report.contains("‹credentials:"), "Authorization headers appear as markers");
+}

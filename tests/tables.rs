@@ -1,0 +1,144 @@
+//! Every shipped case table loads; malformed tables and target files are refused with file, line
+//! and field.
+use std::path::{Path, PathBuf};
+
+use oauth_conformance::profile::Profile;
+use oauth_conformance::suite::Suite;
+use oauth_conformance::target::Target;
+use rstest::rstest;
+
+#[rstest]
+fn shipped_table_loads(#[files("cases/*/*.toml")] path: PathBuf) {
+    let profile_name = path.parent().and_then(Path::file_name).and_then(|n| n.to_str()).unwrap();
+    let profile = Profile::load(&Suite::Embedded, profile_name).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cases = oauth_conformance::case::parse_table(&path.display().to_string(), &text, &profile).unwrap();
+    assert!(!cases.is_empty(), "{} has no case", path.display());
+    for c in &cases {
+        assert!(!c.refs.is_empty() && !c.title.is_empty(), "{}", c.id);
+    }
+}
+
+#[test]
+fn citi_pl_has_the_required_coverage() {
+    let p = Profile::load(&Suite::Embedded, "citi-pl").unwrap();
+    assert!(p.cases.len() >= 50, "{} cases", p.cases.len());
+    for endpoint in ["client_credentials_token", "authorize", "code_token", "refresh", "revoke"] {
+        let n = p.cases.iter().filter(|c| c.endpoint == endpoint).count();
+        assert!(n >= 8, "{endpoint}: only {n} cases");
+    }
+}
+
+/// Copies the shipped suite, applies `edit` to one table, and returns the load error.
+fn load_error_after(file: &str, edit: impl Fn(&str) -> String) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["cases/citi-pl", "specs/citi-pl"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(sub).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    let path = dir.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = edit(&text);
+    assert_ne!(edited, text, "the edit changed nothing");
+    std::fs::write(&path, edited).unwrap();
+    let err = match Profile::load(&Suite::Dir(dir.path().to_path_buf()), "citi-pl") {
+        Ok(_) => panic!("the malformed table was accepted"),
+        Err(e) => e,
+    };
+    err.to_string().replace(&dir.path().display().to_string(), "<suite>")
+}
+
+#[rstest]
+#[case::wrong_type("wrong_type", "status = 400, error = \"invalid_request\" }", "status = \"400\", error = \"invalid_request\" }")]
+#[case::unknown_field("unknown_field", "level = \"SHOULD\"", "levl = \"SHOULD\"")]
+#[case::unknown_level("unknown_level", "level = \"SHOULD\"", "level = \"COULD\"")]
+#[case::unknown_placeholder("unknown_placeholder", "scope = \"no-such-scope-{random}\"", "scope = \"{scoep}\"")]
+#[case::undeclared_fixture("undeclared_fixture", "form = { code = \"unknown-code-{random}\" }", "form = { code = \"{code}x\" }")]
+#[case::unknown_schema("unknown_schema", "schema = \"token_response\"", "schema = \"token_respons\"")]
+#[case::unknown_endpoint("unknown_endpoint", "endpoint = \"refresh\", form", "endpoint = \"refrsh\", form")]
+#[case::duplicate_id("duplicate_id", "id = \"token-code/missing-code\"", "id = \"token-code/valid\"")]
+#[case::bad_id("bad_id", "id = \"token-code/unknown-code\"", "id = \"Unknown Code\"")]
+#[case::browser_expectation_on_api("browser_expectation_on_api", "expect = { status = 400, error = \"invalid_request\" }", "expect = { redirect = \"code\" }")]
+fn malformed_table_is_refused_with_file_line_field(#[case] name: &str, #[case] from: &str, #[case] to: &str) {
+    let file = if from.contains("refresh\", form") { "cases/citi-pl/revoke.toml" } else if from.contains("SHOULD") || from.contains("code") {
+        "cases/citi-pl/token_code.toml"
+    } else {
+        "cases/citi-pl/token_cc.toml"
+    };
+    let msg = load_error_after(file, |t| t.replacen(from, to, 1));
+    assert!(!msg.contains('\n'), "one line: {msg}");
+    insta::assert_snapshot!(format!("table_{name}"), msg);
+}
+
+fn target_error(text: &str) -> String {
+    let env = |v: &str| (v == "SET_VAR").then(|| "value".to_string());
+    let t = match Target::parse("target.toml", text, &env) {
+        Err(e) => return e.to_string(),
+        Ok(t) => t,
+    };
+    if let Err(e) = t.check_profile_known(&Suite::Embedded.profiles()) {
+        return e.to_string();
+    }
+    let p = Profile::load(&Suite::Embedded, &t.profile).map_err(|e| e.to_string());
+    match p.and_then(|p| t.check_against(&p).map_err(|e| e.to_string())) {
+        Err(e) => e,
+        Ok(()) => panic!("the bad target was accepted"),
+    }
+}
+
+const GOOD: &str = "profile = \"citi-pl\"\nbase_url = \"http://127.0.0.1:8080\"\n\n[client]\nid = \"my-client\"\nsecret = \"${SET_VAR}\"\nredirect_uri = \"https://app.example.test/callback\"\nscope = \"accounts\"\n";
+
+#[test]
+fn the_documented_target_shape_is_accepted() {
+    let text = r#"profile = "citi-pl"
+base_url = "http://127.0.0.1:8080"
+probe_url = "http://127.0.0.1:8080/api/v1/me"  # optional
+
+[client]
+id = "my-client"
+secret = "my-secret"
+redirect_uri = "https://app.example.test/callback"
+scope = "accounts"
+
+[second_client]
+id = "other-client"
+secret = "other-secret"
+redirect_uri = "https://other.example.test/cb"
+
+[login]
+username = "alice"
+password = "wonderland"
+
+[authorize]
+countryCode = "PL"
+businessCode = "GCB"
+locale = "en_US"
+
+[endpoints]
+client_credentials_token = "/clientCredentials/oauth2/token/pl/gcb"
+"#;
+    let t = Target::parse("target.toml", text, &|_| None).unwrap();
+    t.check_against(&Profile::load(&Suite::Embedded, "citi-pl").unwrap()).unwrap();
+    assert_eq!(t.second_client.unwrap().id, "other-client");
+    assert_eq!(t.authorize.len(), 3);
+    let t = Target::parse("target.toml", GOOD, &|v| (v == "SET_VAR").then(|| "from-env".into())).unwrap();
+    assert_eq!(t.client.secret.as_deref(), Some("from-env"));
+}
+
+#[rstest]
+#[case::unset_env("unset_env", GOOD.replace("SET_VAR", "UNSET_VAR"))]
+#[case::typo_in_key("typo_in_key", GOOD.replace("scope =", "scoop ="))]
+#[case::bad_url("bad_url", GOOD.replace("http://127.0.0.1:8080", "127.0.0.1:8080"))]
+#[case::missing_scope("missing_scope", GOOD.replace("scope = \"accounts\"\n", ""))]
+#[case::unknown_profile("unknown_profile", GOOD.replace("citi-pl", "citi-xx"))]
+#[case::unknown_endpoint_override("unknown_endpoint_override", format!("{GOOD}\n[endpoints]\ntokn = \"/x\"\n"))]
+#[case::not_toml("not_toml", GOOD.replace("[client]", "[client"))]
+fn malformed_target_is_refused_with_file_line_field(#[case] name: &str, #[case] text: String) {
+    let msg = target_error(&text);
+    assert!(msg.starts_with("target.toml:"), "{msg}");
+    assert!(!msg.contains('\n'), "one line: {msg}");
+    insta::assert_snapshot!(format!("target_{name}"), msg);
+}
