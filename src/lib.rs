@@ -15,6 +15,7 @@ pub mod request;
 pub mod result;
 pub mod runner;
 pub mod schema;
+pub mod selftest;
 pub mod suite;
 pub mod target;
 pub mod token;

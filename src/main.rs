@@ -30,6 +30,19 @@ enum Command {
     List(ListArgs),
     /// Run the reference server as a sandbox.
     Serve(ServeArgs),
+    /// Judge the suite: run it against the correct reference and against every fault, print the kill matrix.
+    Selftest(SelftestArgs),
+}
+
+#[derive(clap::Args)]
+struct SelftestArgs {
+    /// Profile to judge (default: every profile the reference implements).
+    #[arg(long)]
+    profile: Option<String>,
+    #[arg(long, default_value = "reports")]
+    report_dir: PathBuf,
+    #[arg(long)]
+    suite: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -95,6 +108,7 @@ fn main() -> ExitCode {
         Command::Run(a) => run(a),
         Command::List(a) => list(a).map(|_| ExitCode::SUCCESS),
         Command::Serve(a) => serve(a).map(|_| ExitCode::SUCCESS),
+        Command::Selftest(a) => selftest(a),
     };
     match outcome {
         Ok(code) => code,
@@ -157,6 +171,27 @@ fn run(a: RunArgs) -> Result<ExitCode> {
     let text = report::terminal::summary(&result, &note, &[json_path.display().to_string()]);
     print!("{}", redactor.redact(&text));
     Ok(if result.gate_passed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn selftest(a: SelftestArgs) -> Result<ExitCode> {
+    let suite = suite_of(a.suite)?;
+    let names: Vec<String> = match a.profile {
+        Some(p) => vec![p],
+        None => reference::PROFILES.iter().map(|s| s.to_string()).collect(),
+    };
+    let mut all = Vec::new();
+    for name in &names {
+        let profile = Arc::new(Profile::load(&suite, name)?);
+        let faults: Vec<Fault> = reference::faults_of(name).to_vec();
+        let st = oauth_conformance::selftest::run(&suite, profile, &faults, &RunOptions::default())?;
+        print!("{}", oauth_conformance::selftest::render(&st));
+        all.push(st);
+    }
+    let path = a.report_dir.join("selftest.json");
+    let json = serde_json::to_string_pretty(&all)?;
+    report::write_atomic(&path, json.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+    println!("report: {}", path.display());
+    Ok(if all.iter().all(|s| s.ok()) { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn list(a: ListArgs) -> Result<()> {

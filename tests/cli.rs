@@ -149,3 +149,17 @@ fn list_is_a_dry_run_of_every_case() {
     assert_eq!(out.status.code(), Some(0));
     insta::assert_snapshot!(stdout(&out));
 }
+
+#[test]
+fn selftest_prints_the_kill_matrix_and_writes_selftest_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cmd(&["selftest", "--profile", "citi-pl", "--report-dir", dir.path().to_str().unwrap()]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let n = oauth_conformance::reference::faults_of("citi-pl").len();
+    assert!(text.contains(&format!("mutation score: {n}/{n} faults caught (100 %)")), "{text}");
+    assert!(text.contains("correct reference: all "), "{text}");
+    assert!(text.contains("state-dropped") && text.contains("authorize/state-echoed"), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("selftest.json")).unwrap()).unwrap();
+    assert_eq!(json[0]["caught"].as_u64(), Some(n as u64));
+}

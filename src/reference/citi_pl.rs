@@ -1,21 +1,24 @@
 //! The citi-pl reference: a conformant implementation of the Poland "Authorize" API (seed
 //! 000_fc506dc8fb2c32f9.txt) with RFC 6749 / 7009 / 9700 filling what the seed leaves open.
+//! Faults (`fault.rs`) are consulted at the decision point each one alters; with none, every
+//! branch below is the correct behaviour.
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, on, post, MethodFilter};
 use serde_json::json;
 
 use super::client_auth::{authenticate, secrets_equal};
 use super::fault::{Fault, Faults};
 use super::oauth_error::{OAuthError, no_store};
 use super::params::{self, Params, ascii};
-use super::store::{ACCESS_LIFETIME, GrantError, REFRESH_LIFETIME, RedeemPolicy, Revoked, Store};
-use super::{Registration, page};
+use super::store::{ACCESS_LIFETIME, GrantError, Issued, REFRESH_LIFETIME, RedeemPolicy, RevokePolicy, Revoked, Store, TokenKind};
+use super::{ClientReg, Registration, page};
 use crate::token::random_token;
 
 pub const REALM: &str = "citi-pl";
@@ -23,6 +26,8 @@ const AUTHORIZE: &str = "/authCode/oauth2/authorize";
 const LOGIN: &str = "/authCode/oauth2/login";
 const CONSENT: &str = "/authCode/oauth2/consent";
 pub const PROBE: &str = "/api/v1/me";
+/// Where the state-truncated fault cuts.
+const TRUNCATED_STATE: usize = 64;
 
 pub struct PlState {
     pub reg: Registration,
@@ -30,22 +35,134 @@ pub struct PlState {
     pub faults: Faults,
 }
 
+impl PlState {
+    fn has(&self, f: Fault) -> bool {
+        self.faults.has(f)
+    }
+
+    /// Renders an RFC 6749 §5.2 error, or the broken shapes the error faults ask for.
+    fn error(&self, mut e: OAuthError) -> Response {
+        if self.has(Fault::InvalidClient400) && e.status == StatusCode::UNAUTHORIZED {
+            e.status = StatusCode::BAD_REQUEST;
+        }
+        if self.has(Fault::NonstandardErrorCode) && e.code == "invalid_request" {
+            e.code = "invalid_parameter";
+        }
+        if self.has(Fault::UnsupportedGrantAsInvalidRequest) && e.code == "unsupported_grant_type" {
+            e.code = "invalid_request";
+        }
+        if self.has(Fault::NonAsciiErrorDescription) {
+            e.description = format!("{} — żądanie odrzucone", e.description);
+        }
+        let mut resp = if self.has(Fault::ErrorHtml) {
+            let mut r = Html(page::error(&format!("{}: {}", e.code, e.description))).into_response();
+            *r.status_mut() = e.status;
+            no_store(&mut r);
+            if e.status == StatusCode::UNAUTHORIZED {
+                r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"citi-pl\""));
+            }
+            r
+        } else {
+            e.into_response()
+        };
+        if self.has(Fault::NoWwwAuthenticate) {
+            resp.headers_mut().remove(header::WWW_AUTHENTICATE);
+        }
+        if self.has(Fault::ErrorStatus200) {
+            *resp.status_mut() = StatusCode::OK;
+        }
+        resp
+    }
+
+    fn client(&self, headers: &HeaderMap) -> Result<&ClientReg, OAuthError> {
+        authenticate(headers, &self.reg, !self.has(Fault::WrongSecretAccepted), REALM)
+    }
+
+    /// The token request's parameters: a form (RFC 6749 §3.2), from the body or, with the
+    /// get-token-allowed fault, the query.
+    fn token_params(&self, method: &Method, headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Result<Params, OAuthError> {
+        if *method == Method::GET {
+            return Ok(Params::parse(query.unwrap_or_default().as_bytes()));
+        }
+        if self.has(Fault::JsonBodyAccepted) {
+            if let Ok(serde_json::Value::Object(o)) = serde_json::from_slice::<serde_json::Value>(body) {
+                let pairs: Vec<(String, String)> = o.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect();
+                let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+                return Ok(Params::parse(encoded.as_bytes()));
+            }
+        }
+        if self.has(Fault::RepeatedParamsAccepted) {
+            return params::form_allowing_repeats(headers, body);
+        }
+        params::form(headers, body)
+    }
+
+    fn token_answer(&self, issued: &Issued, from_code: bool) -> Response {
+        let mut body = json!({
+            "access_token": issued.access_token,
+            "token_type": "bearer",
+            "expires_in": ACCESS_LIFETIME.as_secs(),
+            "scope": issued.scope,
+        });
+        if let Some(r) = &issued.refresh_token {
+            if !(from_code && self.has(Fault::NoRefreshToken)) {
+                body["refresh_token"] = json!(r);
+                body["refresh_token_expires_in"] = json!(REFRESH_LIFETIME.as_secs());
+                body["consented_on"] = json!(issued.consented_on);
+            }
+        }
+        if self.has(Fault::TokenTypeMissing) {
+            body.as_object_mut().map(|o| o.remove("token_type"));
+        }
+        if self.has(Fault::TokenTypeMac) {
+            body["token_type"] = json!("mac");
+        }
+        if self.has(Fault::ExpiresInString) {
+            body["expires_in"] = json!(ACCESS_LIFETIME.as_secs().to_string());
+        }
+        if self.has(Fault::AccessTokenDead) {
+            self.store.forget_access(&issued.access_token);
+        }
+        let mut resp = axum::Json(body).into_response();
+        if !self.has(Fault::NoCacheControl) {
+            no_store(&mut resp);
+        }
+        resp
+    }
+
+    fn unknown_scope<'a>(&self, scope: &'a str) -> Option<&'a str> {
+        if self.has(Fault::UnknownScopeGranted) {
+            return None;
+        }
+        scope.split(' ').filter(|s| !s.is_empty()).find(|s| !self.reg.scopes.iter().any(|k| k.eq_ignore_ascii_case(s)))
+    }
+
+    /// RFC 9700 §2.1: exact string comparison of redirect URIs.
+    fn redirect_uri_matches(&self, registered: &str, given: &str) -> bool {
+        if self.has(Fault::RedirectUriPrefix) {
+            return given.starts_with(registered);
+        }
+        if self.has(Fault::RedirectUriHostOnly) {
+            let host = |u: &str| url::Url::parse(u).ok().and_then(|u| u.host_str().map(str::to_string));
+            return host(registered).is_some() && host(registered) == host(given);
+        }
+        given == registered
+    }
+}
+
 pub fn router(state: Arc<PlState>) -> Router {
+    // GET on a token endpoint is refused (405) unless the get-token-allowed fault is on.
+    let methods = if state.has(Fault::GetTokenAllowed) { MethodFilter::POST.or(MethodFilter::GET) } else { MethodFilter::POST };
     Router::new()
-        .route("/clientCredentials/oauth2/token/pl/gcb", post(client_credentials_token))
+        .route("/clientCredentials/oauth2/token/pl/gcb", on(methods, client_credentials_token))
         .route(AUTHORIZE, get(authorize))
         .route(LOGIN, post(login))
         .route(CONSENT, get(consent_page).post(consent))
-        .route("/authCode/oauth2/token/pl/gcb", post(code_token))
-        .route("/authCode/oauth2/refresh", post(refresh))
-        .route("/authCode/oauth2/revoke", post(revoke))
+        .route("/authCode/oauth2/token/pl/gcb", on(methods, code_token))
+        .route("/authCode/oauth2/refresh", on(methods, refresh))
+        .route("/authCode/oauth2/revoke", on(methods, revoke))
         .route(PROBE, get(probe))
         .with_state(state)
-}
-
-/// RFC 9700 §2.1: exact string comparison of redirect URIs.
-fn redirect_uri_matches(registered: &str, given: &str, faults: &Faults) -> bool {
-    if faults.has(Fault::RedirectUriPrefix) { given.starts_with(registered) } else { given == registered }
 }
 
 fn redirect(to: &str, params: &[(&str, &str)]) -> Response {
@@ -64,47 +181,28 @@ fn error_page(message: &str) -> Response {
     resp
 }
 
-fn token_answer(st: &PlState, issued: &super::store::Issued) -> Response {
-    let mut body = json!({
-        "access_token": issued.access_token,
-        "token_type": "bearer",
-        "expires_in": ACCESS_LIFETIME.as_secs(),
-        "scope": issued.scope,
-    });
-    if let Some(r) = &issued.refresh_token {
-        body["refresh_token"] = json!(r);
-        body["refresh_token_expires_in"] = json!(REFRESH_LIFETIME.as_secs());
-        body["consented_on"] = json!(issued.consented_on);
-    }
-    let mut resp = axum::Json(body).into_response();
-    if !st.faults.has(Fault::NoCacheControl) {
-        no_store(&mut resp);
-    }
-    resp
-}
-
-fn unknown_scopes<'a>(reg: &Registration, scope: &'a str) -> Option<&'a str> {
-    scope.split(' ').filter(|s| !s.is_empty()).find(|s| !reg.scopes.iter().any(|k| k.eq_ignore_ascii_case(s)))
-}
-
-async fn client_credentials_token(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn client_credentials_token(State(st): State<Arc<PlState>>, method: Method, headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Response {
     let result = (|| {
-        let client = authenticate(&headers, &st.reg, !st.faults.has(Fault::WrongSecretAccepted), REALM)?;
-        let p = params::form(&headers, &body)?;
+        let client = st.client(&headers)?;
+        let p = st.token_params(&method, &headers, q.as_deref(), &body)?;
         match p.get("grant_type") {
             None => return Err(OAuthError::bad_request("invalid_request", "grant_type is required")),
             Some("client_credentials") => {}
             Some(other) => return Err(OAuthError::bad_request("unsupported_grant_type", format!("grant_type {} is not supported here", ascii(other)))),
         }
-        let scope = p.get("scope").ok_or_else(|| OAuthError::bad_request("invalid_request", "scope is required"))?;
-        if let Some(bad) = unknown_scopes(&st.reg, scope) {
+        let scope = match p.get("scope") {
+            Some(s) => s,
+            None if st.has(Fault::ScopeNotRequired) => "accounts",
+            None => return Err(OAuthError::bad_request("invalid_request", "scope is required")),
+        };
+        if let Some(bad) = st.unknown_scope(scope) {
             return Err(OAuthError::bad_request("invalid_scope", format!("unknown scope {}", ascii(bad))));
         }
         Ok(st.store.issue_client_credentials(&client.id, scope))
     })();
     match result {
-        Ok(issued) => token_answer(&st, &issued),
-        Err(e) => e.into_response(),
+        Ok(issued) => st.token_answer(&issued, false),
+        Err(e) => st.error(e),
     }
 }
 
@@ -114,50 +212,79 @@ fn session_cookie(sid: &str) -> HeaderValue {
 
 async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let p = Params::parse(q.unwrap_or_default().as_bytes());
+    let state = p.get("state");
+    let error_to = |uri: &str, code: &str, desc: &str| {
+        let mut params = vec![("error", code), ("error_description", desc)];
+        if let Some(s) = state {
+            params.push(("state", s));
+        }
+        redirect(uri, &params)
+    };
     // Until client and redirect_uri are known good, never redirect (RFC 6749 §4.1.2.1).
     if p.count("client_id") > 1 || p.count("redirect_uri") > 1 {
         return error_page("client_id and redirect_uri must be given once");
     }
     let Some(client) = p.get("client_id").and_then(|id| st.reg.client(id)) else {
+        if let (true, Some(uri)) = (st.has(Fault::UnknownClientRedirects), p.get("redirect_uri")) {
+            return error_to(uri, "unauthorized_client", "unknown client");
+        }
         return error_page("unknown or missing client_id");
     };
-    let Some(redirect_uri) = p.get("redirect_uri") else {
-        return error_page("redirect_uri is required");
+    let redirect_uri = match p.get("redirect_uri") {
+        Some(u) => u,
+        None if st.has(Fault::RedirectUriDefaulted) => client.redirect_uri.as_str(),
+        None => return error_page("redirect_uri is required"),
     };
-    if !redirect_uri_matches(&client.redirect_uri, redirect_uri, &st.faults) {
+    if !st.redirect_uri_matches(&client.redirect_uri, redirect_uri) {
+        if st.has(Fault::ErrorRedirectUnregistered) {
+            return error_to(redirect_uri, "invalid_request", "redirect_uri is not registered");
+        }
         return error_page("redirect_uri is not registered for this client");
     }
-    let state = p.get("state");
-    let fail = |code: &str, desc: String| {
-        let mut params = vec![("error", code), ("error_description", desc.as_str())];
+    let fail = |code: &str, desc: String| error_to(redirect_uri, code, &desc);
+    if let (Some(k), false) = (p.repeated(), st.has(Fault::RepeatedParamsAccepted)) {
+        return fail("invalid_request", format!("parameter {} is repeated", ascii(k)));
+    }
+    if !st.has(Fault::ResponseTypeUnchecked) {
+        match p.get("response_type") {
+            None => return fail("invalid_request", "response_type is required".into()),
+            Some("code") => {}
+            Some(other) => return fail("unsupported_response_type", format!("response_type {} is not supported", ascii(other))),
+        }
+    }
+    let mut required = vec![];
+    if !st.has(Fault::ScopeNotRequired) {
+        required.push("scope");
+    }
+    if !st.has(Fault::AuthorizeParamsUnchecked) {
+        required.extend(["countryCode", "businessCode", "locale"]);
+    }
+    if !st.has(Fault::StateNotRequired) {
+        required.push("state");
+    }
+    if let Some(missing) = required.iter().find(|r| p.get(r).is_none()) {
+        return fail("invalid_request", format!("{missing} is required"));
+    }
+    let scope = p.get("scope").unwrap_or("accounts");
+    if let Some(bad) = st.unknown_scope(scope) {
+        return fail("invalid_scope", format!("unknown scope {}", ascii(bad)));
+    }
+    if !st.has(Fault::AuthorizeParamsUnchecked) {
+        let upper = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_uppercase());
+        if !upper(p.get("countryCode").unwrap_or_default(), 2) {
+            return fail("invalid_request", "countryCode must be 2 upper-case letters".into());
+        }
+        if !upper(p.get("businessCode").unwrap_or_default(), 3) {
+            return fail("invalid_request", "businessCode must be 3 upper-case letters".into());
+        }
+    }
+    if st.has(Fault::NoLoginPage) {
+        let code = st.store.issue_code(&client.id, redirect_uri, scope);
+        let mut params = vec![("code", code.as_str())];
         if let Some(s) = state {
             params.push(("state", s));
         }
-        redirect(redirect_uri, &params)
-    };
-    if let Some(k) = p.repeated() {
-        return fail("invalid_request", format!("parameter {} is repeated", ascii(k)));
-    }
-    match p.get("response_type") {
-        None => return fail("invalid_request", "response_type is required".into()),
-        Some("code") => {}
-        Some(other) => return fail("unsupported_response_type", format!("response_type {} is not supported", ascii(other))),
-    }
-    for required in ["scope", "countryCode", "businessCode", "locale", "state"] {
-        if p.get(required).is_none() {
-            return fail("invalid_request", format!("{required} is required"));
-        }
-    }
-    let scope = p.get("scope").unwrap_or_default();
-    if let Some(bad) = unknown_scopes(&st.reg, scope) {
-        return fail("invalid_scope", format!("unknown scope {}", ascii(bad)));
-    }
-    let upper = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_uppercase());
-    if !upper(p.get("countryCode").unwrap_or_default(), 2) {
-        return fail("invalid_request", "countryCode must be 2 upper-case letters".into());
-    }
-    if !upper(p.get("businessCode").unwrap_or_default(), 3) {
-        return fail("invalid_request", "businessCode must be 3 upper-case letters".into());
+        return redirect(redirect_uri, &params);
     }
     let (sid, new_session) = match params::cookie(&headers, "sid") {
         Some(s) if s.len() == 43 => (s, false),
@@ -211,44 +338,79 @@ async fn consent(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes
     let Some(txn) = st.store.finish(p.get("txn").unwrap_or_default(), &sid) else {
         return error_page("sign in first");
     };
-    let state = txn.state.as_deref();
-    let with_state = |mut params: Vec<(&'static str, String)>| {
-        if let (Some(s), false) = (state, st.faults.has(Fault::StateDropped)) {
-            params.push(("state", s.to_string()));
+    let state = txn.state.clone();
+    if p.get("decision") != Some("allow") {
+        if st.has(Fault::DenyNoRedirect) {
+            return (StatusCode::FORBIDDEN, Html(page::error("Access denied."))).into_response();
         }
-        params
-    };
-    let params = if p.get("decision") == Some("allow") {
-        let code = st.store.issue_code(&txn.client_id, &txn.redirect_uri, &txn.scope);
-        with_state(vec![("code", code)])
-    } else {
-        let mut v = vec![("error", "access_denied".to_string()), ("error_description", "the user denied access".to_string())];
-        if let Some(s) = state {
-            v.push(("state", s.to_string()));
+        let mut params = vec![("error", "access_denied"), ("error_description", "the user denied access")];
+        if let Some(s) = &state {
+            params.push(("state", s));
         }
-        v
+        return redirect(&txn.redirect_uri, &params);
+    }
+    let code = st.store.issue_code(&txn.client_id, &txn.redirect_uri, &txn.scope);
+    let echoed = match state {
+        _ if st.has(Fault::StateDropped) => None,
+        Some(s) if st.has(Fault::StateTruncated) => Some(s.chars().take(TRUNCATED_STATE).collect()),
+        other => other,
     };
-    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    redirect(&txn.redirect_uri, &borrowed)
+    let mut params = vec![("code", code.as_str())];
+    if let Some(s) = &echoed {
+        params.push(("state", s));
+    }
+    if st.has(Fault::CodeInFragment) {
+        return redirect_with_fragment(&txn.redirect_uri, &params);
+    }
+    redirect(&txn.redirect_uri, &params)
 }
 
-async fn code_token(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes) -> Response {
-    let result = (|| {
-        let client = authenticate(&headers, &st.reg, !st.faults.has(Fault::WrongSecretAccepted), REALM)?;
-        let p = params::form(&headers, &body)?;
+fn redirect_with_fragment(to: &str, params: &[(&str, &str)]) -> Response {
+    let fragment = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params.iter()).finish();
+    (StatusCode::FOUND, [(header::LOCATION, format!("{to}#{fragment}"))]).into_response()
+}
+
+async fn code_token(State(st): State<Arc<PlState>>, method: Method, headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Response {
+    let checked = (|| {
+        let client = st.client(&headers)?;
+        let p = st.token_params(&method, &headers, q.as_deref(), &body)?;
         match p.get("grant_type") {
             None => return Err(OAuthError::bad_request("invalid_request", "grant_type is required")),
             Some("authorization_code") => {}
             Some(other) => return Err(OAuthError::bad_request("unsupported_grant_type", format!("grant_type {} is not supported here", ascii(other)))),
         }
-        let code = p.get("code").ok_or_else(|| OAuthError::bad_request("invalid_request", "code is required"))?;
-        let redirect_uri = p.get("redirect_uri").ok_or_else(|| OAuthError::bad_request("invalid_request", "redirect_uri is required"))?;
-        let policy = RedeemPolicy { reusable: st.faults.has(Fault::CodeReusable) };
-        st.store.redeem_code(code, &client.id, redirect_uri, policy).map_err(grant_error)
+        let code = p.get("code").ok_or_else(|| OAuthError::bad_request("invalid_request", "code is required"))?.to_string();
+        let redirect_uri = match p.get("redirect_uri") {
+            Some(u) => u.to_string(),
+            None if st.has(Fault::CodeRedirectUriUnchecked) => String::new(),
+            None => return Err(OAuthError::bad_request("invalid_request", "redirect_uri is required")),
+        };
+        Ok((client.id.clone(), code, redirect_uri))
     })();
-    match result {
-        Ok(issued) => token_answer(&st, &issued),
-        Err(e) => e.into_response(),
+    let (client_id, code, redirect_uri) = match checked {
+        Ok(v) => v,
+        Err(e) => return st.error(e),
+    };
+    let mut policy = RedeemPolicy {
+        reusable: st.has(Fault::CodeReusable),
+        keep_tokens_on_replay: st.has(Fault::CodeReplayKeepsTokens),
+        any_client: st.has(Fault::CodeOtherClient),
+        any_redirect_uri: st.has(Fault::CodeRedirectUriUnchecked),
+    };
+    if st.has(Fault::CodeRace) {
+        // Check, then act after a pause, without holding the lock: concurrent requests all pass.
+        if let Err(e) = st.store.peek_code(&code) {
+            return st.error(grant_error(e));
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        policy.reusable = true;
+    }
+    match st.store.redeem_code(&code, &client_id, &redirect_uri, policy) {
+        Ok(issued) => st.token_answer(&issued, true),
+        Err(GrantError::Unknown) if st.has(Fault::UnknownCode500) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error: code lookup failed").into_response()
+        }
+        Err(e) => st.error(grant_error(e)),
     }
 }
 
@@ -257,43 +419,64 @@ fn grant_error(e: GrantError) -> OAuthError {
     OAuthError::bad_request(code, e.description())
 }
 
-async fn refresh(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn refresh(State(st): State<Arc<PlState>>, method: Method, headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Response {
     let result = (|| {
-        let client = authenticate(&headers, &st.reg, !st.faults.has(Fault::WrongSecretAccepted), REALM)?;
-        let p = params::form(&headers, &body)?;
+        let client = st.client(&headers)?;
+        let p = st.token_params(&method, &headers, q.as_deref(), &body)?;
         match p.get("grant_type") {
             None => return Err(OAuthError::bad_request("invalid_request", "grant_type is required")),
             Some("refresh_token") => {}
             Some(other) => return Err(OAuthError::bad_request("unsupported_grant_type", format!("grant_type {} is not supported here", ascii(other)))),
         }
         let token = p.get("refresh_token").ok_or_else(|| OAuthError::bad_request("invalid_request", "refresh_token is required"))?;
-        st.store.refresh(token, &client.id, p.get("scope")).map_err(grant_error)
+        st.store
+            .refresh(token, &client.id, p.get("scope"), st.has(Fault::RefreshOtherClient), st.has(Fault::RefreshScopeWidened))
+            .map_err(grant_error)
     })();
     match result {
-        Ok(issued) => token_answer(&st, &issued),
-        Err(e) => e.into_response(),
+        Ok(issued) => st.token_answer(&issued, false),
+        Err(e) => st.error(e),
     }
 }
 
-async fn revoke(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn revoke(State(st): State<Arc<PlState>>, method: Method, headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Response {
     let result = (|| {
-        let client = authenticate(&headers, &st.reg, !st.faults.has(Fault::WrongSecretAccepted), REALM)?;
-        let p = params::form(&headers, &body)?;
+        let client = st.client(&headers)?;
+        let p = st.token_params(&method, &headers, q.as_deref(), &body)?;
         let token = p.get("token").ok_or_else(|| OAuthError::bad_request("invalid_request", "token is required"))?;
+        let hint = p.get("token_type_hint");
+        if hint.is_none() && st.has(Fault::RevokeHintRequired) {
+            return Err(OAuthError::bad_request("invalid_request", "token_type_hint is required"));
+        }
         // RFC 7009 §2.1: the hint only speeds up the lookup; every token type is searched.
-        let cascade = !st.faults.has(Fault::RevokeNoCascade);
-        match st.store.revoke(token, &client.id, cascade) {
-            Revoked::Done | Revoked::Unknown => Ok(()),
+        let only = match (st.has(Fault::RevokeHintTrusted), hint) {
+            (true, Some("access_token")) => Some(TokenKind::Access),
+            (true, Some("refresh_token")) => Some(TokenKind::Refresh),
+            (true, Some(_)) => return Ok(()),
+            _ => None,
+        };
+        let policy = RevokePolicy {
+            cascade_from_access: !st.has(Fault::RevokeAccessKeepsRefresh),
+            cascade_from_refresh: !st.has(Fault::RevokeRefreshKeepsAccess),
+            any_client: st.has(Fault::RevokeOtherClient),
+            keep_access: st.has(Fault::RevokedAccessStillAccepted),
+            only,
+        };
+        match st.store.revoke(token, &client.id, policy) {
+            Revoked::Done => Ok(()),
+            Revoked::Unknown if st.has(Fault::RevokeUnknown400) => Err(OAuthError::bad_request("invalid_request", "unknown token")),
+            Revoked::Unknown => Ok(()),
             Revoked::OtherClient => Err(OAuthError::bad_request("unauthorized_client", "the token was not issued to this client")),
         }
     })();
     match result {
+        Ok(()) if st.has(Fault::RevokeEmptyBody) => StatusCode::OK.into_response(),
         Ok(()) => {
             let mut resp = axum::Json(json!({ "status": "success" })).into_response();
             no_store(&mut resp);
             resp
         }
-        Err(e) => e.into_response(),
+        Err(e) => st.error(e),
     }
 }
 

@@ -17,6 +17,14 @@ pub use fault::{Fault, Faults};
 /// Profiles the reference implements.
 pub const PROFILES: &[&str] = &["citi-pl"];
 
+/// The faults that apply to `profile`'s reference.
+pub fn faults_of(profile: &str) -> &'static [Fault] {
+    match profile {
+        "citi-pl" => Fault::ALL,
+        _ => &[],
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ClientReg {
     pub id: String,

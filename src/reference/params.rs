@@ -29,12 +29,7 @@ impl Params {
 
 /// A token-endpoint body: must be a form (RFC 6749 §3.2) without repeated parameters.
 pub fn form(headers: &HeaderMap, body: &[u8]) -> Result<Params, OAuthError> {
-    let ct = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let media = ct.split(';').next().unwrap_or("").trim();
-    if !media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        return Err(OAuthError::bad_request("invalid_request", "Content-Type must be application/x-www-form-urlencoded"));
-    }
-    let p = Params::parse(body);
+    let p = form_allowing_repeats(headers, body)?;
     if let Some(k) = p.repeated() {
         return Err(OAuthError::bad_request("invalid_request", format!("parameter {} is repeated", ascii(k))));
     }
@@ -52,4 +47,13 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         let (k, v) = kv.trim().split_once('=')?;
         (k == name).then(|| v.to_string())
     })
+}
+
+/// A form body read leniently: repeated parameters allowed (the repeated-params-accepted fault).
+pub fn form_allowing_repeats(headers: &HeaderMap, body: &[u8]) -> Result<Params, OAuthError> {
+    let ct = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return Err(OAuthError::bad_request("invalid_request", "Content-Type must be application/x-www-form-urlencoded"));
+    }
+    Ok(Params::parse(body))
 }

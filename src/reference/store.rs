@@ -114,7 +114,13 @@ impl Inner {
     }
 
     fn revoke_grant(&mut self, grant: u64) {
-        self.access.retain(|_, a| a.grant != Some(grant));
+        self.revoke_grant_keeping(grant, false);
+    }
+
+    fn revoke_grant_keeping(&mut self, grant: u64, keep_access: bool) {
+        if !keep_access {
+            self.access.retain(|_, a| a.grant != Some(grant));
+        }
         self.refresh.retain(|_, r| r.grant != grant);
     }
 
@@ -135,11 +141,41 @@ impl Inner {
     }
 }
 
-/// How `redeem_code` may misbehave, for fault injection.
+/// How `redeem_code` may misbehave, for fault injection; the default is correct.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RedeemPolicy {
-    /// Do not mark the code used.
+    /// Do not refuse a code already redeemed.
     pub reusable: bool,
+    /// On a replay, keep the tokens issued from the code.
+    pub keep_tokens_on_replay: bool,
+    pub any_client: bool,
+    pub any_redirect_uri: bool,
+}
+
+/// How `revoke` may misbehave, for fault injection; the default is correct.
+#[derive(Debug, Clone, Copy)]
+pub struct RevokePolicy {
+    /// Revoking an access token revokes its grant's refresh tokens.
+    pub cascade_from_access: bool,
+    /// Revoking a refresh token revokes its grant's access tokens.
+    pub cascade_from_refresh: bool,
+    pub any_client: bool,
+    /// Leave access tokens alive whatever is revoked.
+    pub keep_access: bool,
+    /// Look only in this kind of token (a trusted token_type_hint); None searches both.
+    pub only: Option<TokenKind>,
+}
+
+impl Default for RevokePolicy {
+    fn default() -> Self {
+        RevokePolicy { cascade_from_access: true, cascade_from_refresh: true, any_client: false, keep_access: false, only: None }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Access,
+    Refresh,
 }
 
 #[derive(Default)]
@@ -212,17 +248,19 @@ impl Store {
         let rec = g.codes.get(code).cloned().ok_or(GrantError::Unknown)?;
         if let Some(grant) = rec.redeemed {
             if !policy.reusable {
-                g.revoke_grant(grant);
+                if !policy.keep_tokens_on_replay {
+                    g.revoke_grant(grant);
+                }
                 return Err(GrantError::Replayed);
             }
         }
         if rec.expires <= Instant::now() {
             return Err(GrantError::Expired);
         }
-        if rec.client_id != client_id {
+        if rec.client_id != client_id && !policy.any_client {
             return Err(GrantError::WrongClient);
         }
-        if rec.redirect_uri != redirect_uri {
+        if rec.redirect_uri != redirect_uri && !policy.any_redirect_uri {
             return Err(GrantError::WrongRedirectUri);
         }
         g.next_grant += 1;
@@ -233,23 +271,40 @@ impl Store {
         Ok(g.issue(client_id, &rec.scope, Some(grant)))
     }
 
+    /// Whether `code` could be redeemed now, without redeeming it (the first half of a racy
+    /// check-then-act, for the code-race fault).
+    pub fn peek_code(&self, code: &str) -> Result<(), GrantError> {
+        let g = self.lock();
+        match g.codes.get(code) {
+            None => Err(GrantError::Unknown),
+            Some(c) if c.redeemed.is_some() => Err(GrantError::Replayed),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Drops an access token from the store (the access-token-dead fault).
+    pub fn forget_access(&self, token: &str) {
+        self.lock().access.remove(token);
+    }
+
     pub fn issue_client_credentials(&self, client_id: &str, scope: &str) -> Issued {
         self.lock().issue(client_id, scope, None)
     }
 
     /// Rotates a refresh token: the old one dies, a new pair is issued in the same grant.
-    pub fn refresh(&self, token: &str, client_id: &str, scope: Option<&str>) -> Result<Issued, GrantError> {
+    /// `any_client` and `any_scope` are faults: a correct server passes false for both.
+    pub fn refresh(&self, token: &str, client_id: &str, scope: Option<&str>, any_client: bool, any_scope: bool) -> Result<Issued, GrantError> {
         let mut g = self.lock();
         let rec = g.refresh.get(token).cloned().ok_or(GrantError::Unknown)?;
         if rec.expires <= Instant::now() {
             return Err(GrantError::Expired);
         }
-        if rec.client_id != client_id {
+        if rec.client_id != client_id && !any_client {
             return Err(GrantError::WrongClient);
         }
         let granted: Vec<&str> = rec.scope.split(' ').collect();
         let scope = match scope {
-            Some(s) if !s.split(' ').filter(|x| !x.is_empty()).all(|x| granted.contains(&x)) => return Err(GrantError::ScopeNotGranted),
+            Some(s) if !any_scope && !s.split(' ').filter(|x| !x.is_empty()).all(|x| granted.contains(&x)) => return Err(GrantError::ScopeNotGranted),
             Some(s) => s.to_string(),
             None => rec.scope.clone(),
         };
@@ -257,26 +312,28 @@ impl Store {
         Ok(g.issue(client_id, &scope, Some(rec.grant)))
     }
 
-    /// Revokes `token` for `client_id`; with `cascade`, every token of its grant (seed: "and vice-versa").
-    pub fn revoke(&self, token: &str, client_id: &str, cascade: bool) -> Revoked {
+    /// Revokes `token` for `client_id`, and every token of its grant (seed: "and vice-versa").
+    pub fn revoke(&self, token: &str, client_id: &str, policy: RevokePolicy) -> Revoked {
         let mut g = self.lock();
-        let (owner, grant, is_access) = if let Some(a) = g.access.get(token) {
+        let look = |k: TokenKind| policy.only.is_none_or(|o| o == k);
+        let (owner, grant, is_access) = if let Some(a) = g.access.get(token).filter(|_| look(TokenKind::Access)) {
             (a.client_id.clone(), a.grant, true)
-        } else if let Some(r) = g.refresh.get(token) {
+        } else if let Some(r) = g.refresh.get(token).filter(|_| look(TokenKind::Refresh)) {
             (r.client_id.clone(), Some(r.grant), false)
         } else {
             return Revoked::Unknown;
         };
-        if owner != client_id {
+        if owner != client_id && !policy.any_client {
             return Revoked::OtherClient;
         }
+        let cascade = if is_access { policy.cascade_from_access } else { policy.cascade_from_refresh };
         match (cascade, grant) {
-            (true, Some(grant)) => g.revoke_grant(grant),
+            (true, Some(grant)) => g.revoke_grant_keeping(grant, policy.keep_access),
             _ => {
-                if is_access {
-                    g.access.remove(token);
-                } else {
+                if !is_access {
                     g.refresh.remove(token);
+                } else if !policy.keep_access {
+                    g.access.remove(token);
                 }
             }
         }

@@ -1,0 +1,177 @@
+//! The suite judged by its own reference server: the correct server must pass every case, and
+//! every fault must be caught. The kill matrix says which cases caught which fault.
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::case::{Level, LoadError};
+use crate::profile::Profile;
+use crate::redact::Redactor;
+use crate::reference::{Fault, Faults, ReferenceError, ReferenceServer};
+use crate::result::{Outcome, RunResult};
+use crate::runner::{self, Plan, RunError, RunOptions};
+use crate::suite::Suite;
+use crate::target::Target;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SelftestError {
+    #[error(transparent)]
+    Reference(#[from] ReferenceError),
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Run(#[from] RunError),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FaultRun {
+    pub fault: &'static str,
+    pub level: Level,
+    pub rule: &'static str,
+    /// The run's gate failed.
+    pub gate_failed: bool,
+    /// Cases that did not pass, with their level.
+    pub tripped: Vec<(String, Level)>,
+    /// MUST fault: the gate failed; SHOULD fault: a SHOULD (or MUST) case failed.
+    pub caught: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseTrips {
+    pub id: String,
+    pub level: Level,
+    pub faults: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Selftest {
+    pub profile: String,
+    pub cases: usize,
+    /// Cases that did not pass against the correct server (must be none).
+    pub correct_failures: Vec<String>,
+    pub faults: Vec<FaultRun>,
+    /// For each MUST or SHOULD case, the faults that trip it, in case order.
+    pub tripped_by: Vec<CaseTrips>,
+    /// MUST cases no fault trips and the untrippable list does not explain.
+    pub untripped_must: Vec<String>,
+    /// MUST cases listed as impossible to simulate, with the reason.
+    pub untrippable: BTreeMap<String, String>,
+    pub caught: usize,
+}
+
+impl Selftest {
+    pub fn score(&self) -> f64 {
+        if self.faults.is_empty() { 1.0 } else { self.caught as f64 / self.faults.len() as f64 }
+    }
+
+    pub fn ok(&self) -> bool {
+        self.correct_failures.is_empty() && self.caught == self.faults.len() && self.untripped_must.is_empty()
+    }
+}
+
+/// The cases a profile's reference cannot be made to fail, read from `specs/<profile>/selftest.toml`.
+pub fn untrippable(suite: &Suite, profile: &str) -> Result<BTreeMap<String, String>, LoadError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        #[serde(default)]
+        untrippable: BTreeMap<String, String>,
+    }
+    let path = format!("specs/{profile}/selftest.toml");
+    let io = |e: std::io::Error| LoadError { file: path.clone(), line: 1, message: e.to_string() };
+    match suite.file(&path).map_err(io)? {
+        None => Ok(BTreeMap::new()),
+        Some((file, text)) => toml::from_str::<File>(&text).map(|f| f.untrippable).map_err(|e| crate::case::toml_error(&file, &text, &e)),
+    }
+}
+
+fn run_once(profile: &Arc<Profile>, faults: Faults, opts: &RunOptions) -> Result<RunResult, SelftestError> {
+    let server = ReferenceServer::start(&profile.name, faults)?;
+    let target = Target::parse("reference target", &server.target_toml(), &|_| None)?;
+    let plan = Plan { profile: profile.clone(), target: Arc::new(target) };
+    Ok(runner::run(&[plan], opts, Arc::new(Redactor::new()))?)
+}
+
+/// Runs `profile` against the correct reference and against each of `faults`.
+pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOptions) -> Result<Selftest, SelftestError> {
+    let opts = RunOptions { progress: false, ..opts.clone() };
+    let correct = run_once(&profile, Faults::none(), &opts)?;
+    let correct_failures: Vec<String> = correct.cases().filter(|c| c.outcome != Outcome::Passed).map(|c| c.id.clone()).collect();
+    let mut runs = Vec::new();
+    let mut tripped_by: Vec<CaseTrips> = profile
+        .cases
+        .iter()
+        .filter(|c| c.level != Level::May)
+        .map(|c| CaseTrips { id: c.id.clone(), level: c.level, faults: Vec::new() })
+        .collect();
+    for &fault in faults {
+        let result = run_once(&profile, std::iter::once(fault).collect(), &opts)?;
+        let tripped: Vec<(String, Level)> = result
+            .cases()
+            .filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Error))
+            .map(|c| (c.id.clone(), c.level))
+            .collect();
+        for (id, _) in &tripped {
+            if let Some(t) = tripped_by.iter_mut().find(|t| t.id == *id) {
+                t.faults.push(fault.name());
+            }
+        }
+        let gate_failed = !result.gate_passed();
+        let caught = match fault.level() {
+            Level::Must => gate_failed,
+            _ => tripped.iter().any(|(_, l)| *l != Level::May),
+        };
+        runs.push(FaultRun { fault: fault.name(), level: fault.level(), rule: fault.rule(), gate_failed, tripped, caught });
+    }
+    let untrippable = untrippable(suite, &profile.name)?;
+    let untripped_must: Vec<String> = tripped_by
+        .iter()
+        .filter(|t| t.level == Level::Must && t.faults.is_empty() && !untrippable.contains_key(&t.id))
+        .map(|t| t.id.clone())
+        .collect();
+    let caught = runs.iter().filter(|r| r.caught).count();
+    Ok(Selftest { profile: profile.name.clone(), cases: profile.cases.len(), correct_failures, faults: runs, tripped_by, untripped_must, untrippable, caught })
+}
+
+/// The kill matrix as text.
+pub fn render(s: &Selftest) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(out, "selftest {}: {} cases, {} faults", s.profile, s.cases, s.faults.len());
+    if s.correct_failures.is_empty() {
+        let _ = writeln!(out, "correct reference: all {} cases passed", s.cases);
+    } else {
+        let _ = writeln!(out, "correct reference: {} case(s) did NOT pass: {}", s.correct_failures.len(), s.correct_failures.join(", "));
+    }
+    let _ = writeln!(out, "\n{:<38} {:<6} {:<8} caught by", "fault", "level", "verdict");
+    for r in &s.faults {
+        let verdict = if r.caught { "caught" } else { "MISSED" };
+        let by: Vec<&str> = r.tripped.iter().map(|(id, _)| id.as_str()).collect();
+        let _ = writeln!(out, "{:<38} {:<6} {:<8} {}", r.fault, r.level.as_str(), verdict, if by.is_empty() { "-".to_string() } else { by.join(", ") });
+    }
+    let _ = writeln!(out, "\n{:<52} {:<6} tripped by", "case", "level");
+    for t in &s.tripped_by {
+        let note = match (t.faults.is_empty(), s.untrippable.get(&t.id)) {
+            (false, _) => t.faults.join(", "),
+            (true, Some(reason)) => format!("- (cannot be simulated: {reason})"),
+            (true, None) => "- (no fault trips it)".to_string(),
+        };
+        let _ = writeln!(out, "{:<52} {:<6} {note}", t.id, t.level.as_str());
+    }
+    let missed: BTreeSet<&str> = s.faults.iter().filter(|r| !r.caught).map(|r| r.fault).collect();
+    let _ = writeln!(
+        out,
+        "\nmutation score: {}/{} faults caught ({:.0} %){}",
+        s.caught,
+        s.faults.len(),
+        s.score() * 100.0,
+        if missed.is_empty() { String::new() } else { format!("; missed: {}", missed.into_iter().collect::<Vec<_>>().join(", ")) }
+    );
+    if s.untripped_must.is_empty() {
+        let _ = writeln!(out, "every MUST case is tripped by a fault or listed as impossible to simulate");
+    } else {
+        let _ = writeln!(out, "MUST cases no fault trips: {}", s.untripped_must.join(", "));
+    }
+    out
+}

@@ -1,0 +1,51 @@
+//! The mutation score, enforced: zero failures against the correct reference, every fault caught
+//! (MUST faults fail the gate; SHOULD faults show as a failed SHOULD case), every MUST case tripped
+//! by some fault or listed, with its reason, in specs/<profile>/selftest.toml.
+use std::sync::Arc;
+
+use oauth_conformance::case::Level;
+use oauth_conformance::profile::Profile;
+use oauth_conformance::reference::{self, Fault};
+use oauth_conformance::runner::RunOptions;
+use oauth_conformance::selftest;
+use oauth_conformance::suite::Suite;
+
+#[test]
+fn citi_pl_mutation_score_is_100_percent() {
+    let suite = Suite::Embedded;
+    let profile = Arc::new(Profile::load(&suite, "citi-pl").unwrap());
+    let faults = reference::faults_of("citi-pl");
+    assert!(faults.len() >= 30, "only {} faults", faults.len());
+    let st = selftest::run(&suite, profile.clone(), faults, &RunOptions::default()).unwrap();
+
+    assert!(st.correct_failures.is_empty(), "the correct reference fails: {:?}", st.correct_failures);
+    let missed: Vec<&str> = st.faults.iter().filter(|r| !r.caught).map(|r| r.fault).collect();
+    assert!(missed.is_empty(), "faults not caught: {missed:?}\n{}", selftest::render(&st));
+    for r in &st.faults {
+        let f = Fault::from_name(r.fault).unwrap();
+        match f.level() {
+            Level::Must => assert!(r.gate_failed, "{}: a MUST fault must fail the gate", r.fault),
+            _ => assert!(r.tripped.iter().any(|(_, l)| *l == Level::Should), "{}: a SHOULD fault must fail a SHOULD case", r.fault),
+        }
+        assert!(!r.tripped.is_empty(), "{} tripped nothing", r.fault);
+    }
+    assert!(st.untripped_must.is_empty(), "MUST cases no fault trips: {:?}", st.untripped_must);
+    assert!(st.untrippable.len() <= 3, "the untrippable list must stay short: {:?}", st.untrippable);
+    for (id, reason) in &st.untrippable {
+        let c = profile.cases.iter().find(|c| c.id == *id).unwrap_or_else(|| panic!("untrippable lists unknown case {id}"));
+        assert_eq!(c.level, Level::Must, "{id}");
+        assert!(reason.len() > 10, "{id}: give the reason it cannot be simulated");
+    }
+    assert_eq!(st.caught, st.faults.len());
+    assert!(st.ok());
+}
+
+#[test]
+fn every_fault_has_a_unique_name_and_a_rule_with_a_reference() {
+    let mut names = std::collections::BTreeSet::new();
+    for f in Fault::ALL {
+        assert!(names.insert(f.name()), "duplicate {}", f.name());
+        assert_eq!(Fault::from_name(f.name()), Some(*f));
+        assert!(f.rule().contains("RFC") || f.rule().contains("seed"), "{}: {}", f.name(), f.rule());
+    }
+}
