@@ -43,10 +43,8 @@ fn correct_reference_passes_every_case() {
     &["token-cc/wrong-secret", "token-cc/error-no-store", "token-code/wrong-secret", "refresh/wrong-secret", "revoke/wrong-secret"]
 )]
 #[case::no_cache_control(Fault::NoCacheControl, &["token-cc/no-store", "token-code/no-store", "refresh/no-store"])]
-#[case::revoke_no_cascade(
-    Fault::RevokeNoCascade,
-    &["revoke/access-token-cascades-to-refresh-token", "revoke/refresh-token-cascades-to-access-token"]
-)]
+#[case::revoke_access_keeps_refresh(Fault::RevokeAccessKeepsRefresh, &["revoke/access-token-cascades-to-refresh-token"])]
+#[case::revoke_refresh_keeps_access(Fault::RevokeRefreshKeepsAccess, &["revoke/refresh-token-cascades-to-access-token"])]
 fn each_fault_fails_exactly_its_cases(#[case] fault: Fault, #[case] expected: &[&str]) {
     let result = run_reference(&[fault]);
     let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
