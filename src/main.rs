@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow};
 use clap::{Parser, Subcommand};
 
+use oauth_conformance::baseline::Baseline;
 use oauth_conformance::profile::Profile;
 use oauth_conformance::redact::Redactor;
 use oauth_conformance::reference::{self, Fault, Faults, ReferenceServer};
@@ -71,6 +72,21 @@ struct RunArgs {
     /// One character per case instead of one line.
     #[arg(long)]
     quiet: bool,
+    /// Write the JSON report here instead of <report-dir>/report.json.
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+    /// Write the JUnit XML report here instead of <report-dir>/junit.xml.
+    #[arg(long, value_name = "PATH")]
+    junit: Option<PathBuf>,
+    /// Write the HTML report here instead of <report-dir>/report.html.
+    #[arg(long, value_name = "PATH")]
+    html: Option<PathBuf>,
+    /// Known failures (TOML, each with a reason): the gate fails only on failures not listed.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write this run's failures as a baseline file.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -153,22 +169,47 @@ fn run(a: RunArgs) -> Result<ExitCode> {
             note = " (embedded reference server)".to_string();
         }
     }
+    let baseline = match &a.baseline {
+        Some(path) => {
+            let known = |profile: Option<&str>, id: &str| {
+                plans.iter().any(|p| profile.is_none_or(|n| n == p.profile.name) && p.profile.cases.iter().any(|c| c.id == id))
+            };
+            Some(Baseline::load(path, &known)?)
+        }
+        None => None,
+    };
+    let color = std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none();
     let opts = RunOptions {
         filter: a.filter,
         jobs: a.jobs.map(|j| j as usize),
         request_timeout: Duration::from_secs(a.request_timeout),
         strict: a.strict,
         quiet: a.quiet,
-        color: std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none(),
+        color,
         ..RunOptions::default()
     };
     let redactor = Arc::new(Redactor::new());
-    let result = runner::run(&plans, &opts, redactor.clone())?;
+    let mut result = runner::run(&plans, &opts, redactor.clone())?;
     drop(servers);
-    let json_path = a.report_dir.join("report.json");
-    report::write_atomic(&json_path, report::json::to_string(&result, &redactor).as_bytes())
-        .with_context(|| format!("writing {}", json_path.display()))?;
-    let text = report::terminal::summary(&result, &note, &[json_path.display().to_string()]);
+    if let Some(b) = &baseline {
+        b.apply(&mut result);
+    }
+    let outputs = [
+        (a.json.unwrap_or_else(|| a.report_dir.join("report.json")), report::json::to_string(&result, &redactor)),
+        (a.junit.unwrap_or_else(|| a.report_dir.join("junit.xml")), redactor.redact(&report::junit::render(&result))),
+        (a.html.unwrap_or_else(|| a.report_dir.join("report.html")), redactor.redact(&report::html::render(&result))),
+    ];
+    let mut paths = Vec::new();
+    for (path, text) in &outputs {
+        report::write_atomic(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+        paths.push(path.display().to_string());
+    }
+    if let Some(path) = &a.write_baseline {
+        let text = redactor.redact(&Baseline::of_failures(&result).to_toml());
+        report::write_atomic(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+        paths.push(format!("{} (baseline of this run's failures)", path.display()));
+    }
+    let text = report::terminal::summary(&result, &note, &paths, color);
     print!("{}", redactor.redact(&text));
     Ok(if result.gate_passed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -11,8 +11,8 @@ const MIN_LEN: usize = 4;
 
 #[derive(Default)]
 pub struct Redactor {
-    /// (value as it may appear, marker), longest value first.
-    entries: RwLock<Vec<(String, String)>>,
+    /// (value as it may appear, kind, marker), longest value first.
+    entries: RwLock<Vec<(String, String, String)>>,
 }
 
 impl Redactor {
@@ -37,8 +37,8 @@ impl Redactor {
         let b64 = base64::engine::general_purpose::STANDARD.encode(value);
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         for v in [value.to_string(), form, pct, b64] {
-            if v.len() >= MIN_LEN && !entries.iter().any(|(e, _)| *e == v) {
-                entries.push((v, marker.clone()));
+            if v.len() >= MIN_LEN && !entries.iter().any(|(e, _, _)| *e == v) {
+                entries.push((v, kind.to_string(), marker.clone()));
             }
         }
         entries.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
@@ -48,7 +48,7 @@ impl Redactor {
     pub fn redact(&self, text: &str) -> String {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         let mut out = text.to_string();
-        for (value, marker) in entries.iter() {
+        for (value, _, marker) in entries.iter() {
             if out.contains(value.as_str()) {
                 out = out.replace(value.as_str(), marker);
             }
@@ -58,7 +58,40 @@ impl Redactor {
 
     /// Every registered value in clear (for tests that prove none leaks).
     pub fn values(&self) -> Vec<String> {
-        self.entries.read().unwrap_or_else(|e| e.into_inner()).iter().map(|(v, _)| v.clone()).collect()
+        self.entries.read().unwrap_or_else(|e| e.into_inner()).iter().map(|(v, _, _)| v.clone()).collect()
+    }
+
+    /// `text` as the inside of a shell double-quoted string, each registered value replaced by an
+    /// environment variable (`$CLIENT_SECRET`, `$ACCESS_TOKEN`, …) so a replay needs no secret in clear.
+    pub fn shell_quoted(&self, text: &str) -> String {
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        let mut out = String::new();
+        let mut rest = text;
+        'outer: while !rest.is_empty() {
+            for (value, kind, _) in entries.iter() {
+                if let Some(after) = rest.strip_prefix(value.as_str()) {
+                    out.push('$');
+                    out.push_str(&env_name(kind));
+                    rest = after;
+                    continue 'outer;
+                }
+            }
+            let c = rest.chars().next().expect("non-empty");
+            if matches!(c, '"' | '\\' | '$' | '`') {
+                out.push('\\');
+            }
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+        out
+    }
+}
+
+/// The environment variable a replay reads a value of `kind` from.
+fn env_name(kind: &str) -> String {
+    match kind {
+        "secret" => "CLIENT_SECRET".into(),
+        other => other.to_ascii_uppercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
     }
 }
 
@@ -87,6 +120,15 @@ mod tests {
         assert_eq!(r.redact("a s3cr3t/+= b"), format!("a {m} b"));
         assert_eq!(r.redact("x=s3cr3t%2F%2B%3D"), format!("x={m}"));
         assert!(m.starts_with("‹secret:") && m.chars().count() == 13, "{m}");
+    }
+
+    #[test]
+    fn shell_quoting_names_secrets_as_variables() {
+        let r = Redactor::new();
+        r.add("secret", "s3cr3t");
+        r.add("access_token", "tok-123");
+        assert_eq!(r.shell_quoted("id:s3cr3t"), "id:$CLIENT_SECRET");
+        assert_eq!(r.shell_quoted("a=\"$x\"&t=tok-123"), "a=\\\"\\$x\\\"&t=$ACCESS_TOKEN");
     }
 
     #[test]

@@ -60,6 +60,16 @@ pub struct ExchangeRecord {
     pub elapsed_ms: u64,
 }
 
+/// How a case stands against the target's baseline of known failures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum BaselineMark {
+    /// A known failure: it does not fail the gate.
+    Expected { reason: String },
+    /// Listed as a known failure but now passing: remove it from the baseline.
+    Fixed { reason: String },
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseResult {
     pub id: String,
@@ -72,14 +82,24 @@ pub struct CaseResult {
     pub message: String,
     pub checks: Vec<CheckRecord>,
     pub transcript: Vec<ExchangeRecord>,
+    /// A curl command replaying the case's main request, secrets as environment variables.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub curl: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineMark>,
     pub duration_ms: u64,
 }
 
 impl CaseResult {
-    /// Whether this result fails the gate: a MUST case failed or errored (SHOULD too when strict).
+    /// Whether this result fails the gate: a MUST case failed or errored (SHOULD too when
+    /// strict), unless the baseline expects it; a baseline entry now passing fails it when strict.
     pub fn breaks_gate(&self, strict: bool) -> bool {
-        matches!(self.outcome, Outcome::Failed | Outcome::Error)
-            && (self.level == Level::Must || (strict && self.level == Level::Should))
+        match (&self.outcome, &self.baseline) {
+            (Outcome::Failed | Outcome::Error, Some(BaselineMark::Expected { .. })) => false,
+            (Outcome::Failed | Outcome::Error, _) => self.level == Level::Must || (strict && self.level == Level::Should),
+            (Outcome::Passed, Some(BaselineMark::Fixed { .. })) => strict,
+            _ => false,
+        }
     }
 }
 

@@ -41,6 +41,8 @@ pub struct RunOptions {
     pub quiet: bool,
     /// Print libtest-style progress at all (off in the project's own tests).
     pub progress: bool,
+    /// Write the libtest-style progress to this file instead of the terminal.
+    pub log_file: Option<String>,
     pub color: bool,
 }
 
@@ -54,6 +56,7 @@ impl Default for RunOptions {
             strict: false,
             quiet: false,
             progress: true,
+            log_file: None,
             color: false,
         }
     }
@@ -386,6 +389,33 @@ impl<'a> CaseRun<'a> {
             .join("; ")
     }
 
+    /// A curl command for the main request (else the first one), secrets as `$VARIABLES`.
+    fn curl(&self) -> Option<String> {
+        let (_, ex) = self.exchanges.iter().find(|(s, _)| s.starts_with("main")).or(self.exchanges.first())?;
+        let r = &self.env.redactor;
+        let req = &ex.request;
+        let mut cmd = format!("curl -sS -i -X {} \"{}\"", req.method, r.shell_quoted(req.url.as_str()));
+        for (k, v) in &req.headers {
+            let basic = k.eq_ignore_ascii_case("authorization")
+                .then(|| v.strip_prefix("Basic ").and_then(|b| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b).ok()))
+                .flatten()
+                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|pair| {
+                    let (id, secret) = pair.split_once(':')?;
+                    let dec = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default();
+                    Some(format!("{}:{}", dec(id), dec(secret)))
+                });
+            match basic {
+                Some(pair) => cmd.push_str(&format!(" -u \"{}\"", r.shell_quoted(&pair))),
+                None => cmd.push_str(&format!(" -H \"{}: {}\"", k, r.shell_quoted(v))),
+            }
+        }
+        if let Some(b) = &req.body {
+            cmd.push_str(&format!(" --data-raw \"{}\"", r.shell_quoted(b)));
+        }
+        Some(cmd)
+    }
+
     fn transcript(&self) -> Vec<ExchangeRecord> {
         let r = &self.env.redactor;
         let header = |(k, v): &(String, String)| {
@@ -441,6 +471,8 @@ fn skeleton(case: &Case, profile: &str) -> CaseResult {
         message: String::new(),
         checks: Vec::new(),
         transcript: Vec::new(),
+        curl: None,
+        baseline: None,
         duration_ms: 0,
     }
 }
@@ -459,6 +491,7 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
         .map(|c| CheckRecord { message: c.message.as_ref().map(|m| env.redactor.redact(m)), ..c.clone() })
         .collect();
     result.transcript = run.transcript();
+    result.curl = run.curl();
     result.duration_ms = started.elapsed().as_millis() as u64;
     result
 }
@@ -520,7 +553,7 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
     let args = Arguments {
         test_threads: Some(opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).max(1)),
         quiet: opts.quiet,
-        logfile: (!opts.progress).then(|| if cfg!(windows) { "NUL".to_string() } else { "/dev/null".to_string() }),
+        logfile: opts.log_file.clone().or_else(|| (!opts.progress).then(|| if cfg!(windows) { "NUL".to_string() } else { "/dev/null".to_string() })),
         color: Some(if opts.color { libtest_mimic::ColorSetting::Always } else { libtest_mimic::ColorSetting::Never }),
         ..Arguments::default()
     };

@@ -163,3 +163,63 @@ fn selftest_prints_the_kill_matrix_and_writes_selftest_json() {
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("selftest.json")).unwrap()).unwrap();
     assert_eq!(json[0]["caught"].as_u64(), Some(n as u64));
 }
+
+#[test]
+fn run_writes_all_three_reports_and_honours_their_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = cmd(&["run", "--filter", "token-cc/", "--report-dir", d.to_str().unwrap(), "--junit", d.join("x/j.xml").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(d.join("report.json").is_file() && d.join("report.html").is_file() && d.join("x/j.xml").is_file());
+    assert!(!d.join("junit.xml").exists(), "--junit moved it");
+    let names: Vec<String> = std::fs::read_dir(d).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!names.iter().any(|n| n.ends_with(".tmp")), "no temp file left: {names:?}");
+}
+
+/// A broken variant with a baseline of exactly its failures passes the gate; one entry fewer
+/// fails it; an entry for a passing case is reported fixed (and fails the gate under --strict).
+#[test]
+fn baseline_gates_only_on_new_failures_and_reports_fixed_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let t = d.join("t.toml");
+    let _s = serve(&t, &["wrong-secret-accepted"]);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--target", t.to_str().unwrap(), "--report-dir", d.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        cmd(&args)
+    };
+    let base = d.join("baseline.toml");
+    let first = run(&["--write-baseline", base.to_str().unwrap()]);
+    assert_eq!(first.status.code(), Some(1));
+    let text = std::fs::read_to_string(&base).unwrap();
+    assert_eq!(text.matches("[[failure]]").count(), 5, "{text}");
+
+    let with = run(&["--baseline", base.to_str().unwrap()]);
+    assert_eq!(with.status.code(), Some(0), "{}", stdout(&with));
+    assert!(stdout(&with).contains("known failures (baseline), not gating:"));
+
+    let entries: Vec<&str> = text.split("[[failure]]").collect();
+    let fewer = d.join("fewer.toml");
+    let dropped: Vec<&str> = entries.iter().copied().filter(|e| !e.contains("id = \"token-cc/wrong-secret\"")).collect();
+    std::fs::write(&fewer, dropped.join("[[failure]]")).unwrap();
+    let out = run(&["--baseline", fewer.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("token-cc/wrong-secret [failed]"));
+
+    let more = d.join("more.toml");
+    std::fs::write(&more, format!("{text}\n[[failure]]\nid = \"token-cc/valid\"\nreason = \"broken in 1.0\"\n")).unwrap();
+    let out = run(&["--baseline", more.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("fixed — remove from baseline:\n  token-cc/valid now passes"), "{}", stdout(&out));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("report.json")).unwrap()).unwrap();
+    let valid = report["cases"].as_array().unwrap().iter().find(|c| c["id"] == "token-cc/valid").unwrap().clone();
+    assert_eq!(valid["baseline"]["status"], "fixed");
+    assert_eq!(run(&["--baseline", more.to_str().unwrap(), "--strict"]).status.code(), Some(1));
+
+    let bad = d.join("bad.toml");
+    std::fs::write(&bad, "[[failure]]\nid = \"nope/none\"\nreason = \"x\"\n").unwrap();
+    let out = run(&["--baseline", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("bad.toml:1: field `id`: no case `nope/none`"), "{}", stderr(&out));
+}

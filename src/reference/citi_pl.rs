@@ -26,6 +26,9 @@ const AUTHORIZE: &str = "/authCode/oauth2/authorize";
 const LOGIN: &str = "/authCode/oauth2/login";
 const CONSENT: &str = "/authCode/oauth2/consent";
 pub const PROBE: &str = "/api/v1/me";
+/// What the markup-in-error-description fault puts where reports show target text: if a report
+/// ever ran it, the page's body would carry a data-pwned attribute.
+pub const MARKUP: &str = "<script>document.body.setAttribute('data-pwned','script')</script>\"><img src=x onerror=\"document.body.setAttribute('data-pwned','img')\">";
 /// Where the state-truncated fault cuts.
 const TRUNCATED_STATE: usize = 64;
 
@@ -51,6 +54,9 @@ impl PlState {
         if self.has(Fault::UnsupportedGrantAsInvalidRequest) && e.code == "unsupported_grant_type" {
             e.code = "invalid_request";
         }
+        if self.has(Fault::MarkupInErrorDescription) {
+            e.description = format!("{} {MARKUP}", e.description);
+        }
         if self.has(Fault::NonAsciiErrorDescription) {
             e.description = format!("{} — żądanie odrzucone", e.description);
         }
@@ -65,6 +71,9 @@ impl PlState {
         } else {
             e.into_response()
         };
+        if self.has(Fault::MarkupInErrorDescription) {
+            resp.headers_mut().insert("x-debug", HeaderValue::from_static(MARKUP));
+        }
         if self.has(Fault::NoWwwAuthenticate) {
             resp.headers_mut().remove(header::WWW_AUTHENTICATE);
         }

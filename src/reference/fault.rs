@@ -62,6 +62,7 @@ faults! {
     ErrorHtml => "error-html", Must, "error answers are HTML pages, not JSON (RFC 6749 §5.2)";
     NonstandardErrorCode => "nonstandard-error-code", Must, "invalid_request is reported as invalid_parameter (RFC 6749 §5.2)";
     UnsupportedGrantAsInvalidRequest => "unsupported-grant-as-invalid-request", Must, "an unknown grant_type is answered invalid_request (RFC 6749 §5.2)";
+    MarkupInErrorDescription => "markup-in-error-description", Must, "error_description and a header carry HTML and script, quotes included (RFC 6749 §5.2 character set)";
     NonAsciiErrorDescription => "non-ascii-error-description", Must, "error_description carries non-ASCII text (RFC 6749 §5.2)";
     RepeatedParamsAccepted => "repeated-params-accepted", Must, "repeated parameters are accepted, first one wins (RFC 6749 §3.1, §3.2)";
     JsonBodyAccepted => "json-body-accepted", Must, "token requests with a JSON body are accepted (RFC 6749 §3.2)";

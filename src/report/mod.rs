@@ -1,7 +1,11 @@
 //! Reporters: each renders the one result model (`RunResult`); none calls the runner.
 //! Every file is written atomically (temp file + rename): a crash never leaves half a report.
+pub mod html;
 pub mod json;
+pub mod junit;
 pub mod terminal;
+
+use crate::result::CaseResult;
 
 use std::io::Write;
 use std::path::Path;
@@ -20,4 +24,44 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
+}
+
+/// A case's requests and answers as plain text (already redacted), with the curl replay.
+pub fn transcript_text(c: &CaseResult) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for x in &c.transcript {
+        let _ = writeln!(out, "[{}] {} {}", x.step, x.method, x.url);
+        for (k, v) in &x.request_headers {
+            let _ = writeln!(out, "> {k}: {v}");
+        }
+        if let Some(b) = &x.request_body {
+            let _ = writeln!(out, ">\n> {b}");
+        }
+        match (x.status, &x.error) {
+            (Some(s), _) => {
+                let _ = writeln!(out, "< {s} ({} ms)", x.elapsed_ms);
+            }
+            (None, Some(e)) => {
+                let _ = writeln!(out, "< no answer: {e} ({} ms)", x.elapsed_ms);
+            }
+            (None, None) => {}
+        }
+        for (k, v) in &x.response_headers {
+            let _ = writeln!(out, "< {k}: {v}");
+        }
+        if let Some(b) = &x.response_body {
+            let _ = writeln!(out, "<\n< {b}");
+        }
+        out.push('\n');
+    }
+    if let Some(curl) = &c.curl {
+        let _ = writeln!(out, "replay: {curl}");
+    }
+    out
+}
+
+/// Minimal HTML escaping for the few strings rendered outside the template.
+pub(crate) fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }

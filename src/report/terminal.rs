@@ -1,10 +1,15 @@
-//! The closing summary on the terminal, after libtest-mimic's one line per case.
+//! The closing summary on the terminal, after libtest-mimic's one line per case: counts, the
+//! failed cases by level with refs and messages, baseline news, the gate, the report paths.
 use std::fmt::Write;
 
 use crate::case::Level;
-use crate::result::{Outcome, RunResult, Summary};
+use crate::result::{BaselineMark, Outcome, RunResult, Summary};
 
-pub fn summary(result: &RunResult, target_note: &str, report_paths: &[String]) -> String {
+fn paint(text: &str, ansi: &str, color: bool) -> String {
+    if color { format!("\x1b[{ansi}m{text}\x1b[0m") } else { text.to_string() }
+}
+
+pub fn summary(result: &RunResult, target_note: &str, report_paths: &[String], color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out);
     for run in &result.runs {
@@ -22,33 +27,48 @@ pub fn summary(result: &RunResult, target_note: &str, report_paths: &[String]) -
             let _ = writeln!(out, "  {} — {}", c.id, c.message.trim_start_matches("skipped: "));
         }
     }
-    for (title, level) in [("failed MUST cases", Level::Must), ("failed SHOULD cases", Level::Should), ("failed MAY cases", Level::May)] {
-        let bad: Vec<_> = result.cases().filter(|c| c.level == level && matches!(c.outcome, Outcome::Failed | Outcome::Error)).collect();
+    let expected = |c: &crate::result::CaseResult| matches!(c.baseline, Some(BaselineMark::Expected { .. }));
+    for (title, level, ansi) in [("failed MUST cases", Level::Must, "1;31"), ("failed SHOULD cases", Level::Should, "33"), ("failed MAY cases", Level::May, "2")] {
+        let bad: Vec<_> = result
+            .cases()
+            .filter(|c| c.level == level && matches!(c.outcome, Outcome::Failed | Outcome::Error) && !expected(c))
+            .collect();
         if bad.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "\n{title}:");
+        let _ = writeln!(out, "\n{}", paint(&format!("{title}:"), ansi, color));
         for c in bad {
             let _ = writeln!(out, "  {} [{}] {} ({}): {}", c.id, c.outcome.as_str(), c.title, c.refs.join(", "), c.message);
         }
     }
+    let known: Vec<_> = result.cases().filter(|c| expected(c)).collect();
+    let known_count = known.len();
+    if !known.is_empty() {
+        let _ = writeln!(out, "\nknown failures (baseline), not gating:");
+        for c in known {
+            if let Some(BaselineMark::Expected { reason }) = &c.baseline {
+                let _ = writeln!(out, "  {} [{} {}] {reason}", c.id, c.level.as_str(), c.outcome.as_str());
+            }
+        }
+    }
+    let fixed: Vec<_> = result.cases().filter(|c| matches!(c.baseline, Some(BaselineMark::Fixed { .. }))).collect();
+    if !fixed.is_empty() {
+        let _ = writeln!(out, "\n{}", paint("fixed — remove from baseline:", "32", color));
+        for c in fixed {
+            let _ = writeln!(out, "  {} now passes{}", c.id, if result.strict { " (fails the gate under --strict)" } else { "" });
+        }
+    }
     let s = result.summary();
-    let must_bad = result.cases().filter(|c| c.breaks_gate(result.strict)).count();
+    let breakers = result.cases().filter(|c| c.breaks_gate(result.strict)).count();
     let _ = writeln!(out);
+    let scope = if result.strict { "MUST/SHOULD" } else { "MUST" };
     if result.gate_passed() {
-        let _ = writeln!(
-            out,
-            "gate: PASSED — no MUST{} case failed or errored ({} of {} passed)",
-            if result.strict { "/SHOULD" } else { "" },
-            s.passed,
-            s.total
-        );
+        let outside = if known_count > 0 { format!(" outside the baseline's {known_count} known failure(s)") } else { String::new() };
+        let line = format!("gate: PASSED — no {scope} case failed or errored{outside} ({} of {} passed)", s.passed, s.total);
+        let _ = writeln!(out, "{}", paint(&line, "1;32", color));
     } else {
-        let _ = writeln!(
-            out,
-            "gate: FAILED — {must_bad} MUST{} case(s) failed or errored",
-            if result.strict { "/SHOULD" } else { "" }
-        );
+        let line = format!("gate: FAILED — {breakers} {scope} case(s) failed or errored");
+        let _ = writeln!(out, "{}", paint(&line, "1;31", color));
     }
     for p in report_paths {
         let _ = writeln!(out, "report: {p}");

@@ -20,11 +20,14 @@ pub fn start(faults: &[Fault]) -> ReferenceServer {
 
 /// Runs citi-pl against `target_toml` quietly; returns the result and the redactor it used.
 pub fn run_toml(target_toml: &str) -> (RunResult, Arc<Redactor>) {
+    run_toml_with(target_toml, RunOptions { progress: false, ..RunOptions::default() })
+}
+
+pub fn run_toml_with(target_toml: &str, opts: RunOptions) -> (RunResult, Arc<Redactor>) {
     let target = Target::parse("test target", target_toml, &|_| None).expect("target parses");
     let p = profile("citi-pl");
     target.check_against(&p).expect("target fits the profile");
     let redactor = Arc::new(Redactor::new());
-    let opts = RunOptions { progress: false, ..RunOptions::default() };
     let result = runner::run(&[Plan { profile: p, target: Arc::new(target) }], &opts, redactor.clone()).expect("run completes");
     (result, redactor)
 }

@@ -1,0 +1,97 @@
+//! `junit.xml`, written with quick-junit (nextest's writer). One `testsuite` per profile and
+//! endpoint, one `testcase` per case:
+//!
+//! ```xml
+//! <testsuites name="oauth-conformance" tests="90" failures="1" errors="0">
+//!   <testsuite name="citi-pl.authorize" tests="24" failures="1" errors="0" skipped="0">
+//!     <testcase name="authorize/state-echoed" classname="citi-pl.authorize" time="0.004">
+//!       <properties><property name="level" value="MUST"/><property name="ref" value="RFC 6749 §4.1.2"/></properties>
+//!       <failure message="state_echoed_exactly: expected state … echoed, got no state" type="MUST">…</failure>
+//!       <system-out>the redacted request/response transcript and a curl replay</system-out>
+//!     </testcase>
+//!   </testsuite>
+//! </testsuites>
+//! ```
+//!
+//! `failure` = the target answered wrongly; `error` = no answer (transport, setup); `skipped` =
+//! a missing prerequisite, or a failure the baseline expects (its reason in the message).
+use std::time::Duration;
+
+use indexmap::IndexMap;
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+use crate::result::{BaselineMark, CaseResult, Outcome, RunResult};
+
+pub fn render(result: &RunResult) -> String {
+    let mut report = Report::new("oauth-conformance");
+    report.set_time(Duration::from_millis(result.duration_ms));
+    let mut suites: IndexMap<String, TestSuite> = IndexMap::new();
+    for run in &result.runs {
+        for c in &run.cases {
+            let name = format!("{}.{}", c.profile, c.endpoint);
+            let suite = suites.entry(name.clone()).or_insert_with(|| {
+                let mut s = TestSuite::new(name.clone());
+                s.add_property(Property::new("target", run.target.clone()));
+                s
+            });
+            suite.add_test_case(testcase(c, &name));
+        }
+    }
+    report.add_test_suites(suites.into_values());
+    report.to_string().unwrap_or_else(|e| format!("<!-- cannot render JUnit: {e} -->"))
+}
+
+fn testcase(c: &CaseResult, classname: &str) -> TestCase {
+    let status = match (&c.outcome, &c.baseline) {
+        (Outcome::Passed, _) => TestCaseStatus::success(),
+        (Outcome::Failed | Outcome::Error, Some(BaselineMark::Expected { reason })) => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(format!("known failure in baseline ({reason}): {}", c.message));
+            s.set_type("baseline");
+            s
+        }
+        (Outcome::Failed, _) => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(c.message.clone());
+            s.set_type(c.level.as_str());
+            s.set_description(failed_checks(c));
+            s
+        }
+        (Outcome::Error, _) => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+            s.set_message(c.message.clone());
+            s.set_type("no verdict");
+            s
+        }
+        (Outcome::Skipped, _) => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(c.message.clone());
+            s
+        }
+    };
+    let mut t = TestCase::new(c.id.clone(), status);
+    t.set_classname(classname.to_string());
+    t.set_time(Duration::from_millis(c.duration_ms));
+    t.add_property(Property::new("level", c.level.as_str()));
+    t.add_property(Property::new("title", c.title.clone()));
+    for r in &c.refs {
+        t.add_property(Property::new("ref", r.clone()));
+    }
+    if let Some(BaselineMark::Fixed { reason }) = &c.baseline {
+        t.add_property(Property::new("baseline", format!("fixed — remove from baseline ({reason})")));
+    }
+    let out = super::transcript_text(c);
+    if !out.is_empty() {
+        t.set_system_out(out);
+    }
+    t
+}
+
+fn failed_checks(c: &CaseResult) -> String {
+    c.checks
+        .iter()
+        .filter(|k| !k.passed)
+        .map(|k| format!("[{}] {}: {}{}", k.step, k.check, k.message.as_deref().unwrap_or(""), k.rule.map(|r| format!(" ({r})")).unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
