@@ -108,6 +108,26 @@ pub struct Expect {
     pub state_echoed: bool,
     #[serde(default)]
     pub login_form: bool,
+    /// JSON members that must equal these strings (placeholders allowed).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub equals: IndexMap<String, String>,
+    /// JSON members that must have these formats.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub formats: IndexMap<String, Format>,
+}
+
+/// A shape a JSON member must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// An ISO 8601 / RFC 3339 date-time with a time zone.
+    DateTime,
+    /// A compact JWS (3 base64url segments, header JSON with `alg`) or JWE (5 segments).
+    Jose,
+    /// A string holding a positive whole number.
+    PositiveIntegerString,
+    /// A non-empty string.
+    NonEmpty,
 }
 
 /// Several identical requests sent at once; at most `max_success` may succeed.
@@ -195,6 +215,8 @@ pub const BASE_PLACEHOLDERS: &[&str] = &[
     "long_state",
     "random",
     "uuid",
+    "code_verifier",
+    "code_challenge",
     "second_client_id",
     "second_redirect_uri",
 ];
@@ -213,6 +235,7 @@ pub struct Step {
     pub append: Vec<(String, String)>,
     pub body: Option<String>,
     pub headers: Vec<(String, String)>,
+    pub append_headers: Vec<(String, String)>,
     pub bearer: Option<String>,
     pub browser: Option<Browser>,
     pub expect: Expect,
@@ -273,6 +296,8 @@ struct RawEntry {
     body: Option<String>,
     #[serde(default)]
     headers: IndexMap<String, String>,
+    #[serde(default)]
+    append_headers: Vec<(String, String)>,
     bearer: Option<String>,
     browser: Option<Browser>,
     expect: Option<Spanned<Expect>>,
@@ -574,6 +599,8 @@ impl StepCtx<'_> {
         strings.extend(raw.form.values().map(String::as_str));
         strings.extend(raw.append.iter().map(|(_, v)| v.as_str()));
         strings.extend(raw.headers.values().map(String::as_str));
+        strings.extend(raw.append_headers.iter().map(|(_, v)| v.as_str()));
+        strings.extend(expect.equals.values().map(String::as_str));
         strings.extend(raw.body.as_deref());
         strings.extend(raw.bearer.as_deref());
         strings.extend(expect.differs.values().map(String::as_str));
@@ -612,6 +639,7 @@ impl StepCtx<'_> {
             append: raw.append.clone(),
             body: raw.body.clone(),
             headers: raw.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            append_headers: raw.append_headers.clone(),
             bearer: raw.bearer.clone(),
             browser,
             expect,
@@ -633,6 +661,8 @@ fn expect_http_only(e: &Expect) -> Option<&'static str> {
         Some("header_present/header_contains")
     } else if !e.differs.is_empty() {
         Some("differs")
+    } else if !e.equals.is_empty() || !e.formats.is_empty() {
+        Some("equals/formats")
     } else {
         None
     }
@@ -653,6 +683,7 @@ impl Step {
             append: Vec::new(),
             body: None,
             headers: Vec::new(),
+            append_headers: Vec::new(),
             bearer: None,
             browser: None,
             expect: Expect::default(),

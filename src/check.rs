@@ -4,7 +4,7 @@
 use serde_json::Value;
 use url::Url;
 
-use crate::case::{ExpiresIn, Expect, RedirectExpect};
+use crate::case::{ExpiresIn, Expect, Format, RedirectExpect};
 use crate::http::{HttpResponse, excerpt};
 use crate::login::Landing;
 use crate::result::CheckRecord;
@@ -70,7 +70,9 @@ fn evaluate_http(r: &mut Recorder, e: &Expect, resp: &HttpResponse, ctx: &CheckC
         || e.token_type.is_some()
         || e.expires_in.is_some()
         || !e.present.is_empty()
-        || !e.differs.is_empty();
+        || !e.differs.is_empty()
+        || !e.equals.is_empty()
+        || !e.formats.is_empty();
     let json = resp.json();
     if wants_json {
         let rule = if errors.is_empty() { "RFC 6749 §5.1" } else { "RFC 6749 §5.2" };
@@ -105,6 +107,20 @@ fn evaluate_http(r: &mut Recorder, e: &Expect, resp: &HttpResponse, ctx: &CheckC
     for name in &e.absent {
         let got = obj.and_then(|v| v.get(name));
         r.record("member_absent", None, absent(name, got.map(Value::to_string), "the JSON body"));
+    }
+    for (name, template) in &e.equals {
+        let want = crate::placeholder::expand(template, ctx.resolve).unwrap_or_else(|_| template.clone());
+        r.record("member_equals", None, member_equals(obj, name, &want));
+    }
+    for (name, format) in &e.formats {
+        let got = obj.and_then(|v| v.get(name));
+        let (check, verdict) = match format {
+            Format::DateTime => ("member_is_date_time", is_date_time(name, got)),
+            Format::Jose => ("member_is_compact_jose", is_jose(name, got)),
+            Format::PositiveIntegerString => ("member_is_positive_integer_string", is_positive_integer_string(name, got)),
+            Format::NonEmpty => ("member_is_non_empty_string", is_non_empty(name, got)),
+        };
+        r.record(check, None, verdict);
     }
     for (name, template) in &e.differs {
         let old = crate::placeholder::expand(template, ctx.resolve).ok();
@@ -334,6 +350,94 @@ fn differs(name: &str, new: Option<&str>, old: Option<&str>) -> Verdict {
     }
 }
 
+fn member_equals(obj: Option<&Value>, name: &str, want: &str) -> Verdict {
+    match obj.and_then(|v| v.get(name)) {
+        Some(Value::String(s)) if s == want => Ok(()),
+        Some(other) => Err(format!("expected {name} = {want:?}, got {}", excerpt(&other.to_string(), 80))),
+        None => Err(format!("expected {name} = {want:?}, got no {name} member")),
+    }
+}
+
+fn string_member<'v>(name: &str, got: Option<&'v Value>, what: &str) -> Result<&'v str, String> {
+    match got {
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => Err(format!("expected {name} to be {what}, got {}", excerpt(&other.to_string(), 80))),
+        None => Err(format!("expected {name} to be {what}, got no {name} member")),
+    }
+}
+
+/// ISO 8601 / RFC 3339 date-time with seconds and a zone: 2026-11-22T08:07:26Z, …+01:00, ….123Z.
+pub fn parse_date_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r.clone()).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok()).unwrap_or(99);
+    if b.len() < 20 || !digits(0..4) || b[4] != b'-' || !digits(5..7) || b[7] != b'-' || !digits(8..10) {
+        return false;
+    }
+    if !matches!(b[10], b'T' | b't' | b' ') || !digits(11..13) || b[13] != b':' || !digits(14..16) || b[16] != b':' || !digits(17..19) {
+        return false;
+    }
+    if !(1..=12).contains(&num(5..7)) || !(1..=31).contains(&num(8..10)) || num(11..13) > 23 || num(14..16) > 59 || num(17..19) > 60 {
+        return false;
+    }
+    let mut i = 19;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    match &b[i..] {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+fn is_date_time(name: &str, got: Option<&Value>) -> Verdict {
+    let s = string_member(name, got, "an ISO 8601 date-time")?;
+    if parse_date_time(s) { Ok(()) } else { Err(format!("expected {name} to be an ISO 8601 date-time with a zone, got {:?}", excerpt(s, 60))) }
+}
+
+/// A compact JWS (3 segments) or JWE (5), base64url, whose header is JSON with `alg`.
+fn is_jose(name: &str, got: Option<&Value>) -> Verdict {
+    use base64::Engine;
+    let s = string_member(name, got, "a compact JWS or JWE")?;
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.len() != 3 && parts.len() != 5 {
+        return Err(format!("expected {name} to have 3 (JWS) or 5 (JWE) dot-separated segments, got {}", parts.len()));
+    }
+    if let Some(bad) = parts.iter().find(|p| !p.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')) {
+        return Err(format!("expected base64url segments in {name}, got {:?}", excerpt(bad, 40)));
+    }
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(parts[0])
+        .map_err(|_| format!("expected {name}'s header segment to be base64url, it does not decode"))?;
+    match serde_json::from_slice::<Value>(&header) {
+        Ok(Value::Object(h)) if h.get("alg").is_some_and(Value::is_string) => Ok(()),
+        Ok(_) => Err(format!("expected {name}'s header to be a JSON object with alg, got {}", excerpt(&String::from_utf8_lossy(&header), 80))),
+        Err(_) => Err(format!("expected {name}'s header to be JSON, got {}", excerpt(&String::from_utf8_lossy(&header), 80))),
+    }
+}
+
+fn is_positive_integer_string(name: &str, got: Option<&Value>) -> Verdict {
+    let s = string_member(name, got, "a string holding a positive whole number")?;
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.parse::<u64>().is_ok_and(|n| n > 0) {
+        Ok(())
+    } else {
+        Err(format!("expected {name} to be a string holding a positive whole number, got {:?}", excerpt(s, 40)))
+    }
+}
+
+fn is_non_empty(name: &str, got: Option<&Value>) -> Verdict {
+    let s = string_member(name, got, "a non-empty string")?;
+    if s.is_empty() { Err(format!("expected {name} to be a non-empty string, got \"\"")) } else { Ok(()) }
+}
+
 fn header_present(resp: &HttpResponse, name: &str) -> Verdict {
     match resp.header(name) {
         Some(_) => Ok(()),
@@ -452,6 +556,24 @@ mod tests {
         assert!(state_echoed(Some("a b+c"), &["a b+c"]).is_ok());
         assert_eq!(state_echoed(Some("a b"), &["a+b"]).unwrap_err(), "expected state \"a b\" echoed exactly, got \"a+b\"");
         assert!(state_echoed(Some("x"), &[]).is_err());
+    }
+
+    #[test]
+    fn date_times() {
+        for ok in ["2026-11-22T08:07:26Z", "2026-11-22T08:07:26.123+01:00", "2026-02-28 23:59:60z"] {
+            assert!(parse_date_time(ok), "{ok}");
+        }
+        for bad in ["1795336713", "2026-11-22", "2026-13-22T08:07:26Z", "2026-11-22T08:07:26", "22/11/2026 08:07:26Z"] {
+            assert!(!parse_date_time(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn jose_shapes() {
+        let jws = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+        assert!(is_jose("t", Some(&Value::String(jws.into()))).is_ok());
+        assert!(is_jose("t", Some(&Value::String("a998f5f8c1c158a2".into()))).unwrap_err().contains("got 1"));
+        assert!(is_jose("t", Some(&Value::String("e30.e30.x".into()))).unwrap_err().contains("alg"));
     }
 
     #[test]

@@ -223,7 +223,7 @@ fn selftest(a: SelftestArgs) -> Result<ExitCode> {
     let mut all = Vec::new();
     for name in &names {
         let profile = Arc::new(Profile::load(&suite, name)?);
-        let faults: Vec<Fault> = reference::faults_of(name).to_vec();
+        let faults: Vec<Fault> = reference::faults_of(name);
         let st = oauth_conformance::selftest::run(&suite, profile, &faults, &RunOptions::default())?;
         print!("{}", oauth_conformance::selftest::render(&st));
         all.push(st);
@@ -259,14 +259,18 @@ fn list(a: ListArgs) -> Result<()> {
 fn serve(a: ServeArgs) -> Result<()> {
     if a.list_faults {
         for f in Fault::ALL {
-            println!("{:<28} {}", f.name(), f.rule());
+            println!("{:<38} {:<8} {:<6} {}", f.name(), f.profile(), f.level().as_str(), f.rule());
         }
         return Ok(());
     }
     let faults: Faults = a
         .faults
         .iter()
-        .map(|n| Fault::from_name(n).ok_or_else(|| anyhow!("unknown fault `{n}` (see serve --list-faults)")))
+        .map(|n| match Fault::from_name(n) {
+            Some(f) if f.profile() == a.profile => Ok(f),
+            Some(f) => Err(anyhow!("fault `{n}` breaks the {} reference, not {}", f.profile(), a.profile)),
+            None => Err(anyhow!("unknown fault `{n}` (see serve --list-faults)")),
+        })
         .collect::<Result<_>>()?;
     let server = ReferenceServer::start_on(
         &a.profile,

@@ -18,6 +18,8 @@ pub struct Endpoint {
     pub browser: bool,
     pub query: Vec<(String, String)>,
     pub form: Vec<(String, String)>,
+    /// Headers every request to the endpoint carries (e.g. a per-request `uuid`).
+    pub headers: Vec<(String, String)>,
 }
 
 /// Which endpoints make the fixtures.
@@ -66,6 +68,8 @@ struct RawEndpoint {
     query: IndexMap<String, String>,
     #[serde(default)]
     form: IndexMap<String, String>,
+    #[serde(default)]
+    headers: IndexMap<String, String>,
 }
 
 impl ProfileView for Profile {
@@ -110,6 +114,7 @@ impl Profile {
                     browser: e.browser,
                     query: pairs(e.query),
                     form: pairs(e.form),
+                    headers: pairs(e.headers),
                 };
                 (n, ep)
             })

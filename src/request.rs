@@ -51,18 +51,22 @@ pub fn build(
 ) -> Result<Built, String> {
     let fill = |s: &str| crate::placeholder::expand(s, lookup).map_err(|n| format!("no value for placeholder {{{n}}}"));
     let url = target.url_for(profile, &step.endpoint).ok_or_else(|| format!("no URL for endpoint {}", step.endpoint))?;
-    let (default_method, auth_default, mut query, mut form) = match profile.endpoints.get(&step.endpoint) {
+    let (default_method, auth_default, mut query, mut form, mut extra_headers) = match profile.endpoints.get(&step.endpoint) {
         Some(ep) => {
             let mut q = ep.query.clone();
-            if ep.browser {
+            // The target's [authorize] table adds to every authorization request.
+            if ep.name == "authorize" {
                 for (k, v) in &target.authorize {
                     set(&mut q, k, v);
                 }
             }
-            (ep.method.clone(), ep.auth, q, ep.form.clone())
+            (ep.method.clone(), ep.auth, q, ep.form.clone(), ep.headers.clone())
         }
-        None => ("GET".to_string(), Auth::None, Vec::new(), Vec::new()),
+        None => ("GET".to_string(), Auth::None, Vec::new(), Vec::new(), Vec::new()),
     };
+    for (k, v) in &step.headers {
+        set(&mut extra_headers, k, v);
+    }
     for (k, v) in &step.query {
         set(&mut query, k, v);
     }
@@ -72,7 +76,9 @@ pub fn build(
     for k in &step.omit {
         query.retain(|(q, _)| q != k);
         form.retain(|(f, _)| f != k);
+        extra_headers.retain(|(h, _)| !h.eq_ignore_ascii_case(k));
     }
+    extra_headers.extend(step.append_headers.iter().cloned());
     let method = step.method.clone().unwrap_or(default_method);
     // Appended pairs go where the endpoint's parameters go.
     let appended_to_query = form.is_empty() && !query.is_empty();
@@ -132,7 +138,7 @@ pub fn build(
     if let Some(ct) = content_type {
         headers.push(("content-type".into(), ct));
     }
-    for (k, v) in &step.headers {
+    for (k, v) in &extra_headers {
         headers.push((k.to_ascii_lowercase(), fill(v)?));
     }
     Ok(Built { request: HttpRequest { method, url, headers, body }, sent_state, sent_redirect_uri })

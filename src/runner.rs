@@ -145,6 +145,10 @@ impl<'a> CaseRun<'a> {
         values.insert("state".to_string(), format!("st-{}", crate::token::random_hex(12)));
         values.insert("long_state".to_string(), long_state());
         values.insert("random".to_string(), crate::token::random_hex(8));
+        // RFC 7636 §4.1-4.2: a 43-character verifier and its S256 challenge.
+        let verifier = crate::token::random_token();
+        values.insert("code_challenge".to_string(), crate::token::s256(&verifier));
+        values.insert("code_verifier".to_string(), verifier);
         CaseRun { env, values, exchanges: Vec::new(), checks: Vec::new() }
     }
 

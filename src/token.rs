@@ -19,3 +19,9 @@ pub fn random_hex(n: usize) -> String {
     getrandom::fill(&mut b).expect("the OS random source is available");
     hex::encode(b)
 }
+
+/// RFC 7636 §4.2: BASE64URL(SHA256(ASCII(code_verifier))).
+pub fn s256(verifier: &str) -> String {
+    use sha2::Digest;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()))
+}

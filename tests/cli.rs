@@ -28,7 +28,11 @@ impl Drop for Served {
 }
 
 fn serve(target_file: &Path, faults: &[&str]) -> Served {
-    let mut args = vec!["serve", "--port", "0", "--write-target", target_file.to_str().unwrap()];
+    serve_profile("citi-pl", target_file, faults)
+}
+
+fn serve_profile(profile: &str, target_file: &Path, faults: &[&str]) -> Served {
+    let mut args = vec!["serve", "--profile", profile, "--port", "0", "--write-target", target_file.to_str().unwrap()];
     for f in faults {
         args.extend(["--fault", f]);
     }
@@ -49,9 +53,12 @@ fn run_against_embedded_reference_passes_and_writes_the_report() {
     assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
     let total = report["summary"]["total"].as_u64().unwrap();
-    assert!(total >= 50);
+    assert!(total >= 75);
     assert_eq!(report["summary"]["passed"].as_u64(), Some(total));
-    assert_eq!(report["profile"], "citi-pl");
+    assert_eq!(report["profile"], "citi-pl,citi-mx", "both profiles, one report");
+    let profiles: Vec<&str> = report["cases"].as_array().unwrap().iter().map(|c| c["profile"].as_str().unwrap()).collect();
+    let first_mx = profiles.iter().position(|p| *p == "citi-mx").unwrap();
+    assert!(profiles[..first_mx].iter().all(|p| *p == "citi-pl") && profiles[first_mx..].iter().all(|p| *p == "citi-mx"), "cases grouped by profile");
     assert!(report["target"].as_str().unwrap().starts_with("http://127.0.0.1:"));
     let case = &report["cases"][0];
     for key in ["id", "profile", "endpoint", "title", "level", "refs", "outcome", "message"] {
@@ -81,6 +88,21 @@ fn serve_then_run_with_its_target_file_passes_and_a_fault_fails_the_gate() {
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stdout(&out).contains("token-cc/wrong-secret [failed]"), "{}", stdout(&out));
     assert!(stdout(&out).contains("gate: FAILED"));
+}
+
+#[test]
+fn serve_citi_mx_then_run_with_its_target_file_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("mx.toml");
+    let _s = serve_profile("citi-mx", &t, &[]);
+    let out = cmd(&["run", "--target", t.to_str().unwrap(), "--report-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("citi-mx against http://127.0.0.1:"), "{}", stdout(&out));
+    let bad = dir.path().join("bad.toml");
+    let _b = serve_profile("citi-mx", &bad, &["mx-uuid-not-required"]);
+    let out = cmd(&["run", "--target", bad.to_str().unwrap(), "--report-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("authorize/missing-uuid [failed]"));
 }
 
 #[test]

@@ -9,11 +9,14 @@ use oauth_conformance::reference::Fault;
 use oauth_conformance::result::Outcome;
 use rstest::rstest;
 
-#[test]
-fn correct_reference_passes_every_case() {
-    let result = run_reference(&[]);
+#[rstest]
+#[case::citi_pl("citi-pl", 50)]
+#[case::citi_mx("citi-mx", 25)]
+fn correct_reference_passes_every_case(#[case] profile: &str, #[case] at_least: usize) {
+    let server = start_profile(profile, &[]);
+    let (result, _) = common::run_toml(&server.target_toml());
     let s = result.summary();
-    assert!(s.total >= 50, "only {} cases", s.total);
+    assert!(s.total >= at_least, "only {} cases", s.total);
     let bad: Vec<String> = result
         .cases()
         .filter(|c| c.outcome != Outcome::Passed)
@@ -58,6 +61,20 @@ fn each_fault_fails_exactly_its_cases(#[case] fault: Fault, #[case] expected: &[
 
 /// A target without [login], [second_client] and probe_url: what needs them is skipped with the
 /// reason, never failed; what does not need them still runs and passes.
+/// The citi-mx faults the issue names fail exactly the cases that verify their rule.
+#[rstest]
+#[case::uuid_not_required(Fault::MxUuidNotRequired, &["authorize/missing-uuid"])]
+#[case::plain_accepted(Fault::MxPlainAccepted, &["authorize/pkce-plain-refused"])]
+#[case::expires_in_number(Fault::MxExpiresInNumber, &["authorize/valid", "authorize/expires-in-integer-string", "authorize/pkce-s256-accepted"])]
+#[case::access_token_opaque(Fault::MxAccessTokenOpaque, &["authorize/access-token-jose"])]
+fn each_mx_fault_fails_exactly_its_cases(#[case] fault: Fault, #[case] expected: &[&str]) {
+    let server = start_profile("citi-mx", &[fault]);
+    let (result, _) = common::run_toml(&server.target_toml());
+    let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
+    assert_eq!(not_passed(&result), expected, "fault {}", fault.name());
+    assert!(!result.gate_passed());
+}
+
 #[test]
 fn missing_prerequisites_skip_with_reason() {
     let server = start(&[]);

@@ -9,14 +9,17 @@ use oauth_conformance::reference::{self, Fault};
 use oauth_conformance::runner::RunOptions;
 use oauth_conformance::selftest;
 use oauth_conformance::suite::Suite;
+use rstest::rstest;
 
-#[test]
-fn citi_pl_mutation_score_is_100_percent() {
+#[rstest]
+#[case::citi_pl("citi-pl", 30)]
+#[case::citi_mx("citi-mx", 10)]
+fn mutation_score_is_100_percent(#[case] name: &str, #[case] at_least: usize) {
     let suite = Suite::Embedded;
-    let profile = Arc::new(Profile::load(&suite, "citi-pl").unwrap());
-    let faults = reference::faults_of("citi-pl");
-    assert!(faults.len() >= 30, "only {} faults", faults.len());
-    let st = selftest::run(&suite, profile.clone(), faults, &RunOptions::default()).unwrap();
+    let profile = Arc::new(Profile::load(&suite, name).unwrap());
+    let faults = reference::faults_of(name);
+    assert!(faults.len() >= at_least, "only {} faults", faults.len());
+    let st = selftest::run(&suite, profile.clone(), &faults, &RunOptions::default()).unwrap();
 
     assert!(st.correct_failures.is_empty(), "the correct reference fails: {:?}", st.correct_failures);
     let missed: Vec<&str> = st.faults.iter().filter(|r| !r.caught).map(|r| r.fault).collect();
@@ -47,5 +50,6 @@ fn every_fault_has_a_unique_name_and_a_rule_with_a_reference() {
         assert!(names.insert(f.name()), "duplicate {}", f.name());
         assert_eq!(Fault::from_name(f.name()), Some(*f));
         assert!(f.rule().contains("RFC") || f.rule().contains("seed"), "{}: {}", f.name(), f.rule());
+        assert!(reference::PROFILES.contains(&f.profile()), "{}", f.name());
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::case::Level;
 
 macro_rules! faults {
-    ($($variant:ident => $name:literal, $level:ident, $rule:literal;)*) => {
+    ($($variant:ident => $name:literal, $profile:literal, $level:ident, $rule:literal;)*) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Fault { $($variant,)* }
 
@@ -15,6 +15,11 @@ macro_rules! faults {
 
             pub fn name(self) -> &'static str {
                 match self { $(Fault::$variant => $name,)* }
+            }
+
+            /// The profile whose reference the fault breaks.
+            pub fn profile(self) -> &'static str {
+                match self { $(Fault::$variant => $profile,)* }
             }
 
             /// How strongly the broken rule is demanded: a MUST fault must fail the gate; a
@@ -32,55 +37,79 @@ macro_rules! faults {
 }
 
 faults! {
-    CodeInFragment => "code-in-fragment", Must, "the success redirect carries code and state in the fragment, not the query (RFC 6749 §4.1.2)";
-    StateDropped => "state-dropped", Must, "the success redirect omits state (RFC 6749 §4.1.2)";
-    StateTruncated => "state-truncated", Must, "a state longer than 64 characters is cut short in the redirect (RFC 6749 §4.1.2)";
-    CodeReusable => "code-reusable", Must, "an authorization code can be redeemed more than once (RFC 6749 §4.1.2)";
-    CodeRace => "code-race", Must, "concurrent redemptions of one code all succeed: check-then-act without a lock (RFC 6749 §4.1.2, RFC 9700 §4.5)";
-    CodeReplayKeepsTokens => "code-replay-keeps-tokens", Should, "a replayed code is refused but the tokens issued from it stay alive (RFC 6749 §4.1.2 SHOULD)";
-    CodeOtherClient => "code-other-client", Must, "a code is redeemed by a client it was not issued to (RFC 6749 §4.1.3)";
-    CodeRedirectUriUnchecked => "code-redirect-uri-unchecked", Must, "the token endpoint ignores redirect_uri (RFC 6749 §4.1.3)";
-    UnknownCode500 => "unknown-code-500", Must, "an unknown code is answered 500 instead of invalid_grant (RFC 6749 §5.2)";
-    NoRefreshToken => "no-refresh-token", Must, "the code exchange issues no refresh token (seed: Retrieve Access Token, 200)";
-    AccessTokenDead => "access-token-dead", Must, "issued access tokens are not accepted by the resource (seed: access_token as Authorization header)";
-    RedirectUriPrefix => "redirect-uri-prefix", Must, "redirect_uri is matched as a string prefix of the registered one (RFC 9700 §2.1, §4.1)";
-    RedirectUriHostOnly => "redirect-uri-host-only", Must, "redirect_uri is matched on its host only (RFC 9700 §2.1, §4.1)";
-    RedirectUriDefaulted => "redirect-uri-defaulted", Must, "a missing redirect_uri falls back to the registered one (seed: redirect_uri required)";
-    ErrorRedirectUnregistered => "error-redirect-unregistered", Must, "an unregistered redirect_uri receives the error redirect (RFC 6749 §4.1.2.1)";
-    UnknownClientRedirects => "unknown-client-redirects", Must, "an unknown or missing client_id is answered with a redirect (RFC 6749 §4.1.2.1)";
-    ResponseTypeUnchecked => "response-type-unchecked", Must, "any or no response_type is treated as code (RFC 6749 §4.1.2.1)";
-    StateNotRequired => "state-not-required", Must, "an authorization request without state proceeds (seed: state required)";
-    AuthorizeParamsUnchecked => "authorize-params-unchecked", Must, "countryCode, businessCode and locale are not required (seed: required)";
-    ScopeNotRequired => "scope-not-required", Must, "a missing scope is silently defaulted (seed: scope required)";
-    UnknownScopeGranted => "unknown-scope-granted", Must, "an unknown scope is granted instead of invalid_scope (RFC 6749 §3.3, §5.2)";
-    NoLoginPage => "no-login-page", Must, "the authorization endpoint issues a code without login or consent (seed: login page)";
-    DenyNoRedirect => "deny-no-redirect", Must, "a denial shows a page instead of redirecting with access_denied (RFC 6749 §4.1.2.1)";
-    WrongSecretAccepted => "wrong-secret-accepted", Must, "the client secret is not checked (RFC 6749 §2.3.1)";
-    InvalidClient400 => "invalid-client-400", Must, "invalid_client is answered 400 instead of 401 (seed: 401; RFC 6749 §5.2)";
-    NoWwwAuthenticate => "no-www-authenticate", Must, "a 401 carries no WWW-Authenticate challenge (RFC 6749 §5.2, RFC 9110 §15.5.2)";
-    ErrorStatus200 => "error-status-200", Must, "error answers use status 200 (RFC 6749 §5.2)";
-    ErrorHtml => "error-html", Must, "error answers are HTML pages, not JSON (RFC 6749 §5.2)";
-    NonstandardErrorCode => "nonstandard-error-code", Must, "invalid_request is reported as invalid_parameter (RFC 6749 §5.2)";
-    UnsupportedGrantAsInvalidRequest => "unsupported-grant-as-invalid-request", Must, "an unknown grant_type is answered invalid_request (RFC 6749 §5.2)";
-    MarkupInErrorDescription => "markup-in-error-description", Must, "error_description and a header carry HTML and script, quotes included (RFC 6749 §5.2 character set)";
-    NonAsciiErrorDescription => "non-ascii-error-description", Must, "error_description carries non-ASCII text (RFC 6749 §5.2)";
-    RepeatedParamsAccepted => "repeated-params-accepted", Must, "repeated parameters are accepted, first one wins (RFC 6749 §3.1, §3.2)";
-    JsonBodyAccepted => "json-body-accepted", Must, "token requests with a JSON body are accepted (RFC 6749 §3.2)";
-    GetTokenAllowed => "get-token-allowed", Must, "token endpoints answer GET with the parameters in the query (RFC 6749 §3.2)";
-    NoCacheControl => "no-cache-control", Must, "token responses lack Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1)";
-    TokenTypeMissing => "token-type-missing", Must, "token responses have no token_type (RFC 6749 §5.1)";
-    TokenTypeMac => "token-type-mac", Must, "token_type is mac instead of bearer (seed; RFC 6749 §7.1)";
-    ExpiresInString => "expires-in-string", Must, "expires_in is a string (seed: number; RFC 6749 §5.1)";
-    RefreshOtherClient => "refresh-other-client", Must, "a client can refresh another client's refresh token (RFC 6749 §6)";
-    RefreshScopeWidened => "refresh-scope-widened", Must, "a refresh can add scopes never granted (RFC 6749 §6)";
-    RevokeAccessKeepsRefresh => "revoke-access-keeps-refresh", Must, "revoking an access token leaves its refresh token alive (seed: Revoke Access Token)";
-    RevokeRefreshKeepsAccess => "revoke-refresh-keeps-access", Must, "revoking a refresh token leaves its access token alive (seed: \"and vice-versa\")";
-    RevokeUnknown400 => "revoke-unknown-400", Must, "revoking an unknown token is answered 400 (RFC 7009 §2.2)";
-    RevokedAccessStillAccepted => "revoked-access-still-accepted", Must, "a revoked access token is still accepted by the resource (RFC 7009 §2.2)";
-    RevokeOtherClient => "revoke-other-client", Must, "a client can revoke another client's tokens (RFC 7009 §2.1)";
-    RevokeHintTrusted => "revoke-hint-trusted", Must, "revocation looks only where token_type_hint points (RFC 7009 §2.1)";
-    RevokeHintRequired => "revoke-hint-required", Should, "revocation without token_type_hint is refused (RFC 7009 §2.1: OPTIONAL)";
-    RevokeEmptyBody => "revoke-empty-body", Must, "revocation answers 200 with an empty body instead of {status} (seed: Revoke Access Token, 200)";
+    CodeInFragment => "code-in-fragment", "citi-pl", Must, "the success redirect carries code and state in the fragment, not the query (RFC 6749 §4.1.2)";
+    StateDropped => "state-dropped", "citi-pl", Must, "the success redirect omits state (RFC 6749 §4.1.2)";
+    StateTruncated => "state-truncated", "citi-pl", Must, "a state longer than 64 characters is cut short in the redirect (RFC 6749 §4.1.2)";
+    CodeReusable => "code-reusable", "citi-pl", Must, "an authorization code can be redeemed more than once (RFC 6749 §4.1.2)";
+    CodeRace => "code-race", "citi-pl", Must, "concurrent redemptions of one code all succeed: check-then-act without a lock (RFC 6749 §4.1.2, RFC 9700 §4.5)";
+    CodeReplayKeepsTokens => "code-replay-keeps-tokens", "citi-pl", Should, "a replayed code is refused but the tokens issued from it stay alive (RFC 6749 §4.1.2 SHOULD)";
+    CodeOtherClient => "code-other-client", "citi-pl", Must, "a code is redeemed by a client it was not issued to (RFC 6749 §4.1.3)";
+    CodeRedirectUriUnchecked => "code-redirect-uri-unchecked", "citi-pl", Must, "the token endpoint ignores redirect_uri (RFC 6749 §4.1.3)";
+    UnknownCode500 => "unknown-code-500", "citi-pl", Must, "an unknown code is answered 500 instead of invalid_grant (RFC 6749 §5.2)";
+    NoRefreshToken => "no-refresh-token", "citi-pl", Must, "the code exchange issues no refresh token (seed: Retrieve Access Token, 200)";
+    AccessTokenDead => "access-token-dead", "citi-pl", Must, "issued access tokens are not accepted by the resource (seed: access_token as Authorization header)";
+    RedirectUriPrefix => "redirect-uri-prefix", "citi-pl", Must, "redirect_uri is matched as a string prefix of the registered one (RFC 9700 §2.1, §4.1)";
+    RedirectUriHostOnly => "redirect-uri-host-only", "citi-pl", Must, "redirect_uri is matched on its host only (RFC 9700 §2.1, §4.1)";
+    RedirectUriDefaulted => "redirect-uri-defaulted", "citi-pl", Must, "a missing redirect_uri falls back to the registered one (seed: redirect_uri required)";
+    ErrorRedirectUnregistered => "error-redirect-unregistered", "citi-pl", Must, "an unregistered redirect_uri receives the error redirect (RFC 6749 §4.1.2.1)";
+    UnknownClientRedirects => "unknown-client-redirects", "citi-pl", Must, "an unknown or missing client_id is answered with a redirect (RFC 6749 §4.1.2.1)";
+    ResponseTypeUnchecked => "response-type-unchecked", "citi-pl", Must, "any or no response_type is treated as code (RFC 6749 §4.1.2.1)";
+    StateNotRequired => "state-not-required", "citi-pl", Must, "an authorization request without state proceeds (seed: state required)";
+    AuthorizeParamsUnchecked => "authorize-params-unchecked", "citi-pl", Must, "countryCode, businessCode and locale are not required (seed: required)";
+    ScopeNotRequired => "scope-not-required", "citi-pl", Must, "a missing scope is silently defaulted (seed: scope required)";
+    UnknownScopeGranted => "unknown-scope-granted", "citi-pl", Must, "an unknown scope is granted instead of invalid_scope (RFC 6749 §3.3, §5.2)";
+    NoLoginPage => "no-login-page", "citi-pl", Must, "the authorization endpoint issues a code without login or consent (seed: login page)";
+    DenyNoRedirect => "deny-no-redirect", "citi-pl", Must, "a denial shows a page instead of redirecting with access_denied (RFC 6749 §4.1.2.1)";
+    WrongSecretAccepted => "wrong-secret-accepted", "citi-pl", Must, "the client secret is not checked (RFC 6749 §2.3.1)";
+    InvalidClient400 => "invalid-client-400", "citi-pl", Must, "invalid_client is answered 400 instead of 401 (seed: 401; RFC 6749 §5.2)";
+    NoWwwAuthenticate => "no-www-authenticate", "citi-pl", Must, "a 401 carries no WWW-Authenticate challenge (RFC 6749 §5.2, RFC 9110 §15.5.2)";
+    ErrorStatus200 => "error-status-200", "citi-pl", Must, "error answers use status 200 (RFC 6749 §5.2)";
+    ErrorHtml => "error-html", "citi-pl", Must, "error answers are HTML pages, not JSON (RFC 6749 §5.2)";
+    NonstandardErrorCode => "nonstandard-error-code", "citi-pl", Must, "invalid_request is reported as invalid_parameter (RFC 6749 §5.2)";
+    UnsupportedGrantAsInvalidRequest => "unsupported-grant-as-invalid-request", "citi-pl", Must, "an unknown grant_type is answered invalid_request (RFC 6749 §5.2)";
+    MarkupInErrorDescription => "markup-in-error-description", "citi-pl", Must, "error_description and a header carry HTML and script, quotes included (RFC 6749 §5.2 character set)";
+    NonAsciiErrorDescription => "non-ascii-error-description", "citi-pl", Must, "error_description carries non-ASCII text (RFC 6749 §5.2)";
+    RepeatedParamsAccepted => "repeated-params-accepted", "citi-pl", Must, "repeated parameters are accepted, first one wins (RFC 6749 §3.1, §3.2)";
+    JsonBodyAccepted => "json-body-accepted", "citi-pl", Must, "token requests with a JSON body are accepted (RFC 6749 §3.2)";
+    GetTokenAllowed => "get-token-allowed", "citi-pl", Must, "token endpoints answer GET with the parameters in the query (RFC 6749 §3.2)";
+    NoCacheControl => "no-cache-control", "citi-pl", Must, "token responses lack Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1)";
+    TokenTypeMissing => "token-type-missing", "citi-pl", Must, "token responses have no token_type (RFC 6749 §5.1)";
+    TokenTypeMac => "token-type-mac", "citi-pl", Must, "token_type is mac instead of bearer (seed; RFC 6749 §7.1)";
+    ExpiresInString => "expires-in-string", "citi-pl", Must, "expires_in is a string (seed: number; RFC 6749 §5.1)";
+    RefreshOtherClient => "refresh-other-client", "citi-pl", Must, "a client can refresh another client's refresh token (RFC 6749 §6)";
+    RefreshScopeWidened => "refresh-scope-widened", "citi-pl", Must, "a refresh can add scopes never granted (RFC 6749 §6)";
+    RevokeAccessKeepsRefresh => "revoke-access-keeps-refresh", "citi-pl", Must, "revoking an access token leaves its refresh token alive (seed: Revoke Access Token)";
+    RevokeRefreshKeepsAccess => "revoke-refresh-keeps-access", "citi-pl", Must, "revoking a refresh token leaves its access token alive (seed: \"and vice-versa\")";
+    RevokeUnknown400 => "revoke-unknown-400", "citi-pl", Must, "revoking an unknown token is answered 400 (RFC 7009 §2.2)";
+    RevokedAccessStillAccepted => "revoked-access-still-accepted", "citi-pl", Must, "a revoked access token is still accepted by the resource (RFC 7009 §2.2)";
+    RevokeOtherClient => "revoke-other-client", "citi-pl", Must, "a client can revoke another client's tokens (RFC 7009 §2.1)";
+    RevokeHintTrusted => "revoke-hint-trusted", "citi-pl", Must, "revocation looks only where token_type_hint points (RFC 7009 §2.1)";
+    RevokeHintRequired => "revoke-hint-required", "citi-pl", Should, "revocation without token_type_hint is refused (RFC 7009 §2.1: OPTIONAL)";
+    MxUuidNotRequired => "mx-uuid-not-required", "citi-mx", Must, "a request without the uuid header is served (seed: uuid Required)";
+    MxUuidNotValidated => "mx-uuid-not-validated", "citi-mx", Must, "any uuid header value is accepted (seed: 128-bit UUID; RFC 9562)";
+    MxUuidRepeatAccepted => "mx-uuid-repeat-accepted", "citi-mx", Must, "two uuid headers are accepted (seed: unique per request)";
+    MxParamsUnchecked => "mx-params-unchecked", "citi-mx", Must, "response_type and businessCode are not required (seed: Required)";
+    MxChannelIdNotRequired => "mx-channel-id-not-required", "citi-mx", Must, "channelId is not required (seed: Required)";
+    MxCountryCodeUnchecked => "mx-country-code-unchecked", "citi-mx", Must, "countryCode is not checked to be 2 upper-case letters (seed: 2-character ISO code)";
+    MxUnknownClient400 => "mx-unknown-client-400", "citi-mx", Must, "an unknown client is answered 400 instead of 401 (seed: 401 Unauthorized)";
+    MxErrorWithoutLocation => "mx-error-without-location", "citi-mx", Must, "error answers do not name the offending field in location (seed: location)";
+    MxTimestampEpoch => "mx-timestamp-epoch", "citi-mx", Must, "error timestamps are epoch milliseconds, not ISO 8601 (seed: timestamp)";
+    MxErrorCodeEmpty => "mx-error-code-empty", "citi-mx", Must, "error answers carry an empty code (seed: code qualifies the error)";
+    MxErrorHtml => "mx-error-html", "citi-mx", Must, "error answers are HTML pages (seed: JSON error shape)";
+    MxTokenOnError => "mx-token-on-error", "citi-mx", Must, "error answers still carry an access_token (seed: the 400/401 answers are the error shape, no token)";
+    MxExpiresInNumber => "mx-expires-in-number", "citi-mx", Must, "expires_in is a JSON number (seed: string \"600\")";
+    MxTokenTypeMac => "mx-token-type-mac", "citi-mx", Must, "token_type is mac (seed: Bearer)";
+    MxAccessTokenOpaque => "mx-access-token-opaque", "citi-mx", Must, "access_token is an opaque string, not a JWT (seed: JWT, JWS & JWE)";
+    MxNoOpaqueToken => "mx-no-opaque-token", "citi-mx", Must, "the answer lacks opaque_token (seed: opaque_token)";
+    MxScopeNotVisitor => "mx-scope-not-visitor", "citi-mx", Must, "the default scope is not visitor (seed: always a visitor scope)";
+    MxUnknownScopeGranted => "mx-unknown-scope-granted", "citi-mx", Should, "an unknown scope is granted (RFC 6749 §3.3)";
+    MxNoCacheControl => "mx-no-cache-control", "citi-mx", Should, "the token answer lacks Cache-Control: no-store (RFC 6749 §5.1)";
+    MxPlainAccepted => "mx-plain-accepted", "citi-mx", Must, "code_challenge_method=plain is accepted (seed: S256; RFC 9700 §2.1.1)";
+    MxMethodCaseInsensitive => "mx-method-case-insensitive", "citi-mx", Must, "code_challenge_method=s256 is accepted (RFC 7636 §4.3: S256)";
+    MxAnyMethodAccepted => "mx-any-method-accepted", "citi-mx", Must, "any code_challenge_method is accepted (RFC 7636 §4.4.1)";
+    MxMethodWithoutChallenge => "mx-method-without-challenge", "citi-mx", Must, "code_challenge_method without code_challenge is accepted (RFC 7636 §4.3)";
+    MxChallengeUnchecked => "mx-challenge-unchecked", "citi-mx", Must, "code_challenge length and alphabet are not checked (RFC 7636 §4.2)";
+    RevokeEmptyBody => "revoke-empty-body", "citi-pl", Must, "revocation answers 200 with an empty body instead of {status} (seed: Revoke Access Token, 200)";
 }
 
 impl Fault {

@@ -1,5 +1,6 @@
 //! The reference target: correct servers per profile, and the same servers with faults injected.
 //! A separate wing: it imports nothing from the runner, and the runner reaches it only over HTTP.
+mod citi_mx;
 mod citi_pl;
 mod client_auth;
 pub mod fault;
@@ -15,14 +16,11 @@ use std::thread::JoinHandle;
 pub use fault::{Fault, Faults};
 
 /// Profiles the reference implements.
-pub const PROFILES: &[&str] = &["citi-pl"];
+pub const PROFILES: &[&str] = &["citi-pl", "citi-mx"];
 
 /// The faults that apply to `profile`'s reference.
-pub fn faults_of(profile: &str) -> &'static [Fault] {
-    match profile {
-        "citi-pl" => Fault::ALL,
-        _ => &[],
-    }
+pub fn faults_of(profile: &str) -> Vec<Fault> {
+    Fault::ALL.iter().copied().filter(|f| f.profile() == profile).collect()
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +77,7 @@ pub enum ReferenceError {
 pub fn app(profile: &str, reg: Registration, faults: Faults) -> Result<axum::Router, ReferenceError> {
     match profile {
         "citi-pl" => Ok(citi_pl::router(Arc::new(citi_pl::PlState { reg, store: store::Store::default(), faults }))),
+        "citi-mx" => Ok(citi_mx::router(Arc::new(citi_mx::MxState::new(reg, faults)))),
         other => Err(ReferenceError::UnknownProfile(other.to_string())),
     }
 }
@@ -140,6 +139,15 @@ impl ReferenceServer {
 
     /// A target file that points the suite at this server.
     pub fn target_toml(&self) -> String {
+        if self.profile == "citi-mx" {
+            return format!(
+                "# Target file for the oauth-conformance reference server (citi-mx).\n\
+                 profile = \"citi-mx\"\nbase_url = \"{}\"\n\n[client]\nid = \"{}\"\n\n\
+                 [authorize]\nbusinessCode = \"GCB\"\ncountryCode = \"MX\"\nchannelId = \"WEB\"\n",
+                self.base_url(),
+                self.registration.clients[0].id
+            );
+        }
         let reg = &self.registration;
         let (c, o) = (&reg.clients[0], &reg.clients[1]);
         let base = self.base_url();

@@ -15,7 +15,11 @@ pub fn profile(name: &str) -> Arc<Profile> {
 }
 
 pub fn start(faults: &[Fault]) -> ReferenceServer {
-    ReferenceServer::start("citi-pl", faults.iter().copied().collect()).expect("reference starts")
+    start_profile("citi-pl", faults)
+}
+
+pub fn start_profile(profile: &str, faults: &[Fault]) -> ReferenceServer {
+    ReferenceServer::start(profile, faults.iter().copied().collect()).expect("reference starts")
 }
 
 /// Runs citi-pl against `target_toml` quietly; returns the result and the redactor it used.
@@ -25,7 +29,7 @@ pub fn run_toml(target_toml: &str) -> (RunResult, Arc<Redactor>) {
 
 pub fn run_toml_with(target_toml: &str, opts: RunOptions) -> (RunResult, Arc<Redactor>) {
     let target = Target::parse("test target", target_toml, &|_| None).expect("target parses");
-    let p = profile("citi-pl");
+    let p = profile(&target.profile);
     target.check_against(&p).expect("target fits the profile");
     let redactor = Arc::new(Redactor::new());
     let result = runner::run(&[Plan { profile: p, target: Arc::new(target) }], &opts, redactor.clone()).expect("run completes");
