@@ -1,8 +1,9 @@
 //! Secrets and issued values never leave the suite in clear. Each is replaced by a marker with a
 //! short stable fingerprint (`‹token:3f9a›`) so a reader can still tell values apart and follow one
-//! through a transcript.
+//! through a transcript. One Aho-Corasick pass replaces every registered value at once.
 use std::sync::RwLock;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
@@ -10,9 +11,16 @@ use sha2::{Digest, Sha256};
 const MIN_LEN: usize = 4;
 
 #[derive(Default)]
+struct Inner {
+    /// (value as it may appear, kind, marker).
+    entries: Vec<(String, String, String)>,
+    /// Built on first use after a change.
+    matcher: Option<AhoCorasick>,
+}
+
+#[derive(Default)]
 pub struct Redactor {
-    /// (value as it may appear, kind, marker), longest value first.
-    entries: RwLock<Vec<(String, String, String)>>,
+    inner: RwLock<Inner>,
 }
 
 impl Redactor {
@@ -35,55 +43,77 @@ impl Redactor {
         let form: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
         let pct = percent_encode_all(value);
         let b64 = base64::engine::general_purpose::STANDARD.encode(value);
-        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
         for v in [value.to_string(), form, pct, b64] {
-            if v.len() >= MIN_LEN && !entries.iter().any(|(e, _, _)| *e == v) {
-                entries.push((v, kind.to_string(), marker.clone()));
+            if v.len() >= MIN_LEN && !inner.entries.iter().any(|(e, _, _)| *e == v) {
+                inner.entries.push((v, kind.to_string(), marker.clone()));
+                inner.matcher = None;
             }
         }
-        entries.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    }
+
+    /// Runs `f` with an up-to-date matcher over the entries.
+    fn with_matcher<T>(&self, f: impl FnOnce(Option<&AhoCorasick>, &[(String, String, String)]) -> T) -> T {
+        {
+            let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+            if inner.matcher.is_some() || inner.entries.is_empty() {
+                return f(inner.matcher.as_ref(), &inner.entries);
+            }
+        }
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        if inner.matcher.is_none() {
+            let built = AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                // Rebuilt whenever a value is added: a cheap-to-build NFA beats a DFA here.
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .build(inner.entries.iter().map(|(v, _, _)| v.as_bytes()))
+                .ok();
+            inner.matcher = built;
+        }
+        f(inner.matcher.as_ref(), &inner.entries)
     }
 
     /// `text` with every registered value replaced by its marker.
     pub fn redact(&self, text: &str) -> String {
-        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        let mut out = text.to_string();
-        for (value, _, marker) in entries.iter() {
-            if out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), marker);
+        self.with_matcher(|m, entries| match m {
+            Some(m) => {
+                let markers: Vec<&str> = entries.iter().map(|(_, _, marker)| marker.as_str()).collect();
+                m.replace_all(text, &markers)
             }
-        }
-        out
+            None => text.to_string(),
+        })
     }
 
     /// Every registered value in clear (for tests that prove none leaks).
     pub fn values(&self) -> Vec<String> {
-        self.entries.read().unwrap_or_else(|e| e.into_inner()).iter().map(|(v, _, _)| v.clone()).collect()
+        self.inner.read().unwrap_or_else(|e| e.into_inner()).entries.iter().map(|(v, _, _)| v.clone()).collect()
     }
 
     /// `text` as the inside of a shell double-quoted string, each registered value replaced by an
     /// environment variable (`$CLIENT_SECRET`, `$ACCESS_TOKEN`, …) so a replay needs no secret in clear.
     pub fn shell_quoted(&self, text: &str) -> String {
-        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        let mut out = String::new();
-        let mut rest = text;
-        'outer: while !rest.is_empty() {
-            for (value, kind, _) in entries.iter() {
-                if let Some(after) = rest.strip_prefix(value.as_str()) {
+        let escape = |s: &str, out: &mut String| {
+            for c in s.chars() {
+                if matches!(c, '"' | '\\' | '$' | '`') {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+        };
+        self.with_matcher(|m, entries| {
+            let mut out = String::new();
+            let mut last = 0;
+            if let Some(m) = m {
+                for hit in m.find_iter(text) {
+                    escape(&text[last..hit.start()], &mut out);
                     out.push('$');
-                    out.push_str(&env_name(kind));
-                    rest = after;
-                    continue 'outer;
+                    out.push_str(&env_name(&entries[hit.pattern().as_usize()].1));
+                    last = hit.end();
                 }
             }
-            let c = rest.chars().next().expect("non-empty");
-            if matches!(c, '"' | '\\' | '$' | '`') {
-                out.push('\\');
-            }
-            out.push(c);
-            rest = &rest[c.len_utf8()..];
-        }
-        out
+            escape(&text[last..], &mut out);
+            out
+        })
     }
 }
 
@@ -120,6 +150,16 @@ mod tests {
         assert_eq!(r.redact("a s3cr3t/+= b"), format!("a {m} b"));
         assert_eq!(r.redact("x=s3cr3t%2F%2B%3D"), format!("x={m}"));
         assert!(m.starts_with("‹secret:") && m.chars().count() == 13, "{m}");
+        r.add("code", "later-value");
+        assert_eq!(r.redact("later-value s3cr3t/+="), format!("{} {m}", Redactor::marker("code", "later-value")), "values added after a redact are seen");
+    }
+
+    #[test]
+    fn the_longest_value_wins() {
+        let r = Redactor::new();
+        r.add("a", "abcd");
+        r.add("b", "abcdefgh");
+        assert_eq!(r.redact("abcdefgh"), Redactor::marker("b", "abcdefgh"));
     }
 
     #[test]

@@ -87,6 +87,8 @@ pub struct CaseResult {
     pub curl: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineMark>,
+    /// When the case started, in ms since the run started.
+    pub started_ms: u64,
     pub duration_ms: u64,
 }
 

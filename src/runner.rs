@@ -21,6 +21,9 @@ use crate::target::Target;
 /// A transcript keeps at most this much of each body.
 const TRANSCRIPT_BODY_MAX: usize = 4096;
 
+/// Each case's requests in the order it sent them.
+pub type RawRequests = Arc<Mutex<Vec<(String, Vec<crate::http::HttpRequest>)>>>;
+
 /// One profile against one target.
 #[derive(Clone)]
 pub struct Plan {
@@ -43,6 +46,9 @@ pub struct RunOptions {
     pub progress: bool,
     /// Write the libtest-style progress to this file instead of the terminal.
     pub log_file: Option<String>,
+    /// Keep every case's requests, unredacted, in memory (the benchmark replays them to measure
+    /// the bare-request floor). Never written anywhere by the suite.
+    pub raw_requests: Option<RawRequests>,
     pub color: bool,
 }
 
@@ -57,6 +63,7 @@ impl Default for RunOptions {
             quiet: false,
             progress: true,
             log_file: None,
+            raw_requests: None,
             color: false,
         }
     }
@@ -76,6 +83,9 @@ pub(crate) struct Env {
     pub target: Arc<Target>,
     pub http: Http,
     pub redactor: Arc<Redactor>,
+    pub raw_requests: Option<RawRequests>,
+    /// When the run started.
+    pub run_started: Instant,
 }
 
 /// What a step got back.
@@ -93,8 +103,11 @@ pub(crate) struct Sent {
 /// One case in progress.
 pub(crate) struct CaseRun<'a> {
     pub env: &'a Env,
+    /// This case's own redactor (the target's secrets and what this case saw): small, so fast.
+    /// Everything registered here is registered with the run's redactor too.
+    local: Redactor,
     pub values: HashMap<String, String>,
-    exchanges: Vec<(String, Exchange)>,
+    pub(crate) exchanges: Vec<(String, Exchange)>,
     checks: Vec<CheckRecord>,
 }
 
@@ -149,7 +162,11 @@ impl<'a> CaseRun<'a> {
         let verifier = crate::token::random_token();
         values.insert("code_challenge".to_string(), crate::token::s256(&verifier));
         values.insert("code_verifier".to_string(), verifier);
-        CaseRun { env, values, exchanges: Vec::new(), checks: Vec::new() }
+        let local = Redactor::new();
+        for (k, v) in env.target.secrets() {
+            local.add(k, &v);
+        }
+        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new() }
     }
 
     fn lookup(&self, name: &str, role: Role) -> Option<String> {
@@ -219,7 +236,7 @@ impl<'a> CaseRun<'a> {
 
     /// Registers every token and code the target issued, before any message can quote it.
     fn learn_exchange(&self, ex: &Exchange) {
-        let r = &self.env.redactor;
+        let r = &Both(&self.local, &self.env.redactor);
         // access_token, refresh_token, id_token, opaque_token, token, code, device_code — not token_type.
         let secretish = |k: &str| k.ends_with("token") || k == "code" || k.ends_with("_code");
         for (k, v) in ex.request.url.query_pairs() {
@@ -396,7 +413,7 @@ impl<'a> CaseRun<'a> {
     /// A curl command for the main request (else the first one), secrets as `$VARIABLES`.
     fn curl(&self) -> Option<String> {
         let (_, ex) = self.exchanges.iter().find(|(s, _)| s.starts_with("main")).or(self.exchanges.first())?;
-        let r = &self.env.redactor;
+        let r = &self.local;
         let req = &ex.request;
         let mut cmd = format!("curl -sS -i -X {} \"{}\"", req.method, r.shell_quoted(req.url.as_str()));
         for (k, v) in &req.headers {
@@ -421,7 +438,7 @@ impl<'a> CaseRun<'a> {
     }
 
     fn transcript(&self) -> Vec<ExchangeRecord> {
-        let r = &self.env.redactor;
+        let r = &self.local;
         let header = |(k, v): &(String, String)| {
             let lower = k.to_ascii_lowercase();
             let value = match lower.as_str() {
@@ -463,6 +480,16 @@ impl<'a> CaseRun<'a> {
     }
 }
 
+/// Registers with two redactors at once.
+struct Both<'r>(&'r Redactor, &'r Redactor);
+
+impl Both<'_> {
+    fn add(&self, kind: &str, value: &str) {
+        self.0.add(kind, value);
+        self.1.add(kind, value);
+    }
+}
+
 fn skeleton(case: &Case, profile: &str) -> CaseResult {
     CaseResult {
         id: case.id.clone(),
@@ -477,6 +504,7 @@ fn skeleton(case: &Case, profile: &str) -> CaseResult {
         transcript: Vec::new(),
         curl: None,
         baseline: None,
+        started_ms: 0,
         duration_ms: 0,
     }
 }
@@ -487,14 +515,19 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
     let mut run = CaseRun::new(env);
     let (outcome, message) = run.go(case).await;
     let mut result = skeleton(case, &env.profile.name);
+    result.started_ms = started.duration_since(env.run_started).as_millis() as u64;
     result.outcome = outcome;
-    result.message = env.redactor.redact(&message);
+    result.message = run.local.redact(&message);
     result.checks = run
         .checks
         .iter()
-        .map(|c| CheckRecord { message: c.message.as_ref().map(|m| env.redactor.redact(m)), ..c.clone() })
+        .map(|c| CheckRecord { message: c.message.as_ref().map(|m| run.local.redact(m)), ..c.clone() })
         .collect();
     result.transcript = run.transcript();
+    if let Some(sink) = &env.raw_requests {
+        let reqs = run.exchanges.iter().map(|(_, ex)| ex.request.clone()).collect();
+        sink.lock().unwrap_or_else(|e| e.into_inner()).push((case.id.clone(), reqs));
+    }
     result.curl = run.curl();
     result.duration_ms = started.elapsed().as_millis() as u64;
     result
@@ -513,11 +546,20 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
     let mut slots: Vec<(usize, CaseResult)> = Vec::new();
     let mut trials = Vec::new();
     let results: Arc<Mutex<HashMap<usize, CaseResult>>> = Arc::default();
+    // Ordinary cases share this lock; a `serial = true` case holds it alone.
+    let exclusive: Arc<std::sync::RwLock<()>> = Arc::default();
     for (pi, plan) in plans.iter().enumerate() {
         for (k, v) in plan.target.secrets() {
             redactor.add(k, &v);
         }
-        let env = Arc::new(Env { profile: plan.profile.clone(), target: plan.target.clone(), http: http.clone(), redactor: redactor.clone() });
+        let env = Arc::new(Env {
+            profile: plan.profile.clone(),
+            target: plan.target.clone(),
+            http: http.clone(),
+            redactor: redactor.clone(),
+            raw_requests: opts.raw_requests.clone(),
+            run_started: started,
+        });
         for case in &plan.profile.cases {
             if opts.filter.as_ref().is_some_and(|f| !case.id.contains(f.as_str())) {
                 continue;
@@ -528,6 +570,7 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
             placeholder.message = "internal error: the case did not complete (panic in the harness)".into();
             slots.push((pi, placeholder));
             let (env, case, results, handle) = (env.clone(), Arc::new(case.clone()), results.clone(), rt.handle().clone());
+            let exclusive = exclusive.clone();
             let trial = Trial::ignorable_test(case.id.clone(), move || {
                 if let Some(reason) = unmet_needs(&case, &env.target) {
                     let mut r = skeleton(&case, &env.profile.name);
@@ -535,7 +578,23 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
                     results.lock().unwrap_or_else(|e| e.into_inner()).insert(idx, r);
                     return Ok(Completion::ignored_with(reason));
                 }
-                let result = handle.block_on(execute(&env, &case));
+                // The case runs as a task on the runtime (its I/O wake-ups stay on the runtime's
+                // threads); this trial thread only waits for the result.
+                let run_on_runtime = || {
+                    let (tx, rx) = std::sync::mpsc::channel();
+                    let (env, case) = (env.clone(), case.clone());
+                    handle.spawn(async move {
+                        let _ = tx.send(execute(&env, &case).await);
+                    });
+                    rx.recv().map_err(|_| Failed::from("internal error: the case's task panicked"))
+                };
+                let result = if case.serial {
+                    let _alone = exclusive.write().unwrap_or_else(|e| e.into_inner());
+                    run_on_runtime()?
+                } else {
+                    let _shared = exclusive.read().unwrap_or_else(|e| e.into_inner());
+                    run_on_runtime()?
+                };
                 let verdict = match result.outcome {
                     Outcome::Passed => Ok(Completion::Completed),
                     Outcome::Skipped => Ok(Completion::ignored_with(result.message.clone())),

@@ -24,6 +24,7 @@ fn masked(text: &str) -> String {
         (r"127\.0\.0\.1:\d+", "127.0.0.1:PORT"),
         (r#"time="[0-9.]+""#, r#"time="T""#),
         (r#""duration_ms": \d+"#, r#""duration_ms": 0"#),
+        (r#""started_ms": \d+"#, r#""started_ms": 0"#),
         (r"\d+ ms", "N ms"),
     ];
     let mut out = text.to_string();

@@ -1,0 +1,235 @@
+//! The speed benchmark: `cargo bench --bench suite`. Prints, against the reference target:
+//! - wall time of a full run of each profile and of both (median of RUNS, in-process reference);
+//! - harness CPU per case (reference in another process, so the figure is the suite's own);
+//! - the floor: the same HTTP requests replayed by a bare reqwest loop, same parallelism, and the
+//!   suite / floor ratio;
+//! - cold start: process start to the first request the target sees;
+//! - a full run against a target that accepts and never answers, `--request-timeout 1`.
+//! Environment: RUNS (default 15), JOBS (default: the number of cores).
+use std::io::Read;
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use oauth_conformance::http::{Http, HttpRequest};
+use oauth_conformance::profile::Profile;
+use oauth_conformance::redact::Redactor;
+use oauth_conformance::reference::{Faults, ReferenceServer};
+use oauth_conformance::runner::{self, Plan, RawRequests, RunOptions};
+use oauth_conformance::suite::Suite;
+use oauth_conformance::target::Target;
+
+const BIN: &str = env!("CARGO_BIN_EXE_oauth-conformance");
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// User + system CPU seconds of this process so far.
+fn cpu_seconds() -> f64 {
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    t(u.ru_utime) + t(u.ru_stime)
+}
+
+fn plan_for(profile: &str, target_toml: &str) -> Plan {
+    let p = Arc::new(Profile::load(&Suite::Embedded, profile).unwrap());
+    let t = Arc::new(Target::parse("bench", target_toml, &|_| None).unwrap());
+    Plan { profile: p, target: t }
+}
+
+fn run(plans: &[Plan], jobs: usize, raw: Option<RawRequests>) -> (f64, usize) {
+    let opts = RunOptions { progress: false, jobs: Some(jobs), raw_requests: raw, ..RunOptions::default() };
+    let started = Instant::now();
+    let result = runner::run(plans, &opts, Arc::new(Redactor::new())).unwrap();
+    let wall = started.elapsed().as_secs_f64();
+    assert!(result.gate_passed(), "the benchmark needs a passing run");
+    (wall, result.summary().total)
+}
+
+/// A `serve` process, killed when dropped.
+struct Served(std::process::Child, String);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(profile: &str, dir: &std::path::Path) -> Served {
+    let file = dir.join(format!("{profile}.toml"));
+    let child = Command::new(BIN)
+        .args(["serve", "--profile", profile, "--port", "0", "--write-target", file.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !file.exists() {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Served(child, std::fs::read_to_string(&file).unwrap())
+}
+
+/// Replays each case's requests in order, cases `jobs` at a time, with no checks. Like the
+/// suite's run, it starts its runtime and HTTP client inside the timed span.
+fn floor(chains: &[Vec<HttpRequest>], jobs: usize) -> f64 {
+    let queue = Arc::new(Mutex::new(chains.to_vec()));
+    let started = Instant::now();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let http = Http::new(Duration::from_secs(10), 1 << 20).unwrap();
+    rt.block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..jobs {
+            let (queue, http) = (queue.clone(), http.clone());
+            set.spawn(async move {
+                loop {
+                    let Some(chain) = queue.lock().unwrap().pop() else { break };
+                    for req in chain {
+                        let _ = http.send(req).await;
+                    }
+                }
+            });
+        }
+        while set.join_next().await.is_some() {}
+    });
+    started.elapsed().as_secs_f64()
+}
+
+fn main() {
+    // `cargo bench` passes --bench; nothing else is read from the command line.
+    let runs: usize = std::env::var("RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(15).max(1);
+    let jobs: usize = std::env::var("JOBS").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    println!("oauth-conformance benchmark — {} cores ({cpu_model}), jobs {jobs}, median of {runs} runs\n", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+
+    // 1. Wall time against the in-process reference.
+    let pl = ReferenceServer::start("citi-pl", Faults::none()).unwrap();
+    let mx = ReferenceServer::start("citi-mx", Faults::none()).unwrap();
+    let sets: Vec<(&str, Vec<Plan>)> = vec![
+        ("citi-pl", vec![plan_for("citi-pl", &pl.target_toml())]),
+        ("citi-mx", vec![plan_for("citi-mx", &mx.target_toml())]),
+        ("citi-pl + citi-mx", vec![plan_for("citi-pl", &pl.target_toml()), plan_for("citi-mx", &mx.target_toml())]),
+    ];
+    println!("{:<34} {:>8} {:>12}   target", "full run (in-process reference)", "cases", "wall median");
+    for (name, plans) in &sets {
+        run(plans, jobs, None); // warm-up
+        let mut walls = Vec::new();
+        let mut cases = 0;
+        for _ in 0..runs {
+            let (w, n) = run(plans, jobs, None);
+            walls.push(w);
+            cases = n;
+        }
+        let target = match *name {
+            "citi-pl" => "< 1 s",
+            "citi-pl + citi-mx" => "< 1.5 s",
+            _ => "",
+        };
+        println!("{name:<34} {cases:>8} {:>10.1} ms   {target}", median(walls) * 1e3);
+    }
+    drop((pl, mx));
+
+    // 2 and 3. Reference in other processes: harness CPU per case, and the bare-request floor.
+    let dir = tempfile::tempdir().unwrap();
+    let (spl, smx) = (serve("citi-pl", dir.path()), serve("citi-mx", dir.path()));
+    let plans = vec![plan_for("citi-pl", &spl.1), plan_for("citi-mx", &smx.1)];
+    run(&plans, jobs, None);
+    let mut walls = Vec::new();
+    let mut cpus = Vec::new();
+    let mut cases = 0;
+    for _ in 0..runs {
+        let c0 = cpu_seconds();
+        let (w, n) = run(&plans, jobs, None);
+        cpus.push(cpu_seconds() - c0);
+        walls.push(w);
+        cases = n;
+    }
+    let raw: RawRequests = Arc::default();
+    run(&plans, jobs, Some(raw.clone()));
+    let chains: Vec<Vec<HttpRequest>> = raw.lock().unwrap().iter().map(|(_, r)| r.clone()).collect();
+    let requests: usize = chains.iter().map(Vec::len).sum();
+    floor(&chains, jobs);
+    let mut floor_cpus = Vec::new();
+    let floors: Vec<f64> = (0..runs)
+        .map(|_| {
+            let c0 = cpu_seconds();
+            let w = floor(&chains, jobs);
+            floor_cpus.push(cpu_seconds() - c0);
+            w
+        })
+        .collect();
+    let (suite_wall, floor_wall, cpu, floor_cpu) = (median(walls), median(floors), median(cpus), median(floor_cpus));
+    println!("\nreference in separate processes, both profiles ({cases} cases, {requests} requests):");
+    println!("  suite wall            {:>8.1} ms", suite_wall * 1e3);
+    println!("  bare-request floor    {:>8.1} ms   (the same requests, reqwest, no checks, {jobs} at a time)", floor_wall * 1e3);
+    println!("  suite / floor         {:>8.2}      target <= 2", suite_wall / floor_wall);
+    println!("  suite CPU per case    {:>8.3} ms   (this process's user+system CPU / cases, HTTP client included)", cpu * 1e3 / cases as f64);
+    println!("  floor CPU per case    {:>8.3} ms   (the bare loop's CPU for the same requests)", floor_cpu * 1e3 / cases as f64);
+    println!("  harness CPU per case  {:>8.3} ms   target < 1 ms (suite CPU − floor CPU, per case)", (cpu - floor_cpu) * 1e3 / cases as f64);
+    drop((spl, smx));
+
+    // 4. Cold start: process start to the first request the target sees.
+    let mut colds = Vec::new();
+    for _ in 0..runs {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let target = dir.path().join("cold.toml");
+        std::fs::write(&target, format!("profile = \"citi-mx\"\nbase_url = \"http://127.0.0.1:{port}\"\n[client]\nid = \"c\"\n")).unwrap();
+        let started = Instant::now();
+        let mut child = Command::new(BIN)
+            .args(["run", "--target", target.to_str().unwrap(), "--filter", "authorize/valid", "--request-timeout", "1", "--report-dir", dir.path().join("cold").to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut first = [0u8; 1];
+        let _ = conn.read(&mut first);
+        colds.push(started.elapsed().as_secs_f64());
+        drop(conn);
+        let _ = child.wait();
+    }
+    println!("\ncold start (process start to first request byte) {:>8.1} ms   target < 50 ms", median(colds) * 1e3);
+
+    // 5. A target that accepts and never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = Arc::new(Mutex::new(Vec::new()));
+    let keep = held.clone();
+    std::thread::spawn(move || {
+        for c in listener.incoming().flatten() {
+            keep.lock().unwrap().push(c);
+        }
+    });
+    let target = dir.path().join("silent.toml");
+    std::fs::write(
+        &target,
+        format!("profile = \"citi-pl\"\nbase_url = \"http://127.0.0.1:{port}\"\nprobe_url = \"http://127.0.0.1:{port}/me\"\n[client]\nid = \"c\"\nsecret = \"s\"\nredirect_uri = \"https://a.example.test/cb\"\nscope = \"accounts\"\n[second_client]\nid = \"d\"\nsecret = \"t\"\nredirect_uri = \"https://b.example.test/cb\"\n[login]\nusername = \"u\"\npassword = \"p\"\n"),
+    )
+    .unwrap();
+    let hostile_jobs = 32;
+    let started = Instant::now();
+    let status = Command::new(BIN)
+        .args(["run", "--target", target.to_str().unwrap(), "--request-timeout", "1", "--jobs", &hostile_jobs.to_string(), "--quiet", "--report-dir", dir.path().join("silent").to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    let wall = started.elapsed().as_secs_f64();
+    let cases = Profile::load(&Suite::Embedded, "citi-pl").unwrap().cases.len();
+    println!(
+        "silent target, --request-timeout 1 --jobs {hostile_jobs}: {:.1} s for {cases} cases (bound: 1 s × ceil({cases}/{hostile_jobs}) = {} s, plus start-up), exit {}",
+        wall,
+        cases.div_ceil(hostile_jobs),
+        status.code().unwrap_or(-1)
+    );
+}

@@ -1,0 +1,54 @@
+//! The runner's scheduling: cases run in parallel (`--jobs`), and a `serial = true` case never
+//! overlaps another.
+mod common;
+
+use std::sync::Arc;
+
+use oauth_conformance::profile::Profile;
+use oauth_conformance::redact::Redactor;
+use oauth_conformance::result::{CaseResult, RunResult};
+use oauth_conformance::runner::{self, Plan, RunOptions};
+use oauth_conformance::suite::Suite;
+use oauth_conformance::target::Target;
+
+fn run_with_serial(serial: bool) -> RunResult {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["cases/citi-pl", "specs/citi-pl"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(sub).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    let table = dir.path().join("cases/citi-pl/token_code.toml");
+    let text = std::fs::read_to_string(&table).unwrap();
+    let marked = text.replacen("id = \"token-code/valid\"\n", if serial { "id = \"token-code/valid\"\nserial = true\n" } else { "id = \"token-code/valid\"\n" }, 1);
+    std::fs::write(&table, marked).unwrap();
+    let profile = Arc::new(Profile::load(&Suite::Dir(dir.path().to_path_buf()), "citi-pl").unwrap());
+    assert_eq!(profile.cases.iter().find(|c| c.id == "token-code/valid").unwrap().serial, serial);
+    let server = common::start(&[]);
+    let target = Arc::new(Target::parse("t", &server.target_toml(), &|_| None).unwrap());
+    let opts = RunOptions { progress: false, jobs: Some(6), filter: Some("token-".into()), ..RunOptions::default() };
+    runner::run(&[Plan { profile, target }], &opts, Arc::new(Redactor::new())).unwrap()
+}
+
+fn overlaps(a: &CaseResult, b: &CaseResult) -> bool {
+    // Times are whole milliseconds: allow one of rounding.
+    a.started_ms + 1 < b.started_ms + b.duration_ms && b.started_ms + 1 < a.started_ms + a.duration_ms
+}
+
+fn overlapping(result: &RunResult) -> usize {
+    let me = result.cases().find(|c| c.id == "token-code/valid").unwrap();
+    result.cases().filter(|c| c.id != me.id && overlaps(me, c)).count()
+}
+
+#[test]
+fn a_serial_case_runs_alone_and_others_run_in_parallel() {
+    let parallel = run_with_serial(false);
+    assert!(parallel.gate_passed());
+    let max_overlap = parallel.cases().map(|c| parallel.cases().filter(|o| o.id != c.id && overlaps(c, o)).count()).max().unwrap();
+    assert!(max_overlap >= 1, "with 6 jobs, cases run at the same time");
+    let serial = run_with_serial(true);
+    assert!(serial.gate_passed());
+    assert_eq!(overlapping(&serial), 0, "the serial case overlapped another case");
+}
