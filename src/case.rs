@@ -254,6 +254,9 @@ pub struct Case {
     pub fixtures: Vec<Fixture>,
     pub needs: BTreeSet<Need>,
     pub serial: bool,
+    /// A positive case this one is only meaningful after: if that one does not work, a pass here
+    /// would be vacuous (a server that answers nothing right also "never redirects to the client").
+    pub requires: Option<String>,
     pub race: Option<Race>,
     pub before: Vec<Step>,
     pub main: Step,
@@ -275,6 +278,7 @@ struct RawEntry {
     fixtures: Vec<Spanned<String>>,
     #[serde(default)]
     serial: bool,
+    requires: Option<Spanned<String>>,
     race: Option<Spanned<Race>>,
     #[serde(default)]
     before: Vec<Spanned<RawEntry>>,
@@ -464,6 +468,7 @@ fn validate_case(
         fixtures,
         needs,
         serial: raw.serial,
+        requires: raw.requires.as_ref().map(|r| r.get_ref().clone()),
         race,
         before,
         main,
@@ -513,6 +518,7 @@ impl StepCtx<'_> {
                 ("before", !raw.before.is_empty()),
                 ("after", !raw.after.is_empty()),
                 ("serial", raw.serial),
+                ("requires", raw.requires.is_some()),
             ];
             if let Some((f, _)) = misplaced.iter().find(|(_, set)| *set) {
                 return Err(e(format!("field `{f}` is not allowed in a step")));

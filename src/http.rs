@@ -114,16 +114,42 @@ pub fn install_crypto_provider() {
     });
 }
 
+/// How the suite reaches an https target.
+#[derive(Debug, Clone, Default)]
+pub struct TlsOptions {
+    /// Extra trusted CA certificates (PEM), from `--ca-cert`.
+    pub ca_certs: Vec<Vec<u8>>,
+    /// A client certificate and key (PEM, concatenated) for mutual TLS.
+    pub identity: Option<Vec<u8>>,
+    /// Accept any server certificate (`--insecure`). Never the default.
+    pub insecure: bool,
+}
+
 impl Http {
     pub fn new(timeout: Duration, body_cap: usize) -> Result<Http, TransportError> {
+        Self::with_tls(timeout, body_cap, &TlsOptions::default())
+    }
+
+    pub fn with_tls(timeout: Duration, body_cap: usize, tls: &TlsOptions) -> Result<Http, TransportError> {
         install_crypto_provider();
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeout)
             .pool_idle_timeout(Duration::from_secs(30))
-            .user_agent(concat!("oauth-conformance/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| TransportError::Other(chain(&e)))?;
+            .user_agent(concat!("oauth-conformance/", env!("CARGO_PKG_VERSION")));
+        for pem in &tls.ca_certs {
+            for cert in reqwest::Certificate::from_pem_bundle(pem).map_err(|e| TransportError::Tls(format!("cannot read the CA certificate: {e}")))? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if let Some(pem) = &tls.identity {
+            let id = reqwest::Identity::from_pem(pem).map_err(|e| TransportError::Tls(format!("cannot read the client certificate and key: {e}")))?;
+            builder = builder.identity(id);
+        }
+        if tls.insecure {
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        let client = builder.build().map_err(|e| TransportError::Other(chain(&e)))?;
         Ok(Http { client, timeout, body_cap })
     }
 

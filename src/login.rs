@@ -41,7 +41,7 @@ pub enum DriveError {
     NoLogin { url: Url },
     #[error("the login page at {url} was shown again after signing in: the credentials were refused ({page})")]
     LoginRefused { url: Url, page: String },
-    #[error("no redirect to the client after {max} requests (last: {url}); redirect loop?")]
+    #[error("redirect loop: no redirect to the client after {max} hops (last: {url})")]
     TooManyHops { max: usize, url: Url },
     #[error("the form at {url} submits to {action}, off the authorization server's origin")]
     OffOriginForm { url: Url, action: String },

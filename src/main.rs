@@ -87,6 +87,12 @@ struct RunArgs {
     /// Write this run's failures as a baseline file.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// Trust this CA certificate (PEM) for an https target (repeatable).
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    ca_certs: Vec<PathBuf>,
+    /// Accept any server certificate. Dangerous; shown loudly in every report. Never the default.
+    #[arg(long)]
+    insecure: bool,
 }
 
 #[derive(clap::Args)]
@@ -179,6 +185,28 @@ fn run(a: RunArgs) -> Result<ExitCode> {
         None => None,
     };
     let color = std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none();
+    let mut tls = oauth_conformance::http::TlsOptions { insecure: a.insecure, ..Default::default() };
+    for path in &a.ca_certs {
+        tls.ca_certs.push(std::fs::read(path).with_context(|| format!("--ca-cert {}", path.display()))?);
+    }
+    for p in &plans {
+        if let Some(t) = &p.target.tls {
+            tls.ca_certs.extend(t.ca_cert.clone());
+            if t.identity.is_some() {
+                tls.identity = t.identity.clone();
+            }
+        }
+    }
+    if a.insecure {
+        eprintln!("WARNING: --insecure: server certificates are NOT checked; every report says so.");
+    }
+    for p in &plans {
+        if let Some(line) = preflight(&p.target.base_url) {
+            println!("{line}");
+        }
+    }
+    let stop = runner::Stop::default();
+    watch_signals(stop.clone());
     let opts = RunOptions {
         filter: a.filter,
         jobs: a.jobs.map(|j| j as usize),
@@ -186,6 +214,9 @@ fn run(a: RunArgs) -> Result<ExitCode> {
         strict: a.strict,
         quiet: a.quiet,
         color,
+        stop: Some(stop),
+        tls,
+        insecure: a.insecure,
         ..RunOptions::default()
     };
     let redactor = Arc::new(Redactor::new());
@@ -211,7 +242,55 @@ fn run(a: RunArgs) -> Result<ExitCode> {
     }
     let text = report::terminal::summary(&result, &note, &paths, color);
     print!("{}", redactor.redact(&text));
-    Ok(if result.gate_passed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(match result.interrupted {
+        Some("SIGINT") => ExitCode::from(130),
+        Some(_) => ExitCode::from(143),
+        None if result.gate_passed() => ExitCode::SUCCESS,
+        None => ExitCode::from(1),
+    })
+}
+
+/// One line before the run when the target cannot even be connected to.
+fn preflight(base: &url::Url) -> Option<String> {
+    let host = base.host_str()?;
+    let port = base.port_or_known_default()?;
+    let addrs: Vec<std::net::SocketAddr> = match std::net::ToSocketAddrs::to_socket_addrs(&(host, port)) {
+        Ok(a) => a.collect(),
+        Err(e) => return Some(format!("target unreachable: cannot resolve {host}: {e}")),
+    };
+    let addr = addrs.first()?;
+    match std::net::TcpStream::connect_timeout(addr, Duration::from_secs(2)) {
+        Ok(_) => None,
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => Some(format!("target unreachable: connection refused at {addr} — every case will error")),
+        Err(e) => Some(format!("target may be unreachable: {e} at {addr}")),
+    }
+}
+
+/// SIGINT / SIGTERM: stop starting cases, let running ones finish, write the reports; a second
+/// signal aborts at once.
+fn watch_signals(stop: runner::Stop) {
+    let _ = std::thread::Builder::new().name("signals".into()).spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+        rt.block_on(async move {
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{SignalKind, signal};
+                let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else { return };
+                loop {
+                    let (name, code) = tokio::select! {
+                        _ = int.recv() => ("SIGINT", 130),
+                        _ = term.recv() => ("SIGTERM", 143),
+                    };
+                    if stop.reason().is_some() {
+                        eprintln!("{name} again: aborting without reports");
+                        std::process::exit(code);
+                    }
+                    eprintln!("{name}: no new case starts; running cases finish, then the reports are written ({name} again to abort)");
+                    stop.request(name);
+                }
+            }
+        });
+    });
 }
 
 fn selftest(a: SelftestArgs) -> Result<ExitCode> {

@@ -164,6 +164,13 @@ impl Profile {
                 cases.push(c);
             }
         }
+        for c in &cases {
+            if let Some(req) = &c.requires {
+                if !cases.iter().any(|o| o.id == *req && o.id != c.id) {
+                    return Err(LoadError { file: c.file.clone(), line: c.line, message: format!("case `{}`: field `requires`: no case `{req}`", c.id) });
+                }
+            }
+        }
         profile.cases = cases;
         Ok(profile)
     }

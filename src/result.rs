@@ -144,6 +144,11 @@ pub struct RunResult {
     pub runs: Vec<ProfileRun>,
     pub strict: bool,
     pub duration_ms: u64,
+    /// The signal that stopped the run early (SIGINT, SIGTERM); its reports are incomplete.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<&'static str>,
+    /// TLS certificate checks were switched off (`--insecure`).
+    pub insecure: bool,
 }
 
 impl RunResult {
@@ -155,8 +160,20 @@ impl RunResult {
         Summary::of(self.cases())
     }
 
-    /// Passed when no case breaks the gate.
+    /// Passed when no case breaks the gate (and the run was not interrupted).
     pub fn gate_passed(&self) -> bool {
-        !self.cases().any(|c| c.breaks_gate(self.strict))
+        self.interrupted.is_none() && !self.cases().any(|c| c.breaks_gate(self.strict))
+    }
+
+    /// One line when every case that ran errored the same way on the transport (nothing else to
+    /// learn from the per-case lines), e.g. "target unreachable: connection refused at …".
+    pub fn unreachable(&self) -> Option<String> {
+        let ran: Vec<&CaseResult> = self.cases().filter(|c| c.outcome != Outcome::Skipped).collect();
+        if ran.is_empty() || ran.iter().any(|c| c.outcome != Outcome::Error) {
+            return None;
+        }
+        let first = ran.iter().flat_map(|c| c.transcript.first()).find_map(|x| x.error.clone())?;
+        let all_transport = ran.iter().all(|c| c.transcript.iter().any(|x| x.error.is_some()));
+        all_transport.then(|| format!("target unreachable: {first} (every one of {} cases errored without an answer)", ran.len()))
     }
 }

@@ -21,6 +21,21 @@ use crate::target::Target;
 /// A transcript keeps at most this much of each body.
 const TRANSCRIPT_BODY_MAX: usize = 4096;
 
+/// The stop flag a signal handler sets: the running cases finish, no new one starts.
+#[derive(Debug, Clone, Default)]
+pub struct Stop(Arc<std::sync::OnceLock<&'static str>>);
+
+impl Stop {
+    /// Records why the run must stop (the first reason wins).
+    pub fn request(&self, signal: &'static str) {
+        let _ = self.0.set(signal);
+    }
+
+    pub fn reason(&self) -> Option<&'static str> {
+        self.0.get().copied()
+    }
+}
+
 /// Each case's requests in the order it sent them.
 pub type RawRequests = Arc<Mutex<Vec<(String, Vec<crate::http::HttpRequest>)>>>;
 
@@ -46,6 +61,12 @@ pub struct RunOptions {
     pub progress: bool,
     /// Write the libtest-style progress to this file instead of the terminal.
     pub log_file: Option<String>,
+    /// Set from a signal handler: no new case starts once it is set.
+    pub stop: Option<Stop>,
+    /// TLS settings for reaching the target.
+    pub tls: crate::http::TlsOptions,
+    /// Certificate checks off (`--insecure`): recorded in every report.
+    pub insecure: bool,
     /// Keep every case's requests, unredacted, in memory (the benchmark replays them to measure
     /// the bare-request floor). Never written anywhere by the suite.
     pub raw_requests: Option<RawRequests>,
@@ -64,6 +85,9 @@ impl Default for RunOptions {
             progress: true,
             log_file: None,
             raw_requests: None,
+            stop: None,
+            tls: crate::http::TlsOptions::default(),
+            insecure: false,
             color: false,
         }
     }
@@ -533,6 +557,27 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
     result
 }
 
+/// Whether a case showed its endpoint working (None: it did not run).
+fn worked(c: &CaseResult) -> Option<bool> {
+    match c.outcome {
+        Outcome::Passed => Some(true),
+        Outcome::Skipped => None,
+        Outcome::Error | Outcome::Failed => Some(false),
+    }
+}
+
+/// A pass of a case whose `requires` case shows the endpoint not working is no verdict.
+fn withhold_vacuous_passes(cases: &mut [CaseResult], profile: &Profile) {
+    let status: HashMap<String, (Option<bool>, &'static str)> = cases.iter().map(|c| (c.id.clone(), (worked(c), c.outcome.as_str()))).collect();
+    for c in cases.iter_mut().filter(|c| c.outcome == Outcome::Passed) {
+        let Some(req) = profile.cases.iter().find(|d| d.id == c.id).and_then(|d| d.requires.clone()) else { continue };
+        if let Some((Some(false), outcome)) = status.get(&req) {
+            c.outcome = Outcome::Error;
+            c.message = format!("no verdict: this rule only means something once {req} works, and it {outcome} (the checks here held: {})", c.message);
+        }
+    }
+}
+
 /// Runs every plan's cases as libtest-mimic trials and returns their results in case order.
 pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result<RunResult, RunError> {
     let started = Instant::now();
@@ -542,10 +587,11 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
         .thread_name("oauth-conformance")
         .build()
         .map_err(RunError::Runtime)?;
-    let http = Http::new(opts.request_timeout, opts.body_cap).map_err(|e| RunError::Http(e.to_string()))?;
+    let http = Http::with_tls(opts.request_timeout, opts.body_cap, &opts.tls).map_err(|e| RunError::Http(e.to_string()))?;
     let mut slots: Vec<(usize, CaseResult)> = Vec::new();
     let mut trials = Vec::new();
     let results: Arc<Mutex<HashMap<usize, CaseResult>>> = Arc::default();
+    let stop = opts.stop.clone().unwrap_or_default();
     // Ordinary cases share this lock; a `serial = true` case holds it alone.
     let exclusive: Arc<std::sync::RwLock<()>> = Arc::default();
     for (pi, plan) in plans.iter().enumerate() {
@@ -571,7 +617,14 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
             slots.push((pi, placeholder));
             let (env, case, results, handle) = (env.clone(), Arc::new(case.clone()), results.clone(), rt.handle().clone());
             let exclusive = exclusive.clone();
+            let stop = stop.clone();
             let trial = Trial::ignorable_test(case.id.clone(), move || {
+                if let Some(signal) = stop.reason() {
+                    let mut r = skeleton(&case, &env.profile.name);
+                    r.message = format!("skipped: not run, the run was interrupted ({signal})");
+                    results.lock().unwrap_or_else(|e| e.into_inner()).insert(idx, r);
+                    return Ok(Completion::ignored_with(format!("not run: interrupted by {signal}")));
+                }
                 if let Some(reason) = unmet_needs(&case, &env.target) {
                     let mut r = skeleton(&case, &env.profile.name);
                     r.message = format!("skipped: {reason}");
@@ -629,6 +682,10 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
     for (idx, (pi, placeholder)) in slots.into_iter().enumerate() {
         runs[pi].cases.push(done.remove(&idx).unwrap_or(placeholder));
     }
+    for (run, plan) in runs.iter_mut().zip(plans) {
+        withhold_vacuous_passes(&mut run.cases, &plan.profile);
+    }
     drop(rt);
-    Ok(RunResult { runs, strict: opts.strict, duration_ms: started.elapsed().as_millis() as u64 })
+    let interrupted = stop.reason();
+    Ok(RunResult { runs, strict: opts.strict, duration_ms: started.elapsed().as_millis() as u64, interrupted, insecure: opts.insecure })
 }

@@ -39,7 +39,18 @@ pub struct Target {
     pub authorize: Vec<(String, String)>,
     /// Endpoint path (or absolute URL) overrides.
     pub endpoints: IndexMap<String, String>,
+    /// Mutual TLS and extra trust, from the `[tls]` table.
+    pub tls: Option<Tls>,
     lines: Lines,
+}
+
+/// `[tls]`: files are read when the target is loaded; paths are relative to the target file.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    /// Client certificate and key (PEM, concatenated) for mutual TLS.
+    pub identity: Option<Vec<u8>>,
+    /// A CA certificate (PEM) to trust for this target.
+    pub ca_cert: Option<Vec<u8>>,
 }
 
 type Text = Spanned<String>;
@@ -57,6 +68,15 @@ struct RawTarget {
     authorize: IndexMap<String, Text>,
     #[serde(default)]
     endpoints: IndexMap<String, Text>,
+    tls: Option<RawTls>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTls {
+    client_cert: Option<Text>,
+    client_key: Option<Text>,
+    ca_cert: Option<Text>,
 }
 
 #[derive(Deserialize)]
@@ -169,6 +189,30 @@ impl Target {
             }
             endpoints.insert(k.clone(), val);
         }
+        let tls = match &raw.tls {
+            None => None,
+            Some(t) => {
+                let base = std::path::Path::new(file).parent().map(|p| p.to_path_buf()).unwrap_or_default();
+                let read = |v: &Text, field: &str| -> Result<Vec<u8>, LoadError> {
+                    let path = x.value(v, field)?;
+                    let full = base.join(&path);
+                    std::fs::read(&full).map_err(|e| x.err(v.span().start, field, format!("cannot read {}: {e}", full.display())))
+                };
+                let identity = match (&t.client_cert, &t.client_key) {
+                    (Some(c), Some(k)) => {
+                        let mut pem = read(c, "tls.client_cert")?;
+                        pem.push(b'\n');
+                        pem.extend(read(k, "tls.client_key")?);
+                        Some(pem)
+                    }
+                    (None, None) => None,
+                    (Some(c), None) => return Err(x.err(c.span().start, "tls.client_key", "client_cert needs client_key".into())),
+                    (None, Some(k)) => return Err(x.err(k.span().start, "tls.client_cert", "client_key needs client_cert".into())),
+                };
+                let ca_cert = t.ca_cert.as_ref().map(|c| read(c, "tls.ca_cert")).transpose()?;
+                Some(Tls { identity, ca_cert })
+            }
+        };
         let lines = Lines {
             profile: case::line_of(text, raw.profile.span().start),
             client: case::line_of(text, raw.client.span().start),
@@ -185,6 +229,7 @@ impl Target {
             login,
             authorize,
             endpoints,
+            tls,
             lines,
         })
     }

@@ -76,6 +76,9 @@ struct View {
     expected: usize,
     fixed: usize,
     levels: Vec<LevelRow>,
+    unreachable: Option<String>,
+    interrupted: Option<&'static str>,
+    insecure: bool,
     failures: Vec<FailureLink>,
     profiles: Vec<ProfileView>,
 }
@@ -184,6 +187,9 @@ pub fn render(result: &RunResult) -> String {
         expected: count(&|c| matches!(c.baseline, Some(BaselineMark::Expected { .. }))),
         fixed: count(&|c| matches!(c.baseline, Some(BaselineMark::Fixed { .. }))),
         levels,
+        unreachable: result.unreachable(),
+        interrupted: result.interrupted,
+        insecure: result.insecure,
         failures: {
             let mut bad: Vec<&CaseResult> = result.cases().filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Error)).collect();
             bad.sort_by_key(|c| (rank(c, result.strict), c.level));

@@ -25,6 +25,9 @@ pub fn render(result: &RunResult) -> Value {
         "target": uniq_targets.join(","),
         "summary": result.summary(),
         "gate": { "passed": result.gate_passed(), "strict": result.strict },
+        "incomplete": result.interrupted.map(|s| format!("interrupted by {s}")),
+        "insecure": result.insecure,
+        "unreachable": result.unreachable(),
         "duration_ms": result.duration_ms,
         "profiles": result.runs.iter().map(|r| json!({
             "profile": r.profile,

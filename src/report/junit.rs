@@ -32,6 +32,12 @@ pub fn render(result: &RunResult) -> String {
             let suite = suites.entry(name.clone()).or_insert_with(|| {
                 let mut s = TestSuite::new(name.clone());
                 s.add_property(Property::new("target", run.target.clone()));
+                if result.insecure {
+                    s.add_property(Property::new("insecure", "true: server certificates were not checked"));
+                }
+                if let Some(signal) = result.interrupted {
+                    s.add_property(Property::new("incomplete", format!("interrupted by {signal}")));
+                }
                 s
             });
             suite.add_test_case(testcase(c, &name));

@@ -12,6 +12,15 @@ fn paint(text: &str, ansi: &str, color: bool) -> String {
 pub fn summary(result: &RunResult, target_note: &str, report_paths: &[String], color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out);
+    if let Some(line) = result.unreachable() {
+        let _ = writeln!(out, "{}", paint(&line, "1;31", color));
+    }
+    if let Some(signal) = result.interrupted {
+        let _ = writeln!(out, "{}", paint(&format!("INCOMPLETE: interrupted by {signal}; cases not run are listed as skipped"), "1;33", color));
+    }
+    if result.insecure {
+        let _ = writeln!(out, "{}", paint("INSECURE: --insecure was given, server certificates were not checked", "1;33", color));
+    }
     for run in &result.runs {
         let s = Summary::of(&run.cases);
         let _ = writeln!(
@@ -62,7 +71,9 @@ pub fn summary(result: &RunResult, target_note: &str, report_paths: &[String], c
     let breakers = result.cases().filter(|c| c.breaks_gate(result.strict)).count();
     let _ = writeln!(out);
     let scope = if result.strict { "MUST/SHOULD" } else { "MUST" };
-    if result.gate_passed() {
+    if let Some(signal) = result.interrupted {
+        let _ = writeln!(out, "{}", paint(&format!("gate: INCOMPLETE — interrupted by {signal}"), "1;33", color));
+    } else if result.gate_passed() {
         let outside = if known_count > 0 { format!(" outside the baseline's {known_count} known failure(s)") } else { String::new() };
         let line = format!("gate: PASSED — no {scope} case failed or errored{outside} ({} of {} passed)", s.passed, s.total);
         let _ = writeln!(out, "{}", paint(&line, "1;32", color));
