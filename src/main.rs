@@ -122,6 +122,15 @@ struct ServeArgs {
     /// Also write the ready target file here.
     #[arg(long)]
     write_target: Option<PathBuf>,
+    /// Serve https with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Require client certificates issued by this CA (PEM): mutual TLS.
+    #[arg(long, requires = "tls_cert")]
+    client_ca: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -351,12 +360,12 @@ fn serve(a: ServeArgs) -> Result<()> {
             None => Err(anyhow!("unknown fault `{n}` (see serve --list-faults)")),
         })
         .collect::<Result<_>>()?;
-    let server = ReferenceServer::start_on(
-        &a.profile,
-        faults,
-        std::net::SocketAddr::new(a.host, a.port),
-        reference::Registration::generate(),
-    )?;
+    let read = |p: &PathBuf| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+    let tls = match (&a.tls_cert, &a.tls_key) {
+        (Some(c), Some(k)) => Some(reference::TlsConfig { cert_pem: read(c)?, key_pem: read(k)?, client_ca_pem: a.client_ca.as_ref().map(read).transpose()? }),
+        _ => None,
+    };
+    let server = ReferenceServer::start_with(&a.profile, faults, std::net::SocketAddr::new(a.host, a.port), reference::Registration::generate(), tls)?;
     let target = server.target_toml();
     if let Some(path) = &a.write_target {
         report::write_atomic(path, target.as_bytes()).with_context(|| format!("writing {}", path.display()))?;

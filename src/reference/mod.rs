@@ -71,6 +71,61 @@ pub enum ReferenceError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("cannot start the server runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("TLS configuration: {0}")]
+    Tls(String),
+}
+
+/// TLS for the reference server (PEM): its certificate chain and key, and for mutual TLS the CA
+/// client certificates must chain to.
+#[derive(Debug, Clone)]
+pub struct TlsConfig {
+    pub cert_pem: Vec<u8>,
+    pub key_pem: Vec<u8>,
+    pub client_ca_pem: Option<Vec<u8>>,
+}
+
+fn server_tls(tls: &TlsConfig) -> Result<tokio_rustls::TlsAcceptor, ReferenceError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let err = |e: &dyn std::fmt::Display| ReferenceError::Tls(e.to_string());
+    crate::http::install_crypto_provider();
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&tls.cert_pem).collect::<Result<_, _>>().map_err(|e| err(&e))?;
+    let key = PrivateKeyDer::from_pem_slice(&tls.key_pem).map_err(|e| err(&e))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions().map_err(|e| err(&e))?;
+    let builder = match &tls.client_ca_pem {
+        None => builder.with_no_client_auth(),
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for c in CertificateDer::pem_slice_iter(ca) {
+                roots.add(c.map_err(|e| err(&e))?).map_err(|e| err(&e))?;
+            }
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider).build().map_err(|e| err(&e))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let config = builder.with_single_cert(certs, key).map_err(|e| err(&e))?;
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Serves `router` over TLS until `stop` fires.
+async fn serve_tls(listener: tokio::net::TcpListener, router: axum::Router, acceptor: tokio_rustls::TlsAcceptor, mut stop: tokio::sync::oneshot::Receiver<()>) {
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => {
+                let Ok((tcp, _)) = accepted else { continue };
+                let (acceptor, router) = (acceptor.clone(), router.clone());
+                tokio::spawn(async move {
+                    let Ok(Ok(stream)) = tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(tcp)).await else { return };
+                    let service = hyper_util::service::TowerToHyperService::new(router);
+                    let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        }
+    }
 }
 
 /// The router for `profile`: testable without a socket.
@@ -85,6 +140,7 @@ pub fn app(profile: &str, reg: Registration, faults: Faults) -> Result<axum::Rou
 /// A reference server running on its own thread and runtime; stopped when dropped.
 pub struct ReferenceServer {
     pub addr: SocketAddr,
+    scheme: &'static str,
     pub profile: String,
     pub registration: Registration,
     pub faults: Faults,
@@ -99,7 +155,13 @@ impl ReferenceServer {
     }
 
     pub fn start_on(profile: &str, faults: Faults, addr: SocketAddr, reg: Registration) -> Result<ReferenceServer, ReferenceError> {
+        Self::start_with(profile, faults, addr, reg, None)
+    }
+
+    /// Starts `profile` with TLS (and, with a client CA, mutual TLS).
+    pub fn start_with(profile: &str, faults: Faults, addr: SocketAddr, reg: Registration, tls: Option<TlsConfig>) -> Result<ReferenceServer, ReferenceError> {
         let router = app(profile, reg.clone(), faults.clone())?;
+        let acceptor = tls.as_ref().map(server_tls).transpose()?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -115,16 +177,22 @@ impl ReferenceServer {
             .name(format!("reference-{profile}"))
             .spawn(move || {
                 rt.block_on(async move {
-                    let serve = axum::serve(listener, router).with_graceful_shutdown(async {
-                        let _ = rx.await;
-                    });
-                    let _ = serve.await;
+                    match acceptor {
+                        Some(acceptor) => serve_tls(listener, router, acceptor, rx).await,
+                        None => {
+                            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+                                let _ = rx.await;
+                            });
+                            let _ = serve.await;
+                        }
+                    }
                 });
                 rt.shutdown_timeout(std::time::Duration::from_secs(1));
             })
             .map_err(ReferenceError::Runtime)?;
         Ok(ReferenceServer {
             addr: bound,
+            scheme: if tls.is_some() { "https" } else { "http" },
             profile: profile.to_string(),
             registration: reg,
             faults,
@@ -134,7 +202,7 @@ impl ReferenceServer {
     }
 
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// A target file that points the suite at this server.

@@ -1,0 +1,114 @@
+//! TLS targets, with a CA and certificates generated in the test (rcgen): an untrusted
+//! certificate fails with a clear message; `--ca-cert` trusts the CA; `--insecure` works and is
+//! loud in the report; mutual TLS works with `[tls] client_cert / client_key` and fails without.
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use oauth_conformance::reference::{Faults, ReferenceServer, Registration, TlsConfig};
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+
+const BIN: &str = env!("CARGO_BIN_EXE_oauth-conformance");
+
+struct Pki {
+    ca_pem: String,
+    server_cert: String,
+    server_key: String,
+    client_cert: String,
+    client_key: String,
+}
+
+fn pki() -> Pki {
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(DnType::CommonName, "oauth-conformance test CA");
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let server_key = KeyPair::generate().unwrap();
+    let server = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap().signed_by(&server_key, &ca).unwrap();
+    let client_key = KeyPair::generate().unwrap();
+    let mut client_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    client_params.distinguished_name.push(DnType::CommonName, "my-client");
+    let client = client_params.signed_by(&client_key, &ca).unwrap();
+    Pki { ca_pem: ca.pem(), server_cert: server.pem(), server_key: server_key.serialize_pem(), client_cert: client.pem(), client_key: client_key.serialize_pem() }
+}
+
+fn start(pki: &Pki, mutual: bool) -> ReferenceServer {
+    let tls = TlsConfig {
+        cert_pem: pki.server_cert.clone().into_bytes(),
+        key_pem: pki.server_key.clone().into_bytes(),
+        client_ca_pem: mutual.then(|| pki.ca_pem.clone().into_bytes()),
+    };
+    ReferenceServer::start_with("citi-pl", Faults::none(), SocketAddr::from(([127, 0, 0, 1], 0)), Registration::generate(), Some(tls)).unwrap()
+}
+
+fn run(dir: &Path, target_text: &str, extra: &[&str]) -> (Output, serde_json::Value) {
+    let target = dir.join("target.toml");
+    std::fs::write(&target, target_text).unwrap();
+    let reports = dir.join("reports");
+    let mut args = vec!["run", "--target", target.to_str().unwrap(), "--filter", "token-", "--report-dir", reports.to_str().unwrap(), "--request-timeout", "5"];
+    args.extend_from_slice(extra);
+    let out = Command::new(BIN).args(&args).env("NO_COLOR", "1").output().unwrap();
+    let report = serde_json::from_slice(&std::fs::read(reports.join("report.json")).unwrap_or_default()).unwrap_or(serde_json::Value::Null);
+    (out, report)
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn an_untrusted_certificate_fails_clearly_and_ca_cert_or_insecure_fix_it() {
+    let pki = pki();
+    let server = start(&pki, false);
+    assert!(server.base_url().starts_with("https://127.0.0.1:"));
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &pki.ca_pem).unwrap();
+    let target = server.target_toml();
+
+    let (out, report) = run(dir.path(), &target, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let cases = report["cases"].as_array().unwrap();
+    assert!(cases.iter().all(|c| c["outcome"] == "error"), "every case errors without trust");
+    let msg = cases[0]["message"].as_str().unwrap();
+    assert!(msg.contains("TLS") && msg.to_lowercase().contains("certificate"), "a clear TLS message: {msg}");
+
+    let (out, report) = run(dir.path(), &target, &["--ca-cert", ca.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(report["insecure"], false);
+
+    let (out, report) = run(dir.path(), &target, &["--insecure"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(report["insecure"], true);
+    assert!(text(&out).contains("INSECURE: --insecure was given"), "loud on the terminal");
+    let html = std::fs::read_to_string(dir.path().join("reports/report.html")).unwrap();
+    assert!(html.contains("INSECURE: server certificates were not checked"), "loud in the HTML");
+    let junit = std::fs::read_to_string(dir.path().join("reports/junit.xml")).unwrap();
+    assert!(junit.contains("name=\"insecure\""), "recorded in JUnit");
+}
+
+#[test]
+fn mutual_tls_uses_the_client_certificate_from_the_target_file() {
+    let pki = pki();
+    let server = start(&pki, true);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &pki.ca_pem).unwrap();
+    std::fs::write(dir.path().join("client.pem"), &pki.client_cert).unwrap();
+    std::fs::write(dir.path().join("client.key"), &pki.client_key).unwrap();
+
+    let without = server.target_toml();
+    let (out, report) = run(dir.path(), &without, &["--ca-cert", ca.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "no client certificate: refused\n{}", text(&out));
+    assert!(report["cases"].as_array().unwrap().iter().all(|c| c["outcome"] == "error"));
+
+    let with = format!("{without}\n[tls]\nclient_cert = \"client.pem\"\nclient_key = \"client.key\"\n");
+    let (out, _) = run(dir.path(), &with, &["--ca-cert", ca.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // A missing key file is a bad target file: exit 2, one line naming the field.
+    let broken = format!("{without}\n[tls]\nclient_cert = \"client.pem\"\nclient_key = \"missing.key\"\n");
+    let (out, _) = run(dir.path(), &broken, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("field `tls.client_key`: cannot read"), "{}", text(&out));
+}
