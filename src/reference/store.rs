@@ -124,16 +124,16 @@ impl Inner {
         self.refresh.retain(|_, r| r.grant != grant);
     }
 
-    fn issue(&mut self, client_id: &str, scope: &str, grant: Option<u64>) -> Issued {
+    fn issue(&mut self, client_id: &str, scope: &str, grant: Option<u64>, life: &Lifetimes) -> Issued {
         let now = Instant::now();
         let access_token = random_token();
         self.access.insert(
             access_token.clone(),
-            AccessRec { client_id: client_id.into(), scope: scope.into(), grant, expires: now + ACCESS_LIFETIME },
+            AccessRec { client_id: client_id.into(), scope: scope.into(), grant, expires: now + life.access },
         );
         let refresh_token = grant.map(|g| {
             let t = random_token();
-            self.refresh.insert(t.clone(), RefreshRec { client_id: client_id.into(), scope: scope.into(), grant: g, expires: now + REFRESH_LIFETIME });
+            self.refresh.insert(t.clone(), RefreshRec { client_id: client_id.into(), scope: scope.into(), grant: g, expires: now + life.refresh });
             t
         });
         let consented_on = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
@@ -178,12 +178,32 @@ pub enum TokenKind {
     Refresh,
 }
 
+/// How long things live; the defaults are the bank's (code 120 s, access 30 min, refresh 30 days).
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetimes {
+    pub code: Duration,
+    pub access: Duration,
+    pub refresh: Duration,
+    pub txn: Duration,
+}
+
+impl Default for Lifetimes {
+    fn default() -> Self {
+        Lifetimes { code: CODE_LIFETIME, access: ACCESS_LIFETIME, refresh: REFRESH_LIFETIME, txn: TXN_LIFETIME }
+    }
+}
+
 #[derive(Default)]
 pub struct Store {
     inner: Mutex<Inner>,
+    lifetimes: Lifetimes,
 }
 
 impl Store {
+    pub fn with_lifetimes(lifetimes: Lifetimes) -> Store {
+        Store { inner: Mutex::default(), lifetimes }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         g.tick();
@@ -199,7 +219,7 @@ impl Store {
             scope: scope.into(),
             state: state.map(str::to_string),
             user: None,
-            expires: Instant::now() + TXN_LIFETIME,
+            expires: Instant::now() + self.lifetimes.txn,
         };
         self.lock().txns.insert(id.clone(), txn);
         id
@@ -235,7 +255,7 @@ impl Store {
             client_id: client_id.into(),
             redirect_uri: redirect_uri.into(),
             scope: scope.into(),
-            expires: Instant::now() + CODE_LIFETIME,
+            expires: Instant::now() + self.lifetimes.code,
             redeemed: None,
         };
         self.lock().codes.insert(code.clone(), rec);
@@ -268,7 +288,7 @@ impl Store {
         if let Some(c) = g.codes.get_mut(code) {
             c.redeemed = Some(grant);
         }
-        Ok(g.issue(client_id, &rec.scope, Some(grant)))
+        Ok(g.issue(client_id, &rec.scope, Some(grant), &self.lifetimes))
     }
 
     /// Whether `code` could be redeemed now, without redeeming it (the first half of a racy
@@ -288,7 +308,7 @@ impl Store {
     }
 
     pub fn issue_client_credentials(&self, client_id: &str, scope: &str) -> Issued {
-        self.lock().issue(client_id, scope, None)
+        self.lock().issue(client_id, scope, None, &self.lifetimes)
     }
 
     /// Rotates a refresh token: the old one dies, a new pair is issued in the same grant.
@@ -309,7 +329,7 @@ impl Store {
             None => rec.scope.clone(),
         };
         g.refresh.remove(token);
-        Ok(g.issue(client_id, &scope, Some(rec.grant)))
+        Ok(g.issue(client_id, &scope, Some(rec.grant), &self.lifetimes))
     }
 
     /// Revokes `token` for `client_id`, and every token of its grant (seed: "and vice-versa").
@@ -344,5 +364,59 @@ impl Store {
     pub fn access(&self, token: &str) -> Option<AccessRec> {
         let g = self.lock();
         g.access.get(token).filter(|a| a.expires > Instant::now()).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    impl Store {
+        fn held(&self) -> usize {
+            let g = self.inner.lock().unwrap();
+            g.txns.len() + g.codes.len() + g.access.len() + g.refresh.len()
+        }
+    }
+
+    /// Expired codes, tokens and transactions are evicted as the store is used.
+    #[test]
+    fn the_store_does_not_grow_without_bound() {
+        let ms = Duration::from_millis(20);
+        let store = Store::with_lifetimes(Lifetimes { code: ms, access: ms, refresh: ms, txn: ms });
+        for i in 0..3000 {
+            let code = store.issue_code("c", "https://a/cb", "accounts");
+            if i % 2 == 0 {
+                let _ = store.redeem_code(&code, "c", "https://a/cb", RedeemPolicy::default());
+            }
+            store.begin("sid", "c", "https://a/cb", "accounts", None);
+            store.issue_client_credentials("c", "accounts");
+            if i % 500 == 499 {
+                std::thread::sleep(Duration::from_millis(30));
+            }
+        }
+        std::thread::sleep(Duration::from_millis(30));
+        for _ in 0..SWEEP_EVERY {
+            store.peek_code("nothing").ok();
+        }
+        assert!(store.held() < 2 * SWEEP_EVERY as usize, "{} entries held after expiry", store.held());
+        let live = Store::default();
+        for _ in 0..600 {
+            live.issue_client_credentials("c", "accounts");
+        }
+        assert_eq!(live.held(), 600, "live entries stay");
+    }
+
+    /// One code, many threads redeeming at once: exactly one succeeds.
+    #[test]
+    fn a_code_is_redeemed_once_under_contention() {
+        let store = std::sync::Arc::new(Store::default());
+        let code = store.issue_code("c", "https://a/cb", "accounts");
+        let wins: usize = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..16)
+                .map(|_| s.spawn(|| store.redeem_code(&code, "c", "https://a/cb", RedeemPolicy::default()).is_ok() as usize))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).sum()
+        });
+        assert_eq!(wins, 1);
     }
 }
