@@ -331,6 +331,8 @@ pub trait ProfileView {
     fn is_browser_endpoint(&self, name: &str) -> bool;
     fn has_schema(&self, name: &str) -> bool;
     fn endpoint_names(&self) -> Vec<String>;
+    /// The endpoint's default query, form and header values, by name.
+    fn default_params(&self, name: &str) -> Vec<(String, String)>;
 }
 
 /// The 1-based line of byte offset `pos` in `text`.
@@ -610,6 +612,13 @@ impl StepCtx<'_> {
         strings.extend(raw.body.as_deref());
         strings.extend(raw.bearer.as_deref());
         strings.extend(expect.differs.values().map(String::as_str));
+        // The endpoint's defaults travel too, unless the step omits or replaces them.
+        let defaults = self.profile.default_params(&endpoint);
+        let replaced = |k: &str| raw.omit.iter().any(|o| o == k) || raw.form.contains_key(k) || raw.query.contains_key(k) || raw.headers.contains_key(k);
+        let kept: Vec<&str> = defaults.iter().filter(|(k, _)| !replaced(k)).map(|(_, v)| v.as_str()).collect();
+        if raw.body.is_none() {
+            strings.extend(kept);
+        }
         for s in strings {
             for name in placeholder::names(s) {
                 if name.starts_with("second_") {

@@ -20,6 +20,12 @@ pub struct Endpoint {
     pub form: Vec<(String, String)>,
     /// Headers every request to the endpoint carries (e.g. a per-request `uuid`).
     pub headers: Vec<(String, String)>,
+    /// The key of the target's `[endpoints]` table that overrides this endpoint's path (several
+    /// logical endpoints may share one URL, like RFC 6749's single token endpoint).
+    pub url_key: String,
+    /// Authenticate as the target's `[cc_client]` when it has one (servers that allow one grant
+    /// type per client).
+    pub cc_client: bool,
 }
 
 /// Which endpoints make the fixtures.
@@ -70,6 +76,9 @@ struct RawEndpoint {
     form: IndexMap<String, String>,
     #[serde(default)]
     headers: IndexMap<String, String>,
+    url_key: Option<String>,
+    #[serde(default)]
+    cc_client: bool,
 }
 
 impl ProfileView for Profile {
@@ -84,6 +93,9 @@ impl ProfileView for Profile {
     }
     fn endpoint_names(&self) -> Vec<String> {
         self.endpoints.keys().cloned().collect()
+    }
+    fn default_params(&self, name: &str) -> Vec<(String, String)> {
+        self.endpoints.get(name).map(|e| e.query.iter().chain(&e.form).chain(&e.headers).cloned().collect()).unwrap_or_default()
     }
 }
 
@@ -115,6 +127,8 @@ impl Profile {
                     query: pairs(e.query),
                     form: pairs(e.form),
                     headers: pairs(e.headers),
+                    url_key: e.url_key.unwrap_or_else(|| n.clone()),
+                    cc_client: e.cc_client,
                 };
                 (n, ep)
             })

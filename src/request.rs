@@ -104,7 +104,9 @@ pub fn build(
         url.set_query(Some(&encode(&all)));
     }
     let mut headers: Vec<(String, String)> = Vec::new();
+    let uses_cc_client = profile.endpoints.get(&step.endpoint).is_some_and(|e| e.cc_client);
     let (client, other) = match role {
+        Role::Client if uses_cc_client && target.cc_client.is_some() => (target.cc_client.as_ref(), target.second_client.as_ref()),
         Role::Client => (Some(&target.client), target.second_client.as_ref()),
         Role::SecondClient => (target.second_client.as_ref(), Some(&target.client)),
     };

@@ -261,30 +261,32 @@ impl<'a> CaseRun<'a> {
     /// Registers every token and code the target issued, before any message can quote it.
     fn learn_exchange(&self, ex: &Exchange) {
         let r = &Both(&self.local, &self.env.redactor);
-        // access_token, refresh_token, id_token, opaque_token, token, code, device_code — not token_type.
-        let secretish = |k: &str| k.ends_with("token") || k == "code" || k.ends_with("_code");
+        // In URLs: codes and tokens. In JSON bodies: tokens only (a JSON `code` is an error code
+        // in some APIs, e.g. citi-mx's {code, details, …}).
+        let in_url = |k: &str| k.ends_with("token") || k == "code" || k.ends_with("_code");
+        let in_json = |k: &str| k.ends_with("token");
         for (k, v) in ex.request.url.query_pairs() {
-            if secretish(&k) {
+            if in_url(&k) {
                 r.add(&k, &v);
             }
         }
         let Ok(resp) = &ex.response else { return };
         if let Some(Value::Object(o)) = resp.json() {
             for (k, v) in o {
-                if let (true, Value::String(s)) = (secretish(&k), &v) {
+                if let (true, Value::String(s)) = (in_json(&k), &v) {
                     r.add(&k, s);
                 }
             }
         }
         if let Some(loc) = resp.header("location").and_then(|l| ex.request.url.join(l).ok()) {
             for (k, v) in loc.query_pairs() {
-                if secretish(&k) {
+                if in_url(&k) {
                     r.add(&k, &v);
                 }
             }
             if let Some(f) = loc.fragment() {
                 for (k, v) in url::form_urlencoded::parse(f.as_bytes()) {
-                    if secretish(&k) {
+                    if in_url(&k) {
                         r.add(&k, &v);
                     }
                 }

@@ -34,6 +34,10 @@ pub struct Target {
     pub probe_url: Option<Url>,
     pub client: Client,
     pub second_client: Option<Client>,
+    /// The client for client-credentials requests, where the server wants a separate one.
+    pub cc_client: Option<Client>,
+    /// RFC 8414 metadata that fills the endpoints the target file does not give.
+    pub discovery_url: Option<Url>,
     pub login: Option<Login>,
     /// Extra query parameters on every authorization request.
     pub authorize: Vec<(String, String)>,
@@ -63,6 +67,8 @@ struct RawTarget {
     probe_url: Option<Text>,
     client: Spanned<RawClient>,
     second_client: Option<Spanned<RawClient>>,
+    cc_client: Option<Spanned<RawClient>>,
+    discovery_url: Option<Text>,
     login: Option<RawLogin>,
     #[serde(default)]
     authorize: IndexMap<String, Text>,
@@ -226,6 +232,8 @@ impl Target {
             probe_url: raw.probe_url.as_ref().map(|t| x.url(t, "probe_url")).transpose()?,
             client: x.client(&raw.client, "client")?,
             second_client: raw.second_client.as_ref().map(|c| x.client(c, "second_client")).transpose()?,
+            cc_client: raw.cc_client.as_ref().map(|c| x.client(c, "cc_client")).transpose()?,
+            discovery_url: raw.discovery_url.as_ref().map(|t| x.url(t, "discovery_url")).transpose()?,
             login,
             authorize,
             endpoints,
@@ -263,11 +271,15 @@ impl Target {
             return Err(err(lines.profile, format!("field `profile`: target is for `{}`, not `{}`", self.profile, profile.name)));
         }
         for k in self.endpoints.keys() {
-            if !profile.endpoints.contains_key(k) {
+            if !profile.endpoints.values().any(|e| e.url_key == *k) {
                 let line = lines.endpoints.get(k).copied().unwrap_or(1);
                 return Err(err(
                     line,
-                    format!("field `endpoints.{k}`: profile {} has no endpoint `{k}` (it has: {})", profile.name, profile.endpoints.keys().cloned().collect::<Vec<_>>().join(", ")),
+                    format!("field `endpoints.{k}`: profile {} has no endpoint `{k}` (it has: {})", profile.name, {
+                        let mut keys: Vec<String> = profile.endpoints.values().map(|e| e.url_key.clone()).collect();
+                        keys.dedup();
+                        keys.join(", ")
+                    }),
                 ));
             }
         }
@@ -297,9 +309,10 @@ impl Target {
         if endpoint == "probe" {
             return self.probe_url.clone();
         }
-        let path = match self.endpoints.get(endpoint) {
+        let ep = profile.endpoints.get(endpoint)?;
+        let path = match self.endpoints.get(&ep.url_key) {
             Some(p) => p.clone(),
-            None => profile.endpoints.get(endpoint)?.path.clone(),
+            None => ep.path.clone(),
         };
         if let Ok(abs) = Url::parse(&path) {
             return Some(abs);
@@ -311,7 +324,7 @@ impl Target {
     pub fn secrets(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
         out.extend(self.client.secret.clone().map(|s| ("secret", s)));
-        if let Some(c) = &self.second_client {
+        for c in self.second_client.iter().chain(&self.cc_client) {
             out.extend(c.secret.clone().map(|s| ("secret", s)));
         }
         if let Some(l) = &self.login {

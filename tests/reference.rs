@@ -12,6 +12,7 @@ use rstest::rstest;
 #[rstest]
 #[case::citi_pl("citi-pl", 50)]
 #[case::citi_mx("citi-mx", 25)]
+#[case::rfc6749("rfc6749", 45)]
 fn correct_reference_passes_every_case(#[case] profile: &str, #[case] at_least: usize) {
     let server = start_profile(profile, &[]);
     let (result, _) = common::run_toml(&server.target_toml());

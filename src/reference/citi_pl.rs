@@ -32,10 +32,19 @@ pub const MARKUP: &str = "<script>document.body.setAttribute('data-pwned','scrip
 /// Where the state-truncated fault cuts.
 const TRUNCATED_STATE: usize = 64;
 
+/// Which API the server speaks: the bank's Poland paths and rules, or plain RFC 6749 (one
+/// token endpoint for every grant, state and scope optional, PKCE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    CitiPl,
+    Rfc6749,
+}
+
 pub struct PlState {
     pub reg: Registration,
     pub store: Store,
     pub faults: Faults,
+    pub flavor: Flavor,
 }
 
 impl PlState {
@@ -162,6 +171,16 @@ impl PlState {
 pub fn router(state: Arc<PlState>) -> Router {
     // GET on a token endpoint is refused (405) unless the get-token-allowed fault is on.
     let methods = if state.has(Fault::GetTokenAllowed) { MethodFilter::POST.or(MethodFilter::GET) } else { MethodFilter::POST };
+    if state.flavor == Flavor::Rfc6749 {
+        return Router::new()
+            .route("/authorize", get(authorize))
+            .route(LOGIN, post(login))
+            .route(CONSENT, get(consent_page).post(consent))
+            .route("/token", on(methods, token))
+            .route("/revoke", on(methods, revoke))
+            .route(PROBE, get(probe))
+            .with_state(state);
+    }
     Router::new()
         .route("/clientCredentials/oauth2/token/pl/gcb", on(methods, client_credentials_token))
         .route(AUTHORIZE, get(authorize))
@@ -172,6 +191,16 @@ pub fn router(state: Arc<PlState>) -> Router {
         .route("/authCode/oauth2/revoke", on(methods, revoke))
         .route(PROBE, get(probe))
         .with_state(state)
+}
+
+/// RFC 6749's single token endpoint: the grant_type picks the grant.
+async fn token(State(st): State<Arc<PlState>>, method: Method, headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Response {
+    let grant = Params::parse(if method == Method::GET { q.as_deref().unwrap_or_default().as_bytes() } else { &body }).get("grant_type").map(str::to_string);
+    match grant.as_deref() {
+        Some("authorization_code") => code_token(State(st), method, headers, RawQuery(q), body).await,
+        Some("refresh_token") => refresh(State(st), method, headers, RawQuery(q), body).await,
+        _ => client_credentials_token(State(st), method, headers, RawQuery(q), body).await,
+    }
 }
 
 fn redirect(to: &str, params: &[(&str, &str)]) -> Response {
@@ -241,7 +270,8 @@ async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(
     };
     let redirect_uri = match p.get("redirect_uri") {
         Some(u) => u,
-        None if st.has(Fault::RedirectUriDefaulted) => client.redirect_uri.as_str(),
+        // RFC 6749 §3.1.2.3: with one registered URI the parameter may be omitted.
+        None if st.has(Fault::RedirectUriDefaulted) || st.flavor == Flavor::Rfc6749 => client.redirect_uri.as_str(),
         None => return error_page("redirect_uri is required"),
     };
     if !st.redirect_uri_matches(&client.redirect_uri, redirect_uri) {
@@ -262,14 +292,16 @@ async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(
         }
     }
     let mut required = vec![];
-    if !st.has(Fault::ScopeNotRequired) {
-        required.push("scope");
-    }
-    if !st.has(Fault::AuthorizeParamsUnchecked) {
-        required.extend(["countryCode", "businessCode", "locale"]);
-    }
-    if !st.has(Fault::StateNotRequired) {
-        required.push("state");
+    if st.flavor == Flavor::CitiPl {
+        if !st.has(Fault::ScopeNotRequired) {
+            required.push("scope");
+        }
+        if !st.has(Fault::AuthorizeParamsUnchecked) {
+            required.extend(["countryCode", "businessCode", "locale"]);
+        }
+        if !st.has(Fault::StateNotRequired) {
+            required.push("state");
+        }
     }
     if let Some(missing) = required.iter().find(|r| p.get(r).is_none()) {
         return fail("invalid_request", format!("{missing} is required"));
@@ -278,7 +310,20 @@ async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(
     if let Some(bad) = st.unknown_scope(scope) {
         return fail("invalid_scope", format!("unknown scope {}", ascii(bad)));
     }
-    if !st.has(Fault::AuthorizeParamsUnchecked) {
+    // RFC 7636 §4.3, RFC 9700 §2.1.1: S256 only; a 43-character base64url challenge.
+    let challenge = p.get("code_challenge");
+    match (challenge, p.get("code_challenge_method")) {
+        (None, None) => {}
+        (None, Some(_)) => return fail("invalid_request", "code_challenge_method without code_challenge".into()),
+        (Some(_), Some("S256")) => {}
+        (Some(_), _) => return fail("invalid_request", "code_challenge_method must be S256".into()),
+    }
+    if let Some(c) = challenge {
+        if c.len() != 43 || !c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return fail("invalid_request", "code_challenge must be 43 base64url characters".into());
+        }
+    }
+    if st.flavor == Flavor::CitiPl && !st.has(Fault::AuthorizeParamsUnchecked) {
         let upper = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_uppercase());
         if !upper(p.get("countryCode").unwrap_or_default(), 2) {
             return fail("invalid_request", "countryCode must be 2 upper-case letters".into());
@@ -288,7 +333,7 @@ async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(
         }
     }
     if st.has(Fault::NoLoginPage) {
-        let code = st.store.issue_code(&client.id, redirect_uri, scope);
+        let code = st.store.issue_code_with(&client.id, redirect_uri, scope, challenge);
         let mut params = vec![("code", code.as_str())];
         if let Some(s) = state {
             params.push(("state", s));
@@ -300,6 +345,7 @@ async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(
         _ => (random_token(), true),
     };
     let txn = st.store.begin(&sid, &client.id, redirect_uri, scope, state);
+    st.store.set_challenge(&txn, challenge);
     let mut resp = Html(page::login(LOGIN, &txn, &client.id, None)).into_response();
     no_store(&mut resp);
     if new_session {
@@ -358,7 +404,7 @@ async fn consent(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes
         }
         return redirect(&txn.redirect_uri, &params);
     }
-    let code = st.store.issue_code(&txn.client_id, &txn.redirect_uri, &txn.scope);
+    let code = st.store.issue_code_with(&txn.client_id, &txn.redirect_uri, &txn.scope, txn.challenge.as_deref());
     let echoed = match state {
         _ if st.has(Fault::StateDropped) => None,
         Some(s) if st.has(Fault::StateTruncated) => Some(s.chars().take(TRUNCATED_STATE).collect()),
@@ -394,9 +440,9 @@ async fn code_token(State(st): State<Arc<PlState>>, method: Method, headers: Hea
             None if st.has(Fault::CodeRedirectUriUnchecked) => String::new(),
             None => return Err(OAuthError::bad_request("invalid_request", "redirect_uri is required")),
         };
-        Ok((client.id.clone(), code, redirect_uri))
+        Ok((client.id.clone(), code, redirect_uri, p.get("code_verifier").map(str::to_string)))
     })();
-    let (client_id, code, redirect_uri) = match checked {
+    let (client_id, code, redirect_uri, verifier) = match checked {
         Ok(v) => v,
         Err(e) => return st.error(e),
     };
@@ -414,7 +460,7 @@ async fn code_token(State(st): State<Arc<PlState>>, method: Method, headers: Hea
         tokio::time::sleep(Duration::from_millis(30)).await;
         policy.reusable = true;
     }
-    match st.store.redeem_code(&code, &client_id, &redirect_uri, policy) {
+    match st.store.redeem_code_verified(&code, &client_id, &redirect_uri, verifier.as_deref(), policy) {
         Ok(issued) => st.token_answer(&issued, true),
         Err(GrantError::Unknown) if st.has(Fault::UnknownCode500) => {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error: code lookup failed").into_response()

@@ -16,7 +16,7 @@ use std::thread::JoinHandle;
 pub use fault::{Fault, Faults};
 
 /// Profiles the reference implements.
-pub const PROFILES: &[&str] = &["citi-pl", "citi-mx"];
+pub const PROFILES: &[&str] = &["citi-pl", "citi-mx", "rfc6749"];
 
 /// The faults that apply to `profile`'s reference.
 pub fn faults_of(profile: &str) -> Vec<Fault> {
@@ -131,7 +131,8 @@ async fn serve_tls(listener: tokio::net::TcpListener, router: axum::Router, acce
 /// The router for `profile`: testable without a socket.
 pub fn app(profile: &str, reg: Registration, faults: Faults) -> Result<axum::Router, ReferenceError> {
     match profile {
-        "citi-pl" => Ok(citi_pl::router(Arc::new(citi_pl::PlState { reg, store: store::Store::default(), faults }))),
+        "citi-pl" => Ok(citi_pl::router(Arc::new(citi_pl::PlState { reg, store: store::Store::default(), faults, flavor: citi_pl::Flavor::CitiPl }))),
+        "rfc6749" => Ok(citi_pl::router(Arc::new(citi_pl::PlState { reg, store: store::Store::default(), faults, flavor: citi_pl::Flavor::Rfc6749 }))),
         "citi-mx" => Ok(citi_mx::router(Arc::new(citi_mx::MxState::new(reg, faults)))),
         other => Err(ReferenceError::UnknownProfile(other.to_string())),
     }
@@ -207,6 +208,21 @@ impl ReferenceServer {
 
     /// A target file that points the suite at this server.
     pub fn target_toml(&self) -> String {
+        if self.profile == "rfc6749" {
+            let reg = &self.registration;
+            let (c, o) = (&reg.clients[0], &reg.clients[1]);
+            let base = self.base_url();
+            return format!(
+                "# Target file for the oauth-conformance reference server (rfc6749).\n\
+                 profile = \"rfc6749\"\nbase_url = \"{base}\"\nprobe_url = \"{base}{probe}\"\n\n\
+                 [client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n\
+                 [second_client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n\
+                 [login]\nusername = \"{}\"\npassword = \"{}\"\n\n\
+                 [endpoints]\nauthorize = \"/authorize\"\ntoken = \"/token\"\nrevoke = \"/revoke\"\n",
+                c.id, c.secret, c.redirect_uri, o.id, o.secret, o.redirect_uri, reg.user.username, reg.user.password,
+                probe = citi_pl::PROBE,
+            );
+        }
         if self.profile == "citi-mx" {
             return format!(
                 "# Target file for the oauth-conformance reference server (citi-mx).\n\

@@ -23,6 +23,8 @@ pub struct Txn {
     pub scope: String,
     pub state: Option<String>,
     pub user: Option<String>,
+    /// RFC 7636 S256 code_challenge of the authorization request, if any.
+    pub challenge: Option<String>,
     expires: Instant,
 }
 
@@ -31,6 +33,7 @@ struct CodeRec {
     client_id: String,
     redirect_uri: String,
     scope: String,
+    challenge: Option<String>,
     expires: Instant,
     /// The grant it was redeemed into, once redeemed.
     redeemed: Option<u64>,
@@ -69,6 +72,10 @@ pub enum GrantError {
     WrongClient,
     WrongRedirectUri,
     ScopeNotGranted,
+    /// RFC 7636 §4.6: the code_verifier does not match the code_challenge.
+    PkceMismatch,
+    /// RFC 9700 §2.1.1: a code_verifier for a code requested without code_challenge.
+    PkceUnexpected,
 }
 
 impl GrantError {
@@ -80,6 +87,8 @@ impl GrantError {
             GrantError::WrongClient => "the grant was issued to another client",
             GrantError::WrongRedirectUri => "redirect_uri does not match the authorization request",
             GrantError::ScopeNotGranted => "the requested scope exceeds the granted scope",
+            GrantError::PkceMismatch => "code_verifier does not match the code_challenge",
+            GrantError::PkceUnexpected => "code_verifier sent for a code requested without code_challenge",
         }
     }
 }
@@ -200,6 +209,7 @@ pub struct Store {
 }
 
 impl Store {
+    #[cfg(test)]
     pub fn with_lifetimes(lifetimes: Lifetimes) -> Store {
         Store { inner: Mutex::default(), lifetimes }
     }
@@ -219,6 +229,7 @@ impl Store {
             scope: scope.into(),
             state: state.map(str::to_string),
             user: None,
+            challenge: None,
             expires: Instant::now() + self.lifetimes.txn,
         };
         self.lock().txns.insert(id.clone(), txn);
@@ -229,6 +240,13 @@ impl Store {
     pub fn txn(&self, id: &str, sid: &str) -> Option<Txn> {
         let g = self.lock();
         g.txns.get(id).filter(|t| t.sid == sid && t.expires > Instant::now()).cloned()
+    }
+
+    /// Records the transaction's PKCE code_challenge.
+    pub fn set_challenge(&self, id: &str, challenge: Option<&str>) {
+        if let Some(t) = self.lock().txns.get_mut(id) {
+            t.challenge = challenge.map(str::to_string);
+        }
     }
 
     pub fn sign_in(&self, id: &str, sid: &str, user: &str) -> bool {
@@ -249,12 +267,18 @@ impl Store {
         if ok { g.txns.remove(id) } else { None }
     }
 
+    #[cfg(test)]
     pub fn issue_code(&self, client_id: &str, redirect_uri: &str, scope: &str) -> String {
+        self.issue_code_with(client_id, redirect_uri, scope, None)
+    }
+
+    pub fn issue_code_with(&self, client_id: &str, redirect_uri: &str, scope: &str, challenge: Option<&str>) -> String {
         let code = random_token();
         let rec = CodeRec {
             client_id: client_id.into(),
             redirect_uri: redirect_uri.into(),
             scope: scope.into(),
+            challenge: challenge.map(str::to_string),
             expires: Instant::now() + self.lifetimes.code,
             redeemed: None,
         };
@@ -263,7 +287,13 @@ impl Store {
     }
 
     /// Exchanges a code, atomically. A replayed code revokes what it was redeemed into (RFC 6749 §4.1.2).
+    #[cfg(test)]
     pub fn redeem_code(&self, code: &str, client_id: &str, redirect_uri: &str, policy: RedeemPolicy) -> Result<Issued, GrantError> {
+        self.redeem_code_verified(code, client_id, redirect_uri, None, policy)
+    }
+
+    /// `redeem_code` with the RFC 7636 code_verifier the request carried.
+    pub fn redeem_code_verified(&self, code: &str, client_id: &str, redirect_uri: &str, verifier: Option<&str>, policy: RedeemPolicy) -> Result<Issued, GrantError> {
         let mut g = self.lock();
         let rec = g.codes.get(code).cloned().ok_or(GrantError::Unknown)?;
         if let Some(grant) = rec.redeemed {
@@ -282,6 +312,12 @@ impl Store {
         }
         if rec.redirect_uri != redirect_uri && !policy.any_redirect_uri {
             return Err(GrantError::WrongRedirectUri);
+        }
+        match (&rec.challenge, verifier) {
+            (Some(c), Some(v)) if crate::token::s256(v) == *c => {}
+            (Some(_), _) => return Err(GrantError::PkceMismatch),
+            (None, Some(_)) => return Err(GrantError::PkceUnexpected),
+            (None, None) => {}
         }
         g.next_grant += 1;
         let grant = g.next_grant;
