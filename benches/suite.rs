@@ -114,10 +114,16 @@ fn main() {
     // 1. Wall time against the in-process reference.
     let pl = ReferenceServer::start("citi-pl", Faults::none()).unwrap();
     let mx = ReferenceServer::start("citi-mx", Faults::none()).unwrap();
+    let rfc = ReferenceServer::start("rfc6749", Faults::none()).unwrap();
     let sets: Vec<(&str, Vec<Plan>)> = vec![
         ("citi-pl", vec![plan_for("citi-pl", &pl.target_toml())]),
         ("citi-mx", vec![plan_for("citi-mx", &mx.target_toml())]),
+        ("rfc6749", vec![plan_for("rfc6749", &rfc.target_toml())]),
         ("citi-pl + citi-mx", vec![plan_for("citi-pl", &pl.target_toml()), plan_for("citi-mx", &mx.target_toml())]),
+        (
+            "every profile",
+            vec![plan_for("citi-pl", &pl.target_toml()), plan_for("citi-mx", &mx.target_toml()), plan_for("rfc6749", &rfc.target_toml())],
+        ),
     ];
     println!("{:<34} {:>8} {:>12}   target", "full run (in-process reference)", "cases", "wall median");
     for (name, plans) in &sets {
@@ -136,7 +142,7 @@ fn main() {
         };
         println!("{name:<34} {cases:>8} {:>10.1} ms   {target}", median(walls) * 1e3);
     }
-    drop((pl, mx));
+    drop((pl, mx, rfc));
 
     // 2 and 3. Reference in other processes: harness CPU per case, and the bare-request floor.
     let dir = tempfile::tempdir().unwrap();

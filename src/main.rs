@@ -165,8 +165,11 @@ fn run(a: RunArgs) -> Result<ExitCode> {
     let note;
     match &a.target {
         Some(path) => {
-            let target = Target::load(path)?;
+            let mut target = Target::load(path)?;
             target.check_profile_known(&suite.profiles())?;
+            if let Some(url) = target.discovery_url.clone() {
+                discover(&mut target, &url, Duration::from_secs(a.request_timeout)).with_context(|| format!("discovery_url {url}"))?;
+            }
             let profile = Profile::load(&suite, &target.profile)?;
             target.check_against(&profile)?;
             plans.push(Plan { profile: Arc::new(profile), target: Arc::new(target) });
@@ -257,6 +260,27 @@ fn run(a: RunArgs) -> Result<ExitCode> {
         None if result.gate_passed() => ExitCode::SUCCESS,
         None => ExitCode::from(1),
     })
+}
+
+/// RFC 8414: fills the authorize, token and revoke endpoints the target file does not give.
+fn discover(target: &mut Target, url: &url::Url, timeout: Duration) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let http = oauth_conformance::http::Http::new(timeout, oauth_conformance::http::DEFAULT_BODY_CAP)?;
+    let request = oauth_conformance::http::HttpRequest { method: "GET".into(), url: url.clone(), headers: vec![("accept".into(), "application/json".into())], body: None };
+    let resp = rt.block_on(http.send(request)).response?;
+    if resp.status != 200 {
+        return Err(anyhow!("answered {} instead of 200", resp.status));
+    }
+    let meta = resp.json().filter(|v| v.is_object()).ok_or_else(|| anyhow!("the answer is not a JSON object"))?;
+    for (key, field) in [("authorize", "authorization_endpoint"), ("token", "token_endpoint"), ("revoke", "revocation_endpoint")] {
+        if !target.endpoints.contains_key(key) {
+            if let Some(v) = meta.get(field).and_then(|v| v.as_str()) {
+                url::Url::parse(v).map_err(|e| anyhow!("{field} {v:?}: {e}"))?;
+                target.endpoints.insert(key.to_string(), v.to_string());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One line before the run when the target cannot even be connected to.

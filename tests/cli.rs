@@ -246,3 +246,23 @@ fn baseline_gates_only_on_new_failures_and_reports_fixed_entries() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("bad.toml:1: field `id`: no case `nope/none`"), "{}", stderr(&out));
 }
+
+/// rfc6749 with no [endpoints]: the discovery_url (RFC 8414 metadata) fills them in.
+#[test]
+fn discovery_url_fills_the_endpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("rfc.toml");
+    let _s = serve_profile("rfc6749", &t, &[]);
+    let text = std::fs::read_to_string(&t).unwrap();
+    let base = text.lines().find(|l| l.starts_with("base_url")).unwrap().split('"').nth(1).unwrap().to_string();
+    let without = text.split("[endpoints]").next().unwrap().replace("base_url = ", &format!("discovery_url = \"{base}/.well-known/oauth-authorization-server\"\nbase_url = "));
+    let d = dir.path().join("discovered.toml");
+    std::fs::write(&d, &without).unwrap();
+    let out = cmd(&["run", "--target", d.to_str().unwrap(), "--filter", "token-cc/", "--report-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    let broken = without.replace("oauth-authorization-server", "nothing-here");
+    std::fs::write(&d, broken).unwrap();
+    let out = cmd(&["run", "--target", d.to_str().unwrap(), "--report-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("discovery_url"), "{}", stderr(&out));
+}

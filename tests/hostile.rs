@@ -199,10 +199,12 @@ fn a_hostile_target_gets_a_bounded_honest_verdict(#[case] kind: Option<Hostile>,
     assert!(rss < 200.0, "{kind:?}: peak RSS {rss:.0} MB");
 }
 
-/// SIGINT mid-run: no new case starts, the reports of the cases done are written and parse,
-/// marked incomplete, and the exit status is 130.
-#[test]
-fn sigint_mid_run_writes_partial_reports_and_exits_130() {
+/// SIGINT (SIGTERM) mid-run: no new case starts, the reports of the cases done are written and
+/// parse, marked incomplete, and the exit status is 130 (143).
+#[rstest]
+#[case::sigint(libc::SIGINT, "SIGINT", 130)]
+#[case::sigterm(libc::SIGTERM, "SIGTERM", 143)]
+fn a_signal_mid_run_writes_partial_reports(#[case] signal: i32, #[case] name: &str, #[case] code: i32) {
     let port = start(Hostile::Drip);
     let dir = tempfile::tempdir().unwrap();
     let target = target_file(dir.path(), port);
@@ -214,19 +216,19 @@ fn sigint_mid_run_writes_partial_reports_and_exits_130() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(2500));
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    unsafe { libc::kill(child.id() as i32, signal) };
     let started = Instant::now();
     let out = child.wait_with_output().unwrap();
     assert!(started.elapsed() < Duration::from_secs(5), "the run stopped soon after SIGINT");
-    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(code), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(reports.join("report.json")).unwrap()).unwrap();
-    assert_eq!(report["incomplete"], "interrupted by SIGINT");
+    assert_eq!(report["incomplete"], format!("interrupted by {name}"));
     let cases = report["cases"].as_array().unwrap();
     let not_run = cases.iter().filter(|c| c["message"].as_str().unwrap().contains("the run was interrupted")).count();
     let done = cases.iter().filter(|c| c["outcome"] == "error").count();
     assert!(done >= 2 && not_run > 50, "done {done}, not run {not_run}");
     assert_eq!(done + not_run, cases.len(), "nothing lost");
     let junit = std::fs::read_to_string(reports.join("junit.xml")).unwrap();
-    assert!(junit.contains("interrupted by SIGINT"));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("INCOMPLETE: interrupted by SIGINT"));
+    assert!(junit.contains(&format!("interrupted by {name}")));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("INCOMPLETE: interrupted by {name}")));
 }

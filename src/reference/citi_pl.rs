@@ -179,6 +179,7 @@ pub fn router(state: Arc<PlState>) -> Router {
             .route("/token", on(methods, token))
             .route("/revoke", on(methods, revoke))
             .route(PROBE, get(probe))
+            .route("/.well-known/oauth-authorization-server", get(metadata))
             .with_state(state);
     }
     Router::new()
@@ -191,6 +192,23 @@ pub fn router(state: Arc<PlState>) -> Router {
         .route("/authCode/oauth2/revoke", on(methods, revoke))
         .route(PROBE, get(probe))
         .with_state(state)
+}
+
+/// RFC 8414 metadata, with endpoint URLs built from the Host the client used.
+async fn metadata(headers: HeaderMap) -> Response {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let base = format!("http://{host}");
+    axum::Json(json!({
+        "issuer": base,
+        "authorization_endpoint": format!("{base}/authorize"),
+        "token_endpoint": format!("{base}/token"),
+        "revocation_endpoint": format!("{base}/revoke"),
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+    }))
+    .into_response()
 }
 
 /// RFC 6749's single token endpoint: the grant_type picks the grant.
