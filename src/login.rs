@@ -57,6 +57,8 @@ pub struct Page {
     pub title: String,
     pub text: String,
     pub forms: Vec<Form>,
+    /// Links (href, text): some consent pages cancel with a link, not a button.
+    pub links: Vec<(String, String)>,
 }
 
 impl Page {
@@ -110,6 +112,10 @@ pub fn parse_page(html: &str) -> Page {
         .map(|b| b.text().collect::<Vec<_>>().join(" "))
         .unwrap_or_default();
     let text = body_text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let links = doc
+        .select(&sel("a[href]"))
+        .filter_map(|a| Some((a.value().attr("href")?.to_string(), a.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))))
+        .collect();
     let mut forms = Vec::new();
     for f in doc.select(&sel("form")) {
         let mut form = Form {
@@ -122,7 +128,7 @@ pub fn parse_page(html: &str) -> Page {
         }
         forms.push(form);
     }
-    Page { title, text, forms }
+    Page { title, text, forms, links }
 }
 
 fn collect_control(el: ElementRef<'_>, form: &mut Form) {
@@ -189,6 +195,15 @@ pub fn consent_button(page: &Page, choice: Choice) -> Option<(&Form, &Button)> {
         .iter()
         .flat_map(|f| f.buttons.iter().map(move |b| (f, b)))
         .find(|(_, b)| button_words(b).iter().any(|w| words.contains(&w.as_str())))
+}
+
+/// A link to follow for `choice` when no button fits (e.g. "[ Cancel ]").
+pub fn consent_link(page: &Page, choice: Choice) -> Option<&str> {
+    let words = if choice == Choice::Deny { DENY_WORDS } else { APPROVE_WORDS };
+    page.links
+        .iter()
+        .find(|(_, text)| text.split(|c: char| !c.is_alphanumeric()).any(|w| words.contains(&w.to_lowercase().as_str())))
+        .map(|(href, _)| href.as_str())
 }
 
 /// One browser session: its own cookie jar, the server's origins, and what it sent.
@@ -278,6 +293,14 @@ impl<'a> Browser<'a> {
             } else if let Some((form, button)) = consent_button(&page, choice) {
                 let fields = form.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect::<Vec<_>>();
                 (form.clone(), fields, Some(button.clone()))
+            } else if let Some(href) = (page.login_form().is_none()).then(|| consent_link(&page, choice)).flatten() {
+                let next = url.join(href).map_err(|_| DriveError::OffOriginForm { url: url.clone(), action: href.to_string() })?;
+                if !self.on_server(&next) && !self.is_client(&next) {
+                    return Err(DriveError::OffOriginForm { url: url.clone(), action: next.to_string() });
+                }
+                method = "GET".into();
+                url = next;
+                continue;
             } else {
                 return Ok(Landing::Page { url, status: resp.status, page });
             };
@@ -344,6 +367,14 @@ mod tests {
         assert_eq!(consent_button(&page, Choice::Approve).unwrap().1.value, "allow");
         assert_eq!(consent_button(&page, Choice::Deny).unwrap().1.value, "deny");
         assert_eq!(page.forms[0].fields[0].name, "txn");
+    }
+
+    #[test]
+    fn a_cancel_link_is_a_way_to_deny() {
+        let page = parse_page(r#"<form method=post action="/i/1/confirm"><button autofocus>Continue</button></form><a href="/i/1/abort">[ Cancel ]</a>"#);
+        assert!(consent_button(&page, Choice::Deny).is_none());
+        assert_eq!(consent_link(&page, Choice::Deny), Some("/i/1/abort"));
+        assert_eq!(consent_button(&page, Choice::Approve).unwrap().1.label, "Continue");
     }
 
     #[test]

@@ -1,0 +1,95 @@
+//! The suite against real third-party servers, installed by .ci/run (pinned versions) and started
+//! on loopback here: the results must equal each server's committed baseline — no unexpected
+//! failure, no unexpected pass — within 60 s.
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rstest::rstest;
+
+const BIN: &str = env!("CARGO_BIN_EXE_oauth-conformance");
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn wait_for_port(port: u16, deadline: Duration) {
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < deadline, "the server did not listen on {port} within {deadline:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn start(name: &str, port: u16) -> Server {
+    let dir = Path::new("tests/targets").join(name);
+    let child = match name {
+        "oidc-provider" => {
+            assert!(dir.join("node_modules/oidc-provider").is_dir(), "oidc-provider is not installed: run `npm ci --prefix tests/targets/oidc-provider` (.ci/run does)");
+            Command::new("node").arg("server.mjs").arg(port.to_string()).current_dir(&dir).stdout(Stdio::piped()).stderr(Stdio::null()).spawn()
+        }
+        "django-oauth-toolkit" => {
+            assert!(dir.join(".venv/bin/python").is_file(), "django-oauth-toolkit is not installed: see .ci/run (a venv in tests/targets/django-oauth-toolkit/.venv)");
+            let db = tempfile::tempdir().unwrap().keep().join("db.sqlite3");
+            Command::new("bash").arg("run.sh").arg(port.to_string()).env("TARGET_DB", db).current_dir(&dir).stdout(Stdio::piped()).stderr(Stdio::null()).spawn()
+        }
+        other => panic!("unknown server {other}"),
+    }
+    .expect("the server starts");
+    let mut server = Server(child);
+    let out = server.0.stdout.take().unwrap();
+    let mut lines = BufReader::new(out).lines();
+    if name == "oidc-provider" {
+        let line = lines.next();
+        assert!(matches!(line, Some(Ok(ref l)) if l == "ready"), "oidc-provider did not get ready: {line:?}");
+    }
+    // Keep draining its output: a closed pipe would kill it at its next log line.
+    std::thread::spawn(move || for _ in lines.by_ref() {});
+    wait_for_port(port, Duration::from_secs(30));
+    server
+}
+
+#[rstest]
+#[case::oidc_provider("oidc-provider")]
+#[case::django_oauth_toolkit("django-oauth-toolkit")]
+fn a_real_server_matches_its_baseline(#[case] server: &str) {
+    let port = free_port();
+    let _s = start(server, port);
+    let dir = Path::new("tests/targets").join(server);
+    let reports = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = Command::new(BIN)
+        .args(["run", "--target", dir.join("target.toml").to_str().unwrap(), "--baseline", dir.join("baseline.toml").to_str().unwrap(), "--strict", "--report-dir", reports.path().to_str().unwrap()])
+        .env("TARGET_PORT", port.to_string())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(took < Duration::from_secs(60), "{server}: the run took {took:?}");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(reports.path().join("report.json")).unwrap()).unwrap();
+    let failing: BTreeSet<String> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["outcome"] == "failed" || c["outcome"] == "error")
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    let baseline: toml::Table = toml::from_str(&std::fs::read_to_string(dir.join("baseline.toml")).unwrap()).unwrap();
+    let expected: BTreeSet<String> = baseline["failure"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(failing, expected, "{server}: the failures differ from the baseline\n{stdout}");
+    assert_eq!(out.status.code(), Some(0), "{server}: --strict with the baseline must pass (no new failure, no fixed entry)\n{stdout}");
+    assert!(report["summary"]["passed"].as_u64().unwrap() >= 45, "{server}: most cases pass");
+}

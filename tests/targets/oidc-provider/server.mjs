@@ -1,0 +1,50 @@
+// oidc-provider (https://github.com/panva/node-oidc-provider) on loopback with the clients, user
+// and features the rfc6749 profile exercises. Usage: node server.mjs PORT
+// Its own development login and consent pages are used: the suite's login driver signs in
+// through them. Prints "ready" once listening.
+import Provider from 'oidc-provider';
+
+const port = Number(process.argv[2] || 3000);
+const issuer = `http://127.0.0.1:${port}`;
+
+const configuration = {
+  clients: [
+    {
+      client_id: 'my-client',
+      client_secret: 'my-client-secret-0123456789',
+      redirect_uris: ['https://app.example.test/callback'],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    {
+      client_id: 'other-client',
+      client_secret: 'other-client-secret-0123456789',
+      redirect_uris: ['https://other.example.test/cb'],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    {
+      client_id: 'cc-client',
+      client_secret: 'cc-client-secret-0123456789',
+      redirect_uris: [],
+      grant_types: ['client_credentials'],
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+  ],
+  scopes: ['openid', 'offline_access', 'accounts'],
+  features: {
+    devInteractions: { enabled: true },
+    revocation: { enabled: true },
+    clientCredentials: { enabled: true },
+    introspection: { enabled: true },
+  },
+  // Plain OAuth 2.0 clients get refresh tokens without offline_access/openid.
+  issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+  findAccount: async (ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+};
+
+const provider = new Provider(issuer, configuration);
+provider.listen(port, '127.0.0.1', () => console.log('ready'));
