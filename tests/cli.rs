@@ -1,4 +1,6 @@
 //! The binary as a user meets it: exit statuses, one-line errors, serve + run --target.
+mod common;
+
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -142,14 +144,7 @@ fn bad_target_file_is_one_line_and_exit_2() {
 
 #[test]
 fn bad_case_table_is_one_line_and_exit_2() {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["cases/citi-pl", "specs/citi-pl"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-        for e in std::fs::read_dir(sub).unwrap() {
-            let e = e.unwrap();
-            std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
-        }
-    }
+    let dir = common::copy_suite();
     let table = dir.path().join("cases/citi-pl/refresh.toml");
     let text = std::fs::read_to_string(&table).unwrap().replacen("level = \"MUST\"", "level = 1", 1);
     std::fs::write(&table, text).unwrap();

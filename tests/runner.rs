@@ -12,14 +12,7 @@ use oauth_conformance::suite::Suite;
 use oauth_conformance::target::Target;
 
 fn run_with_serial(serial: bool) -> RunResult {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["cases/citi-pl", "specs/citi-pl"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-        for e in std::fs::read_dir(sub).unwrap() {
-            let e = e.unwrap();
-            std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
-        }
-    }
+    let dir = common::copy_suite();
     let table = dir.path().join("cases/citi-pl/token_code.toml");
     let text = std::fs::read_to_string(&table).unwrap();
     let marked = text.replacen("id = \"token-code/valid\"\n", if serial { "id = \"token-code/valid\"\nserial = true\n" } else { "id = \"token-code/valid\"\n" }, 1);

@@ -1,5 +1,7 @@
 //! Every shipped case table loads; malformed tables and target files are refused with file, line
 //! and field.
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use oauth_conformance::profile::Profile;
@@ -31,14 +33,7 @@ fn citi_pl_has_the_required_coverage() {
 
 /// Copies the shipped suite, applies `edit` to one table, and returns the load error.
 fn load_error_after(file: &str, edit: impl Fn(&str) -> String) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["cases/citi-pl", "specs/citi-pl"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-        for e in std::fs::read_dir(sub).unwrap() {
-            let e = e.unwrap();
-            std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
-        }
-    }
+    let dir = common::copy_suite();
     let path = dir.path().join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     let edited = edit(&text);

@@ -115,6 +115,18 @@ impl PlState {
         params::form(headers, body)
     }
 
+    /// A token request for `grant`: the authenticated client and its parameters, or the error
+    /// (invalid_client, invalid_request, unsupported_grant_type).
+    fn grant_request(&self, method: &Method, headers: &HeaderMap, query: Option<&str>, body: &[u8], grant: &str) -> Result<(&ClientReg, Params), OAuthError> {
+        let client = self.client(headers)?;
+        let p = self.token_params(method, headers, query, body)?;
+        match p.get("grant_type") {
+            None => Err(OAuthError::bad_request("invalid_request", "grant_type is required")),
+            Some(g) if g == grant => Ok((client, p)),
+            Some(other) => Err(OAuthError::bad_request("unsupported_grant_type", format!("grant_type {} is not supported here", ascii(other)))),
+        }
+    }
+
     fn token_answer(&self, issued: &Issued, from_code: bool) -> Response {
         let mut body = json!({
             "access_token": issued.access_token,
@@ -239,13 +251,7 @@ fn error_page(message: &str) -> Response {
 
 async fn client_credentials_token(State(st): State<Arc<PlState>>, method: Method, headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Response {
     let result = (|| {
-        let client = st.client(&headers)?;
-        let p = st.token_params(&method, &headers, q.as_deref(), &body)?;
-        match p.get("grant_type") {
-            None => return Err(OAuthError::bad_request("invalid_request", "grant_type is required")),
-            Some("client_credentials") => {}
-            Some(other) => return Err(OAuthError::bad_request("unsupported_grant_type", format!("grant_type {} is not supported here", ascii(other)))),
-        }
+        let (client, p) = st.grant_request(&method, &headers, q.as_deref(), &body, "client_credentials")?;
         let scope = match p.get("scope") {
             Some(s) => s,
             None if st.has(Fault::ScopeNotRequired) => "accounts",
@@ -445,13 +451,7 @@ fn redirect_with_fragment(to: &str, params: &[(&str, &str)]) -> Response {
 
 async fn code_token(State(st): State<Arc<PlState>>, method: Method, headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Response {
     let checked = (|| {
-        let client = st.client(&headers)?;
-        let p = st.token_params(&method, &headers, q.as_deref(), &body)?;
-        match p.get("grant_type") {
-            None => return Err(OAuthError::bad_request("invalid_request", "grant_type is required")),
-            Some("authorization_code") => {}
-            Some(other) => return Err(OAuthError::bad_request("unsupported_grant_type", format!("grant_type {} is not supported here", ascii(other)))),
-        }
+        let (client, p) = st.grant_request(&method, &headers, q.as_deref(), &body, "authorization_code")?;
         let code = p.get("code").ok_or_else(|| OAuthError::bad_request("invalid_request", "code is required"))?.to_string();
         let redirect_uri = match p.get("redirect_uri") {
             Some(u) => u.to_string(),
@@ -494,13 +494,7 @@ fn grant_error(e: GrantError) -> OAuthError {
 
 async fn refresh(State(st): State<Arc<PlState>>, method: Method, headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Response {
     let result = (|| {
-        let client = st.client(&headers)?;
-        let p = st.token_params(&method, &headers, q.as_deref(), &body)?;
-        match p.get("grant_type") {
-            None => return Err(OAuthError::bad_request("invalid_request", "grant_type is required")),
-            Some("refresh_token") => {}
-            Some(other) => return Err(OAuthError::bad_request("unsupported_grant_type", format!("grant_type {} is not supported here", ascii(other)))),
-        }
+        let (client, p) = st.grant_request(&method, &headers, q.as_deref(), &body, "refresh_token")?;
         let token = p.get("refresh_token").ok_or_else(|| OAuthError::bad_request("invalid_request", "refresh_token is required"))?;
         st.store
             .refresh(token, &client.id, p.get("scope"), st.has(Fault::RefreshOtherClient), st.has(Fault::RefreshScopeWidened))

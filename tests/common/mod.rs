@@ -48,3 +48,16 @@ pub fn ids_with(result: &RunResult, outcome: Outcome) -> BTreeSet<String> {
 pub fn not_passed(result: &RunResult) -> BTreeSet<String> {
     result.cases().filter(|c| c.outcome != Outcome::Passed).map(|c| c.id.clone()).collect()
 }
+
+/// A copy of the shipped suite (citi-pl's cases and specs) in a temporary directory.
+pub fn copy_suite() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["cases/citi-pl", "specs/citi-pl"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(sub).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    dir
+}

@@ -27,7 +27,15 @@ TEMPLATES = [
         "OPTIONS": {"context_processors": ["django.template.context_processors.request", "django.contrib.auth.context_processors.auth"]},
     }
 ]
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ.get("TARGET_DB", str(BASE_DIR / "db.sqlite3"))}}
+# SQLite set up for concurrent requests (WAL, write transactions that take the lock up front, a
+# generous busy timeout): without it, overlapping writes fail with "database is locked" (500s).
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("TARGET_DB", str(BASE_DIR / "db.sqlite3")),
+        "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+    }
+}
 LOGIN_URL = "/accounts/login/"
 USE_TZ = True
 OAUTH2_PROVIDER = {
