@@ -379,7 +379,7 @@ fn serve(a: ServeArgs) -> Result<()> {
         .faults
         .iter()
         .map(|n| match Fault::from_name(n) {
-            Some(f) if f.profile() == a.profile => Ok(f),
+            Some(f) if reference::faults_of(&a.profile).contains(&f) => Ok(f),
             Some(f) => Err(anyhow!("fault `{n}` breaks the {} reference, not {}", f.profile(), a.profile)),
             None => Err(anyhow!("unknown fault `{n}` (see serve --list-faults)")),
         })

@@ -76,6 +76,18 @@ fn each_mx_fault_fails_exactly_its_cases(#[case] fault: Fault, #[case] expected:
     assert!(!result.gate_passed());
 }
 
+/// The rfc6749 PKCE rules can fail: each PKCE fault fails exactly the cases of its rule.
+#[rstest]
+#[case::pkce_unchecked(Fault::RfcPkceUnchecked, &["pkce/wrong-verifier", "pkce/missing-verifier"])]
+#[case::pkce_downgrade(Fault::RfcPkceDowngrade, &["pkce/verifier-without-challenge"])]
+fn each_rfc6749_fault_fails_exactly_its_cases(#[case] fault: Fault, #[case] expected: &[&str]) {
+    let server = start_profile("rfc6749", &[fault]);
+    let (result, _) = common::run_toml(&server.target_toml());
+    let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
+    assert_eq!(not_passed(&result), expected, "fault {}", fault.name());
+    assert!(!result.gate_passed());
+}
+
 #[test]
 fn missing_prerequisites_skip_with_reason() {
     let server = start(&[]);

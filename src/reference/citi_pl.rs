@@ -469,6 +469,8 @@ async fn code_token(State(st): State<Arc<PlState>>, method: Method, headers: Hea
         keep_tokens_on_replay: st.has(Fault::CodeReplayKeepsTokens),
         any_client: st.has(Fault::CodeOtherClient),
         any_redirect_uri: st.has(Fault::CodeRedirectUriUnchecked),
+        pkce_unchecked: st.has(Fault::RfcPkceUnchecked),
+        pkce_downgrade: st.has(Fault::RfcPkceDowngrade),
     };
     if st.has(Fault::CodeRace) {
         // Check, then act after a pause, without holding the lock: concurrent requests all pass.

@@ -109,6 +109,8 @@ faults! {
     MxAnyMethodAccepted => "mx-any-method-accepted", "citi-mx", Must, "any code_challenge_method is accepted (RFC 7636 §4.4.1)";
     MxMethodWithoutChallenge => "mx-method-without-challenge", "citi-mx", Must, "code_challenge_method without code_challenge is accepted (RFC 7636 §4.3)";
     MxChallengeUnchecked => "mx-challenge-unchecked", "citi-mx", Must, "code_challenge length and alphabet are not checked (RFC 7636 §4.2)";
+    RfcPkceUnchecked => "rfc-pkce-unchecked", "rfc6749", Must, "the code_verifier is not compared with the code_challenge (RFC 7636 §4.6)";
+    RfcPkceDowngrade => "rfc-pkce-downgrade", "rfc6749", Must, "a code_verifier is accepted for a code requested without code_challenge (RFC 9700 §2.1.1)";
     RevokeEmptyBody => "revoke-empty-body", "citi-pl", Must, "revocation answers 200 with an empty body instead of {status} (seed: Revoke Access Token, 200)";
 }
 

@@ -18,9 +18,32 @@ pub use fault::{Fault, Faults};
 /// Profiles the reference implements.
 pub const PROFILES: &[&str] = &["citi-pl", "citi-mx", "rfc6749"];
 
-/// The faults that apply to `profile`'s reference.
+/// The faults that apply to `profile`'s reference. rfc6749's server is citi-pl's with RFC 6749's
+/// paths, so citi-pl's faults apply to it too, except those about the bank's own parameters and
+/// those whose rule the RFCs rate below MUST (they are faults of the bank's API, not of RFC 6749).
 pub fn faults_of(profile: &str) -> Vec<Fault> {
-    Fault::ALL.iter().copied().filter(|f| f.profile() == profile).collect()
+    const BANK_ONLY: &[Fault] = &[
+        Fault::AuthorizeParamsUnchecked,
+        Fault::StateNotRequired,
+        Fault::ScopeNotRequired,
+        Fault::RedirectUriDefaulted,
+        Fault::GetTokenAllowed,
+        // RFC 6749 §3.3: a server MAY ignore an unknown scope.
+        Fault::UnknownScopeGranted,
+        // RFC 6749 §3.2: SHOULD-level in the rfc6749 cases.
+        Fault::RepeatedParamsAccepted,
+        Fault::JsonBodyAccepted,
+        // RFC 7009 §2.1: cascading is SHOULD (refresh → access) and MAY (access → refresh).
+        Fault::RevokeAccessKeepsRefresh,
+        Fault::RevokeRefreshKeepsAccess,
+        // RFC 7009 §2.2: the revocation answer's body is not specified.
+        Fault::RevokeEmptyBody,
+    ];
+    Fault::ALL
+        .iter()
+        .copied()
+        .filter(|f| f.profile() == profile || (profile == "rfc6749" && f.profile() == "citi-pl" && !BANK_ONLY.contains(f)))
+        .collect()
 }
 
 #[derive(Debug, Clone)]

@@ -159,6 +159,10 @@ pub struct RedeemPolicy {
     pub keep_tokens_on_replay: bool,
     pub any_client: bool,
     pub any_redirect_uri: bool,
+    /// Do not compare the code_verifier with the challenge.
+    pub pkce_unchecked: bool,
+    /// Accept a code_verifier for a code requested without a challenge.
+    pub pkce_downgrade: bool,
 }
 
 /// How `revoke` may misbehave, for fault injection; the default is correct.
@@ -315,7 +319,9 @@ impl Store {
         }
         match (&rec.challenge, verifier) {
             (Some(c), Some(v)) if crate::token::s256(v) == *c => {}
+            (Some(_), _) if policy.pkce_unchecked => {}
             (Some(_), _) => return Err(GrantError::PkceMismatch),
+            (None, Some(_)) if policy.pkce_downgrade => {}
             (None, Some(_)) => return Err(GrantError::PkceUnexpected),
             (None, None) => {}
         }
