@@ -62,26 +62,16 @@ fn each_fault_fails_exactly_its_cases(#[case] fault: Fault, #[case] expected: &[
 
 /// A target without [login], [second_client] and probe_url: what needs them is skipped with the
 /// reason, never failed; what does not need them still runs and passes.
-/// The citi-mx faults the issue names fail exactly the cases that verify their rule.
+/// citi-mx's named faults and rfc6749's PKCE faults fail exactly the cases that verify their rule.
 #[rstest]
-#[case::uuid_not_required(Fault::MxUuidNotRequired, &["authorize/missing-uuid"])]
-#[case::plain_accepted(Fault::MxPlainAccepted, &["authorize/pkce-plain-refused"])]
-#[case::expires_in_number(Fault::MxExpiresInNumber, &["authorize/valid", "authorize/expires-in-integer-string", "authorize/pkce-s256-accepted"])]
-#[case::access_token_opaque(Fault::MxAccessTokenOpaque, &["authorize/access-token-jose"])]
-fn each_mx_fault_fails_exactly_its_cases(#[case] fault: Fault, #[case] expected: &[&str]) {
-    let server = start_profile("citi-mx", &[fault]);
-    let (result, _) = common::run_toml(&server.target_toml());
-    let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
-    assert_eq!(not_passed(&result), expected, "fault {}", fault.name());
-    assert!(!result.gate_passed());
-}
-
-/// The rfc6749 PKCE rules can fail: each PKCE fault fails exactly the cases of its rule.
-#[rstest]
-#[case::pkce_unchecked(Fault::RfcPkceUnchecked, &["pkce/wrong-verifier", "pkce/missing-verifier"])]
-#[case::pkce_downgrade(Fault::RfcPkceDowngrade, &["pkce/verifier-without-challenge"])]
-fn each_rfc6749_fault_fails_exactly_its_cases(#[case] fault: Fault, #[case] expected: &[&str]) {
-    let server = start_profile("rfc6749", &[fault]);
+#[case::mx_uuid_not_required("citi-mx", Fault::MxUuidNotRequired, &["authorize/missing-uuid"])]
+#[case::mx_plain_accepted("citi-mx", Fault::MxPlainAccepted, &["authorize/pkce-plain-refused"])]
+#[case::mx_expires_in_number("citi-mx", Fault::MxExpiresInNumber, &["authorize/valid", "authorize/expires-in-integer-string", "authorize/pkce-s256-accepted"])]
+#[case::mx_access_token_opaque("citi-mx", Fault::MxAccessTokenOpaque, &["authorize/access-token-jose"])]
+#[case::rfc_pkce_unchecked("rfc6749", Fault::RfcPkceUnchecked, &["pkce/wrong-verifier", "pkce/missing-verifier"])]
+#[case::rfc_pkce_downgrade("rfc6749", Fault::RfcPkceDowngrade, &["pkce/verifier-without-challenge"])]
+fn each_profile_fault_fails_exactly_its_cases(#[case] profile: &str, #[case] fault: Fault, #[case] expected: &[&str]) {
+    let server = start_profile(profile, &[fault]);
     let (result, _) = common::run_toml(&server.target_toml());
     let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
     assert_eq!(not_passed(&result), expected, "fault {}", fault.name());
