@@ -5,6 +5,7 @@
 //!   suite / floor ratio;
 //! - cold start: process start to the first request the target sees;
 //! - a full run against a target that accepts and never answers, `--request-timeout 1`.
+//!
 //! Environment: RUNS (default 15), JOBS (default: the number of cores).
 use std::io::Read;
 use std::net::TcpListener;

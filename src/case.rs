@@ -345,11 +345,10 @@ pub fn toml_error(file: &str, text: &str, err: &toml::de::Error) -> LoadError {
     let line = err.span().map(|s| line_of(text, s.start)).unwrap_or(1);
     let mut message = err.message().trim().replace('\n', " ");
     // serde's type errors do not name the field; the key is just before the value's span.
-    if !message.starts_with("unknown field") && !message.starts_with("missing field") {
-        if let Some(key) = err.span().and_then(|s| key_before(text, s.start)) {
+    if !message.starts_with("unknown field") && !message.starts_with("missing field")
+        && let Some(key) = err.span().and_then(|s| key_before(text, s.start)) {
             message = format!("field `{key}`: {message}");
         }
-    }
     LoadError { file: file.to_string(), line, message }
 }
 
@@ -555,11 +554,10 @@ impl StepCtx<'_> {
         if raw.auth == Some(Auth::SecondClient) {
             needs.insert(Need::SecondClient);
         }
-        if let Some(m) = &raw.method {
-            if !["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"].contains(&m.get_ref().as_str()) {
+        if let Some(m) = &raw.method
+            && !["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"].contains(&m.get_ref().as_str()) {
                 return Err(self.err(m.span().start, format!("case `{id}`: field `method`: `{}` is not an HTTP method", m.get_ref())));
             }
-        }
         let expect_raw = raw.expect.as_ref().ok_or_else(|| e("missing field `expect`".into()))?;
         let expect = expect_raw.get_ref().clone();
         let ex_err = |msg: String| self.err(expect_raw.span().start, format!("case `{id}`: field `expect`: {msg}"));
@@ -569,11 +567,10 @@ impl StepCtx<'_> {
         if expect.error.is_some() && !expect.error_in.is_empty() {
             return Err(ex_err("give `error` or `error_in`, not both".into()));
         }
-        if let Some(schema) = &expect.schema {
-            if !self.profile.has_schema(schema) {
+        if let Some(schema) = &expect.schema
+            && !self.profile.has_schema(schema) {
                 return Err(ex_err(format!("unknown schema `{schema}` (no specs/<profile>/{schema}.schema.json)")));
             }
-        }
         match browser {
             Some(b) => {
                 if expect.redirect.is_none() && !expect.login_form && expect.status.is_none() {

@@ -162,7 +162,6 @@ fn run(a: RunArgs) -> Result<ExitCode> {
     let suite = suite_of(a.suite)?;
     let mut servers = Vec::new();
     let mut plans = Vec::new();
-    let note;
     match &a.target {
         Some(path) => {
             let mut target = Target::load(path)?;
@@ -173,7 +172,6 @@ fn run(a: RunArgs) -> Result<ExitCode> {
             let profile = Profile::load(&suite, &target.profile)?;
             target.check_against(&profile)?;
             plans.push(Plan { profile: Arc::new(profile), target: Arc::new(target) });
-            note = String::new();
         }
         None => {
             for name in reference::PROFILES {
@@ -184,7 +182,6 @@ fn run(a: RunArgs) -> Result<ExitCode> {
                 plans.push(Plan { profile: Arc::new(profile), target: Arc::new(target) });
                 servers.push(server);
             }
-            note = " (embedded reference server)".to_string();
         }
     }
     let baseline = match &a.baseline {
@@ -219,6 +216,7 @@ fn run(a: RunArgs) -> Result<ExitCode> {
     }
     let stop = runner::Stop::default();
     watch_signals(stop.clone());
+    let note = if a.target.is_some() { "" } else { " (embedded reference server)" };
     let opts = RunOptions {
         filter: a.filter,
         jobs: a.jobs.map(|j| j as usize),
@@ -252,7 +250,7 @@ fn run(a: RunArgs) -> Result<ExitCode> {
         report::write_atomic(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
         paths.push(format!("{} (baseline of this run's failures)", path.display()));
     }
-    let text = report::terminal::summary(&result, &note, &paths, color);
+    let text = report::terminal::summary(&result, note, &paths, color);
     print!("{}", redactor.redact(&text));
     Ok(match result.interrupted {
         Some("SIGINT") => ExitCode::from(130),
@@ -273,12 +271,11 @@ fn discover(target: &mut Target, url: &url::Url, timeout: Duration) -> Result<()
     }
     let meta = resp.json().filter(|v| v.is_object()).ok_or_else(|| anyhow!("the answer is not a JSON object"))?;
     for (key, field) in [("authorize", "authorization_endpoint"), ("token", "token_endpoint"), ("revoke", "revocation_endpoint")] {
-        if !target.endpoints.contains_key(key) {
-            if let Some(v) = meta.get(field).and_then(|v| v.as_str()) {
+        if !target.endpoints.contains_key(key)
+            && let Some(v) = meta.get(field).and_then(|v| v.as_str()) {
                 url::Url::parse(v).map_err(|e| anyhow!("{field} {v:?}: {e}"))?;
                 target.endpoints.insert(key.to_string(), v.to_string());
             }
-        }
     }
     Ok(())
 }

@@ -134,11 +134,10 @@ impl Profile {
             })
             .collect::<IndexMap<_, _>>();
         for (field, ep) in [("code", &raw.fixtures.code), ("tokens", &raw.fixtures.tokens), ("client_credentials", &raw.fixtures.client_credentials)] {
-            if let Some(ep) = ep {
-                if !endpoints.contains_key(ep) {
+            if let Some(ep) = ep
+                && !endpoints.contains_key(ep) {
                     return Err(LoadError { file: file.clone(), line: 1, message: format!("field `fixtures.{field}`: unknown endpoint `{ep}`") });
                 }
-            }
         }
 
         let mut schemas = Schemas::new();
@@ -179,11 +178,10 @@ impl Profile {
             }
         }
         for c in &cases {
-            if let Some(req) = &c.requires {
-                if !cases.iter().any(|o| o.id == *req && o.id != c.id) {
+            if let Some(req) = &c.requires
+                && !cases.iter().any(|o| o.id == *req && o.id != c.id) {
                     return Err(LoadError { file: c.file.clone(), line: c.line, message: format!("case `{}`: field `requires`: no case `{req}`", c.id) });
                 }
-            }
         }
         profile.cases = cases;
         Ok(profile)

@@ -252,7 +252,7 @@ impl Target {
 
     /// Refuses a target naming a profile the suite does not have.
     pub fn check_profile_known(&self, known: &[String]) -> Result<(), LoadError> {
-        if known.iter().any(|k| *k == self.profile) {
+        if known.contains(&self.profile) {
             return Ok(());
         }
         Err(LoadError {

@@ -130,24 +130,23 @@ impl MxState {
         if self.reg.client(client_id).is_none() {
             return Err(MxError { status: StatusCode::UNAUTHORIZED, code: "unauthorized_client", details: "the client is unknown".into(), location: Some("client_id") });
         }
-        if let Some(rt) = p.get("response_type") {
-            if rt != "token" {
+        if let Some(rt) = p.get("response_type")
+            && rt != "token" {
                 return Err(bad("response_type", format!("response_type {} is not supported", ascii(rt))));
             }
-        }
         let cc = p.get("countryCode").unwrap_or_default();
-        if !self.has(Fault::MxCountryCodeUnchecked) && !(cc.len() == 2 && cc.bytes().all(|b| b.is_ascii_uppercase())) {
+        let iso_alpha2 = cc.len() == 2 && cc.bytes().all(|b| b.is_ascii_uppercase());
+        if !iso_alpha2 && !self.has(Fault::MxCountryCodeUnchecked) {
             return Err(bad("countryCode", "countryCode must be 2 upper-case letters (ISO 3166-1 alpha-2)"));
         }
         let scope = match p.get("scope") {
             None if self.has(Fault::MxScopeNotVisitor) => "default".to_string(),
             None => "visitor".to_string(),
             Some(s) => {
-                if !self.has(Fault::MxUnknownScopeGranted) {
-                    if let Some(bad_scope) = s.split(' ').filter(|x| !x.is_empty()).find(|x| !SCOPES.contains(x)) {
+                if !self.has(Fault::MxUnknownScopeGranted)
+                    && let Some(bad_scope) = s.split(' ').filter(|x| !x.is_empty()).find(|x| !SCOPES.contains(x)) {
                         return Err(bad("scope", format!("unknown scope {}", ascii(bad_scope))));
                     }
-                }
                 s.to_string()
             }
         };

@@ -102,13 +102,12 @@ impl PlState {
         if *method == Method::GET {
             return Ok(Params::parse(query.unwrap_or_default().as_bytes()));
         }
-        if self.has(Fault::JsonBodyAccepted) {
-            if let Ok(serde_json::Value::Object(o)) = serde_json::from_slice::<serde_json::Value>(body) {
+        if self.has(Fault::JsonBodyAccepted)
+            && let Ok(serde_json::Value::Object(o)) = serde_json::from_slice::<serde_json::Value>(body) {
                 let pairs: Vec<(String, String)> = o.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect();
                 let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
                 return Ok(Params::parse(encoded.as_bytes()));
             }
-        }
         if self.has(Fault::RepeatedParamsAccepted) {
             return params::form_allowing_repeats(headers, body);
         }
@@ -134,13 +133,12 @@ impl PlState {
             "expires_in": ACCESS_LIFETIME.as_secs(),
             "scope": issued.scope,
         });
-        if let Some(r) = &issued.refresh_token {
-            if !(from_code && self.has(Fault::NoRefreshToken)) {
+        if let Some(r) = &issued.refresh_token
+            && !(from_code && self.has(Fault::NoRefreshToken)) {
                 body["refresh_token"] = json!(r);
                 body["refresh_token_expires_in"] = json!(REFRESH_LIFETIME.as_secs());
                 body["consented_on"] = json!(issued.consented_on);
             }
-        }
         if self.has(Fault::TokenTypeMissing) {
             body.as_object_mut().map(|o| o.remove("token_type"));
         }
@@ -342,11 +340,10 @@ async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(
         (Some(_), Some("S256")) => {}
         (Some(_), _) => return fail("invalid_request", "code_challenge_method must be S256".into()),
     }
-    if let Some(c) = challenge {
-        if c.len() != 43 || !c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if let Some(c) = challenge
+        && (c.len() != 43 || !c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')) {
             return fail("invalid_request", "code_challenge must be 43 base64url characters".into());
         }
-    }
     if st.flavor == Flavor::CitiPl && !st.has(Fault::AuthorizeParamsUnchecked) {
         let upper = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_uppercase());
         if !upper(p.get("countryCode").unwrap_or_default(), 2) {

@@ -113,7 +113,7 @@ struct Inner {
 impl Inner {
     fn tick(&mut self) {
         self.ops += 1;
-        if self.ops % SWEEP_EVERY == 0 {
+        if self.ops.is_multiple_of(SWEEP_EVERY) {
             let now = Instant::now();
             self.txns.retain(|_, t| t.expires > now);
             self.codes.retain(|_, c| c.expires > now);
@@ -300,14 +300,13 @@ impl Store {
     pub fn redeem_code_verified(&self, code: &str, client_id: &str, redirect_uri: &str, verifier: Option<&str>, policy: RedeemPolicy) -> Result<Issued, GrantError> {
         let mut g = self.lock();
         let rec = g.codes.get(code).cloned().ok_or(GrantError::Unknown)?;
-        if let Some(grant) = rec.redeemed {
-            if !policy.reusable {
+        if let Some(grant) = rec.redeemed
+            && !policy.reusable {
                 if !policy.keep_tokens_on_replay {
                     g.revoke_grant(grant);
                 }
                 return Err(GrantError::Replayed);
             }
-        }
         if rec.expires <= Instant::now() {
             return Err(GrantError::Expired);
         }
