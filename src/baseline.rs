@@ -70,7 +70,7 @@ impl Baseline {
             for c in &mut run.cases {
                 if let Some(e) = self.entry(&run.profile, &c.id) {
                     c.baseline = match c.outcome {
-                        Outcome::Failed | Outcome::Error => Some(BaselineMark::Expected { reason: e.reason.clone() }),
+                        Outcome::Failed | Outcome::Error | Outcome::Warning => Some(BaselineMark::Expected { reason: e.reason.clone() }),
                         Outcome::Passed => Some(BaselineMark::Fixed { reason: e.reason.clone() }),
                         Outcome::Skipped => None,
                     };
@@ -85,11 +85,11 @@ impl Baseline {
             .runs
             .iter()
             .flat_map(|r| r.cases.iter().map(move |c| (r, c)))
-            .filter(|(_, c)| matches!(c.outcome, Outcome::Failed | Outcome::Error))
+            .filter(|(_, c)| matches!(c.outcome, Outcome::Failed | Outcome::Error | Outcome::Warning))
             .map(|(r, c)| Entry {
                 id: c.id.clone(),
                 profile: (result.runs.len() > 1).then(|| r.profile.clone()),
-                reason: format!("TODO: confirm by hand. {} {}: {}", c.level.as_str(), c.outcome.as_str(), crate::http::excerpt(&c.message, 200)),
+                reason: format!("TODO: confirm by hand. {} {}: {}", c.shown_level().as_str(), c.outcome.as_str(), crate::http::excerpt(&c.message, 200)),
             })
             .collect();
         Baseline { failure }

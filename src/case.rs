@@ -66,6 +66,8 @@ pub enum RedirectExpect {
     Error,
     /// Never redirected away from the authorization server.
     None,
+    /// Never handed a code: a page, or a redirect without a code (an error redirect or not).
+    NoCode,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -106,6 +108,9 @@ pub struct Expect {
     pub redirect: Option<RedirectExpect>,
     #[serde(default)]
     pub state_echoed: bool,
+    /// A redirect (if any) carries each parameter at most once (RFC 6749 §3.1).
+    #[serde(default)]
+    pub single_params: bool,
     #[serde(default)]
     pub login_form: bool,
     /// JSON members that must equal these strings (placeholders allowed).
@@ -114,6 +119,26 @@ pub struct Expect {
     /// JSON members that must have these formats.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub formats: IndexMap<String, Format>,
+    /// The WWW-Authenticate header holds a challenge for this auth scheme (e.g. "Basic").
+    pub challenge: Option<String>,
+    /// On a 2xx answer, the `scope` member is present: the granted scope differs from the
+    /// requested one (RFC 6749 §3.3).
+    #[serde(default)]
+    pub scope_stated: bool,
+    /// On a 2xx answer, `scope` is present and every scope in it is one of these (placeholders
+    /// allowed): the grant was never widened.
+    pub scope_within: Option<String>,
+    /// Expectations graded SHOULD inside a MUST case: failing them makes a warning, not a failure.
+    pub should: Option<Box<Expect>>,
+    /// Expectations graded MAY inside a MUST or SHOULD case.
+    pub may: Option<Box<Expect>>,
+}
+
+impl Expect {
+    /// The expectations graded below the case's own level, with their level.
+    pub fn graded(&self) -> impl Iterator<Item = (Level, &Expect)> {
+        [(Level::Should, self.should.as_deref()), (Level::May, self.may.as_deref())].into_iter().filter_map(|(l, e)| e.map(|e| (l, e)))
+    }
 }
 
 /// A shape a JSON member must have.
@@ -193,6 +218,8 @@ pub enum Need {
     Login,
     SecondClient,
     Probe,
+    /// The client may omit redirect_uri (one registered URI, RFC 6749 §3.1.2.3).
+    RedirectUriOptional,
 }
 
 impl Need {
@@ -201,8 +228,14 @@ impl Need {
             Need::Login => "the target file has no [login] (username and password for the login page)",
             Need::SecondClient => "the target file has no [second_client]",
             Need::Probe => "the target file has no probe_url",
+            Need::RedirectUriOptional => {
+                "the target file does not say the client may omit redirect_uri ([client] redirect_uri_optional = true)"
+            }
         }
     }
+
+    /// Needs a case table may declare itself (the others follow from fixtures and steps).
+    pub const DECLARABLE: [(&'static str, Need); 1] = [("redirect_uri_optional", Need::RedirectUriOptional)];
 }
 
 /// Placeholders every case may use; their values come from the target file or are made per case.
@@ -248,14 +281,17 @@ pub struct Case {
     pub id: String,
     pub title: String,
     pub level: Level,
+    /// The normative requirement in one line, with the RFC's (or seed's) own keyword.
+    pub rule: String,
     pub refs: Vec<String>,
     /// The endpoint the case is filed under (its table's endpoint).
     pub endpoint: String,
     pub fixtures: Vec<Fixture>,
     pub needs: BTreeSet<Need>,
     pub serial: bool,
-    /// A positive case this one is only meaningful after: if that one does not work, a pass here
-    /// would be vacuous (a server that answers nothing right also "never redirects to the client").
+    /// The positive case this one is only meaningful after: when the target refuses that case's
+    /// well-formed request, this one is blocked (a server that refuses everything also "never
+    /// redirects to the client").
     pub requires: Option<String>,
     pub race: Option<Race>,
     pub before: Vec<Step>,
@@ -273,9 +309,12 @@ struct RawEntry {
     id: Option<Spanned<String>>,
     title: Option<String>,
     level: Option<Level>,
+    rule: Option<String>,
     refs: Option<Vec<String>>,
     #[serde(default)]
     fixtures: Vec<Spanned<String>>,
+    #[serde(default)]
+    needs: Vec<Spanned<String>>,
     #[serde(default)]
     serial: bool,
     requires: Option<Spanned<String>>,
@@ -405,6 +444,13 @@ fn validate_case(
     let field = |name: &str| format!("case `{id_str}`: missing field `{name}`");
     let title = raw.title.clone().ok_or_else(|| err(id_pos, field("title")))?;
     let level = raw.level.ok_or_else(|| err(id_pos, field("level")))?;
+    let rule = raw.rule.clone().ok_or_else(|| err(id_pos, field("rule")))?;
+    if rule.trim().is_empty() || rule.contains('\n') {
+        return Err(err(id_pos, format!("case `{id_str}`: field `rule`: one non-empty line")));
+    }
+    if !["MUST", "SHOULD", "MAY", "REQUIRED", "RECOMMENDED", "OPTIONAL"].iter().any(|k| rule.contains(k)) {
+        return Err(err(id_pos, format!("case `{id_str}`: field `rule`: name the requirement's keyword (MUST, SHOULD, MAY, REQUIRED, RECOMMENDED, OPTIONAL)")));
+    }
     let refs = raw.refs.clone().ok_or_else(|| err(id_pos, field("refs")))?;
     if refs.is_empty() {
         return Err(err(id_pos, format!("case `{id_str}`: field `refs`: at least one spec reference is required")));
@@ -437,12 +483,30 @@ fn validate_case(
     for fx in &fixtures {
         needs.extend(fx.needs().iter().copied());
     }
+    for n in &raw.needs {
+        let need = Need::DECLARABLE.iter().find(|(name, _)| name == n.get_ref()).map(|(_, need)| *need).ok_or_else(|| {
+            err(
+                n.span().start,
+                format!(
+                    "case `{id_str}`: field `needs`: unknown need `{}` (known: {})",
+                    n.get_ref(),
+                    Need::DECLARABLE.map(|(name, _)| name).join(", ")
+                ),
+            )
+        })?;
+        needs.insert(need);
+    }
     let mut names: HashSet<String> = HashSet::new();
     let mut before = Vec::new();
     for s in raw.before.iter() {
         before.push(ctx.step(s.get_ref(), s.span().start, None, "before", &mut known, &mut names, &mut needs)?);
     }
     let main = ctx.step(&raw, at, raw.endpoint.as_ref().map(|e| e.get_ref().as_str()), "main", &mut known, &mut names, &mut needs)?;
+    for s in raw.before.iter().chain(raw.after.iter()).map(|s| s.get_ref()).chain([&raw]) {
+        if let Some(e) = &s.expect {
+            check_grades(e.get_ref(), level).map_err(|m| err(e.span().start, format!("case `{id_str}`: field `expect`: {m}")))?;
+        }
+    }
     let mut after = Vec::new();
     for s in raw.after.iter() {
         after.push(ctx.step(s.get_ref(), s.span().start, None, "after", &mut known, &mut names, &mut needs)?);
@@ -464,6 +528,7 @@ fn validate_case(
         id: id_str.clone(),
         title,
         level,
+        rule,
         refs,
         endpoint: table_endpoint.to_string(),
         fixtures,
@@ -492,6 +557,51 @@ impl StepCtx<'_> {
         LoadError { file: self.file.to_string(), line: line_of(self.text, pos), message }
     }
 
+    /// What an `expect` table (or a graded one inside it) may say for this step.
+    fn check_expect(&self, expect: &Expect, browser: Option<Browser>, endpoint: &str, nested: bool) -> Result<(), String> {
+        if expect.status.is_some() && !expect.status_in.is_empty() {
+            return Err("give `status` or `status_in`, not both".into());
+        }
+        if expect.error.is_some() && !expect.error_in.is_empty() {
+            return Err("give `error` or `error_in`, not both".into());
+        }
+        if let Some(schema) = &expect.schema
+            && !self.profile.has_schema(schema) {
+                return Err(format!("unknown schema `{schema}` (no specs/<profile>/{schema}.schema.json)"));
+            }
+        match browser {
+            Some(b) => {
+                if expect.redirect.is_none() && !expect.login_form && expect.status.is_none() && !expect.single_params && !nested_ok(expect) {
+                    return Err("a browser step needs `redirect`, `login_form`, `status` or `single_params`".into());
+                }
+                if expect.login_form && b != Browser::FirstPage {
+                    return Err("`login_form` needs browser = \"first_page\"".into());
+                }
+                if expect.redirect.is_some() && b == Browser::FirstPage {
+                    return Err("`redirect` needs a login (browser = \"approve\" or \"deny\")".into());
+                }
+                if expect.redirect == Some(crate::case::RedirectExpect::Error)
+                    && expect.error.is_none()
+                    && expect.error_in.is_empty()
+                {
+                    return Err("redirect = \"error\" needs `error` or `error_in`".into());
+                }
+                if let Some(f) = expect_http_only(expect) {
+                    return Err(format!("`{f}` applies to HTTP answers, not to a browser step"));
+                }
+            }
+            None => {
+                if expect.redirect.is_some() || expect.state_echoed || expect.login_form || expect.single_params {
+                    return Err(format!("`redirect`, `state_echoed` and `login_form` need a browser endpoint (`{endpoint}` is not one)"));
+                }
+            }
+        }
+        if nested && (expect.should.is_some() || expect.may.is_some()) {
+            return Err("a graded expectation cannot hold another one".into());
+        }
+        Ok(())
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn step(
         &self,
@@ -513,7 +623,9 @@ impl StepCtx<'_> {
                 ("id", raw.id.is_some()),
                 ("title", raw.title.is_some()),
                 ("level", raw.level.is_some()),
+                ("rule", raw.rule.is_some()),
                 ("refs", raw.refs.is_some()),
+                ("needs", !raw.needs.is_empty()),
                 ("fixtures", !raw.fixtures.is_empty()),
                 ("race", raw.race.is_some()),
                 ("before", !raw.before.is_empty()),
@@ -561,42 +673,10 @@ impl StepCtx<'_> {
         let expect_raw = raw.expect.as_ref().ok_or_else(|| e("missing field `expect`".into()))?;
         let expect = expect_raw.get_ref().clone();
         let ex_err = |msg: String| self.err(expect_raw.span().start, format!("case `{id}`: field `expect`: {msg}"));
-        if expect.status.is_some() && !expect.status_in.is_empty() {
-            return Err(ex_err("give `status` or `status_in`, not both".into()));
-        }
-        if expect.error.is_some() && !expect.error_in.is_empty() {
-            return Err(ex_err("give `error` or `error_in`, not both".into()));
-        }
-        if let Some(schema) = &expect.schema
-            && !self.profile.has_schema(schema) {
-                return Err(ex_err(format!("unknown schema `{schema}` (no specs/<profile>/{schema}.schema.json)")));
-            }
-        match browser {
-            Some(b) => {
-                if expect.redirect.is_none() && !expect.login_form && expect.status.is_none() {
-                    return Err(ex_err("a browser step needs `redirect`, `login_form` or `status`".into()));
-                }
-                if expect.login_form && b != Browser::FirstPage {
-                    return Err(ex_err("`login_form` needs browser = \"first_page\"".into()));
-                }
-                if expect.redirect.is_some() && b == Browser::FirstPage {
-                    return Err(ex_err("`redirect` needs a login (browser = \"approve\" or \"deny\")".into()));
-                }
-                if expect.redirect == Some(crate::case::RedirectExpect::Error)
-                    && expect.error.is_none()
-                    && expect.error_in.is_empty()
-                {
-                    return Err(ex_err("redirect = \"error\" needs `error` or `error_in`".into()));
-                }
-                if let Some(f) = expect_http_only(&expect) {
-                    return Err(ex_err(format!("`{f}` applies to HTTP answers, not to a browser step")));
-                }
-            }
-            None => {
-                if expect.redirect.is_some() || expect.state_echoed || expect.login_form {
-                    return Err(ex_err(format!("`redirect`, `state_echoed` and `login_form` need a browser endpoint (`{endpoint}` is not one)")));
-                }
-            }
+        self.check_expect(&expect, browser, &endpoint, false).map_err(&ex_err)?;
+        for (level, nested) in expect.graded() {
+            let name = level.as_str().to_ascii_lowercase();
+            self.check_expect(nested, browser, &endpoint, true).map_err(|m| ex_err(format!("`{name}`: {m}")))?;
         }
         // Every placeholder must be known: base, from a declared fixture, or captured by an earlier named step.
         let mut strings: Vec<&str> = Vec::new();
@@ -605,10 +685,13 @@ impl StepCtx<'_> {
         strings.extend(raw.append.iter().map(|(_, v)| v.as_str()));
         strings.extend(raw.headers.values().map(String::as_str));
         strings.extend(raw.append_headers.iter().map(|(_, v)| v.as_str()));
-        strings.extend(expect.equals.values().map(String::as_str));
+        for e in std::iter::once(&expect).chain(expect.graded().map(|(_, e)| e)) {
+            strings.extend(e.equals.values().map(String::as_str));
+            strings.extend(e.differs.values().map(String::as_str));
+            strings.extend(e.scope_within.as_deref());
+        }
         strings.extend(raw.body.as_deref());
         strings.extend(raw.bearer.as_deref());
-        strings.extend(expect.differs.values().map(String::as_str));
         // The endpoint's defaults travel too, unless the step omits or replaces them.
         let defaults = self.profile.default_params(&endpoint);
         let replaced = |k: &str| raw.omit.iter().any(|o| o == k) || raw.form.contains_key(k) || raw.query.contains_key(k) || raw.headers.contains_key(k);
@@ -660,6 +743,27 @@ impl StepCtx<'_> {
     }
 }
 
+/// An expect table whose only content is graded expectations (they are validated on their own).
+fn nested_ok(e: &Expect) -> bool {
+    e.should.is_some() || e.may.is_some()
+}
+
+/// A graded expectation must sit below the case's own level: SHOULD inside MUST, MAY inside MUST
+/// or SHOULD.
+fn check_grades(e: &Expect, case_level: Level) -> Result<(), String> {
+    for (level, _) in e.graded() {
+        if level <= case_level {
+            return Err(format!(
+                "`{}` expectations need a case level above {} (this case is {})",
+                level.as_str().to_ascii_lowercase(),
+                level.as_str(),
+                case_level.as_str()
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn expect_http_only(e: &Expect) -> Option<&'static str> {
     if e.schema.is_some() {
         Some("schema")
@@ -675,6 +779,10 @@ fn expect_http_only(e: &Expect) -> Option<&'static str> {
         Some("differs")
     } else if !e.equals.is_empty() || !e.formats.is_empty() {
         Some("equals/formats")
+    } else if e.challenge.is_some() {
+        Some("challenge")
+    } else if e.scope_stated || e.scope_within.is_some() {
+        Some("scope_stated/scope_within")
     } else {
         None
     }

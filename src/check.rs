@@ -4,7 +4,7 @@
 use serde_json::Value;
 use url::Url;
 
-use crate::case::{ExpiresIn, Expect, Format, RedirectExpect};
+use crate::case::{ExpiresIn, Expect, Format, Level, RedirectExpect};
 use crate::http::{HttpResponse, excerpt};
 use crate::login::Landing;
 use crate::result::CheckRecord;
@@ -33,25 +33,58 @@ type Verdict = Result<(), String>;
 /// Collects check records for one step.
 struct Recorder {
     step: String,
+    /// The level the expectations being evaluated are graded at.
+    level: Level,
+    /// Evaluating a graded expectation inside another: the shape checks (JSON body, repeated
+    /// redirect parameters) were already recorded at the outer level.
+    nested: bool,
     records: Vec<CheckRecord>,
 }
 
 impl Recorder {
     fn record(&mut self, check: &'static str, rule: Option<&'static str>, verdict: Verdict) -> bool {
         let passed = verdict.is_ok();
-        self.records.push(CheckRecord { step: self.step.clone(), check, rule, passed, message: verdict.err() });
+        self.records.push(CheckRecord { step: self.step.clone(), check, rule, level: self.level, passed, message: verdict.err() });
         passed
     }
 }
 
-/// Runs every check `expect` asks for on `obs`.
-pub fn evaluate(step: &str, expect: &Expect, obs: &Observation<'_>, ctx: &CheckContext<'_>) -> Vec<CheckRecord> {
-    let mut r = Recorder { step: step.to_string(), records: Vec::new() };
-    match obs {
-        Observation::Http(resp) => evaluate_http(&mut r, expect, resp, ctx),
-        Observation::Browser(landing) => evaluate_browser(&mut r, expect, landing, ctx),
+/// Runs every check `expect` asks for on `obs`: its own expectations at `level`, the graded ones
+/// (`should`, `may`) at theirs.
+pub fn evaluate(step: &str, level: Level, expect: &Expect, obs: &Observation<'_>, ctx: &CheckContext<'_>) -> Vec<CheckRecord> {
+    let mut r = Recorder { step: step.to_string(), level, nested: false, records: Vec::new() };
+    let outer_json = match obs {
+        Observation::Http(resp) => wants_json(expect, (200..300).contains(&resp.status)),
+        Observation::Browser(_) => false,
+    };
+    evaluate_one(&mut r, expect, obs, ctx);
+    for (grade, nested) in expect.graded() {
+        r.level = grade;
+        r.nested = outer_json || matches!(obs, Observation::Browser(_));
+        evaluate_one(&mut r, nested, obs, ctx);
     }
     r.records
+}
+
+fn evaluate_one(r: &mut Recorder, expect: &Expect, obs: &Observation<'_>, ctx: &CheckContext<'_>) {
+    match obs {
+        Observation::Http(resp) => evaluate_http(r, expect, resp, ctx),
+        Observation::Browser(landing) => evaluate_browser(r, expect, landing, ctx),
+    }
+}
+
+/// Whether `e` judges the JSON body of an answer with this success.
+fn wants_json(e: &Expect, success: bool) -> bool {
+    e.schema.is_some()
+        || e.error.is_some()
+        || !e.error_in.is_empty()
+        || e.token_type.is_some()
+        || e.expires_in.is_some()
+        || !e.present.is_empty()
+        || !e.differs.is_empty()
+        || !e.equals.is_empty()
+        || !e.formats.is_empty()
+        || (success && (e.scope_within.is_some() || e.scope_stated))
 }
 
 fn evaluate_http(r: &mut Recorder, e: &Expect, resp: &HttpResponse, ctx: &CheckContext<'_>) {
@@ -65,16 +98,11 @@ fn evaluate_http(r: &mut Recorder, e: &Expect, resp: &HttpResponse, ctx: &CheckC
         r.record(if ok { "status_is_success" } else { "status_is_not_success" }, None, status_success(resp, ok));
     }
     let errors = expected_errors(e);
-    let wants_json = e.schema.is_some()
-        || !errors.is_empty()
-        || e.token_type.is_some()
-        || e.expires_in.is_some()
-        || !e.present.is_empty()
-        || !e.differs.is_empty()
-        || !e.equals.is_empty()
-        || !e.formats.is_empty();
     let json = resp.json();
-    if wants_json {
+    let success = (200..300).contains(&resp.status);
+    // scope_stated / scope_within judge 2xx answers only: an error answer grants nothing.
+    let wants_json = wants_json(e, success);
+    if wants_json && !r.nested {
         let rule = if errors.is_empty() { "RFC 6749 §5.1" } else { "RFC 6749 §5.2" };
         r.record("content_type_is_json", Some(rule), content_type_json(resp));
         if !r.record("body_is_json_object", Some(rule), body_json_object(resp, json.as_ref())) {
@@ -87,9 +115,23 @@ fn evaluate_http(r: &mut Recorder, e: &Expect, resp: &HttpResponse, ctx: &CheckC
         r.record("body_matches_schema", None, matches_schema(ctx.schemas, schema, v));
     }
     if let (false, Some(v)) = (errors.is_empty(), obj) {
-        r.record("error_body_matches_schema", None, matches_schema(ctx.schemas, ctx.error_schema, v));
+        if !r.nested {
+            r.record("error_body_matches_schema", None, matches_schema(ctx.schemas, ctx.error_schema, v));
+        }
         r.record("error_code_is", None, error_code(v.get("error").and_then(Value::as_str), &errors));
-        r.record("error_description_is_ascii", Some("RFC 6749 §5.2"), error_description_ascii(v.get("error_description")));
+        if !r.nested {
+            r.record("error_description_is_ascii", Some("RFC 6749 §5.2"), error_description_ascii(v.get("error_description")));
+        }
+    }
+    if !errors.is_empty() && r.nested && obj.is_none() {
+        r.record("error_code_is", None, Err(format!("expected error {}, got {}", errors.join(" or "), body_hint(resp))));
+    }
+    if success && e.scope_stated {
+        r.record("scope_stated_when_changed", Some("RFC 6749 §3.3"), scope_stated(obj));
+    }
+    if let (true, Some(template)) = (success, &e.scope_within) {
+        let allowed = crate::placeholder::expand(template, ctx.resolve).unwrap_or_else(|_| template.clone());
+        r.record("scope_not_widened", Some("RFC 6749 §3.3, §6"), scope_within(obj, &allowed));
     }
     if let (Some(tt), Some(v)) = (&e.token_type, obj) {
         r.record("token_type_is", Some("RFC 6749 §5.1, §7.1"), token_type_is(v, tt));
@@ -142,6 +184,9 @@ fn check_headers(r: &mut Recorder, e: &Expect, resp: &HttpResponse) {
     for (h, needle) in &e.header_contains {
         r.record("header_contains", None, header_has_token(resp, h, needle));
     }
+    if let Some(scheme) = &e.challenge {
+        r.record("challenge_scheme_matches", Some("RFC 6749 §5.2"), challenge_scheme(resp, scheme));
+    }
 }
 
 fn evaluate_browser(r: &mut Recorder, e: &Expect, landing: &Landing, ctx: &CheckContext<'_>) {
@@ -156,10 +201,20 @@ fn evaluate_browser(r: &mut Recorder, e: &Expect, landing: &Landing, ctx: &Check
         r.record("login_form_shown", None, login_form_shown(landing));
     }
     let errors = expected_errors(e);
+    if e.single_params {
+        let verdict = match landing {
+            Landing::Redirect(url) => no_repeated_params(url),
+            Landing::Page { .. } => Ok(()),
+        };
+        r.record("no_repeated_parameters", Some("RFC 6749 §3.1"), verdict);
+    }
     match e.redirect {
         None => {}
         Some(RedirectExpect::None) => {
             r.record("not_redirected_to_client", Some("RFC 6749 §4.1.2.1, RFC 9700 §4.1"), not_redirected(landing));
+        }
+        Some(RedirectExpect::NoCode) => {
+            r.record("no_code_issued", None, no_code(landing));
         }
         Some(kind) => {
             let url = match landing {
@@ -181,6 +236,9 @@ fn evaluate_browser(r: &mut Recorder, e: &Expect, landing: &Landing, ctx: &Check
             let get = |name: &str| params.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
             if !r.record("redirected_to_redirect_uri", Some("RFC 6749 §3.1.2, §4.1.2"), same_endpoint(url, ctx.sent_redirect_uri)) {
                 return;
+            }
+            if !r.nested && !e.single_params {
+                r.record("no_repeated_parameters", Some("RFC 6749 §3.1"), no_repeated_params(url));
             }
             if kind == RedirectExpect::Code {
                 r.record("code_in_redirect", Some("RFC 6749 §4.1.2"), code_in_redirect(&get("code"), &get("error")));
@@ -216,6 +274,7 @@ pub fn race_successes(step: &str, successes: usize, count: usize, max: usize) ->
         step: step.to_string(),
         check: "at_most_one_redemption",
         rule: Some("RFC 6749 §4.1.2, RFC 9700 §4.5"),
+        level: Level::Must,
         passed,
         message: (!passed).then(|| format!("expected at most {max} of {count} concurrent requests to succeed, got {successes}")),
     }
@@ -490,6 +549,75 @@ fn same_endpoint(url: &Url, sent: Option<&str>) -> Verdict {
         Ok(())
     } else {
         Err(format!("expected a redirect to {sent}, got a redirect to {}", show_url(url)))
+    }
+}
+
+/// RFC 6749 §3.1: a parameter appears at most once in the authorization response.
+fn no_repeated_params(url: &Url) -> Verdict {
+    let mut seen: Vec<String> = Vec::new();
+    for (k, _) in url.query_pairs() {
+        if seen.iter().any(|s| *s == k) {
+            let n = url.query_pairs().filter(|(x, _)| *x == k).count();
+            return Err(format!("expected each parameter once in the redirect, got {} {n} times", excerpt(&k, 40)));
+        }
+        seen.push(k.into_owned());
+    }
+    Ok(())
+}
+
+fn no_code(landing: &Landing) -> Verdict {
+    match landing {
+        Landing::Page { .. } => Ok(()),
+        Landing::Redirect(u) if u.query_pairs().any(|(k, _)| k == "code") => {
+            Err(format!("expected no code for this request, got a redirect with a code to {}", show_url(u)))
+        }
+        Landing::Redirect(_) => Ok(()),
+    }
+}
+
+/// The scope member, when a token was issued for a scope other than the one requested.
+fn scope_stated(obj: Option<&Value>) -> Verdict {
+    match obj.and_then(|v| v.get("scope")) {
+        Some(Value::String(_)) => Ok(()),
+        Some(other) => Err(format!("expected scope to be a string, got {}", excerpt(&other.to_string(), 60))),
+        None => Err("expected a scope member stating the granted scope (it differs from the requested one), got none".into()),
+    }
+}
+
+/// Every granted scope is one of `allowed` (space-separated).
+fn scope_within(obj: Option<&Value>, allowed: &str) -> Verdict {
+    let allowed: Vec<&str> = allowed.split(' ').filter(|s| !s.is_empty()).collect();
+    match obj.and_then(|v| v.get("scope")) {
+        Some(Value::String(s)) => match s.split(' ').filter(|x| !x.is_empty()).find(|x| !allowed.contains(x)) {
+            None => Ok(()),
+            Some(extra) => Err(format!("expected a scope within {:?}, got {:?} (adds {:?})", allowed.join(" "), excerpt(s, 80), excerpt(extra, 40))),
+        },
+        Some(other) => Err(format!("expected scope to be a string, got {}", excerpt(&other.to_string(), 60))),
+        None => Err(format!(
+            "expected a refusal or a scope within {:?}; got a token with no scope member, which means the requested scope was granted whole",
+            allowed.join(" ")
+        )),
+    }
+}
+
+/// RFC 6749 §5.2: the 401's challenge uses the scheme the client authenticated with.
+fn challenge_scheme(resp: &HttpResponse, scheme: &str) -> Verdict {
+    let Some(v) = resp.header_joined("www-authenticate") else {
+        return Err(format!("expected a WWW-Authenticate challenge for the {scheme} scheme, got no WWW-Authenticate header"));
+    };
+    // Challenges are `scheme [params]`, comma-separated; a scheme is the token that starts the
+    // header or follows a comma and is not followed by `=`.
+    let schemes: Vec<&str> = v
+        .split(',')
+        .filter_map(|part| {
+            let first = part.split_whitespace().next()?;
+            (!first.contains('=')).then_some(first)
+        })
+        .collect();
+    if schemes.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+        Ok(())
+    } else {
+        Err(format!("expected a WWW-Authenticate challenge for the {scheme} scheme (the client used {scheme}), got {}", excerpt(&v, 100)))
     }
 }
 

@@ -357,7 +357,9 @@ fn list(a: ListArgs) -> Result<()> {
         for c in &profile.cases {
             let needs: Vec<String> = c.needs.iter().map(|n| format!("{n:?}").to_lowercase()).collect();
             let needs = if needs.is_empty() { String::new() } else { format!(" (needs: {})", needs.join(", ")) };
-            println!("{:<52} {:<6} {} [{}]{}", c.id, c.level.as_str(), c.title, c.refs.join("; "), needs);
+            let requires = c.requires.as_ref().map(|r| format!(" (requires: {r})")).unwrap_or_default();
+            println!("{:<52} {:<6} {} [{}]{}{}", c.id, c.level.as_str(), c.title, c.refs.join("; "), needs, requires);
+            println!("    rule: {}", c.rule);
         }
         total += profile.cases.len();
     }

@@ -8,9 +8,12 @@ use crate::case::Level;
 pub enum Outcome {
     /// Every check held.
     Passed,
+    /// The case's own rule held, but an expectation graded below it (SHOULD or MAY) did not.
+    Warning,
     /// The target answered, wrongly.
     Failed,
-    /// No verdict: the target could not be reached, or a setup step or fixture failed.
+    /// No verdict: the target could not be reached, a setup step or fixture failed, or the case
+    /// is blocked (the positive case it requires was refused).
     Error,
     /// A prerequisite is missing from the target file.
     Skipped,
@@ -20,6 +23,7 @@ impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Passed => "passed",
+            Outcome::Warning => "warning",
             Outcome::Failed => "failed",
             Outcome::Error => "error",
             Outcome::Skipped => "skipped",
@@ -36,6 +40,8 @@ pub struct CheckRecord {
     /// The rule's own reference, where the check has one (else the case's refs apply).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<&'static str>,
+    /// How strongly the expectation this check verifies is demanded.
+    pub level: Level,
     pub passed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -77,9 +83,21 @@ pub struct CaseResult {
     pub endpoint: String,
     pub title: String,
     pub level: Level,
+    /// The normative requirement, in one line with its keyword.
+    pub rule: String,
     pub refs: Vec<String>,
     pub outcome: Outcome,
+    /// For a warning: the strongest level among the graded expectations that failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning_level: Option<Level>,
     pub message: String,
+    /// Why the target did not accept the case's main request (or its setup), if it did not: what
+    /// a case that requires this one is blocked by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+    /// What in the target file a refusal points at, if anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<Diagnosis>,
     pub checks: Vec<CheckRecord>,
     pub transcript: Vec<ExchangeRecord>,
     /// A curl command replaying the case's main request, secrets as environment variables.
@@ -92,16 +110,54 @@ pub struct CaseResult {
     pub duration_ms: u64,
 }
 
+/// A refusal of the suite's own well-formed request that points at the target file rather than
+/// at the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Diagnosis {
+    /// invalid_client (or a 401) for the client's own credentials.
+    ClientCredentials,
+    /// The login form did not accept the user.
+    Login,
+    /// The authorization endpoint refused the redirect_uri.
+    RedirectUri,
+}
+
+impl Diagnosis {
+    pub fn advice(self) -> &'static str {
+        match self {
+            Diagnosis::ClientCredentials => "the server refused the client's own credentials: check [client] id/secret in the target file",
+            Diagnosis::Login => "the login page did not accept the user: check [login] username/password (and username_field/password_field) in the target file",
+            Diagnosis::RedirectUri => "the authorization endpoint refused the redirect_uri: check [client] redirect_uri in the target file (it must be registered exactly)",
+        }
+    }
+}
+
 impl CaseResult {
     /// Whether this result fails the gate: a MUST case failed or errored (SHOULD too when
-    /// strict), unless the baseline expects it; a baseline entry now passing fails it when strict.
+    /// strict), unless the baseline expects it; under --strict, a SHOULD warning and a baseline
+    /// entry now passing fail it too.
     pub fn breaks_gate(&self, strict: bool) -> bool {
         match (&self.outcome, &self.baseline) {
-            (Outcome::Failed | Outcome::Error, Some(BaselineMark::Expected { .. })) => false,
+            (Outcome::Failed | Outcome::Error | Outcome::Warning, Some(BaselineMark::Expected { .. })) => false,
             (Outcome::Failed | Outcome::Error, _) => self.level == Level::Must || (strict && self.level == Level::Should),
+            (Outcome::Warning, _) => strict && self.warning_level == Some(Level::Should),
             (Outcome::Passed, Some(BaselineMark::Fixed { .. })) => strict,
             _ => false,
         }
+    }
+
+    /// The level a non-passing outcome is reported at: a warning's graded level, else the case's.
+    pub fn shown_level(&self) -> Level {
+        match (self.outcome, self.warning_level) {
+            (Outcome::Warning, Some(l)) => l,
+            _ => self.level,
+        }
+    }
+
+    /// Blocked: its required positive case was refused, so this case has no verdict.
+    pub fn blocked(&self) -> bool {
+        self.outcome == Outcome::Error && self.message.starts_with("blocked: ")
     }
 }
 
@@ -109,6 +165,7 @@ impl CaseResult {
 pub struct Summary {
     pub total: usize,
     pub passed: usize,
+    pub warning: usize,
     pub failed: usize,
     pub error: usize,
     pub skipped: usize,
@@ -121,6 +178,7 @@ impl Summary {
             s.total += 1;
             match c.outcome {
                 Outcome::Passed => s.passed += 1,
+                Outcome::Warning => s.warning += 1,
                 Outcome::Failed => s.failed += 1,
                 Outcome::Error => s.error += 1,
                 Outcome::Skipped => s.skipped += 1,
@@ -163,6 +221,20 @@ impl RunResult {
     /// Passed when no case breaks the gate (and the run was not interrupted).
     pub fn gate_passed(&self) -> bool {
         self.interrupted.is_none() && !self.cases().any(|c| c.breaks_gate(self.strict))
+    }
+
+    /// One line per distinct target-file problem the refused positive cases point at.
+    pub fn diagnoses(&self) -> Vec<String> {
+        let mut seen: Vec<Diagnosis> = Vec::new();
+        let mut out = Vec::new();
+        for c in self.cases() {
+            if let (Some(d), Some(why)) = (c.diagnosis, &c.refused)
+                && !seen.contains(&d) {
+                    seen.push(d);
+                    out.push(format!("diagnosis: {} ({} was refused: {})", d.advice(), c.id, why));
+                }
+        }
+        out
     }
 
     /// One line when every case that ran errored the same way on the transport (nothing else to

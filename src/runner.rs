@@ -8,14 +8,14 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use serde_json::Value;
 use url::Url;
 
-use crate::case::{Browser, Case, Need, Step};
+use crate::case::{Auth, Browser, Case, Level, Need, Step};
 use crate::check::{self, CheckContext, Observation};
 use crate::http::{Exchange, Http, HttpResponse};
 use crate::login::{self, Choice, Landing};
 use crate::profile::Profile;
 use crate::redact::Redactor;
 use crate::request::{self, Role};
-use crate::result::{CaseResult, CheckRecord, ExchangeRecord, Outcome, ProfileRun, RunResult};
+use crate::result::{CaseResult, CheckRecord, Diagnosis, ExchangeRecord, Outcome, ProfileRun, RunResult};
 use crate::target::Target;
 
 /// A transcript keeps at most this much of each body.
@@ -133,6 +133,12 @@ pub(crate) struct CaseRun<'a> {
     pub values: HashMap<String, String>,
     pub(crate) exchanges: Vec<(String, Exchange)>,
     checks: Vec<CheckRecord>,
+    /// The case's own level: checks graded below it make warnings, not failures.
+    level: Level,
+    /// What the last request's refusal points at in the target file, if anything.
+    last_hint: Option<Diagnosis>,
+    /// Why the case's positive request (or its setup) was not accepted.
+    refused: Option<(String, Option<Diagnosis>)>,
 }
 
 /// Why a case cannot run against this target (every missing prerequisite), if it cannot.
@@ -144,6 +150,7 @@ pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
             Need::Login => target.login.is_none(),
             Need::SecondClient => target.second_client.is_none(),
             Need::Probe => target.probe_url.is_none(),
+            Need::RedirectUriOptional => !target.client.redirect_uri_optional,
         })
         .map(|n| n.missing_reason())
         .collect();
@@ -190,7 +197,7 @@ impl<'a> CaseRun<'a> {
         for (k, v) in env.target.secrets() {
             local.add(k, &v);
         }
-        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new() }
+        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), level: Level::Must, last_hint: None, refused: None }
     }
 
     fn lookup(&self, name: &str, role: Role) -> Option<String> {
@@ -219,6 +226,7 @@ impl<'a> CaseRun<'a> {
 
     /// Sends `step` (through the login driver for browser endpoints) and records the exchanges.
     pub(crate) async fn perform(&mut self, label: &str, step: &Step, role: Role, overrides: &[(String, String)]) -> Result<Observed, String> {
+        self.last_hint = None;
         let built = {
             let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
             request::build(step, &self.env.profile, &self.env.target, role, &lookup)?
@@ -244,7 +252,11 @@ impl<'a> CaseRun<'a> {
                     self.learn_exchange(&ex);
                     self.exchanges.push((label.to_string(), ex));
                 }
+                if let Err(login::DriveError::LoginRefused { .. }) = &landing {
+                    self.last_hint = Some(Diagnosis::Login);
+                }
                 let landing = landing.map_err(|e| e.to_string())?;
+                self.last_hint = self.last_hint.or_else(|| redirect_uri_refused(&landing).then_some(Diagnosis::RedirectUri));
                 Ok(Observed::Browser(landing, Sent { state: built.sent_state, redirect_uri: built.sent_redirect_uri }))
             }
             None => {
@@ -253,6 +265,11 @@ impl<'a> CaseRun<'a> {
                 let what = format!("{} {}", ex.request.method, check::show_url(&ex.request.url));
                 let resp = ex.response.clone();
                 self.exchanges.push((label.to_string(), ex));
+                let own_credentials = step.auth.or_else(|| env.profile.endpoints.get(&step.endpoint).map(|e| e.auth)) == Some(Auth::Basic);
+                if let (Ok(r), true) = (&resp, own_credentials)
+                    && (r.status == 401 || r.json().and_then(|v| v.get("error").and_then(Value::as_str).map(|e| e == "invalid_client")).unwrap_or(false)) {
+                        self.last_hint = Some(Diagnosis::ClientCredentials);
+                    }
                 resp.map(Observed::Http).map_err(|e| format!("{what}: {e}"))
             }
         }
@@ -333,14 +350,19 @@ impl<'a> CaseRun<'a> {
             sent_redirect_uri: sent.and_then(|s| s.redirect_uri.as_deref()),
             resolve: &resolve,
         };
-        check::evaluate(label, &step.expect, &observation, &ctx)
+        check::evaluate(label, self.level, &step.expect, &observation, &ctx)
     }
 
-    /// Runs one step and its checks; Err is a problem that leaves no verdict.
+    /// Runs one step and its checks; Ok(true) when every check at the case's level held; Err is
+    /// a problem that leaves no verdict.
     async fn step(&mut self, label: &str, step: &Step) -> Result<bool, String> {
         let obs = self.perform(label, step, Role::Client, &[]).await?;
+        if label == "main" && let Some(why) = refusal(step, &obs) {
+            self.refused = Some((why, self.last_hint));
+        }
         let records = self.evaluate(label, step, &obs);
-        let ok = records.iter().all(|r| r.passed);
+        let level = self.level;
+        let ok = records.iter().all(|r| r.passed || r.level > level);
         self.checks.extend(records);
         self.capture(step, &obs);
         Ok(ok)
@@ -383,18 +405,26 @@ impl<'a> CaseRun<'a> {
     }
 
     async fn go(&mut self, case: &Case) -> (Outcome, String) {
+        self.level = case.level;
         for fx in &case.fixtures {
             if let Err(e) = self.make_fixture(*fx).await {
-                return (Outcome::Error, format!("setup failed: {e}"));
+                let why = format!("setup failed: {e}");
+                self.refused = Some((why.clone(), self.last_hint));
+                return (Outcome::Error, why);
             }
         }
         for (i, s) in case.before.iter().enumerate() {
             let label = step_label("before", i, s);
             match self.step(&label, s).await {
-                Err(e) => return (Outcome::Error, format!("setup step {label}: {e}")),
+                Err(e) => {
+                    let why = format!("setup step {label}: {e}");
+                    self.refused = Some((why.clone(), self.last_hint));
+                    return (Outcome::Error, why);
+                }
                 Ok(false) => {
-                    let why = self.failures(Some(&label));
-                    return (Outcome::Error, format!("setup step {label} did not go as needed: {why}"));
+                    let why = format!("setup step {label} did not go as needed: {}", self.failures(Some(&label), self.level));
+                    self.refused = Some((why.clone(), self.last_hint));
+                    return (Outcome::Error, why);
                 }
                 Ok(true) => {}
             }
@@ -404,33 +434,45 @@ impl<'a> CaseRun<'a> {
             None => self.step("main", &case.main).await.map(|_| ()),
         };
         if let Err(e) = main {
+            self.refused = Some((e.clone(), self.last_hint));
             return (Outcome::Error, e);
         }
         for (i, s) in case.after.iter().enumerate() {
             let label = step_label("after", i, s);
             if let Err(e) = self.step(&label, s).await {
-                let failed = self.failures(None);
+                let failed = self.failures(None, self.level);
                 let prefix = if failed.is_empty() { String::new() } else { format!("{failed}; then ") };
                 return (Outcome::Error, format!("{prefix}follow-up {label}: {e}"));
             }
         }
-        let failed = self.failures(None);
-        if failed.is_empty() {
+        let failed = self.failures(None, self.level);
+        if !failed.is_empty() {
+            return (Outcome::Failed, failed);
+        }
+        let warned = self.failures(None, Level::May);
+        if warned.is_empty() {
             (Outcome::Passed, format!("{} checks passed", self.checks.len()))
         } else {
-            (Outcome::Failed, failed)
+            (Outcome::Warning, warned)
         }
     }
 
-    /// The failed checks (of one step, or all) as one line.
-    fn failures(&self, step: Option<&str>) -> String {
+    /// The strongest level among the failed checks graded below the case's level.
+    fn warning_level(&self) -> Option<Level> {
+        self.checks.iter().filter(|c| !c.passed && c.level > self.level).map(|c| c.level).min()
+    }
+
+    /// The failed checks at `level` or stronger (of one step, or all) as one line; checks graded
+    /// below the case's level say their level.
+    fn failures(&self, step: Option<&str>, level: Level) -> String {
         self.checks
             .iter()
-            .filter(|c| !c.passed && step.is_none_or(|s| c.step == s))
+            .filter(|c| !c.passed && c.level <= level && step.is_none_or(|s| c.step == s))
             .map(|c| {
                 let at = if c.step == "main" { String::new() } else { format!("{}: ", c.step) };
                 let rule = c.rule.map(|r| format!(" [{r}]")).unwrap_or_default();
-                format!("{at}{}: {}{rule}", c.check, c.message.as_deref().unwrap_or("failed"))
+                let graded = if c.level > self.level { format!("{} ", c.level.as_str()) } else { String::new() };
+                format!("{graded}{at}{}: {}{rule}", c.check, c.message.as_deref().unwrap_or("failed"))
             })
             .collect::<Vec<_>>()
             .join("; ")
@@ -523,9 +565,13 @@ fn skeleton(case: &Case, profile: &str) -> CaseResult {
         endpoint: case.endpoint.clone(),
         title: case.title.clone(),
         level: case.level,
+        rule: case.rule.clone(),
         refs: case.refs.clone(),
         outcome: Outcome::Skipped,
+        warning_level: None,
         message: String::new(),
+        refused: None,
+        diagnosis: None,
         checks: Vec::new(),
         transcript: Vec::new(),
         curl: None,
@@ -543,7 +589,12 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
     let mut result = skeleton(case, &env.profile.name);
     result.started_ms = started.duration_since(env.run_started).as_millis() as u64;
     result.outcome = outcome;
+    result.warning_level = (outcome == Outcome::Warning).then(|| run.warning_level()).flatten();
     result.message = run.local.redact(&message);
+    if let Some((why, hint)) = &run.refused {
+        result.refused = Some(run.local.redact(why));
+        result.diagnosis = *hint;
+    }
     result.checks = run
         .checks
         .iter()
@@ -559,25 +610,102 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
     result
 }
 
-/// Whether a case showed its endpoint working (None: it did not run).
-fn worked(c: &CaseResult) -> Option<bool> {
-    match c.outcome {
-        Outcome::Passed => Some(true),
-        Outcome::Skipped => None,
-        Outcome::Error | Outcome::Failed => Some(false),
+/// Why the target did not accept a positive step's well-formed request, if it did not: a non-2xx
+/// answer, or a login that did not end in a redirect with a code.
+fn refusal(step: &Step, obs: &Observed) -> Option<String> {
+    match obs {
+        Observed::Http(r) if (200..300).contains(&r.status) => None,
+        Observed::Http(r) => {
+            let error = r.json().and_then(|v| v.get("error").and_then(Value::as_str).map(|e| format!(" {}", crate::http::excerpt(e, 60)))).unwrap_or_default();
+            Some(format!("answered {}{error}", r.status))
+        }
+        Observed::Browser(Landing::Redirect(u), _) => {
+            let error = u.query_pairs().find(|(k, _)| k == "error").map(|(_, v)| v.into_owned());
+            match (step.browser, error) {
+                (_, None) if u.query_pairs().any(|(k, _)| k == "code") => None,
+                (Some(Browser::Deny), Some(e)) if e == "access_denied" => None,
+                (_, Some(e)) => Some(format!("redirected with error={}", crate::http::excerpt(&e, 60))),
+                (_, None) => Some(format!("redirected without a code to {}", check::show_url(u))),
+            }
+        }
+        Observed::Browser(Landing::Page { status, page, .. }, _) if step.browser == Some(Browser::FirstPage) && (200..300).contains(status) && page.login_form().is_some() => None,
+        Observed::Browser(Landing::Page { url, status, page }, _) => Some(format!("the login ended at {} (status {status}, {})", check::show_url(url), page.summary())),
     }
 }
 
-/// A pass of a case whose `requires` case shows the endpoint not working is no verdict.
-fn withhold_vacuous_passes(cases: &mut [CaseResult], profile: &Profile) {
-    let status: HashMap<String, (Option<bool>, &'static str)> = cases.iter().map(|c| (c.id.clone(), (worked(c), c.outcome.as_str()))).collect();
-    for c in cases.iter_mut().filter(|c| c.outcome == Outcome::Passed) {
-        let Some(req) = profile.cases.iter().find(|d| d.id == c.id).and_then(|d| d.requires.clone()) else { continue };
-        if let Some((Some(false), outcome)) = status.get(&req) {
-            c.outcome = Outcome::Error;
-            c.message = format!("no verdict: this rule only means something once {req} works, and it {outcome} (the checks here held: {})", c.message);
+/// A page or error redirect that blames the redirect_uri.
+fn redirect_uri_refused(landing: &Landing) -> bool {
+    let mentions = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        s.contains("redirect_uri") || s.contains("redirect uri") || s.contains("redirection uri")
+    };
+    match landing {
+        Landing::Page { page, .. } => page.login_form().is_none() && mentions(&page.text),
+        Landing::Redirect(u) => u.query_pairs().any(|(k, v)| k == "error_description" && mentions(&v)),
+    }
+}
+
+/// What a case publishes for the cases that require it: `Some(text)` when they are blocked.
+type Blocker = Option<String>;
+
+/// A case's result as the cases that require it see it, published once; dependents wait on it.
+#[derive(Default)]
+struct Gate {
+    value: Mutex<Option<Blocker>>,
+    ready: std::sync::Condvar,
+}
+
+impl Gate {
+    fn publish(&self, blocker: Blocker) {
+        let mut v = self.value.lock().unwrap_or_else(|e| e.into_inner());
+        if v.is_none() {
+            *v = Some(blocker);
+            self.ready.notify_all();
         }
     }
+
+    fn wait(&self) -> Blocker {
+        let mut v = self.value.lock().unwrap_or_else(|e| e.into_inner());
+        while v.is_none() {
+            v = self.ready.wait(v).unwrap_or_else(|e| e.into_inner());
+        }
+        v.clone().flatten()
+    }
+}
+
+/// Publishes "not blocking" if the trial ends without publishing (a panic), so no dependent waits
+/// for ever.
+struct Publish(Arc<Gate>);
+
+impl Drop for Publish {
+    fn drop(&mut self) {
+        self.0.publish(None);
+    }
+}
+
+/// The blocker a finished case hands to the cases that require it.
+fn blocker_of(r: &CaseResult) -> Blocker {
+    if r.blocked() {
+        return Some(r.message.trim_start_matches("blocked: ").to_string());
+    }
+    match (&r.outcome, &r.refused) {
+        (Outcome::Failed | Outcome::Error, Some(why)) => Some(format!("{} was refused ({why})", r.id)),
+        _ => None,
+    }
+}
+
+/// How many `requires` links lead from `case` to a case with none (cycles count as none).
+fn depth(case: &Case, cases: &[Case]) -> usize {
+    let mut d = 0;
+    let mut at = case;
+    while let Some(next) = at.requires.as_ref().and_then(|r| cases.iter().find(|c| c.id == *r)) {
+        d += 1;
+        at = next;
+        if d > cases.len() {
+            return 0;
+        }
+    }
+    d
 }
 
 /// Runs every plan's cases as libtest-mimic trials and returns their results in case order.
@@ -591,7 +719,7 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
         .map_err(RunError::Runtime)?;
     let http = Http::with_tls(opts.request_timeout, opts.body_cap, &opts.tls).map_err(|e| RunError::Http(e.to_string()))?;
     let mut slots: Vec<(usize, CaseResult)> = Vec::new();
-    let mut trials = Vec::new();
+    let mut trials: Vec<(usize, Trial)> = Vec::new();
     let results: Arc<Mutex<HashMap<usize, CaseResult>>> = Arc::default();
     let stop = opts.stop.clone().unwrap_or_default();
     // Ordinary cases share this lock; a `serial = true` case holds it alone.
@@ -608,11 +736,20 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
             raw_requests: opts.raw_requests.clone(),
             run_started: started,
         });
-        for case in &plan.profile.cases {
-            if opts.filter.as_ref().is_some_and(|f| !case.id.contains(f.as_str())) {
-                continue;
-            }
+        let selected: Vec<&Case> = plan.profile.cases.iter().filter(|c| opts.filter.as_ref().is_none_or(|f| c.id.contains(f.as_str()))).collect();
+        // A gate per case some selected case requires; dependents wait on it before they start.
+        let gates: HashMap<String, Arc<Gate>> = selected
+            .iter()
+            .filter_map(|c| c.requires.as_ref())
+            .filter(|r| selected.iter().any(|c| c.id == **r))
+            .map(|r| (r.clone(), Arc::new(Gate::default())))
+            .collect();
+        for case in selected {
             let idx = slots.len();
+            let my_gate = gates.get(&case.id).cloned();
+            let wait_for = case.requires.as_ref().and_then(|r| gates.get(r)).cloned();
+            let order = depth(case, &plan.profile.cases);
+            let print_diagnosis = opts.progress;
             let mut placeholder = skeleton(case, &plan.profile.name);
             placeholder.outcome = Outcome::Error;
             placeholder.message = "internal error: the case did not complete (panic in the harness)".into();
@@ -621,16 +758,31 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
             let exclusive = exclusive.clone();
             let stop = stop.clone();
             let trial = Trial::ignorable_test(case.id.clone(), move || {
+                let _publish = my_gate.clone().map(Publish);
+                let finish = |r: CaseResult| {
+                    if let Some(g) = &my_gate {
+                        g.publish(blocker_of(&r));
+                    }
+                    results.lock().unwrap_or_else(|e| e.into_inner()).insert(idx, r);
+                };
+                if let Some(blocker) = wait_for.as_ref().and_then(|g| g.wait()) {
+                    let mut r = skeleton(&case, &env.profile.name);
+                    r.outcome = Outcome::Error;
+                    r.message = format!("blocked: {blocker}");
+                    let text = format!("error, no verdict: {}", r.message);
+                    finish(r);
+                    return Err(Failed::from(text));
+                }
                 if let Some(signal) = stop.reason() {
                     let mut r = skeleton(&case, &env.profile.name);
                     r.message = format!("skipped: not run, the run was interrupted ({signal})");
-                    results.lock().unwrap_or_else(|e| e.into_inner()).insert(idx, r);
+                    finish(r);
                     return Ok(Completion::ignored_with(format!("not run: interrupted by {signal}")));
                 }
                 if let Some(reason) = unmet_needs(&case, &env.target) {
                     let mut r = skeleton(&case, &env.profile.name);
                     r.message = format!("skipped: {reason}");
-                    results.lock().unwrap_or_else(|e| e.into_inner()).insert(idx, r);
+                    finish(r);
                     return Ok(Completion::ignored_with(reason));
                 }
                 // The case runs as a task on the runtime (its I/O wake-ups stay on the runtime's
@@ -650,22 +802,28 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
                     let _shared = exclusive.read().unwrap_or_else(|e| e.into_inner());
                     run_on_runtime()?
                 };
+                if let (true, Some(d), Some(why)) = (print_diagnosis, result.diagnosis, &result.refused)
+                    && case.requires.is_none() {
+                        println!("diagnosis: {} ({} was refused: {why})", d.advice(), case.id);
+                    }
                 let verdict = match result.outcome {
                     Outcome::Passed => Ok(Completion::Completed),
+                    Outcome::Warning => Ok(Completion::Completed),
                     Outcome::Skipped => Ok(Completion::ignored_with(result.message.clone())),
                     Outcome::Failed => Err(Failed::from(format!(
-                        "{} rule broken ({}): {}",
+                        "{} rule broken: {} ({}): {}",
                         result.level.as_str(),
+                        result.rule,
                         result.refs.join(", "),
                         result.message
                     ))),
                     Outcome::Error => Err(Failed::from(format!("error, no verdict: {}", result.message))),
                 };
-                results.lock().unwrap_or_else(|e| e.into_inner()).insert(idx, result);
+                finish(result);
                 verdict
             })
             .with_kind(plan.profile.name.clone());
-            trials.push(trial);
+            trials.push((order, trial));
         }
     }
     let args = Arguments {
@@ -675,7 +833,9 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
         color: Some(if opts.color { libtest_mimic::ColorSetting::Always } else { libtest_mimic::ColorSetting::Never }),
         ..Arguments::default()
     };
-    let _conclusion = libtest_mimic::run(&args, trials);
+    // Required cases first: a dependent is only taken once every case it waits on has started.
+    trials.sort_by_key(|(order, _)| *order);
+    let _conclusion = libtest_mimic::run(&args, trials.into_iter().map(|(_, t)| t).collect());
     let mut done = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
     let mut runs: Vec<ProfileRun> = plans
         .iter()
@@ -683,9 +843,6 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
         .collect();
     for (idx, (pi, placeholder)) in slots.into_iter().enumerate() {
         runs[pi].cases.push(done.remove(&idx).unwrap_or(placeholder));
-    }
-    for (run, plan) in runs.iter_mut().zip(plans) {
-        withhold_vacuous_passes(&mut run.cases, &plan.profile);
     }
     drop(rt);
     let interrupted = stop.reason();

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::case::{Level, LoadError};
 use crate::profile::Profile;
 use crate::redact::Redactor;
-use crate::reference::{Fault, Faults, ReferenceError, ReferenceServer};
+use crate::reference::{Fault, Faults, ReferenceError, ReferenceServer, Variant, Variants};
 use crate::result::{Outcome, RunResult};
 use crate::runner::{self, Plan, RunError, RunOptions};
 use crate::suite::Suite;
@@ -37,6 +37,22 @@ pub struct FaultRun {
     pub caught: bool,
 }
 
+/// One tolerated variant's run: the gate must pass; SHOULD-level departures only where the
+/// variant departs at SHOULD.
+#[derive(Debug, Clone, Serialize)]
+pub struct VariantRun {
+    pub variant: &'static str,
+    pub departure: Option<Level>,
+    pub clause: &'static str,
+    /// Cases that failed or errored at MUST (must be none).
+    pub must_failures: Vec<String>,
+    /// Cases that failed at SHOULD or warned at SHOULD.
+    pub should_departures: Vec<String>,
+    /// Cases that failed or warned at MAY (informational).
+    pub may_departures: Vec<String>,
+    pub passed: bool,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseTrips {
     pub id: String,
@@ -58,6 +74,7 @@ pub struct Selftest {
     /// MUST cases listed as impossible to simulate, with the reason.
     pub untrippable: BTreeMap<String, String>,
     pub caught: usize,
+    pub variants: Vec<VariantRun>,
 }
 
 impl Selftest {
@@ -66,7 +83,10 @@ impl Selftest {
     }
 
     pub fn ok(&self) -> bool {
-        self.correct_failures.is_empty() && self.caught == self.faults.len() && self.untripped_must.is_empty()
+        self.correct_failures.is_empty()
+            && self.caught == self.faults.len()
+            && self.untripped_must.is_empty()
+            && self.variants.iter().all(|v| v.passed)
     }
 }
 
@@ -87,13 +107,48 @@ pub fn untrippable(suite: &Suite, profile: &str) -> Result<BTreeMap<String, Stri
 }
 
 fn run_once(profile: &Arc<Profile>, faults: Faults, opts: &RunOptions) -> Result<RunResult, SelftestError> {
-    let server = ReferenceServer::start(&profile.name, faults)?;
+    run_configured(profile, faults, Variants::none(), opts)
+}
+
+fn run_configured(profile: &Arc<Profile>, faults: Faults, variants: Variants, opts: &RunOptions) -> Result<RunResult, SelftestError> {
+    let server = ReferenceServer::start_variants(&profile.name, faults, variants)?;
     let target = Target::parse("reference target", &server.target_toml(), &|_| None)?;
     let plan = Plan { profile: profile.clone(), target: Arc::new(target) };
     Ok(runner::run(&[plan], opts, Arc::new(Redactor::new()))?)
 }
 
-/// Runs `profile` against the correct reference and against each of `faults`.
+/// Runs `profile` with one tolerated variant switched on and judges the run.
+pub fn run_variant(profile: &Arc<Profile>, variant: Variant, opts: &RunOptions) -> Result<VariantRun, SelftestError> {
+    let opts = RunOptions { progress: false, ..opts.clone() };
+    let result = run_configured(profile, Faults::none(), std::iter::once(variant).collect(), &opts)?;
+    let (mut must, mut should, mut may) = (Vec::new(), Vec::new(), Vec::new());
+    for c in result.cases() {
+        let level = match c.outcome {
+            Outcome::Failed | Outcome::Error => c.level,
+            Outcome::Warning => c.shown_level(),
+            Outcome::Passed | Outcome::Skipped => continue,
+        };
+        let entry = format!("{} ({} {})", c.id, level.as_str(), c.outcome.as_str());
+        match level {
+            Level::Must => must.push(entry),
+            Level::Should => should.push(entry),
+            Level::May => may.push(entry),
+        }
+    }
+    let passed = must.is_empty() && result.gate_passed() && (should.is_empty() || variant.departure() == Some(Level::Should));
+    Ok(VariantRun {
+        variant: variant.name(),
+        departure: variant.departure(),
+        clause: variant.clause(),
+        must_failures: must,
+        should_departures: should,
+        may_departures: may,
+        passed,
+    })
+}
+
+/// Runs `profile` against the correct reference, against each of `faults`, and with each of its
+/// tolerated variants.
 pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOptions) -> Result<Selftest, SelftestError> {
     let opts = RunOptions { progress: false, ..opts.clone() };
     let correct = run_once(&profile, Faults::none(), &opts)?;
@@ -118,11 +173,11 @@ pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOpt
             }
         }
         let gate_failed = !result.gate_passed();
-        let caught = match fault.level() {
+        let caught = match fault.level_in(&profile.name) {
             Level::Must => gate_failed,
             _ => tripped.iter().any(|(_, l)| *l != Level::May),
         };
-        runs.push(FaultRun { fault: fault.name(), level: fault.level(), rule: fault.rule(), gate_failed, tripped, caught });
+        runs.push(FaultRun { fault: fault.name(), level: fault.level_in(&profile.name), rule: fault.rule(), gate_failed, tripped, caught });
     }
     let untrippable = untrippable(suite, &profile.name)?;
     let untripped_must: Vec<String> = tripped_by
@@ -131,7 +186,11 @@ pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOpt
         .map(|t| t.id.clone())
         .collect();
     let caught = runs.iter().filter(|r| r.caught).count();
-    Ok(Selftest { profile: profile.name.clone(), cases: profile.cases.len(), correct_failures, faults: runs, tripped_by, untripped_must, untrippable, caught })
+    let variants = crate::reference::variants_of(&profile.name)
+        .into_iter()
+        .map(|v| run_variant(&profile, v, &opts))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Selftest { profile: profile.name.clone(), cases: profile.cases.len(), correct_failures, faults: runs, tripped_by, untripped_must, untrippable, caught, variants })
 }
 
 /// The kill matrix as text.
@@ -173,5 +232,17 @@ pub fn render(s: &Selftest) -> String {
     } else {
         let _ = writeln!(out, "MUST cases no fault trips: {}", s.untripped_must.join(", "));
     }
+    let _ = writeln!(out, "\n{:<34} {:<9} {:<8} departures (a variant is a rule honoured another way: the gate must pass)", "variant", "departs", "verdict");
+    for v in &s.variants {
+        let verdict = if v.passed { "passes" } else { "FAILS" };
+        let departs = v.departure.map(|l| l.as_str()).unwrap_or("-");
+        let mut shown: Vec<String> = Vec::new();
+        shown.extend(v.must_failures.iter().cloned());
+        shown.extend(v.should_departures.iter().cloned());
+        shown.extend(v.may_departures.iter().cloned());
+        let _ = writeln!(out, "{:<34} {:<9} {:<8} {}", v.variant, departs, verdict, if shown.is_empty() { "-".to_string() } else { shown.join(", ") });
+    }
+    let ok = s.variants.iter().filter(|v| v.passed).count();
+    let _ = writeln!(out, "tolerated variants: {ok}/{} pass the gate", s.variants.len());
     out
 }

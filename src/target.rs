@@ -14,6 +14,8 @@ pub struct Client {
     pub secret: Option<String>,
     pub redirect_uri: Option<String>,
     pub scope: Option<String>,
+    /// The client registered exactly one redirect_uri and may omit it (RFC 6749 §3.1.2.3).
+    pub redirect_uri_optional: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +94,8 @@ struct RawClient {
     secret: Option<Text>,
     redirect_uri: Option<Text>,
     scope: Option<Text>,
+    #[serde(default)]
+    redirect_uri_optional: bool,
 }
 
 #[derive(Deserialize)]
@@ -165,6 +169,7 @@ impl Expander<'_> {
             secret: opt(&r.secret, "secret")?,
             redirect_uri,
             scope: opt(&r.scope, "scope")?,
+            redirect_uri_optional: r.redirect_uri_optional,
         })
     }
 }

@@ -13,6 +13,7 @@ use axum::routing::get;
 use serde_json::json;
 
 use super::fault::{Fault, Faults};
+use super::variant::{Variant, Variants};
 use super::oauth_error::no_store;
 use super::params::{Params, ascii};
 use super::{Registration, page};
@@ -23,17 +24,30 @@ const SCOPES: &[&str] = &["visitor"];
 pub struct MxState {
     reg: Registration,
     faults: Faults,
+    variants: Variants,
     /// HS256 key the access tokens are signed with, fresh per server.
     key: [u8; 32],
 }
 
 impl MxState {
-    pub fn new(reg: Registration, faults: Faults) -> Self {
-        MxState { reg, faults, key: crate::token::random_bytes::<32>() }
+    pub fn new(reg: Registration, faults: Faults, variants: Variants) -> Self {
+        MxState { reg, faults, variants, key: crate::token::random_bytes::<32>() }
     }
 
     fn has(&self, f: Fault) -> bool {
         self.faults.has(f)
+    }
+
+    fn variant(&self, v: Variant) -> bool {
+        self.variants.has(v)
+    }
+
+    /// no-store, with more directives under the cache-control-more variant.
+    fn no_store(&self, resp: &mut Response) {
+        no_store(resp);
+        if self.variant(Variant::CacheControlMore) {
+            resp.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store, max-age=0"));
+        }
     }
 }
 
@@ -75,6 +89,10 @@ impl MxState {
         let now = SystemTime::now();
         let timestamp = if self.has(Fault::MxTimestampEpoch) {
             now.duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0).to_string()
+        } else if self.variant(Variant::MxTimestampOffset) {
+            let base = rfc3339(now);
+            let millis = now.duration_since(UNIX_EPOCH).map(|d| d.subsec_millis()).unwrap_or(0);
+            format!("{}.{millis:03}+00:00", base.trim_end_matches('Z'))
         } else {
             rfc3339(now)
         };
@@ -94,8 +112,14 @@ impl MxState {
         if self.has(Fault::MxTokenOnError) {
             body["access_token"] = json!(crate::token::random_token());
         }
+        if self.variant(Variant::MxErrorType) {
+            body["type"] = json!("error");
+        }
+        if self.variant(Variant::ExtraTokenMembers) {
+            body["trace_id"] = json!(crate::token::random_hex(8));
+        }
         let mut resp = (status, axum::Json(body)).into_response();
-        no_store(&mut resp);
+        self.no_store(&mut resp);
         resp
     }
 
@@ -200,7 +224,11 @@ impl MxState {
         };
         let mut body = json!({
             "access_token": access_token,
-            "token_type": if self.has(Fault::MxTokenTypeMac) { "mac" } else { "Bearer" },
+            "token_type": match (self.has(Fault::MxTokenTypeMac), self.variant(Variant::TokenTypeCapitalised)) {
+                (true, _) => "mac",
+                (false, true) => "bearer",
+                (false, false) => "Bearer",
+            },
             "expires_in": EXPIRES_IN.to_string(),
             "scope": scope,
             "opaque_token": crate::token::random_hex(32),
@@ -211,9 +239,12 @@ impl MxState {
         if self.has(Fault::MxNoOpaqueToken) {
             body.as_object_mut().map(|o| o.remove("opaque_token"));
         }
+        if self.variant(Variant::ExtraTokenMembers) {
+            body["consented_on"] = json!(SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0));
+        }
         let mut resp = axum::Json(body).into_response();
         if !self.has(Fault::MxNoCacheControl) {
-            no_store(&mut resp);
+            self.no_store(&mut resp);
         }
         resp
     }

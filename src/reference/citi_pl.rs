@@ -15,9 +15,10 @@ use serde_json::json;
 
 use super::client_auth::{authenticate, secrets_equal};
 use super::fault::{Fault, Faults};
+use super::variant::{Variant, Variants};
 use super::oauth_error::{OAuthError, no_store};
 use super::params::{self, Params, ascii};
-use super::store::{ACCESS_LIFETIME, GrantError, Issued, REFRESH_LIFETIME, RedeemPolicy, RevokePolicy, Revoked, Store, TokenKind};
+use super::store::{ACCESS_LIFETIME, GrantError, Issued, REFRESH_LIFETIME, RedeemPolicy, RefreshPolicy, RevokePolicy, Revoked, Store, TokenKind};
 use super::{ClientReg, Registration, page};
 use crate::token::random_token;
 
@@ -29,6 +30,8 @@ pub const PROBE: &str = "/api/v1/me";
 /// What the markup-in-error-description fault puts where reports show target text: if a report
 /// ever ran it, the page's body would carry a data-pwned attribute.
 pub const MARKUP: &str = "<script>document.body.setAttribute('data-pwned','script')</script>\"><img src=x onerror=\"document.body.setAttribute('data-pwned','img')\">";
+/// What a token request without any client authentication is told (client_auth.rs).
+const NO_CLIENT_AUTH: &str = "client authentication is required";
 /// Where the state-truncated fault cuts.
 const TRUNCATED_STATE: usize = 64;
 
@@ -44,12 +47,17 @@ pub struct PlState {
     pub reg: Registration,
     pub store: Store,
     pub faults: Faults,
+    pub variants: Variants,
     pub flavor: Flavor,
 }
 
 impl PlState {
     fn has(&self, f: Fault) -> bool {
         self.faults.has(f)
+    }
+
+    fn variant(&self, v: Variant) -> bool {
+        self.variants.has(v)
     }
 
     /// Renders an RFC 6749 §5.2 error, or the broken shapes the error faults ask for.
@@ -62,6 +70,9 @@ impl PlState {
         }
         if self.has(Fault::UnsupportedGrantAsInvalidRequest) && e.code == "unsupported_grant_type" {
             e.code = "invalid_request";
+        }
+        if self.variant(Variant::NoClientAuth400) && e.code == "invalid_client" && e.description == NO_CLIENT_AUTH {
+            e.status = StatusCode::BAD_REQUEST;
         }
         if self.has(Fault::MarkupInErrorDescription) {
             e.description = format!("{} {MARKUP}", e.description);
@@ -77,18 +88,46 @@ impl PlState {
                 r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"citi-pl\""));
             }
             r
+        } else if self.variant(Variant::ErrorDescriptionOmitted) || self.variant(Variant::ExtraTokenMembers) {
+            self.variant_error(e)
         } else {
             e.into_response()
         };
         if self.has(Fault::MarkupInErrorDescription) {
             resp.headers_mut().insert("x-debug", HeaderValue::from_static(MARKUP));
         }
+        if self.has(Fault::ChallengeBearerAfterBasic) && resp.headers().contains_key(header::WWW_AUTHENTICATE) {
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"citi-pl\""));
+        }
+        if self.variant(Variant::SeveralChallenges) && resp.headers().contains_key(header::WWW_AUTHENTICATE) {
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"citi-pl\", Basic realm=\"citi-pl\", charset=\"UTF-8\""));
+        }
         if self.has(Fault::NoWwwAuthenticate) {
             resp.headers_mut().remove(header::WWW_AUTHENTICATE);
+        }
+        if self.variant(Variant::CacheControlMore) && resp.headers().contains_key(header::CACHE_CONTROL) {
+            resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store, max-age=0"));
         }
         if self.has(Fault::ErrorStatus200) {
             *resp.status_mut() = StatusCode::OK;
         }
+        resp
+    }
+
+    /// The RFC 6749 §5.2 answer with the body the variants ask for: no error_description, or
+    /// an extra member.
+    fn variant_error(&self, e: OAuthError) -> Response {
+        let (code, description) = (e.code, e.description.clone());
+        let (parts, _) = e.into_response().into_parts();
+        let mut body = json!({ "error": code });
+        if !self.variant(Variant::ErrorDescriptionOmitted) {
+            body["error_description"] = json!(description);
+        }
+        if self.variant(Variant::ExtraTokenMembers) {
+            body["trace_id"] = json!(crate::token::random_hex(8));
+        }
+        let mut resp = Response::from_parts(parts, axum::body::Body::from(serde_json::to_vec(&body).unwrap_or_default()));
+        resp.headers_mut().remove(header::CONTENT_LENGTH);
         resp
     }
 
@@ -120,19 +159,28 @@ impl PlState {
         let client = self.client(headers)?;
         let p = self.token_params(method, headers, query, body)?;
         match p.get("grant_type") {
+            None if self.has(Fault::MissingGrantTypeUnsupported) => Err(OAuthError::bad_request("unsupported_grant_type", "grant_type is required")),
             None => Err(OAuthError::bad_request("invalid_request", "grant_type is required")),
             Some(g) if g == grant => Ok((client, p)),
             Some(other) => Err(OAuthError::bad_request("unsupported_grant_type", format!("grant_type {} is not supported here", ascii(other)))),
         }
     }
 
-    fn token_answer(&self, issued: &Issued, from_code: bool) -> Response {
+    /// The token answer; `silent_scope` (a fault) leaves out the scope member.
+    fn token_answer(&self, issued: &Issued, from_code: bool, silent_scope: bool) -> Response {
         let mut body = json!({
             "access_token": issued.access_token,
-            "token_type": "bearer",
+            "token_type": if self.variant(Variant::TokenTypeCapitalised) { "Bearer" } else { "bearer" },
             "expires_in": ACCESS_LIFETIME.as_secs(),
             "scope": issued.scope,
         });
+        if silent_scope {
+            body.as_object_mut().map(|o| o.remove("scope"));
+        }
+        if self.variant(Variant::ExtraTokenMembers) {
+            body["not_before_policy"] = json!(0);
+            body["session_state"] = json!(crate::token::random_hex(8));
+        }
         if let Some(r) = &issued.refresh_token
             && !(from_code && self.has(Fault::NoRefreshToken)) {
                 body["refresh_token"] = json!(r);
@@ -154,7 +202,48 @@ impl PlState {
         let mut resp = axum::Json(body).into_response();
         if !self.has(Fault::NoCacheControl) {
             no_store(&mut resp);
+            if self.variant(Variant::CacheControlMore) {
+                resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store, max-age=0"));
+            }
         }
+        resp
+    }
+
+    /// `scope` without the scopes the server does not know (the unknown-scope variant and fault);
+    /// the default scope when none is left.
+    fn known_scopes(&self, scope: &str) -> String {
+        let kept: Vec<&str> = scope.split(' ').filter(|s| self.reg.scopes.iter().any(|k| k.eq_ignore_ascii_case(s))).collect();
+        if kept.is_empty() { "accounts".to_string() } else { kept.join(" ") }
+    }
+
+    fn drops_unknown_scopes(&self) -> bool {
+        self.variant(Variant::UnknownScopeDropped) || self.has(Fault::UnknownScopeDroppedSilently)
+    }
+
+    /// A redirect to the client with `params` in the query, shaped by the variants (303, iss,
+    /// %20 for spaces).
+    fn redirect(&self, to: &str, params: &[(&str, &str)], issuer: &str) -> Response {
+        let Ok(mut url) = url::Url::parse(to) else {
+            return (StatusCode::BAD_REQUEST, Html(page::error("the redirect_uri is not a valid URI"))).into_response();
+        };
+        let mut all: Vec<(&str, &str)> = params.to_vec();
+        if self.variant(Variant::IssParameter) {
+            all.push(("iss", issuer));
+        }
+        if self.variant(Variant::RedirectPercent20) {
+            let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20");
+            let extra = all.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+            let query = match url.query() {
+                Some(q) if !q.is_empty() => format!("{q}&{extra}"),
+                _ => extra,
+            };
+            url.set_query(Some(&query));
+        } else {
+            url.query_pairs_mut().extend_pairs(all.iter());
+        }
+        let status = if self.variant(Variant::Redirect303) { StatusCode::SEE_OTHER } else { StatusCode::FOUND };
+        let mut resp = (status, [(header::LOCATION, url.to_string())]).into_response();
+        no_store(&mut resp);
         resp
     }
 
@@ -204,6 +293,12 @@ pub fn router(state: Arc<PlState>) -> Router {
         .with_state(state)
 }
 
+/// The issuer identifier (RFC 8414, RFC 9207) from the Host the client used.
+fn issuer(headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
 /// RFC 8414 metadata, with endpoint URLs built from the Host the client used.
 async fn metadata(headers: HeaderMap) -> Response {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
@@ -231,16 +326,6 @@ async fn token(State(st): State<Arc<PlState>>, method: Method, headers: HeaderMa
     }
 }
 
-fn redirect(to: &str, params: &[(&str, &str)]) -> Response {
-    let Ok(mut url) = url::Url::parse(to) else {
-        return (StatusCode::BAD_REQUEST, Html(page::error("the redirect_uri is not a valid URI"))).into_response();
-    };
-    url.query_pairs_mut().extend_pairs(params.iter());
-    let mut resp = (StatusCode::FOUND, [(header::LOCATION, url.to_string())]).into_response();
-    no_store(&mut resp);
-    resp
-}
-
 fn error_page(message: &str) -> Response {
     let mut resp = (StatusCode::BAD_REQUEST, Html(page::error(message))).into_response();
     no_store(&mut resp);
@@ -255,13 +340,16 @@ async fn client_credentials_token(State(st): State<Arc<PlState>>, method: Method
             None if st.has(Fault::ScopeNotRequired) => "accounts",
             None => return Err(OAuthError::bad_request("invalid_request", "scope is required")),
         };
+        if st.drops_unknown_scopes() && st.unknown_scope(scope).is_some() {
+            return Ok(st.store.issue_client_credentials(&client.id, &st.known_scopes(scope)));
+        }
         if let Some(bad) = st.unknown_scope(scope) {
             return Err(OAuthError::bad_request("invalid_scope", format!("unknown scope {}", ascii(bad))));
         }
         Ok(st.store.issue_client_credentials(&client.id, scope))
     })();
     match result {
-        Ok(issued) => st.token_answer(&issued, false),
+        Ok(issued) => st.token_answer(&issued, false, st.has(Fault::UnknownScopeDroppedSilently)),
         Err(e) => st.error(e),
     }
 }
@@ -273,15 +361,16 @@ fn session_cookie(sid: &str) -> HeaderValue {
 async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let p = Params::parse(q.unwrap_or_default().as_bytes());
     let state = p.get("state");
+    let issuer = issuer(&headers);
     let error_to = |uri: &str, code: &str, desc: &str| {
         let mut params = vec![("error", code), ("error_description", desc)];
         if let Some(s) = state {
             params.push(("state", s));
         }
-        redirect(uri, &params)
+        st.redirect(uri, &params, &issuer)
     };
     // Until client and redirect_uri are known good, never redirect (RFC 6749 §4.1.2.1).
-    if p.count("client_id") > 1 || p.count("redirect_uri") > 1 {
+    if (p.count("client_id") > 1 || p.count("redirect_uri") > 1) && !st.has(Fault::RepeatedParamsAccepted) {
         return error_page("client_id and redirect_uri must be given once");
     }
     let Some(client) = p.get("client_id").and_then(|id| st.reg.client(id)) else {
@@ -302,12 +391,20 @@ async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(
         }
         return error_page("redirect_uri is not registered for this client");
     }
-    let fail = |code: &str, desc: String| error_to(redirect_uri, code, &desc);
-    if let (Some(k), false) = (p.repeated(), st.has(Fault::RepeatedParamsAccepted)) {
+    // The error-page variant: a malformed request is told on a page, not by redirect.
+    let fail = |code: &str, desc: String| {
+        if st.variant(Variant::ErrorPageForMalformedRequest) {
+            return error_page(&format!("{code}: {desc}"));
+        }
+        error_to(redirect_uri, code, &desc)
+    };
+    let repeats_accepted = st.has(Fault::RepeatedParamsAccepted) || st.has(Fault::StateRepeatedInRedirect);
+    if let (Some(k), false) = (p.repeated(), repeats_accepted) {
         return fail("invalid_request", format!("parameter {} is repeated", ascii(k)));
     }
     if !st.has(Fault::ResponseTypeUnchecked) {
         match p.get("response_type") {
+            None if st.has(Fault::MissingResponseTypeUnsupported) => return fail("unsupported_response_type", "response_type is required".into()),
             None => return fail("invalid_request", "response_type is required".into()),
             Some("code") => {}
             Some(other) => return fail("unsupported_response_type", format!("response_type {} is not supported", ascii(other))),
@@ -329,6 +426,13 @@ async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(
         return fail("invalid_request", format!("{missing} is required"));
     }
     let scope = p.get("scope").unwrap_or("accounts");
+    let dropped;
+    let scope = if st.drops_unknown_scopes() && st.unknown_scope(scope).is_some() {
+        dropped = st.known_scopes(scope);
+        dropped.as_str()
+    } else {
+        scope
+    };
     if let Some(bad) = st.unknown_scope(scope) {
         return fail("invalid_scope", format!("unknown scope {}", ascii(bad)));
     }
@@ -353,20 +457,25 @@ async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(
             return fail("invalid_request", "businessCode must be 3 upper-case letters".into());
         }
     }
+    let redirect_uri_sent = p.get("redirect_uri").is_some();
     if st.has(Fault::NoLoginPage) {
-        let code = st.store.issue_code_with(&client.id, redirect_uri, scope, challenge);
+        let code = st.store.issue_code_full(&client.id, redirect_uri, redirect_uri_sent, scope, challenge);
         let mut params = vec![("code", code.as_str())];
         if let Some(s) = state {
             params.push(("state", s));
         }
-        return redirect(redirect_uri, &params);
+        return st.redirect(redirect_uri, &params, &issuer);
     }
     let (sid, new_session) = match params::cookie(&headers, "sid") {
         Some(s) if s.len() == 43 => (s, false),
         _ => (random_token(), true),
     };
+    // The state-repeated fault keeps every state value, joined, to echo them all.
+    let all_states = p.all("state").join("\u{0}");
+    let state = if st.has(Fault::StateRepeatedInRedirect) && p.count("state") > 1 { Some(all_states.as_str()) } else { state };
     let txn = st.store.begin(&sid, &client.id, redirect_uri, scope, state);
     st.store.set_challenge(&txn, challenge);
+    st.store.set_redirect_uri_sent(&txn, redirect_uri_sent);
     let mut resp = Html(page::login(LOGIN, &txn, &client.id, None)).into_response();
     no_store(&mut resp);
     if new_session {
@@ -410,6 +519,7 @@ async fn consent_page(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQue
 
 async fn consent(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes) -> Response {
     let p = Params::parse(&body);
+    let issuer = issuer(&headers);
     let sid = params::cookie(&headers, "sid").unwrap_or_default();
     let Some(txn) = st.store.finish(p.get("txn").unwrap_or_default(), &sid) else {
         return error_page("sign in first");
@@ -421,11 +531,11 @@ async fn consent(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes
         }
         let mut params = vec![("error", "access_denied"), ("error_description", "the user denied access")];
         if let Some(s) = &state {
-            params.push(("state", s));
+            params.extend(s.split('\u{0}').map(|s| ("state", s)));
         }
-        return redirect(&txn.redirect_uri, &params);
+        return st.redirect(&txn.redirect_uri, &params, &issuer);
     }
-    let code = st.store.issue_code_with(&txn.client_id, &txn.redirect_uri, &txn.scope, txn.challenge.as_deref());
+    let code = st.store.issue_code_full(&txn.client_id, &txn.redirect_uri, txn.redirect_uri_sent, &txn.scope, txn.challenge.as_deref());
     let echoed = match state {
         _ if st.has(Fault::StateDropped) => None,
         Some(s) if st.has(Fault::StateTruncated) => Some(s.chars().take(TRUNCATED_STATE).collect()),
@@ -433,12 +543,12 @@ async fn consent(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes
     };
     let mut params = vec![("code", code.as_str())];
     if let Some(s) = &echoed {
-        params.push(("state", s));
+        params.extend(s.split('\u{0}').map(|s| ("state", s)));
     }
     if st.has(Fault::CodeInFragment) {
         return redirect_with_fragment(&txn.redirect_uri, &params);
     }
-    redirect(&txn.redirect_uri, &params)
+    st.redirect(&txn.redirect_uri, &params, &issuer)
 }
 
 fn redirect_with_fragment(to: &str, params: &[(&str, &str)]) -> Response {
@@ -450,11 +560,8 @@ async fn code_token(State(st): State<Arc<PlState>>, method: Method, headers: Hea
     let checked = (|| {
         let (client, p) = st.grant_request(&method, &headers, q.as_deref(), &body, "authorization_code")?;
         let code = p.get("code").ok_or_else(|| OAuthError::bad_request("invalid_request", "code is required"))?.to_string();
-        let redirect_uri = match p.get("redirect_uri") {
-            Some(u) => u.to_string(),
-            None if st.has(Fault::CodeRedirectUriUnchecked) => String::new(),
-            None => return Err(OAuthError::bad_request("invalid_request", "redirect_uri is required")),
-        };
+        // RFC 6749 §4.1.3: REQUIRED if the authorization request included it (checked with the code).
+        let redirect_uri = p.get("redirect_uri").map(str::to_string);
         Ok((client.id.clone(), code, redirect_uri, p.get("code_verifier").map(str::to_string)))
     })();
     let (client_id, code, redirect_uri, verifier) = match checked {
@@ -468,6 +575,8 @@ async fn code_token(State(st): State<Arc<PlState>>, method: Method, headers: Hea
         any_redirect_uri: st.has(Fault::CodeRedirectUriUnchecked),
         pkce_unchecked: st.has(Fault::RfcPkceUnchecked),
         pkce_downgrade: st.has(Fault::RfcPkceDowngrade),
+        redirect_uri_omission_accepted: st.has(Fault::RedirectUriOmissionAccepted),
+        redirect_uri_always_required: st.has(Fault::RfcRedirectUriAlwaysRequired),
     };
     if st.has(Fault::CodeRace) {
         // Check, then act after a pause, without holding the lock: concurrent requests all pass.
@@ -477,8 +586,8 @@ async fn code_token(State(st): State<Arc<PlState>>, method: Method, headers: Hea
         tokio::time::sleep(Duration::from_millis(30)).await;
         policy.reusable = true;
     }
-    match st.store.redeem_code_verified(&code, &client_id, &redirect_uri, verifier.as_deref(), policy) {
-        Ok(issued) => st.token_answer(&issued, true),
+    match st.store.redeem_code_verified(&code, &client_id, redirect_uri.as_deref(), verifier.as_deref(), policy) {
+        Ok(issued) => st.token_answer(&issued, true, false),
         Err(GrantError::Unknown) if st.has(Fault::UnknownCode500) => {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error: code lookup failed").into_response()
         }
@@ -487,7 +596,11 @@ async fn code_token(State(st): State<Arc<PlState>>, method: Method, headers: Hea
 }
 
 fn grant_error(e: GrantError) -> OAuthError {
-    let code = if e == GrantError::ScopeNotGranted { "invalid_scope" } else { "invalid_grant" };
+    let code = match e {
+        GrantError::ScopeNotGranted => "invalid_scope",
+        GrantError::RedirectUriMissing => "invalid_request",
+        _ => "invalid_grant",
+    };
     OAuthError::bad_request(code, e.description())
 }
 
@@ -495,12 +608,16 @@ async fn refresh(State(st): State<Arc<PlState>>, method: Method, headers: Header
     let result = (|| {
         let (client, p) = st.grant_request(&method, &headers, q.as_deref(), &body, "refresh_token")?;
         let token = p.get("refresh_token").ok_or_else(|| OAuthError::bad_request("invalid_request", "refresh_token is required"))?;
-        st.store
-            .refresh(token, &client.id, p.get("scope"), st.has(Fault::RefreshOtherClient), st.has(Fault::RefreshScopeWidened))
-            .map_err(grant_error)
+        let policy = RefreshPolicy {
+            any_client: st.has(Fault::RefreshOtherClient),
+            any_scope: st.has(Fault::RefreshScopeWidened),
+            narrow: st.variant(Variant::RefreshScopeNarrowed) || st.has(Fault::RefreshScopeNarrowedSilently),
+            keep: st.variant(Variant::RefreshNotRotated),
+        };
+        st.store.refresh(token, &client.id, p.get("scope"), policy).map_err(grant_error)
     })();
     match result {
-        Ok(issued) => st.token_answer(&issued, false),
+        Ok(issued) => st.token_answer(&issued, false, st.has(Fault::RefreshScopeNarrowedSilently)),
         Err(e) => st.error(e),
     }
 }
@@ -515,6 +632,9 @@ async fn revoke(State(st): State<Arc<PlState>>, method: Method, headers: HeaderM
             return Err(OAuthError::bad_request("invalid_request", "token_type_hint is required"));
         }
         // RFC 7009 §2.1: the hint only speeds up the lookup; every token type is searched.
+        if st.variant(Variant::UnknownHintUnsupported) && hint.is_some_and(|h| h != "access_token" && h != "refresh_token") {
+            return Err(OAuthError::bad_request("unsupported_token_type", "unknown token_type_hint"));
+        }
         let only = match (st.has(Fault::RevokeHintTrusted), hint) {
             (true, Some("access_token")) => Some(TokenKind::Access),
             (true, Some("refresh_token")) => Some(TokenKind::Refresh),
@@ -522,7 +642,7 @@ async fn revoke(State(st): State<Arc<PlState>>, method: Method, headers: HeaderM
             _ => None,
         };
         let policy = RevokePolicy {
-            cascade_from_access: !st.has(Fault::RevokeAccessKeepsRefresh),
+            cascade_from_access: !st.has(Fault::RevokeAccessKeepsRefresh) && !st.variant(Variant::RevokeAccessKeepsRefresh),
             cascade_from_refresh: !st.has(Fault::RevokeRefreshKeepsAccess),
             any_client: st.has(Fault::RevokeOtherClient),
             keep_access: st.has(Fault::RevokedAccessStillAccepted),
@@ -532,11 +652,12 @@ async fn revoke(State(st): State<Arc<PlState>>, method: Method, headers: HeaderM
             Revoked::Done => Ok(()),
             Revoked::Unknown if st.has(Fault::RevokeUnknown400) => Err(OAuthError::bad_request("invalid_request", "unknown token")),
             Revoked::Unknown => Ok(()),
+            Revoked::OtherClient if st.has(Fault::RevokeOtherClientSilent) => Ok(()),
             Revoked::OtherClient => Err(OAuthError::bad_request("unauthorized_client", "the token was not issued to this client")),
         }
     })();
     match result {
-        Ok(()) if st.has(Fault::RevokeEmptyBody) => StatusCode::OK.into_response(),
+        Ok(()) if st.has(Fault::RevokeEmptyBody) || st.variant(Variant::RevokeEmptyBody) => StatusCode::OK.into_response(),
         Ok(()) => {
             let mut resp = axum::Json(json!({ "status": "success" })).into_response();
             no_store(&mut resp);

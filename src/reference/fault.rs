@@ -112,11 +112,30 @@ faults! {
     RfcPkceUnchecked => "rfc-pkce-unchecked", "rfc6749", Must, "the code_verifier is not compared with the code_challenge (RFC 7636 §4.6)";
     RfcPkceDowngrade => "rfc-pkce-downgrade", "rfc6749", Must, "a code_verifier is accepted for a code requested without code_challenge (RFC 9700 §2.1.1)";
     RevokeEmptyBody => "revoke-empty-body", "citi-pl", Must, "revocation answers 200 with an empty body instead of {status} (seed: Revoke Access Token, 200)";
+    ChallengeBearerAfterBasic => "challenge-bearer-after-basic", "citi-pl", Must, "a 401 invalid_client after Basic authentication challenges with Bearer only (RFC 6749 §5.2: the scheme the client used)";
+    MissingGrantTypeUnsupported => "missing-grant-type-unsupported", "citi-pl", Should, "a missing grant_type is answered unsupported_grant_type instead of invalid_request (RFC 6749 §5.2)";
+    MissingResponseTypeUnsupported => "missing-response-type-unsupported", "citi-pl", Should, "a missing response_type is answered unsupported_response_type instead of invalid_request (RFC 6749 §4.1.2.1)";
+    RedirectUriOmissionAccepted => "redirect-uri-omission-accepted", "citi-pl", Must, "a code is redeemed without the redirect_uri its authorization request carried (RFC 6749 §4.1.3)";
+    UnknownScopeDroppedSilently => "unknown-scope-dropped-silently", "citi-pl", Must, "an unknown scope is dropped and the token answer has no scope member (RFC 6749 §3.3: MUST state a changed scope)";
+    RefreshScopeNarrowedSilently => "refresh-scope-narrowed-silently", "citi-pl", Must, "a refresh asking for more scope is narrowed to the grant without a scope member (RFC 6749 §3.3, §6)";
+    RevokeOtherClientSilent => "revoke-other-client-silent", "citi-pl", Must, "revoking another client's token is answered 200 (RFC 7009 §2.1: refused with an error)";
+    StateRepeatedInRedirect => "state-repeated-in-redirect", "citi-pl", Must, "a request with state twice is served and both states come back in the redirect (RFC 6749 §3.1: parameters at most once)";
+    RfcRedirectUriAlwaysRequired => "rfc-redirect-uri-always-required", "rfc6749", Must, "the token endpoint demands redirect_uri although the authorization request had none (RFC 6749 §4.1.3: REQUIRED only if included)";
 }
 
 impl Fault {
     pub fn from_name(name: &str) -> Option<Fault> {
         Fault::ALL.iter().copied().find(|f| f.name() == name)
+    }
+
+    /// The fault's level in `profile`: rules the bank makes MUST that RFC 6749 rates SHOULD.
+    pub fn level_in(self, profile: &str) -> Level {
+        match (self, profile) {
+            // RFC 6749 §3.1, §3.2: the server's refusal of repeated parameters and of a JSON body
+            // has no keyword of its own (the client MUST NOT send them); graded SHOULD.
+            (Fault::RepeatedParamsAccepted | Fault::JsonBodyAccepted, "rfc6749") => Level::Should,
+            _ => self.level(),
+        }
     }
 }
 

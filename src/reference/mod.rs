@@ -8,12 +8,14 @@ mod oauth_error;
 mod page;
 mod params;
 mod store;
+pub mod variant;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
 pub use fault::{Fault, Faults};
+pub use variant::{Variant, Variants, variants_of};
 
 /// Profiles the reference implements.
 pub const PROFILES: &[&str] = &["citi-pl", "citi-mx", "rfc6749"];
@@ -30,9 +32,6 @@ pub fn faults_of(profile: &str) -> Vec<Fault> {
         Fault::GetTokenAllowed,
         // RFC 6749 §3.3: a server MAY ignore an unknown scope.
         Fault::UnknownScopeGranted,
-        // RFC 6749 §3.2: SHOULD-level in the rfc6749 cases.
-        Fault::RepeatedParamsAccepted,
-        Fault::JsonBodyAccepted,
         // RFC 7009 §2.1: cascading is SHOULD (refresh → access) and MAY (access → refresh).
         Fault::RevokeAccessKeepsRefresh,
         Fault::RevokeRefreshKeepsAccess,
@@ -153,10 +152,19 @@ async fn serve_tls(listener: tokio::net::TcpListener, router: axum::Router, acce
 
 /// The router for `profile`: testable without a socket.
 pub fn app(profile: &str, reg: Registration, faults: Faults) -> Result<axum::Router, ReferenceError> {
+    app_with(profile, reg, faults, Variants::none())
+}
+
+/// The router for `profile` with tolerated variants switched on.
+pub fn app_with(profile: &str, reg: Registration, faults: Faults, variants: Variants) -> Result<axum::Router, ReferenceError> {
+    let pl = |flavor| {
+        let store = if variants.has(Variant::CodesLongLived) { store::Store::with_code_lifetime(std::time::Duration::from_secs(600)) } else { store::Store::default() };
+        citi_pl::router(Arc::new(citi_pl::PlState { reg: reg.clone(), store, faults: faults.clone(), variants: variants.clone(), flavor }))
+    };
     match profile {
-        "citi-pl" => Ok(citi_pl::router(Arc::new(citi_pl::PlState { reg, store: store::Store::default(), faults, flavor: citi_pl::Flavor::CitiPl }))),
-        "rfc6749" => Ok(citi_pl::router(Arc::new(citi_pl::PlState { reg, store: store::Store::default(), faults, flavor: citi_pl::Flavor::Rfc6749 }))),
-        "citi-mx" => Ok(citi_mx::router(Arc::new(citi_mx::MxState::new(reg, faults)))),
+        "citi-pl" => Ok(pl(citi_pl::Flavor::CitiPl)),
+        "rfc6749" => Ok(pl(citi_pl::Flavor::Rfc6749)),
+        "citi-mx" => Ok(citi_mx::router(Arc::new(citi_mx::MxState::new(reg.clone(), faults.clone(), variants.clone())))),
         other => Err(ReferenceError::UnknownProfile(other.to_string())),
     }
 }
@@ -168,6 +176,7 @@ pub struct ReferenceServer {
     pub profile: String,
     pub registration: Registration,
     pub faults: Faults,
+    pub variants: Variants,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -182,9 +191,18 @@ impl ReferenceServer {
         Self::start_with(profile, faults, addr, reg, None)
     }
 
+    /// Starts `profile` on an ephemeral loopback port with tolerated variants switched on.
+    pub fn start_variants(profile: &str, faults: Faults, variants: Variants) -> Result<ReferenceServer, ReferenceError> {
+        Self::start_full(profile, faults, variants, SocketAddr::from(([127, 0, 0, 1], 0)), Registration::generate(), None)
+    }
+
     /// Starts `profile` with TLS (and, with a client CA, mutual TLS).
     pub fn start_with(profile: &str, faults: Faults, addr: SocketAddr, reg: Registration, tls: Option<TlsConfig>) -> Result<ReferenceServer, ReferenceError> {
-        let router = app(profile, reg.clone(), faults.clone())?;
+        Self::start_full(profile, faults, Variants::none(), addr, reg, tls)
+    }
+
+    pub fn start_full(profile: &str, faults: Faults, variants: Variants, addr: SocketAddr, reg: Registration, tls: Option<TlsConfig>) -> Result<ReferenceServer, ReferenceError> {
+        let router = app_with(profile, reg.clone(), faults.clone(), variants.clone())?;
         let acceptor = tls.as_ref().map(server_tls).transpose()?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -220,6 +238,7 @@ impl ReferenceServer {
             profile: profile.to_string(),
             registration: reg,
             faults,
+            variants,
             shutdown: Some(tx),
             thread: Some(thread),
         })
@@ -238,7 +257,7 @@ impl ReferenceServer {
             return format!(
                 "# Target file for the oauth-conformance reference server (rfc6749).\n\
                  profile = \"rfc6749\"\nbase_url = \"{base}\"\nprobe_url = \"{base}{probe}\"\n\n\
-                 [client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n\
+                 [client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\nredirect_uri_optional = true\n\n\
                  [second_client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n\
                  [login]\nusername = \"{}\"\npassword = \"{}\"\n\n\
                  [endpoints]\nauthorize = \"/authorize\"\ntoken = \"/token\"\nrevoke = \"/revoke\"\n",

@@ -21,6 +21,11 @@ impl Params {
         self.0.iter().filter(|(k, _)| k == name).count()
     }
 
+    /// Every non-empty value of `name`, in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str()).collect()
+    }
+
     /// The first parameter that appears more than once.
     pub fn repeated(&self) -> Option<&str> {
         self.0.iter().map(|(k, _)| k.as_str()).find(|k| self.count(k) > 1)

@@ -25,6 +25,8 @@ pub struct Txn {
     pub user: Option<String>,
     /// RFC 7636 S256 code_challenge of the authorization request, if any.
     pub challenge: Option<String>,
+    /// The authorization request carried redirect_uri (else the registered one was used).
+    pub redirect_uri_sent: bool,
     expires: Instant,
 }
 
@@ -32,6 +34,8 @@ pub struct Txn {
 struct CodeRec {
     client_id: String,
     redirect_uri: String,
+    /// RFC 6749 §4.1.3: the token request must repeat redirect_uri only if this is true.
+    redirect_uri_sent: bool,
     scope: String,
     challenge: Option<String>,
     expires: Instant,
@@ -71,6 +75,8 @@ pub enum GrantError {
     Replayed,
     WrongClient,
     WrongRedirectUri,
+    /// The authorization request carried redirect_uri, the token request does not.
+    RedirectUriMissing,
     ScopeNotGranted,
     /// RFC 7636 §4.6: the code_verifier does not match the code_challenge.
     PkceMismatch,
@@ -86,6 +92,7 @@ impl GrantError {
             GrantError::Replayed => "the authorization code was already used",
             GrantError::WrongClient => "the grant was issued to another client",
             GrantError::WrongRedirectUri => "redirect_uri does not match the authorization request",
+            GrantError::RedirectUriMissing => "redirect_uri is required: the authorization request included it",
             GrantError::ScopeNotGranted => "the requested scope exceeds the granted scope",
             GrantError::PkceMismatch => "code_verifier does not match the code_challenge",
             GrantError::PkceUnexpected => "code_verifier sent for a code requested without code_challenge",
@@ -163,6 +170,23 @@ pub struct RedeemPolicy {
     pub pkce_unchecked: bool,
     /// Accept a code_verifier for a code requested without a challenge.
     pub pkce_downgrade: bool,
+    /// Accept a token request without redirect_uri although the authorization request had one.
+    pub redirect_uri_omission_accepted: bool,
+    /// Demand redirect_uri even when the authorization request had none.
+    pub redirect_uri_always_required: bool,
+}
+
+/// How `refresh` behaves: faults and variants; the default is correct and rotates.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RefreshPolicy {
+    /// Fault: any client may use the token.
+    pub any_client: bool,
+    /// Fault: any scope is granted.
+    pub any_scope: bool,
+    /// Variant (or, unstated, a fault): a scope beyond the grant is narrowed to the grant.
+    pub narrow: bool,
+    /// Variant: the refresh token is kept, not rotated.
+    pub keep: bool,
 }
 
 /// How `revoke` may misbehave, for fault injection; the default is correct.
@@ -218,6 +242,11 @@ impl Store {
         Store { inner: Mutex::default(), lifetimes }
     }
 
+    /// A store whose codes live `code` (the codes-long-lived variant).
+    pub fn with_code_lifetime(code: Duration) -> Store {
+        Store { inner: Mutex::default(), lifetimes: Lifetimes { code, ..Lifetimes::default() } }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         g.tick();
@@ -232,6 +261,7 @@ impl Store {
             redirect_uri: redirect_uri.into(),
             scope: scope.into(),
             state: state.map(str::to_string),
+            redirect_uri_sent: true,
             user: None,
             challenge: None,
             expires: Instant::now() + self.lifetimes.txn,
@@ -247,6 +277,12 @@ impl Store {
     }
 
     /// Records the transaction's PKCE code_challenge.
+    pub fn set_redirect_uri_sent(&self, id: &str, sent: bool) {
+        if let Some(t) = self.lock().txns.get_mut(id) {
+            t.redirect_uri_sent = sent;
+        }
+    }
+
     pub fn set_challenge(&self, id: &str, challenge: Option<&str>) {
         if let Some(t) = self.lock().txns.get_mut(id) {
             t.challenge = challenge.map(str::to_string);
@@ -276,11 +312,17 @@ impl Store {
         self.issue_code_with(client_id, redirect_uri, scope, None)
     }
 
+    #[cfg(test)]
     pub fn issue_code_with(&self, client_id: &str, redirect_uri: &str, scope: &str, challenge: Option<&str>) -> String {
+        self.issue_code_full(client_id, redirect_uri, true, scope, challenge)
+    }
+
+    pub fn issue_code_full(&self, client_id: &str, redirect_uri: &str, redirect_uri_sent: bool, scope: &str, challenge: Option<&str>) -> String {
         let code = random_token();
         let rec = CodeRec {
             client_id: client_id.into(),
             redirect_uri: redirect_uri.into(),
+            redirect_uri_sent,
             scope: scope.into(),
             challenge: challenge.map(str::to_string),
             expires: Instant::now() + self.lifetimes.code,
@@ -293,11 +335,11 @@ impl Store {
     /// Exchanges a code, atomically. A replayed code revokes what it was redeemed into (RFC 6749 §4.1.2).
     #[cfg(test)]
     pub fn redeem_code(&self, code: &str, client_id: &str, redirect_uri: &str, policy: RedeemPolicy) -> Result<Issued, GrantError> {
-        self.redeem_code_verified(code, client_id, redirect_uri, None, policy)
+        self.redeem_code_verified(code, client_id, Some(redirect_uri), None, policy)
     }
 
     /// `redeem_code` with the RFC 7636 code_verifier the request carried.
-    pub fn redeem_code_verified(&self, code: &str, client_id: &str, redirect_uri: &str, verifier: Option<&str>, policy: RedeemPolicy) -> Result<Issued, GrantError> {
+    pub fn redeem_code_verified(&self, code: &str, client_id: &str, redirect_uri: Option<&str>, verifier: Option<&str>, policy: RedeemPolicy) -> Result<Issued, GrantError> {
         let mut g = self.lock();
         let rec = g.codes.get(code).cloned().ok_or(GrantError::Unknown)?;
         if let Some(grant) = rec.redeemed
@@ -313,8 +355,13 @@ impl Store {
         if rec.client_id != client_id && !policy.any_client {
             return Err(GrantError::WrongClient);
         }
-        if rec.redirect_uri != redirect_uri && !policy.any_redirect_uri {
-            return Err(GrantError::WrongRedirectUri);
+        match redirect_uri {
+            _ if policy.any_redirect_uri => {}
+            Some(u) if u != rec.redirect_uri => return Err(GrantError::WrongRedirectUri),
+            Some(_) => {}
+            None if policy.redirect_uri_always_required => return Err(GrantError::RedirectUriMissing),
+            None if rec.redirect_uri_sent && !policy.redirect_uri_omission_accepted => return Err(GrantError::RedirectUriMissing),
+            None => {}
         }
         match (&rec.challenge, verifier) {
             (Some(c), Some(v)) if crate::token::s256(v) == *c => {}
@@ -354,7 +401,8 @@ impl Store {
 
     /// Rotates a refresh token: the old one dies, a new pair is issued in the same grant.
     /// `any_client` and `any_scope` are faults: a correct server passes false for both.
-    pub fn refresh(&self, token: &str, client_id: &str, scope: Option<&str>, any_client: bool, any_scope: bool) -> Result<Issued, GrantError> {
+    pub fn refresh(&self, token: &str, client_id: &str, scope: Option<&str>, policy: RefreshPolicy) -> Result<Issued, GrantError> {
+        let RefreshPolicy { any_client, any_scope, narrow, keep } = policy;
         let mut g = self.lock();
         let rec = g.refresh.get(token).cloned().ok_or(GrantError::Unknown)?;
         if rec.expires <= Instant::now() {
@@ -365,10 +413,24 @@ impl Store {
         }
         let granted: Vec<&str> = rec.scope.split(' ').collect();
         let scope = match scope {
-            Some(s) if !any_scope && !s.split(' ').filter(|x| !x.is_empty()).all(|x| granted.contains(&x)) => return Err(GrantError::ScopeNotGranted),
+            Some(s) if !any_scope && !s.split(' ').filter(|x| !x.is_empty()).all(|x| granted.contains(&x)) => {
+                if !narrow {
+                    return Err(GrantError::ScopeNotGranted);
+                }
+                s.split(' ').filter(|x| granted.contains(x)).collect::<Vec<_>>().join(" ")
+            }
             Some(s) => s.to_string(),
             None => rec.scope.clone(),
         };
+        let scope = if scope.is_empty() { rec.scope.clone() } else { scope };
+        if keep {
+            let mut issued = g.issue(client_id, &scope, None, &self.lifetimes);
+            if let Some(a) = g.access.get_mut(&issued.access_token) {
+                a.grant = Some(rec.grant);
+            }
+            issued.refresh_token = None;
+            return Ok(issued);
+        }
         g.refresh.remove(token);
         Ok(g.issue(client_id, &scope, Some(rec.grant), &self.lifetimes))
     }

@@ -20,6 +20,7 @@ struct CheckView {
     step: String,
     check: &'static str,
     rule: Option<&'static str>,
+    level: &'static str,
     passed: bool,
     message: Option<String>,
 }
@@ -30,6 +31,9 @@ struct CaseView {
     anchor: String,
     title: String,
     level: &'static str,
+    rule: String,
+    /// The level shown beside a non-passing outcome (a warning's graded level).
+    shown_level: &'static str,
     refs: Vec<RefView>,
     outcome: &'static str,
     baseline: Option<String>,
@@ -60,6 +64,7 @@ struct LevelRow {
     level: &'static str,
     total: usize,
     passed: usize,
+    warning: usize,
     failed: usize,
     error: usize,
     skipped: usize,
@@ -77,6 +82,7 @@ struct View {
     fixed: usize,
     levels: Vec<LevelRow>,
     unreachable: Option<String>,
+    diagnoses: Vec<String>,
     interrupted: Option<&'static str>,
     insecure: bool,
     failures: Vec<FailureLink>,
@@ -114,8 +120,9 @@ fn rank(c: &CaseResult, strict: bool) -> u8 {
         _ if c.breaks_gate(strict) => 0,
         Outcome::Failed => 1,
         Outcome::Error => 2,
-        Outcome::Skipped => 3,
-        Outcome::Passed => 4,
+        Outcome::Warning => 3,
+        Outcome::Skipped => 4,
+        Outcome::Passed => 5,
     }
 }
 
@@ -129,6 +136,8 @@ fn case_view(c: &CaseResult) -> CaseView {
         anchor: anchor(c),
         title: c.title.clone(),
         level: c.level.as_str(),
+        rule: c.rule.clone(),
+        shown_level: c.shown_level().as_str(),
         refs: c.refs.iter().map(|r| RefView { text: r.clone(), href: ref_link(r) }).collect(),
         outcome: c.outcome.as_str(),
         baseline: c.baseline.as_ref().map(|b| match b {
@@ -139,7 +148,7 @@ fn case_view(c: &CaseResult) -> CaseView {
         checks: c
             .checks
             .iter()
-            .map(|k| CheckView { step: k.step.clone(), check: k.check, rule: k.rule, passed: k.passed, message: k.message.clone() })
+            .map(|k| CheckView { step: k.step.clone(), check: k.check, rule: k.rule, level: k.level.as_str(), passed: k.passed, message: k.message.clone() })
             .collect(),
         exchanges: c.transcript.len(),
         transcript: super::transcript_text(c),
@@ -173,7 +182,7 @@ pub fn render(result: &RunResult) -> String {
         .into_iter()
         .map(|l| {
             let s = Summary::of(result.cases().filter(|c| c.level == l));
-            LevelRow { level: l.as_str(), total: s.total, passed: s.passed, failed: s.failed, error: s.error, skipped: s.skipped }
+            LevelRow { level: l.as_str(), total: s.total, passed: s.passed, warning: s.warning, failed: s.failed, error: s.error, skipped: s.skipped }
         })
         .collect();
     let count = |f: &dyn Fn(&CaseResult) -> bool| result.cases().filter(|c| f(c)).count();
@@ -188,13 +197,14 @@ pub fn render(result: &RunResult) -> String {
         fixed: count(&|c| matches!(c.baseline, Some(BaselineMark::Fixed { .. }))),
         levels,
         unreachable: result.unreachable(),
+        diagnoses: result.diagnoses(),
         interrupted: result.interrupted,
         insecure: result.insecure,
         failures: {
-            let mut bad: Vec<&CaseResult> = result.cases().filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Error)).collect();
-            bad.sort_by_key(|c| (rank(c, result.strict), c.level));
+            let mut bad: Vec<&CaseResult> = result.cases().filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Error | Outcome::Warning)).collect();
+            bad.sort_by_key(|c| (rank(c, result.strict), c.shown_level()));
             bad.into_iter()
-                .map(|c| FailureLink { id: c.id.clone(), anchor: anchor(c), level: c.level.as_str(), outcome: c.outcome.as_str(), title: c.title.clone() })
+                .map(|c| FailureLink { id: c.id.clone(), anchor: anchor(c), level: c.shown_level().as_str(), outcome: c.outcome.as_str(), title: c.title.clone() })
                 .collect()
         },
         profiles,

@@ -2,11 +2,13 @@
 //!
 //! ```json
 //! {"profile": "citi-pl", "target": "http://127.0.0.1:8080",
-//!  "summary": {"total": 90, "passed": 90, "failed": 0, "error": 0, "skipped": 0},
+//!  "summary": {"total": 90, "passed": 89, "warning": 1, "failed": 0, "error": 0, "skipped": 0},
+//!  "diagnoses": ["diagnosis: … check [client] id/secret … (token-cc/valid was refused: answered 401 invalid_client)"],
 //!  "gate": {"passed": true, "strict": false},
 //!  "profiles": [{"profile": "citi-pl", "target": "…", "summary": {…}}],
 //!  "cases": [{"id": "token-cc/missing-scope", "profile": "citi-pl", "endpoint": "client_credentials_token",
-//!             "title": "…", "level": "MUST", "refs": ["RFC 6749 §5.2"], "outcome": "passed",
+//!             "title": "…", "level": "MUST", "rule": "RFC 6749 §… MUST …", "refs": ["RFC 6749 §5.2"],
+//!             "outcome": "warning", "warning_level": "SHOULD",
 //!             "message": "…", "checks": […], "transcript": […], "duration_ms": 3}]}
 //! ```
 use serde_json::{Value, json};
@@ -28,6 +30,7 @@ pub fn render(result: &RunResult) -> Value {
         "incomplete": result.interrupted.map(|s| format!("interrupted by {s}")),
         "insecure": result.insecure,
         "unreachable": result.unreachable(),
+        "diagnoses": result.diagnoses(),
         "duration_ms": result.duration_ms,
         "profiles": result.runs.iter().map(|r| json!({
             "profile": r.profile,

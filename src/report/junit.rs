@@ -13,8 +13,10 @@
 //! </testsuites>
 //! ```
 //!
-//! `failure` = the target answered wrongly; `error` = no answer (transport, setup); `skipped` =
-//! a missing prerequisite, or a failure the baseline expects (its reason in the message).
+//! `failure` = the target answered wrongly; `error` = no answer (transport, setup, blocked);
+//! `skipped` = a missing prerequisite, or a failure the baseline expects (its reason in the
+//! message). A warning (the case's rule held, a SHOULD/MAY expectation graded below it did not)
+//! is a passing testcase with a `warning` property, so no JUnit consumer counts it as a failure.
 use std::time::Duration;
 
 use indexmap::IndexMap;
@@ -50,7 +52,9 @@ pub fn render(result: &RunResult) -> String {
 fn testcase(c: &CaseResult, classname: &str) -> TestCase {
     let status = match (&c.outcome, &c.baseline) {
         (Outcome::Passed, _) => TestCaseStatus::success(),
-        (Outcome::Failed | Outcome::Error, Some(BaselineMark::Expected { reason })) => {
+        // A warning passes its headline rule: a JUnit consumer must not count it as a failure.
+        (Outcome::Warning, None | Some(BaselineMark::Fixed { .. })) => TestCaseStatus::success(),
+        (Outcome::Failed | Outcome::Error | Outcome::Warning, Some(BaselineMark::Expected { reason })) => {
             let mut s = TestCaseStatus::skipped();
             s.set_message(format!("known failure in baseline ({reason}): {}", c.message));
             s.set_type("baseline");
@@ -58,7 +62,7 @@ fn testcase(c: &CaseResult, classname: &str) -> TestCase {
         }
         (Outcome::Failed, _) => {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            s.set_message(c.message.clone());
+            s.set_message(format!("{} ({}): {}", c.rule, c.level.as_str(), c.message));
             s.set_type(c.level.as_str());
             s.set_description(failed_checks(c));
             s
@@ -79,7 +83,12 @@ fn testcase(c: &CaseResult, classname: &str) -> TestCase {
     t.set_classname(classname.to_string());
     t.set_time(Duration::from_millis(c.duration_ms));
     t.add_property(Property::new("level", c.level.as_str()));
+    t.add_property(Property::new("outcome", c.outcome.as_str()));
     t.add_property(Property::new("title", c.title.clone()));
+    t.add_property(Property::new("rule", c.rule.clone()));
+    if c.outcome == Outcome::Warning {
+        t.add_property(Property::new("warning", format!("{}: {}", c.shown_level().as_str(), c.message)));
+    }
     for r in &c.refs {
         t.add_property(Property::new("ref", r.clone()));
     }

@@ -12,6 +12,9 @@ fn paint(text: &str, ansi: &str, color: bool) -> String {
 pub fn summary(result: &RunResult, target_note: &str, report_paths: &[String], color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out);
+    for line in result.diagnoses() {
+        let _ = writeln!(out, "{}", paint(&line, "1;31", color));
+    }
     if let Some(line) = result.unreachable() {
         let _ = writeln!(out, "{}", paint(&line, "1;31", color));
     }
@@ -25,8 +28,17 @@ pub fn summary(result: &RunResult, target_note: &str, report_paths: &[String], c
         let s = Summary::of(&run.cases);
         let _ = writeln!(
             out,
-            "{} against {}{}: {} cases: {} passed, {} failed, {} error, {} skipped",
-            run.profile, run.target, target_note, s.total, s.passed, s.failed, s.error, s.skipped
+            "{} against {}{}: {} cases: {} passed, {} warning, {} failed, {} error ({} blocked), {} skipped",
+            run.profile,
+            run.target,
+            target_note,
+            s.total,
+            s.passed,
+            s.warning,
+            s.failed,
+            s.error,
+            run.cases.iter().filter(|c| c.blocked()).count(),
+            s.skipped
         );
     }
     let skipped: Vec<_> = result.cases().filter(|c| c.outcome == Outcome::Skipped).collect();
@@ -47,7 +59,17 @@ pub fn summary(result: &RunResult, target_note: &str, report_paths: &[String], c
         }
         let _ = writeln!(out, "\n{}", paint(&format!("{title}:"), ansi, color));
         for c in bad {
-            let _ = writeln!(out, "  {} [{}] {} ({}): {}", c.id, c.outcome.as_str(), c.title, c.refs.join(", "), c.message);
+            let _ = writeln!(out, "  {} [{}] {}\n    rule: {} ({})\n    {}", c.id, c.outcome.as_str(), c.title, c.rule, c.refs.join(", "), c.message);
+        }
+    }
+    for (title, level, ansi) in [("warnings (SHOULD)", Level::Should, "33"), ("warnings (MAY)", Level::May, "2")] {
+        let warned: Vec<_> = result.cases().filter(|c| c.outcome == Outcome::Warning && c.warning_level == Some(level) && !expected(c)).collect();
+        if warned.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{}", paint(&format!("{title}, the case's own rule held:"), ansi, color));
+        for c in warned {
+            let _ = writeln!(out, "  {} [{} case] {}: {}", c.id, c.level.as_str(), c.title, c.message);
         }
     }
     let known: Vec<_> = result.cases().filter(|c| expected(c)).collect();
@@ -56,7 +78,7 @@ pub fn summary(result: &RunResult, target_note: &str, report_paths: &[String], c
         let _ = writeln!(out, "\nknown failures (baseline), not gating:");
         for c in known {
             if let Some(BaselineMark::Expected { reason }) = &c.baseline {
-                let _ = writeln!(out, "  {} [{} {}] {reason}", c.id, c.level.as_str(), c.outcome.as_str());
+                let _ = writeln!(out, "  {} [{} {}] {reason}", c.id, c.shown_level().as_str(), c.outcome.as_str());
             }
         }
     }
@@ -78,7 +100,7 @@ pub fn summary(result: &RunResult, target_note: &str, report_paths: &[String], c
         let line = format!("gate: PASSED — no {scope} case failed or errored{outside} ({} of {} passed)", s.passed, s.total);
         let _ = writeln!(out, "{}", paint(&line, "1;32", color));
     } else {
-        let line = format!("gate: FAILED — {breakers} {scope} case(s) failed or errored");
+        let line = format!("gate: FAILED — {breakers} {scope} case(s) failed or errored{}", if result.strict { " (or warned at SHOULD)" } else { "" });
         let _ = writeln!(out, "{}", paint(&line, "1;31", color));
     }
     for p in report_paths {

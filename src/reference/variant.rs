@@ -1,0 +1,99 @@
+//! The catalogue of tolerated variants: behaviours the RFCs (or the seed) permit and real servers
+//! choose, each citing the clause that permits it. Beside the faults, never mixed with them: a
+//! fault is a rule broken (some case must fail), a variant is a rule honoured another way (the
+//! gate must pass). The handlers consult `Variants` at the one decision point each one alters.
+use std::collections::BTreeSet;
+
+use crate::case::Level;
+
+macro_rules! variants {
+    ($($variant:ident => $name:literal, [$($profile:literal),+], $departure:expr, $clause:literal;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Variant { $($variant,)* }
+
+        impl Variant {
+            pub const ALL: &'static [Variant] = &[$(Variant::$variant,)*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Variant::$variant => $name,)* }
+            }
+
+            /// The profiles whose reference offers the variant (where the profile permits it).
+            pub fn profiles(self) -> &'static [&'static str] {
+                match self { $(Variant::$variant => &[$($profile),+],)* }
+            }
+
+            /// `None`: every expectation still holds. `Some(level)`: the variant departs from an
+            /// expectation graded at that level (SHOULD or MAY), so warnings (or failed cases) at
+            /// that level or weaker are allowed — never at MUST.
+            pub fn departure(self) -> Option<Level> {
+                match self { $(Variant::$variant => $departure,)* }
+            }
+
+            /// What the server does, and the clause that permits it.
+            pub fn clause(self) -> &'static str {
+                match self { $(Variant::$variant => $clause,)* }
+            }
+        }
+    };
+}
+
+const SHOULD: Option<Level> = Some(Level::Should);
+const MAY: Option<Level> = Some(Level::May);
+
+variants! {
+    Redirect303 => "redirect-303", ["citi-pl", "rfc6749"], None, "redirects to the client with 303 See Other instead of 302 (RFC 6749 §3.1.2 and §4.1.2 leave the method to the user agent; RFC 9700 §4.12 recommends 303)";
+    IssParameter => "iss-parameter", ["citi-pl", "rfc6749"], None, "adds iss to every authorization response, success and error (RFC 9207 §2; RFC 6749 §8.2 lets clients ignore unknown parameters)";
+    RedirectPercent20 => "redirect-percent-20", ["citi-pl", "rfc6749"], None, "encodes spaces in redirect parameters as %20 instead of + (RFC 3986 §2.1; both decode to the same value)";
+    CodesLongLived => "codes-long-lived", ["citi-pl", "rfc6749"], None, "authorization codes live 10 minutes instead of 120 s (RFC 6749 §4.1.2: a maximum of 10 minutes is RECOMMENDED)";
+    TokenTypeCapitalised => "token-type-capitalised", ["citi-pl", "rfc6749", "citi-mx"], None, "token_type is \"Bearer\" (RFC 6749 §5.1: the value is case-insensitive)";
+    ExtraTokenMembers => "extra-token-members", ["citi-pl", "rfc6749", "citi-mx"], None, "token and error answers carry extra members (RFC 6749 §5.1: the client MUST ignore unrecognised value names)";
+    SeveralChallenges => "several-challenges", ["citi-pl", "rfc6749"], None, "a 401 offers a Bearer challenge before the Basic one (RFC 9110 §11.6.1: several challenges, in one header field)";
+    CacheControlMore => "cache-control-more", ["citi-pl", "rfc6749", "citi-mx"], None, "Cache-Control carries more directives beside no-store (private, max-age=0; RFC 9111 §5.2)";
+    RefreshNotRotated => "refresh-not-rotated", ["citi-pl", "rfc6749"], MAY, "a refresh issues no new refresh token; the old one stays valid (RFC 6749 §6: the server MAY issue a new one)";
+    RefreshScopeNarrowed => "refresh-scope-narrowed", ["citi-pl", "rfc6749"], SHOULD, "a refresh asking for a scope never granted gets a token for the original scope, stated in scope, instead of invalid_scope (RFC 6749 §3.3: MAY partially ignore the request, MUST state the scope)";
+    ErrorPageForMalformedRequest => "error-page-for-malformed-request", ["rfc6749"], SHOULD, "a malformed authorization request (missing or unknown response_type, a parameter twice, an unknown scope) gets an error page, not an error redirect (RFC 6749 §4.1.2.1 says the server informs the client, without a keyword)";
+    UnknownScopeDropped => "unknown-scope-dropped", ["rfc6749"], MAY, "an unknown scope is dropped and the granted scope stated, instead of invalid_scope (RFC 6749 §3.3: MAY fully or partially ignore the requested scope, MUST include scope when it differs)";
+    UnknownHintUnsupported => "unknown-hint-unsupported", ["rfc6749"], None, "an unknown token_type_hint is answered 400 unsupported_token_type (RFC 7009 §2.2.1)";
+    NoClientAuth400 => "no-client-auth-400", ["rfc6749"], None, "a token request with no client authentication at all is answered 400 invalid_client without a challenge (RFC 6749 §5.2: MAY answer 401)";
+    RevokeAccessKeepsRefresh => "revoke-access-keeps-refresh", ["rfc6749"], MAY, "revoking an access token leaves its refresh token alive (RFC 7009 §2.1: the server MAY revoke it too)";
+    RevokeEmptyBody => "revoke-empty-body", ["rfc6749"], None, "revocation answers 200 with an empty body (RFC 7009 §2.2: the content of the answer is ignored)";
+    ErrorDescriptionOmitted => "error-description-omitted", ["rfc6749"], None, "error answers carry no error_description (RFC 6749 §5.2: OPTIONAL)";
+    MxErrorType => "mx-error-type", ["citi-mx"], None, "error answers also carry type (the bank's other APIs: error|warn|invalid|fatal; extra members allowed)";
+    MxTimestampOffset => "mx-timestamp-offset", ["citi-mx"], None, "error timestamps carry milliseconds and a +00:00 offset (ISO 8601 / RFC 3339 date-time)";
+}
+
+impl Variant {
+    pub fn from_name(name: &str) -> Option<Variant> {
+        Variant::ALL.iter().copied().find(|v| v.name() == name)
+    }
+}
+
+/// The variants a server runs with; empty for the default reference.
+#[derive(Debug, Clone, Default)]
+pub struct Variants(BTreeSet<Variant>);
+
+impl Variants {
+    pub fn none() -> Self {
+        Variants::default()
+    }
+
+    pub fn has(&self, v: Variant) -> bool {
+        self.0.contains(&v)
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        self.0.iter().map(|v| v.name()).collect()
+    }
+}
+
+impl FromIterator<Variant> for Variants {
+    fn from_iter<T: IntoIterator<Item = Variant>>(iter: T) -> Self {
+        Variants(iter.into_iter().collect())
+    }
+}
+
+/// The variants `profile`'s reference offers.
+pub fn variants_of(profile: &str) -> Vec<Variant> {
+    Variant::ALL.iter().copied().filter(|v| v.profiles().contains(&profile)).collect()
+}
