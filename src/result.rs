@@ -227,7 +227,7 @@ impl RunResult {
     pub fn diagnoses(&self) -> Vec<String> {
         let mut seen: Vec<Diagnosis> = Vec::new();
         let mut out = Vec::new();
-        for c in self.cases() {
+        for c in self.cases().filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Error) && !c.blocked()) {
             if let (Some(d), Some(why)) = (c.diagnosis, &c.refused)
                 && !seen.contains(&d) {
                     seen.push(d);

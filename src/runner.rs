@@ -802,8 +802,8 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
                     let _shared = exclusive.read().unwrap_or_else(|e| e.into_inner());
                     run_on_runtime()?
                 };
-                if let (true, Some(d), Some(why)) = (print_diagnosis, result.diagnosis, &result.refused)
-                    && case.requires.is_none() {
+                if let (true, true, Some(d), Some(why)) = (print_diagnosis, my_gate.is_some(), result.diagnosis, &result.refused)
+                    && matches!(result.outcome, Outcome::Failed | Outcome::Error) {
                         println!("diagnosis: {} ({} was refused: {why})", d.advice(), case.id);
                     }
                 let verdict = match result.outcome {

@@ -164,8 +164,8 @@ pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOpt
         let result = run_once(&profile, std::iter::once(fault).collect(), &opts)?;
         let tripped: Vec<(String, Level)> = result
             .cases()
-            .filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Error))
-            .map(|c| (c.id.clone(), c.level))
+            .filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Error | Outcome::Warning))
+            .map(|c| (c.id.clone(), c.shown_level()))
             .collect();
         for (id, _) in &tripped {
             if let Some(t) = tripped_by.iter_mut().find(|t| t.id == *id) {
