@@ -240,7 +240,8 @@ impl RunResult {
     /// One line when every case that ran errored the same way on the transport (nothing else to
     /// learn from the per-case lines), e.g. "target unreachable: connection refused at …".
     pub fn unreachable(&self) -> Option<String> {
-        let ran: Vec<&CaseResult> = self.cases().filter(|c| c.outcome != Outcome::Skipped).collect();
+        // Blocked cases sent nothing: they follow from the cases that did.
+        let ran: Vec<&CaseResult> = self.cases().filter(|c| c.outcome != Outcome::Skipped && !c.blocked()).collect();
         if ran.is_empty() || ran.iter().any(|c| c.outcome != Outcome::Error) {
             return None;
         }

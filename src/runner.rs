@@ -614,7 +614,13 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
 /// answer, or a login that did not end in a redirect with a code.
 fn refusal(step: &Step, obs: &Observed) -> Option<String> {
     match obs {
-        Observed::Http(r) if (200..300).contains(&r.status) => None,
+        // A 2xx whose body is not the JSON object the step expects is no acceptance either (an
+        // HTML page answered 200 is a refusal in disguise); a schema failure of a JSON body is.
+        Observed::Http(r) if (200..300).contains(&r.status) => match (expects_json(&step.expect), r.json()) {
+            (true, Some(v)) if !v.is_object() => Some(format!("answered {} with JSON that is not an object", r.status)),
+            (true, None) => Some(format!("answered {} without a JSON body ({})", r.status, r.excerpt(80))),
+            _ => None,
+        },
         Observed::Http(r) => {
             let error = r.json().and_then(|v| v.get("error").and_then(Value::as_str).map(|e| format!(" {}", crate::http::excerpt(e, 60)))).unwrap_or_default();
             Some(format!("answered {}{error}", r.status))
@@ -631,6 +637,10 @@ fn refusal(step: &Step, obs: &Observed) -> Option<String> {
         Observed::Browser(Landing::Page { status, page, .. }, _) if step.browser == Some(Browser::FirstPage) && (200..300).contains(status) && page.login_form().is_some() => None,
         Observed::Browser(Landing::Page { url, status, page }, _) => Some(format!("the login ended at {} (status {status}, {})", check::show_url(url), page.summary())),
     }
+}
+
+fn expects_json(e: &crate::case::Expect) -> bool {
+    e.schema.is_some() || e.token_type.is_some() || e.expires_in.is_some() || !e.present.is_empty() || !e.equals.is_empty() || !e.formats.is_empty()
 }
 
 /// A page or error redirect that blames the redirect_uri.
@@ -765,6 +775,15 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
                     }
                     results.lock().unwrap_or_else(|e| e.into_inner()).insert(idx, r);
                 };
+                let interrupted = |finish: &dyn Fn(CaseResult), signal: &str| {
+                    let mut r = skeleton(&case, &env.profile.name);
+                    r.message = format!("skipped: not run, the run was interrupted ({signal})");
+                    finish(r);
+                    Ok(Completion::ignored_with(format!("not run: interrupted by {signal}")))
+                };
+                if let Some(signal) = stop.reason() {
+                    return interrupted(&finish, signal);
+                }
                 if let Some(blocker) = wait_for.as_ref().and_then(|g| g.wait()) {
                     let mut r = skeleton(&case, &env.profile.name);
                     r.outcome = Outcome::Error;
@@ -774,10 +793,7 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
                     return Err(Failed::from(text));
                 }
                 if let Some(signal) = stop.reason() {
-                    let mut r = skeleton(&case, &env.profile.name);
-                    r.message = format!("skipped: not run, the run was interrupted ({signal})");
-                    finish(r);
-                    return Ok(Completion::ignored_with(format!("not run: interrupted by {signal}")));
+                    return interrupted(&finish, signal);
                 }
                 if let Some(reason) = unmet_needs(&case, &env.target) {
                     let mut r = skeleton(&case, &env.profile.name);

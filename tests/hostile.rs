@@ -183,7 +183,7 @@ fn a_hostile_target_gets_a_bounded_honest_verdict(#[case] kind: Option<Hostile>,
     let silent: Vec<String> = cases
         .iter()
         .map(|c| c["message"].as_str().unwrap())
-        .filter(|m| !m.starts_with("no verdict: this rule only means something once") && !says.split('|').any(|s| m.contains(s)))
+        .filter(|m| !m.starts_with("blocked: ") && !says.split('|').any(|s| m.contains(s)))
         .map(|m| m.chars().take(160).collect())
         .collect();
     assert!(silent.is_empty(), "{kind:?}: {} messages do not say {says:?}: {silent:#?}", silent.len());
@@ -210,7 +210,9 @@ fn a_signal_mid_run_writes_partial_reports(#[case] signal: i32, #[case] name: &s
     let target = target_file(dir.path(), port);
     let reports = dir.path().join("reports");
     let child = Command::new(BIN)
-        .args(["run", "--target", target.to_str().unwrap(), "--request-timeout", "1", "--jobs", "2", "--report-dir", reports.to_str().unwrap()])
+        // One job: the anchors (whose refusal blocks the rest at once) take a timeout each, so the
+        // run is still going when the signal comes.
+        .args(["run", "--target", target.to_str().unwrap(), "--request-timeout", "1", "--jobs", "1", "--report-dir", reports.to_str().unwrap()])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -159,7 +159,7 @@ fn html_report_in_real_chromium_escapes_what_the_target_sent() {
     assert!(!dom_text.contains("data-pwned=\""), "a payload from the target ran in the report");
     assert!(!dom_text.contains("<img src=\"x\""), "a payload from the target became an element");
     let s = result.summary();
-    let counts = format!("{} cases: {} passed, {} failed, {} error, {} skipped", s.total, s.passed, s.failed, s.error, s.skipped);
+    let counts = format!("{} cases: {} passed, {} warning, {} failed, {} error, {} skipped", s.total, s.passed, s.warning, s.failed, s.error, s.skipped);
     assert!(dom_text.contains(&counts), "the page shows the counts ({counts})");
     assert!(dom_text.contains("Gate FAILED"));
     let shot = dir.path().join("report.png");

@@ -38,6 +38,7 @@ const PROBE_TABLE: &str = r#"endpoint = "client_credentials_token"
 id = "token-cc/probe-a"
 title = "a probe case"
 level = "MUST"
+rule = "RFC 6749 §5.2: a probe MUST be refused"
 refs = ["RFC 6749 §5.2"]
 expect = { status = 400, error = "invalid_request" }
 
@@ -45,6 +46,7 @@ expect = { status = 400, error = "invalid_request" }
 id = "token-cc/probe-b"
 title = "another probe case"
 level = "SHOULD"
+rule = "RFC 6749 §5.2: another probe SHOULD pass"
 refs = ["RFC 6749 §5.2"]
 form = { scope = "no-such-scope-{random}" }
 expect = { status = 200, schema = "token_response" }
@@ -82,6 +84,10 @@ fn the_probe_table_itself_loads() {
 #[case::unknown_endpoint("unknown_endpoint", "endpoint = \"refresh\"", "endpoint = \"refrsh\"")]
 #[case::duplicate_id("duplicate_id", "id = \"token-cc/probe-b\"", "id = \"token-cc/probe-a\"")]
 #[case::bad_id("bad_id", "id = \"token-cc/probe-b\"", "id = \"Probe B\"")]
+#[case::missing_rule("missing_rule", "rule = \"RFC 6749 §5.2: a probe MUST be refused\"\n", "")]
+#[case::rule_without_keyword("rule_without_keyword", "a probe MUST be refused", "a probe is refused")]
+#[case::grade_not_below_level("grade_not_below_level", "expect = { status = 200, schema = \"token_response\" }", "expect = { status = 200, should = { schema = \"token_response\" } }")]
+#[case::unknown_need("unknown_need", "level = \"SHOULD\"", "level = \"SHOULD\"\nneeds = [\"telepathy\"]")]
 #[case::browser_expectation_on_api("browser_expectation_on_api", "expect = { status = 400, error = \"invalid_request\" }", "expect = { redirect = \"code\" }")]
 fn malformed_table_is_refused_with_file_line_field(#[case] name: &str, #[case] from: &str, #[case] to: &str) {
     let msg = load_error_after(from, to);
