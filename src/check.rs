@@ -74,7 +74,7 @@ fn evaluate_one(r: &mut Recorder, expect: &Expect, obs: &Observation<'_>, ctx: &
 }
 
 /// Whether `e` judges the JSON body of an answer with this success.
-fn wants_json(e: &Expect, success: bool) -> bool {
+pub(crate) fn wants_json(e: &Expect, success: bool) -> bool {
     e.schema.is_some()
         || e.error.is_some()
         || !e.error_in.is_empty()

@@ -616,7 +616,7 @@ fn refusal(step: &Step, obs: &Observed) -> Option<String> {
     match obs {
         // A 2xx whose body is not the JSON object the step expects is no acceptance either (an
         // HTML page answered 200 is a refusal in disguise); a schema failure of a JSON body is.
-        Observed::Http(r) if (200..300).contains(&r.status) => match (expects_json(&step.expect), r.json()) {
+        Observed::Http(r) if (200..300).contains(&r.status) => match (check::wants_json(&step.expect, true), r.json()) {
             (true, Some(v)) if !v.is_object() => Some(format!("answered {} with JSON that is not an object", r.status)),
             (true, None) => Some(format!("answered {} without a JSON body ({})", r.status, r.excerpt(80))),
             _ => None,
@@ -637,10 +637,6 @@ fn refusal(step: &Step, obs: &Observed) -> Option<String> {
         Observed::Browser(Landing::Page { status, page, .. }, _) if step.browser == Some(Browser::FirstPage) && (200..300).contains(status) && page.login_form().is_some() => None,
         Observed::Browser(Landing::Page { url, status, page }, _) => Some(format!("the login ended at {} (status {status}, {})", check::show_url(url), page.summary())),
     }
-}
-
-fn expects_json(e: &crate::case::Expect) -> bool {
-    e.schema.is_some() || e.token_type.is_some() || e.expires_in.is_some() || !e.present.is_empty() || !e.equals.is_empty() || !e.formats.is_empty()
 }
 
 /// A page or error redirect that blames the redirect_uri.

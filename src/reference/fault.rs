@@ -1,8 +1,6 @@
 //! The catalogue of faults the reference server can be started with: each breaks one documented
 //! rule the way real servers break it, so the suite can prove the check for that rule can fail.
 //! The handlers consult `Faults` at the one decision point each fault alters.
-use std::collections::BTreeSet;
-
 use crate::case::Level;
 
 macro_rules! faults {
@@ -140,25 +138,10 @@ impl Fault {
 }
 
 /// The set of faults a server runs with; empty for the correct server.
-#[derive(Debug, Clone, Default)]
-pub struct Faults(BTreeSet<Fault>);
+pub type Faults = super::switch::Switches<Fault>;
 
-impl Faults {
-    pub fn none() -> Self {
-        Faults::default()
-    }
-
-    pub fn has(&self, f: Fault) -> bool {
-        self.0.contains(&f)
-    }
-
-    pub fn names(&self) -> Vec<&'static str> {
-        self.0.iter().map(|f| f.name()).collect()
-    }
-}
-
-impl FromIterator<Fault> for Faults {
-    fn from_iter<T: IntoIterator<Item = Fault>>(iter: T) -> Self {
-        Faults(iter.into_iter().collect())
+impl super::switch::Switch for Fault {
+    fn name(self) -> &'static str {
+        Fault::name(self)
     }
 }

@@ -8,6 +8,7 @@ mod oauth_error;
 mod page;
 mod params;
 mod store;
+mod switch;
 pub mod variant;
 
 use std::net::SocketAddr;

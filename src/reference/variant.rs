@@ -2,8 +2,6 @@
 //! choose, each citing the clause that permits it. Beside the faults, never mixed with them: a
 //! fault is a rule broken (some case must fail), a variant is a rule honoured another way (the
 //! gate must pass). The handlers consult `Variants` at the one decision point each one alters.
-use std::collections::BTreeSet;
-
 use crate::case::Level;
 
 macro_rules! variants {
@@ -70,26 +68,11 @@ impl Variant {
 }
 
 /// The variants a server runs with; empty for the default reference.
-#[derive(Debug, Clone, Default)]
-pub struct Variants(BTreeSet<Variant>);
+pub type Variants = super::switch::Switches<Variant>;
 
-impl Variants {
-    pub fn none() -> Self {
-        Variants::default()
-    }
-
-    pub fn has(&self, v: Variant) -> bool {
-        self.0.contains(&v)
-    }
-
-    pub fn names(&self) -> Vec<&'static str> {
-        self.0.iter().map(|v| v.name()).collect()
-    }
-}
-
-impl FromIterator<Variant> for Variants {
-    fn from_iter<T: IntoIterator<Item = Variant>>(iter: T) -> Self {
-        Variants(iter.into_iter().collect())
+impl super::switch::Switch for Variant {
+    fn name(self) -> &'static str {
+        Variant::name(self)
     }
 }
 
