@@ -74,6 +74,10 @@ pub struct Selftest {
     /// MUST cases listed as impossible to simulate, with the reason.
     pub untrippable: BTreeMap<String, String>,
     pub caught: usize,
+    /// For each SHOULD expectation graded inside a MUST case, the faults that fail it.
+    pub graded_tripped_by: Vec<CaseTrips>,
+    /// Graded SHOULD expectations no fault fails.
+    pub untripped_graded: Vec<String>,
     pub variants: Vec<VariantRun>,
 }
 
@@ -86,6 +90,7 @@ impl Selftest {
         self.correct_failures.is_empty()
             && self.caught == self.faults.len()
             && self.untripped_must.is_empty()
+            && self.untripped_graded.is_empty()
             && self.variants.iter().all(|v| v.passed)
     }
 }
@@ -160,8 +165,23 @@ pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOpt
         .filter(|c| c.level != Level::May)
         .map(|c| CaseTrips { id: c.id.clone(), level: c.level, faults: Vec::new() })
         .collect();
+    // Cases with a SHOULD expectation graded below their own level, in any step.
+    let mut graded_tripped_by: Vec<CaseTrips> = profile
+        .cases
+        .iter()
+        .filter(|c| {
+            c.before.iter().chain([&c.main]).chain(c.after.iter()).any(|s| s.expect.graded().any(|(l, _)| l == Level::Should))
+        })
+        .map(|c| CaseTrips { id: c.id.clone(), level: Level::Should, faults: Vec::new() })
+        .collect();
     for &fault in faults {
         let result = run_once(&profile, std::iter::once(fault).collect(), &opts)?;
+        for c in result.cases() {
+            let failed_should = c.checks.iter().any(|k| !k.passed && k.level == Level::Should && c.level == Level::Must);
+            if let (true, Some(t)) = (failed_should, graded_tripped_by.iter_mut().find(|t| t.id == c.id)) {
+                t.faults.push(fault.name());
+            }
+        }
         let tripped: Vec<(String, Level)> = result
             .cases()
             .filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Error | Outcome::Warning))
@@ -186,11 +206,12 @@ pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOpt
         .map(|t| t.id.clone())
         .collect();
     let caught = runs.iter().filter(|r| r.caught).count();
+    let untripped_graded: Vec<String> = graded_tripped_by.iter().filter(|t| t.faults.is_empty()).map(|t| t.id.clone()).collect();
     let variants = crate::reference::variants_of(&profile.name)
         .into_iter()
         .map(|v| run_variant(&profile, v, &opts))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Selftest { profile: profile.name.clone(), cases: profile.cases.len(), correct_failures, faults: runs, tripped_by, untripped_must, untrippable, caught, variants })
+    Ok(Selftest { profile: profile.name.clone(), cases: profile.cases.len(), correct_failures, faults: runs, tripped_by, untripped_must, untrippable, caught, graded_tripped_by, untripped_graded, variants })
 }
 
 /// The kill matrix as text.
@@ -231,6 +252,15 @@ pub fn render(s: &Selftest) -> String {
         let _ = writeln!(out, "every MUST case is tripped by a fault or listed as impossible to simulate");
     } else {
         let _ = writeln!(out, "MUST cases no fault trips: {}", s.untripped_must.join(", "));
+    }
+    let _ = writeln!(out, "\n{:<52} tripped by (a graded SHOULD expectation inside a MUST case)", "case");
+    for t in &s.graded_tripped_by {
+        let _ = writeln!(out, "{:<52} {}", t.id, if t.faults.is_empty() { "- (no fault fails it)".to_string() } else { t.faults.join(", ") });
+    }
+    if s.untripped_graded.is_empty() {
+        let _ = writeln!(out, "every graded SHOULD expectation is failed by a fault");
+    } else {
+        let _ = writeln!(out, "graded SHOULD expectations no fault fails: {}", s.untripped_graded.join(", "));
     }
     let _ = writeln!(out, "\n{:<34} {:<9} {:<8} departures (a variant is a rule honoured another way: the gate must pass)", "variant", "departs", "verdict");
     for v in &s.variants {

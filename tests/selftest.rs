@@ -34,6 +34,8 @@ fn mutation_score_is_100_percent(#[case] name: &str, #[case] at_least: usize) {
         assert!(!r.tripped.is_empty(), "{} tripped nothing", r.fault);
     }
     assert!(st.untripped_must.is_empty(), "MUST cases no fault trips: {:?}", st.untripped_must);
+    assert!(st.untripped_graded.is_empty(), "graded SHOULD expectations no fault fails: {:?}", st.untripped_graded);
+    assert!(!st.graded_tripped_by.is_empty() || name == "citi-mx", "{name} has graded SHOULD expectations");
     assert!(st.untrippable.len() <= 3, "the untrippable list must stay short: {:?}", st.untrippable);
     for (id, reason) in &st.untrippable {
         let c = profile.cases.iter().find(|c| c.id == *id).unwrap_or_else(|| panic!("untrippable lists unknown case {id}"));
