@@ -43,7 +43,7 @@ fn plan_for(profile: &str, target_toml: &str) -> Plan {
 }
 
 fn run(plans: &[Plan], jobs: usize, raw: Option<RawRequests>) -> (f64, usize) {
-    let opts = RunOptions { progress: false, jobs: Some(jobs), raw_requests: raw, ..RunOptions::default() };
+    let opts = RunOptions { jobs: Some(jobs), raw_requests: raw, ..RunOptions::default() };
     let started = Instant::now();
     let result = runner::run(plans, &opts, Arc::new(Redactor::new())).unwrap();
     let wall = started.elapsed().as_secs_f64();

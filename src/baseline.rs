@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::case::{LoadError, line_of, toml_error};
-use crate::result::{BaselineMark, Outcome, RunResult};
+use crate::result::{CaseResult, BaselineMark, Outcome, RunResult};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,7 +56,7 @@ impl Baseline {
 
     pub fn load(path: &std::path::Path, known: &dyn Fn(Option<&str>, &str) -> bool) -> Result<Baseline, LoadError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| LoadError { file: file.clone(), line: 1, message: format!("cannot read: {e}") })?;
+        let text = std::fs::read_to_string(path).map_err(|e| LoadError { file: file.clone(), line: 1, message: crate::case::io_message(&e) })?;
         Baseline::parse(&file, &text, known)
     }
 
@@ -64,17 +64,22 @@ impl Baseline {
         self.failure.iter().find(|e| e.id == id && e.profile.as_deref().is_none_or(|p| p == profile))
     }
 
-    /// Marks each case the baseline names: expected (still failing) or fixed (now passing).
+    /// Marks a finished case the baseline names: expected (still failing) or fixed (now passing).
+    pub fn mark(&self, profile: &str, c: &mut CaseResult) {
+        if let Some(e) = self.entry(profile, &c.id) {
+            c.baseline = match c.outcome {
+                Outcome::Failed | Outcome::Error | Outcome::Warning => Some(BaselineMark::Expected { reason: e.reason.clone() }),
+                Outcome::Passed => Some(BaselineMark::Fixed { reason: e.reason.clone() }),
+                Outcome::Skipped => None,
+            };
+        }
+    }
+
+    /// Marks each case of a finished run (the runner marks them as they finish when given one).
     pub fn apply(&self, result: &mut RunResult) {
         for run in &mut result.runs {
             for c in &mut run.cases {
-                if let Some(e) = self.entry(&run.profile, &c.id) {
-                    c.baseline = match c.outcome {
-                        Outcome::Failed | Outcome::Error | Outcome::Warning => Some(BaselineMark::Expected { reason: e.reason.clone() }),
-                        Outcome::Passed => Some(BaselineMark::Fixed { reason: e.reason.clone() }),
-                        Outcome::Skipped => None,
-                    };
-                }
+                self.mark(&run.profile, c);
             }
         }
     }

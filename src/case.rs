@@ -374,6 +374,20 @@ pub trait ProfileView {
     fn default_params(&self, name: &str) -> Vec<(String, String)>;
 }
 
+/// An I/O error in words, once: "no such file", "permission denied", … (not "… (os error 2)").
+pub fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "is a directory, not a file".into(),
+        std::io::ErrorKind::InvalidData => "not UTF-8 text".into(),
+        _ => {
+            let text = e.to_string();
+            text.split(" (os error").next().unwrap_or(&text).to_string()
+        }
+    }
+}
+
 /// The 1-based line of byte offset `pos` in `text`.
 pub fn line_of(text: &str, pos: usize) -> usize {
     text.as_bytes()[..pos.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1

@@ -267,6 +267,22 @@ fn evaluate_browser(r: &mut Recorder, e: &Expect, landing: &Landing, ctx: &Check
     }
 }
 
+/// The failed checks at `level` or stronger (of one step, or all) as one line; checks graded
+/// below the case's level say their level.
+pub fn failure_line(checks: &[CheckRecord], step: Option<&str>, level: Level, case_level: Level) -> String {
+    checks
+        .iter()
+        .filter(|c| !c.passed && c.level <= level && step.is_none_or(|s| c.step == s))
+        .map(|c| {
+            let at = if c.step == "main" { String::new() } else { format!("{}: ", c.step) };
+            let rule = c.rule.map(|r| format!(" [{r}]")).unwrap_or_default();
+            let graded = if c.level > case_level { format!("{} ", c.level.as_str()) } else { String::new() };
+            format!("{graded}{at}{}: {}{rule}", c.check, c.message.as_deref().unwrap_or("failed"))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Eight (or n) identical requests: at most `max` may be answered 2xx.
 pub fn race_successes(step: &str, successes: usize, count: usize, max: usize) -> CheckRecord {
     let passed = successes <= max;

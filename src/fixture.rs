@@ -3,11 +3,13 @@
 use crate::case::{Fixture, Step};
 use crate::login::Landing;
 use crate::request::Role;
-use crate::runner::{CaseRun, Observed};
+use crate::result::ErrorKind;
+use crate::runner::{CaseError, CaseRun, Observed};
 
 impl CaseRun<'_> {
     /// Makes `fx` and stores the values it provides; the error says which step failed and how.
-    pub(crate) async fn make_fixture(&mut self, fx: Fixture) -> Result<(), String> {
+    pub(crate) async fn make_fixture(&mut self, fx: Fixture) -> Result<(), CaseError> {
+        let setup = |m: String| CaseError::new(ErrorKind::Setup, m);
         let label = format!("fixture {}", fx.name());
         match fx {
             Fixture::Code => {
@@ -21,20 +23,20 @@ impl CaseRun<'_> {
             Fixture::TokenPair | Fixture::SecondTokenPair => {
                 let role = if fx == Fixture::TokenPair { Role::Client } else { Role::SecondClient };
                 let code = self.fresh_code(&label, role).await?;
-                let endpoint = self.env.profile.fixtures.tokens.clone().ok_or("the profile names no token endpoint for fixtures")?;
+                let endpoint = self.env.profile.fixtures.tokens.clone().ok_or_else(|| setup("the profile names no token endpoint for fixtures".into()))?;
                 let json = self.token_request(&label, &endpoint, role, Some(code)).await?;
                 let prefix = if role == Role::Client { "" } else { "second_" };
                 for name in ["access_token", "refresh_token"] {
                     let v = json.get(name).and_then(|v| v.as_str()).ok_or_else(|| {
-                        format!("{label}: the token response has no {name} (members: {})", members(&json))
+                        setup(format!("{label}: the token response has no {name} (members: {})", members(&json)))
                     })?;
                     self.values.insert(format!("{prefix}{name}"), v.to_string());
                 }
             }
             Fixture::ClientCredentials => {
-                let endpoint = self.env.profile.fixtures.client_credentials.clone().ok_or("the profile names no client credentials endpoint")?;
+                let endpoint = self.env.profile.fixtures.client_credentials.clone().ok_or_else(|| setup("the profile names no client credentials endpoint".into()))?;
                 let json = self.token_request(&label, &endpoint, Role::Client, None).await?;
-                let v = json.get("access_token").and_then(|v| v.as_str()).ok_or_else(|| format!("{label}: no access_token in the answer"))?;
+                let v = json.get("access_token").and_then(|v| v.as_str()).ok_or_else(|| setup(format!("{label}: no access_token in the answer")))?;
                 self.values.insert("cc_access_token".into(), v.to_string());
             }
         }
@@ -42,36 +44,41 @@ impl CaseRun<'_> {
     }
 
     /// Signs in through the authorization endpoint, approves, and returns the code.
-    async fn fresh_code(&mut self, label: &str, role: Role) -> Result<String, String> {
-        let endpoint = self.env.profile.fixtures.code.clone().ok_or("the profile names no authorization endpoint for fixtures")?;
+    async fn fresh_code(&mut self, label: &str, role: Role) -> Result<String, CaseError> {
+        let setup = |m: String| CaseError::new(ErrorKind::Setup, m);
+        let endpoint = self.env.profile.fixtures.code.clone().ok_or_else(|| setup("the profile names no authorization endpoint for fixtures".into()))?;
         let mut step = Step::default_for(&endpoint);
         step.browser = Some(crate::case::Browser::Approve);
-        let observed = self.perform(label, &step, role, &[]).await.map_err(|e| format!("{label}: {e}"))?;
+        let observed = self.perform(label, &step, role, &[]).await.map_err(|e| e.at(label))?;
         match observed {
             Observed::Browser(Landing::Redirect(url), _) => {
                 let code = url.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned());
                 code.filter(|c| !c.is_empty()).ok_or_else(|| {
-                    format!("{label}: the login ended in a redirect without a code: {}", crate::check::show_url(&url))
+                    setup(format!("{label}: the login ended in a redirect without a code: {}", crate::check::show_url(&url)))
                 })
             }
-            Observed::Browser(Landing::Page { url, status, page }, _) => Err(format!(
-                "{label}: the login driver stopped at {} (status {status}, {}) instead of being redirected to the client",
-                crate::check::show_url(&url),
-                page.summary()
+            Observed::Browser(Landing::Page { url, status, page }, _) => Err(CaseError::new(
+                ErrorKind::Login,
+                format!(
+                    "{label}: the login driver stopped at {} (status {status}, {}) instead of being redirected to the client",
+                    crate::check::show_url(&url),
+                    page.summary()
+                ),
             )),
-            Observed::Http(..) => Err(format!("{label}: endpoint {endpoint} is not a browser endpoint")),
+            Observed::Http(..) => Err(setup(format!("{label}: endpoint {endpoint} is not a browser endpoint"))),
         }
     }
 
-    async fn token_request(&mut self, label: &str, endpoint: &str, role: Role, code: Option<String>) -> Result<serde_json::Value, String> {
+    async fn token_request(&mut self, label: &str, endpoint: &str, role: Role, code: Option<String>) -> Result<serde_json::Value, CaseError> {
+        let setup = |m: String| CaseError::new(ErrorKind::Setup, m);
         let step = Step::default_for(endpoint);
         let overrides: Vec<(String, String)> = code.into_iter().map(|c| ("code".to_string(), c)).collect();
-        let observed = self.perform(label, &step, role, &overrides).await.map_err(|e| format!("{label}: {e}"))?;
-        let Observed::Http(resp) = observed else { return Err(format!("{label}: {endpoint} answered through the browser")) };
+        let observed = self.perform(label, &step, role, &overrides).await.map_err(|e| e.at(label))?;
+        let Observed::Http(resp) = observed else { return Err(setup(format!("{label}: {endpoint} answered through the browser"))) };
         if resp.status != 200 {
-            return Err(format!("{label}: {endpoint} answered {} instead of 200 ({})", resp.status, resp.excerpt(200)));
+            return Err(setup(format!("{label}: {endpoint} answered {} instead of 200 ({})", resp.status, resp.excerpt(200))));
         }
-        resp.json().filter(|v| v.is_object()).ok_or_else(|| format!("{label}: {endpoint} answered 200 without a JSON object ({})", resp.excerpt(200)))
+        resp.json().filter(|v| v.is_object()).ok_or_else(|| setup(format!("{label}: {endpoint} answered 200 without a JSON object ({})", resp.excerpt(200))))
     }
 }
 

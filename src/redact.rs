@@ -138,6 +138,27 @@ fn percent_encode_all(value: &str) -> String {
     out
 }
 
+/// Redacts the target data of a case result (messages, the transcript, the curl replay, why it
+/// was refused) and nothing of the suite's own text: id, title, rule, refs, check names and
+/// baseline reasons stay as written, whatever words a secret happens to be.
+pub fn redact_case(c: &mut crate::result::CaseResult, r: &Redactor) {
+    c.message = r.redact(&c.message);
+    c.refused = c.refused.as_deref().map(|m| r.redact(m));
+    c.curl = c.curl.as_deref().map(|m| r.redact(m));
+    for k in &mut c.checks {
+        k.message = k.message.as_deref().map(|m| r.redact(m));
+    }
+    for x in &mut c.transcript {
+        x.url = r.redact(&x.url);
+        for (_, v) in x.request_headers.iter_mut().chain(x.response_headers.iter_mut()) {
+            *v = r.redact(v);
+        }
+        x.request_body = x.request_body.as_deref().map(|b| r.redact(b));
+        x.response_body = x.response_body.as_deref().map(|b| r.redact(b));
+        x.error = x.error.as_deref().map(|e| r.redact(e));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,26 @@ impl Outcome {
     }
 }
 
+/// Why a case has no verdict: the outcome follows from the kind, never from message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// No answer: refused, reset, timed out, not HTTP, over the size cap, TLS.
+    Transport,
+    /// The login driver could not pass the login or consent pages.
+    Login,
+    /// The request could not be built (a placeholder without a value, an endpoint without a URL).
+    Request,
+    /// A fixture or setup step did not give what the case needs.
+    Setup,
+    /// The positive case this one requires was refused: its own checks would prove nothing.
+    Blocked,
+    /// Not started: the target stopped answering, or --fail-fast / --max-failures stopped the run.
+    NotRun,
+    /// The harness itself failed (a panic in a case's task).
+    Internal,
+}
+
 /// One named check run on one step's answer.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckRecord {
@@ -87,6 +107,9 @@ pub struct CaseResult {
     pub rule: String,
     pub refs: Vec<String>,
     pub outcome: Outcome,
+    /// For an error: why there is no verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_kind: Option<ErrorKind>,
     /// For a warning: the strongest level among the graded expectations that failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning_level: Option<Level>,
@@ -155,9 +178,18 @@ impl CaseResult {
         }
     }
 
+    /// "diagnosis: … (X was refused: why)" when this case's refusal points at the target file.
+    pub fn diagnosis_line(&self) -> Option<String> {
+        if !matches!(self.outcome, Outcome::Failed | Outcome::Error) || self.blocked() {
+            return None;
+        }
+        let (d, why) = (self.diagnosis?, self.refused.as_ref()?);
+        Some(format!("diagnosis: {} ({} was refused: {why})", d.advice(), self.id))
+    }
+
     /// Blocked: its required positive case was refused, so this case has no verdict.
     pub fn blocked(&self) -> bool {
-        self.outcome == Outcome::Error && self.message.starts_with("blocked: ")
+        self.error_kind == Some(ErrorKind::Blocked)
     }
 }
 
@@ -168,7 +200,12 @@ pub struct Summary {
     pub warning: usize,
     pub failed: usize,
     pub error: usize,
+    /// Of the errors: blocked (the required positive case was refused) and not run.
+    pub blocked: usize,
+    pub not_run: usize,
     pub skipped: usize,
+    /// Non-passing cases the baseline expects.
+    pub expected: usize,
 }
 
 impl Summary {
@@ -176,6 +213,9 @@ impl Summary {
         let mut s = Summary::default();
         for c in cases {
             s.total += 1;
+            s.blocked += usize::from(c.error_kind == Some(ErrorKind::Blocked));
+            s.not_run += usize::from(c.error_kind == Some(ErrorKind::NotRun));
+            s.expected += usize::from(matches!(c.baseline, Some(BaselineMark::Expected { .. })));
             match c.outcome {
                 Outcome::Passed => s.passed += 1,
                 Outcome::Warning => s.warning += 1,
@@ -207,6 +247,14 @@ pub struct RunResult {
     pub interrupted: Option<&'static str>,
     /// TLS certificate checks were switched off (`--insecure`).
     pub insecure: bool,
+    /// Cases of the run's profiles the selection left out.
+    pub filtered_out: usize,
+    /// The preflight found nothing listening: no case was started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preflight: Option<String>,
+    /// Why the run stopped starting cases (the target stopped answering, --max-failures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 impl RunResult {
@@ -240,13 +288,15 @@ impl RunResult {
     /// One line when every case that ran errored the same way on the transport (nothing else to
     /// learn from the per-case lines), e.g. "target unreachable: connection refused at …".
     pub fn unreachable(&self) -> Option<String> {
+        if let Some(line) = &self.preflight {
+            return Some(format!("{line} — no case was started"));
+        }
         // Blocked cases sent nothing: they follow from the cases that did.
-        let ran: Vec<&CaseResult> = self.cases().filter(|c| c.outcome != Outcome::Skipped && !c.blocked()).collect();
-        if ran.is_empty() || ran.iter().any(|c| c.outcome != Outcome::Error) {
+        let ran: Vec<&CaseResult> = self.cases().filter(|c| c.outcome != Outcome::Skipped && !matches!(c.error_kind, Some(ErrorKind::Blocked | ErrorKind::NotRun))).collect();
+        if ran.is_empty() || !ran.iter().all(|c| c.error_kind == Some(ErrorKind::Transport)) {
             return None;
         }
         let first = ran.iter().flat_map(|c| c.transcript.first()).find_map(|x| x.error.clone())?;
-        let all_transport = ran.iter().all(|c| c.transcript.iter().any(|x| x.error.is_some()));
-        all_transport.then(|| format!("target unreachable: {first} (every one of {} cases errored without an answer)", ran.len()))
+        Some(format!("target unreachable: {first} (every one of {} cases that ran got no answer)", ran.len()))
     }
 }

@@ -4,10 +4,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
 use url::Url;
 
+use crate::baseline::Baseline;
 use crate::case::{Auth, Browser, Case, Level, Need, Step};
 use crate::check::{self, CheckContext, Observation};
 use crate::http::{Exchange, Http, HttpResponse};
@@ -15,11 +16,9 @@ use crate::login::{self, Choice, Landing};
 use crate::profile::Profile;
 use crate::redact::Redactor;
 use crate::request::{self, Role};
-use crate::result::{CaseResult, CheckRecord, Diagnosis, ExchangeRecord, Outcome, ProfileRun, RunResult};
+use crate::selection::Selection;
+use crate::result::{CaseResult, CheckRecord, Diagnosis, ErrorKind, Outcome, ProfileRun, RunResult};
 use crate::target::Target;
-
-/// A transcript keeps at most this much of each body.
-const TRANSCRIPT_BODY_MAX: usize = 4096;
 
 /// The stop flag a signal handler sets: the running cases finish, no new one starts.
 #[derive(Debug, Clone, Default)]
@@ -46,21 +45,33 @@ pub struct Plan {
     pub target: Arc<Target>,
 }
 
+/// What the runner tells its reporters, in order: the run started, a diagnosis, each case's
+/// final result (blocked, warning and baseline-expected included), the run finished.
 #[derive(Debug, Clone)]
+pub enum Event {
+    Started { cases: usize, filtered_out: usize, jobs: usize },
+    /// A refused positive request points at the target file.
+    Diagnosis(String),
+    CaseFinished(Box<CaseResult>),
+    Finished,
+}
+
+/// Where events go: reporters behind one callback, called from the runner's threads.
+pub type Sink = Arc<dyn Fn(&Event) + Send + Sync>;
+
+/// Cases run at once by default: the work waits on the network, not on the cores.
+pub const DEFAULT_JOBS: usize = 16;
+/// Cases in a row that got no answer at all before the run stops starting cases.
+pub const DEFAULT_BREAKER: usize = 8;
+
+#[derive(Clone)]
 pub struct RunOptions {
-    /// Run only cases whose id contains this text.
-    pub filter: Option<String>,
-    /// Cases run at once (default: the number of cores).
+    pub selection: Selection,
+    /// Cases run at once (default: DEFAULT_JOBS).
     pub jobs: Option<usize>,
     pub request_timeout: Duration,
     pub body_cap: usize,
     pub strict: bool,
-    /// Terse terminal output (one character per case).
-    pub quiet: bool,
-    /// Print libtest-style progress at all (off in the project's own tests).
-    pub progress: bool,
-    /// Write the libtest-style progress to this file instead of the terminal.
-    pub log_file: Option<String>,
     /// Set from a signal handler: no new case starts once it is set.
     pub stop: Option<Stop>,
     /// TLS settings for reaching the target.
@@ -70,25 +81,66 @@ pub struct RunOptions {
     /// Keep every case's requests, unredacted, in memory (the benchmark replays them to measure
     /// the bare-request floor). Never written anywhere by the suite.
     pub raw_requests: Option<RawRequests>,
-    pub color: bool,
+    /// Known failures: each case is marked when it finishes, so its event carries its final word.
+    pub baseline: Option<Arc<Baseline>>,
+    pub events: Option<Sink>,
+    /// Stop starting cases after this many cases in a row got no answer (0: never).
+    pub breaker: usize,
+    /// Stop starting cases after this many failed or errored cases (`--fail-fast` is 1).
+    pub max_failures: Option<usize>,
+    /// The target could not be reached before the run: no case is started, each says why.
+    pub unreachable: Option<String>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
-            filter: None,
+            selection: Selection::default(),
             jobs: None,
             request_timeout: Duration::from_secs(10),
             body_cap: crate::http::DEFAULT_BODY_CAP,
             strict: false,
-            quiet: false,
-            progress: true,
-            log_file: None,
             raw_requests: None,
             stop: None,
             tls: crate::http::TlsOptions::default(),
             insecure: false,
-            color: false,
+            baseline: None,
+            events: None,
+            breaker: DEFAULT_BREAKER,
+            max_failures: None,
+            unreachable: None,
+        }
+    }
+}
+
+/// Stops a run that keeps getting no answer, or has failed enough (`--max-failures`).
+#[derive(Default)]
+struct Breaker {
+    in_a_row: std::sync::atomic::AtomicUsize,
+    failures: std::sync::atomic::AtomicUsize,
+    tripped: std::sync::OnceLock<String>,
+}
+
+impl Breaker {
+    /// Counts a finished case (blocked and not-run cases sent nothing and count for nothing).
+    fn count(&self, r: &CaseResult, opts: &RunOptions) {
+        use std::sync::atomic::Ordering::SeqCst;
+        if matches!(r.error_kind, Some(ErrorKind::Blocked | ErrorKind::NotRun)) || r.outcome == Outcome::Skipped {
+            return;
+        }
+        if r.error_kind == Some(ErrorKind::Transport) {
+            let n = self.in_a_row.fetch_add(1, SeqCst) + 1;
+            if opts.breaker > 0 && n >= opts.breaker {
+                let _ = self.tripped.set(format!("the target stopped answering ({n} cases in a row got no answer)"));
+            }
+        } else {
+            self.in_a_row.store(0, SeqCst);
+        }
+        if matches!(r.outcome, Outcome::Failed | Outcome::Error) && r.baseline.is_none() {
+            let n = self.failures.fetch_add(1, SeqCst) + 1;
+            if let Some(max) = opts.max_failures.filter(|m| n >= *m) {
+                let _ = self.tripped.set(format!("{max} case(s) failed or errored (--max-failures {max})"));
+            }
         }
     }
 }
@@ -110,6 +162,25 @@ pub(crate) struct Env {
     pub raw_requests: Option<RawRequests>,
     /// When the run started.
     pub run_started: Instant,
+}
+
+/// Why a step left no verdict, typed so the outcome follows from the kind.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub(crate) struct CaseError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl CaseError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        CaseError { kind, message: message.into() }
+    }
+
+    /// The same error, its message prefixed with where it happened.
+    pub fn at(self, place: &str) -> Self {
+        CaseError { kind: self.kind, message: format!("{place}: {}", self.message) }
+    }
 }
 
 /// What a step got back.
@@ -225,11 +296,11 @@ impl<'a> CaseRun<'a> {
     }
 
     /// Sends `step` (through the login driver for browser endpoints) and records the exchanges.
-    pub(crate) async fn perform(&mut self, label: &str, step: &Step, role: Role, overrides: &[(String, String)]) -> Result<Observed, String> {
+    pub(crate) async fn perform(&mut self, label: &str, step: &Step, role: Role, overrides: &[(String, String)]) -> Result<Observed, CaseError> {
         self.last_hint = None;
         let built = {
             let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
-            request::build(step, &self.env.profile, &self.env.target, role, &lookup)?
+            request::build(step, &self.env.profile, &self.env.target, role, &lookup).map_err(|e| CaseError::new(ErrorKind::Request, e))?
         };
         let env = self.env;
         match step.browser {
@@ -255,7 +326,10 @@ impl<'a> CaseRun<'a> {
                 if let Err(login::DriveError::LoginRefused { .. }) = &landing {
                     self.last_hint = Some(Diagnosis::Login);
                 }
-                let landing = landing.map_err(|e| e.to_string())?;
+                let landing = landing.map_err(|e| {
+                    let kind = if matches!(e, login::DriveError::Transport { .. }) { ErrorKind::Transport } else { ErrorKind::Login };
+                    CaseError::new(kind, e.to_string())
+                })?;
                 self.last_hint = self.last_hint.or_else(|| redirect_uri_refused(&landing).then_some(Diagnosis::RedirectUri));
                 Ok(Observed::Browser(landing, Sent { state: built.sent_state, redirect_uri: built.sent_redirect_uri }))
             }
@@ -270,7 +344,7 @@ impl<'a> CaseRun<'a> {
                     && (r.status == 401 || r.json().and_then(|v| v.get("error").and_then(Value::as_str).map(|e| e == "invalid_client")).unwrap_or(false)) {
                         self.last_hint = Some(Diagnosis::ClientCredentials);
                     }
-                resp.map(Observed::Http).map_err(|e| format!("{what}: {e}"))
+                resp.map(Observed::Http).map_err(|e| CaseError::new(ErrorKind::Transport, format!("{what}: {e}")))
             }
         }
     }
@@ -355,7 +429,7 @@ impl<'a> CaseRun<'a> {
 
     /// Runs one step and its checks; Ok(true) when every check at the case's level held; Err is
     /// a problem that leaves no verdict.
-    async fn step(&mut self, label: &str, step: &Step) -> Result<bool, String> {
+    async fn step(&mut self, label: &str, step: &Step) -> Result<bool, CaseError> {
         let obs = self.perform(label, step, Role::Client, &[]).await?;
         if label == "main" && let Some(why) = refusal(step, &obs) {
             self.refused = Some((why, self.last_hint));
@@ -369,10 +443,10 @@ impl<'a> CaseRun<'a> {
     }
 
     /// Sends the main request `count` times at once.
-    async fn race(&mut self, step: &Step, count: usize, max_success: usize) -> Result<(), String> {
+    async fn race(&mut self, step: &Step, count: usize, max_success: usize) -> Result<(), CaseError> {
         let built = {
             let lookup = |n: &str| self.lookup(n, Role::Client);
-            request::build(step, &self.env.profile, &self.env.target, Role::Client, &lookup)?
+            request::build(step, &self.env.profile, &self.env.target, Role::Client, &lookup).map_err(|e| CaseError::new(ErrorKind::Request, e))?
         };
         let mut set = tokio::task::JoinSet::new();
         for _ in 0..count {
@@ -383,7 +457,7 @@ impl<'a> CaseRun<'a> {
         let mut responses = Vec::new();
         let mut problems = Vec::new();
         while let Some(joined) = set.join_next().await {
-            let ex = joined.map_err(|e| format!("a racing request task failed: {e}"))?;
+            let ex = joined.map_err(|e| CaseError::new(ErrorKind::Internal, format!("a racing request task failed: {e}")))?;
             self.learn_exchange(&ex);
             match &ex.response {
                 Ok(r) => responses.push(r.clone()),
@@ -392,7 +466,8 @@ impl<'a> CaseRun<'a> {
             self.exchanges.push(("main (race)".into(), ex));
         }
         if responses.is_empty() {
-            return Err(format!("none of the {count} racing requests was answered: {}", problems.first().cloned().unwrap_or_default()));
+            let first = problems.first().cloned().unwrap_or_default();
+            return Err(CaseError::new(ErrorKind::Transport, format!("none of the {count} racing requests was answered: {first}")));
         }
         let successes = responses.iter().filter(|r| (200..300).contains(&r.status)).count();
         self.checks.push(check::race_successes("main", successes, count, max_success));
@@ -404,27 +479,25 @@ impl<'a> CaseRun<'a> {
         Ok(())
     }
 
-    async fn go(&mut self, case: &Case) -> (Outcome, String) {
+    /// Runs the case to its verdict, or to the error that leaves none.
+    async fn go(&mut self, case: &Case) -> Result<(Outcome, String), CaseError> {
         self.level = case.level;
+        let refused = |run: &mut Self, e: CaseError| {
+            run.refused = Some((e.message.clone(), run.last_hint));
+            e
+        };
         for fx in &case.fixtures {
             if let Err(e) = self.make_fixture(*fx).await {
-                let why = format!("setup failed: {e}");
-                self.refused = Some((why.clone(), self.last_hint));
-                return (Outcome::Error, why);
+                return Err(refused(self, e.at("setup failed")));
             }
         }
         for (i, s) in case.before.iter().enumerate() {
             let label = step_label("before", i, s);
             match self.step(&label, s).await {
-                Err(e) => {
-                    let why = format!("setup step {label}: {e}");
-                    self.refused = Some((why.clone(), self.last_hint));
-                    return (Outcome::Error, why);
-                }
+                Err(e) => return Err(refused(self, e.at(&format!("setup step {label}")))),
                 Ok(false) => {
                     let why = format!("setup step {label} did not go as needed: {}", self.failures(Some(&label), self.level));
-                    self.refused = Some((why.clone(), self.last_hint));
-                    return (Outcome::Error, why);
+                    return Err(refused(self, CaseError::new(ErrorKind::Setup, why)));
                 }
                 Ok(true) => {}
             }
@@ -433,28 +506,25 @@ impl<'a> CaseRun<'a> {
             Some(r) => self.race(&case.main, r.count, r.max_success).await,
             None => self.step("main", &case.main).await.map(|_| ()),
         };
-        if let Err(e) = main {
-            self.refused = Some((e.clone(), self.last_hint));
-            return (Outcome::Error, e);
-        }
+        main.map_err(|e| refused(self, e))?;
         for (i, s) in case.after.iter().enumerate() {
             let label = step_label("after", i, s);
             if let Err(e) = self.step(&label, s).await {
                 let failed = self.failures(None, self.level);
                 let prefix = if failed.is_empty() { String::new() } else { format!("{failed}; then ") };
-                return (Outcome::Error, format!("{prefix}follow-up {label}: {e}"));
+                return Err(CaseError { kind: e.kind, message: format!("{prefix}follow-up {label}: {}", e.message) });
             }
         }
         let failed = self.failures(None, self.level);
         if !failed.is_empty() {
-            return (Outcome::Failed, failed);
+            return Ok((Outcome::Failed, failed));
         }
         let warned = self.failures(None, Level::May);
-        if warned.is_empty() {
+        Ok(if warned.is_empty() {
             (Outcome::Passed, format!("{} checks passed", self.checks.len()))
         } else {
             (Outcome::Warning, warned)
-        }
+        })
     }
 
     /// The strongest level among the failed checks graded below the case's level.
@@ -462,90 +532,11 @@ impl<'a> CaseRun<'a> {
         self.checks.iter().filter(|c| !c.passed && c.level > self.level).map(|c| c.level).min()
     }
 
-    /// The failed checks at `level` or stronger (of one step, or all) as one line; checks graded
-    /// below the case's level say their level.
+    /// The failed checks at `level` or stronger (of one step, or all) as one line.
     fn failures(&self, step: Option<&str>, level: Level) -> String {
-        self.checks
-            .iter()
-            .filter(|c| !c.passed && c.level <= level && step.is_none_or(|s| c.step == s))
-            .map(|c| {
-                let at = if c.step == "main" { String::new() } else { format!("{}: ", c.step) };
-                let rule = c.rule.map(|r| format!(" [{r}]")).unwrap_or_default();
-                let graded = if c.level > self.level { format!("{} ", c.level.as_str()) } else { String::new() };
-                format!("{graded}{at}{}: {}{rule}", c.check, c.message.as_deref().unwrap_or("failed"))
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
+        check::failure_line(&self.checks, step, level, self.level)
     }
 
-    /// A curl command for the main request (else the first one), secrets as `$VARIABLES`.
-    fn curl(&self) -> Option<String> {
-        let (_, ex) = self.exchanges.iter().find(|(s, _)| s.starts_with("main")).or(self.exchanges.first())?;
-        let r = &self.local;
-        let req = &ex.request;
-        let mut cmd = format!("curl -sS -i -X {} \"{}\"", req.method, r.shell_quoted(req.url.as_str()));
-        for (k, v) in &req.headers {
-            let basic = k.eq_ignore_ascii_case("authorization")
-                .then(|| v.strip_prefix("Basic ").and_then(|b| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b).ok()))
-                .flatten()
-                .and_then(|b| String::from_utf8(b).ok())
-                .and_then(|pair| {
-                    let (id, secret) = pair.split_once(':')?;
-                    let dec = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default();
-                    Some(format!("{}:{}", dec(id), dec(secret)))
-                });
-            match basic {
-                Some(pair) => cmd.push_str(&format!(" -u \"{}\"", r.shell_quoted(&pair))),
-                None => cmd.push_str(&format!(" -H \"{}: {}\"", k, r.shell_quoted(v))),
-            }
-        }
-        if let Some(b) = &req.body {
-            cmd.push_str(&format!(" --data-raw \"{}\"", r.shell_quoted(b)));
-        }
-        Some(cmd)
-    }
-
-    fn transcript(&self) -> Vec<ExchangeRecord> {
-        let r = &self.local;
-        let header = |(k, v): &(String, String)| {
-            let lower = k.to_ascii_lowercase();
-            let value = match lower.as_str() {
-                "authorization" | "proxy-authorization" => match v.split_once(' ') {
-                    Some((scheme, cred)) => format!("{scheme} {}", Redactor::marker("credentials", cred)),
-                    None => Redactor::marker("credentials", v),
-                },
-                "cookie" | "set-cookie" => Redactor::marker("cookie", v),
-                _ => r.redact(v),
-            };
-            (lower, value)
-        };
-        self.exchanges
-            .iter()
-            .map(|(step, ex)| {
-                let (status, response_headers, response_body, error) = match &ex.response {
-                    Ok(resp) => (
-                        Some(resp.status),
-                        resp.headers.iter().map(header).collect(),
-                        (!resp.body.is_empty()).then(|| r.redact(&resp.excerpt(TRANSCRIPT_BODY_MAX))),
-                        None,
-                    ),
-                    Err(e) => (None, Vec::new(), None, Some(r.redact(&e.to_string()))),
-                };
-                ExchangeRecord {
-                    step: step.clone(),
-                    method: ex.request.method.clone(),
-                    url: r.redact(ex.request.url.as_str()),
-                    request_headers: ex.request.headers.iter().map(header).collect(),
-                    request_body: ex.request.body.as_ref().map(|b| r.redact(&crate::http::excerpt(b, TRANSCRIPT_BODY_MAX))),
-                    status,
-                    response_headers,
-                    response_body,
-                    error,
-                    elapsed_ms: ex.elapsed.as_millis() as u64,
-                }
-            })
-            .collect()
-    }
 }
 
 /// Registers with two redactors at once.
@@ -569,6 +560,7 @@ fn skeleton(case: &Case, profile: &str) -> CaseResult {
         refs: case.refs.clone(),
         outcome: Outcome::Skipped,
         warning_level: None,
+        error_kind: None,
         message: String::new(),
         refused: None,
         diagnosis: None,
@@ -585,8 +577,12 @@ fn skeleton(case: &Case, profile: &str) -> CaseResult {
 pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
     let started = Instant::now();
     let mut run = CaseRun::new(env);
-    let (outcome, message) = run.go(case).await;
+    let (outcome, message, kind) = match run.go(case).await {
+        Ok((o, m)) => (o, m, None),
+        Err(e) => (Outcome::Error, e.message, Some(e.kind)),
+    };
     let mut result = skeleton(case, &env.profile.name);
+    result.error_kind = kind;
     result.started_ms = started.duration_since(env.run_started).as_millis() as u64;
     result.outcome = outcome;
     result.warning_level = (outcome == Outcome::Warning).then(|| run.warning_level()).flatten();
@@ -600,12 +596,12 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
         .iter()
         .map(|c| CheckRecord { message: c.message.as_ref().map(|m| run.local.redact(m)), ..c.clone() })
         .collect();
-    result.transcript = run.transcript();
+    result.transcript = crate::transcript::records(&run.exchanges, &run.local);
     if let Some(sink) = &env.raw_requests {
         let reqs = run.exchanges.iter().map(|(_, ex)| ex.request.clone()).collect();
         sink.lock().unwrap_or_else(|e| e.into_inner()).push((case.id.clone(), reqs));
     }
-    result.curl = run.curl();
+    result.curl = crate::transcript::curl(&run.exchanges, &run.local);
     result.duration_ms = started.elapsed().as_millis() as u64;
     result
 }
@@ -714,7 +710,18 @@ fn depth(case: &Case, cases: &[Case]) -> usize {
     d
 }
 
-/// Runs every plan's cases as libtest-mimic trials and returns their results in case order.
+/// A case's result that says why it did not start.
+fn not_started(case: &Case, profile: &str, outcome: Outcome, kind: Option<ErrorKind>, message: String) -> CaseResult {
+    let mut r = skeleton(case, profile);
+    r.outcome = outcome;
+    r.error_kind = kind;
+    r.message = message;
+    r
+}
+
+/// Runs every plan's cases as libtest-mimic trials (libtest-mimic schedules them; its own printer
+/// is silenced) and returns their results in case order. Each case's final result goes to
+/// `opts.events` as it finishes.
 pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result<RunResult, RunError> {
     let started = Instant::now();
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -724,12 +731,19 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
         .build()
         .map_err(RunError::Runtime)?;
     let http = Http::with_tls(opts.request_timeout, opts.body_cap, &opts.tls).map_err(|e| RunError::Http(e.to_string()))?;
+    let emit = |e: &Event| {
+        if let Some(sink) = &opts.events {
+            sink(e);
+        }
+    };
     let mut slots: Vec<(usize, CaseResult)> = Vec::new();
     let mut trials: Vec<(usize, Trial)> = Vec::new();
     let results: Arc<Mutex<HashMap<usize, CaseResult>>> = Arc::default();
     let stop = opts.stop.clone().unwrap_or_default();
+    let breaker: Arc<Breaker> = Arc::default();
     // Ordinary cases share this lock; a `serial = true` case holds it alone.
     let exclusive: Arc<std::sync::RwLock<()>> = Arc::default();
+    let mut filtered_out = 0;
     for (pi, plan) in plans.iter().enumerate() {
         for (k, v) in plan.target.secrets() {
             redactor.add(k, &v);
@@ -742,7 +756,8 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
             raw_requests: opts.raw_requests.clone(),
             run_started: started,
         });
-        let selected: Vec<&Case> = plan.profile.cases.iter().filter(|c| opts.filter.as_ref().is_none_or(|f| c.id.contains(f.as_str()))).collect();
+        let selected: Vec<&Case> = plan.profile.cases.iter().filter(|c| opts.selection.selects(c)).collect();
+        filtered_out += plan.profile.cases.len() - selected.len();
         // A gate per case some selected case requires; dependents wait on it before they start.
         let gates: HashMap<String, Arc<Gate>> = selected
             .iter()
@@ -755,47 +770,47 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
             let my_gate = gates.get(&case.id).cloned();
             let wait_for = case.requires.as_ref().and_then(|r| gates.get(r)).cloned();
             let order = depth(case, &plan.profile.cases);
-            let print_diagnosis = opts.progress;
-            let mut placeholder = skeleton(case, &plan.profile.name);
-            placeholder.outcome = Outcome::Error;
-            placeholder.message = "internal error: the case did not complete (panic in the harness)".into();
-            slots.push((pi, placeholder));
+            let name = plan.profile.name.clone();
+            slots.push((pi, not_started(case, &name, Outcome::Error, Some(ErrorKind::Internal), "internal error: the case did not complete (panic in the harness)".into())));
             let (env, case, results, handle) = (env.clone(), Arc::new(case.clone()), results.clone(), rt.handle().clone());
-            let exclusive = exclusive.clone();
-            let stop = stop.clone();
-            let trial = Trial::ignorable_test(case.id.clone(), move || {
+            let (exclusive, stop, breaker, opts) = (exclusive.clone(), stop.clone(), breaker.clone(), opts.clone());
+            let trial = Trial::test(case.id.clone(), move || {
                 let _publish = my_gate.clone().map(Publish);
-                let finish = |r: CaseResult| {
+                let finish = |mut r: CaseResult| {
+                    if let Some(b) = &opts.baseline {
+                        b.mark(&name, &mut r);
+                    }
+                    breaker.count(&r, &opts);
                     if let Some(g) = &my_gate {
                         g.publish(blocker_of(&r));
+                        if let (Some(line), Some(sink)) = (r.diagnosis_line(), &opts.events) {
+                            sink(&Event::Diagnosis(line));
+                        }
+                    }
+                    if let Some(sink) = &opts.events {
+                        sink(&Event::CaseFinished(Box::new(r.clone())));
                     }
                     results.lock().unwrap_or_else(|e| e.into_inner()).insert(idx, r);
+                    Ok(())
                 };
-                let interrupted = |finish: &dyn Fn(CaseResult), signal: &str| {
-                    let mut r = skeleton(&case, &env.profile.name);
-                    r.message = format!("skipped: not run, the run was interrupted ({signal})");
-                    finish(r);
-                    Ok(Completion::ignored_with(format!("not run: interrupted by {signal}")))
-                };
+                let interrupted = |signal: &str| not_started(&case, &name, Outcome::Skipped, None, format!("skipped: not run, the run was interrupted ({signal})"));
                 if let Some(signal) = stop.reason() {
-                    return interrupted(&finish, signal);
+                    return finish(interrupted(signal));
+                }
+                if let Some(why) = &opts.unreachable {
+                    return finish(not_started(&case, &name, Outcome::Error, Some(ErrorKind::NotRun), format!("not run: {why}")));
                 }
                 if let Some(blocker) = wait_for.as_ref().and_then(|g| g.wait()) {
-                    let mut r = skeleton(&case, &env.profile.name);
-                    r.outcome = Outcome::Error;
-                    r.message = format!("blocked: {blocker}");
-                    let text = format!("error, no verdict: {}", r.message);
-                    finish(r);
-                    return Err(Failed::from(text));
+                    return finish(not_started(&case, &name, Outcome::Error, Some(ErrorKind::Blocked), format!("blocked: {blocker}")));
                 }
                 if let Some(signal) = stop.reason() {
-                    return interrupted(&finish, signal);
+                    return finish(interrupted(signal));
+                }
+                if let Some(why) = breaker.tripped.get() {
+                    return finish(not_started(&case, &name, Outcome::Error, Some(ErrorKind::NotRun), format!("not run: {why}")));
                 }
                 if let Some(reason) = unmet_needs(&case, &env.target) {
-                    let mut r = skeleton(&case, &env.profile.name);
-                    r.message = format!("skipped: {reason}");
-                    finish(r);
-                    return Ok(Completion::ignored_with(reason));
+                    return finish(not_started(&case, &name, Outcome::Skipped, None, format!("skipped: {reason}")));
                 }
                 // The case runs as a task on the runtime (its I/O wake-ups stay on the runtime's
                 // threads); this trial thread only waits for the result.
@@ -814,35 +829,19 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
                     let _shared = exclusive.read().unwrap_or_else(|e| e.into_inner());
                     run_on_runtime()?
                 };
-                if let (true, true, Some(d), Some(why)) = (print_diagnosis, my_gate.is_some(), result.diagnosis, &result.refused)
-                    && matches!(result.outcome, Outcome::Failed | Outcome::Error) {
-                        println!("diagnosis: {} ({} was refused: {why})", d.advice(), case.id);
-                    }
-                let verdict = match result.outcome {
-                    Outcome::Passed => Ok(Completion::Completed),
-                    Outcome::Warning => Ok(Completion::Completed),
-                    Outcome::Skipped => Ok(Completion::ignored_with(result.message.clone())),
-                    Outcome::Failed => Err(Failed::from(format!(
-                        "{} rule broken: {} ({}): {}",
-                        result.level.as_str(),
-                        result.rule,
-                        result.refs.join(", "),
-                        result.message
-                    ))),
-                    Outcome::Error => Err(Failed::from(format!("error, no verdict: {}", result.message))),
-                };
-                finish(result);
-                verdict
+                finish(result)
             })
             .with_kind(plan.profile.name.clone());
             trials.push((order, trial));
         }
     }
+    let jobs = opts.jobs.unwrap_or(DEFAULT_JOBS).max(1);
+    emit(&Event::Started { cases: trials.len(), filtered_out, jobs });
     let args = Arguments {
-        test_threads: Some(opts.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).max(1)),
-        quiet: opts.quiet,
-        logfile: opts.log_file.clone().or_else(|| (!opts.progress).then(|| if cfg!(windows) { "NUL".to_string() } else { "/dev/null".to_string() })),
-        color: Some(if opts.color { libtest_mimic::ColorSetting::Always } else { libtest_mimic::ColorSetting::Never }),
+        test_threads: Some(jobs),
+        // The suite's own reporters print; libtest-mimic only schedules.
+        logfile: Some(if cfg!(windows) { "NUL".to_string() } else { "/dev/null".to_string() }),
+        color: Some(libtest_mimic::ColorSetting::Never),
         ..Arguments::default()
     };
     // Required cases first: a dependent is only taken once every case it waits on has started.
@@ -857,6 +856,21 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
         runs[pi].cases.push(done.remove(&idx).unwrap_or(placeholder));
     }
     drop(rt);
+    // The last line of defence: what any case saw, redacted in every case's target data.
+    for c in runs.iter_mut().flat_map(|r| r.cases.iter_mut()) {
+        crate::redact::redact_case(c, &redactor);
+    }
     let interrupted = stop.reason();
-    Ok(RunResult { runs, strict: opts.strict, duration_ms: started.elapsed().as_millis() as u64, interrupted, insecure: opts.insecure })
+    let result = RunResult {
+        runs,
+        strict: opts.strict,
+        duration_ms: started.elapsed().as_millis() as u64,
+        interrupted,
+        insecure: opts.insecure,
+        filtered_out,
+        preflight: opts.unreachable.clone(),
+        stopped: breaker.tripped.get().cloned(),
+    };
+    emit(&Event::Finished);
+    Ok(result)
 }

@@ -124,7 +124,7 @@ fn run_configured(profile: &Arc<Profile>, faults: Faults, variants: Variants, op
 
 /// Runs `profile` with one tolerated variant switched on and judges the run.
 pub fn run_variant(profile: &Arc<Profile>, variant: Variant, opts: &RunOptions) -> Result<VariantRun, SelftestError> {
-    let opts = RunOptions { progress: false, ..opts.clone() };
+    let opts = RunOptions { events: None, ..opts.clone() };
     let result = run_configured(profile, Faults::none(), std::iter::once(variant).collect(), &opts)?;
     let (mut must, mut should, mut may) = (Vec::new(), Vec::new(), Vec::new());
     for c in result.cases() {
@@ -155,7 +155,7 @@ pub fn run_variant(profile: &Arc<Profile>, variant: Variant, opts: &RunOptions) 
 /// Runs `profile` against the correct reference, against each of `faults`, and with each of its
 /// tolerated variants.
 pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOptions) -> Result<Selftest, SelftestError> {
-    let opts = RunOptions { progress: false, ..opts.clone() };
+    let opts = RunOptions { events: None, ..opts.clone() };
     let correct = run_once(&profile, Faults::none(), &opts)?;
     let correct_failures: Vec<String> = correct.cases().filter(|c| c.outcome != Outcome::Passed).map(|c| c.id.clone()).collect();
     let mut runs = Vec::new();

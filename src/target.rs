@@ -250,7 +250,7 @@ impl Target {
     /// Reads a target file from disk.
     pub fn load(path: &std::path::Path) -> Result<Target, LoadError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| LoadError { file: file.clone(), line: 1, message: format!("cannot read: {e}") })?;
+        let text = std::fs::read_to_string(path).map_err(|e| LoadError { file: file.clone(), line: 1, message: case::io_message(&e) })?;
         let t = Target::parse(&file, &text, &|v| std::env::var(v).ok())?;
         Ok(t)
     }
@@ -346,4 +346,53 @@ struct Lines {
     client: usize,
     second_client: Option<usize>,
     endpoints: IndexMap<String, usize>,
+}
+
+/// Why discovery (RFC 8414) could not fill the target's endpoints.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoveryError {
+    #[error("discovery_url {url}: {message}")]
+    Failed { url: Url, message: String },
+}
+
+impl Target {
+    /// RFC 8414: fills the authorize, token and revoke endpoints the target file does not give
+    /// from the server's metadata at `discovery_url`.
+    pub fn discover(&mut self, timeout: std::time::Duration) -> Result<(), DiscoveryError> {
+        let Some(url) = self.discovery_url.clone() else { return Ok(()) };
+        let fail = |message: String| DiscoveryError::Failed { url: url.clone(), message };
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| fail(e.to_string()))?;
+        let http = crate::http::Http::new(timeout, crate::http::DEFAULT_BODY_CAP).map_err(|e| fail(e.to_string()))?;
+        let request = crate::http::HttpRequest { method: "GET".into(), url: url.clone(), headers: vec![("accept".into(), "application/json".into())], body: None };
+        let resp = rt.block_on(http.send(request)).response.map_err(|e| fail(e.to_string()))?;
+        if resp.status != 200 {
+            return Err(fail(format!("answered {} instead of 200", resp.status)));
+        }
+        let meta = resp.json().filter(|v| v.is_object()).ok_or_else(|| fail("the answer is not a JSON object".into()))?;
+        for (key, field) in [("authorize", "authorization_endpoint"), ("token", "token_endpoint"), ("revoke", "revocation_endpoint")] {
+            if !self.endpoints.contains_key(key)
+                && let Some(v) = meta.get(field).and_then(|v| v.as_str()) {
+                    Url::parse(v).map_err(|e| fail(format!("{field} {v:?}: {e}")))?;
+                    self.endpoints.insert(key.to_string(), v.to_string());
+                }
+        }
+        Ok(())
+    }
+
+    /// Before the run: `Err(line)` when nothing listens at the target (no case could get an
+    /// answer), `Ok(Some(line))` when the connection is doubtful, `Ok(None)` when it connects.
+    pub fn preflight(&self) -> Result<Option<String>, String> {
+        let base = &self.base_url;
+        let (Some(host), Some(port)) = (base.host_str(), base.port_or_known_default()) else { return Ok(None) };
+        let addrs: Vec<std::net::SocketAddr> = match std::net::ToSocketAddrs::to_socket_addrs(&(host, port)) {
+            Ok(a) => a.collect(),
+            Err(e) => return Err(format!("target unreachable: cannot resolve {host}: {e}")),
+        };
+        let Some(addr) = addrs.first() else { return Ok(None) };
+        match std::net::TcpStream::connect_timeout(addr, std::time::Duration::from_secs(2)) {
+            Ok(_) => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => Err(format!("target unreachable: connection refused at {addr}")),
+            Err(e) => Ok(Some(format!("target may be unreachable: {e} at {addr}"))),
+        }
+    }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use oauth_conformance::profile::Profile;
 use oauth_conformance::redact::Redactor;
 use oauth_conformance::result::{CaseResult, RunResult};
+use oauth_conformance::selection::Selection;
 use oauth_conformance::runner::{self, Plan, RunOptions};
 use oauth_conformance::suite::Suite;
 use oauth_conformance::target::Target;
@@ -21,7 +22,7 @@ fn run_with_serial(serial: bool) -> RunResult {
     assert_eq!(profile.cases.iter().find(|c| c.id == "token-code/valid").unwrap().serial, serial);
     let server = common::start(&[]);
     let target = Arc::new(Target::parse("t", &server.target_toml(), &|_| None).unwrap());
-    let opts = RunOptions { progress: false, jobs: Some(6), filter: Some("token-".into()), ..RunOptions::default() };
+    let opts = RunOptions { jobs: Some(6), selection: Selection::filter("token-"), ..RunOptions::default() };
     runner::run(&[Plan { profile, target }], &opts, Arc::new(Redactor::new())).unwrap()
 }
 

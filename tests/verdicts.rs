@@ -40,11 +40,14 @@ fn a_wrong_secret_is_diagnosed_and_blocks_instead_of_failing(#[case] profile: &s
     let diagnosis: Vec<&str> = stdout.lines().filter(|l| l.starts_with("diagnosis: ")).collect();
     assert!(!diagnosis.is_empty() && diagnosis.iter().all(|l| l.contains("check [client] id/secret")), "{stdout}");
     // The summary opens with it too.
-    let summary: Vec<&str> = stdout.lines().skip_while(|l| !l.starts_with("test result:")).skip(1).filter(|l| !l.trim().is_empty()).collect();
+    let all: Vec<&str> = stdout.lines().collect();
+    let last_case = all.iter().rposition(|l| l.starts_with("ERROR ") || l.starts_with("ok ") || l.starts_with("FAILED ")).unwrap();
+    let summary: Vec<&str> = all[last_case + 1..].iter().copied().filter(|l| !l.trim().is_empty()).collect();
     assert!(summary.first().is_some_and(|l| l.starts_with("diagnosis: ")), "{summary:?}");
     // And it came before the blocked cases' lines.
     let first_diagnosis = stdout.find("diagnosis: ").unwrap();
-    assert!(stdout.find("test result:").unwrap() > first_diagnosis, "{stdout}");
+    let first_blocked = stdout.find("— blocked: ").unwrap();
+    assert!(first_diagnosis < first_blocked, "{stdout}");
 
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(reports.join("report.json")).unwrap()).unwrap();
     assert!(report["diagnoses"][0].as_str().unwrap().contains("[client]"));

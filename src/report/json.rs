@@ -13,7 +13,6 @@
 //! ```
 use serde_json::{Value, json};
 
-use crate::redact::Redactor;
 use crate::result::{RunResult, Summary};
 
 pub fn render(result: &RunResult) -> Value {
@@ -30,6 +29,8 @@ pub fn render(result: &RunResult) -> Value {
         "incomplete": result.interrupted.map(|s| format!("interrupted by {s}")),
         "insecure": result.insecure,
         "unreachable": result.unreachable(),
+        "stopped": result.stopped,
+        "filtered_out": result.filtered_out,
         "diagnoses": result.diagnoses(),
         "duration_ms": result.duration_ms,
         "profiles": result.runs.iter().map(|r| json!({
@@ -41,8 +42,7 @@ pub fn render(result: &RunResult) -> Value {
     })
 }
 
-/// The report as text, passed through the redactor once more as the last line of defence.
-pub fn to_string(result: &RunResult, redactor: &Redactor) -> String {
-    let text = serde_json::to_string_pretty(&render(result)).unwrap_or_else(|e| format!("{{\"error\": \"cannot render: {e}\"}}"));
-    redactor.redact(&text)
+/// The report as text (target data was redacted where it entered the result model).
+pub fn to_string(result: &RunResult) -> String {
+    serde_json::to_string_pretty(&render(result)).unwrap_or_else(|e| format!("{{\"error\": \"cannot render: {e}\"}}"))
 }

@@ -10,6 +10,38 @@ use crate::result::CaseResult;
 use std::io::Write;
 use std::path::Path;
 
+/// Where a report goes: `-` is standard output; a path that exists and is not a regular file
+/// (a device, a FIFO) is written in place, never renamed over; anything else atomically.
+pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if path.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        out.write_all(bytes)?;
+        return out.flush();
+    }
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => std::fs::OpenOptions::new().write(true).open(path)?.write_all(bytes),
+        _ => write_atomic(path, bytes),
+    }
+}
+
+/// Refuses, before a run, an output path that could not be written after it: its directory
+/// cannot be created or written, or it is a directory.
+pub fn check_writable(path: &Path) -> std::io::Result<()> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory")),
+        Ok(m) if !m.is_file() => return std::fs::OpenOptions::new().write(true).open(path).map(|_| ()),
+        _ => {}
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let probe = dir.join(format!(".oauth-conformance-probe.{}.tmp", std::process::id()));
+    std::fs::File::create(&probe)?;
+    std::fs::remove_file(&probe)
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));

@@ -24,7 +24,7 @@ pub fn start_profile(profile: &str, faults: &[Fault]) -> ReferenceServer {
 
 /// Runs citi-pl against `target_toml` quietly; returns the result and the redactor it used.
 pub fn run_toml(target_toml: &str) -> (RunResult, Arc<Redactor>) {
-    run_toml_with(target_toml, RunOptions { progress: false, ..RunOptions::default() })
+    run_toml_with(target_toml, RunOptions::default())
 }
 
 pub fn run_toml_with(target_toml: &str, opts: RunOptions) -> (RunResult, Arc<Redactor>) {

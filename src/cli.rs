@@ -1,0 +1,165 @@
+//! The command line's shape: every option says what it does and its range.
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "oauth-conformance", version, about = "Conformance test suite for OAuth 2.0 authorization servers")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the suite against a target (default: the embedded reference server, every profile).
+    Run(RunArgs),
+    /// List the cases (and their rules) a run with the same selection would run.
+    List(ListArgs),
+    /// Run the reference server as a sandbox.
+    Serve(ServeArgs),
+    /// Judge the suite: the correct reference, every fault (kill matrix) and every tolerated variant.
+    Selftest(SelftestArgs),
+    /// Print a shell completion script to standard output.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Which cases: libtest's filter semantics plus a minimum level and the profiles.
+#[derive(clap::Args, Clone)]
+pub struct SelectArgs {
+    /// Run only cases whose id contains PATTERN (repeatable: any matches).
+    #[arg(long = "filter", value_name = "PATTERN")]
+    pub filters: Vec<String>,
+    /// --filter and --skip match whole case ids, not substrings.
+    #[arg(long)]
+    pub exact: bool,
+    /// Leave out cases whose id contains PATTERN (repeatable).
+    #[arg(long, value_name = "PATTERN")]
+    pub skip: Vec<String>,
+    /// Only cases of this level or stronger: must (MUST only), should (MUST and SHOULD), may (all).
+    #[arg(long, value_enum)]
+    pub level: Option<LevelArg>,
+    /// Only this profile (repeatable; default: every profile, or the target file's).
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profiles: Vec<String>,
+    /// Read case tables and specs from this directory (with cases/ and specs/) instead of the embedded copy.
+    #[arg(long, value_name = "DIR")]
+    pub suite: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy)]
+pub enum LevelArg {
+    Must,
+    Should,
+    May,
+}
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// Target file (TOML). Without it, the embedded reference server is started and judged.
+    #[arg(long, value_name = "FILE")]
+    pub target: Option<PathBuf>,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Where the reports are written (report.json, junit.xml, report.html); refused before the run if not writable.
+    #[arg(long, default_value = "reports", value_name = "DIR")]
+    pub report_dir: PathBuf,
+    /// Per-request timeout in seconds, the whole exchange included (1-600).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600), value_name = "SECONDS")]
+    pub request_timeout: u64,
+    /// Fail the gate on SHOULD cases and SHOULD warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Cases run at once (1-256; default 16: the work waits on the network, not the cores).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256), value_name = "N")]
+    pub jobs: Option<u64>,
+    /// Stop starting cases after the first failed or errored case.
+    #[arg(long, conflicts_with = "max_failures")]
+    pub fail_fast: bool,
+    /// Stop starting cases after N failed or errored cases (1-10000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10000), value_name = "N")]
+    pub max_failures: Option<u64>,
+    /// Write the JSON report here instead of <report-dir>/report.json; `-` is standard output (case lines go to standard error).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Write the JUnit XML report here instead of <report-dir>/junit.xml; `-` is standard output.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+    /// Write the HTML report here instead of <report-dir>/report.html; `-` is standard output.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+    /// Known failures (TOML, each with a reason): the gate fails only on failures not listed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write this run's failures and warnings as a baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Trust this CA certificate (PEM) for an https target (repeatable).
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    pub ca_certs: Vec<PathBuf>,
+    /// Accept any server certificate. Dangerous; shown loudly in every report. Never the default.
+    #[arg(long)]
+    pub insecure: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// List the cases this target file would run, with why the others are skipped.
+    #[arg(long, value_name = "FILE")]
+    pub target: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct SelftestArgs {
+    /// Profile to judge (default: every profile the reference implements).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Where selftest.json is written.
+    #[arg(long, default_value = "reports", value_name = "DIR")]
+    pub report_dir: PathBuf,
+    /// Read case tables and specs from this directory instead of the embedded copy.
+    #[arg(long, value_name = "DIR")]
+    pub suite: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// The profile to serve: citi-pl, citi-mx or rfc6749.
+    #[arg(long, default_value = "citi-pl")]
+    pub profile: String,
+    /// The port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on. Keep it on loopback: the sandbox prints its credentials.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Break one rule on purpose (repeatable); see `serve --list-faults`.
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+    /// Honour a rule another way the RFCs permit (repeatable); see `serve --list-variants`.
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variants: Vec<String>,
+    /// Print the known faults and exit.
+    #[arg(long)]
+    pub list_faults: bool,
+    /// Print the known tolerated variants and exit.
+    #[arg(long)]
+    pub list_variants: bool,
+    /// Also write the ready target file here.
+    #[arg(long, value_name = "FILE")]
+    pub write_target: Option<PathBuf>,
+    /// Serve https with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, requires = "tls_key", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, requires = "tls_cert", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Require client certificates issued by this CA (PEM): mutual TLS.
+    #[arg(long, requires = "tls_cert", value_name = "FILE")]
+    pub client_ca: Option<PathBuf>,
+}
