@@ -409,7 +409,12 @@ pub fn toml_error(file: &str, text: &str, err: &toml::de::Error) -> LoadError {
 fn key_before(text: &str, pos: usize) -> Option<String> {
     let before = text.get(..pos)?.trim_end();
     let before = before.strip_suffix('=')?.trim_end();
-    let start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' || c == '"')).map_or(0, |i| i + 1);
+    // The char's own width, not 1: a non-ASCII key character must not split a UTF-8 sequence.
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '-' || *c == '.' || *c == '"'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let key = before[start..].trim_matches('"');
     (!key.is_empty()).then(|| key.to_string())
 }

@@ -32,7 +32,9 @@ pub fn check_writable(path: &Path) -> std::io::Result<()> {
     }
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory")),
-        Ok(m) if !m.is_file() => return std::fs::OpenOptions::new().write(true).open(path).map(|_| ()),
+        // A device or FIFO: opening it now could block (a FIFO waits for its reader), or consume it.
+        Ok(m) if !m.is_file() && m.permissions().readonly() => return Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied)),
+        Ok(m) if !m.is_file() => return Ok(()),
         _ => {}
     }
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
