@@ -234,3 +234,33 @@ fn a_signal_mid_run_writes_partial_reports(#[case] signal: i32, #[case] name: &s
     assert!(junit.contains(&format!("interrupted by {name}")));
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("INCOMPLETE: interrupted by {name}")));
 }
+
+/// With default options (10 s timeout, default jobs): a target that accepts and never answers,
+/// or drips, ends in about one timeout — the anchors time out together, everything that needs
+/// them is blocked, the breaker stops the rest — and a refused port ends after the preflight.
+#[rstest]
+#[case::silent(Some(Hostile::Silent), 25)]
+#[case::drip(Some(Hostile::Drip), 25)]
+#[case::refused(None, 2)]
+fn an_unresponsive_target_ends_fast_with_default_options(#[case] kind: Option<Hostile>, #[case] within_s: u64) {
+    let port = match kind {
+        Some(k) => start(k),
+        None => TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let target = target_file(dir.path(), port);
+    let reports = dir.path().join("reports");
+    let started = Instant::now();
+    let out = Command::new(BIN).args(["run", "--target", target.to_str().unwrap(), "--report-dir", reports.to_str().unwrap()]).env("NO_COLOR", "1").output().unwrap();
+    let wall = started.elapsed();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(wall < Duration::from_secs(within_s), "{kind:?}: took {wall:?}\n{stdout}");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(reports.join("report.json")).unwrap()).unwrap();
+    assert!(report["summary"]["total"].as_u64().unwrap() > 80, "every case is in the report");
+    if kind.is_none() {
+        assert!(stdout.lines().count() < 40, "{} lines:\n{stdout}", stdout.lines().count());
+        assert!(stdout.starts_with("target unreachable: connection refused at 127.0.0.1:"), "{stdout}");
+        assert_eq!(report["summary"]["not_run"], report["summary"]["total"]);
+    }
+}
