@@ -207,36 +207,55 @@ fn main() {
     }
     println!("\ncold start (process start to first request byte) {:>8.1} ms   target < 50 ms", median(colds) * 1e3);
 
-    // 5. A target that accepts and never answers.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+    // 5. Unresponsive targets with default options (10 s timeout, default jobs): refused, silent,
+    //    dripping. The anchors time out together; what needs them is blocked; the breaker stops
+    //    the rest.
+    let refused_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
     let held = Arc::new(Mutex::new(Vec::new()));
     let keep = held.clone();
     std::thread::spawn(move || {
-        for c in listener.incoming().flatten() {
+        for c in silent.incoming().flatten() {
             keep.lock().unwrap().push(c);
         }
     });
-    let target = dir.path().join("silent.toml");
-    std::fs::write(
-        &target,
-        format!("profile = \"citi-pl\"\nbase_url = \"http://127.0.0.1:{port}\"\nprobe_url = \"http://127.0.0.1:{port}/me\"\n[client]\nid = \"c\"\nsecret = \"s\"\nredirect_uri = \"https://a.example.test/cb\"\nscope = \"accounts\"\n[second_client]\nid = \"d\"\nsecret = \"t\"\nredirect_uri = \"https://b.example.test/cb\"\n[login]\nusername = \"u\"\npassword = \"p\"\n"),
-    )
-    .unwrap();
-    let hostile_jobs = 32;
-    let started = Instant::now();
-    let status = Command::new(BIN)
-        .args(["run", "--target", target.to_str().unwrap(), "--request-timeout", "1", "--jobs", &hostile_jobs.to_string(), "--quiet", "--report-dir", dir.path().join("silent").to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
+    let drip = TcpListener::bind("127.0.0.1:0").unwrap();
+    let drip_port = drip.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut c in drip.incoming().flatten() {
+            std::thread::spawn(move || {
+                use std::io::Write;
+                let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+                for _ in 0..600 {
+                    if c.write_all(b"x").is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            });
+        }
+    });
+    println!();
+    for (name, port) in [("refused", refused_port), ("silent", silent_port), ("dripping", drip_port)] {
+        let target = dir.path().join(format!("{name}.toml"));
+        std::fs::write(
+            &target,
+            format!("profile = \"citi-pl\"\nbase_url = \"http://127.0.0.1:{port}\"\nprobe_url = \"http://127.0.0.1:{port}/me\"\n[client]\nid = \"c\"\nsecret = \"s\"\nredirect_uri = \"https://a.example.test/cb\"\nscope = \"accounts\"\n[second_client]\nid = \"d\"\nsecret = \"t\"\nredirect_uri = \"https://b.example.test/cb\"\n[login]\nusername = \"u\"\npassword = \"p\"\n"),
+        )
         .unwrap();
-    let wall = started.elapsed().as_secs_f64();
-    let cases = Profile::load(&Suite::Embedded, "citi-pl").unwrap().cases.len();
-    println!(
-        "silent target, --request-timeout 1 --jobs {hostile_jobs}: {:.1} s for {cases} cases (bound: 1 s × ceil({cases}/{hostile_jobs}) = {} s, plus start-up), exit {}",
-        wall,
-        cases.div_ceil(hostile_jobs),
-        status.code().unwrap_or(-1)
-    );
+        let started = Instant::now();
+        let out = Command::new(BIN)
+            .args(["run", "--target", target.to_str().unwrap(), "--report-dir", dir.path().join(name).to_str().unwrap()])
+            .stderr(Stdio::null())
+            .output()
+            .unwrap();
+        println!(
+            "{name:<8} target, default options: {:>5.1} s, {} lines of output, exit {}",
+            started.elapsed().as_secs_f64(),
+            String::from_utf8_lossy(&out.stdout).lines().count(),
+            out.status.code().unwrap_or(-1)
+        );
+    }
+    drop(held);
 }

@@ -112,8 +112,9 @@ for suite in xml:
             elif isinstance(r, Skipped): out["skipped"] += 1
 print(json.dumps(out))
 "#;
-    let o = Command::new("python3").arg("-c").arg(script).arg(&path).output().expect("python3 runs");
-    assert!(o.status.success(), "junitparser could not read junit.xml (install it: pip install junitparser; .ci/run does): {}", String::from_utf8_lossy(&o.stderr));
+    let python = std::env::var("TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let o = Command::new(python).arg("-c").arg(script).arg(&path).output().expect("python3 runs");
+    assert!(o.status.success(), "junitparser could not read junit.xml (scripts/test installs it and sets TEST_PYTHON): {}", String::from_utf8_lossy(&o.stderr));
     let seen: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(seen["tests"], s.total);
     assert_eq!(seen["failures"], s.failed);
@@ -129,7 +130,7 @@ fn chromium() -> &'static str {
             return c;
         }
     }
-    panic!("headless Chromium is needed for this test (apt-get install chromium; .ci/run does)");
+    panic!("headless Chromium is needed for this test (scripts/test installs it)");
 }
 
 fn chromium_run(args: &[&str], profile_dir: &Path) -> std::process::Output {
