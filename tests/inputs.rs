@@ -155,3 +155,20 @@ fn messages_say_no_such_file_and_list_the_known_profiles() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.trim(), "error: unknown profile `nope` (known: citi-mx, citi-pl, rfc6749)");
 }
+
+#[test]
+fn fail_fast_stops_starting_cases_and_says_so() {
+    let server = common::start_profile("citi-pl", &[oauth_conformance::reference::Fault::WrongSecretAccepted]);
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("t.toml");
+    std::fs::write(&target, server.target_toml()).unwrap();
+    let out = Command::new(BIN)
+        .args(["run", "--target", target.to_str().unwrap(), "--jobs", "1", "--fail-fast", "--json", "-", "--report-dir", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["failed"], 1, "one failure, then nothing new starts");
+    assert!(report["summary"]["not_run"].as_u64().unwrap() > 10);
+    assert!(report["stopped"].as_str().unwrap().contains("--max-failures 1"));
+}
