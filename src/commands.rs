@@ -166,9 +166,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         paths.push(format!("{} (baseline of this run's failures)", path.display()));
     }
     let note = if a.target.is_some() { "" } else { " (embedded reference server)" };
-    for line in report::terminal::summary(&result, note, &paths, color).lines() {
-        lines.event(&Event::Diagnosis(line.to_string()));
-    }
+    lines.print(report::terminal::summary(&result, note, &paths, color).trim_end());
     Ok(match result.interrupted {
         Some("SIGINT") => ExitCode::from(130),
         Some(_) => ExitCode::from(143),

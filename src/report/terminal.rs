@@ -65,7 +65,8 @@ impl Lines {
         Lines { out: Mutex::new(out), color, progress, failures: Default::default() }
     }
 
-    fn print(&self, line: &str) {
+    /// A line of the suite's own (the summary), above the progress line, as it is.
+    pub fn print(&self, line: &str) {
         match &self.progress {
             Some(pb) => pb.suspend(|| self.write(line)),
             None => self.write(line),
