@@ -243,6 +243,14 @@ pub const BASE_PLACEHOLDERS: &[&str] = &[
     "client_id",
     "redirect_uri",
     "redirect_uri_other_scheme",
+    "redirect_uri_trailing_slash",
+    "redirect_uri_path_case",
+    "redirect_uri_percent_encoded",
+    "redirect_uri_dot_segment",
+    "redirect_uri_userinfo",
+    "redirect_uri_other_port",
+    "redirect_uri_subdomain",
+    "redirect_uri_fragment",
     "scope",
     "state",
     "long_state",
@@ -283,6 +291,8 @@ pub struct Case {
     pub level: Level,
     /// The normative requirement in one line, with the RFC's (or seed's) own keyword.
     pub rule: String,
+    /// The attacks (RFC 9700 §4) the rule defends against: `threat::THREATS` tags.
+    pub threats: Vec<String>,
     pub refs: Vec<String>,
     /// The endpoint the case is filed under (its table's endpoint).
     pub endpoint: String,
@@ -310,6 +320,8 @@ struct RawEntry {
     title: Option<String>,
     level: Option<Level>,
     rule: Option<String>,
+    #[serde(default)]
+    threats: Vec<Spanned<String>>,
     refs: Option<Vec<String>>,
     #[serde(default)]
     fixtures: Vec<Spanned<String>>,
@@ -464,6 +476,14 @@ fn validate_case(
     let title = raw.title.clone().ok_or_else(|| err(id_pos, field("title")))?;
     let level = raw.level.ok_or_else(|| err(id_pos, field("level")))?;
     let rule = raw.rule.clone().ok_or_else(|| err(id_pos, field("rule")))?;
+    let mut threats = Vec::new();
+    for t in &raw.threats {
+        if !crate::threat::is_known(t.get_ref()) {
+            let known: Vec<&str> = crate::threat::THREATS.iter().map(|(t, _, _)| *t).collect();
+            return Err(err(t.span().start, format!("case `{id_str}`: field `threats`: unknown threat `{}` (known: {})", t.get_ref(), known.join(", "))));
+        }
+        threats.push(t.get_ref().clone());
+    }
     if rule.trim().is_empty() || rule.contains('\n') {
         return Err(err(id_pos, format!("case `{id_str}`: field `rule`: one non-empty line")));
     }
@@ -548,6 +568,7 @@ fn validate_case(
         title,
         level,
         rule,
+        threats,
         refs,
         endpoint: table_endpoint.to_string(),
         fixtures,
@@ -643,6 +664,7 @@ impl StepCtx<'_> {
                 ("title", raw.title.is_some()),
                 ("level", raw.level.is_some()),
                 ("rule", raw.rule.is_some()),
+                ("threats", !raw.threats.is_empty()),
                 ("refs", raw.refs.is_some()),
                 ("needs", !raw.needs.is_empty()),
                 ("fixtures", !raw.fixtures.is_empty()),

@@ -21,5 +21,6 @@ pub mod selftest;
 pub mod signal;
 pub mod suite;
 pub mod target;
+pub mod threat;
 pub mod token;
 mod transcript;

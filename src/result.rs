@@ -105,6 +105,9 @@ pub struct CaseResult {
     pub level: Level,
     /// The normative requirement, in one line with its keyword.
     pub rule: String,
+    /// The attacks (RFC 9700 §4) the rule defends against.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub threats: Vec<String>,
     pub refs: Vec<String>,
     pub outcome: Outcome,
     /// For an error: why there is no verdict.
@@ -258,7 +261,7 @@ pub struct RunResult {
 }
 
 impl RunResult {
-    pub fn cases(&self) -> impl Iterator<Item = &CaseResult> {
+    pub fn cases(&self) -> impl Iterator<Item = &CaseResult> + Clone {
         self.runs.iter().flat_map(|r| r.cases.iter())
     }
 

@@ -238,6 +238,32 @@ fn long_state() -> String {
     s
 }
 
+/// The registered redirect URI changed the way redirect-URI attacks change it (RFC 9700 §4.1), as
+/// text: parsing it with `Url` would undo the very normalisations under test.
+fn manipulated_redirect_uri(registered: &str, how: &str) -> Option<String> {
+    let u = Url::parse(registered).ok()?;
+    let (scheme, host) = (u.scheme(), u.host_str()?);
+    let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let path = u.path();
+    let query = u.query().map(|q| format!("?{q}")).unwrap_or_default();
+    let origin = format!("{scheme}://{host}{port}");
+    Some(match how {
+        "trailing_slash" => format!("{origin}{}/{query}", path.trim_end_matches('/')),
+        "path_case" => format!("{origin}{}{query}", path.to_uppercase()),
+        // The path's last letter percent-encoded: the same resource to a lax comparison.
+        "percent_encoded" => {
+            let (head, last) = path.split_at(path.len().checked_sub(1)?);
+            format!("{origin}{head}%{:02X}{query}", last.as_bytes().first()?)
+        }
+        "dot_segment" => format!("{origin}/x/..{path}{query}"),
+        "userinfo" => format!("{scheme}://{host}@evil.example.test{path}{query}"),
+        "other_port" => format!("{scheme}://{host}:{}{path}{query}", u.port_or_known_default().map_or(8443, |p| if p == 8443 { 8444 } else { 8443 })),
+        "subdomain" => format!("{scheme}://evil.{host}{port}{path}{query}"),
+        "fragment" => format!("{registered}#injected"),
+        _ => return None,
+    })
+}
+
 /// RFC 4122 version 4 UUID from fresh random bytes.
 fn uuid_v4() -> String {
     let mut b = crate::token::random_bytes::<16>();
@@ -288,6 +314,7 @@ impl<'a> CaseRun<'a> {
                 u.set_scheme(other_scheme).ok()?;
                 Some(u.to_string())
             }
+            name if name.starts_with("redirect_uri_") => manipulated_redirect_uri(me?.redirect_uri.as_deref()?, &name["redirect_uri_".len()..]),
             "second_client_id" => second.map(|c| c.id.clone()),
             "second_redirect_uri" => second.and_then(|c| c.redirect_uri.clone()),
             "uuid" => Some(uuid_v4()),
@@ -557,6 +584,7 @@ fn skeleton(case: &Case, profile: &str) -> CaseResult {
         title: case.title.clone(),
         level: case.level,
         rule: case.rule.clone(),
+        threats: case.threats.clone(),
         refs: case.refs.clone(),
         outcome: Outcome::Skipped,
         warning_level: None,

@@ -259,6 +259,26 @@ impl PlState {
         if self.has(Fault::RedirectUriPrefix) {
             return given.starts_with(registered);
         }
+        let parts = |u: &str| url::Url::parse(u).ok().map(|u| (u.scheme().to_string(), u.host_str().unwrap_or("").to_string(), u.path().to_string()));
+        if self.has(Fault::RfcRedirectUriOriginPrefix)
+            && let Ok(r) = url::Url::parse(registered) {
+                let origin = format!("{}://{}", r.scheme(), r.host_str().unwrap_or(""));
+                return given.starts_with(&origin);
+            }
+        if self.has(Fault::RfcRedirectUriSubdomains)
+            && let (Some((rs, rh, rp)), Some((gs, gh, gp))) = (parts(registered), parts(given)) {
+                return rs == gs && rp == gp && (gh == rh || gh.ends_with(&format!(".{rh}")));
+            }
+        if self.has(Fault::RfcRedirectUriNormalized) {
+            // The classic lax comparison: parse, drop the fragment, decode, lower-case, trim a slash.
+            let norm = |u: &str| {
+                let mut u = url::Url::parse(u).ok()?;
+                u.set_fragment(None);
+                let path: String = url::form_urlencoded::parse(format!("p={}", u.path()).as_bytes()).next()?.1.to_lowercase();
+                Some(format!("{}://{}{}", u.scheme(), u.host_str()?, path.trim_end_matches('/')))
+            };
+            return norm(registered).is_some() && norm(registered) == norm(given);
+        }
         if self.has(Fault::RedirectUriHostOnly) {
             let host = |u: &str| url::Url::parse(u).ok().and_then(|u| u.host_str().map(str::to_string));
             return host(registered).is_some() && host(registered) == host(given);

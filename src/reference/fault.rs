@@ -118,6 +118,9 @@ faults! {
     RefreshScopeNarrowedSilently => "refresh-scope-narrowed-silently", "citi-pl", Must, "a refresh asking for more scope is narrowed to the grant without a scope member (RFC 6749 §3.3, §6)";
     RevokeOtherClientSilent => "revoke-other-client-silent", "citi-pl", Must, "revoking another client's token is answered 200 (RFC 7009 §2.1: refused with an error)";
     StateRepeatedInRedirect => "state-repeated-in-redirect", "citi-pl", Must, "a request with state twice is served and both states come back in the redirect (RFC 6749 §3.1: parameters at most once)";
+    RfcRedirectUriOriginPrefix => "rfc-redirect-uri-origin-prefix", "rfc6749", Must, "redirect_uri is accepted when its text starts with the registered origin: userinfo, port and host-suffix tricks pass (RFC 9700 §2.1, §4.1)";
+    RfcRedirectUriSubdomains => "rfc-redirect-uri-subdomains", "rfc6749", Must, "redirect_uri may use any subdomain of the registered host (RFC 9700 §2.1: exact string matching)";
+    RfcRedirectUriNormalized => "rfc-redirect-uri-normalized", "rfc6749", Must, "redirect_uri is compared after URL normalisation: case, percent-encoding, dot segments, trailing slash and fragment ignored (RFC 9700 §2.1)";
     RfcRedirectUriAlwaysRequired => "rfc-redirect-uri-always-required", "rfc6749", Must, "the token endpoint demands redirect_uri although the authorization request had none (RFC 6749 §4.1.3: REQUIRED only if included)";
 }
 

@@ -83,10 +83,21 @@ struct View {
     levels: Vec<LevelRow>,
     unreachable: Option<String>,
     diagnoses: Vec<String>,
+    threats: Vec<ThreatView>,
+    compliance: Vec<crate::threat::Compliance>,
     interrupted: Option<&'static str>,
     insecure: bool,
     failures: Vec<FailureLink>,
     profiles: Vec<ProfileView>,
+}
+
+#[derive(Serialize)]
+struct ThreatView {
+    name: &'static str,
+    section: &'static str,
+    status: &'static str,
+    css: &'static str,
+    cases: Vec<(String, String, &'static str)>,
 }
 
 #[derive(Serialize)]
@@ -198,6 +209,29 @@ pub fn render(result: &RunResult) -> String {
         levels,
         unreachable: result.unreachable(),
         diagnoses: result.diagnoses(),
+        threats: crate::threat::view(result.cases())
+            .into_iter()
+            .map(|t| ThreatView {
+                name: t.name,
+                section: t.section,
+                status: t.status.as_str(),
+                css: match t.status {
+                    crate::threat::Mitigation::Mitigated => "passed",
+                    crate::threat::Mitigation::Partly => "warning",
+                    crate::threat::Mitigation::NotMitigated => "failed",
+                    crate::threat::Mitigation::NotTested => "skipped",
+                },
+                cases: t
+                    .cases
+                    .into_iter()
+                    .map(|(id, outcome)| {
+                        let anchor = id.replacen(':', "-", 1).replace('/', "-");
+                        (id, anchor, outcome)
+                    })
+                    .collect(),
+            })
+            .collect(),
+        compliance: crate::threat::compliance(result.cases()),
         interrupted: result.interrupted,
         insecure: result.insecure,
         failures: {

@@ -32,6 +32,8 @@ pub fn render(result: &RunResult) -> Value {
         "stopped": result.stopped,
         "filtered_out": result.filtered_out,
         "diagnoses": result.diagnoses(),
+        "threats": crate::threat::view(result.cases()),
+        "compliance": crate::threat::compliance(result.cases()),
         "duration_ms": result.duration_ms,
         "profiles": result.runs.iter().map(|r| json!({
             "profile": r.profile,
