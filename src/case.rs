@@ -105,6 +105,12 @@ pub struct Expect {
     pub header_present: Vec<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub header_contains: IndexMap<String, String>,
+    /// Headers whose value contains this text (case-insensitive), e.g. an error in a challenge.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub header_includes: IndexMap<String, String>,
+    /// Headers whose value, if present, does not contain this text (case-insensitive).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub header_excludes: IndexMap<String, String>,
     pub redirect: Option<RedirectExpect>,
     #[serde(default)]
     pub state_echoed: bool,
@@ -814,8 +820,8 @@ fn expect_http_only(e: &Expect) -> Option<&'static str> {
         Some("expires_in")
     } else if e.no_store {
         Some("no_store")
-    } else if !e.header_present.is_empty() || !e.header_contains.is_empty() {
-        Some("header_present/header_contains")
+    } else if !e.header_present.is_empty() || !e.header_contains.is_empty() || !e.header_includes.is_empty() || !e.header_excludes.is_empty() {
+        Some("header_present/header_contains/header_includes/header_excludes")
     } else if !e.differs.is_empty() {
         Some("differs")
     } else if !e.equals.is_empty() || !e.formats.is_empty() {

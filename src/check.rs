@@ -184,6 +184,22 @@ fn check_headers(r: &mut Recorder, e: &Expect, resp: &HttpResponse) {
     for (h, needle) in &e.header_contains {
         r.record("header_contains", None, header_has_token(resp, h, needle));
     }
+    for (h, needle) in &e.header_includes {
+        let got = resp.header_joined(h);
+        let verdict = match &got {
+            Some(v) if v.to_ascii_lowercase().contains(&needle.to_ascii_lowercase()) => Ok(()),
+            Some(v) => Err(format!("expected {h} to include {needle:?}, got {}", excerpt(v, 100))),
+            None => Err(format!("expected {h} to include {needle:?}, got no {h} header")),
+        };
+        r.record("header_includes", None, verdict);
+    }
+    for (h, needle) in &e.header_excludes {
+        let verdict = match resp.header_joined(h) {
+            Some(v) if v.to_ascii_lowercase().contains(&needle.to_ascii_lowercase()) => Err(format!("expected {h} without {needle:?}, got {}", excerpt(&v, 100))),
+            _ => Ok(()),
+        };
+        r.record("header_excludes", None, verdict);
+    }
     if let Some(scheme) = &e.challenge {
         r.record("challenge_scheme_matches", Some("RFC 6749 §5.2"), challenge_scheme(resp, scheme));
     }

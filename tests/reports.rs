@@ -223,3 +223,27 @@ impl std::io::Write for SharedBuffer {
         Ok(())
     }
 }
+
+/// The HTML report opens with the threat table: against the correct rfc6749 reference the
+/// redirect-URI attack shows "mitigated"; against a reference whose redirect matching allows
+/// subdomains it shows "not mitigated", and the case that caught it is linked. Checked in the
+/// DOM real headless Chromium builds.
+#[test]
+fn the_threat_table_shows_the_attack_a_fault_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let row = |faults: &[Fault], name: &str| -> String {
+        let server = start_profile("rfc6749", faults);
+        let (result, _) = run_toml_with(&server.target_toml(), RunOptions::default());
+        let page = dir.path().join(format!("{name}.html"));
+        std::fs::write(&page, report::html::render(&result)).unwrap();
+        let dom = chromium_run(&["--dump-dom", &format!("file://{}", page.display())], &dir.path().join(format!("profile-{name}")));
+        let dom = String::from_utf8_lossy(&dom.stdout).into_owned();
+        let at = dom.find("Insufficient redirect URI validation").expect("the threat table has the redirect-URI row");
+        dom[at..at + dom[at..].find("</tr>").unwrap()].to_string()
+    };
+    let good = row(&[], "good");
+    assert!(good.contains(">mitigated<"), "{good}");
+    let bad = row(&[Fault::RfcRedirectUriSubdomains], "bad");
+    assert!(bad.contains(">not mitigated<"), "{bad}");
+    assert!(bad.contains("rfc6749:authorize/redirect-uri-subdomain") && bad.contains("(failed)"), "{bad}");
+}

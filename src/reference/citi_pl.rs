@@ -695,11 +695,20 @@ async fn probe(State(st): State<Arc<PlState>>, headers: HeaderMap) -> Response {
         .and_then(|v| v.split_once(' '))
         .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
         .map(|(_, t)| t.trim().to_string());
+    let sent = token.is_some();
     match token.and_then(|t| st.store.access(&t)) {
         Some(rec) => axum::Json(json!({ "client_id": rec.client_id, "scope": rec.scope })).into_response(),
         None => {
-            let challenge = format!("Bearer realm=\"{REALM}\", error=\"invalid_token\"");
-            (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, challenge)], axum::Json(json!({ "error": "invalid_token" }))).into_response()
+            // RFC 6750 §3.1: no error code when the request carried no token; invalid_token when
+            // the token it carried is not (or no longer) good.
+            let with_error = if sent { !st.has(Fault::RfcProbeNoErrorCode) } else { st.has(Fault::RfcProbeErrorWithoutToken) };
+            let challenge = if with_error { format!("Bearer realm=\"{REALM}\", error=\"invalid_token\"") } else { format!("Bearer realm=\"{REALM}\"") };
+            let mut resp = (StatusCode::UNAUTHORIZED, axum::Json(json!({ "error": "invalid_token" }))).into_response();
+            if !st.has(Fault::RfcProbeNoChallenge)
+                && let Ok(v) = HeaderValue::from_str(&challenge) {
+                    resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+                }
+            resp
         }
     }
 }

@@ -121,6 +121,9 @@ faults! {
     RfcRedirectUriOriginPrefix => "rfc-redirect-uri-origin-prefix", "rfc6749", Must, "redirect_uri is accepted when its text starts with the registered origin: userinfo, port and host-suffix tricks pass (RFC 9700 §2.1, §4.1)";
     RfcRedirectUriSubdomains => "rfc-redirect-uri-subdomains", "rfc6749", Must, "redirect_uri may use any subdomain of the registered host (RFC 9700 §2.1: exact string matching)";
     RfcRedirectUriNormalized => "rfc-redirect-uri-normalized", "rfc6749", Must, "redirect_uri is compared after URL normalisation: case, percent-encoding, dot segments, trailing slash and fragment ignored (RFC 9700 §2.1)";
+    RfcProbeNoChallenge => "rfc-probe-no-challenge", "rfc6749", Must, "the protected resource answers 401 without a WWW-Authenticate challenge (RFC 6750 §3)";
+    RfcProbeErrorWithoutToken => "rfc-probe-error-without-token", "rfc6749", Should, "a request without any token gets error=\"invalid_token\" in its challenge (RFC 6750 §3.1: SHOULD NOT include an error code)";
+    RfcProbeNoErrorCode => "rfc-probe-no-error-code", "rfc6749", Should, "an invalid token gets a challenge without error=\"invalid_token\" (RFC 6750 §3, §3.1: SHOULD include it)";
     RfcRedirectUriAlwaysRequired => "rfc-redirect-uri-always-required", "rfc6749", Must, "the token endpoint demands redirect_uri although the authorization request had none (RFC 6749 §4.1.3: REQUIRED only if included)";
 }
 
