@@ -122,6 +122,9 @@ pub struct Expect {
     /// JSON members that must equal these strings (placeholders allowed).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub equals: IndexMap<String, String>,
+    /// JSON members that must be arrays holding this string.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub contains: IndexMap<String, String>,
     /// JSON members that must have these formats.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub formats: IndexMap<String, Format>,
@@ -226,6 +229,8 @@ pub enum Need {
     Probe,
     /// The client may omit redirect_uri (one registered URI, RFC 6749 §3.1.2.3).
     RedirectUriOptional,
+    /// A capability the server may not offer (metadata, iss, …).
+    Capability(crate::target::Capability),
 }
 
 impl Need {
@@ -237,11 +242,16 @@ impl Need {
             Need::RedirectUriOptional => {
                 "the target file does not say the client may omit redirect_uri ([client] redirect_uri_optional = true)"
             }
+            Need::Capability(_) => "the server does not offer a capability the case needs",
         }
     }
 
     /// Needs a case table may declare itself (the others follow from fixtures and steps).
-    pub const DECLARABLE: [(&'static str, Need); 1] = [("redirect_uri_optional", Need::RedirectUriOptional)];
+    pub const DECLARABLE: [(&'static str, Need); 3] = [
+        ("redirect_uri_optional", Need::RedirectUriOptional),
+        ("metadata", Need::Capability(crate::target::Capability::Metadata)),
+        ("iss", Need::Capability(crate::target::Capability::Iss)),
+    ];
 }
 
 /// Placeholders every case may use; their values come from the target file or are made per case.
@@ -266,6 +276,7 @@ pub const BASE_PLACEHOLDERS: &[&str] = &[
     "code_challenge",
     "second_client_id",
     "second_redirect_uri",
+    "issuer",
 ];
 
 /// One request of a case, with what its answer must look like.
@@ -824,8 +835,8 @@ fn expect_http_only(e: &Expect) -> Option<&'static str> {
         Some("header_present/header_contains/header_includes/header_excludes")
     } else if !e.differs.is_empty() {
         Some("differs")
-    } else if !e.equals.is_empty() || !e.formats.is_empty() {
-        Some("equals/formats")
+    } else if !e.formats.is_empty() || !e.contains.is_empty() {
+        Some("formats/contains")
     } else if e.challenge.is_some() {
         Some("challenge")
     } else if e.scope_stated || e.scope_within.is_some() {

@@ -84,6 +84,7 @@ pub(crate) fn wants_json(e: &Expect, success: bool) -> bool {
         || !e.differs.is_empty()
         || !e.equals.is_empty()
         || !e.formats.is_empty()
+        || !e.contains.is_empty()
         || (success && (e.scope_within.is_some() || e.scope_stated))
 }
 
@@ -153,6 +154,16 @@ fn evaluate_http(r: &mut Recorder, e: &Expect, resp: &HttpResponse, ctx: &CheckC
     for (name, template) in &e.equals {
         let want = crate::placeholder::expand(template, ctx.resolve).unwrap_or_else(|_| template.clone());
         r.record("member_equals", None, member_equals(obj, name, &want));
+    }
+    for (name, want) in &e.contains {
+        let got = obj.and_then(|v| v.get(name));
+        let verdict = match got {
+            Some(Value::Array(items)) if items.iter().any(|i| i.as_str() == Some(want.as_str())) => Ok(()),
+            Some(Value::Array(items)) => Err(format!("expected {name} to list {want:?}, got {}", excerpt(&Value::Array(items.clone()).to_string(), 120))),
+            Some(other) => Err(format!("expected {name} to be an array listing {want:?}, got {}", excerpt(&other.to_string(), 80))),
+            None => Err(format!("expected {name} listing {want:?}, got no {name} member")),
+        };
+        r.record("member_lists", None, verdict);
     }
     for (name, format) in &e.formats {
         let got = obj.and_then(|v| v.get(name));
@@ -275,6 +286,16 @@ fn evaluate_browser(r: &mut Recorder, e: &Expect, landing: &Landing, ctx: &Check
             }
             for name in &e.present {
                 r.record("parameter_present", None, present(name, !get(name).is_empty(), "the redirect"));
+            }
+            for (name, template) in &e.equals {
+                let want = crate::placeholder::expand(template, ctx.resolve).unwrap_or_else(|_| template.clone());
+                let verdict = match get(name).as_slice() {
+                    [one] if *one == want => Ok(()),
+                    [one] => Err(format!("expected {name}={want:?} in the redirect, got {:?}", excerpt(one, 100))),
+                    [] => Err(format!("expected {name}={want:?} in the redirect, got none")),
+                    many => Err(format!("expected one {name} parameter, got {}", many.len())),
+                };
+                r.record("parameter_equals", None, verdict);
             }
             for name in &e.absent {
                 r.record("parameter_absent", None, absent(name, get(name).first().map(|s| s.to_string()), "the redirect"));

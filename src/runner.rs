@@ -214,16 +214,17 @@ pub(crate) struct CaseRun<'a> {
 
 /// Why a case cannot run against this target (every missing prerequisite), if it cannot.
 pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
-    let missing: Vec<&str> = case
+    let missing: Vec<String> = case
         .needs
         .iter()
-        .filter(|n| match n {
-            Need::Login => target.login.is_none(),
-            Need::SecondClient => target.second_client.is_none(),
-            Need::Probe => target.probe_url.is_none(),
-            Need::RedirectUriOptional => !target.client.redirect_uri_optional,
+        .filter_map(|n| match n {
+            Need::Login if target.login.is_none() => Some(n.missing_reason().to_string()),
+            Need::SecondClient if target.second_client.is_none() => Some(n.missing_reason().to_string()),
+            Need::Probe if target.probe_url.is_none() => Some(n.missing_reason().to_string()),
+            Need::RedirectUriOptional if !target.client.redirect_uri_optional => Some(n.missing_reason().to_string()),
+            Need::Capability(c) if !target.capabilities.offers(*c) => Some(target.capabilities.missing_reason(*c)),
+            _ => None,
         })
-        .map(|n| n.missing_reason())
         .collect();
     (!missing.is_empty()).then(|| missing.join("; "))
 }
@@ -318,6 +319,7 @@ impl<'a> CaseRun<'a> {
             "second_client_id" => second.map(|c| c.id.clone()),
             "second_redirect_uri" => second.and_then(|c| c.redirect_uri.clone()),
             "uuid" => Some(uuid_v4()),
+            "issuer" => Some(t.issuer()),
             _ => self.values.get(name).cloned(),
         }
     }

@@ -47,7 +47,68 @@ pub struct Target {
     pub endpoints: IndexMap<String, String>,
     /// Mutual TLS and extra trust, from the `[tls]` table.
     pub tls: Option<Tls>,
+    /// What the server offers: from its RFC 8414 metadata (discovery), overridden by the target
+    /// file's `[capabilities]`.
+    pub capabilities: Capabilities,
     lines: Lines,
+}
+
+/// An optional feature a server may or may not offer; cases that need it are skipped without it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// RFC 8414 authorization server metadata at the discovery URL.
+    Metadata,
+    /// RFC 9207 `iss` in authorization responses.
+    Iss,
+}
+
+impl Capability {
+    pub const ALL: [Capability; 2] = [Capability::Metadata, Capability::Iss];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Capability::Metadata => "metadata",
+            Capability::Iss => "iss",
+        }
+    }
+
+    /// What says the server offers it: the metadata member, or the target file.
+    pub fn source(self) -> &'static str {
+        match self {
+            Capability::Metadata => "target file: discovery_url",
+            Capability::Iss => "metadata: authorization_response_iss_parameter_supported",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Capability::Metadata => "RFC 8414 authorization server metadata",
+            Capability::Iss => "RFC 9207 iss in authorization responses",
+        }
+    }
+}
+
+/// Which capabilities the target offers: the target file's word first, then the metadata's;
+/// absent from both, not offered.
+#[derive(Debug, Clone, Default)]
+pub struct Capabilities {
+    explicit: std::collections::BTreeMap<Capability, bool>,
+    from_metadata: std::collections::BTreeMap<Capability, bool>,
+}
+
+impl Capabilities {
+    pub fn offers(&self, c: Capability) -> bool {
+        self.explicit.get(&c).or_else(|| self.from_metadata.get(&c)).copied().unwrap_or(false)
+    }
+
+    /// Why a case needing `c` is skipped here.
+    pub fn missing_reason(&self, c: Capability) -> String {
+        match self.explicit.get(&c) {
+            Some(false) => format!("the server does not offer {} (target file: [capabilities] {} = false)", c.describe(), c.name()),
+            _ => format!("the server does not offer {} ({})", c.describe(), c.source()),
+        }
+    }
 }
 
 /// `[tls]`: files are read when the target is loaded; paths are relative to the target file.
@@ -77,6 +138,9 @@ struct RawTarget {
     #[serde(default)]
     endpoints: IndexMap<String, Text>,
     tls: Option<RawTls>,
+    /// Explicit capabilities (`iss = true`, …): they override what the metadata says.
+    #[serde(default)]
+    capabilities: IndexMap<String, Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -239,6 +303,18 @@ impl Target {
             second_client: raw.second_client.as_ref().map(|c| x.client(c, "second_client")).transpose()?,
             cc_client: raw.cc_client.as_ref().map(|c| x.client(c, "cc_client")).transpose()?,
             discovery_url: raw.discovery_url.as_ref().map(|t| x.url(t, "discovery_url")).transpose()?,
+            capabilities: {
+                let mut caps = Capabilities::default();
+                caps.from_metadata.insert(Capability::Metadata, raw.discovery_url.is_some());
+                for (k, v) in &raw.capabilities {
+                    let c = Capability::ALL.iter().copied().find(|c| c.name() == k).ok_or_else(|| {
+                        let known: Vec<&str> = Capability::ALL.iter().map(|c| c.name()).collect();
+                        x.err(v.span().start, &format!("capabilities.{k}"), format!("unknown capability (known: {})", known.join(", ")))
+                    })?;
+                    caps.explicit.insert(c, *v.get_ref());
+                }
+                caps
+            },
             login,
             authorize,
             endpoints,
@@ -314,6 +390,10 @@ impl Target {
         if endpoint == "probe" {
             return self.probe_url.clone();
         }
+        if endpoint == "metadata"
+            && let Some(d) = &self.discovery_url {
+                return Some(d.clone());
+            }
         let ep = profile.endpoints.get(endpoint)?;
         let path = match self.endpoints.get(&ep.url_key) {
             Some(p) => p.clone(),
@@ -323,6 +403,19 @@ impl Target {
             return Some(abs);
         }
         Url::parse(&format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)).ok()
+    }
+
+    /// The issuer identifier the metadata URL derives from (RFC 8414 §3: the well-known segment
+    /// sits between host and path), else the base URL.
+    pub fn issuer(&self) -> String {
+        const WELL_KNOWN: &str = "/.well-known/oauth-authorization-server";
+        match &self.discovery_url {
+            Some(d) if d.path().starts_with(WELL_KNOWN) => {
+                let rest = &d.path()[WELL_KNOWN.len()..];
+                format!("{}{}", d.origin().ascii_serialization(), rest)
+            }
+            _ => self.base_url.as_str().trim_end_matches('/').to_string(),
+        }
     }
 
     /// Every secret the target file holds, for redaction.
@@ -369,6 +462,7 @@ impl Target {
             return Err(fail(format!("answered {} instead of 200", resp.status)));
         }
         let meta = resp.json().filter(|v| v.is_object()).ok_or_else(|| fail("the answer is not a JSON object".into()))?;
+        self.capabilities.from_metadata.insert(Capability::Iss, meta.get("authorization_response_iss_parameter_supported") == Some(&serde_json::Value::Bool(true)));
         for (key, field) in [("authorize", "authorization_endpoint"), ("token", "token_endpoint"), ("revoke", "revocation_endpoint")] {
             if !self.endpoints.contains_key(key)
                 && let Some(v) = meta.get(field).and_then(|v| v.as_str()) {

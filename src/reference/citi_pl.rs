@@ -227,8 +227,11 @@ impl PlState {
             return (StatusCode::BAD_REQUEST, Html(page::error("the redirect_uri is not a valid URI"))).into_response();
         };
         let mut all: Vec<(&str, &str)> = params.to_vec();
-        if self.variant(Variant::IssParameter) {
-            all.push(("iss", issuer));
+        // RFC 9207: the rfc6749 reference always says who it is; citi-pl only as a variant.
+        let wrong_issuer = format!("{issuer}/");
+        let is_error = params.iter().any(|(k, _)| *k == "error");
+        if (self.variant(Variant::IssParameter) || self.flavor == Flavor::Rfc6749) && !(is_error && self.has(Fault::RfcIssMissingOnError)) {
+            all.push(("iss", if self.has(Fault::RfcIssWrong) { &wrong_issuer } else { issuer }));
         }
         if self.variant(Variant::RedirectPercent20) {
             let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20");
@@ -320,11 +323,10 @@ fn issuer(headers: &HeaderMap) -> String {
 }
 
 /// RFC 8414 metadata, with endpoint URLs built from the Host the client used.
-async fn metadata(headers: HeaderMap) -> Response {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-    let base = format!("http://{host}");
-    axum::Json(json!({
-        "issuer": base,
+async fn metadata(State(st): State<Arc<PlState>>, headers: HeaderMap) -> Response {
+    let base = issuer(&headers);
+    let mut meta = json!({
+        "issuer": if st.has(Fault::RfcMetadataIssuerMismatch) { format!("{base}/oauth") } else { base.clone() },
         "authorization_endpoint": format!("{base}/authorize"),
         "token_endpoint": format!("{base}/token"),
         "revocation_endpoint": format!("{base}/revoke"),
@@ -332,8 +334,18 @@ async fn metadata(headers: HeaderMap) -> Response {
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic"],
-    }))
-    .into_response()
+        "authorization_response_iss_parameter_supported": true,
+    });
+    if st.has(Fault::RfcMetadataNoTokenEndpoint) {
+        meta.as_object_mut().map(|o| o.remove("token_endpoint"));
+    }
+    if st.has(Fault::RfcMetadataNoPkceMethods) {
+        meta.as_object_mut().map(|o| o.remove("code_challenge_methods_supported"));
+    }
+    if st.has(Fault::RfcMetadataHtml) {
+        return Html(page::error(&meta.to_string())).into_response();
+    }
+    axum::Json(meta).into_response()
 }
 
 /// RFC 6749's single token endpoint: the grant_type picks the grant.

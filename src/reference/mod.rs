@@ -257,7 +257,9 @@ impl ReferenceServer {
             let base = self.base_url();
             return format!(
                 "# Target file for the oauth-conformance reference server (rfc6749).\n\
-                 profile = \"rfc6749\"\nbase_url = \"{base}\"\nprobe_url = \"{base}{probe}\"\n\n\
+                 profile = \"rfc6749\"\nbase_url = \"{base}\"\nprobe_url = \"{base}{probe}\"\n\
+                 discovery_url = \"{base}/.well-known/oauth-authorization-server\"\n\n\
+                 [capabilities]\niss = true\n\n\
                  [client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\nredirect_uri_optional = true\n\n\
                  [second_client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n\
                  [login]\nusername = \"{}\"\npassword = \"{}\"\n\n\

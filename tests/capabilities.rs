@@ -1,0 +1,54 @@
+//! Capabilities: a case that needs what the target does not offer is skipped with the reason,
+//! never failed; what the server offers comes from its RFC 8414 metadata, and the target file's
+//! `[capabilities]` overrides it.
+mod common;
+
+use std::process::Command;
+
+use oauth_conformance::result::Outcome;
+
+const BIN: &str = env!("CARGO_BIN_EXE_oauth-conformance");
+
+#[test]
+fn without_metadata_or_iss_their_cases_are_skipped_with_the_reason() {
+    let server = common::start_profile("rfc6749", &[]);
+    let toml: String = server
+        .target_toml()
+        .lines()
+        .filter(|l| !l.starts_with("discovery_url"))
+        .map(|l| if l == "iss = true" { "iss = false\n".to_string() } else { format!("{l}\n") })
+        .collect();
+    let (result, _) = common::run_toml(&toml);
+    let of = |prefix: &str| result.cases().filter(|c| c.id.starts_with(prefix)).collect::<Vec<_>>();
+    assert_eq!(of("metadata/").len(), 4);
+    for c in of("metadata/") {
+        assert_eq!(c.outcome, Outcome::Skipped, "{}", c.id);
+        assert_eq!(c.message, "skipped: the server does not offer RFC 8414 authorization server metadata (target file: discovery_url)");
+    }
+    for c in of("iss/") {
+        assert_eq!(c.outcome, Outcome::Skipped, "{}", c.id);
+        assert!(c.message.contains("RFC 9207 iss") && c.message.contains("[capabilities] iss = false"), "{}", c.message);
+    }
+    assert!(result.gate_passed() && result.cases().all(|c| matches!(c.outcome, Outcome::Passed | Outcome::Skipped)));
+}
+
+/// With discovery_url and no `[capabilities]`, the metadata's
+/// authorization_response_iss_parameter_supported turns the iss cases on; `list --target` shows
+/// what would run.
+#[test]
+fn the_metadata_says_what_the_server_offers() {
+    let server = common::start_profile("rfc6749", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("t.toml");
+    let toml: String = server.target_toml().lines().filter(|l| *l != "[capabilities]" && *l != "iss = true").map(|l| format!("{l}\n")).collect();
+    std::fs::write(&target, toml).unwrap();
+    let out = Command::new(BIN).args(["run", "--target", target.to_str().unwrap(), "--filter", "iss/", "--json", "-"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["passed"], 2, "both iss cases ran: the metadata advertised iss");
+    let no_disc: String = std::fs::read_to_string(&target).unwrap().lines().filter(|l| !l.starts_with("discovery_url")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&target, no_disc).unwrap();
+    let out = Command::new(BIN).args(["list", "--target", target.to_str().unwrap(), "--filter", "iss/"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("would be skipped: the server does not offer RFC 9207 iss in authorization responses (metadata: authorization_response_iss_parameter_supported)"), "{text}");
+}
