@@ -122,6 +122,9 @@ pub struct Expect {
     /// JSON members that must equal these strings (placeholders allowed).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub equals: IndexMap<String, String>,
+    /// JSON members that must be these booleans.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub booleans: IndexMap<String, bool>,
     /// JSON members that must be arrays holding this string.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub contains: IndexMap<String, String>,
@@ -247,7 +250,8 @@ impl Need {
     }
 
     /// Needs a case table may declare itself (the others follow from fixtures and steps).
-    pub const DECLARABLE: [(&'static str, Need); 3] = [
+    pub const DECLARABLE: [(&'static str, Need); 4] = [
+        ("introspection", Need::Capability(crate::target::Capability::Introspection)),
         ("redirect_uri_optional", Need::RedirectUriOptional),
         ("metadata", Need::Capability(crate::target::Capability::Metadata)),
         ("iss", Need::Capability(crate::target::Capability::Iss)),
@@ -835,8 +839,8 @@ fn expect_http_only(e: &Expect) -> Option<&'static str> {
         Some("header_present/header_contains/header_includes/header_excludes")
     } else if !e.differs.is_empty() {
         Some("differs")
-    } else if !e.formats.is_empty() || !e.contains.is_empty() {
-        Some("formats/contains")
+    } else if !e.formats.is_empty() || !e.contains.is_empty() || !e.booleans.is_empty() {
+        Some("formats/contains/booleans")
     } else if e.challenge.is_some() {
         Some("challenge")
     } else if e.scope_stated || e.scope_within.is_some() {

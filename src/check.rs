@@ -85,6 +85,7 @@ pub(crate) fn wants_json(e: &Expect, success: bool) -> bool {
         || !e.equals.is_empty()
         || !e.formats.is_empty()
         || !e.contains.is_empty()
+        || !e.booleans.is_empty()
         || (success && (e.scope_within.is_some() || e.scope_stated))
 }
 
@@ -154,6 +155,14 @@ fn evaluate_http(r: &mut Recorder, e: &Expect, resp: &HttpResponse, ctx: &CheckC
     for (name, template) in &e.equals {
         let want = crate::placeholder::expand(template, ctx.resolve).unwrap_or_else(|_| template.clone());
         r.record("member_equals", None, member_equals(obj, name, &want));
+    }
+    for (name, want) in &e.booleans {
+        let verdict = match obj.and_then(|v| v.get(name)) {
+            Some(Value::Bool(b)) if b == want => Ok(()),
+            Some(other) => Err(format!("expected {name} = {want}, got {}", excerpt(&other.to_string(), 80))),
+            None => Err(format!("expected {name} = {want}, got no {name} member")),
+        };
+        r.record("member_is_boolean", None, verdict);
     }
     for (name, want) in &e.contains {
         let got = obj.and_then(|v| v.get(name));

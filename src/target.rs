@@ -61,15 +61,18 @@ pub enum Capability {
     Metadata,
     /// RFC 9207 `iss` in authorization responses.
     Iss,
+    /// RFC 7662 token introspection.
+    Introspection,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 2] = [Capability::Metadata, Capability::Iss];
+    pub const ALL: [Capability; 3] = [Capability::Metadata, Capability::Iss, Capability::Introspection];
 
     pub fn name(self) -> &'static str {
         match self {
             Capability::Metadata => "metadata",
             Capability::Iss => "iss",
+            Capability::Introspection => "introspection",
         }
     }
 
@@ -78,6 +81,7 @@ impl Capability {
         match self {
             Capability::Metadata => "target file: discovery_url",
             Capability::Iss => "metadata: authorization_response_iss_parameter_supported",
+            Capability::Introspection => "metadata: introspection_endpoint",
         }
     }
 
@@ -85,6 +89,7 @@ impl Capability {
         match self {
             Capability::Metadata => "RFC 8414 authorization server metadata",
             Capability::Iss => "RFC 9207 iss in authorization responses",
+            Capability::Introspection => "RFC 7662 token introspection",
         }
     }
 }
@@ -463,7 +468,8 @@ impl Target {
         }
         let meta = resp.json().filter(|v| v.is_object()).ok_or_else(|| fail("the answer is not a JSON object".into()))?;
         self.capabilities.from_metadata.insert(Capability::Iss, meta.get("authorization_response_iss_parameter_supported") == Some(&serde_json::Value::Bool(true)));
-        for (key, field) in [("authorize", "authorization_endpoint"), ("token", "token_endpoint"), ("revoke", "revocation_endpoint")] {
+        self.capabilities.from_metadata.insert(Capability::Introspection, meta.get("introspection_endpoint").is_some_and(|v| v.is_string()));
+        for (key, field) in [("authorize", "authorization_endpoint"), ("token", "token_endpoint"), ("revoke", "revocation_endpoint"), ("introspect", "introspection_endpoint")] {
             if !self.endpoints.contains_key(key)
                 && let Some(v) = meta.get(field).and_then(|v| v.as_str()) {
                     Url::parse(v).map_err(|e| fail(format!("{field} {v:?}: {e}")))?;

@@ -300,6 +300,7 @@ pub fn router(state: Arc<PlState>) -> Router {
             .route(CONSENT, get(consent_page).post(consent))
             .route("/token", on(methods, token))
             .route("/revoke", on(methods, revoke))
+            .route("/introspect", post(introspect))
             .route(PROBE, get(probe))
             .route("/.well-known/oauth-authorization-server", get(metadata))
             .with_state(state);
@@ -330,6 +331,7 @@ async fn metadata(State(st): State<Arc<PlState>>, headers: HeaderMap) -> Respons
         "authorization_endpoint": format!("{base}/authorize"),
         "token_endpoint": format!("{base}/token"),
         "revocation_endpoint": format!("{base}/revoke"),
+        "introspection_endpoint": format!("{base}/introspect"),
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "code_challenge_methods_supported": ["S256"],
@@ -692,6 +694,51 @@ async fn revoke(State(st): State<Arc<PlState>>, method: Method, headers: HeaderM
         Ok(()) if st.has(Fault::RevokeEmptyBody) || st.variant(Variant::RevokeEmptyBody) => StatusCode::OK.into_response(),
         Ok(()) => {
             let mut resp = axum::Json(json!({ "status": "success" })).into_response();
+            no_store(&mut resp);
+            resp
+        }
+        Err(e) => st.error(e),
+    }
+}
+
+/// RFC 7662 introspection for authenticated clients: `active` and, for a live token, what it is.
+async fn introspect(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = (|| {
+        if !st.has(Fault::RfcIntrospectNoAuth) {
+            st.client(&headers)?;
+        }
+        let p = params::form(&headers, &body)?;
+        let token = p.get("token").ok_or_else(|| OAuthError::bad_request("invalid_request", "token is required"))?;
+        let hint = match p.get("token_type_hint") {
+            Some("access_token") => Some(TokenKind::Access),
+            Some("refresh_token") => Some(TokenKind::Refresh),
+            _ => None,
+        };
+        let mut found = st.store.introspect(token, hint, st.has(Fault::RfcIntrospectHintTrusted));
+        if st.has(Fault::RfcIntrospectNoRefresh) && matches!(found, Some((TokenKind::Refresh, ..))) {
+            found = None;
+        }
+        if found.is_none() && st.has(Fault::RfcIntrospectRevokedActive) {
+            found = st.store.revoked_kind(token).map(|k| (k, "my-client".to_string(), "accounts".to_string(), 60));
+        }
+        Ok(match found {
+            Some((kind, client_id, scope, left)) => {
+                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+                json!({
+                    "active": true,
+                    "client_id": client_id,
+                    "scope": scope,
+                    "exp": now + left,
+                    "token_type": if kind == TokenKind::Access { "bearer" } else { "refresh_token" },
+                })
+            }
+            None if st.has(Fault::RfcIntrospectInactiveDetails) => json!({ "active": false, "client_id": "my-client", "scope": "accounts" }),
+            None => json!({ "active": false }),
+        })
+    })();
+    match result {
+        Ok(body) => {
+            let mut resp = axum::Json(body).into_response();
             no_store(&mut resp);
             resp
         }

@@ -130,6 +130,11 @@ faults! {
     RfcMetadataNoTokenEndpoint => "rfc-metadata-no-token-endpoint", "rfc6749", Must, "the metadata lacks token_endpoint (RFC 8414 §2: REQUIRED)";
     RfcMetadataHtml => "rfc-metadata-html", "rfc6749", Must, "the metadata is served as an HTML page (RFC 8414 §3.2: application/json)";
     RfcMetadataNoPkceMethods => "rfc-metadata-no-pkce-methods", "rfc6749", Should, "the metadata does not list code_challenge_methods_supported with S256 (RFC 9700 §2.1.1)";
+    RfcIntrospectNoAuth => "rfc-introspect-no-auth", "rfc6749", Must, "the introspection endpoint answers callers that do not authenticate (RFC 7662 §2.1: token scanning)";
+    RfcIntrospectRevokedActive => "rfc-introspect-revoked-active", "rfc6749", Must, "a revoked token is still introspected active (RFC 7662 §2.2)";
+    RfcIntrospectInactiveDetails => "rfc-introspect-inactive-details", "rfc6749", Should, "an inactive token's introspection carries client_id and scope (RFC 7662 §2.2: SHOULD NOT)";
+    RfcIntrospectHintTrusted => "rfc-introspect-hint-trusted", "rfc6749", Must, "introspection looks only where token_type_hint points (RFC 7662 §2.1: MUST extend its search)";
+    RfcIntrospectNoRefresh => "rfc-introspect-no-refresh", "rfc6749", Should, "refresh tokens are always introspected inactive (RFC 7662 §2.1)";
     RfcRedirectUriAlwaysRequired => "rfc-redirect-uri-always-required", "rfc6749", Must, "the token endpoint demands redirect_uri although the authorization request had none (RFC 6749 §4.1.3: REQUIRED only if included)";
 }
 

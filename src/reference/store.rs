@@ -113,6 +113,9 @@ struct Inner {
     codes: HashMap<String, CodeRec>,
     access: HashMap<String, AccessRec>,
     refresh: HashMap<String, RefreshRec>,
+    /// Tokens revoked by name, and their kind (for the introspection fault that still calls them
+    /// active).
+    revoked: HashMap<String, TokenKind>,
     next_grant: u64,
     ops: u64,
 }
@@ -449,6 +452,9 @@ impl Store {
         if owner != client_id && !policy.any_client {
             return Revoked::OtherClient;
         }
+        if g.revoked.len() < 10_000 {
+            g.revoked.insert(token.to_string(), if is_access { TokenKind::Access } else { TokenKind::Refresh });
+        }
         let cascade = if is_access { policy.cascade_from_access } else { policy.cascade_from_refresh };
         match (cascade, grant) {
             (true, Some(grant)) => g.revoke_grant_keeping(grant, policy.keep_access),
@@ -461,6 +467,27 @@ impl Store {
             }
         }
         Revoked::Done
+    }
+
+    /// RFC 7662: what the store knows of a live token — its kind, client, scope and seconds left —
+    /// looking first where `hint` points, then everywhere (unless `only_hinted`, a fault).
+    pub fn introspect(&self, token: &str, hint: Option<TokenKind>, only_hinted: bool) -> Option<(TokenKind, String, String, u64)> {
+        let g = self.lock();
+        let now = Instant::now();
+        let access = || g.access.get(token).filter(|a| a.expires > now).map(|a| (TokenKind::Access, a.client_id.clone(), a.scope.clone(), a.expires));
+        let refresh = || g.refresh.get(token).filter(|r| r.expires > now).map(|r| (TokenKind::Refresh, r.client_id.clone(), r.scope.clone(), r.expires));
+        let found = match (hint, only_hinted) {
+            (Some(TokenKind::Refresh), true) => refresh(),
+            (Some(TokenKind::Access), true) => access(),
+            (Some(TokenKind::Refresh), false) => refresh().or_else(access),
+            _ => access().or_else(refresh),
+        };
+        found.map(|(k, c, s, exp)| (k, c, s, exp.saturating_duration_since(now).as_secs()))
+    }
+
+    /// The kind of a token that was revoked by name.
+    pub fn revoked_kind(&self, token: &str) -> Option<TokenKind> {
+        self.lock().revoked.get(token).copied()
     }
 
     /// The live access token `token`.
