@@ -250,7 +250,8 @@ impl Need {
     }
 
     /// Needs a case table may declare itself (the others follow from fixtures and steps).
-    pub const DECLARABLE: [(&'static str, Need); 4] = [
+    pub const DECLARABLE: [(&'static str, Need); 5] = [
+        ("refresh_rotation", Need::Capability(crate::target::Capability::RefreshRotation)),
         ("introspection", Need::Capability(crate::target::Capability::Introspection)),
         ("redirect_uri_optional", Need::RedirectUriOptional),
         ("metadata", Need::Capability(crate::target::Capability::Metadata)),

@@ -63,16 +63,19 @@ pub enum Capability {
     Iss,
     /// RFC 7662 token introspection.
     Introspection,
+    /// RFC 9700 §4.14.2 refresh token rotation (no metadata member says it: the target file does).
+    RefreshRotation,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 3] = [Capability::Metadata, Capability::Iss, Capability::Introspection];
+    pub const ALL: [Capability; 4] = [Capability::Metadata, Capability::Iss, Capability::Introspection, Capability::RefreshRotation];
 
     pub fn name(self) -> &'static str {
         match self {
             Capability::Metadata => "metadata",
             Capability::Iss => "iss",
             Capability::Introspection => "introspection",
+            Capability::RefreshRotation => "refresh_rotation",
         }
     }
 
@@ -82,6 +85,7 @@ impl Capability {
             Capability::Metadata => "target file: discovery_url",
             Capability::Iss => "metadata: authorization_response_iss_parameter_supported",
             Capability::Introspection => "metadata: introspection_endpoint",
+            Capability::RefreshRotation => "target file: [capabilities] refresh_rotation",
         }
     }
 
@@ -90,6 +94,7 @@ impl Capability {
             Capability::Metadata => "RFC 8414 authorization server metadata",
             Capability::Iss => "RFC 9207 iss in authorization responses",
             Capability::Introspection => "RFC 7662 token introspection",
+            Capability::RefreshRotation => "refresh token rotation",
         }
     }
 }

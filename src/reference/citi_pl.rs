@@ -647,6 +647,8 @@ async fn refresh(State(st): State<Arc<PlState>>, method: Method, headers: Header
             any_scope: st.has(Fault::RefreshScopeWidened),
             narrow: st.variant(Variant::RefreshScopeNarrowed) || st.has(Fault::RefreshScopeNarrowedSilently),
             keep: st.variant(Variant::RefreshNotRotated),
+            old_stays_valid: st.has(Fault::RfcRefreshOldStillValid),
+            no_reuse_detection: st.has(Fault::RfcRefreshNoReuseDetection),
         };
         st.store.refresh(token, &client.id, p.get("scope"), policy).map_err(grant_error)
     })();

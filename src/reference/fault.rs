@@ -135,6 +135,8 @@ faults! {
     RfcIntrospectInactiveDetails => "rfc-introspect-inactive-details", "rfc6749", Should, "an inactive token's introspection carries client_id and scope (RFC 7662 §2.2: SHOULD NOT)";
     RfcIntrospectHintTrusted => "rfc-introspect-hint-trusted", "rfc6749", Must, "introspection looks only where token_type_hint points (RFC 7662 §2.1: MUST extend its search)";
     RfcIntrospectNoRefresh => "rfc-introspect-no-refresh", "rfc6749", Should, "refresh tokens are always introspected inactive (RFC 7662 §2.1)";
+    RfcRefreshOldStillValid => "rfc-refresh-old-still-valid", "rfc6749", Must, "a rotated-out refresh token still works (RFC 9700 §4.14.2: the previous refresh token is invalidated)";
+    RfcRefreshNoReuseDetection => "rfc-refresh-no-reuse-detection", "rfc6749", Should, "replaying a rotated-out refresh token leaves the active one alive (RFC 9700 §4.14.2: reuse detection)";
     RfcRedirectUriAlwaysRequired => "rfc-redirect-uri-always-required", "rfc6749", Must, "the token endpoint demands redirect_uri although the authorization request had none (RFC 6749 §4.1.3: REQUIRED only if included)";
 }
 

@@ -259,13 +259,14 @@ impl ReferenceServer {
                 "# Target file for the oauth-conformance reference server (rfc6749).\n\
                  profile = \"rfc6749\"\nbase_url = \"{base}\"\nprobe_url = \"{base}{probe}\"\n\
                  discovery_url = \"{base}/.well-known/oauth-authorization-server\"\n\n\
-                 [capabilities]\niss = true\nintrospection = true\n\n\
+                 [capabilities]\niss = true\nintrospection = true\nrefresh_rotation = {rotation}\n\n\
                  [client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\nredirect_uri_optional = true\n\n\
                  [second_client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n\
                  [login]\nusername = \"{}\"\npassword = \"{}\"\n\n\
                  [endpoints]\nauthorize = \"/authorize\"\ntoken = \"/token\"\nrevoke = \"/revoke\"\nintrospect = \"/introspect\"\n",
                 c.id, c.secret, c.redirect_uri, o.id, o.secret, o.redirect_uri, reg.user.username, reg.user.password,
                 probe = citi_pl::PROBE,
+                rotation = !self.variants.has(Variant::RefreshNotRotated),
             );
         }
         if self.profile == "citi-mx" {

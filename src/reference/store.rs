@@ -73,6 +73,8 @@ pub enum GrantError {
     Unknown,
     Expired,
     Replayed,
+    /// A rotated-out refresh token presented again (RFC 9700 §4.14.2).
+    RefreshReused,
     WrongClient,
     WrongRedirectUri,
     /// The authorization request carried redirect_uri, the token request does not.
@@ -90,6 +92,7 @@ impl GrantError {
             GrantError::Unknown => "the grant is unknown",
             GrantError::Expired => "the grant has expired",
             GrantError::Replayed => "the authorization code was already used",
+            GrantError::RefreshReused => "the refresh token was already rotated out: the grant is revoked",
             GrantError::WrongClient => "the grant was issued to another client",
             GrantError::WrongRedirectUri => "redirect_uri does not match the authorization request",
             GrantError::RedirectUriMissing => "redirect_uri is required: the authorization request included it",
@@ -113,6 +116,9 @@ struct Inner {
     codes: HashMap<String, CodeRec>,
     access: HashMap<String, AccessRec>,
     refresh: HashMap<String, RefreshRec>,
+    /// Refresh tokens rotated out, and the grant they belonged to: a replay is reuse (RFC 9700
+    /// §4.14.2) and revokes the grant.
+    rotated: HashMap<String, u64>,
     /// Tokens revoked by name, and their kind (for the introspection fault that still calls them
     /// active).
     revoked: HashMap<String, TokenKind>,
@@ -190,6 +196,10 @@ pub struct RefreshPolicy {
     pub narrow: bool,
     /// Variant: the refresh token is kept, not rotated.
     pub keep: bool,
+    /// Fault: the rotated-out token keeps working.
+    pub old_stays_valid: bool,
+    /// Fault: a replayed rotated-out token is refused but the grant lives on.
+    pub no_reuse_detection: bool,
 }
 
 /// How `revoke` may misbehave, for fault injection; the default is correct.
@@ -405,8 +415,14 @@ impl Store {
     /// Rotates a refresh token: the old one dies, a new pair is issued in the same grant.
     /// `any_client` and `any_scope` are faults: a correct server passes false for both.
     pub fn refresh(&self, token: &str, client_id: &str, scope: Option<&str>, policy: RefreshPolicy) -> Result<Issued, GrantError> {
-        let RefreshPolicy { any_client, any_scope, narrow, keep } = policy;
+        let RefreshPolicy { any_client, any_scope, narrow, keep, old_stays_valid, no_reuse_detection } = policy;
         let mut g = self.lock();
+        if let Some(grant) = g.rotated.get(token).copied() {
+            if !no_reuse_detection {
+                g.revoke_grant(grant);
+            }
+            return Err(GrantError::RefreshReused);
+        }
         let rec = g.refresh.get(token).cloned().ok_or(GrantError::Unknown)?;
         if rec.expires <= Instant::now() {
             return Err(GrantError::Expired);
@@ -434,7 +450,12 @@ impl Store {
             issued.refresh_token = None;
             return Ok(issued);
         }
-        g.refresh.remove(token);
+        if !old_stays_valid {
+            g.refresh.remove(token);
+            if g.rotated.len() < 10_000 {
+                g.rotated.insert(token.to_string(), rec.grant);
+            }
+        }
         Ok(g.issue(client_id, &scope, Some(rec.grant), &self.lifetimes))
     }
 
