@@ -114,6 +114,10 @@ pub struct Expect {
     pub redirect: Option<RedirectExpect>,
     #[serde(default)]
     pub state_echoed: bool,
+    /// The page resists framing: X-Frame-Options DENY or SAMEORIGIN, or a CSP frame-ancestors
+    /// that is not `*` (RFC 9700 §4.16).
+    #[serde(default)]
+    pub anti_framing: bool,
     /// A redirect (if any) carries each parameter at most once (RFC 6749 §3.1).
     #[serde(default)]
     pub single_params: bool,
@@ -633,8 +637,11 @@ impl StepCtx<'_> {
             }
         match browser {
             Some(b) => {
-                if expect.redirect.is_none() && !expect.login_form && expect.status.is_none() && !expect.single_params && !nested_ok(expect) {
+                if expect.redirect.is_none() && !expect.login_form && expect.status.is_none() && !expect.single_params && !expect.anti_framing && !nested_ok(expect) {
                     return Err("a browser step needs `redirect`, `login_form`, `status` or `single_params`".into());
+                }
+                if expect.anti_framing && b != Browser::FirstPage {
+                    return Err("`anti_framing` needs browser = \"first_page\"".into());
                 }
                 if expect.login_form && b != Browser::FirstPage {
                     return Err("`login_form` needs browser = \"first_page\"".into());
@@ -653,7 +660,7 @@ impl StepCtx<'_> {
                 }
             }
             None => {
-                if expect.redirect.is_some() || expect.state_echoed || expect.login_form || expect.single_params {
+                if expect.redirect.is_some() || expect.state_echoed || expect.login_form || expect.single_params || expect.anti_framing {
                     return Err(format!("`redirect`, `state_echoed` and `login_form` need a browser endpoint (`{endpoint}` is not one)"));
                 }
             }

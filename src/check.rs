@@ -236,6 +236,9 @@ fn evaluate_browser(r: &mut Recorder, e: &Expect, landing: &Landing, ctx: &Check
     if e.login_form {
         r.record("login_form_shown", None, login_form_shown(landing));
     }
+    if e.anti_framing {
+        r.record("page_resists_framing", Some("RFC 9700 §4.16"), anti_framing(landing));
+    }
     let errors = expected_errors(e);
     if e.single_params {
         let verdict = match landing {
@@ -587,6 +590,23 @@ fn login_form_shown(landing: &Landing) -> Verdict {
             page.forms.len()
         )),
         Landing::Redirect(u) => Err(format!("expected a login page, got a redirect to {}", show_url(u))),
+    }
+}
+
+/// X-Frame-Options DENY / SAMEORIGIN, or CSP frame-ancestors other than `*`.
+fn anti_framing(landing: &Landing) -> Verdict {
+    let Landing::Page { page, .. } = landing else {
+        return Err("expected a page, got a redirect".into());
+    };
+    let get = |name: &str| page.headers.iter().filter(|(k, _)| k == name).map(|(_, v)| v.to_ascii_lowercase()).collect::<Vec<_>>();
+    let xfo = get("x-frame-options").iter().any(|v| v.trim() == "deny" || v.trim() == "sameorigin");
+    let csp = get("content-security-policy").iter().any(|v| {
+        v.split(';').filter_map(|d| d.trim().strip_prefix("frame-ancestors")).any(|srcs| !srcs.split_whitespace().any(|s| s == "*"))
+    });
+    if xfo || csp {
+        Ok(())
+    } else {
+        Err("expected X-Frame-Options: DENY or SAMEORIGIN, or Content-Security-Policy frame-ancestors, got neither".into())
     }
 }
 

@@ -59,6 +59,8 @@ pub struct Page {
     pub forms: Vec<Form>,
     /// Links (href, text): some consent pages cancel with a link, not a button.
     pub links: Vec<(String, String)>,
+    /// The page's response headers (lower-case names, values bounded): anti-framing and the like.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Page {
@@ -128,7 +130,7 @@ pub fn parse_page(html: &str) -> Page {
         }
         forms.push(form);
     }
-    Page { title, text, forms, links }
+    Page { title, text, forms, links, headers: Vec::new() }
 }
 
 fn collect_control(el: ElementRef<'_>, form: &mut Form) {
@@ -278,7 +280,8 @@ impl<'a> Browser<'a> {
                 url = next;
                 continue;
             }
-            let page = parse_page(&resp.text());
+            let mut page = parse_page(&resp.text());
+            page.headers = resp.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), crate::http::excerpt(v, 300))).collect();
             if choice == Choice::FirstPage {
                 return Ok(Landing::Page { url, status: resp.status, page });
             }

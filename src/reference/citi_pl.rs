@@ -512,6 +512,11 @@ async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(
     st.store.set_redirect_uri_sent(&txn, redirect_uri_sent);
     let mut resp = Html(page::login(LOGIN, &txn, &client.id, None)).into_response();
     no_store(&mut resp);
+    if !st.has(Fault::RfcNoAntiFraming) {
+        // RFC 9700 §4.16: the login page may not be framed.
+        resp.headers_mut().insert("x-frame-options", HeaderValue::from_static("DENY"));
+        resp.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'"));
+    }
     if new_session {
         resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&sid));
     }
@@ -578,6 +583,10 @@ async fn consent(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes
     let mut params = vec![("code", code.as_str())];
     if let Some(s) = &echoed {
         params.extend(s.split('\u{0}').map(|s| ("state", s)));
+    }
+    let leaked = crate::token::random_token();
+    if st.has(Fault::RfcTokenInRedirect) {
+        params.push(("access_token", &leaked));
     }
     if st.has(Fault::CodeInFragment) {
         return redirect_with_fragment(&txn.redirect_uri, &params);

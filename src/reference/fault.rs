@@ -137,6 +137,8 @@ faults! {
     RfcIntrospectNoRefresh => "rfc-introspect-no-refresh", "rfc6749", Should, "refresh tokens are always introspected inactive (RFC 7662 §2.1)";
     RfcRefreshOldStillValid => "rfc-refresh-old-still-valid", "rfc6749", Must, "a rotated-out refresh token still works (RFC 9700 §4.14.2: the previous refresh token is invalidated)";
     RfcRefreshNoReuseDetection => "rfc-refresh-no-reuse-detection", "rfc6749", Should, "replaying a rotated-out refresh token leaves the active one alive (RFC 9700 §4.14.2: reuse detection)";
+    RfcNoAntiFraming => "rfc-no-anti-framing", "rfc6749", Should, "the login page sends neither X-Frame-Options nor CSP frame-ancestors (RFC 9700 §4.16)";
+    RfcTokenInRedirect => "rfc-token-in-redirect", "rfc6749", Should, "the code flow's success redirect also carries an access_token (RFC 6749 §4.1.2, RFC 9700 §2.1.2)";
     RfcRedirectUriAlwaysRequired => "rfc-redirect-uri-always-required", "rfc6749", Must, "the token endpoint demands redirect_uri although the authorization request had none (RFC 6749 §4.1.3: REQUIRED only if included)";
 }
 
