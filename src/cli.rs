@@ -112,6 +112,9 @@ pub struct ListArgs {
     /// List the cases this target file would run, with why the others are skipped.
     #[arg(long, value_name = "FILE")]
     pub target: Option<PathBuf>,
+    /// Print the coverage by RFC and section (cases per level) instead of the cases, as a Markdown table.
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 #[derive(clap::Args)]

@@ -185,6 +185,12 @@ pub fn list(a: ListArgs) -> Result<ExitCode> {
         }
         None => profiles_named(&a.select.profiles, &suite.profiles())?.iter().map(|n| Ok((Arc::new(Profile::load(&suite, n)?), None))).collect::<Result<_>>()?,
     };
+    if a.coverage {
+        for (profile, _) in &plans {
+            print!("{}", oauth_conformance::profile::coverage_table(profile, &selection));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut total = 0;
     for (profile, target) in &plans {
         let cases: Vec<_> = profile.cases.iter().filter(|c| selection.selects(c)).collect();

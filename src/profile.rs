@@ -187,3 +187,30 @@ impl Profile {
         Ok(profile)
     }
 }
+
+/// The cases of `profile` by RFC and section, counted per level (a case counts once per section
+/// its refs name), as a Markdown table: what `list --coverage` prints.
+pub fn coverage_table(profile: &Profile, selection: &crate::selection::Selection) -> String {
+    use std::collections::BTreeMap;
+    use std::fmt::Write;
+    let mut rows: BTreeMap<(u32, Vec<u32>), [usize; 3]> = BTreeMap::new();
+    for c in profile.cases.iter().filter(|c| selection.selects(c)) {
+        let mut seen = std::collections::BTreeSet::new();
+        for r in &c.refs {
+            let Some(rest) = r.strip_prefix("RFC ") else { continue };
+            let Some((num, tail)) = rest.split_once(" §") else { continue };
+            let Ok(num) = num.parse::<u32>() else { continue };
+            let section: Vec<u32> = tail.split(|ch: char| !(ch.is_ascii_digit() || ch == '.')).next().unwrap_or("").split('.').filter_map(|x| x.parse().ok()).collect();
+            if section.is_empty() || !seen.insert((num, section.clone())) {
+                continue;
+            }
+            rows.entry((num, section)).or_default()[c.level as usize] += 1;
+        }
+    }
+    let mut out = format!("| {} | section | MUST | SHOULD | MAY |\n|---|---|---|---|---|\n", profile.name);
+    for ((num, section), n) in rows {
+        let sec = section.iter().map(u32::to_string).collect::<Vec<_>>().join(".");
+        let _ = writeln!(out, "| RFC {num} | §{sec} | {} | {} | {} |", n[0], n[1], n[2]);
+    }
+    out
+}

@@ -29,11 +29,11 @@ pub fn is_known(tag: &str) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mitigation {
-    /// Every tagged case that ran passed (warnings included: their own rule held).
+    /// Every tagged case that ran held its defence (warnings, and refusals worded wrongly, included).
     Mitigated,
     /// A SHOULD or MAY defence failed; every MUST one held.
     Partly,
-    /// A MUST defence failed or errored.
+    /// A MUST defence failed: the attack request was accepted, or a follow-up shows its effect.
     NotMitigated,
     /// No tagged case ran.
     NotTested,
@@ -69,8 +69,9 @@ pub fn view<'a>(cases: impl Iterator<Item = &'a CaseResult> + Clone) -> Vec<Thre
             if tagged.is_empty() {
                 return None;
             }
-            let ran: Vec<&&CaseResult> = tagged.iter().filter(|c| c.outcome != Outcome::Skipped).collect();
-            let held = |c: &CaseResult| matches!(c.outcome, Outcome::Passed | Outcome::Warning);
+            // Cases with no verdict (errors) tell nothing about the attack.
+            let ran: Vec<&&CaseResult> = tagged.iter().filter(|c| matches!(c.outcome, Outcome::Passed | Outcome::Warning | Outcome::Failed)).collect();
+            let held = |c: &CaseResult| !defence_failed(c);
             let status = if ran.is_empty() {
                 Mitigation::NotTested
             } else if ran.iter().any(|c| !held(c) && c.level == Level::Must) {
@@ -84,6 +85,35 @@ pub fn view<'a>(cases: impl Iterator<Item = &'a CaseResult> + Clone) -> Vec<Thre
             Some(ThreatRow { tag, name, section, status, cases })
         })
         .collect()
+}
+
+/// Checks about how a refusal is worded, not whether it happened: their failure alone (on a
+/// request the server refused) leaves the attack defended — a wrong error code is a broken rule,
+/// not an open door.
+const WORDING: &[&str] = &[
+    "error_code_is",
+    "error_body_matches_schema",
+    "error_description_is_ascii",
+    "challenge_scheme_matches",
+    "header_present",
+    "content_type_is_json",
+    "body_is_json_object",
+    "status_is",
+    "status_is_one_of",
+    "error_in_redirect",
+    "redirected_to_redirect_uri",
+];
+
+/// Whether the case shows the attack it is tagged with getting through: a failed check at the
+/// case's level that is more than the wording of a refusal.
+pub fn defence_failed(c: &CaseResult) -> bool {
+    if c.outcome != Outcome::Failed {
+        return false;
+    }
+    let refused = c.refused.is_some();
+    // A raced request's losers were refused by definition: at_most_one_redemption judges the race.
+    let wording_only = |k: &crate::result::CheckRecord| WORDING.contains(&k.check) && ((refused && k.step == "main") || k.step.starts_with("main (loser"));
+    c.checks.iter().filter(|k| !k.passed && k.level <= c.level).any(|k| !wording_only(k))
 }
 
 /// Compliance per level, as OAuch reports it: cases whose rule held / cases that ran (skipped
@@ -106,4 +136,50 @@ pub fn compliance<'a>(cases: impl Iterator<Item = &'a CaseResult> + Clone) -> Ve
             Compliance { level: l.as_str(), held, applicable: applicable.len(), percent }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::CheckRecord;
+
+    fn case(refused: bool, failed: &[(&'static str, &str)]) -> CaseResult {
+        CaseResult {
+            id: "a/b".into(),
+            profile: "p".into(),
+            endpoint: "e".into(),
+            title: "t".into(),
+            level: Level::Must,
+            rule: "r".into(),
+            threats: vec!["client-impersonation".into()],
+            refs: vec![],
+            outcome: Outcome::Failed,
+            error_kind: None,
+            warning_level: None,
+            message: String::new(),
+            refused: refused.then(|| "answered 400 invalid_request".into()),
+            diagnosis: None,
+            checks: failed
+                .iter()
+                .map(|(check, step)| CheckRecord { step: step.to_string(), check, rule: None, level: Level::Must, passed: false, message: None })
+                .collect(),
+            transcript: vec![],
+            curl: None,
+            baseline: None,
+            started_ms: 0,
+            duration_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_refusal_worded_wrongly_still_defends_an_accepted_attack_does_not() {
+        assert!(!defence_failed(&case(true, &[("error_code_is", "main"), ("challenge_scheme_matches", "main")])), "refused with the wrong code: defended");
+        assert!(defence_failed(&case(false, &[("status_is", "main")])), "accepted: the attack got through");
+        assert!(defence_failed(&case(true, &[("status_is", "after 1 (token_refresh)")])), "a follow-up shows the effect");
+        assert!(!defence_failed(&case(false, &[("content_type_is_json", "main (loser 3)")])), "a race's losers were refused");
+        let rows = view([case(true, &[("error_code_is", "main")])].iter());
+        assert_eq!(rows[0].status, Mitigation::Mitigated);
+        let rows = view([case(false, &[("status_is", "main")])].iter());
+        assert_eq!(rows[0].status, Mitigation::NotMitigated);
+    }
 }
