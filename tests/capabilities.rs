@@ -40,12 +40,16 @@ fn the_metadata_says_what_the_server_offers() {
     let server = common::start_profile("rfc6749", &[]);
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("t.toml");
-    let toml: String = server.target_toml().lines().filter(|l| *l != "[capabilities]" && *l != "iss = true").map(|l| format!("{l}\n")).collect();
+    let explicit = |l: &str| l == "[capabilities]" || ["iss =", "introspection =", "refresh_rotation ="].iter().any(|k| l.starts_with(k));
+    let toml: String = server.target_toml().lines().filter(|l| !explicit(l)).map(|l| format!("{l}\n")).collect();
     std::fs::write(&target, toml).unwrap();
     let out = Command::new(BIN).args(["run", "--target", target.to_str().unwrap(), "--filter", "iss/", "--json", "-"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["passed"], 2, "both iss cases ran: the metadata advertised iss");
+    let out = Command::new(BIN).args(["run", "--target", target.to_str().unwrap(), "--filter", "introspect/", "--json", "-"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["passed"], 8, "introspection_endpoint in the metadata turned the introspection cases on");
     let no_disc: String = std::fs::read_to_string(&target).unwrap().lines().filter(|l| !l.starts_with("discovery_url")).map(|l| format!("{l}\n")).collect();
     std::fs::write(&target, no_disc).unwrap();
     let out = Command::new(BIN).args(["list", "--target", target.to_str().unwrap(), "--filter", "iss/"]).output().unwrap();
