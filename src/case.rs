@@ -43,6 +43,9 @@ pub enum Auth {
     UnknownClient,
     /// HTTP Basic with the second client's credentials.
     SecondClient,
+    /// As the target's public client: no Authorization header, client_id in the form
+    /// (RFC 6749 §2.3, §4.1.3); placeholders resolve to the public client's values.
+    Public,
 }
 
 /// What the login driver does at the authorization endpoint.
@@ -191,11 +194,22 @@ pub enum Fixture {
     SecondTokenPair,
     /// A client-credentials access token.
     ClientCredentials,
+    /// A fresh code for the public client (its login, with PKCE).
+    PublicCode,
+    /// A fresh token pair of the public client.
+    PublicTokenPair,
 }
 
 impl Fixture {
-    pub const ALL: [Fixture; 5] =
-        [Fixture::Code, Fixture::TokenPair, Fixture::SecondCode, Fixture::SecondTokenPair, Fixture::ClientCredentials];
+    pub const ALL: [Fixture; 7] = [
+        Fixture::Code,
+        Fixture::TokenPair,
+        Fixture::SecondCode,
+        Fixture::SecondTokenPair,
+        Fixture::ClientCredentials,
+        Fixture::PublicCode,
+        Fixture::PublicTokenPair,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -204,6 +218,8 @@ impl Fixture {
             Fixture::SecondCode => "second_code",
             Fixture::SecondTokenPair => "second_token_pair",
             Fixture::ClientCredentials => "client_credentials",
+            Fixture::PublicCode => "public_code",
+            Fixture::PublicTokenPair => "public_token_pair",
         }
     }
 
@@ -215,6 +231,8 @@ impl Fixture {
             Fixture::SecondCode => &["second_code"],
             Fixture::SecondTokenPair => &["second_access_token", "second_refresh_token"],
             Fixture::ClientCredentials => &["cc_access_token"],
+            Fixture::PublicCode => &["public_code"],
+            Fixture::PublicTokenPair => &["public_access_token", "public_refresh_token"],
         }
     }
 
@@ -223,6 +241,7 @@ impl Fixture {
             Fixture::Code | Fixture::TokenPair => &[Need::Login],
             Fixture::SecondCode | Fixture::SecondTokenPair => &[Need::Login, Need::SecondClient],
             Fixture::ClientCredentials => &[],
+            Fixture::PublicCode | Fixture::PublicTokenPair => &[Need::Login, Need::PublicClient],
         }
     }
 }
@@ -234,6 +253,7 @@ pub enum Need {
     Login,
     SecondClient,
     Probe,
+    PublicClient,
     /// The client may omit redirect_uri (one registered URI, RFC 6749 §3.1.2.3).
     RedirectUriOptional,
     /// A capability the server may not offer (metadata, iss, …).
@@ -246,6 +266,7 @@ impl Need {
             Need::Login => "the target file has no [login] (username and password for the login page)",
             Need::SecondClient => "the target file has no [second_client]",
             Need::Probe => "the target file has no probe_url",
+            Need::PublicClient => "the target file has no [public_client]",
             Need::RedirectUriOptional => {
                 "the target file does not say the client may omit redirect_uri ([client] redirect_uri_optional = true)"
             }
@@ -735,6 +756,9 @@ impl StepCtx<'_> {
         }
         if raw.auth == Some(Auth::SecondClient) {
             needs.insert(Need::SecondClient);
+        }
+        if raw.auth == Some(Auth::Public) {
+            needs.insert(Need::PublicClient);
         }
         if let Some(m) = &raw.method
             && !["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"].contains(&m.get_ref().as_str()) {

@@ -20,12 +20,24 @@ impl CaseRun<'_> {
                 let code = self.fresh_code(&label, Role::SecondClient).await?;
                 self.values.insert("second_code".into(), code);
             }
-            Fixture::TokenPair | Fixture::SecondTokenPair => {
-                let role = if fx == Fixture::TokenPair { Role::Client } else { Role::SecondClient };
+            Fixture::PublicCode => {
+                let code = self.fresh_code(&label, Role::PublicClient).await?;
+                self.values.insert("public_code".into(), code);
+            }
+            Fixture::TokenPair | Fixture::SecondTokenPair | Fixture::PublicTokenPair => {
+                let role = match fx {
+                    Fixture::TokenPair => Role::Client,
+                    Fixture::SecondTokenPair => Role::SecondClient,
+                    _ => Role::PublicClient,
+                };
                 let code = self.fresh_code(&label, role).await?;
                 let endpoint = self.env.profile.fixtures.tokens.clone().ok_or_else(|| setup("the profile names no token endpoint for fixtures".into()))?;
                 let json = self.token_request(&label, &endpoint, role, Some(code)).await?;
-                let prefix = if role == Role::Client { "" } else { "second_" };
+                let prefix = match role {
+                    Role::Client => "",
+                    Role::SecondClient => "second_",
+                    Role::PublicClient => "public_",
+                };
                 for name in ["access_token", "refresh_token"] {
                     let v = json.get(name).and_then(|v| v.as_str()).ok_or_else(|| {
                         setup(format!("{label}: the token response has no {name} (members: {})", members(&json)))

@@ -21,6 +21,7 @@ pub struct Built {
 pub enum Role {
     Client,
     SecondClient,
+    PublicClient,
 }
 
 /// Replaces `key`'s value where present (first occurrence), else appends.
@@ -109,15 +110,22 @@ pub fn build(
         Role::Client if uses_cc_client && target.cc_client.is_some() => (target.cc_client.as_ref(), target.second_client.as_ref()),
         Role::Client => (Some(&target.client), target.second_client.as_ref()),
         Role::SecondClient => (target.second_client.as_ref(), Some(&target.client)),
+        Role::PublicClient => (target.public_client.as_ref(), Some(&target.client)),
     };
     let secret_of = |c: &crate::target::Client| c.secret.clone().unwrap_or_default();
-    let auth = step.auth.unwrap_or(auth_default);
+    let auth = match step.auth.unwrap_or(auth_default) {
+        // The public client has no secret: where the endpoint authenticates, it identifies itself.
+        Auth::Basic if role == Role::PublicClient => Auth::Public,
+        other => other,
+    };
     let authorization = match auth {
         Auth::None => None,
         Auth::Basic => client.map(|c| basic(&c.id, &secret_of(c))),
         Auth::WrongSecret => client.map(|c| basic(&c.id, &format!("{}-wrong", secret_of(c)))),
         Auth::Garbled => Some("Basic !!not*base64%%".to_string()),
         Auth::UnknownClient => client.map(|c| basic(&format!("unknown-{}", crate::token::random_hex(6)), &secret_of(c))),
+        // RFC 6749 §2.3, §4.1.3: a public client identifies itself with client_id in the form.
+        Auth::Public => None,
         Auth::SecondClient => {
             let c = other.ok_or("the target file has no [second_client]")?;
             Some(basic(&c.id, &secret_of(c)))
@@ -129,6 +137,11 @@ pub fn build(
     if let Some(b) = &step.bearer {
         headers.push(("authorization".into(), format!("Bearer {}", fill(b)?)));
     }
+    if auth == Auth::Public
+        && let Some(c) = client
+        && (!form.is_empty() || method != "GET") {
+            set(&mut form, "client_id", &c.id);
+        }
     let body = match &step.body {
         Some(b) => Some(fill(b)?),
         None if !form.is_empty() && method != "GET" => Some(encode(&form)),

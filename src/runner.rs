@@ -221,6 +221,7 @@ pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
             Need::Login if target.login.is_none() => Some(n.missing_reason().to_string()),
             Need::SecondClient if target.second_client.is_none() => Some(n.missing_reason().to_string()),
             Need::Probe if target.probe_url.is_none() => Some(n.missing_reason().to_string()),
+            Need::PublicClient if target.public_client.is_none() => Some(n.missing_reason().to_string()),
             Need::RedirectUriOptional if !target.client.redirect_uri_optional => Some(n.missing_reason().to_string()),
             Need::Capability(c) if !target.capabilities.offers(*c) => Some(target.capabilities.missing_reason(*c)),
             _ => None,
@@ -303,6 +304,7 @@ impl<'a> CaseRun<'a> {
         let (me, other) = match role {
             Role::Client => (Some(&t.client), t.second_client.as_ref()),
             Role::SecondClient => (t.second_client.as_ref(), Some(&t.client)),
+            Role::PublicClient => (t.public_client.as_ref(), Some(&t.client)),
         };
         let second = if role == Role::Client { other } else { me };
         match name {
@@ -459,7 +461,8 @@ impl<'a> CaseRun<'a> {
     /// Runs one step and its checks; Ok(true) when every check at the case's level held; Err is
     /// a problem that leaves no verdict.
     async fn step(&mut self, label: &str, step: &Step) -> Result<bool, CaseError> {
-        let obs = self.perform(label, step, Role::Client, &[]).await?;
+        let role = if step.auth == Some(Auth::Public) { Role::PublicClient } else { Role::Client };
+        let obs = self.perform(label, step, role, &[]).await?;
         if label == "main" && let Some(why) = refusal(step, &obs) {
             self.refused = Some((why, self.last_hint));
         }

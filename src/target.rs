@@ -38,6 +38,8 @@ pub struct Target {
     pub second_client: Option<Client>,
     /// The client for client-credentials requests, where the server wants a separate one.
     pub cc_client: Option<Client>,
+    /// A public client (no secret: client_id in the form, PKCE), for the public-client cases.
+    pub public_client: Option<Client>,
     /// RFC 8414 metadata that fills the endpoints the target file does not give.
     pub discovery_url: Option<Url>,
     pub login: Option<Login>,
@@ -141,6 +143,7 @@ struct RawTarget {
     client: Spanned<RawClient>,
     second_client: Option<Spanned<RawClient>>,
     cc_client: Option<Spanned<RawClient>>,
+    public_client: Option<Spanned<RawClient>>,
     discovery_url: Option<Text>,
     login: Option<RawLogin>,
     #[serde(default)]
@@ -312,6 +315,13 @@ impl Target {
             client: x.client(&raw.client, "client")?,
             second_client: raw.second_client.as_ref().map(|c| x.client(c, "second_client")).transpose()?,
             cc_client: raw.cc_client.as_ref().map(|c| x.client(c, "cc_client")).transpose()?,
+            public_client: match &raw.public_client {
+                Some(c) if c.get_ref().secret.is_some() => {
+                    return Err(x.err(c.span().start, "public_client.secret", "a public client has no secret (RFC 6749 §2.1)".into()));
+                }
+                Some(c) => Some(x.client(c, "public_client")?),
+                None => None,
+            },
             discovery_url: raw.discovery_url.as_ref().map(|t| x.url(t, "discovery_url")).transpose()?,
             capabilities: {
                 let mut caps = Capabilities::default();

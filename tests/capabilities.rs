@@ -56,3 +56,26 @@ fn the_metadata_says_what_the_server_offers() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("would be skipped: the server does not offer RFC 9207 iss in authorization responses (metadata: authorization_response_iss_parameter_supported)"), "{text}");
 }
+
+/// A public client has no secret: a target file that gives one is refused with its line; without
+/// `[public_client]` the public-client cases are skipped with the reason.
+#[test]
+fn public_client_cases_need_a_public_client_without_secret() {
+    let server = common::start_profile("rfc6749", &[]);
+    let with_secret = server.target_toml().replace("[public_client]\nid = \"public-app\"\n", "[public_client]\nid = \"public-app\"\nsecret = \"x\"\n");
+    assert_ne!(with_secret, server.target_toml());
+    let err = oauth_conformance::target::Target::parse("t.toml", &with_secret, &|_| None).unwrap_err().to_string();
+    assert!(err.contains("public_client.secret") && err.contains("has no secret"), "{err}");
+    let without: String = {
+        let t = server.target_toml();
+        let start = t.find("[public_client]").unwrap();
+        let end = start + t[start..].find("\n\n").unwrap() + 2;
+        format!("{}{}", &t[..start], &t[end..])
+    };
+    let (result, _) = common::run_toml(&without);
+    for c in result.cases().filter(|c| c.id.starts_with("public/")) {
+        assert_eq!(c.outcome, Outcome::Skipped, "{}", c.id);
+        assert!(c.message.contains("[public_client]"), "{}", c.message);
+    }
+    assert!(result.gate_passed());
+}

@@ -156,8 +156,17 @@ impl PlState {
     /// A token request for `grant`: the authenticated client and its parameters, or the error
     /// (invalid_client, invalid_request, unsupported_grant_type).
     fn grant_request(&self, method: &Method, headers: &HeaderMap, query: Option<&str>, body: &[u8], grant: &str) -> Result<(&ClientReg, Params), OAuthError> {
-        let client = self.client(headers)?;
-        let p = self.token_params(method, headers, query, body)?;
+        // RFC 6749 §2.3, §4.1.3: a public client sends no credentials, only its client_id.
+        let parsed = self.token_params(method, headers, query, body);
+        let public_id = parsed.as_ref().ok().and_then(|p| p.get("client_id")).filter(|id| self.reg.is_public(id));
+        let client = match public_id {
+            Some(_) if !headers.contains_key(header::AUTHORIZATION) && self.flavor == Flavor::Rfc6749 => &self.reg.public_client,
+            _ => self.client(headers)?,
+        };
+        let p = parsed?;
+        if grant == "client_credentials" && self.reg.is_public(&client.id) && !self.has(Fault::RfcPublicClientCredentials) {
+            return Err(OAuthError::bad_request("unauthorized_client", "the client credentials grant is for confidential clients"));
+        }
         match p.get("grant_type") {
             None if self.has(Fault::MissingGrantTypeUnsupported) => Err(OAuthError::bad_request("unsupported_grant_type", "grant_type is required")),
             None => Err(OAuthError::bad_request("invalid_request", "grant_type is required")),
@@ -478,6 +487,10 @@ async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(
         (Some(_), Some("S256")) => {}
         (Some(_), _) => return fail("invalid_request", "code_challenge_method must be S256".into()),
     }
+    // RFC 9700 §2.1.1: a public client must use PKCE.
+    if challenge.is_none() && st.reg.is_public(&client.id) && !st.has(Fault::RfcPublicPkceOptional) {
+        return fail("invalid_request", "a public client must send code_challenge (PKCE)".into());
+    }
     if let Some(c) = challenge
         && (c.len() != 43 || !c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')) {
             return fail("invalid_request", "code_challenge must be 43 base64url characters".into());
@@ -655,7 +668,8 @@ async fn refresh(State(st): State<Arc<PlState>>, method: Method, headers: Header
             any_client: st.has(Fault::RefreshOtherClient),
             any_scope: st.has(Fault::RefreshScopeWidened),
             narrow: st.variant(Variant::RefreshScopeNarrowed) || st.has(Fault::RefreshScopeNarrowedSilently),
-            keep: st.variant(Variant::RefreshNotRotated),
+            // RFC 9700 §4.14.2: a public client's refresh tokens are always rotated.
+            keep: (st.variant(Variant::RefreshNotRotated) && !st.reg.is_public(&client.id)) || (st.reg.is_public(&client.id) && st.has(Fault::RfcPublicRefreshNotRotated)),
             old_stays_valid: st.has(Fault::RfcRefreshOldStillValid),
             no_reuse_detection: st.has(Fault::RfcRefreshNoReuseDetection),
         };

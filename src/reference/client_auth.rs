@@ -35,7 +35,7 @@ pub fn authenticate<'r>(
     realm: &'static str,
 ) -> Result<&'r super::ClientReg, OAuthError> {
     let (id, secret) = basic_credentials(headers).map_err(|m| OAuthError::invalid_client(m, realm))?;
-    let client = reg.client(&id).ok_or_else(|| OAuthError::invalid_client("unknown client", realm))?;
+    let client = reg.confidential(&id).ok_or_else(|| OAuthError::invalid_client("unknown client", realm))?;
     if check_secret && !secrets_equal(&client.secret, &secret) {
         return Err(OAuthError::invalid_client("client authentication failed", realm));
     }

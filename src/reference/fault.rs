@@ -139,6 +139,9 @@ faults! {
     RfcRefreshNoReuseDetection => "rfc-refresh-no-reuse-detection", "rfc6749", Should, "replaying a rotated-out refresh token leaves the active one alive (RFC 9700 §4.14.2: reuse detection)";
     RfcNoAntiFraming => "rfc-no-anti-framing", "rfc6749", Should, "the login page sends neither X-Frame-Options nor CSP frame-ancestors (RFC 9700 §4.16)";
     RfcTokenInRedirect => "rfc-token-in-redirect", "rfc6749", Should, "the code flow's success redirect also carries an access_token (RFC 6749 §4.1.2, RFC 9700 §2.1.2)";
+    RfcPublicPkceOptional => "rfc-public-pkce-optional", "rfc6749", Should, "a public client's authorization request without PKCE is served (RFC 9700 §2.1.1)";
+    RfcPublicRefreshNotRotated => "rfc-public-refresh-not-rotated", "rfc6749", Must, "a public client's refresh token is neither rotated nor sender-constrained (RFC 9700 §4.14.2)";
+    RfcPublicClientCredentials => "rfc-public-client-credentials", "rfc6749", Must, "a public client is issued a token by the client credentials grant (RFC 6749 §4.4)";
     RfcRedirectUriAlwaysRequired => "rfc-redirect-uri-always-required", "rfc6749", Must, "the token endpoint demands redirect_uri although the authorization request had none (RFC 6749 §4.1.3: REQUIRED only if included)";
 }
 

@@ -63,6 +63,8 @@ pub struct UserReg {
 #[derive(Debug, Clone)]
 pub struct Registration {
     pub clients: Vec<ClientReg>,
+    /// A public client (RFC 6749 §2.1): no secret, PKCE required, refresh tokens always rotated.
+    pub public_client: ClientReg,
     pub user: UserReg,
     pub scopes: Vec<String>,
 }
@@ -76,13 +78,24 @@ impl Registration {
                 ClientReg { id: "my-client".into(), secret: secret(), redirect_uri: "https://app.example.test/callback".into() },
                 ClientReg { id: "other-client".into(), secret: secret(), redirect_uri: "https://other.example.test/cb".into() },
             ],
+            public_client: ClientReg { id: "public-app".into(), secret: String::new(), redirect_uri: "https://public.example.test/cb".into() },
             user: UserReg { username: "alice".into(), password: format!("pw-{}", crate::token::random_hex(12)) },
             scopes: ["accounts", "customers", "payments", "onboarding"].map(String::from).to_vec(),
         }
     }
 
+    /// A registered client, confidential or public, by id (for the authorization endpoint).
     pub fn client(&self, id: &str) -> Option<&ClientReg> {
+        self.clients.iter().chain([&self.public_client]).find(|c| c.id == id)
+    }
+
+    /// A confidential client, by id (for client authentication: a public one has no secret).
+    pub fn confidential(&self, id: &str) -> Option<&ClientReg> {
         self.clients.iter().find(|c| c.id == id)
+    }
+
+    pub fn is_public(&self, id: &str) -> bool {
+        self.public_client.id == id
     }
 }
 
@@ -262,9 +275,10 @@ impl ReferenceServer {
                  [capabilities]\niss = true\nintrospection = true\nrefresh_rotation = {rotation}\n\n\
                  [client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\nredirect_uri_optional = true\n\n\
                  [second_client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n\
+                 [public_client]\nid = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n\
                  [login]\nusername = \"{}\"\npassword = \"{}\"\n\n\
                  [endpoints]\nauthorize = \"/authorize\"\ntoken = \"/token\"\nrevoke = \"/revoke\"\nintrospect = \"/introspect\"\n",
-                c.id, c.secret, c.redirect_uri, o.id, o.secret, o.redirect_uri, reg.user.username, reg.user.password,
+                c.id, c.secret, c.redirect_uri, o.id, o.secret, o.redirect_uri, reg.public_client.id, reg.public_client.redirect_uri, reg.user.username, reg.user.password,
                 probe = citi_pl::PROBE,
                 rotation = !self.variants.has(Variant::RefreshNotRotated),
             );
