@@ -26,6 +26,13 @@ const configuration = {
       token_endpoint_auth_method: 'client_secret_basic',
     },
     {
+      client_id: 'public-app',
+      redirect_uris: ['https://public.example.test/cb'],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    },
+    {
       client_id: 'cc-client',
       client_secret: 'cc-client-secret-0123456789',
       redirect_uris: [],
