@@ -46,6 +46,12 @@ pub enum Auth {
     /// As the target's public client: no Authorization header, client_id in the form
     /// (RFC 6749 §2.3, §4.1.3); placeholders resolve to the public client's values.
     Public,
+    /// client_secret_post: client_id and client_secret in the form body (RFC 6749 §2.3.1).
+    Post,
+    /// client_secret_post with a wrong client_secret.
+    PostWrongSecret,
+    /// HTTP Basic and client_secret_post in one request (RFC 6749 §2.3: the client MUST NOT).
+    BasicAndPost,
 }
 
 /// What the login driver does at the authorization endpoint.
@@ -121,6 +127,10 @@ pub struct Expect {
     /// that is not `*` (RFC 9700 §4.16).
     #[serde(default)]
     pub anti_framing: bool,
+    /// The page keeps its URL from other origins: a Referrer-Policy header or meta referrer
+    /// (RFC 9700 §4.2.4).
+    #[serde(default)]
+    pub referrer_policy: bool,
     /// A redirect (if any) carries each parameter at most once (RFC 6749 §3.1).
     #[serde(default)]
     pub single_params: bool,
@@ -172,6 +182,10 @@ pub enum Format {
     PositiveIntegerString,
     /// A non-empty string.
     NonEmpty,
+    /// An issuer identifier: a URL without query or fragment, https (loopback aside; RFC 8414 §2).
+    IssuerUrl,
+    /// When present, a NumericDate in the future (an active token's `exp`, RFC 7662 §2.2).
+    FutureTimeIfPresent,
 }
 
 /// Several identical requests sent at once; at most `max_success` may succeed.
@@ -181,6 +195,19 @@ pub struct Race {
     pub count: usize,
     pub max_success: usize,
 }
+
+/// The main request repeated `count` times (fixtures made afresh each time) and the `member` of
+/// each answer (a JSON member, or a redirect's query parameter) collected, to estimate how hard
+/// the values are to guess (RFC 6749 §10.10).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sample {
+    pub count: usize,
+    pub member: String,
+}
+
+/// The `[slow]` waits of a target file a case may use: the code and the access token lifetimes.
+pub const WAITS: &[(&str, &str)] = &[("code", "authorization code lifetime"), ("access_token", "access token lifetime")];
 
 /// Values a case needs made before it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -256,6 +283,10 @@ pub enum Need {
     PublicClient,
     /// The client may omit redirect_uri (one registered URI, RFC 6749 §3.1.2.3).
     RedirectUriOptional,
+    /// The client's redirect_uri is not a loopback URI (RFC 8252 §7.3 lets any port through).
+    NonLoopbackRedirect,
+    /// The client's redirect_uri is a loopback URI (a native client, RFC 8252 §7.3).
+    LoopbackRedirect,
     /// A capability the server may not offer (metadata, iss, …).
     Capability(crate::target::Capability),
 }
@@ -270,12 +301,18 @@ impl Need {
             Need::RedirectUriOptional => {
                 "the target file does not say the client may omit redirect_uri ([client] redirect_uri_optional = true)"
             }
+            Need::NonLoopbackRedirect => "the client's redirect_uri is a loopback URI: RFC 8252 §7.3 lets any port through",
+            Need::LoopbackRedirect => "the client's redirect_uri is not a loopback URI (RFC 8252 §7.3 is about native clients registered with one)",
             Need::Capability(_) => "the server does not offer a capability the case needs",
         }
     }
 
     /// Needs a case table may declare itself (the others follow from fixtures and steps).
-    pub const DECLARABLE: [(&'static str, Need); 5] = [
+    pub const DECLARABLE: [(&'static str, Need); 9] = [
+        ("non_loopback_redirect_uri", Need::NonLoopbackRedirect),
+        ("loopback_redirect_uri", Need::LoopbackRedirect),
+        ("revocation", Need::Capability(crate::target::Capability::Revocation)),
+        ("client_secret_post", Need::Capability(crate::target::Capability::ClientSecretPost)),
         ("refresh_rotation", Need::Capability(crate::target::Capability::RefreshRotation)),
         ("introspection", Need::Capability(crate::target::Capability::Introspection)),
         ("redirect_uri_optional", Need::RedirectUriOptional),
@@ -306,6 +343,7 @@ pub const BASE_PLACEHOLDERS: &[&str] = &[
     "code_challenge",
     "second_client_id",
     "second_redirect_uri",
+    "public_redirect_uri",
     "issuer",
 ];
 
@@ -351,6 +389,10 @@ pub struct Case {
     /// redirects to the client").
     pub requires: Option<String>,
     pub race: Option<Race>,
+    /// Repeat the main request and judge how guessable the collected values are.
+    pub sample: Option<Sample>,
+    /// A slow case: after its fixtures it waits the target's `[slow]` value of this name.
+    pub wait: Option<String>,
     pub before: Vec<Step>,
     pub main: Step,
     pub after: Vec<Step>,
@@ -378,6 +420,8 @@ struct RawEntry {
     serial: bool,
     requires: Option<Spanned<String>>,
     race: Option<Spanned<Race>>,
+    sample: Option<Spanned<Sample>>,
+    wait: Option<Spanned<String>>,
     #[serde(default)]
     before: Vec<Spanned<RawEntry>>,
     #[serde(default)]
@@ -610,6 +654,27 @@ fn validate_case(
         }
         None => None,
     };
+    let sample = match &raw.sample {
+        Some(sp) => {
+            let sv = sp.get_ref().clone();
+            if !(4..=32).contains(&sv.count) {
+                return Err(err(sp.span().start, format!("case `{id_str}`: field `sample`: need 4 <= count <= 32")));
+            }
+            if race.is_some() {
+                return Err(err(sp.span().start, format!("case `{id_str}`: field `sample`: a sampled case cannot also race")));
+            }
+            Some(sv)
+        }
+        None => None,
+    };
+    let wait = match &raw.wait {
+        Some(w) if WAITS.iter().any(|(k, _)| k == w.get_ref()) => Some(w.get_ref().clone()),
+        Some(w) => {
+            let known: Vec<&str> = WAITS.iter().map(|(k, _)| *k).collect();
+            return Err(err(w.span().start, format!("case `{id_str}`: field `wait`: unknown wait `{}` (known: {})", w.get_ref(), known.join(", "))));
+        }
+        None => None,
+    };
     Ok(Case {
         id: id_str.clone(),
         title,
@@ -623,6 +688,8 @@ fn validate_case(
         serial: raw.serial,
         requires: raw.requires.as_ref().map(|r| r.get_ref().clone()),
         race,
+        sample,
+        wait,
         before,
         main,
         after,
@@ -658,11 +725,11 @@ impl StepCtx<'_> {
             }
         match browser {
             Some(b) => {
-                if expect.redirect.is_none() && !expect.login_form && expect.status.is_none() && !expect.single_params && !expect.anti_framing && !nested_ok(expect) {
+                if expect.redirect.is_none() && !expect.login_form && expect.status.is_none() && !expect.single_params && !expect.anti_framing && !expect.referrer_policy && !nested_ok(expect) {
                     return Err("a browser step needs `redirect`, `login_form`, `status` or `single_params`".into());
                 }
-                if expect.anti_framing && b != Browser::FirstPage {
-                    return Err("`anti_framing` needs browser = \"first_page\"".into());
+                if (expect.anti_framing || expect.referrer_policy) && b != Browser::FirstPage {
+                    return Err("`anti_framing` and `referrer_policy` need browser = \"first_page\"".into());
                 }
                 if expect.login_form && b != Browser::FirstPage {
                     return Err("`login_form` needs browser = \"first_page\"".into());
@@ -681,7 +748,7 @@ impl StepCtx<'_> {
                 }
             }
             None => {
-                if expect.redirect.is_some() || expect.state_echoed || expect.login_form || expect.single_params || expect.anti_framing {
+                if expect.redirect.is_some() || expect.state_echoed || expect.login_form || expect.single_params || expect.anti_framing || expect.referrer_policy {
                     return Err(format!("`redirect`, `state_echoed` and `login_form` need a browser endpoint (`{endpoint}` is not one)"));
                 }
             }
@@ -719,6 +786,8 @@ impl StepCtx<'_> {
                 ("needs", !raw.needs.is_empty()),
                 ("fixtures", !raw.fixtures.is_empty()),
                 ("race", raw.race.is_some()),
+                ("sample", raw.sample.is_some()),
+                ("wait", raw.wait.is_some()),
                 ("before", !raw.before.is_empty()),
                 ("after", !raw.after.is_empty()),
                 ("serial", raw.serial),
@@ -746,6 +815,12 @@ impl StepCtx<'_> {
         if endpoint == "probe" {
             needs.insert(Need::Probe);
         }
+        // A step at an optional endpoint needs the server to offer it.
+        match endpoint.as_str() {
+            "revoke" => needs.insert(Need::Capability(crate::target::Capability::Revocation)),
+            "introspect" => needs.insert(Need::Capability(crate::target::Capability::Introspection)),
+            _ => false,
+        };
         let is_browser = self.profile.is_browser_endpoint(&endpoint);
         let browser = if is_browser { Some(raw.browser.unwrap_or(Browser::Approve)) } else { None };
         if raw.browser.is_some() && !is_browser {
@@ -759,6 +834,9 @@ impl StepCtx<'_> {
         }
         if raw.auth == Some(Auth::Public) {
             needs.insert(Need::PublicClient);
+        }
+        if matches!(raw.auth, Some(Auth::Post | Auth::PostWrongSecret | Auth::BasicAndPost)) {
+            needs.insert(Need::Capability(crate::target::Capability::ClientSecretPost));
         }
         if let Some(m) = &raw.method
             && !["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"].contains(&m.get_ref().as_str()) {

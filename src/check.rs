@@ -181,6 +181,8 @@ fn evaluate_http(r: &mut Recorder, e: &Expect, resp: &HttpResponse, ctx: &CheckC
             Format::Jose => ("member_is_compact_jose", is_jose(name, got)),
             Format::PositiveIntegerString => ("member_is_positive_integer_string", is_positive_integer_string(name, got)),
             Format::NonEmpty => ("member_is_non_empty_string", is_non_empty(name, got)),
+            Format::IssuerUrl => ("member_is_issuer_url", is_issuer_url(name, got)),
+            Format::FutureTimeIfPresent => ("member_is_future_time", is_future_time(name, got)),
         };
         r.record(check, None, verdict);
     }
@@ -238,6 +240,9 @@ fn evaluate_browser(r: &mut Recorder, e: &Expect, landing: &Landing, ctx: &Check
     }
     if e.anti_framing {
         r.record("page_resists_framing", Some("RFC 9700 §4.16"), anti_framing(landing));
+    }
+    if e.referrer_policy {
+        r.record("page_limits_referrer", Some("RFC 9700 §4.2.4"), referrer_policy(landing));
     }
     let errors = expected_errors(e);
     if e.single_params {
@@ -342,6 +347,25 @@ pub fn race_successes(step: &str, successes: usize, count: usize, max: usize) ->
         level: Level::Must,
         passed,
         message: (!passed).then(|| format!("expected at most {max} of {count} concurrent requests to succeed, got {successes}")),
+    }
+}
+
+/// RFC 6749 §10.10: the guessing entropy of `member` across the sampled answers is at least
+/// `bits` (128 is the MUST, 160 the SHOULD); how it is estimated is `strength`'s doc.
+pub fn guessing_entropy(step: &str, member: &str, values: &[String], count: usize, bits: f64, level: Level) -> CheckRecord {
+    let message = if values.len() < count {
+        Some(format!("expected {member} in each of {count} sampled answers, got it in {}", values.len()))
+    } else {
+        let e = crate::strength::estimate(&values.iter().map(String::as_str).collect::<Vec<_>>());
+        (e.bits < bits).then(|| format!("expected {member} values at least {bits:.0} bits hard to guess, got {}", e.describe()))
+    };
+    CheckRecord {
+        step: step.to_string(),
+        check: if level == Level::Must { "guessing_entropy_128" } else { "guessing_entropy_160" },
+        rule: Some("RFC 6749 §10.10"),
+        level,
+        passed: message.is_none(),
+        message,
     }
 }
 
@@ -607,6 +631,53 @@ fn anti_framing(landing: &Landing) -> Verdict {
         Ok(())
     } else {
         Err("expected X-Frame-Options: DENY or SAMEORIGIN, or Content-Security-Policy frame-ancestors, got neither".into())
+    }
+}
+
+/// Referrer policies that never send a page's path and query (where codes and state travel) to
+/// another origin (W3C Referrer Policy §3).
+const TIGHT_REFERRER_POLICIES: &[&str] = &["no-referrer", "same-origin", "origin", "strict-origin", "origin-when-cross-origin", "strict-origin-when-cross-origin"];
+
+/// RFC 9700 §4.2.4: a Referrer-Policy header or `<meta name="referrer">` that keeps the URL to
+/// its own origin. In a header list the last policy the browser knows wins, so the last one counts.
+fn referrer_policy(landing: &Landing) -> Verdict {
+    let Landing::Page { page, .. } = landing else {
+        return Err("expected a page, got a redirect".into());
+    };
+    let header = page.headers.iter().filter(|(k, _)| k == "referrer-policy").flat_map(|(_, v)| v.split(',')).map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty()).last();
+    let meta = page.referrer_meta.as_ref().map(|m| m.trim().to_ascii_lowercase());
+    match (header, meta) {
+        (Some(p), _) | (None, Some(p)) if TIGHT_REFERRER_POLICIES.contains(&p.as_str()) => Ok(()),
+        (Some(p), _) | (None, Some(p)) => Err(format!("expected a referrer policy that keeps the URL to its origin (no-referrer, same-origin, strict-origin, …), got {}", excerpt(&p, 60))),
+        (None, None) => Err("expected a Referrer-Policy header or <meta name=\"referrer\">, got neither".into()),
+    }
+}
+
+/// RFC 8414 §2: the issuer is a URL with no query or fragment, https except on loopback hosts
+/// (where a test deployment runs).
+fn is_issuer_url(name: &str, got: Option<&Value>) -> Verdict {
+    let Some(Value::String(s)) = got else {
+        return Err(format!("expected {name} as a URL string, got {}", got.map_or("nothing".to_string(), |v| excerpt(&v.to_string(), 80))));
+    };
+    let u = Url::parse(s).map_err(|e| format!("expected {name} to be a URL, got {} ({e})", excerpt(s, 80)))?;
+    let loopback = matches!(u.host(), Some(url::Host::Domain("localhost"))) || matches!(u.host(), Some(url::Host::Ipv4(a)) if a.is_loopback()) || matches!(u.host(), Some(url::Host::Ipv6(a)) if a.is_loopback());
+    if s.contains('?') || s.contains('#') {
+        return Err(format!("expected {name} without query or fragment, got {}", excerpt(s, 80)));
+    }
+    if u.scheme() != "https" && !loopback {
+        return Err(format!("expected {name} to use https, got {}", excerpt(s, 80)));
+    }
+    Ok(())
+}
+
+/// A NumericDate (RFC 7519 §2) still ahead, when the member is there at all.
+fn is_future_time(name: &str, got: Option<&Value>) -> Verdict {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
+    match got {
+        None => Ok(()),
+        Some(Value::Number(n)) if n.as_f64().is_some_and(|t| t > now) => Ok(()),
+        Some(Value::Number(n)) => Err(format!("expected {name} in the future (now is {}), got {n}: the token is active yet expired", now as u64)),
+        Some(other) => Err(format!("expected {name} as a NumericDate (seconds since 1970), got {}", excerpt(&other.to_string(), 80))),
     }
 }
 

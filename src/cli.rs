@@ -73,6 +73,10 @@ pub struct RunArgs {
     /// Fail the gate on SHOULD cases and SHOULD warnings too.
     #[arg(long)]
     pub strict: bool,
+    /// Run the slow cases: they wait out code and token lifetimes (the waits come from the
+    /// target file's [slow]; the embedded reference then issues short-lived codes and tokens).
+    #[arg(long)]
+    pub slow: bool,
     /// Cases run at once (1-256; default 16: the work waits on the network, not the cores).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256), value_name = "N")]
     pub jobs: Option<u64>,
@@ -147,6 +151,16 @@ pub struct ServeArgs {
     /// Honour a rule another way the RFCs permit (repeatable); see `serve --list-variants`.
     #[arg(long = "variant", value_name = "NAME")]
     pub variants: Vec<String>,
+    /// Switch a capability off (rfc6749; repeatable): metadata, iss, introspection, revocation,
+    /// refresh_rotation, client_secret_post, public_client; see `serve --list-offers`.
+    #[arg(long = "without", value_name = "CAPABILITY")]
+    pub without: Vec<String>,
+    /// Codes live 4 s and access tokens 5 s; the target file gets `[slow]` waits for `run --slow`.
+    #[arg(long)]
+    pub short_lived: bool,
+    /// Print the capabilities `--without` can switch off, and exit.
+    #[arg(long)]
+    pub list_offers: bool,
     /// Print the known faults and exit.
     #[arg(long)]
     pub list_faults: bool,

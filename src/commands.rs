@@ -54,7 +54,13 @@ fn target_plan(suite: &Suite, path: &Path, timeout: Duration, wanted: &[String])
     if !wanted.is_empty() && !wanted.contains(&target.profile) {
         bail!("{}: the target is for profile `{}`, not {}", path.display(), target.profile, wanted.join(", "));
     }
-    target.discover(timeout)?;
+    // Without [endpoints] the metadata is all the suite has to find the server by; with them, a
+    // metadata document that cannot be read is the metadata cases' finding.
+    if target.endpoints.is_empty() {
+        target.discover(timeout)?;
+    } else if let Some(note) = target.discover_or_note(timeout) {
+        eprintln!("warning: {note}");
+    }
     let profile = Profile::load(suite, &target.profile)?;
     target.check_against(&profile)?;
     Ok(Plan { profile: Arc::new(profile), target: Arc::new(target) })
@@ -71,8 +77,12 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             let mut plans = Vec::new();
             for name in profiles_named(&a.select.profiles, &reference::PROFILES.iter().map(|s| s.to_string()).collect::<Vec<_>>())? {
                 let profile = Profile::load(&suite, &name)?;
-                let server = ReferenceServer::start(&name, Faults::none()).context("starting the embedded reference server")?;
-                let target = Target::parse("embedded reference target", &server.target_toml(), &|_| None)?;
+                let extras = reference::Extras { short_lived: a.slow, ..Default::default() };
+                let server = ReferenceServer::start_offering(&name, extras).context("starting the embedded reference server")?;
+                let mut target = Target::parse("embedded reference target", &server.target_toml(), &|_| None)?;
+                if let Some(note) = target.discover_or_note(timeout) {
+                    eprintln!("warning: {note}");
+                }
                 target.check_against(&profile)?;
                 plans.push(Plan { profile: Arc::new(profile), target: Arc::new(target) });
                 servers.push(server);
@@ -147,6 +157,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         events: Some(Arc::new(move |e: &Event| sink.event(e))),
         max_failures: if a.fail_fast { Some(1) } else { a.max_failures.map(|m| m as usize) },
         unreachable,
+        slow: a.slow,
         ..RunOptions::default()
     };
     let result = runner::run(&plans, &opts, Arc::new(Redactor::new()))?;
@@ -242,6 +253,12 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if a.list_offers {
+        for o in reference::Offer::ALL {
+            println!("{:<20} without it: {}", o.name(), o.what());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let faults: Faults = a
         .faults
         .iter()
@@ -260,12 +277,22 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
             None => Err(anyhow!("unknown variant `{n}` (see serve --list-variants)")),
         })
         .collect::<Result<_>>()?;
+    let withheld: reference::Withheld = a
+        .without
+        .iter()
+        .map(|n| match reference::Offer::from_name(n) {
+            Some(_) if a.profile != "rfc6749" => Err(anyhow!("--without applies to the rfc6749 reference, not {}", a.profile)),
+            Some(o) => Ok(o),
+            None => Err(anyhow!("unknown capability `{n}` (see serve --list-offers)")),
+        })
+        .collect::<Result<_>>()?;
+    let extras = reference::Extras { withheld, short_lived: a.short_lived };
     let read = |p: &PathBuf| std::fs::read(p).map_err(|e| anyhow!("{}: {}", p.display(), io_message(&e)));
     let tls = match (&a.tls_cert, &a.tls_key) {
         (Some(c), Some(k)) => Some(reference::TlsConfig { cert_pem: read(c)?, key_pem: read(k)?, client_ca_pem: a.client_ca.as_ref().map(read).transpose()? }),
         _ => None,
     };
-    let server = ReferenceServer::start_full(&a.profile, faults, variants, std::net::SocketAddr::new(a.host, a.port), reference::Registration::generate(), tls)?;
+    let server = ReferenceServer::start_extras(&a.profile, faults, variants, extras, std::net::SocketAddr::new(a.host, a.port), reference::Registration::generate(), tls)?;
     let target = server.target_toml();
     if let Some(path) = &a.write_target {
         report::write_output(path, target.as_bytes()).map_err(|e| anyhow!("writing {}: {}", path.display(), io_message(&e)))?;

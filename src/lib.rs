@@ -19,6 +19,7 @@ pub mod schema;
 pub mod selection;
 pub mod selftest;
 pub mod signal;
+pub mod strength;
 pub mod suite;
 pub mod target;
 pub mod threat;

@@ -61,6 +61,8 @@ pub struct Page {
     pub links: Vec<(String, String)>,
     /// The page's response headers (lower-case names, values bounded): anti-framing and the like.
     pub headers: Vec<(String, String)>,
+    /// The content of `<meta name="referrer">`, if the page has one (bounded).
+    pub referrer_meta: Option<String>,
 }
 
 impl Page {
@@ -130,7 +132,12 @@ pub fn parse_page(html: &str) -> Page {
         }
         forms.push(form);
     }
-    Page { title, text, forms, links, headers: Vec::new() }
+    let referrer_meta = doc
+        .select(&sel("meta[name]"))
+        .find(|m| m.value().attr("name").is_some_and(|n| n.eq_ignore_ascii_case("referrer")))
+        .and_then(|m| m.value().attr("content"))
+        .map(|c| c.chars().take(200).collect());
+    Page { title, text, forms, links, headers: Vec::new(), referrer_meta }
 }
 
 fn collect_control(el: ElementRef<'_>, form: &mut Form) {

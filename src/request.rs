@@ -120,12 +120,12 @@ pub fn build(
     };
     let authorization = match auth {
         Auth::None => None,
-        Auth::Basic => client.map(|c| basic(&c.id, &secret_of(c))),
+        Auth::Basic | Auth::BasicAndPost => client.map(|c| basic(&c.id, &secret_of(c))),
         Auth::WrongSecret => client.map(|c| basic(&c.id, &format!("{}-wrong", secret_of(c)))),
         Auth::Garbled => Some("Basic !!not*base64%%".to_string()),
         Auth::UnknownClient => client.map(|c| basic(&format!("unknown-{}", crate::token::random_hex(6)), &secret_of(c))),
         // RFC 6749 §2.3, §4.1.3: a public client identifies itself with client_id in the form.
-        Auth::Public => None,
+        Auth::Public | Auth::Post | Auth::PostWrongSecret => None,
         Auth::SecondClient => {
             let c = other.ok_or("the target file has no [second_client]")?;
             Some(basic(&c.id, &secret_of(c)))
@@ -142,6 +142,11 @@ pub fn build(
         && (!form.is_empty() || method != "GET") {
             set(&mut form, "client_id", &c.id);
         }
+    if let (Auth::Post | Auth::PostWrongSecret | Auth::BasicAndPost, Some(c)) = (auth, client) {
+        let secret = if auth == Auth::PostWrongSecret { format!("{}-wrong", secret_of(c)) } else { secret_of(c) };
+        set(&mut form, "client_id", &c.id);
+        set(&mut form, "client_secret", &secret);
+    }
     let body = match &step.body {
         Some(b) => Some(fill(b)?),
         None if !form.is_empty() && method != "GET" => Some(encode(&form)),

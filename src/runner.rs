@@ -90,6 +90,8 @@ pub struct RunOptions {
     pub max_failures: Option<usize>,
     /// The target could not be reached before the run: no case is started, each says why.
     pub unreachable: Option<String>,
+    /// Run the slow cases (`--slow`): they wait out a code or token lifetime.
+    pub slow: bool,
 }
 
 impl Default for RunOptions {
@@ -109,6 +111,7 @@ impl Default for RunOptions {
             breaker: DEFAULT_BREAKER,
             max_failures: None,
             unreachable: None,
+            slow: false,
         }
     }
 }
@@ -204,6 +207,8 @@ pub(crate) struct CaseRun<'a> {
     pub values: HashMap<String, String>,
     pub(crate) exchanges: Vec<(String, Exchange)>,
     checks: Vec<CheckRecord>,
+    /// A sampled case's member, and the values its main answers carried.
+    sampled: Option<(String, Vec<String>)>,
     /// The case's own level: checks graded below it make warnings, not failures.
     level: Level,
     /// What the last request's refusal points at in the target file, if anything.
@@ -223,11 +228,28 @@ pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
             Need::Probe if target.probe_url.is_none() => Some(n.missing_reason().to_string()),
             Need::PublicClient if target.public_client.is_none() => Some(n.missing_reason().to_string()),
             Need::RedirectUriOptional if !target.client.redirect_uri_optional => Some(n.missing_reason().to_string()),
+            Need::NonLoopbackRedirect if target.client.is_loopback() => Some(n.missing_reason().to_string()),
+            Need::LoopbackRedirect if !target.client.is_loopback() => Some(n.missing_reason().to_string()),
             Need::Capability(c) if !target.capabilities.offers(*c) => Some(target.capabilities.missing_reason(*c)),
             _ => None,
         })
         .collect();
+    let missing: Vec<String> = missing
+        .into_iter()
+        .chain(case.wait.as_ref().filter(|w| !target.slow.contains_key(*w)).map(|w| format!("the target file has no [slow] {w} (seconds to wait for the {})", wait_what(w))))
+        .collect();
     (!missing.is_empty()).then(|| missing.join("; "))
+}
+
+fn wait_what(key: &str) -> &'static str {
+    crate::case::WAITS.iter().find(|(k, _)| *k == key).map_or("lifetime", |(_, what)| *what)
+}
+
+/// Why a slow case does not run without `--slow`.
+fn slow_skip(case: &Case, target: &Target, slow: bool) -> Option<String> {
+    let w = case.wait.as_ref().filter(|_| !slow)?;
+    let secs = target.slow.get(w).map(|s| format!(" ({s} s)")).unwrap_or_default();
+    Some(format!("a slow case: it waits out the {}{secs}; run with --slow", wait_what(w)))
 }
 
 /// A printable ASCII state with every reserved character of RFC 3986 §2.2 and a space, ~300 bytes.
@@ -296,7 +318,7 @@ impl<'a> CaseRun<'a> {
         for (k, v) in env.target.secrets() {
             local.add(k, &v);
         }
-        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), level: Level::Must, last_hint: None, refused: None }
+        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), sampled: None, level: Level::Must, last_hint: None, refused: None }
     }
 
     fn lookup(&self, name: &str, role: Role) -> Option<String> {
@@ -320,6 +342,7 @@ impl<'a> CaseRun<'a> {
             name if name.starts_with("redirect_uri_") => manipulated_redirect_uri(me?.redirect_uri.as_deref()?, &name["redirect_uri_".len()..]),
             "second_client_id" => second.map(|c| c.id.clone()),
             "second_redirect_uri" => second.and_then(|c| c.redirect_uri.clone()),
+            "public_redirect_uri" => t.public_client.as_ref().and_then(|c| c.redirect_uri.clone()),
             "uuid" => Some(uuid_v4()),
             "issuer" => Some(t.issuer()),
             _ => self.values.get(name).cloned(),
@@ -471,7 +494,37 @@ impl<'a> CaseRun<'a> {
         let ok = records.iter().all(|r| r.passed || r.level > level);
         self.checks.extend(records);
         self.capture(step, &obs);
+        if label.starts_with("main")
+            && let Some((member, values)) = &mut self.sampled {
+                let value = match &obs {
+                    Observed::Http(r) => r.json().and_then(|v| v.get(member.as_str()).and_then(Value::as_str).map(str::to_string)),
+                    Observed::Browser(Landing::Redirect(u), _) => u.query_pairs().find(|(k, _)| k == member.as_str()).map(|(_, v)| v.into_owned()),
+                    Observed::Browser(..) => None,
+                };
+                values.extend(value);
+            }
         Ok(ok)
+    }
+
+    /// Runs fixtures, setup and the main request `count` times, then judges the collected values:
+    /// RFC 6749 §10.10 MUST (2^-128) and SHOULD (2^-160).
+    /// `Ok(Some(why))`: no answer carried the member at all, though each was as expected (an
+    /// OPTIONAL refresh_token the server does not issue): nothing to judge, the case is skipped.
+    async fn sample(&mut self, case: &Case, count: usize, member: &str) -> Result<Option<String>, CaseError> {
+        self.sampled = Some((member.to_string(), Vec::new()));
+        for i in 0..count {
+            if i > 0 {
+                self.setup(case).await?;
+            }
+            self.step(&format!("main (sample {})", i + 1), &case.main).await?;
+        }
+        let values = self.sampled.take().map(|(_, v)| v).unwrap_or_default();
+        if values.is_empty() && self.checks.iter().all(|c| c.passed) {
+            return Ok(Some(format!("none of the {count} answers carried {member}: nothing to judge")));
+        }
+        self.checks.push(check::guessing_entropy("main", member, &values, count, 128.0, Level::Must));
+        self.checks.push(check::guessing_entropy("main", member, &values, count, 160.0, Level::Should));
+        Ok(None)
     }
 
     /// Sends the main request `count` times at once.
@@ -511,9 +564,9 @@ impl<'a> CaseRun<'a> {
         Ok(())
     }
 
-    /// Runs the case to its verdict, or to the error that leaves none.
-    async fn go(&mut self, case: &Case) -> Result<(Outcome, String), CaseError> {
-        self.level = case.level;
+    /// Fixtures, the slow case's wait, and the before steps; an error when any did not go as
+    /// needed (the case's request is then refused, not judged).
+    async fn setup(&mut self, case: &Case) -> Result<(), CaseError> {
         let refused = |run: &mut Self, e: CaseError| {
             run.refused = Some((e.message.clone(), run.last_hint));
             e
@@ -522,6 +575,9 @@ impl<'a> CaseRun<'a> {
             if let Err(e) = self.make_fixture(*fx).await {
                 return Err(refused(self, e.at("setup failed")));
             }
+        }
+        if let Some(secs) = case.wait.as_ref().and_then(|w| self.env.target.slow.get(w)) {
+            tokio::time::sleep(Duration::from_secs(*secs)).await;
         }
         for (i, s) in case.before.iter().enumerate() {
             let label = step_label("before", i, s);
@@ -534,11 +590,25 @@ impl<'a> CaseRun<'a> {
                 Ok(true) => {}
             }
         }
-        let main = match case.race {
-            Some(r) => self.race(&case.main, r.count, r.max_success).await,
-            None => self.step("main", &case.main).await.map(|_| ()),
+        Ok(())
+    }
+
+    /// Runs the case to its verdict, or to the error that leaves none.
+    async fn go(&mut self, case: &Case) -> Result<(Outcome, String), CaseError> {
+        self.level = case.level;
+        let refused = |run: &mut Self, e: CaseError| {
+            run.refused = Some((e.message.clone(), run.last_hint));
+            e
         };
-        main.map_err(|e| refused(self, e))?;
+        self.setup(case).await?;
+        let main = match (&case.race, &case.sample) {
+            (Some(r), _) => self.race(&case.main, r.count, r.max_success).await.map(|_| None),
+            (None, Some(sm)) => self.sample(case, sm.count, &sm.member).await,
+            (None, None) => self.step("main", &case.main).await.map(|_| None),
+        };
+        if let Some(why) = main.map_err(|e| refused(self, e))? {
+            return Ok((Outcome::Skipped, format!("skipped: {why}")));
+        }
         for (i, s) in case.after.iter().enumerate() {
             let label = step_label("after", i, s);
             if let Err(e) = self.step(&label, s).await {
@@ -833,6 +903,10 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
                 if let Some(why) = &opts.unreachable {
                     return finish(not_started(&case, &name, Outcome::Error, Some(ErrorKind::NotRun), format!("not run: {why}")));
                 }
+                // What the target lacks skips a case before any anchor could block it.
+                if let Some(reason) = slow_skip(&case, &env.target, opts.slow).or_else(|| unmet_needs(&case, &env.target)) {
+                    return finish(not_started(&case, &name, Outcome::Skipped, None, format!("skipped: {reason}")));
+                }
                 if let Some(blocker) = wait_for.as_ref().and_then(|g| g.wait()) {
                     return finish(not_started(&case, &name, Outcome::Error, Some(ErrorKind::Blocked), format!("blocked: {blocker}")));
                 }
@@ -841,9 +915,6 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
                 }
                 if let Some(why) = breaker.tripped.get() {
                     return finish(not_started(&case, &name, Outcome::Error, Some(ErrorKind::NotRun), format!("not run: {why}")));
-                }
-                if let Some(reason) = unmet_needs(&case, &env.target) {
-                    return finish(not_started(&case, &name, Outcome::Skipped, None, format!("skipped: {reason}")));
                 }
                 // The case runs as a task on the runtime (its I/O wake-ups stay on the runtime's
                 // threads); this trial thread only waits for the result.

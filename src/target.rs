@@ -18,6 +18,14 @@ pub struct Client {
     pub redirect_uri_optional: bool,
 }
 
+impl Client {
+    /// An http redirect URI on a loopback IP literal (RFC 8252 §7.3): a native client's.
+    pub fn is_loopback(&self) -> bool {
+        let Some(u) = self.redirect_uri.as_deref().and_then(|u| Url::parse(u).ok()) else { return false };
+        u.scheme() == "http" && (matches!(u.host(), Some(url::Host::Ipv4(a)) if a.is_loopback()) || matches!(u.host(), Some(url::Host::Ipv6(a)) if a.is_loopback()))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Login {
     pub username: String,
@@ -52,6 +60,8 @@ pub struct Target {
     /// What the server offers: from its RFC 8414 metadata (discovery), overridden by the target
     /// file's `[capabilities]`.
     pub capabilities: Capabilities,
+    /// `[slow]`: seconds to wait before a code or access token must be dead (the slow cases).
+    pub slow: std::collections::BTreeMap<String, u64>,
     lines: Lines,
 }
 
@@ -67,10 +77,24 @@ pub enum Capability {
     Introspection,
     /// RFC 9700 §4.14.2 refresh token rotation (no metadata member says it: the target file does).
     RefreshRotation,
+    /// RFC 7009 token revocation: offered unless the fetched metadata lacks revocation_endpoint or
+    /// the target file says `revocation = false` (the profiles define a revocation endpoint).
+    Revocation,
+    /// RFC 6749 §2.3.1 client_secret_post. The target file says it: the metadata's
+    /// token_endpoint_auth_methods_supported is server-wide, while each client is registered for
+    /// one method (RFC 7591 §2), so it cannot say what this client may use.
+    ClientSecretPost,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 4] = [Capability::Metadata, Capability::Iss, Capability::Introspection, Capability::RefreshRotation];
+    pub const ALL: [Capability; 6] = [
+        Capability::Metadata,
+        Capability::Iss,
+        Capability::Introspection,
+        Capability::RefreshRotation,
+        Capability::Revocation,
+        Capability::ClientSecretPost,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -78,6 +102,8 @@ impl Capability {
             Capability::Iss => "iss",
             Capability::Introspection => "introspection",
             Capability::RefreshRotation => "refresh_rotation",
+            Capability::Revocation => "revocation",
+            Capability::ClientSecretPost => "client_secret_post",
         }
     }
 
@@ -88,6 +114,8 @@ impl Capability {
             Capability::Iss => "metadata: authorization_response_iss_parameter_supported",
             Capability::Introspection => "metadata: introspection_endpoint",
             Capability::RefreshRotation => "target file: [capabilities] refresh_rotation",
+            Capability::Revocation => "metadata: revocation_endpoint",
+            Capability::ClientSecretPost => "target file: [capabilities] client_secret_post",
         }
     }
 
@@ -97,7 +125,15 @@ impl Capability {
             Capability::Iss => "RFC 9207 iss in authorization responses",
             Capability::Introspection => "RFC 7662 token introspection",
             Capability::RefreshRotation => "refresh token rotation",
+            Capability::Revocation => "RFC 7009 token revocation",
+            Capability::ClientSecretPost => "client_secret_post client authentication",
         }
+    }
+
+    /// Offered when neither the target file nor the metadata says: only what every profile
+    /// defines an endpoint for.
+    fn default_offered(self) -> bool {
+        matches!(self, Capability::Revocation)
     }
 }
 
@@ -111,7 +147,7 @@ pub struct Capabilities {
 
 impl Capabilities {
     pub fn offers(&self, c: Capability) -> bool {
-        self.explicit.get(&c).or_else(|| self.from_metadata.get(&c)).copied().unwrap_or(false)
+        self.explicit.get(&c).or_else(|| self.from_metadata.get(&c)).copied().unwrap_or(c.default_offered())
     }
 
     /// Why a case needing `c` is skipped here.
@@ -154,6 +190,9 @@ struct RawTarget {
     /// Explicit capabilities (`iss = true`, …): they override what the metadata says.
     #[serde(default)]
     capabilities: IndexMap<String, Spanned<bool>>,
+    /// Waits for the slow cases, in seconds (`code`, `access_token`).
+    #[serde(default)]
+    slow: IndexMap<String, Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -335,6 +374,20 @@ impl Target {
                 }
                 caps
             },
+            slow: {
+                let mut waits = std::collections::BTreeMap::new();
+                for (k, v) in &raw.slow {
+                    if !case::WAITS.iter().any(|(w, _)| w == k) {
+                        let known: Vec<&str> = case::WAITS.iter().map(|(w, _)| *w).collect();
+                        return Err(x.err(v.span().start, &format!("slow.{k}"), format!("unknown wait (known: {})", known.join(", "))));
+                    }
+                    if !(1..=7200).contains(v.get_ref()) {
+                        return Err(x.err(v.span().start, &format!("slow.{k}"), "seconds between 1 and 7200".into()));
+                    }
+                    waits.insert(k.clone(), *v.get_ref());
+                }
+                waits
+            },
             login,
             authorize,
             endpoints,
@@ -484,6 +537,11 @@ impl Target {
         let meta = resp.json().filter(|v| v.is_object()).ok_or_else(|| fail("the answer is not a JSON object".into()))?;
         self.capabilities.from_metadata.insert(Capability::Iss, meta.get("authorization_response_iss_parameter_supported") == Some(&serde_json::Value::Bool(true)));
         self.capabilities.from_metadata.insert(Capability::Introspection, meta.get("introspection_endpoint").is_some_and(|v| v.is_string()));
+        // RFC 8414 §2: revocation_endpoint is the metadata's word on RFC 7009 support, unless
+        // the target file names the endpoint itself.
+        if !self.endpoints.contains_key("revoke") {
+            self.capabilities.from_metadata.insert(Capability::Revocation, meta.get("revocation_endpoint").is_some_and(|v| v.is_string()));
+        }
         for (key, field) in [("authorize", "authorization_endpoint"), ("token", "token_endpoint"), ("revoke", "revocation_endpoint"), ("introspect", "introspection_endpoint")] {
             if !self.endpoints.contains_key(key)
                 && let Some(v) = meta.get(field).and_then(|v| v.as_str()) {
@@ -492,6 +550,12 @@ impl Target {
                 }
         }
         Ok(())
+    }
+
+    /// Discovery that never stops the run: a metadata document the server cannot serve is the
+    /// metadata cases' finding, not a reason to judge nothing. Returns the problem as a line.
+    pub fn discover_or_note(&mut self, timeout: std::time::Duration) -> Option<String> {
+        self.discover(timeout).err().map(|e| format!("{e}; endpoints come from the target file and the profile, capabilities from [capabilities]"))
     }
 
     /// Before the run: `Err(line)` when nothing listens at the target (no case could get an

@@ -16,7 +16,7 @@ fn without_metadata_or_iss_their_cases_are_skipped_with_the_reason() {
         .target_toml()
         .lines()
         .filter(|l| !l.starts_with("discovery_url"))
-        .map(|l| if l == "iss = true" { "iss = false\n".to_string() } else { format!("{l}\n") })
+        .map(|l| if l == "[capabilities]" { "[capabilities]\niss = false\n".to_string() } else { format!("{l}\n") })
         .collect();
     let (result, _) = common::run_toml(&toml);
     let of = |prefix: &str| result.cases().filter(|c| c.id.starts_with(prefix)).collect::<Vec<_>>();
@@ -40,7 +40,7 @@ fn the_metadata_says_what_the_server_offers() {
     let server = common::start_profile("rfc6749", &[]);
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("t.toml");
-    let explicit = |l: &str| l == "[capabilities]" || ["iss =", "introspection =", "refresh_rotation ="].iter().any(|k| l.starts_with(k));
+    let explicit = |l: &str| l == "[capabilities]" || oauth_conformance::target::Capability::ALL.iter().any(|c| l.starts_with(&format!("{} =", c.name())));
     let toml: String = server.target_toml().lines().filter(|l| !explicit(l)).map(|l| format!("{l}\n")).collect();
     std::fs::write(&target, toml).unwrap();
     let out = Command::new(BIN).args(["run", "--target", target.to_str().unwrap(), "--filter", "iss/", "--json", "-"]).output().unwrap();
@@ -78,4 +78,35 @@ fn public_client_cases_need_a_public_client_without_secret() {
         assert!(c.message.contains("[public_client]"), "{}", c.message);
     }
     assert!(result.gate_passed());
+}
+
+/// Each capability switched off in the reference itself (not in the target file): the server
+/// really lacks it, its target file and metadata say so, and every case that needs it is skipped
+/// with the reason naming it — none failed, and the gate passes.
+#[test]
+fn each_capability_switched_off_in_the_reference_skips_its_cases_and_fails_none() {
+    use oauth_conformance::reference::{Extras, Offer, ReferenceServer};
+    let reason = |o: Offer| match o {
+        Offer::Metadata => "RFC 8414 authorization server metadata (target file: discovery_url)",
+        Offer::Iss => "RFC 9207 iss in authorization responses (metadata: authorization_response_iss_parameter_supported)",
+        Offer::Introspection => "RFC 7662 token introspection (metadata: introspection_endpoint)",
+        Offer::Revocation => "RFC 7009 token revocation (metadata: revocation_endpoint)",
+        Offer::RefreshRotation => "refresh token rotation (target file: [capabilities] refresh_rotation = false)",
+        Offer::ClientSecretPost => "client_secret_post client authentication (target file: [capabilities] client_secret_post = false)",
+        Offer::PublicClient => "the target file has no [public_client]",
+    };
+    let full = common::run_toml(&ReferenceServer::start_offering("rfc6749", Extras::default()).unwrap().target_toml()).0;
+    assert!(full.cases().all(|c| c.outcome == Outcome::Passed), "the full reference passes every case");
+    for &offer in Offer::ALL {
+        let extras = Extras { withheld: std::iter::once(offer).collect(), short_lived: false };
+        let server = ReferenceServer::start_offering("rfc6749", extras).unwrap();
+        let (result, _) = common::run_toml(&server.target_toml());
+        let skipped: Vec<_> = result.cases().filter(|c| c.outcome == Outcome::Skipped).collect();
+        assert!(!skipped.is_empty(), "{}: some case needs it", offer.name());
+        for c in &skipped {
+            assert!(c.message.contains(reason(offer)), "{} without {}: {}", c.id, offer.name(), c.message);
+        }
+        let bad: Vec<_> = result.cases().filter(|c| !matches!(c.outcome, Outcome::Passed | Outcome::Skipped)).map(|c| format!("{} {:?}: {}", c.id, c.outcome, c.message)).collect();
+        assert!(bad.is_empty() && result.gate_passed(), "without {}: {bad:#?}", offer.name());
+    }
 }

@@ -15,10 +15,11 @@ use serde_json::json;
 
 use super::client_auth::{authenticate, secrets_equal};
 use super::fault::{Fault, Faults};
+use super::offer::{Offer, Withheld};
 use super::variant::{Variant, Variants};
 use super::oauth_error::{OAuthError, no_store};
 use super::params::{self, Params, ascii};
-use super::store::{ACCESS_LIFETIME, GrantError, Issued, REFRESH_LIFETIME, RedeemPolicy, RefreshPolicy, RevokePolicy, Revoked, Store, TokenKind};
+use super::store::{GrantError, Issued, REFRESH_LIFETIME, RedeemPolicy, RefreshPolicy, RevokePolicy, Revoked, Store, TokenKind};
 use super::{ClientReg, Registration, page};
 use crate::token::random_token;
 
@@ -48,7 +49,12 @@ pub struct PlState {
     pub store: Store,
     pub faults: Faults,
     pub variants: Variants,
+    /// What the rfc6749 server does not offer this time (capabilities switched off).
+    pub withheld: Withheld,
     pub flavor: Flavor,
+    /// The access token lifetime the token answers state (the expired-token-accepted fault
+    /// keeps tokens alive far longer).
+    pub expires_in: u64,
 }
 
 impl PlState {
@@ -58,6 +64,11 @@ impl PlState {
 
     fn variant(&self, v: Variant) -> bool {
         self.variants.has(v)
+    }
+
+    /// Whether the server offers `o` (always, for citi-pl: it has no such switches).
+    fn offers(&self, o: Offer) -> bool {
+        !self.withheld.has(o)
     }
 
     /// Renders an RFC 6749 §5.2 error, or the broken shapes the error faults ask for.
@@ -135,6 +146,28 @@ impl PlState {
         authenticate(headers, &self.reg, !self.has(Fault::WrongSecretAccepted), REALM)
     }
 
+    /// The authenticating client: HTTP Basic, or (rfc6749, when offered) client_secret_post —
+    /// client_id and client_secret in the form, never both methods at once (RFC 6749 §2.3).
+    fn client_of(&self, headers: &HeaderMap, p: Option<&Params>) -> Result<&ClientReg, OAuthError> {
+        let posted = p.and_then(|p| p.get("client_secret").map(|s| (p.get("client_id"), s)));
+        let post_works = self.flavor == Flavor::Rfc6749 && self.offers(Offer::ClientSecretPost) && !self.has(Fault::RfcClientSecretPostRefused);
+        let Some((id, secret)) = posted.filter(|_| post_works) else {
+            return self.client(headers);
+        };
+        if headers.contains_key(header::AUTHORIZATION) {
+            if self.has(Fault::RfcTwoAuthMethodsAccepted) {
+                return self.client(headers);
+            }
+            return Err(OAuthError::bad_request("invalid_request", "use one client authentication method, not two"));
+        }
+        let client = id.and_then(|id| self.reg.confidential(id)).ok_or_else(|| OAuthError::invalid_client("unknown client", REALM))?;
+        if !self.has(Fault::WrongSecretAccepted) && !secrets_equal(&client.secret, secret) {
+            // RFC 6749 §5.2: 401 with a challenge only when the client used the Authorization header.
+            return Err(OAuthError::bad_request("invalid_client", "client authentication failed"));
+        }
+        Ok(client)
+    }
+
     /// The token request's parameters: a form (RFC 6749 §3.2), from the body or, with the
     /// get-token-allowed fault, the query.
     fn token_params(&self, method: &Method, headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Result<Params, OAuthError> {
@@ -158,10 +191,10 @@ impl PlState {
     fn grant_request(&self, method: &Method, headers: &HeaderMap, query: Option<&str>, body: &[u8], grant: &str) -> Result<(&ClientReg, Params), OAuthError> {
         // RFC 6749 §2.3, §4.1.3: a public client sends no credentials, only its client_id.
         let parsed = self.token_params(method, headers, query, body);
-        let public_id = parsed.as_ref().ok().and_then(|p| p.get("client_id")).filter(|id| self.reg.is_public(id));
-        let client = match public_id {
-            Some(_) if !headers.contains_key(header::AUTHORIZATION) && self.flavor == Flavor::Rfc6749 => &self.reg.public_client,
-            _ => self.client(headers)?,
+        let public = parsed.as_ref().ok().and_then(|p| p.get("client_id")).and_then(|id| self.reg.public_client.as_ref().filter(|c| c.id == id));
+        let client = match public {
+            Some(c) if !headers.contains_key(header::AUTHORIZATION) && self.flavor == Flavor::Rfc6749 => c,
+            _ => self.client_of(headers, parsed.as_ref().ok())?,
         };
         let p = parsed?;
         if grant == "client_credentials" && self.reg.is_public(&client.id) && !self.has(Fault::RfcPublicClientCredentials) {
@@ -180,7 +213,7 @@ impl PlState {
         let mut body = json!({
             "access_token": issued.access_token,
             "token_type": if self.variant(Variant::TokenTypeCapitalised) { "Bearer" } else { "bearer" },
-            "expires_in": ACCESS_LIFETIME.as_secs(),
+            "expires_in": self.expires_in,
             "scope": issued.scope,
         });
         if silent_scope {
@@ -203,7 +236,7 @@ impl PlState {
             body["token_type"] = json!("mac");
         }
         if self.has(Fault::ExpiresInString) {
-            body["expires_in"] = json!(ACCESS_LIFETIME.as_secs().to_string());
+            body["expires_in"] = json!(self.expires_in.to_string());
         }
         if self.has(Fault::AccessTokenDead) {
             self.store.forget_access(&issued.access_token);
@@ -239,7 +272,8 @@ impl PlState {
         // RFC 9207: the rfc6749 reference always says who it is; citi-pl only as a variant.
         let wrong_issuer = format!("{issuer}/");
         let is_error = params.iter().any(|(k, _)| *k == "error");
-        if (self.variant(Variant::IssParameter) || self.flavor == Flavor::Rfc6749) && !(is_error && self.has(Fault::RfcIssMissingOnError)) {
+        let says_iss = self.variant(Variant::IssParameter) || (self.flavor == Flavor::Rfc6749 && self.offers(Offer::Iss));
+        if says_iss && !(is_error && self.has(Fault::RfcIssMissingOnError)) {
             all.push(("iss", if self.has(Fault::RfcIssWrong) { &wrong_issuer } else { issuer }));
         }
         if self.variant(Variant::RedirectPercent20) {
@@ -295,24 +329,46 @@ impl PlState {
             let host = |u: &str| url::Url::parse(u).ok().and_then(|u| u.host_str().map(str::to_string));
             return host(registered).is_some() && host(registered) == host(given);
         }
+        if self.variant(Variant::LoopbackAnyPort) && loopback_any_port(registered, given) {
+            return true;
+        }
         given == registered
     }
+}
+
+/// RFC 8252 §7.3: a loopback redirect URI registered without a port matches the same URI with
+/// any port; everything else still compared as text.
+fn loopback_any_port(registered: &str, given: &str) -> bool {
+    for host in ["http://127.0.0.1", "http://[::1]"] {
+        if let (Some(reg_rest), Some(given_rest)) = (registered.strip_prefix(host), given.strip_prefix(host)) {
+            let Some(after_colon) = given_rest.strip_prefix(':') else { return given_rest == reg_rest };
+            let digits = after_colon.bytes().take_while(u8::is_ascii_digit).count();
+            return (1..=5).contains(&digits) && reg_rest.starts_with('/') && after_colon[digits..] == *reg_rest;
+        }
+    }
+    false
 }
 
 pub fn router(state: Arc<PlState>) -> Router {
     // GET on a token endpoint is refused (405) unless the get-token-allowed fault is on.
     let methods = if state.has(Fault::GetTokenAllowed) { MethodFilter::POST.or(MethodFilter::GET) } else { MethodFilter::POST };
     if state.flavor == Flavor::Rfc6749 {
-        return Router::new()
+        let mut r = Router::new()
             .route("/authorize", get(authorize))
             .route(LOGIN, post(login))
             .route(CONSENT, get(consent_page).post(consent))
             .route("/token", on(methods, token))
-            .route("/revoke", on(methods, revoke))
-            .route("/introspect", post(introspect))
-            .route(PROBE, get(probe))
-            .route("/.well-known/oauth-authorization-server", get(metadata))
-            .with_state(state);
+            .route(PROBE, get(probe));
+        if state.offers(Offer::Revocation) {
+            r = r.route("/revoke", on(methods, revoke));
+        }
+        if state.offers(Offer::Introspection) {
+            r = r.route("/introspect", post(introspect));
+        }
+        if state.offers(Offer::Metadata) {
+            r = r.route("/.well-known/oauth-authorization-server", get(metadata));
+        }
+        return r.with_state(state);
     }
     Router::new()
         .route("/clientCredentials/oauth2/token/pl/gcb", on(methods, client_credentials_token))
@@ -344,9 +400,28 @@ async fn metadata(State(st): State<Arc<PlState>>, headers: HeaderMap) -> Respons
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "code_challenge_methods_supported": ["S256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "authorization_response_iss_parameter_supported": true,
+        "scopes_supported": st.reg.scopes,
     });
+    let o = meta.as_object_mut().expect("an object");
+    for (offer, member) in [(Offer::Iss, "authorization_response_iss_parameter_supported"), (Offer::Introspection, "introspection_endpoint"), (Offer::Revocation, "revocation_endpoint")] {
+        if !st.offers(offer) {
+            o.remove(member);
+        }
+    }
+    if !st.offers(Offer::ClientSecretPost) {
+        o.insert("token_endpoint_auth_methods_supported".into(), json!(["client_secret_basic"]));
+    }
+    if st.has(Fault::RfcMetadataIssuerQuery) {
+        o.insert("issuer".into(), json!(format!("{base}?tenant=main")));
+    }
+    if st.has(Fault::RfcMetadataNoCodeResponseType) {
+        o.insert("response_types_supported".into(), json!(["token"]));
+    }
+    if st.has(Fault::RfcMetadataNoScopes) {
+        o.remove("scopes_supported");
+    }
     if st.has(Fault::RfcMetadataNoTokenEndpoint) {
         meta.as_object_mut().map(|o| o.remove("token_endpoint"));
     }
@@ -485,6 +560,7 @@ async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(
         (None, None) => {}
         (None, Some(_)) => return fail("invalid_request", "code_challenge_method without code_challenge".into()),
         (Some(_), Some("S256")) => {}
+        (Some(_), Some(_)) if st.has(Fault::RfcPkceUnknownMethodAccepted) => {}
         (Some(_), _) => return fail("invalid_request", "code_challenge_method must be S256".into()),
     }
     // RFC 9700 §2.1.1: a public client must use PKCE.
@@ -525,6 +601,10 @@ async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(
     st.store.set_redirect_uri_sent(&txn, redirect_uri_sent);
     let mut resp = Html(page::login(LOGIN, &txn, &client.id, None)).into_response();
     no_store(&mut resp);
+    if !st.has(Fault::RfcNoReferrerPolicy) {
+        // RFC 9700 §4.2.4: the page's URL (state, and codes on later pages) stays here.
+        resp.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    }
     if !st.has(Fault::RfcNoAntiFraming) {
         // RFC 9700 §4.16: the login page may not be framed.
         resp.headers_mut().insert("x-frame-options", HeaderValue::from_static("DENY"));
@@ -669,7 +749,8 @@ async fn refresh(State(st): State<Arc<PlState>>, method: Method, headers: Header
             any_scope: st.has(Fault::RefreshScopeWidened),
             narrow: st.variant(Variant::RefreshScopeNarrowed) || st.has(Fault::RefreshScopeNarrowedSilently),
             // RFC 9700 §4.14.2: a public client's refresh tokens are always rotated.
-            keep: (st.variant(Variant::RefreshNotRotated) && !st.reg.is_public(&client.id)) || (st.reg.is_public(&client.id) && st.has(Fault::RfcPublicRefreshNotRotated)),
+            keep: ((st.variant(Variant::RefreshNotRotated) || !st.offers(Offer::RefreshRotation)) && !st.reg.is_public(&client.id))
+                || (st.reg.is_public(&client.id) && st.has(Fault::RfcPublicRefreshNotRotated)),
             old_stays_valid: st.has(Fault::RfcRefreshOldStillValid),
             no_reuse_detection: st.has(Fault::RfcRefreshNoReuseDetection),
         };
@@ -683,8 +764,9 @@ async fn refresh(State(st): State<Arc<PlState>>, method: Method, headers: Header
 
 async fn revoke(State(st): State<Arc<PlState>>, method: Method, headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Response {
     let result = (|| {
-        let client = st.client(&headers)?;
-        let p = st.token_params(&method, &headers, q.as_deref(), &body)?;
+        let parsed = st.token_params(&method, &headers, q.as_deref(), &body);
+        let client = st.client_of(&headers, parsed.as_ref().ok())?;
+        let p = parsed?;
         let token = p.get("token").ok_or_else(|| OAuthError::bad_request("invalid_request", "token is required"))?;
         let hint = p.get("token_type_hint");
         if hint.is_none() && st.has(Fault::RevokeHintRequired) {
@@ -739,7 +821,11 @@ async fn introspect(State(st): State<Arc<PlState>>, headers: HeaderMap, body: By
             Some("refresh_token") => Some(TokenKind::Refresh),
             _ => None,
         };
+        let unknown_hint = hint.is_none() && p.get("token_type_hint").is_some();
         let mut found = st.store.introspect(token, hint, st.has(Fault::RfcIntrospectHintTrusted));
+        if unknown_hint && st.has(Fault::RfcIntrospectUnknownHintInactive) {
+            found = None;
+        }
         if st.has(Fault::RfcIntrospectNoRefresh) && matches!(found, Some((TokenKind::Refresh, ..))) {
             found = None;
         }
@@ -749,11 +835,12 @@ async fn introspect(State(st): State<Arc<PlState>>, headers: HeaderMap, body: By
         Ok(match found {
             Some((kind, client_id, scope, left)) => {
                 let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+                let exp = if st.has(Fault::RfcIntrospectExpPast) { now - 60 } else { now + left };
                 json!({
                     "active": true,
                     "client_id": client_id,
                     "scope": scope,
-                    "exp": now + left,
+                    "exp": exp,
                     "token_type": if kind == TokenKind::Access { "bearer" } else { "refresh_token" },
                 })
             }
@@ -772,13 +859,17 @@ async fn introspect(State(st): State<Arc<PlState>>, headers: HeaderMap, body: By
 }
 
 /// A protected resource: 2xx for a live bearer token, 401 otherwise (RFC 6750 §3.1).
-async fn probe(State(st): State<Arc<PlState>>, headers: HeaderMap) -> Response {
+async fn probe(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
         .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
         .map(|(_, t)| t.trim().to_string());
+    // RFC 6750 §2.3: the query method, only as the variant that supports it.
+    let token = token.or_else(|| {
+        st.variant(Variant::QueryTokenAccepted).then(|| Params::parse(q.as_deref().unwrap_or_default().as_bytes()).get("access_token").map(str::to_string)).flatten()
+    });
     let sent = token.is_some();
     match token.and_then(|t| st.store.access(&t)) {
         Some(rec) => axum::Json(json!({ "client_id": rec.client_id, "scope": rec.scope })).into_response(),

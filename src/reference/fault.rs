@@ -143,11 +143,30 @@ faults! {
     RfcPublicRefreshNotRotated => "rfc-public-refresh-not-rotated", "rfc6749", Must, "a public client's refresh token is neither rotated nor sender-constrained (RFC 9700 §4.14.2)";
     RfcPublicClientCredentials => "rfc-public-client-credentials", "rfc6749", Must, "a public client is issued a token by the client credentials grant (RFC 6749 §4.4)";
     RfcRedirectUriAlwaysRequired => "rfc-redirect-uri-always-required", "rfc6749", Must, "the token endpoint demands redirect_uri although the authorization request had none (RFC 6749 §4.1.3: REQUIRED only if included)";
+    RfcClientSecretPostRefused => "rfc-client-secret-post-refused", "rfc6749", Must, "client_secret_post is offered but a client authenticating by it is refused (RFC 6749 §2.3.1; the target states the capability)";
+    RfcTwoAuthMethodsAccepted => "rfc-two-auth-methods-accepted", "rfc6749", Should, "a request authenticating by Basic and by client_secret in the body is served (RFC 6749 §2.3: one method per request)";
+    RfcPkceUnknownMethodAccepted => "rfc-pkce-unknown-method-accepted", "rfc6749", Must, "an unsupported code_challenge_method is accepted as if it were S256 (RFC 7636 §4.4.1)";
+    RfcIntrospectUnknownHintInactive => "rfc-introspect-unknown-hint-inactive", "rfc6749", Should, "a live token sent with an unknown token_type_hint is introspected inactive (RFC 7662 §2.1)";
+    RfcIntrospectExpPast => "rfc-introspect-exp-past", "rfc6749", Must, "an active token's introspection gives an exp already past (RFC 7662 §2.2)";
+    RfcMetadataIssuerQuery => "rfc-metadata-issuer-query", "rfc6749", Must, "the metadata's issuer carries a query component (RFC 8414 §2)";
+    RfcMetadataNoCodeResponseType => "rfc-metadata-no-code-response-type", "rfc6749", Must, "response_types_supported does not list code although the code flow works (RFC 8414 §2)";
+    RfcMetadataNoScopes => "rfc-metadata-no-scopes", "rfc6749", Should, "the metadata lacks scopes_supported (RFC 8414 §2: RECOMMENDED)";
+    RfcNoReferrerPolicy => "rfc-no-referrer-policy", "rfc6749", May, "the login page sets no referrer policy (RFC 9700 §4.2.4)";
+    RfcPredictableTokens => "rfc-predictable-tokens", "rfc6749", Must, "codes and tokens come from a counter, not a random source (RFC 6749 §10.10: guessing probability at most 2^-128)";
+    RfcCodeNeverExpires => "rfc-code-never-expires", "rfc6749", Must, "authorization codes live a day (RFC 6749 §4.1.2: a code MUST expire shortly after it is issued)";
+    RfcLoopbackPortExact => "rfc-loopback-port-exact", "rfc6749", Must, "a native client registered with a loopback redirect URI must use its exact port (RFC 8252 §7.3: any port MUST be allowed)";
+    RfcExpiredTokenAccepted => "rfc-expired-token-accepted", "rfc6749", Must, "access tokens stay valid long after the expires_in they were issued with (RFC 6749 §7: the resource MUST ensure the token has not expired)";
 }
 
 impl Fault {
     pub fn from_name(name: &str) -> Option<Fault> {
         Fault::ALL.iter().copied().find(|f| f.name() == name)
+    }
+
+    /// Faults only the slow cases (`--slow`, lifetimes) can catch: selftest runs them short-lived
+    /// and slow.
+    pub fn is_slow(self) -> bool {
+        matches!(self, Fault::RfcCodeNeverExpires | Fault::RfcExpiredTokenAccepted)
     }
 
     /// The fault's level in `profile`: rules the bank makes MUST that RFC 6749 rates SHOULD.

@@ -5,6 +5,7 @@ mod citi_pl;
 mod client_auth;
 pub mod fault;
 mod oauth_error;
+pub mod offer;
 mod page;
 mod params;
 mod store;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 pub use fault::{Fault, Faults};
+pub use offer::{Offer, Withheld};
 pub use variant::{Variant, Variants, variants_of};
 
 /// Profiles the reference implements.
@@ -63,8 +65,9 @@ pub struct UserReg {
 #[derive(Debug, Clone)]
 pub struct Registration {
     pub clients: Vec<ClientReg>,
-    /// A public client (RFC 6749 §2.1): no secret, PKCE required, refresh tokens always rotated.
-    pub public_client: ClientReg,
+    /// A public client (RFC 6749 §2.1): no secret, PKCE required, refresh tokens always rotated;
+    /// none when the public_client offer is withheld.
+    pub public_client: Option<ClientReg>,
     pub user: UserReg,
     pub scopes: Vec<String>,
 }
@@ -78,7 +81,7 @@ impl Registration {
                 ClientReg { id: "my-client".into(), secret: secret(), redirect_uri: "https://app.example.test/callback".into() },
                 ClientReg { id: "other-client".into(), secret: secret(), redirect_uri: "https://other.example.test/cb".into() },
             ],
-            public_client: ClientReg { id: "public-app".into(), secret: String::new(), redirect_uri: "https://public.example.test/cb".into() },
+            public_client: Some(ClientReg { id: "public-app".into(), secret: String::new(), redirect_uri: "https://public.example.test/cb".into() }),
             user: UserReg { username: "alice".into(), password: format!("pw-{}", crate::token::random_hex(12)) },
             scopes: ["accounts", "customers", "payments", "onboarding"].map(String::from).to_vec(),
         }
@@ -86,7 +89,7 @@ impl Registration {
 
     /// A registered client, confidential or public, by id (for the authorization endpoint).
     pub fn client(&self, id: &str) -> Option<&ClientReg> {
-        self.clients.iter().chain([&self.public_client]).find(|c| c.id == id)
+        self.clients.iter().chain(self.public_client.as_ref()).find(|c| c.id == id)
     }
 
     /// A confidential client, by id (for client authentication: a public one has no secret).
@@ -95,7 +98,7 @@ impl Registration {
     }
 
     pub fn is_public(&self, id: &str) -> bool {
-        self.public_client.id == id
+        self.public_client.as_ref().is_some_and(|c| c.id == id)
     }
 }
 
@@ -164,6 +167,19 @@ async fn serve_tls(listener: tokio::net::TcpListener, router: axum::Router, acce
     }
 }
 
+/// How the reference departs from its full self beside faults and variants: offers withheld
+/// (capabilities switched off) and short lifetimes for the slow cases.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    pub withheld: Withheld,
+    /// Codes live 4 s and access tokens 5 s, and the target file says how long to wait.
+    pub short_lived: bool,
+}
+
+/// Lifetimes of the short-lived reference, and the waits its target file gives (one second more).
+pub const SHORT_CODE: std::time::Duration = std::time::Duration::from_secs(4);
+pub const SHORT_ACCESS: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The router for `profile`: testable without a socket.
 pub fn app(profile: &str, reg: Registration, faults: Faults) -> Result<axum::Router, ReferenceError> {
     app_with(profile, reg, faults, Variants::none())
@@ -171,9 +187,49 @@ pub fn app(profile: &str, reg: Registration, faults: Faults) -> Result<axum::Rou
 
 /// The router for `profile` with tolerated variants switched on.
 pub fn app_with(profile: &str, reg: Registration, faults: Faults, variants: Variants) -> Result<axum::Router, ReferenceError> {
+    app_full(profile, reg, faults, variants, Extras::default())
+}
+
+/// The router for `profile` with variants, withheld offers and lifetimes.
+/// The registration as the variants and withheld offers shape it.
+fn shape(reg: &mut Registration, faults: &Faults, variants: &Variants, extras: &Extras) {
+    if extras.withheld.has(Offer::PublicClient) {
+        reg.public_client = None;
+    }
+    if variants.has(Variant::LoopbackAnyPort) || faults.has(Fault::RfcLoopbackPortExact) {
+        // RFC 8252 §7.3: a native client registers its loopback URI without a port.
+        reg.clients[0].redirect_uri = "http://127.0.0.1/callback".into();
+    }
+}
+
+pub fn app_full(profile: &str, mut reg: Registration, faults: Faults, variants: Variants, extras: Extras) -> Result<axum::Router, ReferenceError> {
+    shape(&mut reg, &faults, &variants, &extras);
     let pl = |flavor| {
-        let store = if variants.has(Variant::CodesLongLived) { store::Store::with_code_lifetime(std::time::Duration::from_secs(600)) } else { store::Store::default() };
-        citi_pl::router(Arc::new(citi_pl::PlState { reg: reg.clone(), store, faults: faults.clone(), variants: variants.clone(), flavor }))
+        let mut life = store::Lifetimes::default();
+        if variants.has(Variant::CodesLongLived) {
+            life.code = std::time::Duration::from_secs(600);
+        }
+        if extras.short_lived {
+            (life.code, life.access) = (SHORT_CODE, SHORT_ACCESS);
+        }
+        let expires_in = life.access.as_secs();
+        let day = std::time::Duration::from_secs(24 * 3600);
+        if faults.has(Fault::RfcCodeNeverExpires) {
+            life.code = day;
+        }
+        if faults.has(Fault::RfcExpiredTokenAccepted) {
+            life.access = day;
+        }
+        let store = store::Store::with_lifetimes(life).predictable(faults.has(Fault::RfcPredictableTokens));
+        citi_pl::router(Arc::new(citi_pl::PlState {
+            reg: reg.clone(),
+            store,
+            faults: faults.clone(),
+            variants: variants.clone(),
+            withheld: extras.withheld.clone(),
+            flavor,
+            expires_in,
+        }))
     };
     match profile {
         "citi-pl" => Ok(pl(citi_pl::Flavor::CitiPl)),
@@ -191,6 +247,7 @@ pub struct ReferenceServer {
     pub registration: Registration,
     pub faults: Faults,
     pub variants: Variants,
+    pub extras: Extras,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -216,7 +273,25 @@ impl ReferenceServer {
     }
 
     pub fn start_full(profile: &str, faults: Faults, variants: Variants, addr: SocketAddr, reg: Registration, tls: Option<TlsConfig>) -> Result<ReferenceServer, ReferenceError> {
-        let router = app_with(profile, reg.clone(), faults.clone(), variants.clone())?;
+        Self::start_extras(profile, faults, variants, Extras::default(), addr, reg, tls)
+    }
+
+    /// Starts `profile` with offers withheld or short lifetimes, on an ephemeral loopback port.
+    pub fn start_offering(profile: &str, extras: Extras) -> Result<ReferenceServer, ReferenceError> {
+        Self::start_extras(profile, Faults::none(), Variants::none(), extras, SocketAddr::from(([127, 0, 0, 1], 0)), Registration::generate(), None)
+    }
+
+    pub fn start_extras(
+        profile: &str,
+        faults: Faults,
+        variants: Variants,
+        extras: Extras,
+        addr: SocketAddr,
+        mut reg: Registration,
+        tls: Option<TlsConfig>,
+    ) -> Result<ReferenceServer, ReferenceError> {
+        shape(&mut reg, &faults, &variants, &extras);
+        let router = app_full(profile, reg.clone(), faults.clone(), variants.clone(), extras.clone())?;
         let acceptor = tls.as_ref().map(server_tls).transpose()?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -253,6 +328,7 @@ impl ReferenceServer {
             registration: reg,
             faults,
             variants,
+            extras,
             shutdown: Some(tx),
             thread: Some(thread),
         })
@@ -265,23 +341,7 @@ impl ReferenceServer {
     /// A target file that points the suite at this server.
     pub fn target_toml(&self) -> String {
         if self.profile == "rfc6749" {
-            let reg = &self.registration;
-            let (c, o) = (&reg.clients[0], &reg.clients[1]);
-            let base = self.base_url();
-            return format!(
-                "# Target file for the oauth-conformance reference server (rfc6749).\n\
-                 profile = \"rfc6749\"\nbase_url = \"{base}\"\nprobe_url = \"{base}{probe}\"\n\
-                 discovery_url = \"{base}/.well-known/oauth-authorization-server\"\n\n\
-                 [capabilities]\niss = true\nintrospection = true\nrefresh_rotation = {rotation}\n\n\
-                 [client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\nredirect_uri_optional = true\n\n\
-                 [second_client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n\
-                 [public_client]\nid = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n\
-                 [login]\nusername = \"{}\"\npassword = \"{}\"\n\n\
-                 [endpoints]\nauthorize = \"/authorize\"\ntoken = \"/token\"\nrevoke = \"/revoke\"\nintrospect = \"/introspect\"\n",
-                c.id, c.secret, c.redirect_uri, o.id, o.secret, o.redirect_uri, reg.public_client.id, reg.public_client.redirect_uri, reg.user.username, reg.user.password,
-                probe = citi_pl::PROBE,
-                rotation = !self.variants.has(Variant::RefreshNotRotated),
-            );
+            return self.rfc6749_target();
         }
         if self.profile == "citi-mx" {
             return format!(
@@ -316,6 +376,58 @@ impl ReferenceServer {
             user = reg.user.username,
             pw = reg.user.password,
         )
+    }
+}
+
+impl ReferenceServer {
+    /// The rfc6749 target file: what the metadata says is left to the metadata; what it cannot
+    /// say (or all of it, with the metadata withheld) is stated in `[capabilities]`.
+    fn rfc6749_target(&self) -> String {
+        use std::fmt::Write;
+        let reg = &self.registration;
+        let (c, o) = (&reg.clients[0], &reg.clients[1]);
+        let base = self.base_url();
+        let off = |x: Offer| self.extras.withheld.has(x);
+        let mut t = format!("# Target file for the oauth-conformance reference server (rfc6749).\nprofile = \"rfc6749\"\nbase_url = \"{base}\"\nprobe_url = \"{base}{}\"\n", citi_pl::PROBE);
+        if !self.faults.names().is_empty() {
+            let _ = writeln!(t, "# faults: {}", self.faults.names().join(", "));
+        }
+        if !self.extras.withheld.names().is_empty() {
+            let _ = writeln!(t, "# withheld: {}", self.extras.withheld.names().join(", "));
+        }
+        if !off(Offer::Metadata) {
+            let _ = writeln!(t, "discovery_url = \"{base}/.well-known/oauth-authorization-server\"");
+        }
+        t.push_str("\n[capabilities]\n");
+        let _ = writeln!(t, "refresh_rotation = {}", !self.variants.has(Variant::RefreshNotRotated) && !off(Offer::RefreshRotation));
+        let _ = writeln!(t, "client_secret_post = {}", !off(Offer::ClientSecretPost));
+        if off(Offer::Metadata) {
+            for (name, offer) in [("iss", Offer::Iss), ("introspection", Offer::Introspection), ("revocation", Offer::Revocation)] {
+                let _ = writeln!(t, "{name} = {}", !off(offer));
+            }
+        }
+        let _ = write!(
+            t,
+            "\n[client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\nredirect_uri_optional = true\n\n\
+             [second_client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n",
+            c.id, c.secret, c.redirect_uri, o.id, o.secret, o.redirect_uri
+        );
+        if let Some(p) = &reg.public_client {
+            let _ = write!(t, "[public_client]\nid = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n", p.id, p.redirect_uri);
+        }
+        let _ = write!(t, "[login]\nusername = \"{}\"\npassword = \"{}\"\n\n", reg.user.username, reg.user.password);
+        if self.extras.short_lived {
+            let wait = |d: std::time::Duration| d.as_secs() + 1;
+            let _ = write!(t, "[slow]\ncode = {}\naccess_token = {}\n\n", wait(SHORT_CODE), wait(SHORT_ACCESS));
+        }
+        t.push_str("[endpoints]\nauthorize = \"/authorize\"\ntoken = \"/token\"\n");
+        if !off(Offer::Revocation) {
+            t.push_str("revoke = \"/revoke\"\n");
+        }
+        if !off(Offer::Introspection) {
+            t.push_str("introspect = \"/introspect\"\n");
+        }
+        t
     }
 }
 

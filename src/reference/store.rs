@@ -149,15 +149,15 @@ impl Inner {
         self.refresh.retain(|_, r| r.grant != grant);
     }
 
-    fn issue(&mut self, client_id: &str, scope: &str, grant: Option<u64>, life: &Lifetimes) -> Issued {
+    fn issue(&mut self, client_id: &str, scope: &str, grant: Option<u64>, life: &Lifetimes, token: &dyn Fn() -> String) -> Issued {
         let now = Instant::now();
-        let access_token = random_token();
+        let access_token = token();
         self.access.insert(
             access_token.clone(),
             AccessRec { client_id: client_id.into(), scope: scope.into(), grant, expires: now + life.access },
         );
         let refresh_token = grant.map(|g| {
-            let t = random_token();
+            let t = token();
             self.refresh.insert(t.clone(), RefreshRec { client_id: client_id.into(), scope: scope.into(), grant: g, expires: now + life.refresh });
             t
         });
@@ -247,17 +247,26 @@ impl Default for Lifetimes {
 pub struct Store {
     inner: Mutex<Inner>,
     lifetimes: Lifetimes,
+    /// Codes and tokens from a counter (the predictable-tokens fault).
+    predictable: bool,
 }
 
 impl Store {
-    #[cfg(test)]
     pub fn with_lifetimes(lifetimes: Lifetimes) -> Store {
-        Store { inner: Mutex::default(), lifetimes }
+        Store { inner: Mutex::default(), lifetimes, predictable: false }
     }
 
-    /// A store whose codes live `code` (the codes-long-lived variant).
-    pub fn with_code_lifetime(code: Duration) -> Store {
-        Store { inner: Mutex::default(), lifetimes: Lifetimes { code, ..Lifetimes::default() } }
+    pub fn predictable(self, yes: bool) -> Store {
+        Store { predictable: yes, ..self }
+    }
+
+    /// A fresh code or token: 256 random bits, or the next counter value under the fault.
+    fn token(&self) -> String {
+        if self.predictable {
+            static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+            return format!("tok-{:012}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        }
+        random_token()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -331,7 +340,7 @@ impl Store {
     }
 
     pub fn issue_code_full(&self, client_id: &str, redirect_uri: &str, redirect_uri_sent: bool, scope: &str, challenge: Option<&str>) -> String {
-        let code = random_token();
+        let code = self.token();
         let rec = CodeRec {
             client_id: client_id.into(),
             redirect_uri: redirect_uri.into(),
@@ -389,7 +398,7 @@ impl Store {
         if let Some(c) = g.codes.get_mut(code) {
             c.redeemed = Some(grant);
         }
-        Ok(g.issue(client_id, &rec.scope, Some(grant), &self.lifetimes))
+        Ok(g.issue(client_id, &rec.scope, Some(grant), &self.lifetimes, &|| self.token()))
     }
 
     /// Whether `code` could be redeemed now, without redeeming it (the first half of a racy
@@ -409,7 +418,7 @@ impl Store {
     }
 
     pub fn issue_client_credentials(&self, client_id: &str, scope: &str) -> Issued {
-        self.lock().issue(client_id, scope, None, &self.lifetimes)
+        self.lock().issue(client_id, scope, None, &self.lifetimes, &|| self.token())
     }
 
     /// Rotates a refresh token: the old one dies, a new pair is issued in the same grant.
@@ -443,7 +452,7 @@ impl Store {
         };
         let scope = if scope.is_empty() { rec.scope.clone() } else { scope };
         if keep {
-            let mut issued = g.issue(client_id, &scope, None, &self.lifetimes);
+            let mut issued = g.issue(client_id, &scope, None, &self.lifetimes, &|| self.token());
             if let Some(a) = g.access.get_mut(&issued.access_token) {
                 a.grant = Some(rec.grant);
             }
@@ -456,7 +465,7 @@ impl Store {
                 g.rotated.insert(token.to_string(), rec.grant);
             }
         }
-        Ok(g.issue(client_id, &scope, Some(rec.grant), &self.lifetimes))
+        Ok(g.issue(client_id, &scope, Some(rec.grant), &self.lifetimes, &|| self.token()))
     }
 
     /// Revokes `token` for `client_id`, and every token of its grant (seed: "and vice-versa").

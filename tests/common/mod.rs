@@ -28,7 +28,8 @@ pub fn run_toml(target_toml: &str) -> (RunResult, Arc<Redactor>) {
 }
 
 pub fn run_toml_with(target_toml: &str, opts: RunOptions) -> (RunResult, Arc<Redactor>) {
-    let target = Target::parse("test target", target_toml, &|_| None).expect("target parses");
+    let mut target = Target::parse("test target", target_toml, &|_| None).expect("target parses");
+    let _ = target.discover_or_note(std::time::Duration::from_secs(5));
     let p = profile(&target.profile);
     target.check_against(&p).expect("target fits the profile");
     let redactor = Arc::new(Redactor::new());
