@@ -142,6 +142,10 @@ pub struct Expect {
     /// JSON members that must be these booleans.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub booleans: IndexMap<String, bool>,
+    /// JSON members that, if present, must not be these booleans (e.g. never `active: true`,
+    /// whether the answer is a refusal or an `active: false`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub booleans_not: IndexMap<String, bool>,
     /// JSON members that must be arrays holding this string.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub contains: IndexMap<String, String>,
@@ -285,7 +289,7 @@ pub enum Need {
     RedirectUriOptional,
     /// The client's redirect_uri is not a loopback URI (RFC 8252 §7.3 lets any port through).
     NonLoopbackRedirect,
-    /// The client's redirect_uri is a loopback URI (a native client, RFC 8252 §7.3).
+    /// The public client's redirect_uri is a loopback URI (a native app, RFC 8252 §7.3).
     LoopbackRedirect,
     /// A capability the server may not offer (metadata, iss, …).
     Capability(crate::target::Capability),
@@ -302,7 +306,7 @@ impl Need {
                 "the target file does not say the client may omit redirect_uri ([client] redirect_uri_optional = true)"
             }
             Need::NonLoopbackRedirect => "the client's redirect_uri is a loopback URI: RFC 8252 §7.3 lets any port through",
-            Need::LoopbackRedirect => "the client's redirect_uri is not a loopback URI (RFC 8252 §7.3 is about native clients registered with one)",
+            Need::LoopbackRedirect => "the target file has no [public_client] with a loopback redirect_uri (RFC 8252 §7.3 is about native apps registered with one)",
             Need::Capability(_) => "the server does not offer a capability the case needs",
         }
     }
@@ -949,7 +953,7 @@ fn expect_http_only(e: &Expect) -> Option<&'static str> {
         Some("header_present/header_contains/header_includes/header_excludes")
     } else if !e.differs.is_empty() {
         Some("differs")
-    } else if !e.formats.is_empty() || !e.contains.is_empty() || !e.booleans.is_empty() {
+    } else if !e.formats.is_empty() || !e.contains.is_empty() || !e.booleans.is_empty() || !e.booleans_not.is_empty() {
         Some("formats/contains/booleans")
     } else if e.challenge.is_some() {
         Some("challenge")

@@ -164,6 +164,13 @@ fn evaluate_http(r: &mut Recorder, e: &Expect, resp: &HttpResponse, ctx: &CheckC
         };
         r.record("member_is_boolean", None, verdict);
     }
+    for (name, never) in &e.booleans_not {
+        let verdict = match obj.and_then(|v| v.get(name)) {
+            Some(Value::Bool(b)) if b == never => Err(format!("expected {name} absent or not {never}, got {never}")),
+            _ => Ok(()),
+        };
+        r.record("member_is_not_boolean", None, verdict);
+    }
     for (name, want) in &e.contains {
         let got = obj.and_then(|v| v.get(name));
         let verdict = match got {

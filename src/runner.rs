@@ -229,7 +229,7 @@ pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
             Need::PublicClient if target.public_client.is_none() => Some(n.missing_reason().to_string()),
             Need::RedirectUriOptional if !target.client.redirect_uri_optional => Some(n.missing_reason().to_string()),
             Need::NonLoopbackRedirect if target.client.is_loopback() => Some(n.missing_reason().to_string()),
-            Need::LoopbackRedirect if !target.client.is_loopback() => Some(n.missing_reason().to_string()),
+            Need::LoopbackRedirect if !target.public_client.as_ref().is_some_and(|c| c.is_loopback()) => Some(n.missing_reason().to_string()),
             Need::Capability(c) if !target.capabilities.offers(*c) => Some(target.capabilities.missing_reason(*c)),
             _ => None,
         })

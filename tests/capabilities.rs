@@ -20,7 +20,7 @@ fn without_metadata_or_iss_their_cases_are_skipped_with_the_reason() {
         .collect();
     let (result, _) = common::run_toml(&toml);
     let of = |prefix: &str| result.cases().filter(|c| c.id.starts_with(prefix)).collect::<Vec<_>>();
-    assert_eq!(of("metadata/").len(), 4);
+    assert_eq!(of("metadata/").len(), 7);
     for c in of("metadata/") {
         assert_eq!(c.outcome, Outcome::Skipped, "{}", c.id);
         assert_eq!(c.message, "skipped: the server does not offer RFC 8414 authorization server metadata (target file: discovery_url)");
@@ -49,7 +49,9 @@ fn the_metadata_says_what_the_server_offers() {
     assert_eq!(report["summary"]["passed"], 2, "both iss cases ran: the metadata advertised iss");
     let out = Command::new(BIN).args(["run", "--target", target.to_str().unwrap(), "--filter", "introspect/", "--json", "-"]).output().unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["summary"]["passed"], 8, "introspection_endpoint in the metadata turned the introspection cases on");
+    // 13 introspection cases; the one about a rotated-out refresh token also needs refresh_rotation,
+    // which no metadata member states (and this target file no longer does).
+    assert_eq!(report["summary"]["passed"], 12, "introspection_endpoint in the metadata turned the introspection cases on");
     let no_disc: String = std::fs::read_to_string(&target).unwrap().lines().filter(|l| !l.starts_with("discovery_url")).map(|l| format!("{l}\n")).collect();
     std::fs::write(&target, no_disc).unwrap();
     let out = Command::new(BIN).args(["list", "--target", target.to_str().unwrap(), "--filter", "iss/"]).output().unwrap();
@@ -96,7 +98,10 @@ fn each_capability_switched_off_in_the_reference_skips_its_cases_and_fails_none(
         Offer::PublicClient => "the target file has no [public_client]",
     };
     let full = common::run_toml(&ReferenceServer::start_offering("rfc6749", Extras::default()).unwrap().target_toml()).0;
-    assert!(full.cases().all(|c| c.outcome == Outcome::Passed), "the full reference passes every case");
+    // Every case passes but the one for native clients registered with a loopback URI and the
+    // slow ones (not asked for here).
+    let shaped = |id: &str| id == "authorize/redirect-uri-loopback-any-port" || id.starts_with("slow/");
+    assert!(full.cases().all(|c| c.outcome == Outcome::Passed || (shaped(&c.id) && c.outcome == Outcome::Skipped)), "the full reference passes every case");
     for &offer in Offer::ALL {
         let extras = Extras { withheld: std::iter::once(offer).collect(), short_lived: false };
         let server = ReferenceServer::start_offering("rfc6749", extras).unwrap();

@@ -56,7 +56,10 @@ fn run_against_embedded_reference_passes_and_writes_the_report() {
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
     let total = report["summary"]["total"].as_u64().unwrap();
     assert!(total >= 75);
-    assert_eq!(report["summary"]["passed"].as_u64(), Some(total));
+    // Every case passes but the slow ones, skipped without --slow (they wait out lifetimes).
+    let skipped: Vec<&str> = report["cases"].as_array().unwrap().iter().filter(|c| c["outcome"] == "skipped").map(|c| c["id"].as_str().unwrap()).collect();
+    assert!(!skipped.is_empty() && skipped.iter().all(|id| id.starts_with("slow/")), "{skipped:?}");
+    assert_eq!(report["summary"]["passed"].as_u64(), Some(total - skipped.len() as u64));
     assert_eq!(report["profile"], "citi-pl,citi-mx,rfc6749", "every profile, one report");
     let profiles: Vec<&str> = report["cases"].as_array().unwrap().iter().map(|c| c["profile"].as_str().unwrap()).collect();
     let mut groups = profiles.clone();
@@ -69,7 +72,7 @@ fn run_against_embedded_reference_passes_and_writes_the_report() {
     }
     let text = stdout(&out);
     assert!(text.contains("gate: PASSED"), "{text}");
-    assert_eq!(text.lines().filter(|l| l.starts_with("ok ")).count() as u64, total, "one line per case");
+    assert_eq!(text.lines().filter(|l| l.starts_with("ok ") || l.starts_with("skipped ")).count() as u64, total, "one line per case");
 }
 
 #[test]

@@ -329,7 +329,9 @@ impl PlState {
             let host = |u: &str| url::Url::parse(u).ok().and_then(|u| u.host_str().map(str::to_string));
             return host(registered).is_some() && host(registered) == host(given);
         }
-        if self.variant(Variant::LoopbackAnyPort) && loopback_any_port(registered, given) {
+        // RFC 8252 §7.3: the public client (a native app) and, as a variant, the confidential
+        // one are registered with loopback URIs.
+        if !self.has(Fault::RfcLoopbackPortExact) && loopback_any_port(registered, given) {
             return true;
         }
         given == registered
@@ -811,10 +813,14 @@ async fn revoke(State(st): State<Arc<PlState>>, method: Method, headers: HeaderM
 /// RFC 7662 introspection for authenticated clients: `active` and, for a live token, what it is.
 async fn introspect(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes) -> Response {
     let result = (|| {
+        let p = params::form(&headers, &body)?;
+        let public_caller = !headers.contains_key(header::AUTHORIZATION) && p.get("client_id").is_some_and(|id| st.reg.is_public(id));
+        if public_caller && st.has(Fault::RfcIntrospectPublicInactive) {
+            return Ok(json!({ "active": false }));
+        }
         if !st.has(Fault::RfcIntrospectNoAuth) {
             st.client(&headers)?;
         }
-        let p = params::form(&headers, &body)?;
         let token = p.get("token").ok_or_else(|| OAuthError::bad_request("invalid_request", "token is required"))?;
         let hint = match p.get("token_type_hint") {
             Some("access_token") => Some(TokenKind::Access),

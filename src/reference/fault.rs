@@ -147,6 +147,7 @@ faults! {
     RfcTwoAuthMethodsAccepted => "rfc-two-auth-methods-accepted", "rfc6749", Should, "a request authenticating by Basic and by client_secret in the body is served (RFC 6749 §2.3: one method per request)";
     RfcPkceUnknownMethodAccepted => "rfc-pkce-unknown-method-accepted", "rfc6749", Must, "an unsupported code_challenge_method is accepted as if it were S256 (RFC 7636 §4.4.1)";
     RfcIntrospectUnknownHintInactive => "rfc-introspect-unknown-hint-inactive", "rfc6749", Should, "a live token sent with an unknown token_type_hint is introspected inactive (RFC 7662 §2.1)";
+    RfcIntrospectPublicInactive => "rfc-introspect-public-inactive", "rfc6749", Should, "a caller with only a client_id is answered 200 active=false instead of invalid_client (RFC 7662 §2.1)";
     RfcIntrospectExpPast => "rfc-introspect-exp-past", "rfc6749", Must, "an active token's introspection gives an exp already past (RFC 7662 §2.2)";
     RfcMetadataIssuerQuery => "rfc-metadata-issuer-query", "rfc6749", Must, "the metadata's issuer carries a query component (RFC 8414 §2)";
     RfcMetadataNoCodeResponseType => "rfc-metadata-no-code-response-type", "rfc6749", Must, "response_types_supported does not list code although the code flow works (RFC 8414 §2)";
@@ -154,7 +155,7 @@ faults! {
     RfcNoReferrerPolicy => "rfc-no-referrer-policy", "rfc6749", May, "the login page sets no referrer policy (RFC 9700 §4.2.4)";
     RfcPredictableTokens => "rfc-predictable-tokens", "rfc6749", Must, "codes and tokens come from a counter, not a random source (RFC 6749 §10.10: guessing probability at most 2^-128)";
     RfcCodeNeverExpires => "rfc-code-never-expires", "rfc6749", Must, "authorization codes live a day (RFC 6749 §4.1.2: a code MUST expire shortly after it is issued)";
-    RfcLoopbackPortExact => "rfc-loopback-port-exact", "rfc6749", Must, "a native client registered with a loopback redirect URI must use its exact port (RFC 8252 §7.3: any port MUST be allowed)";
+    RfcLoopbackPortExact => "rfc-loopback-port-exact", "rfc6749", Must, "the public client (a native app) registered with a loopback redirect URI must use its exact port (RFC 8252 §7.3: any port MUST be allowed)";
     RfcExpiredTokenAccepted => "rfc-expired-token-accepted", "rfc6749", Must, "access tokens stay valid long after the expires_in they were issued with (RFC 6749 §7: the resource MUST ensure the token has not expired)";
 }
 

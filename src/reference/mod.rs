@@ -81,7 +81,8 @@ impl Registration {
                 ClientReg { id: "my-client".into(), secret: secret(), redirect_uri: "https://app.example.test/callback".into() },
                 ClientReg { id: "other-client".into(), secret: secret(), redirect_uri: "https://other.example.test/cb".into() },
             ],
-            public_client: Some(ClientReg { id: "public-app".into(), secret: String::new(), redirect_uri: "https://public.example.test/cb".into() }),
+            // A native app (RFC 8252): public, with a loopback redirect URI registered without a port.
+            public_client: Some(ClientReg { id: "public-app".into(), secret: String::new(), redirect_uri: "http://127.0.0.1/cb".into() }),
             user: UserReg { username: "alice".into(), password: format!("pw-{}", crate::token::random_hex(12)) },
             scopes: ["accounts", "customers", "payments", "onboarding"].map(String::from).to_vec(),
         }
@@ -192,18 +193,18 @@ pub fn app_with(profile: &str, reg: Registration, faults: Faults, variants: Vari
 
 /// The router for `profile` with variants, withheld offers and lifetimes.
 /// The registration as the variants and withheld offers shape it.
-fn shape(reg: &mut Registration, faults: &Faults, variants: &Variants, extras: &Extras) {
+fn shape(reg: &mut Registration, variants: &Variants, extras: &Extras) {
     if extras.withheld.has(Offer::PublicClient) {
         reg.public_client = None;
     }
-    if variants.has(Variant::LoopbackAnyPort) || faults.has(Fault::RfcLoopbackPortExact) {
+    if variants.has(Variant::LoopbackAnyPort) {
         // RFC 8252 §7.3: a native client registers its loopback URI without a port.
         reg.clients[0].redirect_uri = "http://127.0.0.1/callback".into();
     }
 }
 
 pub fn app_full(profile: &str, mut reg: Registration, faults: Faults, variants: Variants, extras: Extras) -> Result<axum::Router, ReferenceError> {
-    shape(&mut reg, &faults, &variants, &extras);
+    shape(&mut reg, &variants, &extras);
     let pl = |flavor| {
         let mut life = store::Lifetimes::default();
         if variants.has(Variant::CodesLongLived) {
@@ -290,7 +291,7 @@ impl ReferenceServer {
         mut reg: Registration,
         tls: Option<TlsConfig>,
     ) -> Result<ReferenceServer, ReferenceError> {
-        shape(&mut reg, &faults, &variants, &extras);
+        shape(&mut reg, &variants, &extras);
         let router = app_full(profile, reg.clone(), faults.clone(), variants.clone(), extras.clone())?;
         let acceptor = tls.as_ref().map(server_tls).transpose()?;
         let rt = tokio::runtime::Builder::new_multi_thread()

@@ -58,7 +58,7 @@ variants! {
     RevokeEmptyBody => "revoke-empty-body", ["rfc6749"], None, "revocation answers 200 with an empty body (RFC 7009 §2.2: the content of the answer is ignored)";
     ErrorDescriptionOmitted => "error-description-omitted", ["rfc6749"], None, "error answers carry no error_description (RFC 6749 §5.2: OPTIONAL)";
     QueryTokenAccepted => "query-token-accepted", ["rfc6749"], MAY, "the protected resource also accepts the access token in the access_token query parameter (RFC 6750 §2.3: resource servers MAY support it)";
-    LoopbackAnyPort => "loopback-any-port", ["rfc6749"], None, "the client is a native app registered with a loopback redirect URI, and any port is accepted for it (RFC 8252 §7.3: MUST allow any port; RFC 9700 §2.1 makes the exception)";
+    LoopbackAnyPort => "loopback-any-port", ["rfc6749"], None, "the confidential client too is registered with a loopback redirect URI, and any port is accepted for it (RFC 8252 §7.3: MUST allow any port; RFC 9700 §2.1 makes the exception)";
     MxErrorType => "mx-error-type", ["citi-mx"], None, "error answers also carry type (the bank's other APIs: error|warn|invalid|fatal; extra members allowed)";
     MxTimestampOffset => "mx-timestamp-offset", ["citi-mx"], None, "error timestamps carry milliseconds and a +00:00 offset (ISO 8601 / RFC 3339 date-time)";
 }
