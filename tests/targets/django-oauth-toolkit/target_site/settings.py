@@ -13,6 +13,9 @@ INSTALLED_APPS = [
     "oauth2_provider",
 ]
 MIDDLEWARE = [
+    # In every project `django-admin startproject` makes: Referrer-Policy: same-origin (and the
+    # other SECURE_* defaults, none of which redirects on plain http).
+    "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
