@@ -161,6 +161,29 @@ pub fn run_variant(profile: &Arc<Profile>, variant: Variant, opts: &RunOptions) 
     })
 }
 
+/// Each fault's run, in the order of `faults`, four at a time.
+fn run_faults(profile: &Arc<Profile>, faults: &[Fault], opts: &RunOptions) -> Result<Vec<RunResult>, SelftestError> {
+    const AT_ONCE: usize = 4;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Result<RunResult, SelftestError>>>> = faults.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..AT_ONCE.min(faults.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&fault) = faults.get(i) else { break };
+                    let result = run_once(profile, std::iter::once(fault).collect(), fault.is_slow(), opts);
+                    *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()).expect("every fault was run"))
+        .collect()
+}
+
 /// Runs `profile` against the correct reference, against each of `faults`, and with each of its
 /// tolerated variants.
 pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOptions) -> Result<Selftest, SelftestError> {
@@ -186,8 +209,10 @@ pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOpt
         })
         .map(|c| CaseTrips { id: c.id.clone(), level: Level::Should, faults: Vec::new() })
         .collect();
-    for &fault in faults {
-        let result = run_once(&profile, std::iter::once(fault).collect(), fault.is_slow(), &opts)?;
+    // The fault runs are independent servers and runs: a few at once (they mostly wait on
+    // loopback I/O and the slow ones on lifetimes), judged in the catalogue's order.
+    let results = run_faults(&profile, faults, &opts)?;
+    for (&fault, result) in faults.iter().zip(results) {
         for c in result.cases() {
             let failed_should = c.checks.iter().any(|k| !k.passed && k.level == Level::Should && c.level == Level::Must);
             if let (true, Some(t)) = (failed_should, graded_tripped_by.iter_mut().find(|t| t.id == c.id)) {

@@ -29,7 +29,8 @@ fn mutation_score_is_100_percent(#[case] name: &str, #[case] at_least: usize) {
         let f = Fault::from_name(r.fault).unwrap();
         match f.level_in(name) {
             Level::Must => assert!(r.gate_failed, "{}: a MUST fault must fail the gate", r.fault),
-            _ => assert!(r.tripped.iter().any(|(_, l)| *l != Level::May), "{}: a SHOULD fault must fail a SHOULD (or MUST) case", r.fault),
+            Level::Should => assert!(r.tripped.iter().any(|(_, l)| *l != Level::May), "{}: a SHOULD fault must fail a SHOULD (or MUST) case", r.fault),
+            Level::May => assert!(!r.tripped.is_empty(), "{}: a MAY fault must fail its MAY case", r.fault),
         }
         assert!(!r.tripped.is_empty(), "{} tripped nothing", r.fault);
     }

@@ -59,8 +59,9 @@ fn a_wrong_secret_is_diagnosed_and_blocks_instead_of_failing(#[case] profile: &s
         let (id, outcome, message) = (c["id"].as_str().unwrap(), c["outcome"].as_str().unwrap(), c["message"].as_str().unwrap());
         match outcome {
             "failed" | "skipped" => {}
-            // The authorization endpoint, the metadata and the public client never use the secret.
-            "passed" => assert!(["authorize/", "iss/", "metadata/", "public/"].iter().any(|p| id.starts_with(p)), "{id} passed although it uses the client secret"),
+            // The authorization endpoint (codes sampled there too), the metadata and the public
+            // client never use the secret.
+            "passed" => assert!(["authorize/", "iss/", "metadata/", "public/", "strength/code"].iter().any(|p| id.starts_with(p)), "{id} passed although it uses the client secret"),
             "error" => {
                 assert!(message.starts_with("blocked: ") && message.contains("was refused (answered 401 invalid_client)"), "{id}: {message}");
                 blocked += 1;
