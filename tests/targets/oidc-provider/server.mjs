@@ -26,8 +26,10 @@ const configuration = {
       token_endpoint_auth_method: 'client_secret_basic',
     },
     {
+      // A native app (RFC 8252): a loopback redirect URI registered without a port.
       client_id: 'public-app',
-      redirect_uris: ['https://public.example.test/cb'],
+      application_type: 'native',
+      redirect_uris: ['http://127.0.0.1/cb'],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
