@@ -31,4 +31,17 @@ for client_id, secret, redirect, grant in CLIENTS:
         skip_authorization=False,
         algorithm="",
     )
+# A native app (RFC 8252): public, no secret, a loopback redirect URI registered without a port.
+Application.objects.filter(client_id="public-app").delete()
+Application.objects.create(
+    client_id="public-app",
+    client_secret="",
+    name="public-app",
+    user=user,
+    client_type=Application.CLIENT_PUBLIC,
+    authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+    redirect_uris="http://127.0.0.1/cb",
+    skip_authorization=False,
+    algorithm="",
+)
 print("seeded")
