@@ -1,0 +1,71 @@
+//! Token strength (RFC 6749 §10.10) and the slow lifetime cases, judged against the reference
+//! with and without the faults that break them.
+mod common;
+
+use oauth_conformance::reference::{Extras, Fault, Faults, ReferenceServer, Variants};
+use oauth_conformance::result::Outcome;
+use oauth_conformance::runner::RunOptions;
+
+fn start(faults: &[Fault], short_lived: bool) -> ReferenceServer {
+    let extras = Extras { short_lived, ..Default::default() };
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let faults: Faults = faults.iter().copied().collect();
+    ReferenceServer::start_extras("rfc6749", faults, Variants::none(), extras, addr, oauth_conformance::reference::Registration::generate(), None).unwrap()
+}
+
+#[test]
+fn counter_tokens_fail_every_strength_case_with_the_estimate_and_no_token_in_the_message() {
+    let server = start(&[Fault::RfcPredictableTokens], false);
+    let (result, _) = common::run_toml(&server.target_toml());
+    let strength: Vec<_> = result.cases().filter(|c| c.id.starts_with("strength/")).collect();
+    assert_eq!(strength.len(), 4);
+    for c in strength {
+        assert_eq!(c.outcome, Outcome::Failed, "{}: {}", c.id, c.message);
+        assert!(c.message.contains("at least 128 bits hard to guess, got ~") && c.message.contains("from 8 samples"), "{}: {}", c.id, c.message);
+        assert!(!c.message.contains("tok-0"), "{}: a sampled value leaked into the message: {}", c.id, c.message);
+    }
+    assert!(!result.gate_passed());
+}
+
+#[test]
+fn random_tokens_pass_every_strength_case() {
+    let server = start(&[], false);
+    let (result, _) = common::run_toml(&server.target_toml());
+    for c in result.cases().filter(|c| c.id.starts_with("strength/")) {
+        assert_eq!(c.outcome, Outcome::Passed, "{}: {}", c.id, c.message);
+        assert!(c.checks.iter().any(|k| k.check == "guessing_entropy_160" && k.passed), "{}", c.id);
+    }
+}
+
+#[test]
+fn slow_cases_are_skipped_without_slow_and_catch_lifetimes_that_never_end_with_it() {
+    let server = start(&[Fault::RfcCodeNeverExpires, Fault::RfcExpiredTokenAccepted], true);
+    let (quick, _) = common::run_toml(&server.target_toml());
+    let slow_ids: Vec<&str> = quick.cases().filter(|c| c.id.starts_with("slow/")).map(|c| c.id.as_str()).collect();
+    assert_eq!(slow_ids.len(), 3);
+    for c in quick.cases().filter(|c| c.id.starts_with("slow/")) {
+        assert_eq!(c.outcome, Outcome::Skipped);
+        assert!(c.message.ends_with("run with --slow") && c.message.contains(" s)"), "{}", c.message);
+    }
+    let (slow, _) = common::run_toml_with(&server.target_toml(), RunOptions { slow: true, ..Default::default() });
+    for c in slow.cases().filter(|c| c.id.starts_with("slow/")) {
+        assert_eq!(c.outcome, Outcome::Failed, "{}: {}", c.id, c.message);
+    }
+    let code = slow.cases().find(|c| c.id == "slow/code-expires").unwrap();
+    assert!(code.message.contains("expected status 400, got 200"), "{}", code.message);
+}
+
+#[test]
+fn a_slow_case_without_its_wait_in_the_target_file_is_skipped_and_a_bad_wait_is_refused() {
+    let server = start(&[], false);
+    let (result, _) = common::run_toml_with(&server.target_toml(), RunOptions { slow: true, ..Default::default() });
+    let c = result.cases().find(|c| c.id == "slow/code-expires").unwrap();
+    assert_eq!(c.outcome, Outcome::Skipped);
+    assert_eq!(c.message, "skipped: the target file has no [slow] code (seconds to wait for the authorization code lifetime)");
+    let bad = format!("{}\n[slow]\ncode = 5\nrefresh = 9\n", server.target_toml());
+    let err = oauth_conformance::target::Target::parse("t.toml", &bad, &|_| None).unwrap_err().to_string();
+    assert!(err.starts_with("t.toml:") && err.contains("slow.refresh") && err.contains("unknown wait (known: code, access_token)"), "{err}");
+    let zero = format!("{}\n[slow]\ncode = 0\n", server.target_toml());
+    let err = oauth_conformance::target::Target::parse("t.toml", &zero, &|_| None).unwrap_err().to_string();
+    assert!(err.contains("slow.code") && err.contains("between 1 and 7200"), "{err}");
+}
