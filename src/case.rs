@@ -211,7 +211,7 @@ pub struct Sample {
 }
 
 /// The `[slow]` waits of a target file a case may use: the code and the access token lifetimes.
-pub const WAITS: &[(&str, &str)] = &[("code", "authorization code lifetime"), ("access_token", "access token lifetime")];
+pub const WAITS: &[(&str, &str)] = &[("code", "authorization code lifetime"), ("access_token", "access token lifetime"), ("request_uri", "pushed request_uri lifetime")];
 
 /// Values a case needs made before it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -312,7 +312,9 @@ impl Need {
     }
 
     /// Needs a case table may declare itself (the others follow from fixtures and steps).
-    pub const DECLARABLE: [(&'static str, Need); 9] = [
+    pub const DECLARABLE: [(&'static str, Need); 11] = [
+        ("par", Need::Capability(crate::target::Capability::Par)),
+        ("par_required", Need::Capability(crate::target::Capability::ParRequired)),
         ("non_loopback_redirect_uri", Need::NonLoopbackRedirect),
         ("loopback_redirect_uri", Need::LoopbackRedirect),
         ("revocation", Need::Capability(crate::target::Capability::Revocation)),
@@ -823,6 +825,7 @@ impl StepCtx<'_> {
         match endpoint.as_str() {
             "revoke" => needs.insert(Need::Capability(crate::target::Capability::Revocation)),
             "introspect" => needs.insert(Need::Capability(crate::target::Capability::Introspection)),
+            "par" => needs.insert(Need::Capability(crate::target::Capability::Par)),
             _ => false,
         };
         let is_browser = self.profile.is_browser_endpoint(&endpoint);

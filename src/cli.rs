@@ -158,6 +158,9 @@ pub struct ServeArgs {
     /// Codes live 4 s and access tokens 5 s; the target file gets `[slow]` waits for `run --slow`.
     #[arg(long)]
     pub short_lived: bool,
+    /// rfc6749: take authorization requests only through PAR (RFC 9126 §5), as the metadata says.
+    #[arg(long)]
+    pub par_required: bool,
     /// Print the capabilities `--without` can switch off, and exit.
     #[arg(long)]
     pub list_offers: bool,

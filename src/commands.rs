@@ -286,7 +286,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
             None => Err(anyhow!("unknown capability `{n}` (see serve --list-offers)")),
         })
         .collect::<Result<_>>()?;
-    let extras = reference::Extras { withheld, short_lived: a.short_lived };
+    let extras = reference::Extras { withheld, short_lived: a.short_lived, par_required: a.par_required };
     let read = |p: &PathBuf| std::fs::read(p).map_err(|e| anyhow!("{}: {}", p.display(), io_message(&e)));
     let tls = match (&a.tls_cert, &a.tls_key) {
         (Some(c), Some(k)) => Some(reference::TlsConfig { cert_pem: read(c)?, key_pem: read(k)?, client_ca_pem: a.client_ca.as_ref().map(read).transpose()? }),

@@ -576,9 +576,6 @@ impl<'a> CaseRun<'a> {
                 return Err(refused(self, e.at("setup failed")));
             }
         }
-        if let Some(secs) = case.wait.as_ref().and_then(|w| self.env.target.slow.get(w)) {
-            tokio::time::sleep(Duration::from_secs(*secs)).await;
-        }
         for (i, s) in case.before.iter().enumerate() {
             let label = step_label("before", i, s);
             match self.step(&label, s).await {
@@ -589,6 +586,11 @@ impl<'a> CaseRun<'a> {
                 }
                 Ok(true) => {}
             }
+        }
+        // The slow case's wait: after its fixtures and setup (a pushed request_uri, say), just
+        // before the request that must find them dead.
+        if let Some(secs) = case.wait.as_ref().and_then(|w| self.env.target.slow.get(w)) {
+            tokio::time::sleep(Duration::from_secs(*secs)).await;
         }
         Ok(())
     }

@@ -84,16 +84,23 @@ pub enum Capability {
     /// token_endpoint_auth_methods_supported is server-wide, while each client is registered for
     /// one method (RFC 7591 §2), so it cannot say what this client may use.
     ClientSecretPost,
+    /// RFC 9126 pushed authorization requests (metadata: pushed_authorization_request_endpoint).
+    Par,
+    /// RFC 9126 §5: the server accepts authorization requests only through PAR (metadata:
+    /// require_pushed_authorization_requests).
+    ParRequired,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 6] = [
+    pub const ALL: [Capability; 8] = [
         Capability::Metadata,
         Capability::Iss,
         Capability::Introspection,
         Capability::RefreshRotation,
         Capability::Revocation,
         Capability::ClientSecretPost,
+        Capability::Par,
+        Capability::ParRequired,
     ];
 
     pub fn name(self) -> &'static str {
@@ -104,6 +111,8 @@ impl Capability {
             Capability::RefreshRotation => "refresh_rotation",
             Capability::Revocation => "revocation",
             Capability::ClientSecretPost => "client_secret_post",
+            Capability::Par => "par",
+            Capability::ParRequired => "par_required",
         }
     }
 
@@ -116,6 +125,8 @@ impl Capability {
             Capability::RefreshRotation => "target file: [capabilities] refresh_rotation",
             Capability::Revocation => "metadata: revocation_endpoint",
             Capability::ClientSecretPost => "target file: [capabilities] client_secret_post",
+            Capability::Par => "metadata: pushed_authorization_request_endpoint",
+            Capability::ParRequired => "metadata: require_pushed_authorization_requests",
         }
     }
 
@@ -127,6 +138,8 @@ impl Capability {
             Capability::RefreshRotation => "refresh token rotation",
             Capability::Revocation => "RFC 7009 token revocation",
             Capability::ClientSecretPost => "client_secret_post client authentication",
+            Capability::Par => "RFC 9126 pushed authorization requests",
+            Capability::ParRequired => "RFC 9126 PAR-only authorization requests",
         }
     }
 
@@ -539,10 +552,12 @@ impl Target {
         self.capabilities.from_metadata.insert(Capability::Introspection, meta.get("introspection_endpoint").is_some_and(|v| v.is_string()));
         // RFC 8414 §2: revocation_endpoint is the metadata's word on RFC 7009 support, unless
         // the target file names the endpoint itself.
+        self.capabilities.from_metadata.insert(Capability::Par, meta.get("pushed_authorization_request_endpoint").is_some_and(|v| v.is_string()));
+        self.capabilities.from_metadata.insert(Capability::ParRequired, meta.get("require_pushed_authorization_requests") == Some(&serde_json::Value::Bool(true)));
         if !self.endpoints.contains_key("revoke") {
             self.capabilities.from_metadata.insert(Capability::Revocation, meta.get("revocation_endpoint").is_some_and(|v| v.is_string()));
         }
-        for (key, field) in [("authorize", "authorization_endpoint"), ("token", "token_endpoint"), ("revoke", "revocation_endpoint"), ("introspect", "introspection_endpoint")] {
+        for (key, field) in [("authorize", "authorization_endpoint"), ("token", "token_endpoint"), ("revoke", "revocation_endpoint"), ("introspect", "introspection_endpoint"), ("par", "pushed_authorization_request_endpoint")] {
             if !self.endpoints.contains_key(key)
                 && let Some(v) = meta.get(field).and_then(|v| v.as_str()) {
                     Url::parse(v).map_err(|e| fail(format!("{field} {v:?}: {e}")))?;

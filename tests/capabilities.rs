@@ -96,18 +96,19 @@ fn each_capability_switched_off_in_the_reference_skips_its_cases_and_fails_none(
         Offer::RefreshRotation => "refresh token rotation (target file: [capabilities] refresh_rotation = false)",
         Offer::ClientSecretPost => "client_secret_post client authentication (target file: [capabilities] client_secret_post = false)",
         Offer::PublicClient => "the target file has no [public_client]",
+        Offer::Par => "RFC 9126 pushed authorization requests (metadata: pushed_authorization_request_endpoint)",
     };
     let full = common::run_toml(&ReferenceServer::start_offering("rfc6749", Extras::default()).unwrap().target_toml()).0;
-    // Every case passes but the one for native clients registered with a loopback URI and the
-    // slow ones (not asked for here).
-    let shaped = |id: &str| id == "authorize/redirect-uri-loopback-any-port" || id.starts_with("slow/");
+    // Every case passes but the slow ones (not asked for here) and the one for PAR-only servers
+    // (this one takes plain requests too; a_par_only_server_… runs it).
+    let shaped = |id: &str| id == "par/required-plain-request-refused" || id.starts_with("slow/");
     assert!(full.cases().all(|c| c.outcome == Outcome::Passed || (shaped(&c.id) && c.outcome == Outcome::Skipped)), "the full reference passes every case");
     for &offer in Offer::ALL {
-        let extras = Extras { withheld: std::iter::once(offer).collect(), short_lived: false };
+        let extras = Extras { withheld: std::iter::once(offer).collect(), ..Default::default() };
         let server = ReferenceServer::start_offering("rfc6749", extras).unwrap();
         let (result, _) = common::run_toml(&server.target_toml());
         // The slow cases are skipped for their waiting before anything else (no --slow here).
-        let skipped: Vec<_> = result.cases().filter(|c| c.outcome == Outcome::Skipped && !c.message.ends_with("run with --slow")).collect();
+        let skipped: Vec<_> = result.cases().filter(|c| c.outcome == Outcome::Skipped && !shaped(&c.id)).collect();
         assert!(!skipped.is_empty(), "{}: some case needs it", offer.name());
         for c in &skipped {
             assert!(c.message.contains(reason(offer)), "{} without {}: {}", c.id, offer.name(), c.message);
@@ -115,4 +116,24 @@ fn each_capability_switched_off_in_the_reference_skips_its_cases_and_fails_none(
         let bad: Vec<_> = result.cases().filter(|c| !matches!(c.outcome, Outcome::Passed | Outcome::Skipped)).map(|c| format!("{} {:?}: {}", c.id, c.outcome, c.message)).collect();
         assert!(bad.is_empty() && result.gate_passed(), "without {}: {bad:#?}", offer.name());
     }
+}
+
+/// A PAR-only reference (RFC 9126 §5, advertised in its metadata): the PAR cases run, the plain
+/// request is refused; the same metadata over a server that still serves plain requests fails it.
+#[test]
+fn a_par_only_server_refuses_plain_requests_and_the_case_sees_through_a_false_claim() {
+    use oauth_conformance::reference::{Extras, Fault, ReferenceServer, Registration, Variants};
+    let extras = Extras { par_required: true, ..Default::default() };
+    let server = ReferenceServer::start_offering("rfc6749", extras).unwrap();
+    let opts = oauth_conformance::runner::RunOptions { selection: oauth_conformance::selection::Selection::filter("par/"), ..Default::default() };
+    let (result, _) = common::run_toml_with(&server.target_toml(), opts.clone());
+    let case = result.cases().find(|c| c.id == "par/required-plain-request-refused").unwrap();
+    assert_eq!(case.outcome, Outcome::Passed, "{}", case.message);
+    assert!(result.cases().all(|c| c.outcome == Outcome::Passed), "every PAR case passes against a PAR-only server");
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let lying = ReferenceServer::start_extras("rfc6749", std::iter::once(Fault::RfcParRequiredBypassed).collect(), Variants::none(), Extras::default(), addr, Registration::generate(), None).unwrap();
+    let (result, _) = common::run_toml_with(&lying.target_toml(), opts);
+    let case = result.cases().find(|c| c.id == "par/required-plain-request-refused").unwrap();
+    assert_eq!(case.outcome, Outcome::Failed, "{}", case.message);
+    assert!(case.message.contains("expected no code"), "{}", case.message);
 }

@@ -55,6 +55,10 @@ pub struct PlState {
     /// The access token lifetime the token answers state (the expired-token-accepted fault
     /// keeps tokens alive far longer).
     pub expires_in: u64,
+    /// The request_uri lifetime PAR answers state.
+    pub par_lifetime: u64,
+    /// Authorization requests only through PAR (RFC 9126 §5).
+    pub par_required: bool,
 }
 
 impl PlState {
@@ -370,6 +374,9 @@ pub fn router(state: Arc<PlState>) -> Router {
         if state.offers(Offer::Metadata) {
             r = r.route("/.well-known/oauth-authorization-server", get(metadata));
         }
+        if state.offers(Offer::Par) {
+            r = r.route("/par", post(par));
+        }
         return r.with_state(state);
     }
     Router::new()
@@ -415,6 +422,12 @@ async fn metadata(State(st): State<Arc<PlState>>, headers: HeaderMap) -> Respons
     if !st.offers(Offer::ClientSecretPost) {
         o.insert("token_endpoint_auth_methods_supported".into(), json!(["client_secret_basic"]));
     }
+    if st.offers(Offer::Par) {
+        o.insert("pushed_authorization_request_endpoint".into(), json!(format!("{base}/par")));
+        if st.par_required || st.has(Fault::RfcParRequiredBypassed) {
+            o.insert("require_pushed_authorization_requests".into(), json!(true));
+        }
+    }
     if st.has(Fault::RfcMetadataIssuerQuery) {
         o.insert("issuer".into(), json!(format!("{base}?tenant=main")));
     }
@@ -443,6 +456,59 @@ async fn token(State(st): State<Arc<PlState>>, method: Method, headers: HeaderMa
         Some("authorization_code") => code_token(State(st), method, headers, RawQuery(q), body).await,
         Some("refresh_token") => refresh(State(st), method, headers, RawQuery(q), body).await,
         _ => client_credentials_token(State(st), method, headers, RawQuery(q), body).await,
+    }
+}
+
+/// RFC 9126 §2: the pushed authorization request, checked as the authorization endpoint would
+/// check it, stored under a fresh request_uri.
+async fn par(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = (|| {
+        let p = params::form(&headers, &body)?;
+        let public = p.get("client_id").and_then(|id| st.reg.public_client.as_ref().filter(|c| c.id == id));
+        let client = match public {
+            Some(c) if !headers.contains_key(header::AUTHORIZATION) => c,
+            _ if st.has(Fault::RfcParNoClientAuth) && !headers.contains_key(header::AUTHORIZATION) => {
+                p.get("client_id").and_then(|id| st.reg.client(id)).ok_or_else(|| OAuthError::invalid_client("unknown client", REALM))?
+            }
+            _ => st.client_of(&headers, Some(&p))?,
+        };
+        let bad = |d: &str| OAuthError::bad_request("invalid_request", d.to_string());
+        if p.get("request_uri").is_some() && !st.has(Fault::RfcParRequestUriAccepted) {
+            return Err(bad("request_uri must not be pushed"));
+        }
+        if p.get("client_id").is_some_and(|id| id != client.id) {
+            return Err(bad("client_id differs from the authenticated client"));
+        }
+        if p.get("response_type") != Some("code") {
+            return Err(OAuthError::bad_request("unsupported_response_type", "response_type must be code"));
+        }
+        let redirect_uri = p.get("redirect_uri").unwrap_or(client.redirect_uri.as_str());
+        if !st.redirect_uri_matches(&client.redirect_uri, redirect_uri) && !st.has(Fault::RfcParRedirectUriUnchecked) {
+            return Err(bad("redirect_uri is not registered for this client"));
+        }
+        match (p.get("code_challenge"), p.get("code_challenge_method")) {
+            (None, None) | (Some(_), Some("S256")) => {}
+            (Some(_), Some(_)) if st.has(Fault::RfcPkceUnknownMethodAccepted) => {}
+            _ => return Err(bad("PKCE: code_challenge with code_challenge_method S256")),
+        }
+        if let Some(bad_scope) = p.get("scope").and_then(|s| st.unknown_scope(s)) {
+            return Err(OAuthError::bad_request("invalid_scope", format!("unknown scope {}", ascii(bad_scope))));
+        }
+        let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(p.pairs().iter().filter(|(k, _)| k != "client_secret")).finish();
+        Ok(st.store.push(&client.id, &query))
+    })();
+    match result {
+        Ok(uri) => {
+            let (status, body) = if st.has(Fault::RfcParNoExpiresIn) {
+                (StatusCode::OK, json!({ "request_uri": uri }))
+            } else {
+                (StatusCode::CREATED, json!({ "request_uri": uri, "expires_in": st.par_lifetime }))
+            };
+            let mut resp = (status, axum::Json(body)).into_response();
+            no_store(&mut resp);
+            resp
+        }
+        Err(e) => st.error(e),
     }
 }
 
@@ -479,7 +545,18 @@ fn session_cookie(sid: &str) -> HeaderValue {
 }
 
 async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
-    let p = Params::parse(q.unwrap_or_default().as_bytes());
+    let mut p = Params::parse(q.unwrap_or_default().as_bytes());
+    // RFC 9126 §4: a request by request_uri is the pushed request, for the client that pushed it.
+    if st.flavor == Flavor::Rfc6749 && st.offers(Offer::Par) {
+        match p.get("request_uri") {
+            Some(uri) => match st.store.take_pushed(uri, p.get("client_id"), st.has(Fault::RfcParAnyClient), st.has(Fault::RfcParReusable) || st.variant(Variant::ParRequestUriReload)) {
+                Ok(pushed) => p = Params::parse(pushed.as_bytes()),
+                Err(why) => return error_page(why),
+            },
+            None if st.par_required => return error_page("this server takes authorization requests only through PAR (RFC 9126)"),
+            None => {}
+        }
+    }
     let state = p.get("state");
     let issuer = issuer(&headers);
     let error_to = |uri: &str, code: &str, desc: &str| {

@@ -156,6 +156,14 @@ faults! {
     RfcPredictableTokens => "rfc-predictable-tokens", "rfc6749", Must, "codes and tokens come from a counter, not a random source (RFC 6749 §10.10: guessing probability at most 2^-128)";
     RfcCodeNeverExpires => "rfc-code-never-expires", "rfc6749", Must, "authorization codes live a day (RFC 6749 §4.1.2: a code MUST expire shortly after it is issued)";
     RfcLoopbackPortExact => "rfc-loopback-port-exact", "rfc6749", Must, "the public client (a native app) registered with a loopback redirect URI must use its exact port (RFC 8252 §7.3: any port MUST be allowed)";
+    RfcParNoClientAuth => "rfc-par-no-client-auth", "rfc6749", Must, "the PAR endpoint accepts a push without client authentication (RFC 9126 §2.1: authenticate as at the token endpoint)";
+    RfcParRequestUriAccepted => "rfc-par-request-uri-accepted", "rfc6749", Must, "a push carrying a request_uri parameter is accepted (RFC 9126 §2.1: rejected)";
+    RfcParRedirectUriUnchecked => "rfc-par-redirect-uri-unchecked", "rfc6749", Must, "a push with an unregistered redirect_uri is accepted (RFC 9126 §2.1: validated as an authorization request)";
+    RfcParNoExpiresIn => "rfc-par-no-expires-in", "rfc6749", Must, "the push is answered 200 without expires_in (RFC 9126 §2.2: 201 with request_uri and expires_in)";
+    RfcParReusable => "rfc-par-reusable", "rfc6749", Should, "a request_uri can be used again after it yielded a code (RFC 9126 §4: SHOULD be one-time use)";
+    RfcParAnyClient => "rfc-par-any-client", "rfc6749", Must, "a request_uri is honoured for a client_id other than the one that pushed it (RFC 9126 §4)";
+    RfcParNeverExpires => "rfc-par-never-expires", "rfc6749", Should, "a request_uri is honoured after its expires_in (RFC 9126 §2.2)";
+    RfcParRequiredBypassed => "rfc-par-required-bypassed", "rfc6749", Must, "the metadata says require_pushed_authorization_requests, yet a plain authorization request is served (RFC 9126 §5)";
     RfcExpiredTokenAccepted => "rfc-expired-token-accepted", "rfc6749", Must, "access tokens stay valid long after the expires_in they were issued with (RFC 6749 §7: the resource MUST ensure the token has not expired)";
 }
 
@@ -167,7 +175,7 @@ impl Fault {
     /// Faults only the slow cases (`--slow`, lifetimes) can catch: selftest runs them short-lived
     /// and slow.
     pub fn is_slow(self) -> bool {
-        matches!(self, Fault::RfcCodeNeverExpires | Fault::RfcExpiredTokenAccepted)
+        matches!(self, Fault::RfcCodeNeverExpires | Fault::RfcExpiredTokenAccepted | Fault::RfcParNeverExpires)
     }
 
     /// The fault's level in `profile`: rules the bank makes MUST that RFC 6749 rates SHOULD.

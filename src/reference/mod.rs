@@ -173,8 +173,11 @@ async fn serve_tls(listener: tokio::net::TcpListener, router: axum::Router, acce
 #[derive(Debug, Clone, Default)]
 pub struct Extras {
     pub withheld: Withheld,
-    /// Codes live 4 s and access tokens 5 s, and the target file says how long to wait.
+    /// Codes live 4 s, access tokens 5 s and pushed request_uris 4 s, and the target file says
+    /// how long to wait.
     pub short_lived: bool,
+    /// Authorization requests only through PAR (RFC 9126 §5), and the metadata says so.
+    pub par_required: bool,
 }
 
 /// Lifetimes of the short-lived reference, and the waits its target file gives (one second more).
@@ -211,7 +214,10 @@ pub fn app_full(profile: &str, mut reg: Registration, faults: Faults, variants: 
             life.code = std::time::Duration::from_secs(600);
         }
         if extras.short_lived {
-            (life.code, life.access) = (SHORT_CODE, SHORT_ACCESS);
+            (life.code, life.access, life.par) = (SHORT_CODE, SHORT_ACCESS, SHORT_CODE);
+        }
+        if faults.has(Fault::RfcParNeverExpires) {
+            life.par = std::time::Duration::from_secs(24 * 3600);
         }
         let expires_in = life.access.as_secs();
         let day = std::time::Duration::from_secs(24 * 3600);
@@ -230,6 +236,8 @@ pub fn app_full(profile: &str, mut reg: Registration, faults: Faults, variants: 
             withheld: extras.withheld.clone(),
             flavor,
             expires_in,
+            par_lifetime: if extras.short_lived { SHORT_CODE.as_secs() } else { store::PAR_LIFETIME.as_secs() },
+            par_required: extras.par_required,
         }))
     };
     match profile {
@@ -403,9 +411,10 @@ impl ReferenceServer {
         let _ = writeln!(t, "refresh_rotation = {}", !self.variants.has(Variant::RefreshNotRotated) && !off(Offer::RefreshRotation));
         let _ = writeln!(t, "client_secret_post = {}", !off(Offer::ClientSecretPost));
         if off(Offer::Metadata) {
-            for (name, offer) in [("iss", Offer::Iss), ("introspection", Offer::Introspection), ("revocation", Offer::Revocation)] {
+            for (name, offer) in [("iss", Offer::Iss), ("introspection", Offer::Introspection), ("revocation", Offer::Revocation), ("par", Offer::Par)] {
                 let _ = writeln!(t, "{name} = {}", !off(offer));
             }
+            let _ = writeln!(t, "par_required = {}", self.extras.par_required);
         }
         let _ = write!(
             t,
@@ -419,7 +428,7 @@ impl ReferenceServer {
         let _ = write!(t, "[login]\nusername = \"{}\"\npassword = \"{}\"\n\n", reg.user.username, reg.user.password);
         if self.extras.short_lived {
             let wait = |d: std::time::Duration| d.as_secs() + 1;
-            let _ = write!(t, "[slow]\ncode = {}\naccess_token = {}\n\n", wait(SHORT_CODE), wait(SHORT_ACCESS));
+            let _ = write!(t, "[slow]\ncode = {}\naccess_token = {}\nrequest_uri = {}\n\n", wait(SHORT_CODE), wait(SHORT_ACCESS), wait(SHORT_CODE));
         }
         t.push_str("[endpoints]\nauthorize = \"/authorize\"\ntoken = \"/token\"\n");
         if !off(Offer::Revocation) {
@@ -427,6 +436,9 @@ impl ReferenceServer {
         }
         if !off(Offer::Introspection) {
             t.push_str("introspect = \"/introspect\"\n");
+        }
+        if !off(Offer::Par) {
+            t.push_str("par = \"/par\"\n");
         }
         t
     }

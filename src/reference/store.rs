@@ -11,6 +11,7 @@ pub const CODE_LIFETIME: Duration = Duration::from_secs(120);
 pub const ACCESS_LIFETIME: Duration = Duration::from_secs(1800);
 pub const REFRESH_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
 const TXN_LIFETIME: Duration = Duration::from_secs(600);
+pub const PAR_LIFETIME: Duration = Duration::from_secs(60);
 /// Sweep expired entries every this many operations.
 const SWEEP_EVERY: u64 = 256;
 
@@ -113,6 +114,9 @@ pub enum Revoked {
 #[derive(Default)]
 struct Inner {
     txns: HashMap<String, Txn>,
+    /// RFC 9126 pushed requests by request_uri: the client, the request as a query string, expiry,
+    /// and whether it was used.
+    pushed: HashMap<String, (String, String, Instant, bool)>,
     codes: HashMap<String, CodeRec>,
     access: HashMap<String, AccessRec>,
     refresh: HashMap<String, RefreshRec>,
@@ -132,6 +136,7 @@ impl Inner {
         if self.ops.is_multiple_of(SWEEP_EVERY) {
             let now = Instant::now();
             self.txns.retain(|_, t| t.expires > now);
+            self.pushed.retain(|_, p| p.2 > now);
             self.codes.retain(|_, c| c.expires > now);
             self.access.retain(|_, a| a.expires > now);
             self.refresh.retain(|_, r| r.expires > now);
@@ -235,11 +240,13 @@ pub struct Lifetimes {
     pub access: Duration,
     pub refresh: Duration,
     pub txn: Duration,
+    /// A pushed request_uri (RFC 9126 §2.2: "typically between 5 and 600 seconds").
+    pub par: Duration,
 }
 
 impl Default for Lifetimes {
     fn default() -> Self {
-        Lifetimes { code: CODE_LIFETIME, access: ACCESS_LIFETIME, refresh: REFRESH_LIFETIME, txn: TXN_LIFETIME }
+        Lifetimes { code: CODE_LIFETIME, access: ACCESS_LIFETIME, refresh: REFRESH_LIFETIME, txn: TXN_LIFETIME, par: PAR_LIFETIME }
     }
 }
 
@@ -520,6 +527,34 @@ impl Store {
         self.lock().revoked.get(token).copied()
     }
 
+    /// Stores a pushed authorization request (RFC 9126 §2.2); returns its request_uri.
+    pub fn push(&self, client_id: &str, query: &str) -> String {
+        let uri = format!("urn:ietf:params:oauth:request_uri:{}", self.token());
+        let expires = Instant::now() + self.lifetimes.par;
+        let mut g = self.lock();
+        g.tick();
+        g.pushed.insert(uri.clone(), (client_id.to_string(), query.to_string(), expires, false));
+        uri
+    }
+
+    /// The pushed request behind `uri` for `client_id`, used up (RFC 9126 §4); the error says why
+    /// not. `any_client` and `reusable` are faults.
+    pub fn take_pushed(&self, uri: &str, client_id: Option<&str>, any_client: bool, reusable: bool) -> Result<String, &'static str> {
+        let mut g = self.lock();
+        let rec = g.pushed.get_mut(uri).ok_or("unknown request_uri")?;
+        if rec.2 <= Instant::now() {
+            return Err("the request_uri has expired");
+        }
+        if client_id != Some(rec.0.as_str()) && !any_client {
+            return Err("the request_uri was pushed by another client");
+        }
+        if rec.3 && !reusable {
+            return Err("the request_uri was already used");
+        }
+        rec.3 = true;
+        Ok(rec.1.clone())
+    }
+
     /// The live access token `token`.
     pub fn access(&self, token: &str) -> Option<AccessRec> {
         let g = self.lock();
@@ -542,7 +577,7 @@ mod tests {
     #[test]
     fn the_store_does_not_grow_without_bound() {
         let ms = Duration::from_millis(20);
-        let store = Store::with_lifetimes(Lifetimes { code: ms, access: ms, refresh: ms, txn: ms });
+        let store = Store::with_lifetimes(Lifetimes { code: ms, access: ms, refresh: ms, txn: ms, par: ms });
         for i in 0..3000 {
             let code = store.issue_code("c", "https://a/cb", "accounts");
             if i % 2 == 0 {
