@@ -52,6 +52,34 @@ pub enum Auth {
     PostWrongSecret,
     /// HTTP Basic and client_secret_post in one request (RFC 6749 §2.3: the client MUST NOT).
     BasicAndPost,
+    /// As `[jwt_client]`: a client assertion signed with its key (RFC 7523 §2.2), well-formed…
+    PrivateKeyJwt,
+    /// …with the same `jti` as every other `jwt_replay` step of the case…
+    JwtReplay,
+    /// …or broken one way (RFC 7523 §3).
+    JwtWrongAud,
+    JwtExpired,
+    JwtNoSub,
+    JwtNoIss,
+    JwtAlgNone,
+    JwtWrongKey,
+}
+
+impl Auth {
+    /// The assertion's flaw, for the private_key_jwt kinds.
+    pub fn assertion_flaw(self) -> Option<crate::assertion::Flaw> {
+        use crate::assertion::Flaw;
+        Some(match self {
+            Auth::PrivateKeyJwt | Auth::JwtReplay => Flaw::None,
+            Auth::JwtWrongAud => Flaw::WrongAudience,
+            Auth::JwtExpired => Flaw::Expired,
+            Auth::JwtNoSub => Flaw::NoSubject,
+            Auth::JwtNoIss => Flaw::NoIssuer,
+            Auth::JwtAlgNone => Flaw::Unsigned,
+            Auth::JwtWrongKey => Flaw::WrongKey,
+            _ => return None,
+        })
+    }
 }
 
 /// What the login driver does at the authorization endpoint.
@@ -287,6 +315,8 @@ pub enum Need {
     PublicClient,
     /// The client may omit redirect_uri (one registered URI, RFC 6749 §3.1.2.3).
     RedirectUriOptional,
+    /// A `[jwt_client]` with its private key.
+    JwtClient,
     /// The client's redirect_uri is not a loopback URI (RFC 8252 §7.3 lets any port through).
     NonLoopbackRedirect,
     /// The public client's redirect_uri is a loopback URI (a native app, RFC 8252 §7.3).
@@ -305,6 +335,7 @@ impl Need {
             Need::RedirectUriOptional => {
                 "the target file does not say the client may omit redirect_uri ([client] redirect_uri_optional = true)"
             }
+            Need::JwtClient => "the target file has no [jwt_client] (a client registered for private_key_jwt, and its key)",
             Need::NonLoopbackRedirect => "the client's redirect_uri is a loopback URI: RFC 8252 §7.3 lets any port through",
             Need::LoopbackRedirect => "the target file has no [public_client] with a loopback redirect_uri (RFC 8252 §7.3 is about native apps registered with one)",
             Need::Capability(_) => "the server does not offer a capability the case needs",
@@ -841,6 +872,10 @@ impl StepCtx<'_> {
         }
         if raw.auth == Some(Auth::Public) {
             needs.insert(Need::PublicClient);
+        }
+        if raw.auth.and_then(Auth::assertion_flaw).is_some() {
+            needs.insert(Need::JwtClient);
+            needs.insert(Need::Capability(crate::target::Capability::PrivateKeyJwt));
         }
         if matches!(raw.auth, Some(Auth::Post | Auth::PostWrongSecret | Auth::BasicAndPost)) {
             needs.insert(Need::Capability(crate::target::Capability::ClientSecretPost));

@@ -1,6 +1,7 @@
 //! oauth-conformance: a conformance suite for OAuth 2.0 authorization servers.
 //!
 //! Data flows one way: case tables → plan → requests → verdicts → reports.
+pub mod assertion;
 pub mod baseline;
 pub mod case;
 pub mod check;

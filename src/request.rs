@@ -12,6 +12,8 @@ use crate::target::Target;
 #[derive(Debug, Clone)]
 pub struct Built {
     pub request: HttpRequest,
+    /// The client assertion sent, if any: the caller registers it with the redactor.
+    pub assertion: Option<String>,
     pub sent_state: Option<String>,
     pub sent_redirect_uri: Option<String>,
 }
@@ -126,6 +128,7 @@ pub fn build(
         Auth::UnknownClient => client.map(|c| basic(&format!("unknown-{}", crate::token::random_hex(6)), &secret_of(c))),
         // RFC 6749 §2.3, §4.1.3: a public client identifies itself with client_id in the form.
         Auth::Public | Auth::Post | Auth::PostWrongSecret => None,
+        Auth::PrivateKeyJwt | Auth::JwtReplay | Auth::JwtWrongAud | Auth::JwtExpired | Auth::JwtNoSub | Auth::JwtNoIss | Auth::JwtAlgNone | Auth::JwtWrongKey => None,
         Auth::SecondClient => {
             let c = other.ok_or("the target file has no [second_client]")?;
             Some(basic(&c.id, &secret_of(c)))
@@ -147,6 +150,19 @@ pub fn build(
         set(&mut form, "client_id", &c.id);
         set(&mut form, "client_secret", &secret);
     }
+    // RFC 7523 §2.2: the assertion in the form, its audience the endpoint it is sent to (§3).
+    let mut assertion = None;
+    if let Some(flaw) = auth.assertion_flaw() {
+        let jc = target.jwt_client.as_ref().ok_or("the target file has no [jwt_client]")?;
+        let mut aud = url.clone();
+        aud.set_query(None);
+        let jti = if auth == Auth::JwtReplay { lookup("jti").unwrap_or_default() } else { crate::token::random_token() };
+        let jwt = crate::assertion::client_assertion(&jc.key, &jc.id, aud.as_str(), &jti, flaw);
+        set(&mut form, "client_id", &jc.id);
+        set(&mut form, "client_assertion_type", crate::assertion::ASSERTION_TYPE);
+        set(&mut form, "client_assertion", &jwt);
+        assertion = Some(jwt);
+    }
     let body = match &step.body {
         Some(b) => Some(fill(b)?),
         None if !form.is_empty() && method != "GET" => Some(encode(&form)),
@@ -161,5 +177,5 @@ pub fn build(
     for (k, v) in &extra_headers {
         headers.push((k.to_ascii_lowercase(), fill(v)?));
     }
-    Ok(Built { request: HttpRequest { method, url, headers, body }, sent_state, sent_redirect_uri })
+    Ok(Built { request: HttpRequest { method, url, headers, body }, assertion, sent_state, sent_redirect_uri })
 }

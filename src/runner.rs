@@ -228,6 +228,7 @@ pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
             Need::Probe if target.probe_url.is_none() => Some(n.missing_reason().to_string()),
             Need::PublicClient if target.public_client.is_none() => Some(n.missing_reason().to_string()),
             Need::RedirectUriOptional if !target.client.redirect_uri_optional => Some(n.missing_reason().to_string()),
+            Need::JwtClient if target.jwt_client.is_none() => Some(n.missing_reason().to_string()),
             Need::NonLoopbackRedirect if target.client.is_loopback() => Some(n.missing_reason().to_string()),
             Need::LoopbackRedirect if !target.public_client.as_ref().is_some_and(|c| c.is_loopback()) => Some(n.missing_reason().to_string()),
             Need::Capability(c) if !target.capabilities.offers(*c) => Some(target.capabilities.missing_reason(*c)),
@@ -310,6 +311,8 @@ impl<'a> CaseRun<'a> {
         values.insert("state".to_string(), format!("st-{}", crate::token::random_hex(12)));
         values.insert("long_state".to_string(), long_state());
         values.insert("random".to_string(), crate::token::random_hex(8));
+        // The jti every `jwt_replay` step of the case shares.
+        values.insert("jti".to_string(), crate::token::random_token());
         // RFC 7636 §4.1-4.2: a 43-character verifier and its S256 challenge.
         let verifier = crate::token::random_token();
         values.insert("code_challenge".to_string(), crate::token::s256(&verifier));
@@ -356,6 +359,9 @@ impl<'a> CaseRun<'a> {
             let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
             request::build(step, &self.env.profile, &self.env.target, role, &lookup).map_err(|e| CaseError::new(ErrorKind::Request, e))?
         };
+        if let Some(a) = &built.assertion {
+            Both(&self.local, &self.env.redactor).add("client_assertion", a);
+        }
         let env = self.env;
         match step.browser {
             Some(b) => {

@@ -18,6 +18,13 @@ pub struct Client {
     pub redirect_uri_optional: bool,
 }
 
+/// `[jwt_client]`: a client that authenticates with assertions signed by its private key.
+#[derive(Debug, Clone)]
+pub struct JwtClient {
+    pub id: String,
+    pub key: crate::assertion::SigningKey,
+}
+
 impl Client {
     /// An http redirect URI on a loopback IP literal (RFC 8252 §7.3): a native client's.
     pub fn is_loopback(&self) -> bool {
@@ -48,6 +55,8 @@ pub struct Target {
     pub cc_client: Option<Client>,
     /// A public client (no secret: client_id in the form, PKCE), for the public-client cases.
     pub public_client: Option<Client>,
+    /// A client registered for private_key_jwt (RFC 7523 §2.2) and its ES256 key.
+    pub jwt_client: Option<JwtClient>,
     /// RFC 8414 metadata that fills the endpoints the target file does not give.
     pub discovery_url: Option<Url>,
     pub login: Option<Login>,
@@ -89,10 +98,13 @@ pub enum Capability {
     /// RFC 9126 §5: the server accepts authorization requests only through PAR (metadata:
     /// require_pushed_authorization_requests).
     ParRequired,
+    /// RFC 7523 §2.2 private_key_jwt (metadata: token_endpoint_auth_methods_supported).
+    PrivateKeyJwt,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 8] = [
+    pub const ALL: [Capability; 9] = [
+        Capability::PrivateKeyJwt,
         Capability::Metadata,
         Capability::Iss,
         Capability::Introspection,
@@ -113,6 +125,7 @@ impl Capability {
             Capability::ClientSecretPost => "client_secret_post",
             Capability::Par => "par",
             Capability::ParRequired => "par_required",
+            Capability::PrivateKeyJwt => "private_key_jwt",
         }
     }
 
@@ -127,6 +140,7 @@ impl Capability {
             Capability::ClientSecretPost => "target file: [capabilities] client_secret_post",
             Capability::Par => "metadata: pushed_authorization_request_endpoint",
             Capability::ParRequired => "metadata: require_pushed_authorization_requests",
+            Capability::PrivateKeyJwt => "metadata: token_endpoint_auth_methods_supported",
         }
     }
 
@@ -140,6 +154,7 @@ impl Capability {
             Capability::ClientSecretPost => "client_secret_post client authentication",
             Capability::Par => "RFC 9126 pushed authorization requests",
             Capability::ParRequired => "RFC 9126 PAR-only authorization requests",
+            Capability::PrivateKeyJwt => "RFC 7523 private_key_jwt client authentication",
         }
     }
 
@@ -193,6 +208,7 @@ struct RawTarget {
     second_client: Option<Spanned<RawClient>>,
     cc_client: Option<Spanned<RawClient>>,
     public_client: Option<Spanned<RawClient>>,
+    jwt_client: Option<Spanned<RawJwtClient>>,
     discovery_url: Option<Text>,
     login: Option<RawLogin>,
     #[serde(default)]
@@ -225,6 +241,14 @@ struct RawClient {
     scope: Option<Text>,
     #[serde(default)]
     redirect_uri_optional: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJwtClient {
+    id: Text,
+    /// A PKCS#8 PEM file, relative to the target file, or the PEM itself (`${VAR}` works).
+    private_key: Text,
 }
 
 #[derive(Deserialize)]
@@ -373,6 +397,21 @@ impl Target {
                 }
                 Some(c) => Some(x.client(c, "public_client")?),
                 None => None,
+            },
+            jwt_client: match &raw.jwt_client {
+                None => None,
+                Some(j) => {
+                    let r = j.get_ref();
+                    let value = x.value(&r.private_key, "jwt_client.private_key")?;
+                    let pem = if value.trim_start().starts_with("-----BEGIN") {
+                        value
+                    } else {
+                        let full = std::path::Path::new(file).parent().map(|p| p.to_path_buf()).unwrap_or_default().join(&value);
+                        std::fs::read_to_string(&full).map_err(|e| x.err(r.private_key.span().start, "jwt_client.private_key", format!("cannot read {}: {}", full.display(), case::io_message(&e))))?
+                    };
+                    let key = crate::assertion::SigningKey::from_pem(&pem).map_err(|e| x.err(r.private_key.span().start, "jwt_client.private_key", e.to_string()))?;
+                    Some(JwtClient { id: x.value(&r.id, "jwt_client.id")?, key })
+                }
             },
             discovery_url: raw.discovery_url.as_ref().map(|t| x.url(t, "discovery_url")).transpose()?,
             capabilities: {
@@ -552,6 +591,8 @@ impl Target {
         self.capabilities.from_metadata.insert(Capability::Introspection, meta.get("introspection_endpoint").is_some_and(|v| v.is_string()));
         // RFC 8414 §2: revocation_endpoint is the metadata's word on RFC 7009 support, unless
         // the target file names the endpoint itself.
+        let methods = meta.get("token_endpoint_auth_methods_supported").and_then(|v| v.as_array());
+        self.capabilities.from_metadata.insert(Capability::PrivateKeyJwt, methods.is_some_and(|m| m.iter().any(|v| v == "private_key_jwt")));
         self.capabilities.from_metadata.insert(Capability::Par, meta.get("pushed_authorization_request_endpoint").is_some_and(|v| v.is_string()));
         self.capabilities.from_metadata.insert(Capability::ParRequired, meta.get("require_pushed_authorization_requests") == Some(&serde_json::Value::Bool(true)));
         if !self.endpoints.contains_key("revoke") {

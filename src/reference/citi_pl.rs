@@ -153,6 +153,27 @@ impl PlState {
     /// The authenticating client: HTTP Basic, or (rfc6749, when offered) client_secret_post —
     /// client_id and client_secret in the form, never both methods at once (RFC 6749 §2.3).
     fn client_of(&self, headers: &HeaderMap, p: Option<&Params>) -> Result<&ClientReg, OAuthError> {
+        // RFC 7523 §2.2: private_key_jwt, for the client registered for it.
+        if let Some(p) = p.filter(|p| p.get("client_assertion_type") == Some(crate::assertion::ASSERTION_TYPE) && self.flavor == Flavor::Rfc6749)
+            && let Some((client, key)) = &self.reg.jwt_client {
+                let refuse = |d: &str| OAuthError::bad_request("invalid_client", d.to_string());
+                let jwt = p.get("client_assertion").ok_or_else(|| refuse("client_assertion is required"))?;
+                if p.get("client_id").is_some_and(|id| id != client.id) {
+                    return Err(refuse("unknown client"));
+                }
+                let base = issuer(headers);
+                let audiences: Vec<String> = ["", "/token", "/par", "/revoke", "/introspect"].iter().map(|path| format!("{base}{path}")).collect();
+                let policy = super::client_auth::AssertionPolicy {
+                    aud_unchecked: self.has(Fault::RfcJwtAudUnchecked),
+                    exp_unchecked: self.has(Fault::RfcJwtExpUnchecked),
+                    signature_unchecked: self.has(Fault::RfcJwtSignatureUnchecked),
+                    alg_none_accepted: self.has(Fault::RfcJwtAlgNoneAccepted),
+                    sub_unchecked: self.has(Fault::RfcJwtSubUnchecked),
+                    replay_accepted: false,
+                };
+                super::client_auth::verify_assertion(jwt, &client.id, key, &audiences, &|j| self.store.jti_seen(j), policy).map_err(refuse)?;
+                return Ok(client);
+            }
         let posted = p.and_then(|p| p.get("client_secret").map(|s| (p.get("client_id"), s)));
         let post_works = self.flavor == Flavor::Rfc6749 && self.offers(Offer::ClientSecretPost) && !self.has(Fault::RfcClientSecretPostRefused);
         let Some((id, secret)) = posted.filter(|_| post_works) else {
@@ -409,7 +430,8 @@ async fn metadata(State(st): State<Arc<PlState>>, headers: HeaderMap) -> Respons
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "code_challenge_methods_supported": ["S256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported": ["ES256"],
         "authorization_response_iss_parameter_supported": true,
         "scopes_supported": st.reg.scopes,
     });
@@ -419,9 +441,11 @@ async fn metadata(State(st): State<Arc<PlState>>, headers: HeaderMap) -> Respons
             o.remove(member);
         }
     }
-    if !st.offers(Offer::ClientSecretPost) {
-        o.insert("token_endpoint_auth_methods_supported".into(), json!(["client_secret_basic"]));
-    }
+    let methods: Vec<&str> = [("client_secret_basic", true), ("client_secret_post", st.offers(Offer::ClientSecretPost)), ("private_key_jwt", st.offers(Offer::PrivateKeyJwt))]
+        .into_iter()
+        .filter_map(|(m, on)| on.then_some(m))
+        .collect();
+    o.insert("token_endpoint_auth_methods_supported".into(), json!(methods));
     if st.offers(Offer::Par) {
         o.insert("pushed_authorization_request_endpoint".into(), json!(format!("{base}/par")));
         if st.par_required || st.has(Fault::RfcParRequiredBypassed) {

@@ -41,3 +41,71 @@ pub fn authenticate<'r>(
     }
     Ok(client)
 }
+
+/// How `verify_assertion` may misbehave, for fault injection; the default is correct.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AssertionPolicy {
+    pub aud_unchecked: bool,
+    pub exp_unchecked: bool,
+    pub signature_unchecked: bool,
+    pub alg_none_accepted: bool,
+    pub sub_unchecked: bool,
+    pub replay_accepted: bool,
+}
+
+/// RFC 7523 §3: the assertion is signed ES256 by `key`, `iss` and `sub` are `client_id`, `aud`
+/// names this server (its issuer or one of its endpoints), `exp` is ahead (30 s leeway), and its
+/// `jti` (MAY, §3 item 7) was not seen before. The error is for error_description.
+pub fn verify_assertion(
+    jwt: &str,
+    client_id: &str,
+    key: &crate::assertion::SigningKey,
+    audiences: &[String],
+    seen_jti: &dyn Fn(&str) -> bool,
+    policy: AssertionPolicy,
+) -> Result<(), &'static str> {
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+    let header_alg = jwt.split('.').next().and_then(|h| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(h).ok()).and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok()).and_then(|h| h["alg"].as_str().map(str::to_string));
+    let unsigned = header_alg.as_deref().is_some_and(|a| a.eq_ignore_ascii_case("none"));
+    let claims: serde_json::Value = if (unsigned && policy.alg_none_accepted) || policy.signature_unchecked {
+        // The faults read the claims without checking anything.
+        jwt.split('.')
+            .nth(1)
+            .and_then(|c| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(c).ok())
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or("the client assertion is not a JWT")?
+    } else {
+        if unsigned {
+            return Err("an unsigned client assertion (alg none)");
+        }
+        let (x, y) = key.public_xy();
+        let dk = DecodingKey::from_ec_components(x, y).map_err(|_| "the registered key is unusable")?;
+        let mut v = Validation::new(Algorithm::ES256);
+        v.validate_aud = false;
+        v.validate_exp = false;
+        v.required_spec_claims.clear();
+        jsonwebtoken::decode::<serde_json::Value>(jwt, &dk, &v).map_err(|_| "the client assertion's signature does not verify")?.claims
+    };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    if !policy.exp_unchecked && !claims["exp"].as_u64().is_some_and(|e| e + 30 > now) {
+        return Err("the client assertion has no exp or has expired");
+    }
+    if !policy.aud_unchecked {
+        let auds: Vec<&str> = match &claims["aud"] {
+            serde_json::Value::String(s) => vec![s.as_str()],
+            serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect(),
+            _ => vec![],
+        };
+        if !auds.iter().any(|a| audiences.iter().any(|x| x == a)) {
+            return Err("the client assertion's aud does not name this server");
+        }
+    }
+    if !policy.sub_unchecked && (claims["iss"].as_str() != Some(client_id) || claims["sub"].as_str() != Some(client_id)) {
+        return Err("the client assertion's iss and sub must both be the client_id");
+    }
+    if let Some(jti) = claims["jti"].as_str()
+        && seen_jti(jti) && !policy.replay_accepted {
+            return Err("the client assertion's jti was used before");
+        }
+    Ok(())
+}

@@ -164,6 +164,11 @@ faults! {
     RfcParAnyClient => "rfc-par-any-client", "rfc6749", Must, "a request_uri is honoured for a client_id other than the one that pushed it (RFC 9126 §4)";
     RfcParNeverExpires => "rfc-par-never-expires", "rfc6749", Should, "a request_uri is honoured after its expires_in (RFC 9126 §2.2)";
     RfcParRequiredBypassed => "rfc-par-required-bypassed", "rfc6749", Must, "the metadata says require_pushed_authorization_requests, yet a plain authorization request is served (RFC 9126 §5)";
+    RfcJwtAudUnchecked => "rfc-jwt-aud-unchecked", "rfc6749", Must, "a client assertion addressed to another server is accepted (RFC 7523 §3: aud MUST identify this server)";
+    RfcJwtExpUnchecked => "rfc-jwt-exp-unchecked", "rfc6749", Must, "an expired client assertion is accepted (RFC 7523 §3: MUST reject a JWT whose exp has passed)";
+    RfcJwtSignatureUnchecked => "rfc-jwt-signature-unchecked", "rfc6749", Must, "a client assertion signed by another key is accepted (RFC 7523 §3: MUST reject an invalid signature)";
+    RfcJwtAlgNoneAccepted => "rfc-jwt-alg-none-accepted", "rfc6749", Must, "an unsigned (alg none) client assertion is accepted (RFC 7523 §3: the JWT MUST be signed)";
+    RfcJwtSubUnchecked => "rfc-jwt-sub-unchecked", "rfc6749", Must, "a client assertion without iss or sub is accepted (RFC 7523 §3: both MUST be there, the client_id)";
     RfcExpiredTokenAccepted => "rfc-expired-token-accepted", "rfc6749", Must, "access tokens stay valid long after the expires_in they were issued with (RFC 6749 §7: the resource MUST ensure the token has not expired)";
 }
 

@@ -68,6 +68,9 @@ pub struct Registration {
     /// A public client (RFC 6749 §2.1): no secret, PKCE required, refresh tokens always rotated;
     /// none when the public_client offer is withheld.
     pub public_client: Option<ClientReg>,
+    /// A client registered for private_key_jwt (RFC 7523 §2.2) with its ES256 key (the reference
+    /// keeps the private half only to hand it out in its target file); none when withheld.
+    pub jwt_client: Option<(ClientReg, crate::assertion::SigningKey)>,
     pub user: UserReg,
     pub scopes: Vec<String>,
 }
@@ -83,6 +86,10 @@ impl Registration {
             ],
             // A native app (RFC 8252): public, with a loopback redirect URI registered without a port.
             public_client: Some(ClientReg { id: "public-app".into(), secret: String::new(), redirect_uri: "http://127.0.0.1/cb".into() }),
+            jwt_client: Some((
+                ClientReg { id: "jwt-client".into(), secret: String::new(), redirect_uri: "https://jwt.example.test/cb".into() },
+                crate::assertion::SigningKey::generate(),
+            )),
             user: UserReg { username: "alice".into(), password: format!("pw-{}", crate::token::random_hex(12)) },
             scopes: ["accounts", "customers", "payments", "onboarding"].map(String::from).to_vec(),
         }
@@ -199,6 +206,9 @@ pub fn app_with(profile: &str, reg: Registration, faults: Faults, variants: Vari
 fn shape(reg: &mut Registration, variants: &Variants, extras: &Extras) {
     if extras.withheld.has(Offer::PublicClient) {
         reg.public_client = None;
+    }
+    if extras.withheld.has(Offer::PrivateKeyJwt) {
+        reg.jwt_client = None;
     }
     if variants.has(Variant::LoopbackAnyPort) {
         // RFC 8252 §7.3: a native client registers its loopback URI without a port.
@@ -411,7 +421,7 @@ impl ReferenceServer {
         let _ = writeln!(t, "refresh_rotation = {}", !self.variants.has(Variant::RefreshNotRotated) && !off(Offer::RefreshRotation));
         let _ = writeln!(t, "client_secret_post = {}", !off(Offer::ClientSecretPost));
         if off(Offer::Metadata) {
-            for (name, offer) in [("iss", Offer::Iss), ("introspection", Offer::Introspection), ("revocation", Offer::Revocation), ("par", Offer::Par)] {
+            for (name, offer) in [("iss", Offer::Iss), ("introspection", Offer::Introspection), ("revocation", Offer::Revocation), ("par", Offer::Par), ("private_key_jwt", Offer::PrivateKeyJwt)] {
                 let _ = writeln!(t, "{name} = {}", !off(offer));
             }
             let _ = writeln!(t, "par_required = {}", self.extras.par_required);
@@ -422,6 +432,9 @@ impl ReferenceServer {
              [second_client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n",
             c.id, c.secret, c.redirect_uri, o.id, o.secret, o.redirect_uri
         );
+        if let Some((c, key)) = &reg.jwt_client {
+            let _ = write!(t, "[jwt_client]\nid = \"{}\"\nprivate_key = \"\"\"\n{}\"\"\"\n\n", c.id, key.to_pem());
+        }
         if let Some(p) = &reg.public_client {
             let _ = write!(t, "[public_client]\nid = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n", p.id, p.redirect_uri);
         }

@@ -31,6 +31,7 @@ offers! {
     RefreshRotation => "refresh_rotation", "refresh token rotation: a refresh keeps the confidential client's refresh token";
     ClientSecretPost => "client_secret_post", "client_secret_post: only HTTP Basic authenticates a client";
     PublicClient => "public_client", "public clients: none registered";
+    PrivateKeyJwt => "private_key_jwt", "RFC 7523 private_key_jwt: no client registered for it, none advertised";
     Par => "par", "RFC 9126 pushed authorization requests: no /par, no pushed_authorization_request_endpoint";
 }
 

@@ -117,6 +117,8 @@ struct Inner {
     /// RFC 9126 pushed requests by request_uri: the client, the request as a query string, expiry,
     /// and whether it was used.
     pushed: HashMap<String, (String, String, Instant, bool)>,
+    /// Client assertion jti values seen, until they could no longer be valid (RFC 7523 §3).
+    jtis: HashMap<String, Instant>,
     codes: HashMap<String, CodeRec>,
     access: HashMap<String, AccessRec>,
     refresh: HashMap<String, RefreshRec>,
@@ -137,6 +139,7 @@ impl Inner {
             let now = Instant::now();
             self.txns.retain(|_, t| t.expires > now);
             self.pushed.retain(|_, p| p.2 > now);
+            self.jtis.retain(|_, t| *t > now);
             self.codes.retain(|_, c| c.expires > now);
             self.access.retain(|_, a| a.expires > now);
             self.refresh.retain(|_, r| r.expires > now);
@@ -553,6 +556,13 @@ impl Store {
         }
         rec.3 = true;
         Ok(rec.1.clone())
+    }
+
+    /// Records a client assertion's jti; true when it was seen before.
+    pub fn jti_seen(&self, jti: &str) -> bool {
+        let mut g = self.lock();
+        g.tick();
+        g.jtis.insert(jti.to_string(), Instant::now() + Duration::from_secs(600)).is_some()
     }
 
     /// The live access token `token`.

@@ -3,6 +3,11 @@
 // Its own development login and consent pages are used: the suite's login driver signs in
 // through them. Prints "ready" once listening.
 import Provider from 'oidc-provider';
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+// The private_key_jwt client's public key, from the test-only key its target file points at.
+const jwtKey = createPublicKey(readFileSync(new URL('./jwt-client.pem', import.meta.url))).export({ format: 'jwk' });
 
 const port = Number(process.argv[2] || 3000);
 const issuer = `http://127.0.0.1:${port}`;
@@ -33,6 +38,16 @@ const configuration = {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
+    },
+    {
+      // RFC 7523 §2.2: authenticates with ES256 client assertions (client credentials grant).
+      client_id: 'jwt-client',
+      redirect_uris: [],
+      grant_types: ['client_credentials'],
+      response_types: [],
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'ES256',
+      jwks: { keys: [{ ...jwtKey, alg: 'ES256', use: 'sig' }] },
     },
     {
       client_id: 'cc-client',

@@ -1,0 +1,163 @@
+//! private_key_jwt (RFC 7523 §2.2, §3; RFC 7521 §4.2): ES256 keys and the client assertions the
+//! suite signs with them, well-formed or broken in one named way. Signing is jsonwebtoken's; key
+//! generation and the public point are ring's. No key or assertion is ever printed: the runner
+//! registers assertions with the redactor as it sends them.
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+
+pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("not a PEM private key: {0}")]
+    Pem(String),
+    #[error("not a P-256 (ES256) PKCS#8 private key")]
+    NotP256,
+}
+
+/// A P-256 private key (PKCS#8) and its public point.
+#[derive(Clone)]
+pub struct SigningKey {
+    pkcs8: Vec<u8>,
+    x: String,
+    y: String,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SigningKey(ES256, x={}…)", &self.x[..6])
+    }
+}
+
+impl SigningKey {
+    /// A fresh key from the system's random source.
+    pub fn generate() -> SigningKey {
+        let rng = ring::rand::SystemRandom::new();
+        let doc = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).expect("the system random source works");
+        SigningKey::from_pkcs8(doc.as_ref()).expect("ring's own PKCS#8 parses")
+    }
+
+    pub fn from_pkcs8(der: &[u8]) -> Result<SigningKey, KeyError> {
+        let rng = ring::rand::SystemRandom::new();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der, &rng).map_err(|_| KeyError::NotP256)?;
+        let point = pair.public_key().as_ref();
+        if point.len() != 65 || point[0] != 4 {
+            return Err(KeyError::NotP256);
+        }
+        Ok(SigningKey { pkcs8: der.to_vec(), x: B64.encode(&point[1..33]), y: B64.encode(&point[33..]) })
+    }
+
+    /// A PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----").
+    pub fn from_pem(pem: &str) -> Result<SigningKey, KeyError> {
+        use rustls::pki_types::PrivatePkcs8KeyDer;
+        use rustls::pki_types::pem::PemObject;
+        let der = PrivatePkcs8KeyDer::from_pem_slice(pem.as_bytes()).map_err(|e| KeyError::Pem(e.to_string()))?;
+        SigningKey::from_pkcs8(der.secret_pkcs8_der())
+    }
+
+    pub fn to_pem(&self) -> String {
+        let body = base64::engine::general_purpose::STANDARD.encode(&self.pkcs8);
+        let lines: Vec<&str> = body.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect();
+        format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n"))
+    }
+
+    /// The public key as a JWK (RFC 7517), for a server's client registration.
+    pub fn public_jwk(&self) -> serde_json::Value {
+        serde_json::json!({ "kty": "EC", "crv": "P-256", "x": self.x, "y": self.y, "alg": "ES256", "use": "sig" })
+    }
+
+    /// The public key's coordinates (base64url), for verification.
+    pub fn public_xy(&self) -> (&str, &str) {
+        (&self.x, &self.y)
+    }
+
+    fn sign(&self, claims: &serde_json::Value) -> String {
+        let key = jsonwebtoken::EncodingKey::from_ec_der(&self.pkcs8);
+        jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256), claims, &key).expect("ES256 signs a JSON object")
+    }
+}
+
+/// How an assertion departs from RFC 7523 §3, if at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flaw {
+    None,
+    /// `aud` names another server.
+    WrongAudience,
+    /// `exp` ten minutes past.
+    Expired,
+    NoSubject,
+    NoIssuer,
+    /// `alg: none`, no signature (RFC 7515 §A.5's unsecured JWS).
+    Unsigned,
+    /// Signed with a key the server never saw.
+    WrongKey,
+}
+
+impl Flaw {
+    pub const ALL: [(&'static str, Flaw); 7] = [
+        ("private_key_jwt", Flaw::None),
+        ("jwt_wrong_aud", Flaw::WrongAudience),
+        ("jwt_expired", Flaw::Expired),
+        ("jwt_no_sub", Flaw::NoSubject),
+        ("jwt_no_iss", Flaw::NoIssuer),
+        ("jwt_alg_none", Flaw::Unsigned),
+        ("jwt_wrong_key", Flaw::WrongKey),
+    ];
+}
+
+/// A client assertion for `client_id` addressed to `audience` (the token endpoint URL, RFC 7523
+/// §3 item 3), with `jti`, broken as `flaw` says.
+pub fn client_assertion(key: &SigningKey, client_id: &str, audience: &str, jti: &str, flaw: Flaw) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let mut claims = serde_json::json!({
+        "iss": client_id,
+        "sub": client_id,
+        "aud": if flaw == Flaw::WrongAudience { "https://another-server.example.test/token" } else { audience },
+        "jti": jti,
+        "iat": now,
+        "exp": if flaw == Flaw::Expired { now - 600 } else { now + 120 },
+    });
+    let o = claims.as_object_mut().expect("an object");
+    match flaw {
+        Flaw::NoSubject => {
+            o.remove("sub");
+        }
+        Flaw::NoIssuer => {
+            o.remove("iss");
+        }
+        _ => {}
+    }
+    match flaw {
+        Flaw::Unsigned => format!("{}.{}.", B64.encode(br#"{"alg":"none","typ":"JWT"}"#), B64.encode(claims.to_string())),
+        Flaw::WrongKey => SigningKey::generate().sign(&claims),
+        _ => key.sign(&claims),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generated_key_round_trips_through_pem_and_signs_what_its_public_key_verifies() {
+        let key = SigningKey::generate();
+        let back = SigningKey::from_pem(&key.to_pem()).unwrap();
+        assert_eq!(back.public_xy(), key.public_xy());
+        let jwt = client_assertion(&key, "c1", "https://as.test/token", "j1", Flaw::None);
+        let (x, y) = key.public_xy();
+        let dk = jsonwebtoken::DecodingKey::from_ec_components(x, y).unwrap();
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+        v.set_audience(&["https://as.test/token"]);
+        let data = jsonwebtoken::decode::<serde_json::Value>(&jwt, &dk, &v).unwrap();
+        assert_eq!(data.claims["sub"], "c1");
+        assert!(jsonwebtoken::decode::<serde_json::Value>(&client_assertion(&key, "c1", "https://as.test/token", "j2", Flaw::WrongKey), &dk, &v).is_err());
+        assert!(jsonwebtoken::decode::<serde_json::Value>(&client_assertion(&key, "c1", "https://as.test/token", "j3", Flaw::Expired), &dk, &v).is_err());
+        assert!(client_assertion(&key, "c1", "a", "j4", Flaw::Unsigned).ends_with('.'));
+    }
+
+    #[test]
+    fn a_pem_that_is_not_a_p256_key_is_refused() {
+        assert!(matches!(SigningKey::from_pem("not pem"), Err(KeyError::Pem(_))));
+    }
+}
