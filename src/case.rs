@@ -239,7 +239,12 @@ pub struct Sample {
 }
 
 /// The `[slow]` waits of a target file a case may use: the code and the access token lifetimes.
-pub const WAITS: &[(&str, &str)] = &[("code", "authorization code lifetime"), ("access_token", "access token lifetime"), ("request_uri", "pushed request_uri lifetime")];
+pub const WAITS: &[(&str, &str)] = &[
+    ("code", "authorization code lifetime"),
+    ("access_token", "access token lifetime"),
+    ("request_uri", "pushed request_uri lifetime"),
+    ("device_code", "device_code lifetime"),
+];
 
 /// Values a case needs made before it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -400,6 +405,9 @@ pub struct Step {
     pub headers: Vec<(String, String)>,
     pub append_headers: Vec<(String, String)>,
     pub bearer: Option<String>,
+    /// An absolute URL the server handed out (e.g. `{device.verification_uri_complete}`), used
+    /// instead of the endpoint's own.
+    pub url: Option<String>,
     pub browser: Option<Browser>,
     pub expect: Expect,
     pub line: usize,
@@ -482,6 +490,7 @@ struct RawEntry {
     #[serde(default)]
     append_headers: Vec<(String, String)>,
     bearer: Option<String>,
+    url: Option<String>,
     browser: Option<Browser>,
     expect: Option<Spanned<Expect>>,
 }
@@ -857,6 +866,7 @@ impl StepCtx<'_> {
             "revoke" => needs.insert(Need::Capability(crate::target::Capability::Revocation)),
             "introspect" => needs.insert(Need::Capability(crate::target::Capability::Introspection)),
             "par" => needs.insert(Need::Capability(crate::target::Capability::Par)),
+            "device_authorization" | "device_verify" | "token_device" => needs.insert(Need::Capability(crate::target::Capability::DeviceGrant)),
             _ => false,
         };
         let is_browser = self.profile.is_browser_endpoint(&endpoint);
@@ -906,6 +916,7 @@ impl StepCtx<'_> {
         }
         strings.extend(raw.body.as_deref());
         strings.extend(raw.bearer.as_deref());
+        strings.extend(raw.url.as_deref());
         // The endpoint's defaults travel too, unless the step omits or replaces them.
         let defaults = self.profile.default_params(&endpoint);
         let replaced = |k: &str| raw.omit.iter().any(|o| o == k) || raw.form.contains_key(k) || raw.query.contains_key(k) || raw.headers.contains_key(k);
@@ -950,6 +961,7 @@ impl StepCtx<'_> {
             headers: raw.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             append_headers: raw.append_headers.clone(),
             bearer: raw.bearer.clone(),
+            url: raw.url.clone(),
             browser,
             expect,
             line: line_of(self.text, at),
@@ -1019,6 +1031,7 @@ impl Step {
             headers: Vec::new(),
             append_headers: Vec::new(),
             bearer: None,
+            url: None,
             browser: None,
             expect: Expect::default(),
             line: 0,

@@ -311,6 +311,12 @@ impl<'a> Browser<'a> {
                 method = "GET".into();
                 url = next;
                 continue;
+            } else if let Some(form) = auto_submit_form(&page) {
+                // A page whose only form has nothing to fill in (hidden fields, no visible input):
+                // a browser's script submits it at once (oidc-provider's device confirmation,
+                // form_post responses). Submitted once per page, like a browser.
+                let fields = form.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect::<Vec<_>>();
+                (form.clone(), fields, None)
             } else {
                 return Ok(Landing::Page { url, status: resp.status, page });
             };
@@ -338,6 +344,14 @@ impl<'a> Browser<'a> {
             }
         }
         Err(DriveError::TooManyHops { max: MAX_HOPS, url })
+    }
+}
+
+/// The page's one form, when it has hidden fields only and no button a user would press.
+fn auto_submit_form(page: &Page) -> Option<&Form> {
+    match page.forms.as_slice() {
+        [form] if !form.fields.is_empty() && form.buttons.is_empty() && form.fields.iter().all(|f| f.kind == "hidden") => Some(form),
+        _ => None,
     }
 }
 

@@ -53,7 +53,17 @@ pub fn build(
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Built, String> {
     let fill = |s: &str| crate::placeholder::expand(s, lookup).map_err(|n| format!("no value for placeholder {{{n}}}"));
-    let url = target.url_for(profile, &step.endpoint).ok_or_else(|| format!("no URL for endpoint {}", step.endpoint))?;
+    let url = match &step.url {
+        // A URL the server gave, on the server's own origin only.
+        Some(template) => {
+            let u = Url::parse(&fill(template)?).map_err(|e| format!("the URL in `url` is not absolute: {e}"))?;
+            if u.origin() != target.base_url.origin() && target.url_for(profile, &step.endpoint).is_none_or(|e| e.origin() != u.origin()) {
+                return Err(format!("the URL in `url` ({}) is not on the target's origin", crate::check::show_url(&u)));
+            }
+            u
+        }
+        None => target.url_for(profile, &step.endpoint).ok_or_else(|| format!("no URL for endpoint {}", step.endpoint))?,
+    };
     let (default_method, auth_default, mut query, mut form, mut extra_headers) = match profile.endpoints.get(&step.endpoint) {
         Some(ep) => {
             let mut q = ep.query.clone();

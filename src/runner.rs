@@ -415,7 +415,8 @@ impl<'a> CaseRun<'a> {
         // In URLs: codes and tokens. In JSON bodies: tokens only (a JSON `code` is an error code
         // in some APIs, e.g. citi-mx's {code, details, …}).
         let in_url = |k: &str| k.ends_with("token") || k == "code" || k.ends_with("_code");
-        let in_json = |k: &str| k.ends_with("token");
+        // Device codes, user codes and request_uris are credentials too (RFC 8628, RFC 9126).
+        let in_json = |k: &str| k.ends_with("token") || matches!(k, "device_code" | "user_code" | "request_uri");
         for (k, v) in ex.request.url.query_pairs() {
             if in_url(&k) {
                 r.add(&k, &v);

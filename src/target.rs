@@ -100,10 +100,13 @@ pub enum Capability {
     ParRequired,
     /// RFC 7523 §2.2 private_key_jwt (metadata: token_endpoint_auth_methods_supported).
     PrivateKeyJwt,
+    /// RFC 8628 device authorization grant (metadata: device_authorization_endpoint).
+    DeviceGrant,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 9] = [
+    pub const ALL: [Capability; 10] = [
+        Capability::DeviceGrant,
         Capability::PrivateKeyJwt,
         Capability::Metadata,
         Capability::Iss,
@@ -126,6 +129,7 @@ impl Capability {
             Capability::Par => "par",
             Capability::ParRequired => "par_required",
             Capability::PrivateKeyJwt => "private_key_jwt",
+            Capability::DeviceGrant => "device_grant",
         }
     }
 
@@ -141,6 +145,7 @@ impl Capability {
             Capability::Par => "metadata: pushed_authorization_request_endpoint",
             Capability::ParRequired => "metadata: require_pushed_authorization_requests",
             Capability::PrivateKeyJwt => "metadata: token_endpoint_auth_methods_supported",
+            Capability::DeviceGrant => "metadata: device_authorization_endpoint",
         }
     }
 
@@ -155,6 +160,7 @@ impl Capability {
             Capability::Par => "RFC 9126 pushed authorization requests",
             Capability::ParRequired => "RFC 9126 PAR-only authorization requests",
             Capability::PrivateKeyJwt => "RFC 7523 private_key_jwt client authentication",
+            Capability::DeviceGrant => "the RFC 8628 device authorization grant",
         }
     }
 
@@ -593,12 +599,13 @@ impl Target {
         // the target file names the endpoint itself.
         let methods = meta.get("token_endpoint_auth_methods_supported").and_then(|v| v.as_array());
         self.capabilities.from_metadata.insert(Capability::PrivateKeyJwt, methods.is_some_and(|m| m.iter().any(|v| v == "private_key_jwt")));
+        self.capabilities.from_metadata.insert(Capability::DeviceGrant, meta.get("device_authorization_endpoint").is_some_and(|v| v.is_string()));
         self.capabilities.from_metadata.insert(Capability::Par, meta.get("pushed_authorization_request_endpoint").is_some_and(|v| v.is_string()));
         self.capabilities.from_metadata.insert(Capability::ParRequired, meta.get("require_pushed_authorization_requests") == Some(&serde_json::Value::Bool(true)));
         if !self.endpoints.contains_key("revoke") {
             self.capabilities.from_metadata.insert(Capability::Revocation, meta.get("revocation_endpoint").is_some_and(|v| v.is_string()));
         }
-        for (key, field) in [("authorize", "authorization_endpoint"), ("token", "token_endpoint"), ("revoke", "revocation_endpoint"), ("introspect", "introspection_endpoint"), ("par", "pushed_authorization_request_endpoint")] {
+        for (key, field) in [("authorize", "authorization_endpoint"), ("token", "token_endpoint"), ("revoke", "revocation_endpoint"), ("introspect", "introspection_endpoint"), ("par", "pushed_authorization_request_endpoint"), ("device_authorization", "device_authorization_endpoint")] {
             if !self.endpoints.contains_key(key)
                 && let Some(v) = meta.get(field).and_then(|v| v.as_str()) {
                     Url::parse(v).map_err(|e| fail(format!("{field} {v:?}: {e}")))?;

@@ -97,6 +97,7 @@ fn each_capability_switched_off_in_the_reference_skips_its_cases_and_fails_none(
         Offer::ClientSecretPost => "client_secret_post client authentication (target file: [capabilities] client_secret_post = false)",
         Offer::PublicClient => "the target file has no [public_client]",
         Offer::Par => "RFC 9126 pushed authorization requests (metadata: pushed_authorization_request_endpoint)",
+        Offer::DeviceGrant => "the RFC 8628 device authorization grant (metadata: device_authorization_endpoint)",
         Offer::PrivateKeyJwt => "RFC 7523 private_key_jwt client authentication (metadata: token_endpoint_auth_methods_supported)",
     };
     let full = common::run_toml(&ReferenceServer::start_offering("rfc6749", Extras::default()).unwrap().target_toml()).0;

@@ -18,7 +18,7 @@ fn counter_tokens_fail_every_strength_case_with_the_estimate_and_no_token_in_the
     let server = start(&[Fault::RfcPredictableTokens], false);
     let (result, _) = common::run_toml(&server.target_toml());
     let strength: Vec<_> = result.cases().filter(|c| c.id.starts_with("strength/")).collect();
-    assert_eq!(strength.len(), 4);
+    assert!(strength.len() >= 5, "codes, access tokens (two grants), refresh tokens, request_uris");
     for c in strength {
         assert_eq!(c.outcome, Outcome::Failed, "{}: {}", c.id, c.message);
         assert!(c.message.contains("at least 128 bits hard to guess, got ~") && c.message.contains("from 8 samples"), "{}: {}", c.id, c.message);
@@ -42,13 +42,14 @@ fn slow_cases_are_skipped_without_slow_and_catch_lifetimes_that_never_end_with_i
     let server = start(&[Fault::RfcCodeNeverExpires, Fault::RfcExpiredTokenAccepted], true);
     let (quick, _) = common::run_toml(&server.target_toml());
     let slow_ids: Vec<&str> = quick.cases().filter(|c| c.id.starts_with("slow/")).map(|c| c.id.as_str()).collect();
-    assert_eq!(slow_ids.len(), 3);
+    assert!(slow_ids.len() >= 3);
     for c in quick.cases().filter(|c| c.id.starts_with("slow/")) {
         assert_eq!(c.outcome, Outcome::Skipped);
         assert!(c.message.ends_with("run with --slow") && c.message.contains(" s)"), "{}", c.message);
     }
     let (slow, _) = common::run_toml_with(&server.target_toml(), RunOptions { slow: true, ..Default::default() });
-    for c in slow.cases().filter(|c| c.id.starts_with("slow/")) {
+    for id in ["slow/code-expires", "slow/access-token-expires", "slow/expired-token-introspected-inactive"] {
+        let c = slow.cases().find(|c| c.id == id).unwrap();
         assert_eq!(c.outcome, Outcome::Failed, "{}: {}", c.id, c.message);
     }
     let code = slow.cases().find(|c| c.id == "slow/code-expires").unwrap();
@@ -64,7 +65,7 @@ fn a_slow_case_without_its_wait_in_the_target_file_is_skipped_and_a_bad_wait_is_
     assert_eq!(c.message, "skipped: the target file has no [slow] code (seconds to wait for the authorization code lifetime)");
     let bad = format!("{}\n[slow]\ncode = 5\nrefresh = 9\n", server.target_toml());
     let err = oauth_conformance::target::Target::parse("t.toml", &bad, &|_| None).unwrap_err().to_string();
-    assert!(err.starts_with("t.toml:") && err.contains("slow.refresh") && err.contains("unknown wait (known: code, access_token)"), "{err}");
+    assert!(err.starts_with("t.toml:") && err.contains("slow.refresh") && err.contains("unknown wait (known: code, access_token, request_uri"), "{err}");
     let zero = format!("{}\n[slow]\ncode = 0\n", server.target_toml());
     let err = oauth_conformance::target::Target::parse("t.toml", &zero, &|_| None).unwrap_err().to_string();
     assert!(err.contains("slow.code") && err.contains("between 1 and 7200"), "{err}");

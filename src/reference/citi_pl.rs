@@ -19,7 +19,7 @@ use super::offer::{Offer, Withheld};
 use super::variant::{Variant, Variants};
 use super::oauth_error::{OAuthError, no_store};
 use super::params::{self, Params, ascii};
-use super::store::{GrantError, Issued, REFRESH_LIFETIME, RedeemPolicy, RefreshPolicy, RevokePolicy, Revoked, Store, TokenKind};
+use super::store::{DevicePoll, GrantError, Issued, REFRESH_LIFETIME, RedeemPolicy, RefreshPolicy, RevokePolicy, Revoked, Store, TokenKind};
 use super::{ClientReg, Registration, page};
 use crate::token::random_token;
 
@@ -398,6 +398,9 @@ pub fn router(state: Arc<PlState>) -> Router {
         if state.offers(Offer::Par) {
             r = r.route("/par", post(par));
         }
+        if state.offers(Offer::DeviceGrant) {
+            r = r.route("/device_authorization", post(device_authorization)).route("/device", get(device_verification));
+        }
         return r.with_state(state);
     }
     Router::new()
@@ -446,6 +449,9 @@ async fn metadata(State(st): State<Arc<PlState>>, headers: HeaderMap) -> Respons
         .filter_map(|(m, on)| on.then_some(m))
         .collect();
     o.insert("token_endpoint_auth_methods_supported".into(), json!(methods));
+    if st.offers(Offer::DeviceGrant) {
+        o.insert("device_authorization_endpoint".into(), json!(format!("{base}/device_authorization")));
+    }
     if st.offers(Offer::Par) {
         o.insert("pushed_authorization_request_endpoint".into(), json!(format!("{base}/par")));
         if st.par_required || st.has(Fault::RfcParRequiredBypassed) {
@@ -479,6 +485,7 @@ async fn token(State(st): State<Arc<PlState>>, method: Method, headers: HeaderMa
     match grant.as_deref() {
         Some("authorization_code") => code_token(State(st), method, headers, RawQuery(q), body).await,
         Some("refresh_token") => refresh(State(st), method, headers, RawQuery(q), body).await,
+        Some(DEVICE_GRANT) if st.offers(Offer::DeviceGrant) => device_token(State(st), method, headers, RawQuery(q), body).await,
         _ => client_credentials_token(State(st), method, headers, RawQuery(q), body).await,
     }
 }
@@ -532,6 +539,87 @@ async fn par(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes) ->
             no_store(&mut resp);
             resp
         }
+        Err(e) => st.error(e),
+    }
+}
+
+const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+/// A login transaction for a device authorization carries this and the device_code where an
+/// authorization request carries its redirect_uri.
+const DEVICE_TXN: &str = "device:";
+/// RFC 8628 §3.2: the polling interval the reference asks for (seconds).
+const DEVICE_INTERVAL: u64 = 1;
+
+/// RFC 8628 §3.1, §3.2: a device authorization for an authenticated (or public) client.
+async fn device_authorization(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = (|| {
+        let p = params::form(&headers, &body)?;
+        let public = p.get("client_id").and_then(|id| st.reg.public_client.as_ref().filter(|c| c.id == id));
+        let client = match public {
+            Some(c) if !headers.contains_key(header::AUTHORIZATION) => c,
+            _ => st.client_of(&headers, Some(&p))?,
+        };
+        let scope = p.get("scope").unwrap_or("accounts");
+        if let Some(bad) = st.unknown_scope(scope) {
+            return Err(OAuthError::bad_request("invalid_scope", format!("unknown scope {}", ascii(bad))));
+        }
+        Ok(st.store.begin_device(&client.id, scope))
+    })();
+    match result {
+        Ok((device_code, user_code)) => {
+            let base = issuer(&headers);
+            let mut body = json!({
+                "device_code": device_code,
+                "user_code": user_code,
+                "verification_uri": format!("{base}/device"),
+                "verification_uri_complete": format!("{base}/device?user_code={user_code}"),
+                "expires_in": st.par_lifetime,
+                "interval": DEVICE_INTERVAL,
+            });
+            if st.has(Fault::RfcDeviceNoVerificationUri) {
+                body.as_object_mut().map(|o| o.remove("verification_uri"));
+            }
+            let mut resp = axum::Json(body).into_response();
+            no_store(&mut resp);
+            resp
+        }
+        Err(e) => st.error(e),
+    }
+}
+
+/// RFC 8628 §3.3: the verification page: the user_code (from verification_uri_complete), then
+/// the login and consent pages every authorization uses.
+async fn device_verification(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let p = Params::parse(q.unwrap_or_default().as_bytes());
+    let Some((device_code, client_id, scope)) = p.get("user_code").and_then(|u| st.store.device_by_user_code(u)) else {
+        return error_page("unknown, used or expired user_code");
+    };
+    let (sid, new_session) = match params::cookie(&headers, "sid") {
+        Some(s) if s.len() == 43 => (s, false),
+        _ => (random_token(), true),
+    };
+    let txn = st.store.begin(&sid, &client_id, &format!("{DEVICE_TXN}{device_code}"), &scope, None);
+    let mut resp = Html(page::login(LOGIN, &txn, &client_id, None)).into_response();
+    no_store(&mut resp);
+    if new_session {
+        resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&sid));
+    }
+    resp
+}
+
+/// RFC 8628 §3.4, §3.5: polling with the device_code.
+async fn device_token(State(st): State<Arc<PlState>>, method: Method, headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Response {
+    let result = (|| {
+        let (client, p) = st.grant_request(&method, &headers, q.as_deref(), &body, DEVICE_GRANT)?;
+        let code = p.get("device_code").ok_or_else(|| OAuthError::bad_request("invalid_request", "device_code is required"))?;
+        let interval = std::time::Duration::from_secs(DEVICE_INTERVAL);
+        match st.store.poll_device(code, &client.id, interval, st.has(Fault::RfcDeviceReusable), st.has(Fault::RfcDeviceTokensWhilePending), st.has(Fault::RfcDeviceDeniedAsPending)) {
+            DevicePoll::Tokens(issued) => Ok(issued),
+            DevicePoll::Error(e) => Err(OAuthError::bad_request(e, "see RFC 8628 section 3.5")),
+        }
+    })();
+    match result {
+        Ok(issued) => st.token_answer(&issued, false, false),
         Err(e) => st.error(e),
     }
 }
@@ -760,6 +848,15 @@ async fn consent(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes
         return error_page("sign in first");
     };
     let state = txn.state.clone();
+    // RFC 8628 §3.3: a device authorization ends on a page; the device learns the decision by polling.
+    if let Some(device_code) = txn.redirect_uri.strip_prefix(DEVICE_TXN) {
+        let approved = p.get("decision") == Some("allow");
+        st.store.decide_device(device_code, approved);
+        let text = if approved { "Device approved: you may return to your device." } else { "Device denied." };
+        let mut resp = Html(page::error(text)).into_response();
+        no_store(&mut resp);
+        return resp;
+    }
     if p.get("decision") != Some("allow") {
         if st.has(Fault::DenyNoRedirect) {
             return (StatusCode::FORBIDDEN, Html(page::error("Access denied."))).into_response();

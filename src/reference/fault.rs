@@ -169,6 +169,11 @@ faults! {
     RfcJwtSignatureUnchecked => "rfc-jwt-signature-unchecked", "rfc6749", Must, "a client assertion signed by another key is accepted (RFC 7523 §3: MUST reject an invalid signature)";
     RfcJwtAlgNoneAccepted => "rfc-jwt-alg-none-accepted", "rfc6749", Must, "an unsigned (alg none) client assertion is accepted (RFC 7523 §3: the JWT MUST be signed)";
     RfcJwtSubUnchecked => "rfc-jwt-sub-unchecked", "rfc6749", Must, "a client assertion without iss or sub is accepted (RFC 7523 §3: both MUST be there, the client_id)";
+    RfcDeviceNoVerificationUri => "rfc-device-no-verification-uri", "rfc6749", Must, "the device authorization response lacks verification_uri (RFC 8628 §3.2: REQUIRED)";
+    RfcDeviceTokensWhilePending => "rfc-device-tokens-while-pending", "rfc6749", Must, "a device_code is exchanged for tokens before the user approved (RFC 8628 §3.5: authorization_pending)";
+    RfcDeviceReusable => "rfc-device-reusable", "rfc6749", Must, "a device_code yields tokens twice (RFC 8628 §3.5: a grant used once; RFC 6749 §5.2 invalid_grant)";
+    RfcDeviceDeniedAsPending => "rfc-device-denied-as-pending", "rfc6749", Should, "a denied device authorization keeps answering authorization_pending (RFC 8628 §3.5: access_denied)";
+    RfcDeviceNeverExpires => "rfc-device-never-expires", "rfc6749", Must, "a device_code never expires (RFC 8628 §3.5: expired_token once expires_in has passed)";
     RfcExpiredTokenAccepted => "rfc-expired-token-accepted", "rfc6749", Must, "access tokens stay valid long after the expires_in they were issued with (RFC 6749 §7: the resource MUST ensure the token has not expired)";
 }
 
@@ -180,7 +185,7 @@ impl Fault {
     /// Faults only the slow cases (`--slow`, lifetimes) can catch: selftest runs them short-lived
     /// and slow.
     pub fn is_slow(self) -> bool {
-        matches!(self, Fault::RfcCodeNeverExpires | Fault::RfcExpiredTokenAccepted | Fault::RfcParNeverExpires)
+        matches!(self, Fault::RfcCodeNeverExpires | Fault::RfcExpiredTokenAccepted | Fault::RfcParNeverExpires | Fault::RfcDeviceNeverExpires)
     }
 
     /// The fault's level in `profile`: rules the bank makes MUST that RFC 6749 rates SHOULD.

@@ -226,7 +226,7 @@ pub fn app_full(profile: &str, mut reg: Registration, faults: Faults, variants: 
         if extras.short_lived {
             (life.code, life.access, life.par) = (SHORT_CODE, SHORT_ACCESS, SHORT_CODE);
         }
-        if faults.has(Fault::RfcParNeverExpires) {
+        if faults.has(Fault::RfcParNeverExpires) || faults.has(Fault::RfcDeviceNeverExpires) {
             life.par = std::time::Duration::from_secs(24 * 3600);
         }
         let expires_in = life.access.as_secs();
@@ -421,7 +421,7 @@ impl ReferenceServer {
         let _ = writeln!(t, "refresh_rotation = {}", !self.variants.has(Variant::RefreshNotRotated) && !off(Offer::RefreshRotation));
         let _ = writeln!(t, "client_secret_post = {}", !off(Offer::ClientSecretPost));
         if off(Offer::Metadata) {
-            for (name, offer) in [("iss", Offer::Iss), ("introspection", Offer::Introspection), ("revocation", Offer::Revocation), ("par", Offer::Par), ("private_key_jwt", Offer::PrivateKeyJwt)] {
+            for (name, offer) in [("iss", Offer::Iss), ("introspection", Offer::Introspection), ("revocation", Offer::Revocation), ("par", Offer::Par), ("private_key_jwt", Offer::PrivateKeyJwt), ("device_grant", Offer::DeviceGrant)] {
                 let _ = writeln!(t, "{name} = {}", !off(offer));
             }
             let _ = writeln!(t, "par_required = {}", self.extras.par_required);
@@ -441,7 +441,7 @@ impl ReferenceServer {
         let _ = write!(t, "[login]\nusername = \"{}\"\npassword = \"{}\"\n\n", reg.user.username, reg.user.password);
         if self.extras.short_lived {
             let wait = |d: std::time::Duration| d.as_secs() + 1;
-            let _ = write!(t, "[slow]\ncode = {}\naccess_token = {}\nrequest_uri = {}\n\n", wait(SHORT_CODE), wait(SHORT_ACCESS), wait(SHORT_CODE));
+            let _ = write!(t, "[slow]\ncode = {}\naccess_token = {}\nrequest_uri = {}\ndevice_code = {}\n\n", wait(SHORT_CODE), wait(SHORT_ACCESS), wait(SHORT_CODE), wait(SHORT_CODE));
         }
         t.push_str("[endpoints]\nauthorize = \"/authorize\"\ntoken = \"/token\"\n");
         if !off(Offer::Revocation) {
@@ -452,6 +452,9 @@ impl ReferenceServer {
         }
         if !off(Offer::Par) {
             t.push_str("par = \"/par\"\n");
+        }
+        if !off(Offer::DeviceGrant) {
+            t.push_str("device_authorization = \"/device_authorization\"\n");
         }
         t
     }

@@ -32,6 +32,7 @@ offers! {
     ClientSecretPost => "client_secret_post", "client_secret_post: only HTTP Basic authenticates a client";
     PublicClient => "public_client", "public clients: none registered";
     PrivateKeyJwt => "private_key_jwt", "RFC 7523 private_key_jwt: no client registered for it, none advertised";
+    DeviceGrant => "device_grant", "RFC 8628 device authorization grant: no /device_authorization, no device_authorization_endpoint";
     Par => "par", "RFC 9126 pushed authorization requests: no /par, no pushed_authorization_request_endpoint";
 }
 

@@ -104,6 +104,33 @@ impl GrantError {
     }
 }
 
+/// Where a device authorization stands (RFC 8628 §3.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceState {
+    Pending,
+    Approved,
+    Denied,
+    Used,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeviceRec {
+    pub client_id: String,
+    pub scope: String,
+    pub user_code: String,
+    pub state: DeviceState,
+    pub expires: Instant,
+    pub last_poll: Option<Instant>,
+}
+
+/// A device token request's answer, before it is rendered.
+#[derive(Debug)]
+pub enum DevicePoll {
+    Tokens(Issued),
+    /// RFC 8628 §3.5 error codes, and invalid_grant.
+    Error(&'static str),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revoked {
     Done,
@@ -119,6 +146,8 @@ struct Inner {
     pushed: HashMap<String, (String, String, Instant, bool)>,
     /// Client assertion jti values seen, until they could no longer be valid (RFC 7523 §3).
     jtis: HashMap<String, Instant>,
+    /// RFC 8628 device authorizations by device_code.
+    devices: HashMap<String, DeviceRec>,
     codes: HashMap<String, CodeRec>,
     access: HashMap<String, AccessRec>,
     refresh: HashMap<String, RefreshRec>,
@@ -140,6 +169,7 @@ impl Inner {
             self.txns.retain(|_, t| t.expires > now);
             self.pushed.retain(|_, p| p.2 > now);
             self.jtis.retain(|_, t| *t > now);
+            self.devices.retain(|_, d| d.expires > now);
             self.codes.retain(|_, c| c.expires > now);
             self.access.retain(|_, a| a.expires > now);
             self.refresh.retain(|_, r| r.expires > now);
@@ -556,6 +586,65 @@ impl Store {
         }
         rec.3 = true;
         Ok(rec.1.clone())
+    }
+
+    /// RFC 8628 §3.2: a device_code and a user_code (8 letters from 20 consonants, as §6.1 suggests).
+    pub fn begin_device(&self, client_id: &str, scope: &str) -> (String, String) {
+        const ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
+        let bytes = crate::token::random_bytes::<8>();
+        let letters: String = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+        let user_code = format!("{}-{}", &letters[..4], &letters[4..]);
+        let device_code = self.token();
+        let rec = DeviceRec { client_id: client_id.into(), scope: scope.into(), user_code: user_code.clone(), state: DeviceState::Pending, expires: Instant::now() + self.lifetimes.par, last_poll: None };
+        let mut g = self.lock();
+        g.tick();
+        g.devices.insert(device_code.clone(), rec);
+        (device_code, user_code)
+    }
+
+    /// The pending device authorization a user_code names: its device_code, client and scope.
+    pub fn device_by_user_code(&self, user_code: &str) -> Option<(String, String, String)> {
+        let g = self.lock();
+        let now = Instant::now();
+        g.devices.iter().find(|(_, d)| d.user_code.eq_ignore_ascii_case(user_code) && d.state == DeviceState::Pending && d.expires > now).map(|(k, d)| (k.clone(), d.client_id.clone(), d.scope.clone()))
+    }
+
+    /// The user's decision on the verification page.
+    pub fn decide_device(&self, device_code: &str, approved: bool) {
+        if let Some(d) = self.lock().devices.get_mut(device_code)
+            && d.state == DeviceState::Pending {
+                d.state = if approved { DeviceState::Approved } else { DeviceState::Denied };
+            }
+    }
+
+    /// RFC 8628 §3.4, §3.5: a poll by `client_id`. `interval` is the polling interval the answer
+    /// gave; `reusable`, `tokens_while_pending` and `denied_as_pending` are faults.
+    pub fn poll_device(&self, device_code: &str, client_id: &str, interval: Duration, reusable: bool, tokens_while_pending: bool, denied_as_pending: bool) -> DevicePoll {
+        let mut g = self.lock();
+        let now = Instant::now();
+        let Some(d) = g.devices.get_mut(device_code) else { return DevicePoll::Error("invalid_grant") };
+        if d.client_id != client_id {
+            return DevicePoll::Error("invalid_grant");
+        }
+        if d.expires <= now {
+            return DevicePoll::Error("expired_token");
+        }
+        let too_fast = d.last_poll.is_some_and(|t| now.duration_since(t) < interval);
+        d.last_poll = Some(now);
+        match d.state {
+            DeviceState::Pending if tokens_while_pending => {}
+            DeviceState::Pending if too_fast => return DevicePoll::Error("slow_down"),
+            DeviceState::Pending => return DevicePoll::Error("authorization_pending"),
+            DeviceState::Denied if denied_as_pending => return DevicePoll::Error("authorization_pending"),
+            DeviceState::Denied => return DevicePoll::Error("access_denied"),
+            DeviceState::Used if !reusable => return DevicePoll::Error("invalid_grant"),
+            DeviceState::Used | DeviceState::Approved => {}
+        }
+        d.state = DeviceState::Used;
+        let (client, scope) = (d.client_id.clone(), d.scope.clone());
+        g.next_grant += 1;
+        let grant = g.next_grant;
+        DevicePoll::Tokens(g.issue(&client, &scope, Some(grant), &self.lifetimes, &|| self.token()))
     }
 
     /// Records a client assertion's jti; true when it was seen before.

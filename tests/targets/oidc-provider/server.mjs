@@ -18,7 +18,7 @@ const configuration = {
       client_id: 'my-client',
       client_secret: 'my-client-secret-0123456789',
       redirect_uris: ['https://app.example.test/callback'],
-      grant_types: ['authorization_code', 'refresh_token'],
+      grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
     },
@@ -64,6 +64,7 @@ const configuration = {
     revocation: { enabled: true },
     clientCredentials: { enabled: true },
     introspection: { enabled: true },
+    deviceFlow: { enabled: true },
   },
   // Plain OAuth 2.0 clients get refresh tokens without offline_access/openid.
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
