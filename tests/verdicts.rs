@@ -20,7 +20,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_oauth-conformance");
 /// blocked, and the cases that never use the secret (the authorization endpoint) still pass.
 #[rstest]
 #[case::citi_pl("citi-pl", &["token-code/valid", "token-cc/valid"])]
-#[case::rfc6749("rfc6749", &["token-code/valid", "token-cc/valid"])]
+#[case::rfc6749("rfc6749", &["token-code/valid", "token-cc/valid", "par/push-accepted", "device/authorization-response"])]
 fn a_wrong_secret_is_diagnosed_and_blocks_instead_of_failing(#[case] profile: &str, #[case] anchors: &[&str]) {
     let server = common::start_profile(profile, &[]);
     let secret = &server.registration.clients[0].secret;
@@ -59,9 +59,9 @@ fn a_wrong_secret_is_diagnosed_and_blocks_instead_of_failing(#[case] profile: &s
         let (id, outcome, message) = (c["id"].as_str().unwrap(), c["outcome"].as_str().unwrap(), c["message"].as_str().unwrap());
         match outcome {
             "failed" | "skipped" => {}
-            // The authorization endpoint (codes sampled there too), the metadata and the public
-            // client never use the secret.
-            "passed" => assert!(["authorize/", "iss/", "metadata/", "public/", "strength/code"].iter().any(|p| id.starts_with(p)), "{id} passed although it uses the client secret"),
+            // The authorization endpoint (codes sampled there too), the metadata, the public client
+            // and the private_key_jwt client never use the secret.
+            "passed" => assert!(["authorize/", "iss/", "metadata/", "public/", "strength/code", "jwt/"].iter().any(|p| id.starts_with(p)), "{id} passed although it uses the client secret"),
             "error" => {
                 assert!(message.starts_with("blocked: ") && message.contains("was refused (answered 401 invalid_client)"), "{id}: {message}");
                 blocked += 1;
