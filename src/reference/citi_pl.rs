@@ -57,6 +57,8 @@ pub struct PlState {
     pub expires_in: u64,
     /// The request_uri lifetime PAR answers state.
     pub par_lifetime: u64,
+    /// The device_code lifetime device authorization answers state.
+    pub device_lifetime: u64,
     /// Authorization requests only through PAR (RFC 9126 §5).
     pub par_required: bool,
 }
@@ -150,6 +152,16 @@ impl PlState {
         authenticate(headers, &self.reg, !self.has(Fault::WrongSecretAccepted), REALM)
     }
 
+    /// The registered public client a request names by client_id without any Authorization
+    /// header (RFC 6749 §2.3, §4.1.3: it identifies itself, it cannot authenticate).
+    fn public_caller(&self, headers: &HeaderMap, p: Option<&Params>) -> Option<&ClientReg> {
+        if headers.contains_key(header::AUTHORIZATION) {
+            return None;
+        }
+        let id = p?.get("client_id")?;
+        self.reg.public_client.as_ref().filter(|c| c.id == id)
+    }
+
     /// The authenticating client: HTTP Basic, or (rfc6749, when offered) client_secret_post —
     /// client_id and client_secret in the form, never both methods at once (RFC 6749 §2.3).
     fn client_of(&self, headers: &HeaderMap, p: Option<&Params>) -> Result<&ClientReg, OAuthError> {
@@ -216,9 +228,8 @@ impl PlState {
     fn grant_request(&self, method: &Method, headers: &HeaderMap, query: Option<&str>, body: &[u8], grant: &str) -> Result<(&ClientReg, Params), OAuthError> {
         // RFC 6749 §2.3, §4.1.3: a public client sends no credentials, only its client_id.
         let parsed = self.token_params(method, headers, query, body);
-        let public = parsed.as_ref().ok().and_then(|p| p.get("client_id")).and_then(|id| self.reg.public_client.as_ref().filter(|c| c.id == id));
-        let client = match public {
-            Some(c) if !headers.contains_key(header::AUTHORIZATION) && self.flavor == Flavor::Rfc6749 => c,
+        let client = match self.public_caller(headers, parsed.as_ref().ok()) {
+            Some(c) if self.flavor == Flavor::Rfc6749 => c,
             _ => self.client_of(headers, parsed.as_ref().ok())?,
         };
         let p = parsed?;
@@ -495,9 +506,8 @@ async fn token(State(st): State<Arc<PlState>>, method: Method, headers: HeaderMa
 async fn par(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes) -> Response {
     let result = (|| {
         let p = params::form(&headers, &body)?;
-        let public = p.get("client_id").and_then(|id| st.reg.public_client.as_ref().filter(|c| c.id == id));
-        let client = match public {
-            Some(c) if !headers.contains_key(header::AUTHORIZATION) => c,
+        let client = match st.public_caller(&headers, Some(&p)) {
+            Some(c) => c,
             _ if st.has(Fault::RfcParNoClientAuth) && !headers.contains_key(header::AUTHORIZATION) => {
                 p.get("client_id").and_then(|id| st.reg.client(id)).ok_or_else(|| OAuthError::invalid_client("unknown client", REALM))?
             }
@@ -554,10 +564,9 @@ const DEVICE_INTERVAL: u64 = 1;
 async fn device_authorization(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes) -> Response {
     let result = (|| {
         let p = params::form(&headers, &body)?;
-        let public = p.get("client_id").and_then(|id| st.reg.public_client.as_ref().filter(|c| c.id == id));
-        let client = match public {
-            Some(c) if !headers.contains_key(header::AUTHORIZATION) => c,
-            _ => st.client_of(&headers, Some(&p))?,
+        let client = match st.public_caller(&headers, Some(&p)) {
+            Some(c) => c,
+            None => st.client_of(&headers, Some(&p))?,
         };
         let scope = p.get("scope").unwrap_or("accounts");
         if let Some(bad) = st.unknown_scope(scope) {
@@ -573,7 +582,7 @@ async fn device_authorization(State(st): State<Arc<PlState>>, headers: HeaderMap
                 "user_code": user_code,
                 "verification_uri": format!("{base}/device"),
                 "verification_uri_complete": format!("{base}/device?user_code={user_code}"),
-                "expires_in": st.par_lifetime,
+                "expires_in": st.device_lifetime,
                 "interval": DEVICE_INTERVAL,
             });
             if st.has(Fault::RfcDeviceNoVerificationUri) {
@@ -594,10 +603,7 @@ async fn device_verification(State(st): State<Arc<PlState>>, headers: HeaderMap,
     let Some((device_code, client_id, scope)) = p.get("user_code").and_then(|u| st.store.device_by_user_code(u)) else {
         return error_page("unknown, used or expired user_code");
     };
-    let (sid, new_session) = match params::cookie(&headers, "sid") {
-        Some(s) if s.len() == 43 => (s, false),
-        _ => (random_token(), true),
-    };
+    let (sid, new_session) = session(&headers);
     let txn = st.store.begin(&sid, &client_id, &format!("{DEVICE_TXN}{device_code}"), &scope, None);
     let mut resp = Html(page::login(LOGIN, &txn, &client_id, None)).into_response();
     no_store(&mut resp);
@@ -649,6 +655,14 @@ async fn client_credentials_token(State(st): State<Arc<PlState>>, method: Method
     match result {
         Ok(issued) => st.token_answer(&issued, false, st.has(Fault::UnknownScopeDroppedSilently)),
         Err(e) => st.error(e),
+    }
+}
+
+/// The browser's login session: its sid cookie, or a fresh one (true: set the cookie).
+fn session(headers: &HeaderMap) -> (String, bool) {
+    match params::cookie(headers, "sid") {
+        Some(s) if s.len() == 43 => (s, false),
+        _ => (random_token(), true),
     }
 }
 
@@ -780,10 +794,7 @@ async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(
         }
         return st.redirect(redirect_uri, &params, &issuer);
     }
-    let (sid, new_session) = match params::cookie(&headers, "sid") {
-        Some(s) if s.len() == 43 => (s, false),
-        _ => (random_token(), true),
-    };
+    let (sid, new_session) = session(&headers);
     // The state-repeated fault keeps every state value, joined, to echo them all.
     let all_states = p.all("state").join("\u{0}");
     let state = if st.has(Fault::StateRepeatedInRedirect) && p.count("state") > 1 { Some(all_states.as_str()) } else { state };
@@ -1012,8 +1023,7 @@ async fn revoke(State(st): State<Arc<PlState>>, method: Method, headers: HeaderM
 async fn introspect(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes) -> Response {
     let result = (|| {
         let p = params::form(&headers, &body)?;
-        let public_caller = !headers.contains_key(header::AUTHORIZATION) && p.get("client_id").is_some_and(|id| st.reg.is_public(id));
-        if public_caller && st.has(Fault::RfcIntrospectPublicInactive) {
+        if st.public_caller(&headers, Some(&p)).is_some() && st.has(Fault::RfcIntrospectPublicInactive) {
             return Ok(json!({ "active": false }));
         }
         if !st.has(Fault::RfcIntrospectNoAuth) {

@@ -224,18 +224,20 @@ pub fn app_full(profile: &str, mut reg: Registration, faults: Faults, variants: 
             life.code = std::time::Duration::from_secs(600);
         }
         if extras.short_lived {
-            (life.code, life.access, life.par) = (SHORT_CODE, SHORT_ACCESS, SHORT_CODE);
+            (life.code, life.access, life.par, life.device) = (SHORT_CODE, SHORT_ACCESS, SHORT_CODE, SHORT_CODE);
         }
-        if faults.has(Fault::RfcParNeverExpires) || faults.has(Fault::RfcDeviceNeverExpires) {
-            life.par = std::time::Duration::from_secs(24 * 3600);
-        }
-        let expires_in = life.access.as_secs();
+        // What the answers state; the lifetime faults then keep things alive a day regardless.
+        let (expires_in, par_lifetime, device_lifetime) = (life.access.as_secs(), life.par.as_secs(), life.device.as_secs());
         let day = std::time::Duration::from_secs(24 * 3600);
-        if faults.has(Fault::RfcCodeNeverExpires) {
-            life.code = day;
-        }
-        if faults.has(Fault::RfcExpiredTokenAccepted) {
-            life.access = day;
+        for (fault, lifetime) in [
+            (Fault::RfcCodeNeverExpires, &mut life.code),
+            (Fault::RfcExpiredTokenAccepted, &mut life.access),
+            (Fault::RfcParNeverExpires, &mut life.par),
+            (Fault::RfcDeviceNeverExpires, &mut life.device),
+        ] {
+            if faults.has(fault) {
+                *lifetime = day;
+            }
         }
         let store = store::Store::with_lifetimes(life).predictable(faults.has(Fault::RfcPredictableTokens));
         citi_pl::router(Arc::new(citi_pl::PlState {
@@ -246,7 +248,8 @@ pub fn app_full(profile: &str, mut reg: Registration, faults: Faults, variants: 
             withheld: extras.withheld.clone(),
             flavor,
             expires_in,
-            par_lifetime: if extras.short_lived { SHORT_CODE.as_secs() } else { store::PAR_LIFETIME.as_secs() },
+            par_lifetime,
+            device_lifetime,
             par_required: extras.par_required,
         }))
     };

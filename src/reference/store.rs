@@ -12,6 +12,7 @@ pub const ACCESS_LIFETIME: Duration = Duration::from_secs(1800);
 pub const REFRESH_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
 const TXN_LIFETIME: Duration = Duration::from_secs(600);
 pub const PAR_LIFETIME: Duration = Duration::from_secs(60);
+pub const DEVICE_LIFETIME: Duration = Duration::from_secs(600);
 /// Sweep expired entries every this many operations.
 const SWEEP_EVERY: u64 = 256;
 
@@ -275,11 +276,13 @@ pub struct Lifetimes {
     pub txn: Duration,
     /// A pushed request_uri (RFC 9126 §2.2: "typically between 5 and 600 seconds").
     pub par: Duration,
+    /// A device_code (RFC 8628 §3.2).
+    pub device: Duration,
 }
 
 impl Default for Lifetimes {
     fn default() -> Self {
-        Lifetimes { code: CODE_LIFETIME, access: ACCESS_LIFETIME, refresh: REFRESH_LIFETIME, txn: TXN_LIFETIME, par: PAR_LIFETIME }
+        Lifetimes { code: CODE_LIFETIME, access: ACCESS_LIFETIME, refresh: REFRESH_LIFETIME, txn: TXN_LIFETIME, par: PAR_LIFETIME, device: DEVICE_LIFETIME }
     }
 }
 
@@ -595,7 +598,7 @@ impl Store {
         let letters: String = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
         let user_code = format!("{}-{}", &letters[..4], &letters[4..]);
         let device_code = self.token();
-        let rec = DeviceRec { client_id: client_id.into(), scope: scope.into(), user_code: user_code.clone(), state: DeviceState::Pending, expires: Instant::now() + self.lifetimes.par, last_poll: None };
+        let rec = DeviceRec { client_id: client_id.into(), scope: scope.into(), user_code: user_code.clone(), state: DeviceState::Pending, expires: Instant::now() + self.lifetimes.device, last_poll: None };
         let mut g = self.lock();
         g.tick();
         g.devices.insert(device_code.clone(), rec);
@@ -676,7 +679,7 @@ mod tests {
     #[test]
     fn the_store_does_not_grow_without_bound() {
         let ms = Duration::from_millis(20);
-        let store = Store::with_lifetimes(Lifetimes { code: ms, access: ms, refresh: ms, txn: ms, par: ms });
+        let store = Store::with_lifetimes(Lifetimes { code: ms, access: ms, refresh: ms, txn: ms, par: ms, device: ms });
         for i in 0..3000 {
             let code = store.issue_code("c", "https://a/cb", "accounts");
             if i % 2 == 0 {
