@@ -72,6 +72,24 @@ impl SigningKey {
         (&self.x, &self.y)
     }
 
+    /// An ES256 JWS signature (R || S, RFC 7518 §3.4) over `input`.
+    pub fn sign_raw(&self, input: &[u8]) -> Vec<u8> {
+        let rng = ring::rand::SystemRandom::new();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &self.pkcs8, &rng).expect("parsed when the key was made");
+        pair.sign(&rng, input).expect("ECDSA signs with the system random source").as_ref().to_vec()
+    }
+
+    /// The private scalar `d` (base64url), read from the PKCS#8's ECPrivateKey (RFC 5915: version
+    /// 1, then a 32-byte OCTET STRING). Only a DPoP proof that must be refused for carrying its
+    /// private key (RFC 9449 §4.3 item 7) ever uses it.
+    pub fn private_scalar(&self) -> String {
+        let at = self.pkcs8.windows(5).position(|w| w == [0x02, 0x01, 0x01, 0x04, 0x20]).map(|i| i + 5);
+        match at.and_then(|i| self.pkcs8.get(i..i + 32)) {
+            Some(d) => B64.encode(d),
+            None => B64.encode(crate::token::random_bytes::<32>()),
+        }
+    }
+
     fn sign(&self, claims: &serde_json::Value) -> String {
         let key = jsonwebtoken::EncodingKey::from_ec_der(&self.pkcs8);
         jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256), claims, &key).expect("ES256 signs a JSON object")
@@ -154,6 +172,15 @@ mod tests {
         assert!(jsonwebtoken::decode::<serde_json::Value>(&client_assertion(&key, "c1", "https://as.test/token", "j2", Flaw::WrongKey), &dk, &v).is_err());
         assert!(jsonwebtoken::decode::<serde_json::Value>(&client_assertion(&key, "c1", "https://as.test/token", "j3", Flaw::Expired), &dk, &v).is_err());
         assert!(client_assertion(&key, "c1", "a", "j4", Flaw::Unsigned).ends_with('.'));
+    }
+
+    #[test]
+    fn the_private_scalar_is_read_from_the_key_not_made_up() {
+        let key = SigningKey::generate();
+        // A made-up scalar would differ call to call.
+        assert_eq!(key.private_scalar(), key.private_scalar());
+        assert_eq!(key.private_scalar().len(), 43);
+        assert_ne!(key.private_scalar(), SigningKey::generate().private_scalar());
     }
 
     #[test]

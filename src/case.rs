@@ -236,6 +236,19 @@ pub struct Race {
 pub struct Sample {
     pub count: usize,
     pub member: String,
+    /// Bits of guessing entropy below which the values fail at MUST, and at SHOULD. Neither
+    /// given: RFC 6749 §10.10's 128 (MUST) and 160 (SHOULD); one given: only that one applies.
+    pub must_bits: Option<f64>,
+    pub should_bits: Option<f64>,
+}
+
+impl Sample {
+    pub fn thresholds(&self) -> Vec<(f64, Level)> {
+        match (self.must_bits, self.should_bits) {
+            (None, None) => vec![(128.0, Level::Must), (160.0, Level::Should)],
+            (m, s) => m.map(|b| (b, Level::Must)).into_iter().chain(s.map(|b| (b, Level::Should))).collect(),
+        }
+    }
 }
 
 /// The `[slow]` waits of a target file a case may use: the code and the access token lifetimes.
@@ -387,6 +400,7 @@ pub const BASE_PLACEHOLDERS: &[&str] = &[
     "second_redirect_uri",
     "public_redirect_uri",
     "issuer",
+    "dpop_jkt",
 ];
 
 /// One request of a case, with what its answer must look like.
@@ -409,6 +423,14 @@ pub struct Step {
     /// instead of the endpoint's own.
     pub url: Option<String>,
     pub browser: Option<Browser>,
+    /// A DPoP proof (RFC 9449) with the request, well-formed or broken one way; with `bearer`,
+    /// the token travels in the DPoP scheme.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dpop: Option<crate::dpop::Flaw>,
+    /// A setup step whose expectations describe a behaviour the RFC leaves to the server (e.g. a
+    /// DPoP-bound token): when they do not hold, the case does not apply and is skipped.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub precondition: bool,
     pub expect: Expect,
     pub line: usize,
 }
@@ -492,6 +514,9 @@ struct RawEntry {
     bearer: Option<String>,
     url: Option<String>,
     browser: Option<Browser>,
+    dpop: Option<Spanned<String>>,
+    #[serde(default)]
+    precondition: bool,
     expect: Option<Spanned<Expect>>,
 }
 
@@ -709,6 +734,12 @@ fn validate_case(
             if race.is_some() {
                 return Err(err(sp.span().start, format!("case `{id_str}`: field `sample`: a sampled case cannot also race")));
             }
+            if sv.must_bits.is_some_and(|_| level != Level::Must) {
+                return Err(err(sp.span().start, format!("case `{id_str}`: field `sample`: `must_bits` needs a MUST case (this one is {})", level.as_str())));
+            }
+            if [sv.must_bits, sv.should_bits].into_iter().flatten().any(|b| !(1.0..=512.0).contains(&b)) {
+                return Err(err(sp.span().start, format!("case `{id_str}`: field `sample`: bits must be between 1 and 512")));
+            }
             Some(sv)
         }
         None => None,
@@ -890,6 +921,27 @@ impl StepCtx<'_> {
         if matches!(raw.auth, Some(Auth::Post | Auth::PostWrongSecret | Auth::BasicAndPost)) {
             needs.insert(Need::Capability(crate::target::Capability::ClientSecretPost));
         }
+        if raw.precondition && !role.starts_with("before") {
+            return Err(e("field `precondition` is only for a before step".into()));
+        }
+        let dpop = match &raw.dpop {
+            None => None,
+            Some(d) => {
+                let flaw = crate::dpop::Flaw::parse(d.get_ref()).ok_or_else(|| {
+                    let names: Vec<&str> = crate::dpop::Flaw::ALL.iter().map(|(n, _)| *n).collect();
+                    self.err(d.span().start, format!("case `{id}`: field `dpop`: unknown proof `{}` (one of: {})", d.get_ref(), names.join(", ")))
+                })?;
+                use crate::dpop::Flaw as F;
+                if matches!(flaw, F::Absent | F::NoAth | F::WrongAth) && raw.bearer.is_none() {
+                    return Err(self.err(d.span().start, format!("case `{id}`: field `dpop`: `{}` is about an access token: it needs `bearer`", d.get_ref())));
+                }
+                if browser.is_some() {
+                    return Err(self.err(d.span().start, format!("case `{id}`: field `dpop`: endpoint `{endpoint}` is driven through the login page, which sends no proof")));
+                }
+                needs.insert(Need::Capability(crate::target::Capability::Dpop));
+                Some(flaw)
+            }
+        };
         if let Some(m) = &raw.method
             && !["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"].contains(&m.get_ref().as_str()) {
                 return Err(self.err(m.span().start, format!("case `{id}`: field `method`: `{}` is not an HTTP method", m.get_ref())));
@@ -963,6 +1015,8 @@ impl StepCtx<'_> {
             bearer: raw.bearer.clone(),
             url: raw.url.clone(),
             browser,
+            dpop,
+            precondition: raw.precondition,
             expect,
             line: line_of(self.text, at),
         })
@@ -1033,6 +1087,8 @@ impl Step {
             bearer: None,
             url: None,
             browser: None,
+            dpop: None,
+            precondition: false,
             expect: Expect::default(),
             line: 0,
         }

@@ -506,7 +506,11 @@ fn differs(name: &str, new: Option<&str>, old: Option<&str>) -> Verdict {
 }
 
 fn member_equals(obj: Option<&Value>, name: &str, want: &str) -> Verdict {
-    match obj.and_then(|v| v.get(name)) {
+    // `cnf.jkt`: a member of a member (RFC 7800's confirmation claim), unless one is named so.
+    fn nested<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
+        v.get(name).or_else(|| v.pointer(&format!("/{}", name.replace('.', "/"))))
+    }
+    match obj.and_then(|v| nested(v, name)) {
         Some(Value::String(s)) if s == want => Ok(()),
         Some(other) => Err(format!("expected {name} = {want:?}, got {}", excerpt(&other.to_string(), 80))),
         None => Err(format!("expected {name} = {want:?}, got no {name} member")),
@@ -821,6 +825,15 @@ mod tests {
             headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             body: body.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn a_dotted_member_name_reaches_into_a_nested_object() {
+        let v: Value = serde_json::json!({ "cnf": { "jkt": "abc" }, "a.b": "flat" });
+        assert!(member_equals(Some(&v), "cnf.jkt", "abc").is_ok());
+        assert!(member_equals(Some(&v), "cnf.jkt", "abd").unwrap_err().contains("expected cnf.jkt = \"abd\""));
+        assert!(member_equals(Some(&v), "cnf.x5t", "abc").unwrap_err().contains("no cnf.x5t member"));
+        assert!(member_equals(Some(&v), "a.b", "flat").is_ok());
     }
 
     #[test]

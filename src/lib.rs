@@ -5,6 +5,7 @@ pub mod assertion;
 pub mod baseline;
 pub mod case;
 pub mod check;
+pub mod dpop;
 mod fixture;
 pub mod http;
 pub mod login;

@@ -9,7 +9,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::baseline::Baseline;
-use crate::case::{Auth, Browser, Case, Level, Need, Step};
+use crate::case::{Auth, Browser, Case, Level, Need, Sample, Step};
 use crate::check::{self, CheckContext, Observation};
 use crate::http::{Exchange, Http, HttpResponse};
 use crate::login::{self, Choice, Landing};
@@ -215,6 +215,23 @@ pub(crate) struct CaseRun<'a> {
     last_hint: Option<Diagnosis>,
     /// Why the case's positive request (or its setup) was not accepted.
     refused: Option<(String, Option<Diagnosis>)>,
+    dpop: DpopState,
+}
+
+/// A case's DPoP keys (A, the client's; B, another), made on first use, and what the server said.
+#[derive(Default)]
+struct DpopState {
+    keys: std::sync::OnceLock<(crate::assertion::SigningKey, crate::assertion::SigningKey)>,
+    /// The latest DPoP-Nonce each origin sent (RFC 9449 §8, §9).
+    nonces: HashMap<String, String>,
+    /// The case's last proof, for a replay.
+    last: Option<String>,
+}
+
+impl DpopState {
+    fn keys(&self) -> &(crate::assertion::SigningKey, crate::assertion::SigningKey) {
+        self.keys.get_or_init(|| (crate::assertion::SigningKey::generate(), crate::assertion::SigningKey::generate()))
+    }
 }
 
 /// Why a case cannot run against this target (every missing prerequisite), if it cannot.
@@ -321,7 +338,7 @@ impl<'a> CaseRun<'a> {
         for (k, v) in env.target.secrets() {
             local.add(k, &v);
         }
-        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), sampled: None, level: Level::Must, last_hint: None, refused: None }
+        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), sampled: None, level: Level::Must, last_hint: None, refused: None, dpop: DpopState::default() }
     }
 
     fn lookup(&self, name: &str, role: Role) -> Option<String> {
@@ -348,6 +365,7 @@ impl<'a> CaseRun<'a> {
             "public_redirect_uri" => t.public_client.as_ref().and_then(|c| c.redirect_uri.clone()),
             "uuid" => Some(uuid_v4()),
             "issuer" => Some(t.issuer()),
+            "dpop_jkt" => Some(crate::dpop::thumbprint(&self.dpop.keys().0)),
             _ => self.values.get(name).cloned(),
         }
     }
@@ -355,10 +373,13 @@ impl<'a> CaseRun<'a> {
     /// Sends `step` (through the login driver for browser endpoints) and records the exchanges.
     pub(crate) async fn perform(&mut self, label: &str, step: &Step, role: Role, overrides: &[(String, String)]) -> Result<Observed, CaseError> {
         self.last_hint = None;
-        let built = {
+        let mut built = {
             let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
             request::build(step, &self.env.profile, &self.env.target, role, &lookup).map_err(|e| CaseError::new(ErrorKind::Request, e))?
         };
+        if let Some(flaw) = step.dpop {
+            self.sign_dpop(&mut built.request, flaw)?;
+        }
         if let Some(a) = &built.assertion {
             Both(&self.local, &self.env.redactor).add("client_assertion", a);
         }
@@ -394,7 +415,21 @@ impl<'a> CaseRun<'a> {
                 Ok(Observed::Browser(landing, Sent { state: built.sent_state, redirect_uri: built.sent_redirect_uri }))
             }
             None => {
-                let ex = env.http.send(built.request).await;
+                let mut ex = env.http.send(built.request.clone()).await;
+                // RFC 9449 §8, §9: asked for a nonce, a client signs again with it and retries once.
+                if let (Some(flaw), Ok(resp)) = (step.dpop, &ex.response) {
+                    let origin = built.request.url.origin().ascii_serialization();
+                    if let Some(n) = resp.header("dpop-nonce") {
+                        self.dpop.nonces.insert(origin, n.trim().to_string());
+                    }
+                    if crate::dpop::nonce_asked(resp).is_some() && !matches!(flaw, crate::dpop::Flaw::Absent | crate::dpop::Flaw::Replay) {
+                        self.learn_exchange(&ex);
+                        self.exchanges.push((format!("{label} (the server asked for a DPoP nonce)"), ex));
+                        let mut again = built.request.clone();
+                        self.sign_dpop(&mut again, flaw)?;
+                        ex = env.http.send(again).await;
+                    }
+                }
                 self.learn_exchange(&ex);
                 let what = format!("{} {}", ex.request.method, check::show_url(&ex.request.url));
                 let resp = ex.response.clone();
@@ -407,6 +442,19 @@ impl<'a> CaseRun<'a> {
                 resp.map(Observed::Http).map_err(|e| CaseError::new(ErrorKind::Transport, format!("{what}: {e}")))
             }
         }
+    }
+
+    /// Puts the step's DPoP proof on `request`, with the nonce its origin last gave.
+    fn sign_dpop(&mut self, request: &mut crate::http::HttpRequest, flaw: crate::dpop::Flaw) -> Result<(), CaseError> {
+        let nonce = self.dpop.nonces.get(&request.url.origin().ascii_serialization()).cloned();
+        let proofs = crate::dpop::attach(request, self.dpop.keys(), flaw, nonce.as_deref(), self.dpop.last.as_deref()).map_err(|e| CaseError::new(ErrorKind::Request, e))?;
+        for p in &proofs {
+            Both(&self.local, &self.env.redactor).add("dpop_proof", p);
+        }
+        if let Some(p) = proofs.last() {
+            self.dpop.last = Some(p.clone());
+        }
+        Ok(())
     }
 
     /// Registers every token and code the target issued, before any message can quote it.
@@ -513,24 +561,26 @@ impl<'a> CaseRun<'a> {
         Ok(ok)
     }
 
-    /// Runs fixtures, setup and the main request `count` times, then judges the collected values:
-    /// RFC 6749 §10.10 MUST (2^-128) and SHOULD (2^-160).
+    /// Runs fixtures, setup and the main request `count` times, then judges the collected values
+    /// against the case's thresholds (RFC 6749 §10.10's by default).
     /// `Ok(Some(why))`: no answer carried the member at all, though each was as expected (an
     /// OPTIONAL refresh_token the server does not issue): nothing to judge, the case is skipped.
     async fn sample(&mut self, case: &Case, count: usize, member: &str) -> Result<Option<String>, CaseError> {
         self.sampled = Some((member.to_string(), Vec::new()));
         for i in 0..count {
-            if i > 0 {
-                self.setup(case).await?;
-            }
+            if i > 0
+                && let Some(why) = self.setup(case).await? {
+                    return Ok(Some(why));
+                }
             self.step(&format!("main (sample {})", i + 1), &case.main).await?;
         }
         let values = self.sampled.take().map(|(_, v)| v).unwrap_or_default();
         if values.is_empty() && self.checks.iter().all(|c| c.passed) {
             return Ok(Some(format!("none of the {count} answers carried {member}: nothing to judge")));
         }
-        self.checks.push(check::guessing_entropy("main", member, &values, count, 128.0, Level::Must));
-        self.checks.push(check::guessing_entropy("main", member, &values, count, 160.0, Level::Should));
+        for (bits, level) in case.sample.as_ref().map(Sample::thresholds).unwrap_or_default() {
+            self.checks.push(check::guessing_entropy("main", member, &values, count, bits, level));
+        }
         Ok(None)
     }
 
@@ -573,7 +623,9 @@ impl<'a> CaseRun<'a> {
 
     /// Fixtures, the slow case's wait, and the before steps; an error when any did not go as
     /// needed (the case's request is then refused, not judged).
-    async fn setup(&mut self, case: &Case) -> Result<(), CaseError> {
+    /// Fixtures, before steps and the slow wait. `Ok(Some(why))`: a precondition step found the
+    /// server chose a behaviour the RFC leaves open, under which the case does not apply.
+    async fn setup(&mut self, case: &Case) -> Result<Option<String>, CaseError> {
         let refused = |run: &mut Self, e: CaseError| {
             run.refused = Some((e.message.clone(), run.last_hint));
             e
@@ -587,6 +639,9 @@ impl<'a> CaseRun<'a> {
             let label = step_label("before", i, s);
             match self.step(&label, s).await {
                 Err(e) => return Err(refused(self, e.at(&format!("setup step {label}")))),
+                Ok(false) if s.precondition => {
+                    return Ok(Some(format!("does not apply: {label} shows {}", self.failures(Some(&label), self.level))));
+                }
                 Ok(false) => {
                     let why = format!("setup step {label} did not go as needed: {}", self.failures(Some(&label), self.level));
                     return Err(refused(self, CaseError::new(ErrorKind::Setup, why)));
@@ -599,7 +654,7 @@ impl<'a> CaseRun<'a> {
         if let Some(secs) = case.wait.as_ref().and_then(|w| self.env.target.slow.get(w)) {
             tokio::time::sleep(Duration::from_secs(*secs)).await;
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Runs the case to its verdict, or to the error that leaves none.
@@ -609,7 +664,9 @@ impl<'a> CaseRun<'a> {
             run.refused = Some((e.message.clone(), run.last_hint));
             e
         };
-        self.setup(case).await?;
+        if let Some(why) = self.setup(case).await? {
+            return Ok((Outcome::Skipped, format!("skipped: {why}")));
+        }
         let main = match (&case.race, &case.sample) {
             (Some(r), _) => self.race(&case.main, r.count, r.max_success).await.map(|_| None),
             (None, Some(sm)) => self.sample(case, sm.count, &sm.member).await,

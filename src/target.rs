@@ -102,10 +102,14 @@ pub enum Capability {
     PrivateKeyJwt,
     /// RFC 8628 device authorization grant (metadata: device_authorization_endpoint).
     DeviceGrant,
+    /// RFC 9449 DPoP proofs and sender-constrained tokens (metadata:
+    /// dpop_signing_alg_values_supported).
+    Dpop,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 10] = [
+    pub const ALL: [Capability; 11] = [
+        Capability::Dpop,
         Capability::DeviceGrant,
         Capability::PrivateKeyJwt,
         Capability::Metadata,
@@ -130,6 +134,7 @@ impl Capability {
             Capability::ParRequired => "par_required",
             Capability::PrivateKeyJwt => "private_key_jwt",
             Capability::DeviceGrant => "device_grant",
+            Capability::Dpop => "dpop",
         }
     }
 
@@ -146,6 +151,7 @@ impl Capability {
             Capability::ParRequired => "metadata: require_pushed_authorization_requests",
             Capability::PrivateKeyJwt => "metadata: token_endpoint_auth_methods_supported",
             Capability::DeviceGrant => "metadata: device_authorization_endpoint",
+            Capability::Dpop => "metadata: dpop_signing_alg_values_supported",
         }
     }
 
@@ -161,6 +167,7 @@ impl Capability {
             Capability::ParRequired => "RFC 9126 PAR-only authorization requests",
             Capability::PrivateKeyJwt => "RFC 7523 private_key_jwt client authentication",
             Capability::DeviceGrant => "the RFC 8628 device authorization grant",
+            Capability::Dpop => "RFC 9449 DPoP with ES256 proofs",
         }
     }
 
@@ -600,6 +607,9 @@ impl Target {
         let methods = meta.get("token_endpoint_auth_methods_supported").and_then(|v| v.as_array());
         self.capabilities.from_metadata.insert(Capability::PrivateKeyJwt, methods.is_some_and(|m| m.iter().any(|v| v == "private_key_jwt")));
         self.capabilities.from_metadata.insert(Capability::DeviceGrant, meta.get("device_authorization_endpoint").is_some_and(|v| v.is_string()));
+        // The suite signs ES256 proofs: a server that lists other algorithms only is not one it can test.
+        let dpop_algs = meta.get("dpop_signing_alg_values_supported").and_then(|v| v.as_array());
+        self.capabilities.from_metadata.insert(Capability::Dpop, dpop_algs.is_some_and(|a| a.iter().any(|v| v == "ES256")));
         self.capabilities.from_metadata.insert(Capability::Par, meta.get("pushed_authorization_request_endpoint").is_some_and(|v| v.is_string()));
         self.capabilities.from_metadata.insert(Capability::ParRequired, meta.get("require_pushed_authorization_requests") == Some(&serde_json::Value::Bool(true)));
         if !self.endpoints.contains_key("revoke") {

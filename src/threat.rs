@@ -19,6 +19,8 @@ pub const THREATS: &[(&str, &str, &str)] = &[
     ("refresh-token-replay", "Refresh token replay and misuse", "RFC 9700 §4.14"),
     ("client-impersonation", "Client impersonation (weak or missing client authentication)", "RFC 6749 §10.1, §10.2"),
     ("clickjacking", "Clickjacking", "RFC 9700 §4.16"),
+    ("stolen-token-use", "Use of a leaked or stolen token by another party (no sender constraint)", "RFC 9700 §4.10, RFC 9449 §2"),
+    ("dpop-proof-replay", "Replay or forgery of DPoP proofs", "RFC 9449 §11.1, §11.2"),
     ("token-guessing", "Guessing codes and tokens (too little entropy, no expiry)", "RFC 6749 §10.10, RFC 6819 §5.1.4.2.2"),
     ("token-theft-by-other-client", "A token or code used by a client it was not issued to", "RFC 6749 §10.3, §10.4"),
 ];

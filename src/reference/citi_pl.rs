@@ -20,7 +20,7 @@ use super::variant::{Variant, Variants};
 use super::oauth_error::{OAuthError, no_store};
 use super::params::{self, Params, ascii};
 use super::store::{DevicePoll, GrantError, Issued, REFRESH_LIFETIME, RedeemPolicy, RefreshPolicy, RevokePolicy, Revoked, Store, TokenKind};
-use super::{ClientReg, Registration, page};
+use super::{ClientReg, Registration, dpop, page};
 use crate::token::random_token;
 
 pub const REALM: &str = "citi-pl";
@@ -75,6 +75,56 @@ impl PlState {
     /// Whether the server offers `o` (always, for citi-pl: it has no such switches).
     fn offers(&self, o: Offer) -> bool {
         !self.withheld.has(o)
+    }
+
+    /// Whether DPoP (RFC 9449) is on: the rfc6749 server, unless withheld.
+    fn dpop_on(&self) -> bool {
+        self.flavor == Flavor::Rfc6749 && self.offers(Offer::Dpop)
+    }
+
+    /// The request's DPoP proof for `url`, checked as §4.3 lists (less what the faults skip), its
+    /// jti remembered for the endpoint (§11.1).
+    fn dpop_proof(&self, headers: &HeaderMap, method: &str, url: &str, access_token: Option<&str>) -> Result<Option<dpop::Proven>, dpop::Refusal> {
+        let lax = dpop::Lax {
+            typ: self.has(Fault::RfcDpopTypUnchecked),
+            alg_none: self.has(Fault::RfcDpopAlgNoneAccepted),
+            symmetric: self.has(Fault::RfcDpopSymmetricAccepted),
+            signature: self.has(Fault::RfcDpopSignatureUnchecked),
+            private_key: self.has(Fault::RfcDpopPrivateKeyAccepted),
+            members: self.has(Fault::RfcDpopMembersUnchecked),
+            htm: self.has(Fault::RfcDpopHtmUnchecked),
+            htu: self.has(Fault::RfcDpopHtuUnchecked),
+            iat: self.has(Fault::RfcDpopIatUnchecked),
+            several: self.has(Fault::RfcDpopSeveralAccepted),
+            malformed: self.has(Fault::RfcDpopMalformedIgnored),
+            ath: self.has(Fault::RfcDpopAthUnchecked),
+        };
+        let nonce = self.variant(Variant::DpopNonce).then_some(self.store.dpop_nonce.as_str());
+        let proven = dpop::check(headers, &dpop::Expected { method, url, access_token, nonce }, lax)?;
+        if let Some(p) = &proven
+            && !self.has(Fault::RfcDpopReplayAccepted) && self.store.jti_seen(&format!("dpop {url} {}", p.jti)) {
+                return Err(dpop::Refusal::Invalid("this proof's jti was seen before".into()));
+            }
+        Ok(proven)
+    }
+
+    /// A refused proof at the token endpoint (RFC 9449 §5: invalid_dpop_proof; §8: use_dpop_nonce).
+    fn dpop_refused(&self, why: dpop::Refusal) -> Response {
+        match why {
+            dpop::Refusal::Invalid(m) => self.error(OAuthError::bad_request("invalid_dpop_proof", m)),
+            dpop::Refusal::NonceNeeded => {
+                let mut resp = self.error(OAuthError::bad_request("use_dpop_nonce", "use the DPoP-Nonce this answer carries"));
+                self.dpop_nonce_header(&mut resp);
+                resp
+            }
+        }
+    }
+
+    fn dpop_nonce_header(&self, resp: &mut Response) {
+        if self.variant(Variant::DpopNonce)
+            && let Ok(v) = HeaderValue::from_str(&self.store.dpop_nonce) {
+                resp.headers_mut().insert("dpop-nonce", v);
+            }
     }
 
     /// Renders an RFC 6749 §5.2 error, or the broken shapes the error faults ask for.
@@ -460,6 +510,9 @@ async fn metadata(State(st): State<Arc<PlState>>, headers: HeaderMap) -> Respons
         .filter_map(|(m, on)| on.then_some(m))
         .collect();
     o.insert("token_endpoint_auth_methods_supported".into(), json!(methods));
+    if st.offers(Offer::Dpop) {
+        o.insert("dpop_signing_alg_values_supported".into(), json!(["ES256"]));
+    }
     if st.offers(Offer::DeviceGrant) {
         o.insert("device_authorization_endpoint".into(), json!(format!("{base}/device_authorization")));
     }
@@ -492,13 +545,58 @@ async fn metadata(State(st): State<Arc<PlState>>, headers: HeaderMap) -> Respons
 
 /// RFC 6749's single token endpoint: the grant_type picks the grant.
 async fn token(State(st): State<Arc<PlState>>, method: Method, headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Response {
-    let grant = Params::parse(if method == Method::GET { q.as_deref().unwrap_or_default().as_bytes() } else { &body }).get("grant_type").map(str::to_string);
-    match grant.as_deref() {
-        Some("authorization_code") => code_token(State(st), method, headers, RawQuery(q), body).await,
-        Some("refresh_token") => refresh(State(st), method, headers, RawQuery(q), body).await,
-        Some(DEVICE_GRANT) if st.offers(Offer::DeviceGrant) => device_token(State(st), method, headers, RawQuery(q), body).await,
-        _ => client_credentials_token(State(st), method, headers, RawQuery(q), body).await,
+    let params = Params::parse(if method == Method::GET { q.as_deref().unwrap_or_default().as_bytes() } else { &body });
+    let grant = params.get("grant_type").map(str::to_string);
+    // RFC 9449 §5: a proof, if sent, is checked before the grant.
+    let proven = if st.dpop_on() {
+        match st.dpop_proof(&headers, method.as_str(), &format!("{}/token", issuer(&headers)), None) {
+            Ok(p) => p,
+            Err(why) => return st.dpop_refused(why),
+        }
+    } else {
+        None
+    };
+    // §5: a refresh token bound to a key is used with a proof by that key.
+    if let Some(bound) = params.get("refresh_token").filter(|_| grant.as_deref() == Some("refresh_token")).and_then(|t| st.store.bound_key(t))
+        && proven.as_ref().map(|p| &p.jkt) != Some(&bound) && !st.has(Fault::RfcDpopPublicRefreshUnbound) {
+            return st.error(OAuthError::bad_request("invalid_dpop_proof", "the refresh token is bound to another DPoP key"));
+        }
+    let public = st.public_caller(&headers, Some(&params)).is_some();
+    let mut resp = match grant.as_deref() {
+        Some("authorization_code") => code_token(State(st.clone()), method, headers, RawQuery(q), body).await,
+        Some("refresh_token") => refresh(State(st.clone()), method, headers, RawQuery(q), body).await,
+        Some(DEVICE_GRANT) if st.offers(Offer::DeviceGrant) => device_token(State(st.clone()), method, headers, RawQuery(q), body).await,
+        _ => client_credentials_token(State(st.clone()), method, headers, RawQuery(q), body).await,
+    };
+    if let Some(p) = proven.filter(|_| !st.variant(Variant::DpopUnbound)) {
+        resp = bind_answer(&st, resp, &p.jkt, public).await;
     }
+    st.dpop_nonce_header(&mut resp);
+    resp
+}
+
+/// RFC 9449 §5: a token answer to a request with a valid proof, bound to the proof's key —
+/// token_type DPoP; a public client's refresh token bound too.
+async fn bind_answer(st: &PlState, resp: Response, jkt: &str, public: bool) -> Response {
+    if resp.status() != StatusCode::OK {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 16).await else { return StatusCode::INTERNAL_SERVER_ERROR.into_response() };
+    let Ok(serde_json::Value::Object(mut o)) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    if let Some(at) = o.get("access_token").and_then(|v| v.as_str()) {
+        st.store.bind(at, jkt);
+        o.insert("token_type".into(), json!("DPoP"));
+    }
+    if let (true, Some(rt)) = (public, o.get("refresh_token").and_then(|v| v.as_str()))
+        && !st.has(Fault::RfcDpopPublicRefreshUnbound) {
+            st.store.bind(rt, jkt);
+        }
+    let body = serde_json::Value::Object(o).to_string();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 /// RFC 9126 §2: the pushed authorization request, checked as the authorization endpoint would
@@ -1050,13 +1148,19 @@ async fn introspect(State(st): State<Arc<PlState>>, headers: HeaderMap, body: By
             Some((kind, client_id, scope, left)) => {
                 let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
                 let exp = if st.has(Fault::RfcIntrospectExpPast) { now - 60 } else { now + left };
-                json!({
+                let mut answer = json!({
                     "active": true,
                     "client_id": client_id,
                     "scope": scope,
                     "exp": exp,
                     "token_type": if kind == TokenKind::Access { "bearer" } else { "refresh_token" },
-                })
+                });
+                // RFC 9449 §6.2: the key a bound token is bound to, as RFC 7800's cnf.
+                if let Some(jkt) = st.store.bound_key(token).filter(|_| kind == TokenKind::Access && !st.has(Fault::RfcDpopIntrospectNoCnf)) {
+                    answer["cnf"] = json!({ "jkt": jkt });
+                    answer["token_type"] = json!("DPoP");
+                }
+                answer
             }
             None if st.has(Fault::RfcIntrospectInactiveDetails) => json!({ "active": false, "client_id": "my-client", "scope": "accounts" }),
             None => json!({ "active": false }),
@@ -1074,12 +1178,16 @@ async fn introspect(State(st): State<Arc<PlState>>, headers: HeaderMap, body: By
 
 /// A protected resource: 2xx for a live bearer token, 401 otherwise (RFC 6750 §3.1).
 async fn probe(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_string());
+    let credentials = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.split_once(' '));
+    if let Some((_, t)) = credentials.filter(|(s, _)| s.eq_ignore_ascii_case("dpop") && st.dpop_on()) {
+        return dpop_probe(&st, &headers, t.trim());
+    }
+    let token = credentials.filter(|(s, _)| s.eq_ignore_ascii_case("bearer")).map(|(_, t)| t.trim().to_string());
+    // RFC 9449 §7.2: a DPoP-bound token is refused as a bearer token.
+    if let Some(t) = &token
+        && st.store.bound_key(t).is_some() && !st.has(Fault::RfcDpopBoundAsBearer) {
+            return dpop_challenge(&st, "invalid_token");
+        }
     // RFC 6750 §2.3: the query method, only as the variant that supports it.
     let token = token.or_else(|| {
         st.variant(Variant::QueryTokenAccepted).then(|| Params::parse(q.as_deref().unwrap_or_default().as_bytes()).get("access_token").map(str::to_string)).flatten()
@@ -1100,4 +1208,35 @@ async fn probe(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(q): 
             resp
         }
     }
+}
+
+/// RFC 9449 §7.1: the resource with a token in the DPoP scheme — a proof for this request, for
+/// this token (`ath`), by the key the token is bound to.
+fn dpop_probe(st: &PlState, headers: &HeaderMap, token: &str) -> Response {
+    let url = format!("{}{PROBE}", issuer(headers));
+    let proven = match st.dpop_proof(headers, "GET", &url, Some(token)) {
+        Ok(p) => p,
+        Err(dpop::Refusal::NonceNeeded) => return dpop_challenge(st, "use_dpop_nonce"),
+        Err(dpop::Refusal::Invalid(_)) => return dpop_challenge(st, "invalid_dpop_proof"),
+    };
+    let key_ok = match (&proven, st.store.bound_key(token)) {
+        (None, _) => st.has(Fault::RfcDpopProofOptional),
+        (Some(p), Some(bound)) => p.jkt == bound || st.has(Fault::RfcDpopKeyUnchecked),
+        (Some(_), None) => false,
+    };
+    match st.store.access(token).filter(|_| key_ok) {
+        Some(rec) => axum::Json(json!({ "client_id": rec.client_id, "scope": rec.scope })).into_response(),
+        None if proven.is_none() => dpop_challenge(st, "invalid_dpop_proof"),
+        None => dpop_challenge(st, "invalid_token"),
+    }
+}
+
+/// A 401 with a DPoP challenge (RFC 9449 §7.1), and the nonce when the server asks for one.
+fn dpop_challenge(st: &PlState, error: &str) -> Response {
+    let mut resp = (StatusCode::UNAUTHORIZED, axum::Json(json!({ "error": error }))).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("DPoP error=\"{error}\", algs=\"ES256\"")) {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    st.dpop_nonce_header(&mut resp);
+    resp
 }

@@ -174,6 +174,24 @@ faults! {
     RfcDeviceReusable => "rfc-device-reusable", "rfc6749", Must, "a device_code yields tokens twice (RFC 8628 §3.5: a grant used once; RFC 6749 §5.2 invalid_grant)";
     RfcDeviceDeniedAsPending => "rfc-device-denied-as-pending", "rfc6749", Should, "a denied device authorization keeps answering authorization_pending (RFC 8628 §3.5: access_denied)";
     RfcDeviceNeverExpires => "rfc-device-never-expires", "rfc6749", Must, "a device_code never expires (RFC 8628 §3.5: expired_token once expires_in has passed)";
+    RfcDpopTypUnchecked => "rfc-dpop-typ-unchecked", "rfc6749", Must, "a DPoP proof whose typ is missing or not dpop+jwt is accepted (RFC 9449 §4.3 item 4)";
+    RfcDpopAlgNoneAccepted => "rfc-dpop-alg-none-accepted", "rfc6749", Must, "an unsigned (alg none) DPoP proof is accepted (RFC 9449 §4.3 item 5)";
+    RfcDpopSymmetricAccepted => "rfc-dpop-symmetric-accepted", "rfc6749", Must, "a DPoP proof MACed with HS256 is accepted (RFC 9449 §4.3 item 5: an asymmetric algorithm)";
+    RfcDpopSignatureUnchecked => "rfc-dpop-signature-unchecked", "rfc6749", Must, "a DPoP proof's signature is never verified (RFC 9449 §4.3 item 6)";
+    RfcDpopPrivateKeyAccepted => "rfc-dpop-private-key-accepted", "rfc6749", Must, "a DPoP proof whose jwk holds the private key is accepted (RFC 9449 §4.3 item 7)";
+    RfcDpopMembersUnchecked => "rfc-dpop-members-unchecked", "rfc6749", Must, "a DPoP proof without jwk, jti, htm, htu or iat is accepted (RFC 9449 §4.3 item 3)";
+    RfcDpopHtmUnchecked => "rfc-dpop-htm-unchecked", "rfc6749", Must, "a DPoP proof made for another HTTP method is accepted (RFC 9449 §4.3 item 8)";
+    RfcDpopHtuUnchecked => "rfc-dpop-htu-unchecked", "rfc6749", Must, "a DPoP proof made for another URI is accepted (RFC 9449 §4.3 item 9)";
+    RfcDpopIatUnchecked => "rfc-dpop-iat-unchecked", "rfc6749", Must, "a DPoP proof an hour old, or an hour ahead, is accepted (RFC 9449 §4.3 item 11, §11.1)";
+    RfcDpopSeveralAccepted => "rfc-dpop-several-accepted", "rfc6749", Must, "a request with two DPoP headers is accepted (RFC 9449 §4.3 item 1)";
+    RfcDpopMalformedIgnored => "rfc-dpop-malformed-ignored", "rfc6749", Must, "a DPoP header that is not a JWT is ignored and a token issued (RFC 9449 §4.3 item 2)";
+    RfcDpopReplayAccepted => "rfc-dpop-replay-accepted", "rfc6749", May, "a DPoP proof is accepted again with the same jti (RFC 9449 §11.1: a server can keep jti values and decline a repeat)";
+    RfcDpopAthUnchecked => "rfc-dpop-ath-unchecked", "rfc6749", Must, "the resource accepts a proof without the access token's hash, or with another's (RFC 9449 §4.3 item 12)";
+    RfcDpopKeyUnchecked => "rfc-dpop-key-unchecked", "rfc6749", Must, "the resource accepts a proof by a key the token is not bound to (RFC 9449 §4.3 item 12)";
+    RfcDpopBoundAsBearer => "rfc-dpop-bound-as-bearer", "rfc6749", Must, "the resource accepts a DPoP-bound token sent as a bearer token (RFC 9449 §7.2)";
+    RfcDpopProofOptional => "rfc-dpop-proof-optional", "rfc6749", Must, "the resource accepts a DPoP-bound token in the DPoP scheme with no proof at all (RFC 9449 §7.1, §4.3)";
+    RfcDpopPublicRefreshUnbound => "rfc-dpop-public-refresh-unbound", "rfc6749", Must, "a public client's refresh token works with another key's proof, or none (RFC 9449 §5)";
+    RfcDpopIntrospectNoCnf => "rfc-dpop-introspect-no-cnf", "rfc6749", Should, "introspecting a DPoP-bound token shows no cnf.jkt (RFC 9449 §6.2)";
     RfcExpiredTokenAccepted => "rfc-expired-token-accepted", "rfc6749", Must, "access tokens stay valid long after the expires_in they were issued with (RFC 6749 §7: the resource MUST ensure the token has not expired)";
 }
 

@@ -3,6 +3,7 @@
 mod citi_mx;
 mod citi_pl;
 mod client_auth;
+mod dpop;
 pub mod fault;
 mod oauth_error;
 pub mod offer;
@@ -424,7 +425,7 @@ impl ReferenceServer {
         let _ = writeln!(t, "refresh_rotation = {}", !self.variants.has(Variant::RefreshNotRotated) && !off(Offer::RefreshRotation));
         let _ = writeln!(t, "client_secret_post = {}", !off(Offer::ClientSecretPost));
         if off(Offer::Metadata) {
-            for (name, offer) in [("iss", Offer::Iss), ("introspection", Offer::Introspection), ("revocation", Offer::Revocation), ("par", Offer::Par), ("private_key_jwt", Offer::PrivateKeyJwt), ("device_grant", Offer::DeviceGrant)] {
+            for (name, offer) in [("iss", Offer::Iss), ("introspection", Offer::Introspection), ("revocation", Offer::Revocation), ("par", Offer::Par), ("private_key_jwt", Offer::PrivateKeyJwt), ("device_grant", Offer::DeviceGrant), ("dpop", Offer::Dpop)] {
                 let _ = writeln!(t, "{name} = {}", !off(offer));
             }
             let _ = writeln!(t, "par_required = {}", self.extras.par_required);

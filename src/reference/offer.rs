@@ -33,6 +33,7 @@ offers! {
     PublicClient => "public_client", "public clients: none registered";
     PrivateKeyJwt => "private_key_jwt", "RFC 7523 private_key_jwt: no client registered for it, none advertised";
     DeviceGrant => "device_grant", "RFC 8628 device authorization grant: no /device_authorization, no device_authorization_endpoint";
+    Dpop => "dpop", "RFC 9449 DPoP: proofs ignored, bearer tokens only, no dpop_signing_alg_values_supported";
     Par => "par", "RFC 9126 pushed authorization requests: no /par, no pushed_authorization_request_endpoint";
 }
 

@@ -147,6 +147,8 @@ struct Inner {
     pushed: HashMap<String, (String, String, Instant, bool)>,
     /// Client assertion jti values seen, until they could no longer be valid (RFC 7523 §3).
     jtis: HashMap<String, Instant>,
+    /// DPoP-bound tokens (access and refresh) and their key's thumbprint.
+    bound: HashMap<String, String>,
     /// RFC 8628 device authorizations by device_code.
     devices: HashMap<String, DeviceRec>,
     codes: HashMap<String, CodeRec>,
@@ -174,6 +176,8 @@ impl Inner {
             self.codes.retain(|_, c| c.expires > now);
             self.access.retain(|_, a| a.expires > now);
             self.refresh.retain(|_, r| r.expires > now);
+            let (access, refresh) = (&self.access, &self.refresh);
+            self.bound.retain(|t, _| access.contains_key(t) || refresh.contains_key(t));
         }
     }
 
@@ -292,11 +296,23 @@ pub struct Store {
     lifetimes: Lifetimes,
     /// Codes and tokens from a counter (the predictable-tokens fault).
     predictable: bool,
+    /// The DPoP nonce the server hands out (RFC 9449 §8), under the dpop-nonce variant.
+    pub dpop_nonce: String,
 }
 
 impl Store {
     pub fn with_lifetimes(lifetimes: Lifetimes) -> Store {
-        Store { inner: Mutex::default(), lifetimes, predictable: false }
+        Store { inner: Mutex::default(), lifetimes, predictable: false, dpop_nonce: crate::token::random_token() }
+    }
+
+    /// Binds a token to a DPoP key (RFC 9449 §5, §6): its JWK thumbprint.
+    pub fn bind(&self, token: &str, jkt: &str) {
+        self.lock().bound.insert(token.to_string(), jkt.to_string());
+    }
+
+    /// The thumbprint of the key `token` is bound to, if it is bound.
+    pub fn bound_key(&self, token: &str) -> Option<String> {
+        self.lock().bound.get(token).cloned()
     }
 
     pub fn predictable(self, yes: bool) -> Store {

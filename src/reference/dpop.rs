@@ -1,0 +1,220 @@
+//! The reference's DPoP (RFC 9449) checks: §4.3's list, in order, each one switchable off by the
+//! fault that breaks it. The token endpoint and the protected resource both call [`check`];
+//! binding a token to the proof's key is the store's.
+use axum::http::HeaderMap;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use serde_json::Value;
+
+/// How long after (and before, for clock skew) its `iat` a proof is accepted (§11.1).
+const WINDOW_SECS: i64 = 120;
+
+/// The §4.3 checks a faulty server skips.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Lax {
+    pub typ: bool,
+    pub alg_none: bool,
+    pub symmetric: bool,
+    pub signature: bool,
+    pub private_key: bool,
+    pub members: bool,
+    pub htm: bool,
+    pub htu: bool,
+    pub iat: bool,
+    pub several: bool,
+    pub malformed: bool,
+    pub ath: bool,
+}
+
+/// What a request's proof must be for.
+pub struct Expected<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    /// At a resource: the access token the request carries (§4.3 item 12: `ath`).
+    pub access_token: Option<&'a str>,
+    /// The nonce the server requires, if it requires one (§8).
+    pub nonce: Option<&'a str>,
+}
+
+/// A proof that passed: its key's thumbprint and its jti.
+#[derive(Debug, Clone)]
+pub struct Proven {
+    pub jkt: String,
+    pub jti: String,
+}
+
+/// Why a proof is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    Invalid(String),
+    /// §8: the proof lacks the server's current nonce.
+    NonceNeeded,
+}
+
+/// The request's proof checked against `want`: `Ok(None)` when there is none.
+pub fn check(headers: &HeaderMap, want: &Expected<'_>, lax: Lax) -> Result<Option<Proven>, Refusal> {
+    let bad = |m: &str| Refusal::Invalid(m.to_string());
+    let values: Vec<&str> = headers.get_all("dpop").iter().filter_map(|v| v.to_str().ok()).collect();
+    let Some(jws) = values.first() else { return Ok(None) };
+    if values.len() > 1 && !lax.several {
+        return Err(bad("more than one DPoP header"));
+    }
+    let parts: Vec<&str> = jws.split('.').collect();
+    let decode = |s: &str| B64.decode(s).ok().and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+    let (header, claims) = match (parts.len(), parts.first().and_then(|s| decode(s)), parts.get(1).and_then(|s| decode(s))) {
+        (3, Some(h @ Value::Object(_)), Some(c @ Value::Object(_))) => (h, c),
+        // The malformed-ignored fault: a header that is no JWT counts as no proof.
+        _ if lax.malformed => return Ok(None),
+        _ => return Err(bad("the DPoP header is not a JWT")),
+    };
+    if header.get("typ").and_then(Value::as_str) != Some("dpop+jwt") && !lax.typ {
+        return Err(bad("typ is not dpop+jwt"));
+    }
+    let alg = header.get("alg").and_then(Value::as_str).unwrap_or_default();
+    let skip_signature = match alg {
+        "ES256" => lax.signature,
+        "none" if lax.alg_none => true,
+        "HS256" | "HS384" | "HS512" if lax.symmetric => true,
+        _ => return Err(bad("alg is not an asymmetric algorithm this server supports (ES256)")),
+    };
+    let jwk = header.get("jwk").filter(|j| j.is_object());
+    if jwk.is_some_and(|j| j.get("d").is_some()) && !lax.private_key {
+        return Err(bad("the jwk holds a private key"));
+    }
+    let member = |n: &str| claims.get(n).filter(|v| !v.is_null());
+    if !lax.members {
+        if jwk.is_none() {
+            return Err(bad("no jwk in the header"));
+        }
+        if let Some(m) = ["jti", "htm", "htu", "iat"].into_iter().find(|m| member(m).is_none()) {
+            return Err(bad(&format!("no {m} claim")));
+        }
+    }
+    let (x, y) = match jwk {
+        Some(j) => (
+            j.get("x").and_then(Value::as_str).unwrap_or_default().to_string(),
+            j.get("y").and_then(Value::as_str).unwrap_or_default().to_string(),
+        ),
+        None => (String::new(), String::new()),
+    };
+    if !skip_signature && jwk.is_some() {
+        let verified = jsonwebtoken::DecodingKey::from_ec_components(&x, &y).ok().is_some_and(|key| {
+            let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+            v.required_spec_claims.clear();
+            v.validate_exp = false;
+            v.validate_aud = false;
+            jsonwebtoken::decode::<Value>(jws, &key, &v).is_ok()
+        });
+        if !verified {
+            return Err(bad("the signature does not verify with the jwk"));
+        }
+    }
+    if let Some(htm) = member("htm")
+        && htm.as_str() != Some(want.method) && !lax.htm {
+            return Err(bad("htm is not this request's method"));
+        }
+    if let Some(htu) = member("htu")
+        && !lax.htu && !same_uri(htu.as_str().unwrap_or_default(), want.url) {
+            return Err(bad("htu is not this endpoint's URI"));
+        }
+    if let Some(n) = want.nonce
+        && member("nonce").and_then(Value::as_str) != Some(n) {
+            return Err(Refusal::NonceNeeded);
+        }
+    if let Some(iat) = member("iat") {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        let fresh = iat.as_i64().is_some_and(|t| (now - t).abs() <= WINDOW_SECS);
+        if !fresh && !lax.iat {
+            return Err(bad("iat is outside the accepted window"));
+        }
+    }
+    if let Some(token) = want.access_token
+        && !lax.ath && member("ath").and_then(Value::as_str) != Some(&crate::dpop::access_token_hash(token)) {
+            return Err(bad("ath is not the hash of the access token"));
+        }
+    Ok(Some(Proven { jkt: crate::dpop::thumbprint_of(&x, &y), jti: member("jti").and_then(Value::as_str).unwrap_or_default().to_string() }))
+}
+
+/// §4.3 item 9: the URIs compared after RFC 3986 syntax- and scheme-based normalisation (which
+/// `url` applies when parsing), query and fragment ignored.
+fn same_uri(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        url::Url::parse(s).ok().map(|mut u| {
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        })
+    };
+    matches!((norm(a), norm(b)), (Some(x), Some(y)) if x == y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assertion::SigningKey;
+    use crate::dpop::{Flaw, Target, proof};
+
+    fn headers(values: &[String]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append("dpop", v.parse().unwrap());
+        }
+        h
+    }
+
+    fn checked(flaw: Flaw, lax: Lax) -> Result<Option<Proven>, Refusal> {
+        let (a, b) = (SigningKey::generate(), SigningKey::generate());
+        let url = url::Url::parse("http://127.0.0.1:9/token").unwrap();
+        let p = proof(&a, &b, &Target { method: "POST", url: &url, access_token: Some("t"), nonce: None }, flaw);
+        check(&headers(&[p]), &Expected { method: "POST", url: "http://127.0.0.1:9/token", access_token: Some("t"), nonce: None }, lax)
+    }
+
+    #[test]
+    fn a_well_formed_proof_passes_and_names_its_keys_thumbprint() {
+        let p = checked(Flaw::None, Lax::default()).unwrap().unwrap();
+        assert_eq!(p.jkt.len(), 43);
+        assert!(!p.jti.is_empty());
+        assert!(check(&HeaderMap::new(), &Expected { method: "POST", url: "http://x/", access_token: None, nonce: None }, Lax::default()).unwrap().is_none());
+    }
+
+    #[test]
+    fn each_broken_proof_is_refused_and_its_own_fault_lets_it_through() {
+        let cases: [(Flaw, fn(&mut Lax)); 15] = [
+            (Flaw::NoTyp, |l| l.typ = true),
+            (Flaw::WrongTyp, |l| l.typ = true),
+            (Flaw::AlgNone, |l| l.alg_none = true),
+            (Flaw::Symmetric, |l| l.symmetric = true),
+            (Flaw::BadSignature, |l| l.signature = true),
+            (Flaw::PrivateKey, |l| l.private_key = true),
+            (Flaw::NoJwk, |l| l.members = true),
+            (Flaw::NoJti, |l| l.members = true),
+            (Flaw::NoIat, |l| l.members = true),
+            (Flaw::WrongHtm, |l| l.htm = true),
+            (Flaw::WrongHtu, |l| l.htu = true),
+            (Flaw::Stale, |l| l.iat = true),
+            (Flaw::Future, |l| l.iat = true),
+            (Flaw::WrongAth, |l| l.ath = true),
+            (Flaw::NotJwt, |l| l.malformed = true),
+        ];
+        for (flaw, relax) in cases {
+            assert!(matches!(checked(flaw, Lax::default()), Err(Refusal::Invalid(_))), "{flaw:?} passed a strict server");
+            let mut lax = Lax::default();
+            relax(&mut lax);
+            assert!(checked(flaw, lax).is_ok(), "{flaw:?} refused by a server lax about it");
+        }
+    }
+
+    #[test]
+    fn two_proofs_and_a_missing_nonce_are_refused() {
+        let (a, b) = (SigningKey::generate(), SigningKey::generate());
+        let url = url::Url::parse("http://h/token").unwrap();
+        let t = Target { method: "POST", url: &url, access_token: None, nonce: None };
+        let two = headers(&[proof(&a, &b, &t, Flaw::None), proof(&a, &b, &t, Flaw::None)]);
+        let want = Expected { method: "POST", url: "http://h/token", access_token: None, nonce: None };
+        assert!(matches!(check(&two, &want, Lax::default()), Err(Refusal::Invalid(_))));
+        assert!(check(&two, &want, Lax { several: true, ..Lax::default() }).is_ok());
+        let one = headers(&[proof(&a, &b, &t, Flaw::None)]);
+        assert_eq!(check(&one, &Expected { nonce: Some("n"), ..want }, Lax::default()).unwrap_err(), Refusal::NonceNeeded);
+        assert!(same_uri("HTTP://H:80/token", "http://h/token?x#y"));
+    }
+}
