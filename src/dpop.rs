@@ -87,6 +87,12 @@ impl Flaw {
         Flaw::ALL.iter().find(|(n, _)| *n == s).map(|(_, f)| *f)
     }
 
+    /// RFC 9449 §4.3 item 11: a server nonce can stand for the proof's creation time, so a proof
+    /// judged on its `iat` carries none, and is not signed again when a nonce is asked for.
+    pub fn judged_on_iat(self) -> bool {
+        matches!(self, Flaw::Stale | Flaw::Future)
+    }
+
     pub fn name(self) -> &'static str {
         Flaw::ALL.iter().find(|(_, f)| *f == self).map(|(n, _)| *n).unwrap_or("proof")
     }

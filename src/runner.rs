@@ -422,7 +422,7 @@ impl<'a> CaseRun<'a> {
                     if let Some(n) = resp.header("dpop-nonce") {
                         self.dpop.nonces.insert(origin, n.trim().to_string());
                     }
-                    if crate::dpop::nonce_asked(resp).is_some() && !matches!(flaw, crate::dpop::Flaw::Absent | crate::dpop::Flaw::Replay) {
+                    if crate::dpop::nonce_asked(resp).is_some() && !matches!(flaw, crate::dpop::Flaw::Absent | crate::dpop::Flaw::Replay) && !flaw.judged_on_iat() {
                         self.learn_exchange(&ex);
                         self.exchanges.push((format!("{label} (the server asked for a DPoP nonce)"), ex));
                         let mut again = built.request.clone();
@@ -446,7 +446,7 @@ impl<'a> CaseRun<'a> {
 
     /// Puts the step's DPoP proof on `request`, with the nonce its origin last gave.
     fn sign_dpop(&mut self, request: &mut crate::http::HttpRequest, flaw: crate::dpop::Flaw) -> Result<(), CaseError> {
-        let nonce = self.dpop.nonces.get(&request.url.origin().ascii_serialization()).cloned();
+        let nonce = self.dpop.nonces.get(&request.url.origin().ascii_serialization()).filter(|_| !flaw.judged_on_iat()).cloned();
         let proofs = crate::dpop::attach(request, self.dpop.keys(), flaw, nonce.as_deref(), self.dpop.last.as_deref()).map_err(|e| CaseError::new(ErrorKind::Request, e))?;
         for p in &proofs {
             Both(&self.local, &self.env.redactor).add("dpop_proof", p);

@@ -65,6 +65,9 @@ const configuration = {
     clientCredentials: { enabled: true },
     introspection: { enabled: true },
     deviceFlow: { enabled: true },
+    // RFC 9449 DPoP (on by default in this version), with server-supplied nonces required in
+    // every proof (§8, §9): the suite's nonce retry runs against a real server.
+    dPoP: { enabled: true, nonceSecret: Buffer.alloc(32, 7), requireNonce: () => true },
   },
   // Plain OAuth 2.0 clients get refresh tokens without offline_access/openid.
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
