@@ -20,7 +20,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_oauth-conformance");
 /// blocked, and the cases that never use the secret (the authorization endpoint) still pass.
 #[rstest]
 #[case::citi_pl("citi-pl", &["token-code/valid", "token-cc/valid"])]
-#[case::rfc6749("rfc6749", &["token-code/valid", "token-cc/valid", "par/push-accepted", "device/authorization-response"])]
+#[case::rfc6749("rfc6749", &["token-code/valid", "token-cc/valid", "par/push-accepted", "device/authorization-response", "dpop/token-request"])]
 fn a_wrong_secret_is_diagnosed_and_blocks_instead_of_failing(#[case] profile: &str, #[case] anchors: &[&str]) {
     let server = common::start_profile(profile, &[]);
     let secret = &server.registration.clients[0].secret;

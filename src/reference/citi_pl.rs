@@ -670,7 +670,7 @@ async fn device_authorization(State(st): State<Arc<PlState>>, headers: HeaderMap
         if let Some(bad) = st.unknown_scope(scope) {
             return Err(OAuthError::bad_request("invalid_scope", format!("unknown scope {}", ascii(bad))));
         }
-        Ok(st.store.begin_device(&client.id, scope))
+        Ok(st.store.begin_device(&client.id, scope, st.has(Fault::RfcDeviceShortUserCode)))
     })();
     match result {
         Ok((device_code, user_code)) => {

@@ -173,6 +173,7 @@ faults! {
     RfcDeviceTokensWhilePending => "rfc-device-tokens-while-pending", "rfc6749", Must, "a device_code is exchanged for tokens before the user approved (RFC 8628 §3.5: authorization_pending)";
     RfcDeviceReusable => "rfc-device-reusable", "rfc6749", Must, "a device_code yields tokens twice (RFC 8628 §3.5: a grant used once; RFC 6749 §5.2 invalid_grant)";
     RfcDeviceDeniedAsPending => "rfc-device-denied-as-pending", "rfc6749", Should, "a denied device authorization keeps answering authorization_pending (RFC 8628 §3.5: access_denied)";
+    RfcDeviceShortUserCode => "rfc-device-short-user-code", "rfc6749", Should, "user codes are 4 digits, about 13 bits (RFC 8628 §6.1: enough entropy that brute force is infeasible; its example has 34.5 bits)";
     RfcDeviceNeverExpires => "rfc-device-never-expires", "rfc6749", Must, "a device_code never expires (RFC 8628 §3.5: expired_token once expires_in has passed)";
     RfcDpopTypUnchecked => "rfc-dpop-typ-unchecked", "rfc6749", Must, "a DPoP proof whose typ is missing or not dpop+jwt is accepted (RFC 9449 §4.3 item 4)";
     RfcDpopAlgNoneAccepted => "rfc-dpop-alg-none-accepted", "rfc6749", Must, "an unsigned (alg none) DPoP proof is accepted (RFC 9449 §4.3 item 5)";

@@ -607,12 +607,17 @@ impl Store {
         Ok(rec.1.clone())
     }
 
-    /// RFC 8628 §3.2: a device_code and a user_code (8 letters from 20 consonants, as §6.1 suggests).
-    pub fn begin_device(&self, client_id: &str, scope: &str) -> (String, String) {
+    /// RFC 8628 §3.2: a device_code and a user_code (8 letters from 20 consonants, as §6.1 suggests;
+    /// 4 digits under the short-user-code fault).
+    pub fn begin_device(&self, client_id: &str, scope: &str, short_user_code: bool) -> (String, String) {
         const ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
         let bytes = crate::token::random_bytes::<8>();
-        let letters: String = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
-        let user_code = format!("{}-{}", &letters[..4], &letters[4..]);
+        let user_code = if short_user_code {
+            bytes[..4].iter().map(|b| char::from(b'0' + b % 10)).collect()
+        } else {
+            let letters: String = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+            format!("{}-{}", &letters[..4], &letters[4..])
+        };
         let device_code = self.token();
         let rec = DeviceRec { client_id: client_id.into(), scope: scope.into(), user_code: user_code.clone(), state: DeviceState::Pending, expires: Instant::now() + self.lifetimes.device, last_poll: None };
         let mut g = self.lock();
