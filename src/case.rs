@@ -361,8 +361,9 @@ impl Need {
     }
 
     /// Needs a case table may declare itself (the others follow from fixtures and steps).
-    pub const DECLARABLE: [(&'static str, Need); 11] = [
+    pub const DECLARABLE: [(&'static str, Need); 12] = [
         ("par", Need::Capability(crate::target::Capability::Par)),
+        ("dpop", Need::Capability(crate::target::Capability::Dpop)),
         ("par_required", Need::Capability(crate::target::Capability::ParRequired)),
         ("non_loopback_redirect_uri", Need::NonLoopbackRedirect),
         ("loopback_redirect_uri", Need::LoopbackRedirect),
