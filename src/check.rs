@@ -625,9 +625,10 @@ fn header_has_token(resp: &HttpResponse, name: &str, token: &str) -> Verdict {
 
 fn login_form_shown(landing: &Landing) -> Verdict {
     match landing {
-        Landing::Page { page, .. } if page.login_form().is_some() => Ok(()),
+        // A password input, or a two-step login's first page (the username alone).
+        Landing::Page { page, .. } if page.login_form().is_some() || page.username_form().is_some() => Ok(()),
         Landing::Page { url, status, page } => Err(format!(
-            "expected a login page with a password input, got status {status} at {} ({}, {} form(s), none with a password input)",
+            "expected a login page (a password input, or a username on a first step), got status {status} at {} ({}, {} form(s), none asking for a password or a username)",
             show_url(url),
             page.summary(),
             page.forms.len()

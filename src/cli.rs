@@ -161,6 +161,10 @@ pub struct ServeArgs {
     /// rfc6749: take authorization requests only through PAR (RFC 9126 §5), as the metadata says.
     #[arg(long)]
     pub par_required: bool,
+    /// How the login and consent pages are built (citi-pl, rfc6749): forms, two-step,
+    /// buttons-outside, auto-consent, script (built by JavaScript: the form driver cannot read it).
+    #[arg(long, value_name = "STYLE")]
+    pub login_style: Option<String>,
     /// Print the capabilities `--without` can switch off, and exit.
     #[arg(long)]
     pub list_offers: bool,

@@ -286,7 +286,15 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
             None => Err(anyhow!("unknown capability `{n}` (see serve --list-offers)")),
         })
         .collect::<Result<_>>()?;
-    let extras = reference::Extras { withheld, short_lived: a.short_lived, par_required: a.par_required };
+    let login_style = match &a.login_style {
+        None => reference::LoginStyle::default(),
+        Some(_) if a.profile == "citi-mx" => return Err(anyhow!("--login-style applies to the citi-pl and rfc6749 references (citi-mx has no login page)")),
+        Some(n) => reference::LoginStyle::from_name(n).ok_or_else(|| {
+            let names: Vec<&str> = reference::LoginStyle::ALL.iter().map(|(n, ..)| *n).collect();
+            anyhow!("unknown login style `{n}` (one of: {})", names.join(", "))
+        })?,
+    };
+    let extras = reference::Extras { withheld, short_lived: a.short_lived, par_required: a.par_required, login_style };
     let read = |p: &PathBuf| std::fs::read(p).map_err(|e| anyhow!("{}: {}", p.display(), io_message(&e)));
     let tls = match (&a.tls_cert, &a.tls_key) {
         (Some(c), Some(k)) => Some(reference::TlsConfig { cert_pem: read(c)?, key_pem: read(k)?, client_ca_pem: a.client_ca.as_ref().map(read).transpose()? }),

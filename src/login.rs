@@ -49,6 +49,8 @@ pub enum DriveError {
     NoUsernameField { url: Url },
     #[error("status {status} redirect at {url} without a usable Location header")]
     BadLocation { url: Url, status: u16 },
+    #[error("the page at {url} has no form the form driver can read: it is built by JavaScript ({page}); set [login] driver = \"chromium\" (or \"command\")")]
+    NeedsBrowser { url: Url, page: String },
 }
 
 /// What a page offers, parsed out of untrusted HTML.
@@ -63,11 +65,25 @@ pub struct Page {
     pub headers: Vec<(String, String)>,
     /// The content of `<meta name="referrer">`, if the page has one (bounded).
     pub referrer_meta: Option<String>,
+    /// The page runs script: with no form in its HTML, its form is built in the browser.
+    pub has_script: bool,
 }
 
 impl Page {
     pub fn login_form(&self) -> Option<&Form> {
         self.forms.iter().find(|f| f.fields.iter().any(|i| i.kind == "password"))
+    }
+
+    /// The first step of a two-step login: a form asking for the username alone (its password
+    /// comes on the next page).
+    pub fn username_form(&self) -> Option<&Form> {
+        self.forms.iter().find(|f| f.fields.iter().all(|i| i.kind != "password") && f.fields.iter().any(is_username_field))
+    }
+
+    /// A page whose login or consent form is made by script: a 2xx page with a script, no form
+    /// in its HTML and little text (an application shell, not an error page).
+    pub fn built_by_script(&self, status: u16) -> bool {
+        (200..300).contains(&status) && self.forms.is_empty() && self.has_script && self.text.len() < 300 && self.links.is_empty()
     }
 
     /// "title — text" for messages, bounded.
@@ -85,6 +101,7 @@ impl Page {
 
 #[derive(Debug, Clone, Default)]
 pub struct Form {
+    pub id: Option<String>,
     pub action: Option<String>,
     pub method: String,
     pub fields: Vec<Field>,
@@ -96,6 +113,16 @@ pub struct Field {
     pub name: String,
     pub kind: String,
     pub value: String,
+    /// The `autocomplete` hint, lower-cased (`username`, `email`, …).
+    pub autocomplete: String,
+}
+
+/// A text input that asks for the user's name: its autocomplete hint, an email input, or a name
+/// that says so (not merely containing "user": a device flow's `user_code` is no username).
+fn is_username_field(f: &Field) -> bool {
+    const NAMES: &[&str] = &["username", "user", "login", "email", "identifier", "loginid", "uid", "userid", "user_name", "account"];
+    matches!(f.kind.as_str(), "text" | "email")
+        && (f.autocomplete.split_whitespace().any(|a| a == "username" || a == "email") || f.kind == "email" || NAMES.contains(&f.name.to_ascii_lowercase().as_str()))
 }
 
 #[derive(Debug, Clone)]
@@ -110,10 +137,18 @@ pub fn parse_page(html: &str) -> Page {
     let doc = Html::parse_document(html);
     let sel = |s: &str| Selector::parse(s).expect("static selector");
     let title = doc.select(&sel("title")).next().map(|t| t.text().collect::<String>()).unwrap_or_default();
+    // What a person reads: the body's text outside script, style and template elements.
     let body_text = doc
         .select(&sel("body"))
         .next()
-        .map(|b| b.text().collect::<Vec<_>>().join(" "))
+        .map(|b| {
+            b.descendants()
+                .filter_map(|n| n.value().as_text().map(|t| (n, t)))
+                .filter(|(n, _)| !n.ancestors().any(|a| a.value().as_element().is_some_and(|e| matches!(e.name(), "script" | "style" | "template" | "noscript"))))
+                .map(|(_, t)| t.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .unwrap_or_default();
     let text = body_text.split_whitespace().collect::<Vec<_>>().join(" ");
     let links = doc
@@ -123,21 +158,32 @@ pub fn parse_page(html: &str) -> Page {
     let mut forms = Vec::new();
     for f in doc.select(&sel("form")) {
         let mut form = Form {
+            id: f.value().attr("id").map(str::to_string),
             action: f.value().attr("action").map(str::to_string),
             method: f.value().attr("method").unwrap_or("get").to_ascii_uppercase(),
             ..Form::default()
         };
-        for el in f.select(&sel("input, button, select, textarea")) {
+        // A control with its own form= attribute belongs to that form, wherever it sits.
+        for el in f.select(&sel("input, button, select, textarea")).filter(|e| e.value().attr("form").is_none()) {
             collect_control(el, &mut form);
         }
         forms.push(form);
     }
+    // HTML's form= attribute: a control outside (or inside another) form, owned by the form with
+    // that id (a button below the form, in a footer).
+    for el in doc.select(&sel("input[form], button[form], select[form], textarea[form]")) {
+        let owner = el.value().attr("form").unwrap_or_default();
+        if let Some(form) = forms.iter_mut().find(|f| f.id.as_deref() == Some(owner)) {
+            collect_control(el, form);
+        }
+    }
+    let has_script = doc.select(&sel("script")).next().is_some();
     let referrer_meta = doc
         .select(&sel("meta[name]"))
         .find(|m| m.value().attr("name").is_some_and(|n| n.eq_ignore_ascii_case("referrer")))
         .and_then(|m| m.value().attr("content"))
         .map(|c| c.chars().take(200).collect());
-    Page { title, text, forms, links, headers: Vec::new(), referrer_meta }
+    Page { title, text, forms, links, headers: Vec::new(), referrer_meta, has_script }
 }
 
 fn collect_control(el: ElementRef<'_>, form: &mut Form) {
@@ -161,12 +207,13 @@ fn collect_control(el: ElementRef<'_>, form: &mut Form) {
                 "button" | "reset" | "file" => {}
                 "checkbox" | "radio" => {
                     if let (Some(name), true) = (attr("name"), v.attr("checked").is_some()) {
-                        form.fields.push(Field { name, kind, value: attr("value").unwrap_or_else(|| "on".into()) });
+                        form.fields.push(Field { name, kind, value: attr("value").unwrap_or_else(|| "on".into()), autocomplete: String::new() });
                     }
                 }
                 _ => {
                     if let Some(name) = attr("name") {
-                        form.fields.push(Field { name, kind, value: attr("value").unwrap_or_default() });
+                        let autocomplete = attr("autocomplete").unwrap_or_default().to_ascii_lowercase();
+                        form.fields.push(Field { name, kind, value: attr("value").unwrap_or_default(), autocomplete });
                     }
                 }
             }
@@ -179,12 +226,12 @@ fn collect_control(el: ElementRef<'_>, form: &mut Form) {
                 let value = chosen
                     .map(|o| o.value().attr("value").map(str::to_string).unwrap_or_else(|| o.text().collect()))
                     .unwrap_or_default();
-                form.fields.push(Field { name, kind: "select".into(), value });
+                form.fields.push(Field { name, kind: "select".into(), value, autocomplete: String::new() });
             }
         }
         "textarea" => {
             if let Some(name) = attr("name") {
-                form.fields.push(Field { name, kind: "textarea".into(), value: label });
+                form.fields.push(Field { name, kind: "textarea".into(), value: label, autocomplete: String::new() });
             }
         }
         _ => {}
@@ -270,7 +317,7 @@ impl<'a> Browser<'a> {
         let mut method = "GET".to_string();
         let mut url = start;
         let mut body: Option<String> = None;
-        let mut logins = 0;
+        let (mut logins, mut usernames) = (0, 0);
         for _ in 0..MAX_HOPS {
             if self.is_client(&url) || !self.on_server(&url) {
                 return Ok(Landing::Redirect(url));
@@ -289,6 +336,9 @@ impl<'a> Browser<'a> {
             }
             let mut page = parse_page(&resp.text());
             page.headers = resp.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), crate::http::excerpt(v, 300))).collect();
+            if page.built_by_script(resp.status) {
+                return Err(DriveError::NeedsBrowser { url, page: page.summary() });
+            }
             if choice == Choice::FirstPage {
                 return Ok(Landing::Page { url, status: resp.status, page });
             }
@@ -298,8 +348,18 @@ impl<'a> Browser<'a> {
                 if logins > 1 {
                     return Err(DriveError::LoginRefused { url: url.clone(), page: page.summary() });
                 }
-                let filled = fill_login(form, login).ok_or_else(|| DriveError::NoUsernameField { url: url.clone() })?;
+                let filled = fill_login(form, login, usernames > 0).ok_or_else(|| DriveError::NoUsernameField { url: url.clone() })?;
                 (form.clone(), filled, form.buttons.first().cloned())
+            } else if let (Some(form), Some(login)) = (page.username_form(), self.login) {
+                // A two-step login: the username now, the password on the next page.
+                usernames += 1;
+                if usernames > 1 {
+                    return Err(DriveError::LoginRefused { url: url.clone(), page: page.summary() });
+                }
+                let user_field = login.username_field.clone().or_else(|| form.fields.iter().find(|f| is_username_field(f)).map(|f| f.name.clone()));
+                let mut pairs: Vec<(String, String)> = form.fields.iter().filter(|f| Some(&f.name) != user_field.as_ref()).map(|f| (f.name.clone(), f.value.clone())).collect();
+                pairs.extend(user_field.map(|n| (n, login.username.clone())));
+                (form.clone(), pairs, form.buttons.first().cloned())
             } else if let Some((form, button)) = consent_button(&page, choice) {
                 let fields = form.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect::<Vec<_>>();
                 (form.clone(), fields, Some(button.clone()))
@@ -347,19 +407,31 @@ impl<'a> Browser<'a> {
     }
 }
 
-/// The page's one form, when it has hidden fields only and no button a user would press.
+/// The page's one form with hidden fields only and no button a user would press: a browser's
+/// script submits it (other forms beside it, e.g. a deny button, stay for the user).
 fn auto_submit_form(page: &Page) -> Option<&Form> {
-    match page.forms.as_slice() {
-        [form] if !form.fields.is_empty() && form.buttons.is_empty() && form.fields.iter().all(|f| f.kind == "hidden") => Some(form),
+    let mut silent = page.forms.iter().filter(|f| !f.fields.is_empty() && f.buttons.is_empty() && f.fields.iter().all(|x| x.kind == "hidden"));
+    match (silent.next(), silent.next()) {
+        (Some(form), None) => Some(form),
         _ => None,
     }
 }
 
-/// The login form's fields with the username and password filled in; None without a username input.
-fn fill_login(form: &Form, login: &Login) -> Option<Vec<(String, String)>> {
+/// The login form's fields with the username and password filled in; None without a username
+/// input, unless the username was given on an earlier page (a two-step login's password page).
+fn fill_login(form: &Form, login: &Login, username_given: bool) -> Option<Vec<(String, String)>> {
     let user_field = match &login.username_field {
         Some(n) => n.clone(),
-        None => form.fields.iter().find(|f| matches!(f.kind.as_str(), "text" | "email"))?.name.clone(),
+        None => match form.fields.iter().find(|f| matches!(f.kind.as_str(), "text" | "email")) {
+            Some(f) => f.name.clone(),
+            None if username_given => {
+                let pass = form.fields.iter().find(|f| f.kind == "password")?.name.clone();
+                let mut pairs: Vec<(String, String)> = form.fields.iter().filter(|f| f.name != pass).map(|f| (f.name.clone(), f.value.clone())).collect();
+                pairs.push((pass, login.password.clone()));
+                return Some(pairs);
+            }
+            None => return None,
+        },
     };
     let pass_field = match &login.password_field {
         Some(n) => n.clone(),
@@ -409,12 +481,41 @@ mod tests {
     }
 
     #[test]
+    fn a_button_outside_its_form_belongs_to_the_form_it_names() {
+        let page = parse_page(r#"<form id="c" method="post" action="/consent"><input type="hidden" name="txn" value="t1"></form>
+            <footer><button form="c" name="decision" value="allow">Allow</button><input type="submit" form="c" name="decision" value="Deny"></footer>"#);
+        assert_eq!(page.forms.len(), 1);
+        assert_eq!(consent_button(&page, Choice::Approve).unwrap().1.value, "allow");
+        assert_eq!(consent_button(&page, Choice::Deny).unwrap().1.value, "Deny");
+    }
+
+    #[test]
+    fn a_username_only_form_is_the_first_step_of_a_login_but_a_user_code_is_not() {
+        let step1 = parse_page(r#"<form method=post><input name="username" autocomplete="username"><button>Next</button></form>"#);
+        assert!(step1.username_form().is_some() && step1.login_form().is_none());
+        let device = parse_page(r#"<form method=post><input name="user_code"><button>Continue</button></form>"#);
+        assert!(device.username_form().is_none());
+        let email = parse_page(r#"<form><input type=email name=e><button>Next</button></form>"#);
+        assert!(email.username_form().is_some());
+    }
+
+    #[test]
+    fn an_application_shell_is_built_by_script_an_error_page_is_not() {
+        let shell = parse_page(r#"<html><body><div id="app"></div><script src="/app.js"></script></body></html>"#);
+        assert!(shell.built_by_script(200));
+        assert!(!shell.built_by_script(400));
+        let error = parse_page(r#"<html><body><h1>Error</h1><p>invalid redirect_uri</p><a href="/">home</a><script>track()</script></body></html>"#);
+        assert!(!error.built_by_script(200));
+        assert!(!parse_page(CONSENT).built_by_script(200));
+    }
+
+    #[test]
     fn fills_login_keeping_hidden_inputs() {
         let page = parse_page(
             r#"<form method=post><input type=hidden name=csrf value=abc><input name=user><input type=password name=pw></form>"#,
         );
         let login = Login { username: "alice".into(), password: "pw1".into(), username_field: None, password_field: None };
-        let pairs = fill_login(page.login_form().unwrap(), &login).unwrap();
+        let pairs = fill_login(page.login_form().unwrap(), &login, false).unwrap();
         assert_eq!(pairs, vec![("csrf".into(), "abc".into()), ("user".into(), "alice".into()), ("pw".into(), "pw1".into())]);
     }
 }

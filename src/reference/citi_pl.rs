@@ -20,6 +20,7 @@ use super::variant::{Variant, Variants};
 use super::oauth_error::{OAuthError, no_store};
 use super::params::{self, Params, ascii};
 use super::store::{DevicePoll, GrantError, Issued, REFRESH_LIFETIME, RedeemPolicy, RefreshPolicy, RevokePolicy, Revoked, Store, TokenKind};
+use super::page::LoginStyle;
 use super::{ClientReg, Registration, dpop, page};
 use crate::token::random_token;
 
@@ -61,6 +62,8 @@ pub struct PlState {
     pub device_lifetime: u64,
     /// Authorization requests only through PAR (RFC 9126 §5).
     pub par_required: bool,
+    /// How the login and consent pages are built.
+    pub login_style: LoginStyle,
 }
 
 impl PlState {
@@ -703,7 +706,7 @@ async fn device_verification(State(st): State<Arc<PlState>>, headers: HeaderMap,
     };
     let (sid, new_session) = session(&headers);
     let txn = st.store.begin(&sid, &client_id, &format!("{DEVICE_TXN}{device_code}"), &scope, None);
-    let mut resp = Html(page::login(LOGIN, &txn, &client_id, None)).into_response();
+    let mut resp = Html(page::login(st.login_style, LOGIN, &txn, &client_id, None)).into_response();
     no_store(&mut resp);
     if new_session {
         resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&sid));
@@ -899,7 +902,7 @@ async fn authorize(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQuery(
     let txn = st.store.begin(&sid, &client.id, redirect_uri, scope, state);
     st.store.set_challenge(&txn, challenge);
     st.store.set_redirect_uri_sent(&txn, redirect_uri_sent);
-    let mut resp = Html(page::login(LOGIN, &txn, &client.id, None)).into_response();
+    let mut resp = Html(page::login(st.login_style, LOGIN, &txn, &client.id, None)).into_response();
     no_store(&mut resp);
     if !st.has(Fault::RfcNoReferrerPolicy) {
         // RFC 9700 §4.2.4: the page's URL (state, and codes on later pages) stays here.
@@ -924,9 +927,15 @@ async fn login(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes) 
         return error_page("the sign-in session expired or is not yours; start again");
     };
     let user = &st.reg.user;
+    // A two-step login's first page sends the username alone: the password page follows.
+    if let (LoginStyle::TwoStep, Some(name), None) = (st.login_style, p.get("username"), p.get("password")) {
+        let mut resp = Html(page::password_step(LOGIN, id, name)).into_response();
+        no_store(&mut resp);
+        return resp;
+    }
     let ok = (p.get("username") == Some(user.username.as_str())) & secrets_equal(&user.password, p.get("password").unwrap_or_default());
     if !ok {
-        let mut resp = Html(page::login(LOGIN, id, &txn.client_id, Some("Invalid user ID or password"))).into_response();
+        let mut resp = Html(page::login(st.login_style, LOGIN, id, &txn.client_id, Some("Invalid user ID or password"))).into_response();
         no_store(&mut resp);
         return resp;
     }
@@ -941,7 +950,7 @@ async fn consent_page(State(st): State<Arc<PlState>>, headers: HeaderMap, RawQue
     let id = p.get("txn").unwrap_or_default();
     match st.store.txn(id, &sid).filter(|t| t.user.is_some()) {
         Some(txn) => {
-            let mut resp = Html(page::consent(CONSENT, id, &txn.client_id, &txn.scope)).into_response();
+            let mut resp = Html(page::consent(st.login_style, CONSENT, id, &txn.client_id, &txn.scope)).into_response();
             no_store(&mut resp);
             resp
         }

@@ -19,6 +19,7 @@ use std::thread::JoinHandle;
 
 pub use fault::{Fault, Faults};
 pub use offer::{Offer, Withheld};
+pub use page::LoginStyle;
 pub use variant::{Variant, Variants, variants_of};
 
 /// Profiles the reference implements.
@@ -186,6 +187,8 @@ pub struct Extras {
     pub short_lived: bool,
     /// Authorization requests only through PAR (RFC 9126 §5), and the metadata says so.
     pub par_required: bool,
+    /// How the login and consent pages are built (citi-pl and rfc6749).
+    pub login_style: LoginStyle,
 }
 
 /// Lifetimes of the short-lived reference, and the waits its target file gives (one second more).
@@ -252,6 +255,7 @@ pub fn app_full(profile: &str, mut reg: Registration, faults: Faults, variants: 
             par_lifetime,
             device_lifetime,
             par_required: extras.par_required,
+            login_style: extras.login_style,
         }))
     };
     match profile {
