@@ -7,6 +7,8 @@ use reqwest::header::HeaderValue;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
+pub mod command;
+
 use crate::http::{Exchange, Http, HttpRequest, TransportError, excerpt};
 use crate::target::Login;
 
@@ -49,6 +51,8 @@ pub enum DriveError {
     NoUsernameField { url: Url },
     #[error("status {status} redirect at {url} without a usable Location header")]
     BadLocation { url: Url, status: u16 },
+    #[error("the login command for {url} failed: {why}")]
+    Command { url: Url, why: String },
     #[error("the page at {url} has no form the form driver can read: it is built by JavaScript ({page}); set [login] driver = \"chromium\" (or \"command\")")]
     NeedsBrowser { url: Url, page: String },
 }
@@ -271,18 +275,30 @@ pub struct Browser<'a> {
     /// Redirect targets to stop at (the client's redirect_uri as sent and as registered).
     stop_at: Vec<Url>,
     pub exchanges: Vec<Exchange>,
+    /// Return a page built by script as it is (another driver renders it) instead of an error.
+    pub read_script_pages: bool,
 }
 
 impl<'a> Browser<'a> {
     pub fn new(http: &'a Http, origins: Vec<url::Origin>, login: Option<&'a Login>, stop_at: Vec<Url>) -> Self {
-        Browser { http, jar: Jar::default(), origins, login, stop_at, exchanges: Vec::new() }
+        Browser { http, jar: Jar::default(), origins, login, stop_at, exchanges: Vec::new(), read_script_pages: false }
     }
 
-    fn on_server(&self, url: &Url) -> bool {
+    pub fn on_server(&self, url: &Url) -> bool {
         self.origins.contains(&url.origin())
     }
 
-    fn is_client(&self, url: &Url) -> bool {
+    /// Where a drive by another driver ended: at the client or off the server is a redirect the
+    /// suite judges; still on the server is a login that did not finish.
+    pub fn landing_of(&self, url: Url) -> Result<Landing, DriveError> {
+        if self.is_client(&url) || !self.on_server(&url) {
+            Ok(Landing::Redirect(url))
+        } else {
+            Err(DriveError::Command { why: format!("it ended at {url}, on the authorization server, not at the client"), url })
+        }
+    }
+
+    pub fn is_client(&self, url: &Url) -> bool {
         self.stop_at.iter().any(|s| {
             s.scheme() == url.scheme() && s.host_str() == url.host_str() && s.port_or_known_default() == url.port_or_known_default() && s.path() == url.path()
         })
@@ -336,7 +352,7 @@ impl<'a> Browser<'a> {
             }
             let mut page = parse_page(&resp.text());
             page.headers = resp.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), crate::http::excerpt(v, 300))).collect();
-            if page.built_by_script(resp.status) {
+            if page.built_by_script(resp.status) && !self.read_script_pages {
                 return Err(DriveError::NeedsBrowser { url, page: page.summary() });
             }
             if choice == Choice::FirstPage {
@@ -514,7 +530,7 @@ mod tests {
         let page = parse_page(
             r#"<form method=post><input type=hidden name=csrf value=abc><input name=user><input type=password name=pw></form>"#,
         );
-        let login = Login { username: "alice".into(), password: "pw1".into(), username_field: None, password_field: None };
+        let login = Login::form("alice", "pw1");
         let pairs = fill_login(page.login_form().unwrap(), &login, false).unwrap();
         assert_eq!(pairs, vec![("csrf".into(), "abc".into()), ("user".into(), "alice".into()), ("pw".into(), "pw1".into())]);
     }

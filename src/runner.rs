@@ -18,7 +18,7 @@ use crate::redact::Redactor;
 use crate::request::{self, Role};
 use crate::selection::Selection;
 use crate::result::{CaseResult, CheckRecord, Diagnosis, ErrorKind, Outcome, ProfileRun, RunResult};
-use crate::target::Target;
+use crate::target::{LoginDriver, Target};
 
 /// The stop flag a signal handler sets: the running cases finish, no new one starts.
 #[derive(Debug, Clone, Default)]
@@ -398,8 +398,37 @@ impl<'a> CaseRun<'a> {
                     .flatten()
                     .filter_map(|u| Url::parse(&u).ok())
                     .collect();
-                let mut browser = login::Browser::new(&env.http, origins, t.login.as_ref(), stop_at);
-                let landing = browser.drive(built.request.url.clone(), choice).await;
+                let mut browser = login::Browser::new(&env.http, origins, t.login.as_ref(), stop_at.clone());
+                let start = built.request.url.clone();
+                let landing = match t.login.as_ref().map(|l| (l, &l.driver)) {
+                    // The user's own program drives the login; the first page the suite fetches
+                    // itself (for its headers) and asks the program to render only when script builds it.
+                    Some((l, LoginDriver::Command { argv, dir })) => {
+                        if choice == Choice::FirstPage {
+                            browser.read_script_pages = true;
+                            match browser.drive(start.clone(), choice).await {
+                                Ok(Landing::Page { status, page, .. }) if page.built_by_script(status) => {
+                                    login::command::run(argv, dir, &start, choice, l, &stop_at).await.map(|r| {
+                                        let mut rendered = login::parse_page(r.html.as_deref().unwrap_or_default());
+                                        rendered.headers = page.headers;
+                                        Landing::Page { url: r.url, status, page: rendered }
+                                    })
+                                }
+                                other => other,
+                            }
+                        } else {
+                            match login::command::run(argv, dir, &start, choice, l, &stop_at).await {
+                                // Stopped on a page of the server (an error page): judged as the form driver's would be.
+                                Ok(login::command::Reported { url, html: Some(html), .. }) if browser.on_server(&url) && !browser.is_client(&url) => {
+                                    Ok(Landing::Page { url, status: 200, page: login::parse_page(&html) })
+                                }
+                                Ok(r) => browser.landing_of(r.url),
+                                Err(e) => Err(e),
+                            }
+                        }
+                    }
+                    _ => browser.drive(start, choice).await,
+                };
                 for ex in std::mem::take(&mut browser.exchanges) {
                     self.learn_exchange(&ex);
                     self.exchanges.push((label.to_string(), ex));

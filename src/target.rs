@@ -39,6 +39,34 @@ pub struct Login {
     pub password: String,
     pub username_field: Option<String>,
     pub password_field: Option<String>,
+    /// Who gets a person through the login pages.
+    pub driver: LoginDriver,
+    /// How long one login may take (the command driver's bound).
+    pub timeout: std::time::Duration,
+}
+
+/// `[login] driver`: the built-in form driver, or a program the user already has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginDriver {
+    /// Parses server-rendered HTML forms (fast, no browser).
+    Form,
+    /// Runs `argv` with the authorization URL as its last argument, from the target file's
+    /// folder; it prints the final redirect URL (see `login::command`).
+    Command { argv: Vec<String>, dir: std::path::PathBuf },
+}
+
+impl Login {
+    /// A login with the form driver and the default bound, for targets made in code.
+    pub fn form(username: &str, password: &str) -> Login {
+        Login {
+            username: username.into(),
+            password: password.into(),
+            username_field: None,
+            password_field: None,
+            driver: LoginDriver::Form,
+            timeout: std::time::Duration::from_secs(30),
+        }
+    }
 }
 
 /// A validated target.
@@ -271,6 +299,9 @@ struct RawLogin {
     password: Text,
     username_field: Option<Text>,
     password_field: Option<Text>,
+    driver: Option<Text>,
+    command: Option<Spanned<Vec<String>>>,
+    timeout: Option<Spanned<u64>>,
 }
 
 struct Expander<'a> {
@@ -346,12 +377,34 @@ impl Target {
         let raw: RawTarget = toml::from_str(text).map_err(|e| case::toml_error(file, text, &e))?;
         let x = Expander { file, text, env };
         let login = match &raw.login {
-            Some(l) => Some(Login {
-                username: x.value(&l.username, "login.username")?,
-                password: x.value(&l.password, "login.password")?,
-                username_field: l.username_field.as_ref().map(|t| x.value(t, "login.username_field")).transpose()?,
-                password_field: l.password_field.as_ref().map(|t| x.value(t, "login.password_field")).transpose()?,
-            }),
+            Some(l) => {
+                let driver = match (l.driver.as_ref().map(|d| (d, d.get_ref().as_str())), &l.command) {
+                    (None | Some((_, "form")), None) => LoginDriver::Form,
+                    (Some((_, "command")), Some(c)) if !c.get_ref().is_empty() && !c.get_ref()[0].is_empty() => LoginDriver::Command {
+                        argv: c.get_ref().iter().enumerate().map(|(i, a)| x.value(&Spanned::new(c.span(), a.clone()), &format!("login.command[{i}]"))).collect::<Result<_, _>>()?,
+                        dir: std::path::Path::new(file).parent().map(|p| p.to_path_buf()).unwrap_or_default(),
+                    },
+                    (Some((_, "command")), Some(c)) => return Err(x.err(c.span().start, "login.command", "needs the program to run, e.g. [\"node\", \"login.mjs\"]".into())),
+                    (Some((d, "command")), None) => return Err(x.err(d.span().start, "login.driver", "driver = \"command\" needs login.command, e.g. [\"node\", \"login.mjs\"]".into())),
+                    (_, Some(c)) => return Err(x.err(c.span().start, "login.command", "only for driver = \"command\"".into())),
+                    (Some((d, other)), None) => {
+                        return Err(x.err(d.span().start, "login.driver", format!("unknown driver `{other}` (form or command)")));
+                    }
+                };
+                let timeout = match &l.timeout {
+                    Some(t) if !(1..=600).contains(t.get_ref()) => return Err(x.err(t.span().start, "login.timeout", "seconds between 1 and 600".into())),
+                    Some(t) => std::time::Duration::from_secs(*t.get_ref()),
+                    None => std::time::Duration::from_secs(30),
+                };
+                Some(Login {
+                    username: x.value(&l.username, "login.username")?,
+                    password: x.value(&l.password, "login.password")?,
+                    username_field: l.username_field.as_ref().map(|t| x.value(t, "login.username_field")).transpose()?,
+                    password_field: l.password_field.as_ref().map(|t| x.value(t, "login.password_field")).transpose()?,
+                    driver,
+                    timeout,
+                })
+            }
             None => None,
         };
         let mut authorize = Vec::new();

@@ -190,7 +190,7 @@ fn sixteen_concurrent_redemptions_issue_exactly_one_token_pair() {
     let reg = &server.registration;
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let http = oauth_conformance::http::Http::new(std::time::Duration::from_secs(10), 1 << 20).unwrap();
-    let login = oauth_conformance::target::Login { username: reg.user.username.clone(), password: reg.user.password.clone(), username_field: None, password_field: None };
+    let login = oauth_conformance::target::Login::form(&reg.user.username, &reg.user.password);
     let client = &reg.clients[0];
     let start = url::Url::parse(&format!(
         "{}/authCode/oauth2/authorize?response_type=code&client_id={}&scope=accounts&countryCode=PL&businessCode=GCB&locale=en_US&state=s1&redirect_uri={}",

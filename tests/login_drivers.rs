@@ -1,0 +1,90 @@
+//! Logins a plain form parser finds hard (issue 15): the reference serves its login and consent in
+//! several styles; the form driver passes the ones it can read, explains the one it cannot (pages
+//! built by JavaScript) without blaming the server, and the command driver passes that one with a
+//! script the user would write.
+mod common;
+
+use oauth_conformance::reference::{Extras, LoginStyle, ReferenceServer, Registration, Variants};
+use oauth_conformance::result::{Outcome, RunResult};
+
+fn serve(profile: &str, style: LoginStyle) -> ReferenceServer {
+    let extras = Extras { login_style: style, ..Default::default() };
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    ReferenceServer::start_extras(profile, Default::default(), Variants::none(), extras, addr, Registration::generate(), None).unwrap()
+}
+
+/// Every case passes, but the slow ones (not asked for) and the PAR-only one (this server takes
+/// plain requests too).
+fn assert_all_pass(result: &RunResult, what: &str) {
+    let shaped = |id: &str| id == "par/required-plain-request-refused" || id.starts_with("slow/");
+    let bad: Vec<String> = result
+        .cases()
+        .filter(|c| !(c.outcome == Outcome::Passed || (shaped(&c.id) && c.outcome == Outcome::Skipped)))
+        .map(|c| format!("{} {:?}: {}", c.id, c.outcome, c.message))
+        .collect();
+    assert!(bad.is_empty(), "{what}: {bad:#?}");
+}
+
+#[rstest::rstest]
+#[case::two_step(LoginStyle::TwoStep)]
+#[case::buttons_outside(LoginStyle::ButtonsOutside)]
+#[case::auto_consent(LoginStyle::AutoConsent)]
+fn the_form_driver_passes_every_case_through_the_styles_it_can_read(#[case] style: LoginStyle, #[values("rfc6749", "citi-pl")] profile: &str) {
+    let server = serve(profile, style);
+    let (result, _) = common::run_toml(&server.target_toml());
+    assert_all_pass(&result, &format!("{profile} {}", style.name()));
+}
+
+#[test]
+fn pages_built_by_javascript_make_every_login_case_an_error_that_names_the_chromium_driver() {
+    let server = serve("rfc6749", LoginStyle::Script);
+    let (result, _) = common::run_toml(&server.target_toml());
+    assert!(!result.cases().any(|c| c.outcome == Outcome::Failed), "the server is not blamed for the driver's limits");
+    let errors: Vec<_> = result.cases().filter(|c| c.outcome == Outcome::Error).collect();
+    assert!(errors.len() > 100, "{}", errors.len());
+    for c in &errors {
+        assert!(c.message.contains("built by JavaScript") && c.message.contains("driver = \"chromium\""), "{}: {}", c.id, c.message);
+    }
+    // The cases that never sign in (refusals before any login page, the token endpoint alone) still run.
+    assert!(result.cases().filter(|c| c.outcome == Outcome::Passed).count() > 50);
+}
+
+fn with_command(target: &str) -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/targets/login-command/login.py");
+    let python = std::env::var("TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    target.replacen("[login]\n", &format!("[login]\ndriver = \"command\"\ncommand = [{python:?}, {script:?}]\ntimeout = 20\n"), 1)
+}
+
+#[test]
+fn the_command_driver_passes_every_case_through_pages_built_by_javascript_and_keeps_the_password_out() {
+    let server = serve("rfc6749", LoginStyle::Script);
+    let toml = with_command(&server.target_toml());
+    assert!(toml.contains("driver = \"command\""));
+    let (result, _) = common::run_toml(&toml);
+    assert_all_pass(&result, "script style through the command driver");
+    let json = serde_json::to_string(&result.cases().collect::<Vec<_>>()).unwrap();
+    assert!(!json.contains(&server.registration.user.password), "the password never appears in a report");
+}
+
+#[test]
+fn a_login_command_that_fails_is_an_error_with_its_reason_not_a_failure() {
+    let server = serve("rfc6749", LoginStyle::Script);
+    let toml = server.target_toml().replacen("[login]\n", "[login]\ndriver = \"command\"\ncommand = [\"sh\", \"-c\", \"echo 'element #user not found' >&2; exit 3\"]\n", 1);
+    let opts = oauth_conformance::runner::RunOptions { selection: oauth_conformance::selection::Selection::filter("authorize/code-after-consent"), ..Default::default() };
+    let (result, _) = common::run_toml_with(&toml, opts);
+    let c = result.cases().next().unwrap();
+    assert_eq!(c.outcome, Outcome::Error, "{}", c.message);
+    assert!(c.message.contains("the login command") && c.message.contains("element #user not found"), "{}", c.message);
+}
+
+#[rstest::rstest]
+#[case("driver = \"browser\"\n", "login.driver`: unknown driver `browser`")]
+#[case("driver = \"command\"\n", "driver = \"command\" needs login.command")]
+#[case("command = [\"node\"]\n", "login.command`: only for driver = \"command\"")]
+#[case("driver = \"command\"\ncommand = []\n", "login.command`: needs the program to run")]
+#[case("timeout = 0\n", "login.timeout`: seconds between 1 and 600")]
+fn a_bad_login_table_is_refused_with_its_line_and_field(#[case] extra: &str, #[case] message: &str) {
+    let text = format!("profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:1\"\n[client]\nid = \"c\"\nsecret = \"s\"\nredirect_uri = \"https://app.test/cb\"\n[login]\nusername = \"u\"\npassword = \"p\"\n{extra}");
+    let err = oauth_conformance::target::Target::parse("t.toml", &text, &|_| None).unwrap_err();
+    assert!(err.to_string().starts_with("t.toml:1") && err.to_string().contains(message), "{err}");
+}
