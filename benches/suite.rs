@@ -112,6 +112,21 @@ fn main() {
         .unwrap_or_else(|| "unknown CPU".into());
     println!("oauth-conformance benchmark — {} cores ({cpu_model}), jobs {jobs}, median of {runs} runs\n", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
 
+    // 0. A full citi-pl run through the chromium login driver, against the reference's
+    // JavaScript-built login and consent pages (3 runs: each is tens of seconds).
+    match oauth_conformance::login::chromium::executable() {
+        Some(_) => {
+            let extras = oauth_conformance::reference::Extras { login_style: oauth_conformance::reference::LoginStyle::Script, ..Default::default() };
+            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+            let js = ReferenceServer::start_extras("citi-pl", Faults::none(), oauth_conformance::reference::Variants::none(), extras, addr, oauth_conformance::reference::Registration::generate(), None).unwrap();
+            let toml = js.target_toml().replacen("[login]\n", "[login]\ndriver = \"chromium\"\n", 1);
+            let plans = vec![plan_for("citi-pl", &toml)];
+            let walls: Vec<f64> = (0..3).map(|_| run(&plans, jobs, None).0).collect();
+            println!("{:<34} {:>8} {:>10.1} s    (browser start included; median of 3)\n", "citi-pl, chromium driver, JS login", plans[0].profile.cases.len(), median(walls));
+        }
+        None => println!("citi-pl, chromium driver: not measured (no Chromium on this machine)\n"),
+    }
+
     // 1. Wall time against the in-process reference.
     let pl = ReferenceServer::start("citi-pl", Faults::none()).unwrap();
     let mx = ReferenceServer::start("citi-mx", Faults::none()).unwrap();

@@ -7,6 +7,7 @@ use reqwest::header::HeaderValue;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
+pub mod chromium;
 pub mod command;
 
 use crate::http::{Exchange, Http, HttpRequest, TransportError, excerpt};
@@ -51,6 +52,8 @@ pub enum DriveError {
     NoUsernameField { url: Url },
     #[error("status {status} redirect at {url} without a usable Location header")]
     BadLocation { url: Url, status: u16 },
+    #[error("the chromium driver stopped at {url}: {why}")]
+    Browser { url: Url, why: String },
     #[error("the login command for {url} failed: {why}")]
     Command { url: Url, why: String },
     #[error("the page at {url} has no form the form driver can read: it is built by JavaScript ({page}); set [login] driver = \"chromium\" (or \"command\")")]
@@ -299,9 +302,17 @@ impl<'a> Browser<'a> {
     }
 
     pub fn is_client(&self, url: &Url) -> bool {
-        self.stop_at.iter().any(|s| {
-            s.scheme() == url.scheme() && s.host_str() == url.host_str() && s.port_or_known_default() == url.port_or_known_default() && s.path() == url.path()
-        })
+        is_stop(&self.stop_at, url)
+    }
+
+    /// The client's redirect URIs this drive stops at.
+    pub fn stops(&self) -> &[Url] {
+        &self.stop_at
+    }
+
+    /// The authorization server's origins.
+    pub fn origins(&self) -> &[url::Origin] {
+        &self.origins
     }
 
     async fn fetch(&mut self, method: &str, url: &Url, form_body: Option<String>) -> Result<crate::http::HttpResponse, DriveError> {
@@ -421,6 +432,11 @@ impl<'a> Browser<'a> {
         }
         Err(DriveError::TooManyHops { max: MAX_HOPS, url })
     }
+}
+
+/// `url` is one of the client's redirect URIs (any query): where a drive stops.
+pub fn is_stop(stops: &[Url], url: &Url) -> bool {
+    stops.iter().any(|s| s.scheme() == url.scheme() && s.host_str() == url.host_str() && s.port_or_known_default() == url.port_or_known_default() && s.path() == url.path())
 }
 
 /// The page's one form with hidden fields only and no button a user would press: a browser's

@@ -129,6 +129,9 @@ pub struct CaseResult {
     /// A curl command replaying the case's main request, secrets as environment variables.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub curl: Option<String>,
+    /// Where a browser login stopped: a PNG (base64) with every input emptied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screenshot: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineMark>,
     /// When the case started, in ms since the run started.

@@ -9,6 +9,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::baseline::Baseline;
+use base64::Engine;
 use crate::case::{Auth, Browser, Case, Level, Need, Sample, Step};
 use crate::check::{self, CheckContext, Observation};
 use crate::http::{Exchange, Http, HttpResponse};
@@ -165,6 +166,8 @@ pub(crate) struct Env {
     pub raw_requests: Option<RawRequests>,
     /// When the run started.
     pub run_started: Instant,
+    /// The run's one headless Chromium, started by the first login that needs it.
+    pub chromium: Arc<tokio::sync::OnceCell<Result<Arc<login::chromium::Chromium>, String>>>,
 }
 
 /// Why a step left no verdict, typed so the outcome follows from the kind.
@@ -216,6 +219,8 @@ pub(crate) struct CaseRun<'a> {
     /// Why the case's positive request (or its setup) was not accepted.
     refused: Option<(String, Option<Diagnosis>)>,
     dpop: DpopState,
+    /// Where a browser login stopped, photographed with its inputs emptied (PNG).
+    screenshot: Option<Vec<u8>>,
 }
 
 /// A case's DPoP keys (A, the client's; B, another), made on first use, and what the server said.
@@ -338,7 +343,7 @@ impl<'a> CaseRun<'a> {
         for (k, v) in env.target.secrets() {
             local.add(k, &v);
         }
-        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), sampled: None, level: Level::Must, last_hint: None, refused: None, dpop: DpopState::default() }
+        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), sampled: None, level: Level::Must, last_hint: None, refused: None, dpop: DpopState::default(), screenshot: None }
     }
 
     fn lookup(&self, name: &str, role: Role) -> Option<String> {
@@ -401,6 +406,35 @@ impl<'a> CaseRun<'a> {
                 let mut browser = login::Browser::new(&env.http, origins, t.login.as_ref(), stop_at.clone());
                 let start = built.request.url.clone();
                 let landing = match t.login.as_ref().map(|l| (l, &l.driver)) {
+                    // Headless Chromium renders the pages; the first page the suite fetches itself
+                    // (for its headers) and has the browser render only when script builds it.
+                    Some((l, LoginDriver::Chromium)) => {
+                        let chromium = env.chromium.get_or_init(|| async { login::chromium::Chromium::launch().await.map(Arc::new) }).await.clone();
+                        match chromium {
+                            Err(why) => Err(login::DriveError::Browser { url: start.clone(), why }),
+                            Ok(chromium) if choice == Choice::FirstPage => {
+                                browser.read_script_pages = true;
+                                match browser.drive(start.clone(), choice).await {
+                                    Ok(Landing::Page { status, page, .. }) if page.built_by_script(status) => match chromium.drive(&start, choice, l, &browser).await {
+                                        Ok(Landing::Page { url, page: mut rendered, .. }) => {
+                                            rendered.headers = page.headers;
+                                            Ok(Landing::Page { url, status, page: rendered })
+                                        }
+                                        Ok(other) => Ok(other),
+                                        Err(stopped) => {
+                                            self.screenshot = stopped.screenshot;
+                                            Err(stopped.error)
+                                        }
+                                    },
+                                    other => other,
+                                }
+                            }
+                            Ok(chromium) => chromium.drive(&start, choice, l, &browser).await.map_err(|stopped| {
+                                self.screenshot = stopped.screenshot;
+                                stopped.error
+                            }),
+                        }
+                    }
                     // The user's own program drives the login; the first page the suite fetches
                     // itself (for its headers) and asks the program to render only when script builds it.
                     Some((l, LoginDriver::Command { argv, dir })) => {
@@ -765,6 +799,7 @@ fn skeleton(case: &Case, profile: &str) -> CaseResult {
         checks: Vec::new(),
         transcript: Vec::new(),
         curl: None,
+        screenshot: None,
         baseline: None,
         started_ms: 0,
         duration_ms: 0,
@@ -800,6 +835,8 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
         sink.lock().unwrap_or_else(|e| e.into_inner()).push((case.id.clone(), reqs));
     }
     result.curl = crate::transcript::curl(&run.exchanges, &run.local);
+    // Bounded: a screenshot larger than 2 MB is left out rather than bloating every report.
+    result.screenshot = run.screenshot.take().filter(|png| png.len() <= 2 << 20).map(|png| base64::engine::general_purpose::STANDARD.encode(png));
     result.duration_ms = started.elapsed().as_millis() as u64;
     result
 }
@@ -942,6 +979,7 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
     // Ordinary cases share this lock; a `serial = true` case holds it alone.
     let exclusive: Arc<std::sync::RwLock<()>> = Arc::default();
     let mut filtered_out = 0;
+    let chromium: Arc<tokio::sync::OnceCell<_>> = Arc::default();
     for (pi, plan) in plans.iter().enumerate() {
         for (k, v) in plan.target.secrets() {
             redactor.add(k, &v);
@@ -953,6 +991,7 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
             redactor: redactor.clone(),
             raw_requests: opts.raw_requests.clone(),
             run_started: started,
+            chromium: chromium.clone(),
         });
         let selected: Vec<&Case> = plan.profile.cases.iter().filter(|c| opts.selection.selects(c)).collect();
         filtered_out += plan.profile.cases.len() - selected.len();

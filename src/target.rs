@@ -53,6 +53,8 @@ pub enum LoginDriver {
     /// Runs `argv` with the authorization URL as its last argument, from the target file's
     /// folder; it prints the final redirect URL (see `login::command`).
     Command { argv: Vec<String>, dir: std::path::PathBuf },
+    /// Headless Chromium over the DevTools protocol (see `login::chromium`).
+    Chromium,
 }
 
 impl Login {
@@ -380,6 +382,7 @@ impl Target {
             Some(l) => {
                 let driver = match (l.driver.as_ref().map(|d| (d, d.get_ref().as_str())), &l.command) {
                     (None | Some((_, "form")), None) => LoginDriver::Form,
+                    (Some((_, "chromium")), None) => LoginDriver::Chromium,
                     (Some((_, "command")), Some(c)) if !c.get_ref().is_empty() && !c.get_ref()[0].is_empty() => LoginDriver::Command {
                         argv: c.get_ref().iter().enumerate().map(|(i, a)| x.value(&Spanned::new(c.span(), a.clone()), &format!("login.command[{i}]"))).collect::<Result<_, _>>()?,
                         dir: std::path::Path::new(file).parent().map(|p| p.to_path_buf()).unwrap_or_default(),
@@ -388,7 +391,7 @@ impl Target {
                     (Some((d, "command")), None) => return Err(x.err(d.span().start, "login.driver", "driver = \"command\" needs login.command, e.g. [\"node\", \"login.mjs\"]".into())),
                     (_, Some(c)) => return Err(x.err(c.span().start, "login.command", "only for driver = \"command\"".into())),
                     (Some((d, other)), None) => {
-                        return Err(x.err(d.span().start, "login.driver", format!("unknown driver `{other}` (form or command)")));
+                        return Err(x.err(d.span().start, "login.driver", format!("unknown driver `{other}` (form, chromium or command)")));
                     }
                 };
                 let timeout = match &l.timeout {

@@ -168,6 +168,7 @@ mod tests {
                 .collect(),
             transcript: vec![],
             curl: None,
+        screenshot: None,
             baseline: None,
             started_ms: 0,
             duration_ms: 0,

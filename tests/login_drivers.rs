@@ -1,7 +1,8 @@
 //! Logins a plain form parser finds hard (issue 15): the reference serves its login and consent in
 //! several styles; the form driver passes the ones it can read, explains the one it cannot (pages
-//! built by JavaScript) without blaming the server, and the command driver passes that one with a
-//! script the user would write.
+//! built by JavaScript) without blaming the server, and the chromium driver (real headless
+//! Chromium, installed by scripts/test) and the command driver with a script the user would write
+//! pass that one too.
 mod common;
 
 use oauth_conformance::reference::{Extras, LoginStyle, ReferenceServer, Registration, Variants};
@@ -87,4 +88,50 @@ fn a_bad_login_table_is_refused_with_its_line_and_field(#[case] extra: &str, #[c
     let text = format!("profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:1\"\n[client]\nid = \"c\"\nsecret = \"s\"\nredirect_uri = \"https://app.test/cb\"\n[login]\nusername = \"u\"\npassword = \"p\"\n{extra}");
     let err = oauth_conformance::target::Target::parse("t.toml", &text, &|_| None).unwrap_err();
     assert!(err.to_string().starts_with("t.toml:1") && err.to_string().contains(message), "{err}");
+}
+
+fn with_chromium(target: &str) -> String {
+    target.replacen("[login]\n", "[login]\ndriver = \"chromium\"\n", 1)
+}
+
+#[test]
+fn the_chromium_driver_passes_every_case_through_pages_built_by_javascript_and_keeps_the_password_out() {
+    assert!(oauth_conformance::login::chromium::executable().is_some(), "Chromium is not installed: scripts/test installs Debian's chromium");
+    let server = serve("citi-pl", LoginStyle::Script);
+    let (result, _) = common::run_toml(&with_chromium(&server.target_toml()));
+    assert_all_pass(&result, "citi-pl script style through headless Chromium");
+    assert!(result.cases().count() >= 90);
+    let json = serde_json::to_string(&result.cases().collect::<Vec<_>>()).unwrap();
+    assert!(!json.contains(&server.registration.user.password));
+}
+
+/// The other styles through the browser too (the cases that sign in, approve and deny).
+#[rstest::rstest]
+#[case::two_step(LoginStyle::TwoStep)]
+#[case::buttons_outside(LoginStyle::ButtonsOutside)]
+#[case::auto_consent(LoginStyle::AutoConsent)]
+fn the_chromium_driver_passes_the_other_styles(#[case] style: LoginStyle) {
+    let server = serve("rfc6749", style);
+    let opts = oauth_conformance::runner::RunOptions { selection: oauth_conformance::selection::Selection::filter("authorize/"), ..Default::default() };
+    let (result, _) = common::run_toml_with(&with_chromium(&server.target_toml()), opts);
+    assert!(result.cases().any(|c| c.id == "authorize/deny" && c.outcome == Outcome::Passed), "deny through {}", style.name());
+    assert_all_pass(&result, style.name());
+}
+
+/// A login the browser cannot finish (a wrong password) is an error saying where it stopped, with
+/// a screenshot whose inputs are emptied; the password appears nowhere, and the HTML report shows it.
+#[test]
+fn a_refused_browser_login_is_an_error_with_a_masked_screenshot_in_the_report() {
+    let server = serve("rfc6749", LoginStyle::Script);
+    let password = server.registration.user.password.clone();
+    let toml = with_chromium(&server.target_toml()).replace(&password, "not-the-password-1234");
+    let opts = oauth_conformance::runner::RunOptions { selection: oauth_conformance::selection::Selection::filter("authorize/code-after-consent"), ..Default::default() };
+    let (result, _) = common::run_toml_with(&toml, opts);
+    let c = result.cases().next().unwrap();
+    assert_eq!(c.outcome, Outcome::Error, "{}", c.message);
+    assert!(c.message.contains("credentials were refused"), "{}", c.message);
+    let png = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, c.screenshot.as_deref().expect("a screenshot")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let html = oauth_conformance::report::html::render(&result);
+    assert!(html.contains("data:image/png;base64,") && !html.contains("not-the-password-1234"));
 }

@@ -962,6 +962,12 @@ async fn consent(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes
     let p = Params::parse(&body);
     let issuer = issuer(&headers);
     let sid = params::cookie(&headers, "sid").unwrap_or_default();
+    // The auto-consent style: the decision passes through a page that submits itself.
+    if let (LoginStyle::AutoConsent, None) = (st.login_style, p.get("confirmed")) {
+        let mut resp = Html(page::confirm(CONSENT, p.get("txn").unwrap_or_default(), p.get("decision").unwrap_or_default())).into_response();
+        no_store(&mut resp);
+        return resp;
+    }
     let Some(txn) = st.store.finish(p.get("txn").unwrap_or_default(), &sid) else {
         return error_page("sign in first");
     };

@@ -42,7 +42,7 @@ impl LoginStyle {
         ("forms", LoginStyle::Forms, "server-rendered forms with their buttons inside"),
         ("two-step", LoginStyle::TwoStep, "the username on one page, the password on the next"),
         ("buttons-outside", LoginStyle::ButtonsOutside, "submit buttons outside their form, linked by the form= attribute"),
-        ("auto-consent", LoginStyle::AutoConsent, "a consent page whose approving form submits itself by script (deny is a button)"),
+        ("auto-consent", LoginStyle::AutoConsent, "the consent decision passes through a page whose hidden form submits itself by script"),
         ("script", LoginStyle::Script, "login and consent forms built by JavaScript: no form in the HTML"),
     ];
 
@@ -115,6 +115,22 @@ pub fn password_step(action: &str, txn: &str, username: &str) -> String {
     )
 }
 
+/// The auto-consent style's intermediate page: the decision in hidden fields, submitted by script
+/// at once (as form_post-like confirmation pages are).
+pub fn confirm(action: &str, txn: &str, decision: &str) -> String {
+    layout(
+        "Continuing…",
+        &format!(
+            "<h1>Continuing…</h1><form id=\"auto\" method=\"post\" action=\"{action}\">\
+             <input type=\"hidden\" name=\"txn\" value=\"{txn}\"><input type=\"hidden\" name=\"decision\" value=\"{decision}\">\
+             <input type=\"hidden\" name=\"confirmed\" value=\"1\"></form><script>document.getElementById('auto').submit();</script>",
+            action = escape(action),
+            txn = escape(txn),
+            decision = escape(decision),
+        ),
+    )
+}
+
 pub fn consent(style: LoginStyle, action: &str, txn: &str, client_id: &str, scope: &str) -> String {
     let (client, scope_e, action_e, txn_e) = (escape(client_id), escape(scope), escape(action), escape(txn));
     let hidden = format!("<input type=\"hidden\" name=\"txn\" value=\"{txn_e}\">");
@@ -130,13 +146,7 @@ pub fn consent(style: LoginStyle, action: &str, txn: &str, client_id: &str, scop
              <footer><button type=\"submit\" form=\"consent\" name=\"decision\" value=\"allow\">Allow</button>\
              <button type=\"submit\" form=\"consent\" name=\"decision\" value=\"deny\">Deny</button></footer>"
         ),
-        LoginStyle::AutoConsent => format!(
-            "<h1>Continuing to {client}…</h1><p>{client} asks for: {scope_e}</p>\
-             <form id=\"auto\" method=\"post\" action=\"{action_e}\">{hidden}<input type=\"hidden\" name=\"decision\" value=\"allow\"></form>\
-             <form method=\"post\" action=\"{action_e}\">{hidden}{deny}</form>\
-             <script>document.getElementById('auto').submit();</script>"
-        ),
-        LoginStyle::Forms | LoginStyle::TwoStep => format!(
+        LoginStyle::Forms | LoginStyle::TwoStep | LoginStyle::AutoConsent => format!(
             "<h1>Allow access?</h1><p>{client} asks for: {scope_e}</p><form method=\"post\" action=\"{action_e}\">{hidden}{allow}{deny}</form>"
         ),
     };

@@ -41,6 +41,8 @@ struct CaseView {
     checks: Vec<CheckView>,
     exchanges: usize,
     transcript: String,
+    /// A failed browser login's screenshot (base64 PNG, inputs emptied).
+    screenshot: Option<String>,
     duration_ms: u64,
 }
 
@@ -163,6 +165,7 @@ fn case_view(c: &CaseResult) -> CaseView {
             .collect(),
         exchanges: c.transcript.len(),
         transcript: super::transcript_text(c),
+        screenshot: c.screenshot.clone(),
         duration_ms: c.duration_ms,
     }
 }

@@ -1,0 +1,294 @@
+//! The chromium login driver: headless Chromium over the DevTools protocol (chromiumoxide), for
+//! login pages a form parser cannot pass (forms built by script, components, script-submitted
+//! pages). It reads the page the browser rendered with the form driver's own parser and
+//! heuristics (username, password, approve / deny), acts through the DOM, and stops at the first
+//! navigation to the client's redirect URI or off the server — intercepted and failed in the
+//! browser, so the client's host is never contacted. One browser per run, a fresh context (its
+//! own cookies) per login, a few logins at once; each bounded by `[login] timeout`. A login that
+//! does not finish says where it stopped and keeps a screenshot with every input emptied.
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::fetch::{ContinueRequestParams, EnableParams, EventRequestPaused, FailRequestParams, RequestPattern};
+use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, ResourceType};
+use chromiumoxide::cdp::browser_protocol::page::{CaptureScreenshotFormat, NavigateParams};
+use chromiumoxide::cdp::browser_protocol::target::{CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams};
+use chromiumoxide::page::ScreenshotParams;
+use futures_util::StreamExt;
+use url::Url;
+
+use super::{Button, Choice, DriveError, Landing, Page, consent_button, consent_link, is_username_field, parse_page};
+use crate::target::Login;
+
+/// Logins at once: each is a browser context with one page.
+const CONTEXTS: usize = 6;
+/// How often the driver looks at the page.
+const POLL: Duration = Duration::from_millis(60);
+/// A page that stays the same this long, with nothing the driver can press, is where it ends.
+const SETTLED: Duration = Duration::from_millis(700);
+/// How long a page may stay unchanged after the driver clicked or submitted on it.
+const REACT: Duration = Duration::from_secs(10);
+/// At most this many actions (submits, clicks) per login.
+const MAX_ACTIONS: usize = 10;
+
+/// The executable: `OAUTH_CONFORMANCE_CHROMIUM`, else `chromium` / `chromium-browser` /
+/// `google-chrome` on the PATH.
+pub fn executable() -> Option<std::path::PathBuf> {
+    if let Some(p) = std::env::var_os("OAUTH_CONFORMANCE_CHROMIUM") {
+        return Some(p.into());
+    }
+    let path = std::env::var_os("PATH")?;
+    ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+/// One headless Chromium for the run.
+pub struct Chromium {
+    browser: Browser,
+    slots: tokio::sync::Semaphore,
+    profile_dir: std::path::PathBuf,
+}
+
+impl Drop for Chromium {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.profile_dir);
+    }
+}
+
+/// A login that did not finish: where it stopped, and the masked screenshot.
+#[derive(Debug, Clone)]
+pub struct Stopped {
+    pub error: DriveError,
+    pub screenshot: Option<Vec<u8>>,
+}
+
+impl Chromium {
+    /// Starts the browser (on the caller's runtime; its event loop runs as a task there).
+    pub async fn launch() -> Result<Chromium, String> {
+        let exe = executable().ok_or("no Chromium found: install Debian's `chromium` (or set OAUTH_CONFORMANCE_CHROMIUM to the browser's path)")?;
+        let profile_dir = std::env::temp_dir().join(format!("oauth-conformance-chromium-{}-{}", std::process::id(), crate::token::random_hex(4)));
+        std::fs::create_dir_all(&profile_dir).map_err(|e| format!("{}: {e}", profile_dir.display()))?;
+        // Without the background-networking flags Chromium keeps calling home, which a closed CI
+        // network refuses; the suite talks to the target only.
+        let config = BrowserConfig::builder()
+            .chrome_executable(&exe)
+            .no_sandbox()
+            .user_data_dir(&profile_dir)
+            .launch_timeout(Duration::from_secs(30))
+            .request_timeout(Duration::from_secs(30))
+            .args(["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions", "--mute-audio"])
+            .build()?;
+        let (browser, mut handler) = Browser::launch(config).await.map_err(|e| format!("starting {}: {e}", exe.display()))?;
+        tokio::spawn(async move { while handler.next().await.is_some() {} });
+        Ok(Chromium { browser, slots: tokio::sync::Semaphore::new(CONTEXTS), profile_dir })
+    }
+
+    /// Drives from `start` as the form driver would, through the rendered page.
+    pub async fn drive(&self, start: &Url, choice: Choice, login: &Login, rules: &super::Browser<'_>) -> Result<Landing, Stopped> {
+        let stopped = |error: DriveError| Stopped { error, screenshot: None };
+        let _slot = self.slots.acquire().await.map_err(|_| stopped(DriveError::Browser { url: start.clone(), why: "the browser was closed".into() }))?;
+        let fail = |why: String| stopped(DriveError::Browser { url: start.clone(), why });
+        let context = self.browser.execute(CreateBrowserContextParams::default()).await.map_err(|e| fail(format!("a browser context: {e}")))?.result.browser_context_id;
+        let mut params = CreateTargetParams::new("about:blank");
+        params.browser_context_id = Some(context.clone());
+        let result = match self.browser.new_page(params).await {
+            Ok(page) => {
+                let r = tokio::time::timeout(login.timeout, drive_page(&page, start, choice, login, rules)).await;
+                let r = match r {
+                    Ok(r) => r,
+                    Err(_) => Err(DriveError::Browser { url: page_url(&page).await.unwrap_or_else(|| start.clone()), why: format!("the login did not finish within {} s (login.timeout)", login.timeout.as_secs()) }),
+                };
+                let r = match r {
+                    Ok(landing) => Ok(landing),
+                    Err(error) => Err(Stopped { error, screenshot: masked_screenshot(&page).await }),
+                };
+                let _ = page.close().await;
+                r
+            }
+            Err(e) => Err(fail(format!("a page: {e}"))),
+        };
+        let _ = self.browser.execute(DisposeBrowserContextParams::new(context)).await;
+        result
+    }
+}
+
+async fn page_url(page: &chromiumoxide::Page) -> Option<Url> {
+    page.url().await.ok().flatten().and_then(|u| Url::parse(&u).ok())
+}
+
+/// Empties every visible input, then photographs the page.
+async fn masked_screenshot(page: &chromiumoxide::Page) -> Option<Vec<u8>> {
+    let _ = page.evaluate("for (const i of document.querySelectorAll('input:not([type=hidden]), textarea')) { i.value = ''; } 1").await;
+    let shot = page.screenshot(ScreenshotParams::builder().format(CaptureScreenshotFormat::Png).build());
+    tokio::time::timeout(Duration::from_secs(5), shot).await.ok()?.ok()
+}
+
+/// A JavaScript string literal for `s`.
+fn js(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// Clicks the control `b` names (by name, value and label), or submits the form holding field
+/// `field` when there is no button.
+fn click_script(b: Option<&Button>, field: Option<&str>) -> String {
+    match b {
+        Some(b) => format!(
+            "(() => {{ const want = [{}, {}, {}]; for (const e of document.querySelectorAll('button, input[type=submit], input[type=image]')) {{\
+               const label = (e.tagName === 'INPUT' ? e.value : e.textContent).split(/\\s+/).filter(Boolean).join(' ');\
+               if ((e.getAttribute('name') || '') === want[0] && (e.value || '') === want[1] && label === want[2]) {{ e.click(); return true; }} }} return false; }})()",
+            js(b.name.as_deref().unwrap_or("")),
+            js(&b.value),
+            js(&b.label)
+        ),
+        None => format!("(() => {{ const f = document.querySelector('[name=' + CSS.escape({}) + ']'); if (f && f.form) {{ f.form.requestSubmit(); return true; }} return false; }})()", js(field.unwrap_or(""))),
+    }
+}
+
+/// Types `value` into the input named `name`, as a user would (input and change events).
+fn type_script(name: &str, value: &str) -> String {
+    format!(
+        "(() => {{ const i = document.querySelector('[name=' + CSS.escape({}) + ']'); if (!i) return false; i.focus(); i.value = {};\
+           i.dispatchEvent(new Event('input', {{ bubbles: true }})); i.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()",
+        js(name),
+        js(value)
+    )
+}
+
+async fn run_js(page: &chromiumoxide::Page, script: String, url: &Url) -> Result<(), DriveError> {
+    let done = page.evaluate(script).await.map_err(|e| DriveError::Browser { url: url.clone(), why: format!("acting on the page: {e}") })?;
+    match done.into_value::<bool>() {
+        Ok(true) => Ok(()),
+        _ => Err(DriveError::Browser { url: url.clone(), why: "the control the driver chose is not on the page".into() }),
+    }
+}
+
+async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, login: &Login, rules: &super::Browser<'_>) -> Result<Landing, DriveError> {
+    // Every document navigation pauses here: the client's (or any off-server) URL is recorded
+    // and failed in the browser, the server's continue.
+    let pattern = RequestPattern::builder().url_pattern("*").resource_type(ResourceType::Document).build();
+    let browser_err = |why: String| DriveError::Browser { url: start.clone(), why };
+    page.execute(EnableParams::builder().pattern(pattern).build()).await.map_err(|e| browser_err(format!("intercepting navigations: {e}")))?;
+    let mut paused = page.event_listener::<EventRequestPaused>().await.map_err(|e| browser_err(e.to_string()))?;
+    let arrived: Arc<Mutex<Option<Url>>> = Arc::default();
+    let stops: Vec<Url> = rules.stops().to_vec();
+    let origins = rules.origins().to_vec();
+    let (p2, a2) = (page.clone(), arrived.clone());
+    let watcher = tokio::spawn(async move {
+        while let Some(ev) = paused.next().await {
+            let url = Url::parse(&ev.request.url).ok();
+            let leaves = url.as_ref().is_some_and(|u| super::is_stop(&stops, u) || !origins.contains(&u.origin()));
+            if leaves {
+                *a2.lock().unwrap_or_else(|e| e.into_inner()) = url;
+                let _ = p2.execute(FailRequestParams::new(ev.request_id.clone(), ErrorReason::Aborted)).await;
+            } else {
+                let _ = p2.execute(ContinueRequestParams::new(ev.request_id.clone())).await;
+            }
+        }
+    });
+    let _stop_watcher = AbortOnDrop(watcher);
+    navigate(page, start);
+
+    let (mut actions, mut logins, mut usernames) = (0, 0, 0);
+    let mut last: Option<(String, Instant)> = None;
+    let mut acted_on: Option<String> = None;
+    loop {
+        tokio::time::sleep(POLL).await;
+        if let Some(u) = arrived.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            return Ok(Landing::Redirect(u));
+        }
+        let (Some(url), Ok(html)) = (page_url(page).await, page.content().await) else { continue };
+        if url.scheme() == "about" || url.scheme() == "chrome-error" {
+            continue;
+        }
+        // Act once per page state; a state unchanged for SETTLED with nothing to press is the end.
+        let state = format!("{url}\u{0}{html}");
+        let fresh = last.as_ref().is_none_or(|(s, _)| *s != state);
+        if fresh {
+            last = Some((state, Instant::now()));
+        }
+        let parsed: Page = parse_page(&html);
+        // After a click the page stays as it was until the navigation lands: that is waiting,
+        // not the end (bounded by REACT).
+        let acted_here = acted_on.as_deref() == last.as_ref().map(|(s, _)| s.as_str());
+        let settled = last.as_ref().is_some_and(|(_, t)| t.elapsed() >= if acted_here { REACT } else { SETTLED });
+        if acted_here && settled {
+            return Err(DriveError::Browser { url, why: format!("the page did not react to the driver's action within {} s", REACT.as_secs()) });
+        }
+        if choice == Choice::FirstPage {
+            if !parsed.forms.is_empty() || settled {
+                return Ok(Landing::Page { url, status: 200, page: parsed });
+            }
+            continue;
+        }
+        if !fresh {
+            if settled {
+                // A page that submits itself has had its chance; one that never changes is where it ends.
+                return Ok(Landing::Page { url, status: 200, page: parsed });
+            }
+            continue;
+        }
+        if acted_here {
+            continue;
+        }
+        actions += 1;
+        acted_on = last.as_ref().map(|(s, _)| s.clone());
+        if actions > MAX_ACTIONS {
+            return Err(DriveError::TooManyHops { max: MAX_ACTIONS, url });
+        }
+        if let Some(form) = parsed.login_form() {
+            logins += 1;
+            if logins > 1 {
+                return Err(DriveError::LoginRefused { url, page: parsed.summary() });
+            }
+            let user = login.username_field.clone().or_else(|| form.fields.iter().find(|f| matches!(f.kind.as_str(), "text" | "email")).map(|f| f.name.clone()));
+            let pass = login.password_field.clone().or_else(|| form.fields.iter().find(|f| f.kind == "password").map(|f| f.name.clone()));
+            match (user, usernames > 0) {
+                (Some(u), _) => run_js(page, type_script(&u, &login.username), &url).await?,
+                (None, true) => {}
+                (None, false) => return Err(DriveError::NoUsernameField { url }),
+            }
+            if let Some(p) = &pass {
+                run_js(page, type_script(p, &login.password), &url).await?;
+            }
+            run_js(page, click_script(form.buttons.first(), pass.as_deref()), &url).await?;
+        } else if let Some(form) = parsed.username_form() {
+            usernames += 1;
+            if usernames > 1 {
+                return Err(DriveError::LoginRefused { url, page: parsed.summary() });
+            }
+            let user = login.username_field.clone().or_else(|| form.fields.iter().find(|f| is_username_field(f)).map(|f| f.name.clone())).unwrap_or_default();
+            run_js(page, type_script(&user, &login.username), &url).await?;
+            run_js(page, click_script(form.buttons.first(), Some(&user)), &url).await?;
+        } else if let Some((_, button)) = consent_button(&parsed, choice) {
+            run_js(page, click_script(Some(button), None), &url).await?;
+        } else if let Some(href) = consent_link(&parsed, choice) {
+            let next = url.join(href).map_err(|_| DriveError::OffOriginForm { url: url.clone(), action: href.to_string() })?;
+            navigate(page, &next);
+        } else {
+            // Nothing to press: a page that submits itself (give it time), or the end.
+            actions -= 1;
+            acted_on = None;
+        }
+    }
+}
+
+/// Starts a navigation without waiting for it: one the driver aborts (at the client) never
+/// completes, and its command would only answer at the browser's request timeout.
+fn navigate(page: &chromiumoxide::Page, to: &Url) {
+    let (page, to) = (page.clone(), to.to_string());
+    tokio::spawn(async move {
+        let _ = page.execute(NavigateParams::new(to)).await;
+    });
+}
+
+/// Stops the navigation watcher with the login.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
