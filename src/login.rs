@@ -434,6 +434,36 @@ impl<'a> Browser<'a> {
     }
 }
 
+/// The first page as `browser` fetched it (its status and headers), with the content another
+/// driver rendered in its place when script builds it.
+pub async fn first_page_via<F, Fut, E>(browser: &mut Browser<'_>, start: &Url, render: F) -> Result<Landing, E>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Landing, E>>,
+    E: From<DriveError>,
+{
+    browser.read_script_pages = true;
+    match browser.drive(start.clone(), Choice::FirstPage).await.map_err(E::from) {
+        Ok(Landing::Page { status, page, .. }) if page.built_by_script(status) => match render().await? {
+            Landing::Page { url, page: mut rendered, .. } => {
+                rendered.headers = page.headers;
+                Ok(Landing::Page { url, status, page: rendered })
+            }
+            other => Ok(other),
+        },
+        other => other,
+    }
+}
+
+/// The login form's username and password inputs: the target file's names, else the first text
+/// or email input and the password input. The username may be missing where an earlier page of
+/// a two-step login took it.
+fn login_fields(form: &Form, login: &Login) -> (Option<String>, Option<String>) {
+    let user = login.username_field.clone().or_else(|| form.fields.iter().find(|f| matches!(f.kind.as_str(), "text" | "email")).map(|f| f.name.clone()));
+    let pass = login.password_field.clone().or_else(|| form.fields.iter().find(|f| f.kind == "password").map(|f| f.name.clone()));
+    (user, pass)
+}
+
 /// `url` is one of the client's redirect URIs (any query): where a drive stops.
 pub fn is_stop(stops: &[Url], url: &Url) -> bool {
     stops.iter().any(|s| s.scheme() == url.scheme() && s.host_str() == url.host_str() && s.port_or_known_default() == url.port_or_known_default() && s.path() == url.path())
@@ -452,30 +482,18 @@ fn auto_submit_form(page: &Page) -> Option<&Form> {
 /// The login form's fields with the username and password filled in; None without a username
 /// input, unless the username was given on an earlier page (a two-step login's password page).
 fn fill_login(form: &Form, login: &Login, username_given: bool) -> Option<Vec<(String, String)>> {
-    let user_field = match &login.username_field {
-        Some(n) => n.clone(),
-        None => match form.fields.iter().find(|f| matches!(f.kind.as_str(), "text" | "email")) {
-            Some(f) => f.name.clone(),
-            None if username_given => {
-                let pass = form.fields.iter().find(|f| f.kind == "password")?.name.clone();
-                let mut pairs: Vec<(String, String)> = form.fields.iter().filter(|f| f.name != pass).map(|f| (f.name.clone(), f.value.clone())).collect();
-                pairs.push((pass, login.password.clone()));
-                return Some(pairs);
-            }
-            None => return None,
-        },
-    };
-    let pass_field = match &login.password_field {
-        Some(n) => n.clone(),
-        None => form.fields.iter().find(|f| f.kind == "password")?.name.clone(),
-    };
+    let (user_field, pass_field) = login_fields(form, login);
+    let pass_field = pass_field?;
+    if user_field.is_none() && !username_given {
+        return None;
+    }
     let mut pairs: Vec<(String, String)> = form
         .fields
         .iter()
-        .filter(|f| f.name != user_field && f.name != pass_field)
+        .filter(|f| Some(&f.name) != user_field.as_ref() && f.name != pass_field)
         .map(|f| (f.name.clone(), f.value.clone()))
         .collect();
-    pairs.push((user_field, login.username.clone()));
+    pairs.extend(user_field.map(|u| (u, login.username.clone())));
     pairs.push((pass_field, login.password.clone()));
     Some(pairs)
 }

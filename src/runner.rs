@@ -408,50 +408,29 @@ impl<'a> CaseRun<'a> {
                 let landing = match t.login.as_ref().map(|l| (l, &l.driver)) {
                     // Headless Chromium renders the pages; the first page the suite fetches itself
                     // (for its headers) and has the browser render only when script builds it.
+                    // Headless Chromium, or the user's own program, drives the login. A first
+                    // page the suite fetches itself (for its headers) and has the other driver
+                    // render only when script builds it.
                     Some((l, LoginDriver::Chromium)) => {
                         let chromium = env.chromium.get_or_init(|| async { login::chromium::Chromium::launch().await.map(Arc::new) }).await.clone();
-                        match chromium {
-                            Err(why) => Err(login::DriveError::Browser { url: start.clone(), why }),
-                            Ok(chromium) if choice == Choice::FirstPage => {
-                                browser.read_script_pages = true;
-                                match browser.drive(start.clone(), choice).await {
-                                    Ok(Landing::Page { status, page, .. }) if page.built_by_script(status) => match chromium.drive(&start, choice, l, &browser).await {
-                                        Ok(Landing::Page { url, page: mut rendered, .. }) => {
-                                            rendered.headers = page.headers;
-                                            Ok(Landing::Page { url, status, page: rendered })
-                                        }
-                                        Ok(other) => Ok(other),
-                                        Err(stopped) => {
-                                            self.screenshot = stopped.screenshot;
-                                            Err(stopped.error)
-                                        }
-                                    },
-                                    other => other,
-                                }
-                            }
-                            Ok(chromium) => chromium.drive(&start, choice, l, &browser).await.map_err(|stopped| {
-                                self.screenshot = stopped.screenshot;
-                                stopped.error
-                            }),
-                        }
+                        let (stops, origins) = (browser.stops().to_vec(), browser.origins().to_vec());
+                        let drive = || async {
+                            let chromium = chromium.clone().map_err(|why| login::DriveError::Browser { url: start.clone(), why })?;
+                            chromium.drive(&start, choice, l, &stops, &origins).await
+                        };
+                        let landing = if choice == Choice::FirstPage { login::first_page_via(&mut browser, &start, drive).await } else { drive().await };
+                        landing.map_err(|stopped| {
+                            self.screenshot = stopped.screenshot;
+                            stopped.error
+                        })
                     }
-                    // The user's own program drives the login; the first page the suite fetches
-                    // itself (for its headers) and asks the program to render only when script builds it.
                     Some((l, LoginDriver::Command { argv, dir })) => {
+                        let run = |c: Choice| login::command::run(argv, dir, &start, c, l, &stop_at);
                         if choice == Choice::FirstPage {
-                            browser.read_script_pages = true;
-                            match browser.drive(start.clone(), choice).await {
-                                Ok(Landing::Page { status, page, .. }) if page.built_by_script(status) => {
-                                    login::command::run(argv, dir, &start, choice, l, &stop_at).await.map(|r| {
-                                        let mut rendered = login::parse_page(r.html.as_deref().unwrap_or_default());
-                                        rendered.headers = page.headers;
-                                        Landing::Page { url: r.url, status, page: rendered }
-                                    })
-                                }
-                                other => other,
-                            }
+                            let rendered = || async { run(choice).await.map(|r| Landing::Page { page: login::parse_page(r.html.as_deref().unwrap_or_default()), url: r.url, status: 200 }) };
+                            login::first_page_via(&mut browser, &start, rendered).await
                         } else {
-                            match login::command::run(argv, dir, &start, choice, l, &stop_at).await {
+                            match run(choice).await {
                                 // Stopped on a page of the server (an error page): judged as the form driver's would be.
                                 Ok(login::command::Reported { url, html: Some(html), .. }) if browser.on_server(&url) && !browser.is_client(&url) => {
                                     Ok(Landing::Page { url, status: 200, page: login::parse_page(&html) })

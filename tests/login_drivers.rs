@@ -112,8 +112,14 @@ fn the_chromium_driver_passes_every_case_through_pages_built_by_javascript_and_k
 #[case::auto_consent(LoginStyle::AutoConsent)]
 fn the_chromium_driver_passes_the_other_styles(#[case] style: LoginStyle) {
     let server = serve("rfc6749", style);
-    let opts = oauth_conformance::runner::RunOptions { selection: oauth_conformance::selection::Selection::filter("authorize/"), ..Default::default() };
+    let selection = oauth_conformance::selection::Selection {
+        filters: ["authorize/code-after-consent", "authorize/deny", "authorize/login-page", "token-code/valid"].map(String::from).to_vec(),
+        exact: true,
+        ..Default::default()
+    };
+    let opts = oauth_conformance::runner::RunOptions { selection, ..Default::default() };
     let (result, _) = common::run_toml_with(&with_chromium(&server.target_toml()), opts);
+    assert_eq!(result.cases().count(), 4);
     assert!(result.cases().any(|c| c.id == "authorize/deny" && c.outcome == Outcome::Passed), "deny through {}", style.name());
     assert_all_pass(&result, style.name());
 }

@@ -65,6 +65,12 @@ pub struct Stopped {
     pub screenshot: Option<Vec<u8>>,
 }
 
+impl From<DriveError> for Stopped {
+    fn from(error: DriveError) -> Stopped {
+        Stopped { error, screenshot: None }
+    }
+}
+
 impl Chromium {
     /// Starts the browser (on the caller's runtime; its event loop runs as a task there).
     pub async fn launch() -> Result<Chromium, String> {
@@ -87,7 +93,8 @@ impl Chromium {
     }
 
     /// Drives from `start` as the form driver would, through the rendered page.
-    pub async fn drive(&self, start: &Url, choice: Choice, login: &Login, rules: &super::Browser<'_>) -> Result<Landing, Stopped> {
+    /// `stops` are the client's redirect URIs, `origins` the server's.
+    pub async fn drive(&self, start: &Url, choice: Choice, login: &Login, stops: &[Url], origins: &[url::Origin]) -> Result<Landing, Stopped> {
         let stopped = |error: DriveError| Stopped { error, screenshot: None };
         let _slot = self.slots.acquire().await.map_err(|_| stopped(DriveError::Browser { url: start.clone(), why: "the browser was closed".into() }))?;
         let fail = |why: String| stopped(DriveError::Browser { url: start.clone(), why });
@@ -96,7 +103,7 @@ impl Chromium {
         params.browser_context_id = Some(context.clone());
         let result = match self.browser.new_page(params).await {
             Ok(page) => {
-                let r = tokio::time::timeout(login.timeout, drive_page(&page, start, choice, login, rules)).await;
+                let r = tokio::time::timeout(login.timeout, drive_page(&page, start, choice, login, stops, origins)).await;
                 let r = match r {
                     Ok(r) => r,
                     Err(_) => Err(DriveError::Browser { url: page_url(&page).await.unwrap_or_else(|| start.clone()), why: format!("the login did not finish within {} s (login.timeout)", login.timeout.as_secs()) }),
@@ -165,7 +172,7 @@ async fn run_js(page: &chromiumoxide::Page, script: String, url: &Url) -> Result
     }
 }
 
-async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, login: &Login, rules: &super::Browser<'_>) -> Result<Landing, DriveError> {
+async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, login: &Login, stops: &[Url], origins: &[url::Origin]) -> Result<Landing, DriveError> {
     // Every document navigation pauses here: the client's (or any off-server) URL is recorded
     // and failed in the browser, the server's continue.
     let pattern = RequestPattern::builder().url_pattern("*").resource_type(ResourceType::Document).build();
@@ -173,8 +180,7 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
     page.execute(EnableParams::builder().pattern(pattern).build()).await.map_err(|e| browser_err(format!("intercepting navigations: {e}")))?;
     let mut paused = page.event_listener::<EventRequestPaused>().await.map_err(|e| browser_err(e.to_string()))?;
     let arrived: Arc<Mutex<Option<Url>>> = Arc::default();
-    let stops: Vec<Url> = rules.stops().to_vec();
-    let origins = rules.origins().to_vec();
+    let (stops, origins) = (stops.to_vec(), origins.to_vec());
     let (p2, a2) = (page.clone(), arrived.clone());
     let watcher = tokio::spawn(async move {
         while let Some(ev) = paused.next().await {
@@ -212,10 +218,13 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
         let parsed: Page = parse_page(&html);
         // After a click the page stays as it was until the navigation lands: that is waiting,
         // not the end (bounded by REACT).
+        // So is a page whose script has yet to build its form or submit its own.
         let acted_here = acted_on.as_deref() == last.as_ref().map(|(s, _)| s.as_str());
-        let settled = last.as_ref().is_some_and(|(_, t)| t.elapsed() >= if acted_here { REACT } else { SETTLED });
-        if acted_here && settled {
-            return Err(DriveError::Browser { url, why: format!("the page did not react to the driver's action within {} s", REACT.as_secs()) });
+        let scripted = parsed.built_by_script(200) || super::auto_submit_form(&parsed).is_some();
+        let settled = last.as_ref().is_some_and(|(_, t)| t.elapsed() >= if acted_here || scripted { REACT } else { SETTLED });
+        if settled && (acted_here || scripted) {
+            let what = if acted_here { "react to the driver's action" } else { "finish what its script does (build its form, or submit its own)" };
+            return Err(DriveError::Browser { url, why: format!("the page did not {what} within {} s", REACT.as_secs()) });
         }
         if choice == Choice::FirstPage {
             if !parsed.forms.is_empty() || settled {
@@ -243,8 +252,7 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
             if logins > 1 {
                 return Err(DriveError::LoginRefused { url, page: parsed.summary() });
             }
-            let user = login.username_field.clone().or_else(|| form.fields.iter().find(|f| matches!(f.kind.as_str(), "text" | "email")).map(|f| f.name.clone()));
-            let pass = login.password_field.clone().or_else(|| form.fields.iter().find(|f| f.kind == "password").map(|f| f.name.clone()));
+            let (user, pass) = super::login_fields(form, login);
             match (user, usernames > 0) {
                 (Some(u), _) => run_js(page, type_script(&u, &login.username), &url).await?,
                 (None, true) => {}
