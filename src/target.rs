@@ -43,6 +43,20 @@ pub struct Login {
     pub driver: LoginDriver,
     /// How long one login may take (the command driver's bound).
     pub timeout: std::time::Duration,
+    /// Scripted steps for pages the heuristics cannot read (chromium driver).
+    pub steps: Vec<LoginStep>,
+}
+
+/// `[[login.step]]`: on a page whose URL contains `url`, wait for an element, type into some,
+/// click one — CSS selectors; `{username}` and `{password}` in typed values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginStep {
+    pub url: String,
+    /// Only when approving, or only when denying; both when absent.
+    pub choice: Option<String>,
+    pub wait_for: Option<String>,
+    pub fill: Vec<(String, String)>,
+    pub click: Option<String>,
 }
 
 /// `[login] driver`: the built-in form driver, or a program the user already has.
@@ -67,6 +81,7 @@ impl Login {
             password_field: None,
             driver: LoginDriver::Form,
             timeout: std::time::Duration::from_secs(30),
+            steps: Vec::new(),
         }
     }
 }
@@ -304,6 +319,19 @@ struct RawLogin {
     driver: Option<Text>,
     command: Option<Spanned<Vec<String>>>,
     timeout: Option<Spanned<u64>>,
+    #[serde(default)]
+    step: Vec<Spanned<RawLoginStep>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLoginStep {
+    url: String,
+    choice: Option<String>,
+    wait_for: Option<String>,
+    #[serde(default, rename = "type")]
+    fill: IndexMap<String, String>,
+    click: Option<String>,
 }
 
 struct Expander<'a> {
@@ -399,7 +427,29 @@ impl Target {
                     Some(t) => std::time::Duration::from_secs(*t.get_ref()),
                     None => std::time::Duration::from_secs(30),
                 };
+                let mut steps = Vec::new();
+                for (i, st) in l.step.iter().enumerate() {
+                    let field = format!("login.step[{i}]");
+                    let r = st.get_ref();
+                    if driver != LoginDriver::Chromium {
+                        return Err(x.err(st.span().start, &field, "scripted steps need driver = \"chromium\"".into()));
+                    }
+                    if r.wait_for.is_none() && r.fill.is_empty() && r.click.is_none() {
+                        return Err(x.err(st.span().start, &field, "a step needs wait_for, type or click".into()));
+                    }
+                    if let Some(c) = r.choice.as_deref().filter(|c| !matches!(*c, "approve" | "deny")) {
+                        return Err(x.err(st.span().start, &field, format!("choice `{c}`: approve or deny")));
+                    }
+                    steps.push(LoginStep {
+                        url: r.url.clone(),
+                        choice: r.choice.clone(),
+                        wait_for: r.wait_for.clone(),
+                        fill: r.fill.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                        click: r.click.clone(),
+                    });
+                }
                 Some(Login {
+                    steps,
                     username: x.value(&l.username, "login.username")?,
                     password: x.value(&l.password, "login.password")?,
                     username_field: l.username_field.as_ref().map(|t| x.value(t, "login.username_field")).transpose()?,

@@ -84,6 +84,9 @@ fn a_login_command_that_fails_is_an_error_with_its_reason_not_a_failure() {
 #[case("command = [\"node\"]\n", "login.command`: only for driver = \"command\"")]
 #[case("driver = \"command\"\ncommand = []\n", "login.command`: needs the program to run")]
 #[case("timeout = 0\n", "login.timeout`: seconds between 1 and 600")]
+#[case("[[login.step]]\nurl = \"/x\"\nclick = \"#go\"\n", "scripted steps need driver = \"chromium\"")]
+#[case("driver = \"chromium\"\n[[login.step]]\nurl = \"/x\"\n", "a step needs wait_for, type or click")]
+#[case("driver = \"chromium\"\n[[login.step]]\nurl = \"/x\"\nclick = \"#go\"\nchoice = \"maybe\"\n", "choice `maybe`: approve or deny")]
 fn a_bad_login_table_is_refused_with_its_line_and_field(#[case] extra: &str, #[case] message: &str) {
     let text = format!("profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:1\"\n[client]\nid = \"c\"\nsecret = \"s\"\nredirect_uri = \"https://app.test/cb\"\n[login]\nusername = \"u\"\npassword = \"p\"\n{extra}");
     let err = oauth_conformance::target::Target::parse("t.toml", &text, &|_| None).unwrap_err();
@@ -140,4 +143,31 @@ fn a_refused_browser_login_is_an_error_with_a_masked_screenshot_in_the_report() 
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let html = oauth_conformance::report::html::render(&result);
     assert!(html.contains("data:image/png;base64,") && !html.contains("not-the-password-1234"));
+}
+
+/// `[[login.step]]` comes before the heuristics: steps that type and click by CSS selector pass
+/// the JavaScript pages; a step that applies to every page of the server shows they ran (on the
+/// consent page it finds no password input, and says which step).
+#[test]
+fn scripted_steps_drive_the_browser_before_its_heuristics() {
+    let server = serve("rfc6749", LoginStyle::Script);
+    let steps = |url: &str| {
+        format!(
+            "\n[[login.step]]\nurl = \"{url}\"\nwait_for = \"form\"\ntype = {{ \"#username\" = \"{{username}}\", \"#password\" = \"{{password}}\" }}\nclick = \"form button\"\n\
+             \n[[login.step]]\nurl = \"/consent\"\nchoice = \"deny\"\nclick = \"button[value=deny]\"\n"
+        )
+    };
+    let selection = oauth_conformance::selection::Selection { filters: ["authorize/code-after-consent", "authorize/deny"].map(String::from).to_vec(), exact: true, ..Default::default() };
+    let opts = oauth_conformance::runner::RunOptions { selection, ..Default::default() };
+    let good = format!("{}{}", with_chromium(&server.target_toml()), steps("/authorize"));
+    let (result, _) = common::run_toml_with(&good, opts.clone());
+    assert_eq!(result.cases().count(), 2);
+    assert_all_pass(&result, "scripted steps");
+    let everywhere = format!("{}{}", with_chromium(&server.target_toml()), steps("127.0.0.1"));
+    let (result, _) = common::run_toml_with(&everywhere, opts);
+    for c in result.cases() {
+        assert_eq!(c.outcome, Outcome::Error, "{}: {}", c.id, c.message);
+        // The consent page has a form but no username input: the step waits, then says so.
+        assert!(c.message.contains("/consent") && c.message.contains("login.step[0]: no element matches `#username` within 10 s"), "{}: {}", c.id, c.message);
+    }
 }

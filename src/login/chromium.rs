@@ -156,12 +156,44 @@ fn click_script(b: Option<&Button>, field: Option<&str>) -> String {
 
 /// Types `value` into the input named `name`, as a user would (input and change events).
 fn type_script(name: &str, value: &str) -> String {
+    fill_script(&format!("'[name=' + CSS.escape({}) + ']'", js(name)), value)
+}
+
+/// Types `value` into the element the JavaScript expression `selector` (a CSS selector) finds.
+fn fill_script(selector: &str, value: &str) -> String {
     format!(
-        "(() => {{ const i = document.querySelector('[name=' + CSS.escape({}) + ']'); if (!i) return false; i.focus(); i.value = {};\
+        "(() => {{ const i = document.querySelector({selector}); if (!i) return false; i.focus(); i.value = {};\
            i.dispatchEvent(new Event('input', {{ bubbles: true }})); i.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()",
-        js(name),
         js(value)
     )
+}
+
+/// The first of a step's selectors (wait_for, then what it types into and clicks) that matches
+/// nothing on the page yet; None when the step can run.
+async fn step_missing(page: &chromiumoxide::Page, step: &crate::target::LoginStep) -> Option<String> {
+    let selectors: Vec<&String> = step.wait_for.iter().chain(step.fill.iter().map(|(s, _)| s)).chain(step.click.iter()).collect();
+    let list = serde_json::to_string(&selectors).unwrap_or_else(|_| "[]".into());
+    let probe = format!("(() => {{ for (const s of {list}) {{ try {{ if (!document.querySelector(s)) return s; }} catch (e) {{ return s; }} }} return ''; }})()");
+    let missing = page.evaluate(probe).await.ok().and_then(|r| r.into_value::<String>().ok());
+    match missing {
+        Some(s) if s.is_empty() => None,
+        Some(s) => Some(s),
+        None => selectors.first().map(|s| s.to_string()),
+    }
+}
+
+/// One `[[login.step]]`, once its elements are all on the page: type into some, click one.
+async fn run_step(page: &chromiumoxide::Page, i: usize, step: &crate::target::LoginStep, login: &Login, url: &Url) -> Result<(), DriveError> {
+    let at = |why: String| DriveError::Browser { url: url.clone(), why: format!("login.step[{i}]: {why}") };
+    for (sel, template) in &step.fill {
+        let value = template.replace("{username}", &login.username).replace("{password}", &login.password);
+        run_js(page, fill_script(&js(sel), &value), url).await.map_err(|_| at(format!("no element matches `{sel}` to type into")))?;
+    }
+    if let Some(sel) = &step.click {
+        let click = format!("(() => {{ const e = document.querySelector({}); if (!e) return false; e.click(); return true; }})()", js(sel));
+        run_js(page, click, url).await.map_err(|_| at(format!("no element matches `{sel}` to click")))?;
+    }
+    Ok(())
 }
 
 async fn run_js(page: &chromiumoxide::Page, script: String, url: &Url) -> Result<(), DriveError> {
@@ -218,8 +250,21 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
         let parsed: Page = parse_page(&html);
         // After a click the page stays as it was until the navigation lands: that is waiting,
         // not the end (bounded by REACT).
-        // So is a page whose script has yet to build its form or submit its own.
+        // So is a page whose script has yet to build its form or submit its own, and one a
+        // scripted step applies to whose elements are not all there yet.
         let acted_here = acted_on.as_deref() == last.as_ref().map(|(s, _)| s.as_str());
+        let wanted = if choice == Choice::Deny { "deny" } else { "approve" };
+        let step = login.steps.iter().enumerate().find(|(_, st)| url.as_str().contains(&st.url) && st.choice.as_deref().is_none_or(|c| c == wanted));
+        let step_missing = match step {
+            Some((_, st)) if !acted_here && choice != Choice::FirstPage => step_missing(page, st).await,
+            _ => None,
+        };
+        if let (Some((i, _)), Some(sel), true) = (step, &step_missing, last.as_ref().is_some_and(|(_, t)| t.elapsed() >= REACT)) {
+            return Err(DriveError::Browser { url, why: format!("login.step[{i}]: no element matches `{sel}` within {} s", REACT.as_secs()) });
+        }
+        if step_missing.is_some() {
+            continue;
+        }
         let scripted = parsed.built_by_script(200) || super::auto_submit_form(&parsed).is_some();
         let settled = last.as_ref().is_some_and(|(_, t)| t.elapsed() >= if acted_here || scripted { REACT } else { SETTLED });
         if settled && (acted_here || scripted) {
@@ -247,7 +292,10 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
         if actions > MAX_ACTIONS {
             return Err(DriveError::TooManyHops { max: MAX_ACTIONS, url });
         }
-        if let Some(form) = parsed.login_form() {
+        // The target file's scripted steps come before the heuristics.
+        if let Some((i, step)) = step {
+            run_step(page, i, step, login, &url).await?;
+        } else if let Some(form) = parsed.login_form() {
             logins += 1;
             if logins > 1 {
                 return Err(DriveError::LoginRefused { url, page: parsed.summary() });
