@@ -53,8 +53,17 @@ pub struct Chromium {
 }
 
 impl Drop for Chromium {
+    /// The browser first (it writes into its profile until it dies), then its profile folder.
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.profile_dir);
+        if let Some(child) = self.browser.get_mut_child() {
+            let _ = child.as_mut_inner().start_kill();
+        }
+        for _ in 0..20 {
+            if std::fs::remove_dir_all(&self.profile_dir).is_ok() || !self.profile_dir.exists() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 
