@@ -90,7 +90,7 @@ impl Page {
     /// A page whose login or consent form is made by script: a 2xx page with a script, no form
     /// in its HTML and little text (an application shell, not an error page).
     pub fn built_by_script(&self, status: u16) -> bool {
-        (200..300).contains(&status) && self.forms.is_empty() && self.has_script && self.text.len() < 300 && self.links.is_empty()
+        (200..300).contains(&status) && self.forms.iter().all(|f| f.method == FORMLESS) && self.has_script && self.text.len() < 300 && self.links.is_empty()
     }
 
     /// "title — text" for messages, bounded.
@@ -105,6 +105,10 @@ impl Page {
         }
     }
 }
+
+/// The method of the form made of a page's loose controls (in no `<form>`): only a browser can
+/// act on them.
+pub const FORMLESS: &str = "SCRIPT";
 
 #[derive(Debug, Clone, Default)]
 pub struct Form {
@@ -184,6 +188,18 @@ pub fn parse_page(html: &str) -> Page {
             collect_control(el, form);
         }
     }
+    // Controls in no form at all (an application's components): one form of their own, with no
+    // action a plain HTTP client could submit — the browser driver clicks them.
+    let mut loose = Form { method: FORMLESS.to_string(), ..Form::default() };
+    for el in doc.select(&sel("input, button, select, textarea")) {
+        let in_form = el.value().attr("form").is_some() || el.ancestors().any(|a| a.value().as_element().is_some_and(|e| e.name() == "form"));
+        if !in_form {
+            collect_control(el, &mut loose);
+        }
+    }
+    if !loose.buttons.is_empty() {
+        forms.push(loose);
+    }
     let has_script = doc.select(&sel("script")).next().is_some();
     let referrer_meta = doc
         .select(&sel("meta[name]"))
@@ -195,6 +211,10 @@ pub fn parse_page(html: &str) -> Page {
 
 fn collect_control(el: ElementRef<'_>, form: &mut Form) {
     let v = el.value();
+    // A control the browser driver saw hidden on the rendered page.
+    if v.attr("data-oc-invisible").is_some() {
+        return;
+    }
     let attr = |a: &str| v.attr(a).map(str::to_string);
     let label = el.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
     match v.name() {
@@ -407,6 +427,9 @@ impl<'a> Browser<'a> {
             } else {
                 return Ok(Landing::Page { url, status: resp.status, page });
             };
+            if form_def.method == FORMLESS {
+                return Err(DriveError::NeedsBrowser { url, page: page.summary() });
+            }
             if let Some(Button { name: Some(n), value, .. }) = pressed {
                 pairs.push((n, value));
             }
@@ -537,6 +560,15 @@ mod tests {
         assert_eq!(page.forms.len(), 1);
         assert_eq!(consent_button(&page, Choice::Approve).unwrap().1.value, "allow");
         assert_eq!(consent_button(&page, Choice::Deny).unwrap().1.value, "Deny");
+    }
+
+    #[test]
+    fn buttons_in_no_form_are_found_as_a_form_only_a_browser_can_submit() {
+        let page = parse_page(r#"<div><p>My client requires access</p><button class="btn">Grant</button><a href="/x">Cancel</a></div><form><input type=hidden name=a value=1><button>Inside</button></form>"#);
+        assert_eq!(page.forms.len(), 2);
+        let (form, button) = consent_button(&page, Choice::Approve).unwrap();
+        assert_eq!((form.method.as_str(), button.label.as_str()), (FORMLESS, "Grant"));
+        assert_eq!(page.forms[0].buttons[0].label, "Inside");
     }
 
     #[test]

@@ -142,6 +142,17 @@ async fn masked_screenshot(page: &chromiumoxide::Page) -> Option<Vec<u8>> {
     tokio::time::timeout(Duration::from_secs(5), shot).await.ok()?.ok()
 }
 
+/// The rendered page with its invisible controls marked `data-oc-invisible` (the form parser
+/// skips them): single-page apps keep panels they are not showing — a re-authentication dialog's
+/// password input, say — in the DOM.
+async fn visible_html(page: &chromiumoxide::Page) -> Option<String> {
+    const SCRIPT: &str = "(() => { const marked = [];\
+        for (const e of document.querySelectorAll('input:not([type=hidden]), button, select, textarea')) {\
+          if (typeof e.checkVisibility === 'function' && !e.checkVisibility()) { e.setAttribute('data-oc-invisible', ''); marked.push(e); } }\
+        const html = document.documentElement.outerHTML; for (const e of marked) e.removeAttribute('data-oc-invisible'); return html; })()";
+    page.evaluate(SCRIPT).await.ok()?.into_value::<String>().ok()
+}
+
 /// A JavaScript string literal for `s`.
 fn js(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
@@ -169,9 +180,13 @@ fn type_script(name: &str, value: &str) -> String {
 }
 
 /// Types `value` into the element the JavaScript expression `selector` (a CSS selector) finds.
+/// Through the prototype's own value setter: frameworks that wrap an input's value (React's
+/// controlled inputs) see the change in the input event only then.
 fn fill_script(selector: &str, value: &str) -> String {
     format!(
-        "(() => {{ const i = document.querySelector({selector}); if (!i) return false; i.focus(); i.value = {};\
+        "(() => {{ const i = document.querySelector({selector}); if (!i) return false; i.focus();\
+           const proto = i instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;\
+           const set = Object.getOwnPropertyDescriptor(proto, 'value').set; set.call(i, {});\
            i.dispatchEvent(new Event('input', {{ bubbles: true }})); i.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()",
         js(value)
     )
@@ -246,7 +261,7 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
         if let Some(u) = arrived.lock().unwrap_or_else(|e| e.into_inner()).clone() {
             return Ok(Landing::Redirect(u));
         }
-        let (Some(url), Ok(html)) = (page_url(page).await, page.content().await) else { continue };
+        let (Some(url), Some(html)) = (page_url(page).await, visible_html(page).await) else { continue };
         if url.scheme() == "about" || url.scheme() == "chrome-error" {
             continue;
         }
@@ -288,6 +303,10 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
         }
         if !fresh {
             if settled {
+                // The login form still there once the page settles after signing in: refused.
+                if logins > 0 && parsed.login_form().is_some() {
+                    return Err(DriveError::LoginRefused { url, page: parsed.summary() });
+                }
                 // A page that submits itself has had its chance; one that never changes is where it ends.
                 return Ok(Landing::Page { url, status: 200, page: parsed });
             }
@@ -305,10 +324,14 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
         if let Some((i, step)) = step {
             run_step(page, i, step, login, &url).await?;
         } else if let Some(form) = parsed.login_form() {
-            logins += 1;
-            if logins > 1 {
-                return Err(DriveError::LoginRefused { url, page: parsed.summary() });
+            // An application re-renders its form while it signs in (a spinner, a disabled
+            // button): a login form after the first is judged once the page settles, above.
+            if logins > 0 {
+                actions -= 1;
+                acted_on = None;
+                continue;
             }
+            logins += 1;
             let (user, pass) = super::login_fields(form, login);
             match (user, usernames > 0) {
                 (Some(u), _) => run_js(page, type_script(&u, &login.username), &url).await?,
