@@ -457,6 +457,51 @@ impl<'a> Browser<'a> {
     }
 }
 
+/// The run's one headless Chromium, started by the first login that needs it.
+pub type SharedChromium = tokio::sync::OnceCell<Result<std::sync::Arc<chromium::Chromium>, String>>;
+
+/// Drives a login with the target's `[login] driver`: this form driver, headless Chromium, or
+/// the user's own program. A first page the form driver fetches itself (for its headers) and has
+/// the other driver render only when script builds it. With it, the screenshot of a browser
+/// login that stopped.
+pub async fn drive_with(browser: &mut Browser<'_>, start: Url, choice: Choice, shared: &SharedChromium) -> (Result<Landing, DriveError>, Option<Vec<u8>>) {
+    let Some(login) = browser.login else { return (browser.drive(start, choice).await, None) };
+    match &login.driver {
+        crate::target::LoginDriver::Form => (browser.drive(start, choice).await, None),
+        crate::target::LoginDriver::Chromium => {
+            let launched = shared.get_or_init(|| async { chromium::Chromium::launch().await.map(std::sync::Arc::new) }).await.clone();
+            let (stops, origins) = (browser.stops().to_vec(), browser.origins().to_vec());
+            let drive = || async {
+                let browser = launched.map_err(|why| DriveError::Browser { url: start.clone(), why })?;
+                browser.drive(&start, choice, login, &stops, &origins).await
+            };
+            let landing = if choice == Choice::FirstPage { first_page_via(browser, &start, drive).await } else { drive().await };
+            match landing {
+                Ok(l) => (Ok(l), None),
+                Err(stopped) => (Err(stopped.error), stopped.screenshot),
+            }
+        }
+        crate::target::LoginDriver::Command { argv, dir } => {
+            let stops = browser.stops().to_vec();
+            let run = |c: Choice| command::run(argv, dir, &start, c, login, &stops);
+            let landing = if choice == Choice::FirstPage {
+                let rendered = || async { run(choice).await.map(|r| Landing::Page { page: parse_page(r.html.as_deref().unwrap_or_default()), url: r.url, status: 200 }) };
+                first_page_via(browser, &start, rendered).await
+            } else {
+                match run(choice).await {
+                    // Stopped on a page of the server (an error page): judged as this driver's would be.
+                    Ok(command::Reported { url, html: Some(html), .. }) if browser.on_server(&url) && !browser.is_client(&url) => {
+                        Ok(Landing::Page { url, status: 200, page: parse_page(&html) })
+                    }
+                    Ok(r) => browser.landing_of(r.url),
+                    Err(e) => Err(e),
+                }
+            };
+            (landing, None)
+        }
+    }
+}
+
 /// The first page as `browser` fetched it (its status and headers), with the content another
 /// driver rendered in its place when script builds it.
 pub async fn first_page_via<F, Fut, E>(browser: &mut Browser<'_>, start: &Url, render: F) -> Result<Landing, E>

@@ -19,7 +19,7 @@ use crate::redact::Redactor;
 use crate::request::{self, Role};
 use crate::selection::Selection;
 use crate::result::{CaseResult, CheckRecord, Diagnosis, ErrorKind, Outcome, ProfileRun, RunResult};
-use crate::target::{LoginDriver, Target};
+use crate::target::Target;
 
 /// The stop flag a signal handler sets: the running cases finish, no new one starts.
 #[derive(Debug, Clone, Default)]
@@ -167,7 +167,7 @@ pub(crate) struct Env {
     /// When the run started.
     pub run_started: Instant,
     /// The run's one headless Chromium, started by the first login that needs it.
-    pub chromium: Arc<tokio::sync::OnceCell<Result<Arc<login::chromium::Chromium>, String>>>,
+    pub chromium: Arc<login::SharedChromium>,
 }
 
 /// Why a step left no verdict, typed so the outcome follows from the kind.
@@ -403,45 +403,10 @@ impl<'a> CaseRun<'a> {
                     .flatten()
                     .filter_map(|u| Url::parse(&u).ok())
                     .collect();
-                let mut browser = login::Browser::new(&env.http, origins, t.login.as_ref(), stop_at.clone());
+                let mut browser = login::Browser::new(&env.http, origins, t.login.as_ref(), stop_at);
                 let start = built.request.url.clone();
-                let landing = match t.login.as_ref().map(|l| (l, &l.driver)) {
-                    // Headless Chromium renders the pages; the first page the suite fetches itself
-                    // (for its headers) and has the browser render only when script builds it.
-                    // Headless Chromium, or the user's own program, drives the login. A first
-                    // page the suite fetches itself (for its headers) and has the other driver
-                    // render only when script builds it.
-                    Some((l, LoginDriver::Chromium)) => {
-                        let chromium = env.chromium.get_or_init(|| async { login::chromium::Chromium::launch().await.map(Arc::new) }).await.clone();
-                        let (stops, origins) = (browser.stops().to_vec(), browser.origins().to_vec());
-                        let drive = || async {
-                            let chromium = chromium.clone().map_err(|why| login::DriveError::Browser { url: start.clone(), why })?;
-                            chromium.drive(&start, choice, l, &stops, &origins).await
-                        };
-                        let landing = if choice == Choice::FirstPage { login::first_page_via(&mut browser, &start, drive).await } else { drive().await };
-                        landing.map_err(|stopped| {
-                            self.screenshot = stopped.screenshot;
-                            stopped.error
-                        })
-                    }
-                    Some((l, LoginDriver::Command { argv, dir })) => {
-                        let run = |c: Choice| login::command::run(argv, dir, &start, c, l, &stop_at);
-                        if choice == Choice::FirstPage {
-                            let rendered = || async { run(choice).await.map(|r| Landing::Page { page: login::parse_page(r.html.as_deref().unwrap_or_default()), url: r.url, status: 200 }) };
-                            login::first_page_via(&mut browser, &start, rendered).await
-                        } else {
-                            match run(choice).await {
-                                // Stopped on a page of the server (an error page): judged as the form driver's would be.
-                                Ok(login::command::Reported { url, html: Some(html), .. }) if browser.on_server(&url) && !browser.is_client(&url) => {
-                                    Ok(Landing::Page { url, status: 200, page: login::parse_page(&html) })
-                                }
-                                Ok(r) => browser.landing_of(r.url),
-                                Err(e) => Err(e),
-                            }
-                        }
-                    }
-                    _ => browser.drive(start, choice).await,
-                };
+                let (landing, screenshot) = login::drive_with(&mut browser, start, choice, &env.chromium).await;
+                self.screenshot = screenshot;
                 for ex in std::mem::take(&mut browser.exchanges) {
                     self.learn_exchange(&ex);
                     self.exchanges.push((label.to_string(), ex));
@@ -663,10 +628,9 @@ impl<'a> CaseRun<'a> {
         Ok(())
     }
 
-    /// Fixtures, the slow case's wait, and the before steps; an error when any did not go as
-    /// needed (the case's request is then refused, not judged).
-    /// Fixtures, before steps and the slow wait. `Ok(Some(why))`: a precondition step found the
-    /// server chose a behaviour the RFC leaves open, under which the case does not apply.
+    /// Fixtures, the before steps and the slow case's wait; an error when any did not go as
+    /// needed (the case's request is then refused, not judged). `Ok(Some(why))`: a precondition
+    /// step found the server chose a behaviour the RFC leaves open, under which the case does not apply.
     async fn setup(&mut self, case: &Case) -> Result<Option<String>, CaseError> {
         let refused = |run: &mut Self, e: CaseError| {
             run.refused = Some((e.message.clone(), run.last_hint));
