@@ -58,6 +58,10 @@ pub enum DriveError {
     Command { url: Url, why: String },
     #[error("the page at {url} has no form the form driver can read: it is built by JavaScript ({page}); set [login] driver = \"chromium\" (or \"command\")")]
     NeedsBrowser { url: Url, page: String },
+    /// The case needs the user to decline, and the pages offered nothing to decline with: the
+    /// suite could not act, which says nothing of the server's answer to a denial.
+    #[error("the login reached {url} without a control to deny consent ({page}); name one with a [[login.step]] with choice = \"deny\" (chromium driver)")]
+    NoDenyControl { url: Url, page: String },
 }
 
 /// What a page offers, parsed out of untrusted HTML.
@@ -164,6 +168,7 @@ pub fn parse_page(html: &str) -> Page {
     let text = body_text.split_whitespace().collect::<Vec<_>>().join(" ");
     let links = doc
         .select(&sel("a[href]"))
+        .filter(|a| a.value().attr("data-oc-invisible").is_none())
         .filter_map(|a| Some((a.value().attr("href")?.to_string(), a.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))))
         .collect();
     let mut forms = Vec::new();
@@ -176,7 +181,7 @@ pub fn parse_page(html: &str) -> Page {
         };
         // A control with its own form= attribute belongs to that form, wherever it sits.
         for el in f.select(&sel("input, button, select, textarea")).filter(|e| e.value().attr("form").is_none()) {
-            collect_control(el, &mut form);
+            collect_control(el, &mut form, false);
         }
         forms.push(form);
     }
@@ -185,7 +190,7 @@ pub fn parse_page(html: &str) -> Page {
     for el in doc.select(&sel("input[form], button[form], select[form], textarea[form]")) {
         let owner = el.value().attr("form").unwrap_or_default();
         if let Some(form) = forms.iter_mut().find(|f| f.id.as_deref() == Some(owner)) {
-            collect_control(el, form);
+            collect_control(el, form, false);
         }
     }
     // Controls in no form at all (an application's components): one form of their own, with no
@@ -194,7 +199,7 @@ pub fn parse_page(html: &str) -> Page {
     for el in doc.select(&sel("input, button, select, textarea")) {
         let in_form = el.value().attr("form").is_some() || el.ancestors().any(|a| a.value().as_element().is_some_and(|e| e.name() == "form"));
         if !in_form {
-            collect_control(el, &mut loose);
+            collect_control(el, &mut loose, true);
         }
     }
     if !loose.buttons.is_empty() {
@@ -209,7 +214,9 @@ pub fn parse_page(html: &str) -> Page {
     Page { title, text, forms, links, headers: Vec::new(), referrer_meta, has_script }
 }
 
-fn collect_control(el: ElementRef<'_>, form: &mut Form) {
+/// `scripted`: the control sits in no form, so only its script gives it meaning; a plain
+/// `type=button` there is how an application's components make their buttons.
+fn collect_control(el: ElementRef<'_>, form: &mut Form, scripted: bool) {
     let v = el.value();
     // A control the browser driver saw hidden on the rendered page.
     if v.attr("data-oc-invisible").is_some() {
@@ -220,7 +227,7 @@ fn collect_control(el: ElementRef<'_>, form: &mut Form) {
     match v.name() {
         "button" => {
             let kind = attr("type").unwrap_or_else(|| "submit".into()).to_ascii_lowercase();
-            if kind == "submit" {
+            if kind == "submit" || (scripted && kind == "button") {
                 form.buttons.push(Button { name: attr("name"), value: attr("value").unwrap_or_default(), label });
             }
         }
@@ -285,6 +292,8 @@ pub fn consent_link(page: &Page, choice: Choice) -> Option<&str> {
     let words = if choice == Choice::Deny { DENY_WORDS } else { APPROVE_WORDS };
     page.links
         .iter()
+        // "#" and javascript: leave the page where it is: a menu toggle, not a choice.
+        .filter(|(href, _)| !href.starts_with('#') && !href.trim_start().to_ascii_lowercase().starts_with("javascript:"))
         .find(|(_, text)| text.split(|c: char| !c.is_alphanumeric()).any(|w| words.contains(&w.to_lowercase().as_str())))
         .map(|(href, _)| href.as_str())
 }
@@ -365,6 +374,7 @@ impl<'a> Browser<'a> {
         let mut url = start;
         let mut body: Option<String> = None;
         let (mut logins, mut usernames) = (0, 0);
+        let mut denied = false;
         for _ in 0..MAX_HOPS {
             if self.is_client(&url) || !self.on_server(&url) {
                 return Ok(Landing::Redirect(url));
@@ -408,6 +418,7 @@ impl<'a> Browser<'a> {
                 pairs.extend(user_field.map(|n| (n, login.username.clone())));
                 (form.clone(), pairs, form.buttons.first().cloned())
             } else if let Some((form, button)) = consent_button(&page, choice) {
+                denied |= choice == Choice::Deny;
                 let fields = form.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect::<Vec<_>>();
                 (form.clone(), fields, Some(button.clone()))
             } else if let Some(href) = (page.login_form().is_none()).then(|| consent_link(&page, choice)).flatten() {
@@ -415,6 +426,7 @@ impl<'a> Browser<'a> {
                 if !self.on_server(&next) && !self.is_client(&next) {
                     return Err(DriveError::OffOriginForm { url: url.clone(), action: next.to_string() });
                 }
+                denied |= choice == Choice::Deny;
                 method = "GET".into();
                 url = next;
                 continue;
@@ -424,6 +436,8 @@ impl<'a> Browser<'a> {
                 // form_post responses). Submitted once per page, like a browser.
                 let fields = form.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect::<Vec<_>>();
                 (form.clone(), fields, None)
+            } else if choice == Choice::Deny && !denied && logins > 0 {
+                return Err(DriveError::NoDenyControl { url, page: page.summary() });
             } else {
                 return Ok(Landing::Page { url, status: resp.status, page });
             };
@@ -460,14 +474,28 @@ impl<'a> Browser<'a> {
 /// The run's one headless Chromium, started by the first login that needs it.
 pub type SharedChromium = tokio::sync::OnceCell<Result<std::sync::Arc<chromium::Chromium>, String>>;
 
+/// A login as a driver did it: where it ended, and what it leaves for the report.
+pub struct Driven {
+    pub landing: Result<Landing, DriveError>,
+    /// Where a browser login stopped (PNG, inputs emptied).
+    pub screenshot: Option<Vec<u8>>,
+    /// What the login command wrote to its standard error (unredacted: the caller redacts).
+    pub log: Option<String>,
+}
+
+impl Driven {
+    fn landing(landing: Result<Landing, DriveError>) -> Driven {
+        Driven { landing, screenshot: None, log: None }
+    }
+}
+
 /// Drives a login with the target's `[login] driver`: this form driver, headless Chromium, or
 /// the user's own program. A first page the form driver fetches itself (for its headers) and has
-/// the other driver render only when script builds it. With it, the screenshot of a browser
-/// login that stopped.
-pub async fn drive_with(browser: &mut Browser<'_>, start: Url, choice: Choice, shared: &SharedChromium) -> (Result<Landing, DriveError>, Option<Vec<u8>>) {
-    let Some(login) = browser.login else { return (browser.drive(start, choice).await, None) };
+/// the other driver render only when script builds it.
+pub async fn drive_with(browser: &mut Browser<'_>, start: Url, choice: Choice, shared: &SharedChromium) -> Driven {
+    let Some(login) = browser.login else { return Driven::landing(browser.drive(start, choice).await) };
     match &login.driver {
-        crate::target::LoginDriver::Form => (browser.drive(start, choice).await, None),
+        crate::target::LoginDriver::Form => Driven::landing(browser.drive(start, choice).await),
         crate::target::LoginDriver::Chromium => {
             let launched = shared.get_or_init(|| async { chromium::Chromium::launch().await.map(std::sync::Arc::new) }).await.clone();
             let (stops, origins) = (browser.stops().to_vec(), browser.origins().to_vec());
@@ -477,27 +505,40 @@ pub async fn drive_with(browser: &mut Browser<'_>, start: Url, choice: Choice, s
             };
             let landing = if choice == Choice::FirstPage { first_page_via(browser, &start, drive).await } else { drive().await };
             match landing {
-                Ok(l) => (Ok(l), None),
-                Err(stopped) => (Err(stopped.error), stopped.screenshot),
+                Ok(l) => Driven::landing(Ok(l)),
+                Err(stopped) => Driven { landing: Err(stopped.error), screenshot: stopped.screenshot, log: None },
             }
         }
         crate::target::LoginDriver::Command { argv, dir } => {
             let stops = browser.stops().to_vec();
             let run = |c: Choice| command::run(argv, dir, &start, c, login, &stops);
+            // Its stderr goes to the report; on failure it is in the error already.
+            let log: std::sync::Mutex<Option<String>> = Default::default();
+            let keep = |r: &command::Reported| *log.lock().unwrap_or_else(|e| e.into_inner()) = Some(r.stderr.clone()).filter(|s| !s.trim().is_empty());
             let landing = if choice == Choice::FirstPage {
-                let rendered = || async { run(choice).await.map(|r| Landing::Page { page: parse_page(r.html.as_deref().unwrap_or_default()), url: r.url, status: 200 }) };
+                let rendered = || async {
+                    run(choice).await.map(|r| {
+                        keep(&r);
+                        Landing::Page { page: parse_page(r.html.as_deref().unwrap_or_default()), url: r.url, status: 200 }
+                    })
+                };
                 first_page_via(browser, &start, rendered).await
             } else {
                 match run(choice).await {
-                    // Stopped on a page of the server (an error page): judged as this driver's would be.
-                    Ok(command::Reported { url, html: Some(html), .. }) if browser.on_server(&url) && !browser.is_client(&url) => {
-                        Ok(Landing::Page { url, status: 200, page: parse_page(&html) })
+                    Ok(r) => {
+                        keep(&r);
+                        match r {
+                            // Stopped on a page of the server (an error page): judged as this driver's would be.
+                            command::Reported { url, html: Some(html), .. } if browser.on_server(&url) && !browser.is_client(&url) => {
+                                Ok(Landing::Page { url, status: 200, page: parse_page(&html) })
+                            }
+                            r => browser.landing_of(r.url),
+                        }
                     }
-                    Ok(r) => browser.landing_of(r.url),
                     Err(e) => Err(e),
                 }
             };
-            (landing, None)
+            Driven { landing, screenshot: None, log: log.into_inner().unwrap_or_else(|e| e.into_inner()) }
         }
     }
 }
@@ -593,6 +634,30 @@ mod tests {
 
     #[test]
     fn no_is_a_whole_word_not_a_substring() {
+    #[test]
+    fn a_menu_toggle_link_is_not_a_choice() {
+        // "#" and javascript: go nowhere; an application's dropdown items look like this.
+        let page = parse_page(r##"<a href="#">Grant</a><a href="javascript:void(0)">Cancel</a><a href="/i/1/abort">Cancel</a>"##);
+        assert_eq!(consent_link(&page, Choice::Approve), None);
+        assert_eq!(consent_link(&page, Choice::Deny), Some("/i/1/abort"));
+    }
+
+    #[test]
+    fn a_plain_button_counts_only_outside_any_form() {
+        // In a form, type=button submits nothing; in no form it is a component's button, which
+        // only the browser driver can press (the form it makes has no method a client can send).
+        let page = parse_page(r#"<form action="/x"><button type="button">Allow</button></form><div><button type="button" class="btn">Continue</button></div>"#);
+        assert!(page.forms[0].buttons.is_empty());
+        let (form, button) = consent_button(&page, Choice::Approve).unwrap();
+        assert_eq!((form.method.as_str(), button.label.as_str()), (FORMLESS, "Continue"));
+    }
+
+    #[test]
+    fn links_the_browser_saw_hidden_are_left_out() {
+        let page = parse_page(r#"<a href="/a" data-oc-invisible>Allow</a><a href="/b">Deny</a>"#);
+        assert_eq!(page.links, vec![("/b".to_string(), "Deny".to_string())]);
+    }
+
         let page = parse_page(r#"<form><button name="go">Continue now</button></form>"#);
         assert!(consent_button(&page, Choice::Deny).is_none());
         assert!(consent_button(&page, Choice::Approve).is_some());

@@ -167,6 +167,9 @@ pub fn redact_case(c: &mut crate::result::CaseResult, r: &Redactor) {
         x.response_body = x.response_body.as_deref().map(|b| r.redact(b));
         x.error = x.error.as_deref().map(|e| r.redact(e));
     }
+    for l in &mut c.login_log {
+        l.text = r.redact(&l.text);
+    }
 }
 
 #[cfg(test)]

@@ -67,6 +67,13 @@ pub struct CheckRecord {
     pub message: Option<String>,
 }
 
+/// What a login command wrote to its standard error during one step (redacted).
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginLog {
+    pub step: String,
+    pub text: String,
+}
+
 /// One request and its answer, as kept in reports (already redacted).
 #[derive(Debug, Clone, Serialize)]
 pub struct ExchangeRecord {
@@ -132,6 +139,9 @@ pub struct CaseResult {
     /// Where a browser login stopped: a PNG (base64) with every input emptied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub screenshot: Option<String>,
+    /// What the login command wrote to its standard error (redacted, bounded), by step.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub login_log: Vec<LoginLog>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineMark>,
     /// When the case started, in ms since the run started.

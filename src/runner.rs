@@ -18,7 +18,7 @@ use crate::profile::Profile;
 use crate::redact::Redactor;
 use crate::request::{self, Role};
 use crate::selection::Selection;
-use crate::result::{CaseResult, CheckRecord, Diagnosis, ErrorKind, Outcome, ProfileRun, RunResult};
+use crate::result::{CaseResult, CheckRecord, Diagnosis, ErrorKind, LoginLog, Outcome, ProfileRun, RunResult};
 use crate::target::Target;
 
 /// The stop flag a signal handler sets: the running cases finish, no new one starts.
@@ -221,6 +221,8 @@ pub(crate) struct CaseRun<'a> {
     dpop: DpopState,
     /// Where a browser login stopped, photographed with its inputs emptied (PNG).
     screenshot: Option<Vec<u8>>,
+    /// What login commands wrote to their stderr, by step.
+    login_log: Vec<(String, String)>,
 }
 
 /// A case's DPoP keys (A, the client's; B, another), made on first use, and what the server said.
@@ -343,7 +345,7 @@ impl<'a> CaseRun<'a> {
         for (k, v) in env.target.secrets() {
             local.add(k, &v);
         }
-        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), sampled: None, level: Level::Must, last_hint: None, refused: None, dpop: DpopState::default(), screenshot: None }
+        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), sampled: None, level: Level::Must, last_hint: None, refused: None, dpop: DpopState::default(), screenshot: None, login_log: Vec::new() }
     }
 
     fn lookup(&self, name: &str, role: Role) -> Option<String> {
@@ -405,8 +407,9 @@ impl<'a> CaseRun<'a> {
                     .collect();
                 let mut browser = login::Browser::new(&env.http, origins, t.login.as_ref(), stop_at);
                 let start = built.request.url.clone();
-                let (landing, screenshot) = login::drive_with(&mut browser, start, choice, &env.chromium).await;
+                let login::Driven { landing, screenshot, log } = login::drive_with(&mut browser, start, choice, &env.chromium).await;
                 self.screenshot = screenshot;
+                self.login_log.extend(log.map(|text| (label.to_string(), text)));
                 for ex in std::mem::take(&mut browser.exchanges) {
                     self.learn_exchange(&ex);
                     self.exchanges.push((label.to_string(), ex));
@@ -743,6 +746,7 @@ fn skeleton(case: &Case, profile: &str) -> CaseResult {
         transcript: Vec::new(),
         curl: None,
         screenshot: None,
+        login_log: Vec::new(),
         baseline: None,
         started_ms: 0,
         duration_ms: 0,
@@ -780,6 +784,7 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
     result.curl = crate::transcript::curl(&run.exchanges, &run.local);
     // Bounded: a screenshot larger than 2 MB is left out rather than bloating every report.
     result.screenshot = run.screenshot.take().filter(|png| png.len() <= 2 << 20).map(|png| base64::engine::general_purpose::STANDARD.encode(png));
+    result.login_log = run.login_log.iter().map(|(step, text)| LoginLog { step: step.clone(), text: run.local.redact(&crate::http::excerpt(text.trim(), 4000)) }).collect();
     result.duration_ms = started.elapsed().as_millis() as u64;
     result
 }

@@ -48,7 +48,7 @@ pub struct Login {
 }
 
 /// `[[login.step]]`: on a page whose URL contains `url`, wait for an element, type into some,
-/// click one — CSS selectors; `{username}` and `{password}` in typed values.
+/// click some in order — CSS selectors; `{username}` and `{password}` in typed values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginStep {
     pub url: String,
@@ -56,7 +56,11 @@ pub struct LoginStep {
     pub choice: Option<String>,
     pub wait_for: Option<String>,
     pub fill: Vec<(String, String)>,
-    pub click: Option<String>,
+    /// The step applies only where this selector matches (an application that shows its login
+    /// and its consent at one URL); elsewhere at `url` the heuristics act.
+    pub when: Option<String>,
+    /// Clicked in order (a checkbox to tick, then the button).
+    pub click: Vec<String>,
 }
 
 /// `[login] driver`: the built-in form driver, or a program the user already has.
@@ -328,10 +332,12 @@ struct RawLogin {
 struct RawLoginStep {
     url: String,
     choice: Option<String>,
+    when: Option<String>,
     wait_for: Option<String>,
     #[serde(default, rename = "type")]
     fill: IndexMap<String, String>,
-    click: Option<String>,
+    /// A CSS selector, or a list of them (checked when the target is read).
+    click: Option<toml::Value>,
 }
 
 struct Expander<'a> {
@@ -434,7 +440,15 @@ impl Target {
                     if driver != LoginDriver::Chromium {
                         return Err(x.err(st.span().start, &field, "scripted steps need driver = \"chromium\"".into()));
                     }
-                    if r.wait_for.is_none() && r.fill.is_empty() && r.click.is_none() {
+                    let click = match &r.click {
+                        None => Vec::new(),
+                        Some(toml::Value::String(one)) => vec![one.clone()],
+                        Some(toml::Value::Array(list)) if list.iter().all(toml::Value::is_str) => list.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                        Some(_) => {
+                            return Err(x.err(st.span().start, &format!("{field}.click"), "a CSS selector, or a list of them".into()));
+                        }
+                    };
+                    if r.wait_for.is_none() && r.fill.is_empty() && click.is_empty() {
                         return Err(x.err(st.span().start, &field, "a step needs wait_for, type or click".into()));
                     }
                     if let Some(c) = r.choice.as_deref().filter(|c| !matches!(*c, "approve" | "deny")) {
@@ -443,9 +457,10 @@ impl Target {
                     steps.push(LoginStep {
                         url: r.url.clone(),
                         choice: r.choice.clone(),
+                        when: r.when.clone(),
                         wait_for: r.wait_for.clone(),
                         fill: r.fill.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-                        click: r.click.clone(),
+                        click,
                     });
                 }
                 Some(Login {

@@ -67,6 +67,25 @@ fn the_command_driver_passes_every_case_through_pages_built_by_javascript_and_ke
     assert!(!json.contains(&server.registration.user.password), "the password never appears in a report");
 }
 
+/// What the command writes to stderr on a login that worked is kept in the case's transcript,
+/// redacted: a script that echoes the password shows a marker in its place.
+#[test]
+fn a_login_commands_stderr_is_in_the_transcript_with_the_password_redacted() {
+    let server = serve("rfc6749", LoginStyle::Script);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/targets/login-command/login.py");
+    let python = std::env::var("TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let wrapper = r#"echo "signing in as $OAUTH_LOGIN_USERNAME with $OAUTH_LOGIN_PASSWORD" >&2; exec "$0" "$1" "$2""#;
+    let toml = server.target_toml().replacen("[login]\n", &format!("[login]\ndriver = \"command\"\ncommand = [\"sh\", \"-c\", {wrapper:?}, {python:?}, {script:?}]\n"), 1);
+    let opts = oauth_conformance::runner::RunOptions { selection: oauth_conformance::selection::Selection::filter("authorize/code-after-consent"), ..Default::default() };
+    let (result, _) = common::run_toml_with(&toml, opts);
+    let c = result.cases().next().unwrap();
+    assert_eq!(c.outcome, Outcome::Passed, "{}", c.message);
+    let password = &server.registration.user.password;
+    let text = oauth_conformance::report::transcript_text(c);
+    assert!(text.contains("the login command's stderr") && text.contains("signing in as alice with ‹password:"), "{text}");
+    assert!(!text.contains(password.as_str()) && !serde_json::to_string(c).unwrap().contains(password.as_str()));
+}
+
 #[test]
 fn a_login_command_that_fails_is_an_error_with_its_reason_not_a_failure() {
     let server = serve("rfc6749", LoginStyle::Script);
@@ -86,6 +105,8 @@ fn a_login_command_that_fails_is_an_error_with_its_reason_not_a_failure() {
 #[case("timeout = 0\n", "login.timeout`: seconds between 1 and 600")]
 #[case("[[login.step]]\nurl = \"/x\"\nclick = \"#go\"\n", "scripted steps need driver = \"chromium\"")]
 #[case("driver = \"chromium\"\n[[login.step]]\nurl = \"/x\"\n", "a step needs wait_for, type or click")]
+#[case("driver = \"chromium\"\n[[login.step]]\nurl = \"/x\"\nclick = []\n", "a step needs wait_for, type or click")]
+#[case("driver = \"chromium\"\n[[login.step]]\nurl = \"/x\"\nclick = 3\n", "login.step[0].click`: a CSS selector, or a list of them")]
 #[case("driver = \"chromium\"\n[[login.step]]\nurl = \"/x\"\nclick = \"#go\"\nchoice = \"maybe\"\n", "choice `maybe`: approve or deny")]
 fn a_bad_login_table_is_refused_with_its_line_and_field(#[case] extra: &str, #[case] message: &str) {
     let text = format!("profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:1\"\n[client]\nid = \"c\"\nsecret = \"s\"\nredirect_uri = \"https://app.test/cb\"\n[login]\nusername = \"u\"\npassword = \"p\"\n{extra}");
@@ -163,6 +184,16 @@ fn scripted_steps_drive_the_browser_before_its_heuristics() {
     let (result, _) = common::run_toml_with(&good, opts.clone());
     assert_eq!(result.cases().count(), 2);
     assert_all_pass(&result, "scripted steps");
+    // `when` keeps a step to the pages it matches (an application that shows its login and its
+    // consent at one URL): everywhere, but only where there is a password input; the heuristics
+    // take the consent. `click` may be a list, pressed in order.
+    let with_when = format!(
+        "{}\n[[login.step]]\nurl = \"127.0.0.1\"\nwhen = \"#password\"\ntype = {{ \"#username\" = \"{{username}}\", \"#password\" = \"{{password}}\" }}\nclick = [\"#username\", \"form button\"]\n",
+        with_chromium(&server.target_toml())
+    );
+    let (result, _) = common::run_toml_with(&with_when, opts.clone());
+    assert_eq!(result.cases().count(), 2);
+    assert_all_pass(&result, "a step with when");
     let everywhere = format!("{}{}", with_chromium(&server.target_toml()), steps("127.0.0.1"));
     let (result, _) = common::run_toml_with(&everywhere, opts);
     for c in result.cases() {
@@ -170,4 +201,55 @@ fn scripted_steps_drive_the_browser_before_its_heuristics() {
         // The consent page has a form but no username input: the step waits, then says so.
         assert!(c.message.contains("/consent") && c.message.contains("login.step[0]: no element matches `#username` within 10 s"), "{}: {}", c.id, c.message);
     }
+}
+
+/// A server whose consent has only an approve button (glewlwyd's is like this): the deny case
+/// cannot send a denial, so it is an error that says so — not a failure of the server — with
+/// either driver; the approve case passes through the same pages.
+#[rstest::rstest]
+fn a_consent_without_a_deny_control_makes_the_deny_case_an_error_not_a_failure(#[values("form", "chromium")] driver: &str) {
+    use axum::response::{Html, IntoResponse, Redirect};
+    use axum::routing::{get, post};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    // The authorization request's query travels through the forms as one hidden field.
+    let app = axum::Router::new()
+        .route(
+            "/authorize",
+            get(|axum::extract::RawQuery(q): axum::extract::RawQuery| async move {
+                let q = q.unwrap_or_default().replace('"', "");
+                Html(format!(r#"<html><body><form method="post" action="/login"><input type="hidden" name="q" value="{q}"><input name="username"><input type="password" name="password"><button>Sign in</button></form></body></html>"#))
+            }),
+        )
+        .route(
+            "/login",
+            post(|axum::extract::Form(f): axum::extract::Form<std::collections::HashMap<String, String>>| async move {
+                let q = f.get("q").cloned().unwrap_or_default();
+                Html(format!(r#"<html><body><p>My client asks for your accounts.</p><form method="post" action="/consent"><input type="hidden" name="q" value="{q}"><button>Allow</button></form></body></html>"#))
+            }),
+        )
+        .route(
+            "/consent",
+            post(|axum::extract::Form(f): axum::extract::Form<std::collections::HashMap<String, String>>| async move {
+                let q: std::collections::HashMap<String, String> = url::form_urlencoded::parse(f.get("q").map(String::as_str).unwrap_or_default().as_bytes()).into_owned().collect();
+                let state = q.get("state").cloned().unwrap_or_default();
+                Redirect::to(&format!("https://app.example.test/callback?code=c0de-0123456789abcdef0123456789&state={state}")).into_response()
+            }),
+        );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.spawn(async move { axum::serve(tokio::net::TcpListener::from_std(listener).unwrap(), app).await.unwrap() });
+    let target = format!(
+        "profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:{port}\"\n[client]\nid = \"my-client\"\nsecret = \"my-client-secret-0123456789\"\nredirect_uri = \"https://app.example.test/callback\"\nscope = \"accounts\"\n\
+         [endpoints]\nauthorize = \"/authorize\"\ntoken = \"/token\"\n[login]\nusername = \"alice\"\npassword = \"wonderland-0123\"\ndriver = \"{driver}\"\n"
+    );
+    let selection = oauth_conformance::selection::Selection { filters: ["authorize/code-after-consent", "authorize/deny"].map(String::from).to_vec(), exact: true, ..Default::default() };
+    let (result, _) = common::run_toml_with(&target, oauth_conformance::runner::RunOptions { selection, ..Default::default() });
+    let by_id = |id: &str| result.cases().find(|c| c.id == id).unwrap_or_else(|| panic!("{id} ran"));
+    let approve = by_id("authorize/code-after-consent");
+    assert_eq!(approve.outcome, Outcome::Passed, "{}", approve.message);
+    let deny = by_id("authorize/deny");
+    assert_eq!(deny.outcome, Outcome::Error, "{}", deny.message);
+    assert!(deny.message.contains("without a control to deny consent") && deny.message.contains(&format!("127.0.0.1:{port}/login")), "{}", deny.message);
+    assert!(deny.message.contains("choice = \"deny\""), "{}", deny.message);
 }

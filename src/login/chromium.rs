@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::fetch::{ContinueRequestParams, EnableParams, EventRequestPaused, FailRequestParams, RequestPattern};
-use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, ResourceType};
+use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, EventResponseReceived, ResourceType};
 use chromiumoxide::cdp::browser_protocol::page::{CaptureScreenshotFormat, NavigateParams};
 use chromiumoxide::cdp::browser_protocol::target::{CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams};
 use chromiumoxide::page::ScreenshotParams;
@@ -147,7 +147,7 @@ async fn masked_screenshot(page: &chromiumoxide::Page) -> Option<Vec<u8>> {
 /// password input, say — in the DOM.
 async fn visible_html(page: &chromiumoxide::Page) -> Option<String> {
     const SCRIPT: &str = "(() => { const marked = [];\
-        for (const e of document.querySelectorAll('input:not([type=hidden]), button, select, textarea')) {\
+        for (const e of document.querySelectorAll('input:not([type=hidden]), button, select, textarea, a[href]')) {\
           if (typeof e.checkVisibility === 'function' && !e.checkVisibility()) { e.setAttribute('data-oc-invisible', ''); marked.push(e); } }\
         const html = document.documentElement.outerHTML; for (const e of marked) e.removeAttribute('data-oc-invisible'); return html; })()";
     page.evaluate(SCRIPT).await.ok()?.into_value::<String>().ok()
@@ -165,7 +165,8 @@ fn click_script(b: Option<&Button>, field: Option<&str>) -> String {
         Some(b) => format!(
             "(() => {{ const want = [{}, {}, {}]; for (const e of document.querySelectorAll('button, input[type=submit], input[type=image]')) {{\
                const label = (e.tagName === 'INPUT' ? e.value : e.textContent).split(/\\s+/).filter(Boolean).join(' ');\
-               if ((e.getAttribute('name') || '') === want[0] && (e.value || '') === want[1] && label === want[2]) {{ e.click(); return true; }} }} return false; }})()",
+               const shown = typeof e.checkVisibility !== 'function' || e.checkVisibility();\
+               if (shown && (e.getAttribute('name') || '') === want[0] && (e.value || '') === want[1] && label === want[2]) {{ e.click(); return true; }} }} return false; }})()",
             js(b.name.as_deref().unwrap_or("")),
             js(&b.value),
             js(&b.label)
@@ -196,7 +197,12 @@ fn fill_script(selector: &str, value: &str) -> String {
 /// nothing on the page yet; None when the step can run.
 async fn step_missing(page: &chromiumoxide::Page, step: &crate::target::LoginStep) -> Option<String> {
     let selectors: Vec<&String> = step.wait_for.iter().chain(step.fill.iter().map(|(s, _)| s)).chain(step.click.iter()).collect();
-    let list = serde_json::to_string(&selectors).unwrap_or_else(|_| "[]".into());
+    first_missing(page, &selectors).await
+}
+
+/// The first selector that matches nothing on the page (or is not a valid selector).
+async fn first_missing(page: &chromiumoxide::Page, selectors: &[&String]) -> Option<String> {
+    let list = serde_json::to_string(selectors).unwrap_or_else(|_| "[]".into());
     let probe = format!("(() => {{ for (const s of {list}) {{ try {{ if (!document.querySelector(s)) return s; }} catch (e) {{ return s; }} }} return ''; }})()");
     let missing = page.evaluate(probe).await.ok().and_then(|r| r.into_value::<String>().ok());
     match missing {
@@ -206,14 +212,34 @@ async fn step_missing(page: &chromiumoxide::Page, step: &crate::target::LoginSte
     }
 }
 
-/// One `[[login.step]]`, once its elements are all on the page: type into some, click one.
+/// The first `[[login.step]]` for this page: its URL fragment, its choice, and its `when`
+/// selector present.
+async fn step_for<'l>(page: &chromiumoxide::Page, login: &'l Login, url: &Url, choice: Choice) -> Option<(usize, &'l crate::target::LoginStep)> {
+    let wanted = if choice == Choice::Deny { "deny" } else { "approve" };
+    for (i, st) in login.steps.iter().enumerate() {
+        if !url.as_str().contains(&st.url) || st.choice.as_deref().is_some_and(|c| c != wanted) {
+            continue;
+        }
+        match &st.when {
+            Some(sel) if first_missing(page, &[sel]).await.is_some() => continue,
+            _ => return Some((i, st)),
+        }
+    }
+    None
+}
+
+/// One `[[login.step]]`, once its elements are all on the page: type into some, click some.
 async fn run_step(page: &chromiumoxide::Page, i: usize, step: &crate::target::LoginStep, login: &Login, url: &Url) -> Result<(), DriveError> {
     let at = |why: String| DriveError::Browser { url: url.clone(), why: format!("login.step[{i}]: {why}") };
     for (sel, template) in &step.fill {
         let value = template.replace("{username}", &login.username).replace("{password}", &login.password);
         run_js(page, fill_script(&js(sel), &value), url).await.map_err(|_| at(format!("no element matches `{sel}` to type into")))?;
     }
-    if let Some(sel) = &step.click {
+    for (n, sel) in step.click.iter().enumerate() {
+        if n > 0 {
+            // Let the page take in the click before the next (a ticked box enables its button).
+            tokio::time::sleep(POLL).await;
+        }
         let click = format!("(() => {{ const e = document.querySelector({}); if (!e) return false; e.click(); return true; }})()", js(sel));
         run_js(page, click, url).await.map_err(|_| at(format!("no element matches `{sel}` to click")))?;
     }
@@ -251,9 +277,29 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
         }
     });
     let _stop_watcher = AbortOnDrop(watcher);
+    // The status of each page the server answered: a rendered page does not carry it, and an
+    // error with an empty body shows as the browser's own error page.
+    let mut responses = page.event_listener::<EventResponseReceived>().await.map_err(|e| browser_err(e.to_string()))?;
+    let answered: Arc<Mutex<Option<(Url, u16)>>> = Arc::default();
+    let a3 = answered.clone();
+    let doc_watcher = tokio::spawn(async move {
+        while let Some(ev) = responses.next().await {
+            if ev.r#type == ResourceType::Document {
+                if let Ok(u) = Url::parse(&ev.response.url) {
+                    *a3.lock().unwrap_or_else(|e| e.into_inner()) = Some((u, u16::try_from(ev.response.status).unwrap_or(0)));
+                }
+            }
+        }
+    });
+    let _stop_doc_watcher = AbortOnDrop(doc_watcher);
+    let status_of = |url: &Url| {
+        let last = answered.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        last.filter(|(u, _)| without_fragment(u) == without_fragment(url)).map_or(200, |(_, s)| s)
+    };
     navigate(page, start);
 
     let (mut actions, mut logins, mut usernames) = (0, 0, 0);
+    let mut denied = false;
     let mut last: Option<(String, Instant)> = None;
     let mut acted_on: Option<String> = None;
     loop {
@@ -262,7 +308,15 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
             return Ok(Landing::Redirect(u));
         }
         let (Some(url), Some(html)) = (page_url(page).await, visible_html(page).await) else { continue };
-        if url.scheme() == "about" || url.scheme() == "chrome-error" {
+        if url.scheme() == "chrome-error" {
+            // The server answered an error with nothing to show (the browser shows its own
+            // page), or did not answer at all.
+            return match answered.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+                Some((url, status)) if status >= 400 => Ok(Landing::Page { url, status, page: Page::default() }),
+                _ => Err(DriveError::Browser { url, why: "the browser could not load the server's page (no answer)".into() }),
+            };
+        }
+        if url.scheme() == "about" {
             continue;
         }
         // Act once per page state; a state unchanged for SETTLED with nothing to press is the end.
@@ -277,8 +331,7 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
         // So is a page whose script has yet to build its form or submit its own, and one a
         // scripted step applies to whose elements are not all there yet.
         let acted_here = acted_on.as_deref() == last.as_ref().map(|(s, _)| s.as_str());
-        let wanted = if choice == Choice::Deny { "deny" } else { "approve" };
-        let step = login.steps.iter().enumerate().find(|(_, st)| url.as_str().contains(&st.url) && st.choice.as_deref().is_none_or(|c| c == wanted));
+        let step = step_for(page, login, &url, choice).await;
         let step_missing = match step {
             Some((_, st)) if !acted_here && choice != Choice::FirstPage => step_missing(page, st).await,
             _ => None,
@@ -296,8 +349,9 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
             return Err(DriveError::Browser { url, why: format!("the page did not {what} within {} s", REACT.as_secs()) });
         }
         if choice == Choice::FirstPage {
-            if !parsed.forms.is_empty() || settled {
-                return Ok(Landing::Page { url, status: 200, page: parsed });
+            // An application shows its menus before its login form: wait for the form.
+            if parsed.login_form().is_some() || parsed.username_form().is_some() || settled {
+                return Ok(Landing::Page { status: status_of(&url), url, page: parsed });
             }
             continue;
         }
@@ -307,8 +361,11 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
                 if logins > 0 && parsed.login_form().is_some() {
                     return Err(DriveError::LoginRefused { url, page: parsed.summary() });
                 }
+                if choice == Choice::Deny && !denied && logins > 0 {
+                    return Err(DriveError::NoDenyControl { url, page: parsed.summary() });
+                }
                 // A page that submits itself has had its chance; one that never changes is where it ends.
-                return Ok(Landing::Page { url, status: 200, page: parsed });
+                return Ok(Landing::Page { status: status_of(&url), url, page: parsed });
             }
             continue;
         }
@@ -322,6 +379,7 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
         }
         // The target file's scripted steps come before the heuristics.
         if let Some((i, step)) = step {
+            denied |= step.choice.as_deref() == Some("deny");
             run_step(page, i, step, login, &url).await?;
         } else if let Some(form) = parsed.login_form() {
             // An application re-renders its form while it signs in (a spinner, a disabled
@@ -351,8 +409,10 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
             run_js(page, type_script(&user, &login.username), &url).await?;
             run_js(page, click_script(form.buttons.first(), Some(&user)), &url).await?;
         } else if let Some((_, button)) = consent_button(&parsed, choice) {
+            denied |= choice == Choice::Deny;
             run_js(page, click_script(Some(button), None), &url).await?;
         } else if let Some(href) = consent_link(&parsed, choice) {
+            denied |= choice == Choice::Deny;
             let next = url.join(href).map_err(|_| DriveError::OffOriginForm { url: url.clone(), action: href.to_string() })?;
             navigate(page, &next);
         } else {
@@ -370,6 +430,12 @@ fn navigate(page: &chromiumoxide::Page, to: &Url) {
     tokio::spawn(async move {
         let _ = page.execute(NavigateParams::new(to)).await;
     });
+}
+
+fn without_fragment(u: &Url) -> Url {
+    let mut u = u.clone();
+    u.set_fragment(None);
+    u
 }
 
 /// Stops the navigation watcher with the login.

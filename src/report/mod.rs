@@ -89,6 +89,13 @@ pub fn transcript_text(c: &CaseResult) -> String {
         }
         out.push('\n');
     }
+    for l in &c.login_log {
+        let _ = writeln!(out, "[{}] the login command's stderr:", l.step);
+        for line in l.text.lines() {
+            let _ = writeln!(out, "! {line}");
+        }
+        out.push('\n');
+    }
     if let Some(curl) = &c.curl {
         let _ = writeln!(out, "replay: {curl}");
     }
