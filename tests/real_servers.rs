@@ -83,8 +83,12 @@ fn a_real_server_matches_its_baseline(#[case] server: &str) {
     let dir = Path::new("tests/targets").join(server);
     let reports = tempfile::tempdir().unwrap();
     let started = Instant::now();
+    // glewlwyd's SQLite backend fails a request now and then ("Error executing sql query") when
+    // many come at once; four cases at a time keep its answers steady and cost no time (its run
+    // waits on the browser logins).
+    let jobs = if server == "glewlwyd" { "4" } else { "16" };
     let out = Command::new(BIN)
-        .args(["run", "--target", dir.join("target.toml").to_str().unwrap(), "--baseline", dir.join("baseline.toml").to_str().unwrap(), "--strict", "--report-dir", reports.path().to_str().unwrap()])
+        .args(["run", "--target", dir.join("target.toml").to_str().unwrap(), "--baseline", dir.join("baseline.toml").to_str().unwrap(), "--strict", "--jobs", jobs, "--report-dir", reports.path().to_str().unwrap()])
         .env("TARGET_PORT", port.to_string())
         .env("NO_COLOR", "1")
         .output()

@@ -85,6 +85,9 @@ def main():
     work = os.environ.get("GLEWLWYD_WORK") or tempfile.mkdtemp(prefix="glewlwyd-")
     db = sqlite3.connect(f"{work}/glewlwyd.db")
     db.executescript(gzip.open(DOC).read().decode())
+    # WAL: readers no longer wait on a writer. Without it glewlwyd's SQLite backend fails
+    # requests ("Error executing sql query") when the suite's cases come at once.
+    db.execute("PRAGMA journal_mode=WAL")
     db.close()
     # A copy (2.5 MB): glewlwyd serves no file through a symlink.
     shutil.copytree(WEBAPP, f"{work}/webapp", ignore=lambda _d, names: [n for n in names if n == "config.json"])
