@@ -99,9 +99,9 @@ fn a_real_server_matches_its_baseline(#[case] server: &str) {
     let limit = Duration::from_secs(if server == "glewlwyd" { 180 } else { 60 });
     assert!(took < limit, "{server}: the run took {took:?}");
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(reports.path().join("report.json")).unwrap()).unwrap();
-    let failing: BTreeSet<String> = report["cases"]
-        .as_array()
-        .unwrap()
+    let cases = report["cases"].as_array().unwrap();
+    let case = |id: &str| cases.iter().find(|c| c["id"] == id);
+    let failing: BTreeSet<String> = cases
         .iter()
         .filter(|c| c["outcome"] == "failed" || c["outcome"] == "error" || c["outcome"] == "warning")
         .map(|c| c["id"].as_str().unwrap().to_string())
@@ -115,21 +115,20 @@ fn a_real_server_matches_its_baseline(#[case] server: &str) {
         // Its login and consent are a React application: these pass only when the chromium
         // driver signs in, ticks the scope, grants and continues.
         for id in ["authorize/code-after-consent", "authorize/state-echoed", "token-code/valid", "refresh/valid", "strength/code"] {
-            let case = report["cases"].as_array().unwrap().iter().find(|c| c["id"] == id);
-            assert_eq!(case.map(|c| c["outcome"].as_str().unwrap()), Some("passed"), "{server}: {id}\n{stdout}");
+            assert_eq!(case(id).map(|c| c["outcome"].as_str().unwrap()), Some("passed"), "{server}: {id}\n{stdout}");
         }
         // Its consent has no way to decline: the deny case is the suite's error, said as such.
-        let deny = report["cases"].as_array().unwrap().iter().find(|c| c["id"] == "authorize/deny").unwrap();
+        let deny = case("authorize/deny").unwrap();
         assert!(deny["outcome"] == "error" && deny["message"].as_str().unwrap().contains("without a control to deny consent"), "{deny}");
         // An error answered with an empty body (Chromium shows its own page) is judged by its status.
-        let unknown = report["cases"].as_array().unwrap().iter().find(|c| c["id"] == "authorize/unknown-client-id").unwrap();
+        let unknown = case("authorize/unknown-client-id").unwrap();
         assert_eq!(unknown["outcome"], "passed", "{unknown}");
     }
     if server == "oidc-provider" {
         // It offers the four families of issue 14 (PAR, DPoP with nonces, the device grant,
         // private_key_jwt): each of them runs, not only skips.
         for family in ["par/", "dpop/", "device/", "jwt/"] {
-            let ran = report["cases"].as_array().unwrap().iter().filter(|c| c["id"].as_str().unwrap().starts_with(family) && c["outcome"] == "passed").count();
+            let ran = cases.iter().filter(|c| c["id"].as_str().unwrap().starts_with(family) && c["outcome"] == "passed").count();
             assert!(ran >= 5, "{server}: only {ran} {family} cases passed\n{stdout}");
         }
     }
