@@ -239,6 +239,14 @@ fn baseline_gates_only_on_new_failures_and_reports_fixed_entries() {
     assert_eq!(valid["baseline"]["status"], "fixed");
     assert_eq!(run(&["--baseline", more.to_str().unwrap(), "--strict"]).status.code(), Some(1));
 
+    // An intermittent entry (a race that shows in some runs) that passes is not "fixed", and
+    // --strict does not fail on it.
+    let flaky = d.join("flaky.toml");
+    std::fs::write(&flaky, format!("{text}\n[[failure]]\nid = \"token-cc/valid\"\nreason = \"a race\"\nintermittent = true\n")).unwrap();
+    let out = run(&["--baseline", flaky.to_str().unwrap(), "--strict"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("fixed — remove from baseline"), "{}", stdout(&out));
+
     let bad = d.join("bad.toml");
     std::fs::write(&bad, "[[failure]]\nid = \"nope/none\"\nreason = \"x\"\n").unwrap();
     let out = run(&["--baseline", bad.to_str().unwrap()]);

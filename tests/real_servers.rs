@@ -1,6 +1,6 @@
 //! The suite against real third-party servers, installed by .ci/run (pinned versions) and started
 //! on loopback here: the results must equal each server's committed baseline — no unexpected
-//! failure, no unexpected pass — within 60 s (180 s for glewlwyd, whose logins run in Chromium).
+//! failure, no unexpected pass but of an entry marked intermittent — within 60 s (180 s for glewlwyd, whose logins run in Chromium).
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -107,7 +107,12 @@ fn a_real_server_matches_its_baseline(#[case] server: &str) {
         .map(|c| c["id"].as_str().unwrap().to_string())
         .collect();
     let baseline: toml::Table = toml::from_str(&std::fs::read_to_string(dir.join("baseline.toml")).unwrap()).unwrap();
-    let expected: BTreeSet<String> = baseline["failure"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_string()).collect();
+    let entries = baseline["failure"].as_array().unwrap();
+    let id_of = |f: &toml::Value| f["id"].as_str().unwrap().to_string();
+    // An intermittent entry (a race) may pass in one run; every other entry fails every run.
+    let is_intermittent = |f: &&toml::Value| f.get("intermittent").and_then(toml::Value::as_bool) == Some(true);
+    let intermittent: BTreeSet<String> = entries.iter().filter(is_intermittent).map(id_of).collect();
+    let expected: BTreeSet<String> = entries.iter().map(id_of).filter(|id| !intermittent.contains(id) || failing.contains(id)).collect();
     assert_eq!(failing, expected, "{server}: the failures differ from the baseline\n{stdout}");
     assert_eq!(out.status.code(), Some(0), "{server}: --strict with the baseline must pass (no new failure, no fixed entry)\n{stdout}");
     assert!(report["summary"]["passed"].as_u64().unwrap() >= 45, "{server}: most cases pass");
