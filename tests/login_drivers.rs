@@ -253,3 +253,54 @@ fn a_consent_without_a_deny_control_makes_the_deny_case_an_error_not_a_failure(#
     assert!(deny.message.contains("without a control to deny consent") && deny.message.contains(&format!("127.0.0.1:{port}/login")), "{}", deny.message);
     assert!(deny.message.contains("choice = \"deny\""), "{}", deny.message);
 }
+
+/// An application that signs in through its own slow call (the page changes at once — a
+/// disabled button — then waits seconds for the answer, as glewlwyd's does on a loaded
+/// machine): the browser driver waits while the page's request is in flight instead of judging
+/// the login form, still shown, a refusal.
+#[test]
+fn a_sign_in_waiting_on_its_own_slow_request_is_waited_for_not_judged_refused() {
+    use axum::response::{Html, IntoResponse, Redirect};
+    use axum::routing::{get, post};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    const LOGIN: &str = r#"<html><body><form id="f"><input name="username"><input type="password" name="password"><button id="b">Sign in</button></form>
+        <script>document.getElementById('f').addEventListener('submit', async (e) => { e.preventDefault();
+          const b = document.getElementById('b'); b.disabled = true; b.textContent = 'Signing in';
+          await fetch('/api/login', { method: 'POST' }); location.href = '/consent-page' + location.search; });</script></body></html>"#;
+    let app = axum::Router::new()
+        .route("/authorize", get(|| async { Html(LOGIN) }))
+        .route(
+            "/api/login",
+            post(|| async {
+                tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+                "{}"
+            }),
+        )
+        .route(
+            "/consent-page",
+            get(|axum::extract::RawQuery(q): axum::extract::RawQuery| async move {
+                let q = q.unwrap_or_default().replace('"', "");
+                Html(format!(r#"<html><body><form method="post" action="/consent"><input type="hidden" name="q" value="{q}"><button>Allow</button><button name="deny" value="1">Deny</button></form></body></html>"#))
+            }),
+        )
+        .route(
+            "/consent",
+            post(|axum::extract::Form(f): axum::extract::Form<std::collections::HashMap<String, String>>| async move {
+                let q: std::collections::HashMap<String, String> = url::form_urlencoded::parse(f.get("q").map(String::as_str).unwrap_or_default().as_bytes()).into_owned().collect();
+                let state = q.get("state").cloned().unwrap_or_default();
+                Redirect::to(&format!("https://app.example.test/callback?code=c0de-0123456789abcdef0123456789&state={state}")).into_response()
+            }),
+        );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.spawn(async move { axum::serve(tokio::net::TcpListener::from_std(listener).unwrap(), app).await.unwrap() });
+    let target = format!(
+        "profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:{port}\"\n[client]\nid = \"my-client\"\nsecret = \"my-client-secret-0123456789\"\nredirect_uri = \"https://app.example.test/callback\"\nscope = \"accounts\"\n\
+         [endpoints]\nauthorize = \"/authorize\"\ntoken = \"/token\"\n[login]\nusername = \"alice\"\npassword = \"wonderland-0123\"\ndriver = \"chromium\"\n"
+    );
+    let opts = oauth_conformance::runner::RunOptions { selection: oauth_conformance::selection::Selection::filter("authorize/code-after-consent"), ..Default::default() };
+    let (result, _) = common::run_toml_with(&target, opts);
+    let c = result.cases().next().unwrap();
+    assert_eq!(c.outcome, Outcome::Passed, "{}", c.message);
+}

@@ -83,10 +83,11 @@ fn a_real_server_matches_its_baseline(#[case] server: &str) {
     let dir = Path::new("tests/targets").join(server);
     let reports = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    // glewlwyd's SQLite backend fails a request now and then ("Error executing sql query") when
-    // many come at once; four cases at a time keep its answers steady and cost no time (its run
-    // waits on the browser logins).
-    let jobs = if server == "glewlwyd" { "4" } else { "16" };
+    // glewlwyd 2.7.5 on SQLite races when it writes two grants at once: the second code's or
+    // token's scope row fails its foreign key ("FOREIGN KEY constraint failed" in its debug log)
+    // and the request is answered server_error. One case at a time keeps its answers
+    // deterministic; two logins at once on a loaded 2-core machine were enough to set it off.
+    let jobs = if server == "glewlwyd" { "1" } else { "16" };
     let out = Command::new(BIN)
         .args(["run", "--target", dir.join("target.toml").to_str().unwrap(), "--baseline", dir.join("baseline.toml").to_str().unwrap(), "--strict", "--jobs", jobs, "--report-dir", reports.path().to_str().unwrap()])
         .env("TARGET_PORT", port.to_string())
@@ -96,7 +97,7 @@ fn a_real_server_matches_its_baseline(#[case] server: &str) {
     let took = started.elapsed();
     let stdout = String::from_utf8_lossy(&out.stdout);
     // glewlwyd's logins go through headless Chromium (its login is a JavaScript application).
-    let limit = Duration::from_secs(if server == "glewlwyd" { 180 } else { 60 });
+    let limit = Duration::from_secs(if server == "glewlwyd" { 240 } else { 60 });
     assert!(took < limit, "{server}: the run took {took:?}");
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(reports.path().join("report.json")).unwrap()).unwrap();
     let cases = report["cases"].as_array().unwrap();

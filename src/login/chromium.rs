@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::fetch::{ContinueRequestParams, EnableParams, EventRequestPaused, FailRequestParams, RequestPattern};
-use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, EventResponseReceived, ResourceType};
+use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent, EventResponseReceived, RequestId, ResourceType};
 use chromiumoxide::cdp::browser_protocol::page::{CaptureScreenshotFormat, NavigateParams};
 use chromiumoxide::cdp::browser_protocol::target::{CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams};
 use chromiumoxide::page::ScreenshotParams;
@@ -292,6 +292,28 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
         }
     });
     let _stop_doc_watcher = AbortOnDrop(doc_watcher);
+    // What the page has asked the network for and not yet had: a page waiting on its own
+    // request (an application's sign-in call, the data its next screen needs) is busy, not
+    // settled, however long a loaded machine takes to answer it.
+    let traffic: Arc<Mutex<Traffic>> = Arc::new(Mutex::new(Traffic { in_flight: Default::default(), last: Instant::now() }));
+    let (mut sent, mut done, mut failed) = (
+        page.event_listener::<EventRequestWillBeSent>().await.map_err(|e| browser_err(e.to_string()))?,
+        page.event_listener::<EventLoadingFinished>().await.map_err(|e| browser_err(e.to_string()))?,
+        page.event_listener::<EventLoadingFailed>().await.map_err(|e| browser_err(e.to_string()))?,
+    );
+    let t2 = traffic.clone();
+    let traffic_watcher = tokio::spawn(async move {
+        loop {
+            let (id, begins) = tokio::select! {
+                Some(ev) = sent.next() => (ev.request_id.clone(), true),
+                Some(ev) = done.next() => (ev.request_id.clone(), false),
+                Some(ev) = failed.next() => (ev.request_id.clone(), false),
+                else => break,
+            };
+            t2.lock().unwrap_or_else(|e| e.into_inner()).note(id, begins);
+        }
+    });
+    let _stop_traffic_watcher = AbortOnDrop(traffic_watcher);
     let status_of = |url: &Url| {
         let last = answered.lock().unwrap_or_else(|e| e.into_inner()).clone();
         last.filter(|(u, _)| without_fragment(u) == without_fragment(url)).map_or(200, |(_, s)| s)
@@ -325,6 +347,8 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
         if fresh {
             last = Some((state, Instant::now()));
         }
+        // How long the page has been quiet: unchanged, and with nothing of its own in flight.
+        let quiet = last.as_ref().map_or(Duration::ZERO, |(_, t)| t.elapsed().min(traffic.lock().unwrap_or_else(|e| e.into_inner()).quiet_for()));
         let parsed: Page = parse_page(&html);
         // After a click the page stays as it was until the navigation lands: that is waiting,
         // not the end (bounded by REACT).
@@ -336,14 +360,14 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
             Some((_, st)) if !acted_here && choice != Choice::FirstPage => step_missing(page, st).await,
             _ => None,
         };
-        if let (Some((i, _)), Some(sel), true) = (step, &step_missing, last.as_ref().is_some_and(|(_, t)| t.elapsed() >= REACT)) {
+        if let (Some((i, _)), Some(sel), true) = (step, &step_missing, quiet >= REACT) {
             return Err(DriveError::Browser { url, why: format!("login.step[{i}]: no element matches `{sel}` within {} s", REACT.as_secs()) });
         }
         if step_missing.is_some() {
             continue;
         }
         let scripted = parsed.built_by_script(200) || super::auto_submit_form(&parsed).is_some();
-        let settled = last.as_ref().is_some_and(|(_, t)| t.elapsed() >= if acted_here || scripted { REACT } else { SETTLED });
+        let settled = quiet >= if acted_here || scripted { REACT } else { SETTLED };
         if settled && (acted_here || scripted) {
             let what = if acted_here { "react to the driver's action" } else { "finish what its script does (build its form, or submit its own)" };
             return Err(DriveError::Browser { url, why: format!("the page did not {what} within {} s", REACT.as_secs()) });
@@ -420,6 +444,34 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
             actions -= 1;
             acted_on = None;
         }
+    }
+}
+
+/// The page's own requests still unanswered, and when the last one began or ended.
+struct Traffic {
+    in_flight: std::collections::HashMap<RequestId, Instant>,
+    last: Instant,
+}
+
+impl Traffic {
+    fn note(&mut self, id: RequestId, begins: bool) {
+        let now = Instant::now();
+        if begins {
+            self.in_flight.insert(id, now);
+        } else {
+            self.in_flight.remove(&id);
+        }
+        self.last = now;
+    }
+
+    /// Zero while a request is in flight; a request unanswered for REACT (a long poll, a
+    /// stream) no longer counts, so a page that keeps one open can still settle.
+    fn quiet_for(&self) -> Duration {
+        if self.in_flight.values().any(|t| t.elapsed() < REACT) {
+            return Duration::ZERO;
+        }
+        let oldest = self.in_flight.values().map(Instant::elapsed).min().map_or(Duration::MAX, |d| d.saturating_sub(REACT));
+        self.last.elapsed().min(oldest)
     }
 }
 
