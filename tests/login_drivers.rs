@@ -203,16 +203,39 @@ fn scripted_steps_drive_the_browser_before_its_heuristics() {
     }
 }
 
+/// A small login app for the browser-behaviour tests: `app` serves the login and consent pages;
+/// POST /consent ends the login with a code at the client (its `state` read back from the
+/// authorization query the pages carry as a hidden field `q`). Returns the port, the runtime that
+/// serves it, and a target file for `driver`.
+fn serve_login_app(app: axum::Router, driver: &str) -> (u16, tokio::runtime::Runtime, String) {
+    use axum::response::{IntoResponse, Redirect};
+    let app = app.route(
+        "/consent",
+        axum::routing::post(|axum::extract::Form(f): axum::extract::Form<std::collections::HashMap<String, String>>| async move {
+            let q: std::collections::HashMap<String, String> = url::form_urlencoded::parse(f.get("q").map(String::as_str).unwrap_or_default().as_bytes()).into_owned().collect();
+            let state = q.get("state").cloned().unwrap_or_default();
+            Redirect::to(&format!("https://app.example.test/callback?code=c0de-0123456789abcdef0123456789&state={state}")).into_response()
+        }),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.spawn(async move { axum::serve(tokio::net::TcpListener::from_std(listener).unwrap(), app).await.unwrap() });
+    let target = format!(
+        "profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:{port}\"\n[client]\nid = \"my-client\"\nsecret = \"my-client-secret-0123456789\"\nredirect_uri = \"https://app.example.test/callback\"\nscope = \"accounts\"\n\
+         [endpoints]\nauthorize = \"/authorize\"\ntoken = \"/token\"\n[login]\nusername = \"alice\"\npassword = \"wonderland-0123\"\ndriver = \"{driver}\"\n"
+    );
+    (port, rt, target)
+}
+
 /// A server whose consent has only an approve button (glewlwyd's is like this): the deny case
 /// cannot send a denial, so it is an error that says so — not a failure of the server — with
 /// either driver; the approve case passes through the same pages.
 #[rstest::rstest]
 fn a_consent_without_a_deny_control_makes_the_deny_case_an_error_not_a_failure(#[values("form", "chromium")] driver: &str) {
-    use axum::response::{Html, IntoResponse, Redirect};
+    use axum::response::Html;
     use axum::routing::{get, post};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    listener.set_nonblocking(true).unwrap();
     // The authorization request's query travels through the forms as one hidden field.
     let app = axum::Router::new()
         .route(
@@ -228,21 +251,8 @@ fn a_consent_without_a_deny_control_makes_the_deny_case_an_error_not_a_failure(#
                 let q = f.get("q").cloned().unwrap_or_default();
                 Html(format!(r#"<html><body><p>My client asks for your accounts.</p><form method="post" action="/consent"><input type="hidden" name="q" value="{q}"><button>Allow</button></form></body></html>"#))
             }),
-        )
-        .route(
-            "/consent",
-            post(|axum::extract::Form(f): axum::extract::Form<std::collections::HashMap<String, String>>| async move {
-                let q: std::collections::HashMap<String, String> = url::form_urlencoded::parse(f.get("q").map(String::as_str).unwrap_or_default().as_bytes()).into_owned().collect();
-                let state = q.get("state").cloned().unwrap_or_default();
-                Redirect::to(&format!("https://app.example.test/callback?code=c0de-0123456789abcdef0123456789&state={state}")).into_response()
-            }),
         );
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.spawn(async move { axum::serve(tokio::net::TcpListener::from_std(listener).unwrap(), app).await.unwrap() });
-    let target = format!(
-        "profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:{port}\"\n[client]\nid = \"my-client\"\nsecret = \"my-client-secret-0123456789\"\nredirect_uri = \"https://app.example.test/callback\"\nscope = \"accounts\"\n\
-         [endpoints]\nauthorize = \"/authorize\"\ntoken = \"/token\"\n[login]\nusername = \"alice\"\npassword = \"wonderland-0123\"\ndriver = \"{driver}\"\n"
-    );
+    let (port, _rt, target) = serve_login_app(app, driver);
     let selection = oauth_conformance::selection::Selection { filters: ["authorize/code-after-consent", "authorize/deny"].map(String::from).to_vec(), exact: true, ..Default::default() };
     let (result, _) = common::run_toml_with(&target, oauth_conformance::runner::RunOptions { selection, ..Default::default() });
     let by_id = |id: &str| result.cases().find(|c| c.id == id).unwrap_or_else(|| panic!("{id} ran"));
@@ -260,11 +270,8 @@ fn a_consent_without_a_deny_control_makes_the_deny_case_an_error_not_a_failure(#
 /// the login form, still shown, a refusal.
 #[test]
 fn a_sign_in_waiting_on_its_own_slow_request_is_waited_for_not_judged_refused() {
-    use axum::response::{Html, IntoResponse, Redirect};
+    use axum::response::Html;
     use axum::routing::{get, post};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    listener.set_nonblocking(true).unwrap();
     const LOGIN: &str = r#"<html><body><form id="f"><input name="username"><input type="password" name="password"><button id="b">Sign in</button></form>
         <script>document.getElementById('f').addEventListener('submit', async (e) => { e.preventDefault();
           const b = document.getElementById('b'); b.disabled = true; b.textContent = 'Signing in';
@@ -284,21 +291,8 @@ fn a_sign_in_waiting_on_its_own_slow_request_is_waited_for_not_judged_refused() 
                 let q = q.unwrap_or_default().replace('"', "");
                 Html(format!(r#"<html><body><form method="post" action="/consent"><input type="hidden" name="q" value="{q}"><button>Allow</button><button name="deny" value="1">Deny</button></form></body></html>"#))
             }),
-        )
-        .route(
-            "/consent",
-            post(|axum::extract::Form(f): axum::extract::Form<std::collections::HashMap<String, String>>| async move {
-                let q: std::collections::HashMap<String, String> = url::form_urlencoded::parse(f.get("q").map(String::as_str).unwrap_or_default().as_bytes()).into_owned().collect();
-                let state = q.get("state").cloned().unwrap_or_default();
-                Redirect::to(&format!("https://app.example.test/callback?code=c0de-0123456789abcdef0123456789&state={state}")).into_response()
-            }),
         );
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.spawn(async move { axum::serve(tokio::net::TcpListener::from_std(listener).unwrap(), app).await.unwrap() });
-    let target = format!(
-        "profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:{port}\"\n[client]\nid = \"my-client\"\nsecret = \"my-client-secret-0123456789\"\nredirect_uri = \"https://app.example.test/callback\"\nscope = \"accounts\"\n\
-         [endpoints]\nauthorize = \"/authorize\"\ntoken = \"/token\"\n[login]\nusername = \"alice\"\npassword = \"wonderland-0123\"\ndriver = \"chromium\"\n"
-    );
+    let (_, _rt, target) = serve_login_app(app, "chromium");
     let opts = oauth_conformance::runner::RunOptions { selection: oauth_conformance::selection::Selection::filter("authorize/code-after-consent"), ..Default::default() };
     let (result, _) = common::run_toml_with(&target, opts);
     let c = result.cases().next().unwrap();
