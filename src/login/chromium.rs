@@ -470,8 +470,8 @@ impl Traffic {
         if self.in_flight.values().any(|t| t.elapsed() < REACT) {
             return Duration::ZERO;
         }
-        let oldest = self.in_flight.values().map(Instant::elapsed).min().map_or(Duration::MAX, |d| d.saturating_sub(REACT));
-        self.last.elapsed().min(oldest)
+        let stale_for = self.in_flight.values().map(Instant::elapsed).min().map_or(Duration::MAX, |d| d.saturating_sub(REACT));
+        self.last.elapsed().min(stale_for)
     }
 }
 
@@ -496,5 +496,28 @@ struct AbortOnDrop(tokio::task::JoinHandle<()>);
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_busy_while_its_request_is_in_flight_and_quiet_after() {
+        let mut t = Traffic { in_flight: Default::default(), last: Instant::now() - Duration::from_secs(5) };
+        assert!(t.quiet_for() >= Duration::from_secs(5));
+        t.note(RequestId::new("1"), true);
+        assert_eq!(t.quiet_for(), Duration::ZERO);
+        t.note(RequestId::new("1"), false);
+        assert!(t.quiet_for() < SETTLED);
+    }
+
+    #[test]
+    fn a_request_left_open_past_react_no_longer_keeps_the_page_busy() {
+        let long_ago = Instant::now() - REACT - Duration::from_secs(2);
+        let t = Traffic { in_flight: [(RequestId::new("poll"), long_ago)].into_iter().collect(), last: long_ago };
+        let quiet = t.quiet_for();
+        assert!(quiet >= Duration::from_secs(2) && quiet < Duration::from_secs(3), "{quiet:?}");
     }
 }
