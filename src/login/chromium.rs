@@ -277,46 +277,39 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
         }
     });
     let _stop_watcher = AbortOnDrop(watcher);
-    // The status of each page the server answered: a rendered page does not carry it, and an
-    // error with an empty body shows as the browser's own error page.
-    let mut responses = page.event_listener::<EventResponseReceived>().await.map_err(|e| browser_err(e.to_string()))?;
-    let answered: Arc<Mutex<Option<(Url, u16)>>> = Arc::default();
-    let a3 = answered.clone();
-    let doc_watcher = tokio::spawn(async move {
-        while let Some(ev) = responses.next().await {
-            if ev.r#type == ResourceType::Document {
-                if let Ok(u) = Url::parse(&ev.response.url) {
-                    *a3.lock().unwrap_or_else(|e| e.into_inner()) = Some((u, u16::try_from(ev.response.status).unwrap_or(0)));
-                }
-            }
-        }
-    });
-    let _stop_doc_watcher = AbortOnDrop(doc_watcher);
-    // What the page has asked the network for and not yet had: a page waiting on its own
+    // One watcher of the page's network: the status of each document the server answered (a
+    // rendered page does not carry it, and an error with an empty body shows as the browser's own
+    // error page), and what the page has asked for and not yet had — a page waiting on its own
     // request (an application's sign-in call, the data its next screen needs) is busy, not
     // settled, however long a loaded machine takes to answer it.
-    let traffic: Arc<Mutex<Traffic>> = Arc::new(Mutex::new(Traffic { in_flight: Default::default(), last: Instant::now() }));
-    let (mut sent, mut done, mut failed) = (
-        page.event_listener::<EventRequestWillBeSent>().await.map_err(|e| browser_err(e.to_string()))?,
-        page.event_listener::<EventLoadingFinished>().await.map_err(|e| browser_err(e.to_string()))?,
-        page.event_listener::<EventLoadingFailed>().await.map_err(|e| browser_err(e.to_string()))?,
+    let traffic: Arc<Mutex<Traffic>> = Arc::new(Mutex::new(Traffic { in_flight: Default::default(), last: Instant::now(), document: None }));
+    let listen_err = |e: chromiumoxide::error::CdpError| browser_err(e.to_string());
+    let (mut responses, mut sent, mut done, mut failed) = (
+        page.event_listener::<EventResponseReceived>().await.map_err(listen_err)?,
+        page.event_listener::<EventRequestWillBeSent>().await.map_err(listen_err)?,
+        page.event_listener::<EventLoadingFinished>().await.map_err(listen_err)?,
+        page.event_listener::<EventLoadingFailed>().await.map_err(listen_err)?,
     );
     let t2 = traffic.clone();
     let traffic_watcher = tokio::spawn(async move {
         loop {
-            let (id, begins) = tokio::select! {
-                Some(ev) = sent.next() => (ev.request_id.clone(), true),
-                Some(ev) = done.next() => (ev.request_id.clone(), false),
-                Some(ev) = failed.next() => (ev.request_id.clone(), false),
+            tokio::select! {
+                Some(ev) = responses.next() => {
+                    if let (ResourceType::Document, Ok(u)) = (&ev.r#type, Url::parse(&ev.response.url)) {
+                        held(&t2).document = Some((u, u16::try_from(ev.response.status).unwrap_or(0)));
+                    }
+                }
+                Some(ev) = sent.next() => held(&t2).note(ev.request_id.clone(), true),
+                Some(ev) = done.next() => held(&t2).note(ev.request_id.clone(), false),
+                Some(ev) = failed.next() => held(&t2).note(ev.request_id.clone(), false),
                 else => break,
-            };
-            t2.lock().unwrap_or_else(|e| e.into_inner()).note(id, begins);
+            }
         }
     });
     let _stop_traffic_watcher = AbortOnDrop(traffic_watcher);
+    let answered = || held(&traffic).document.clone();
     let status_of = |url: &Url| {
-        let last = answered.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        last.filter(|(u, _)| without_fragment(u) == without_fragment(url)).map_or(200, |(_, s)| s)
+        answered().filter(|(u, _)| without_fragment(u) == without_fragment(url)).map_or(200, |(_, s)| s)
     };
     navigate(page, start);
 
@@ -333,7 +326,7 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
         if url.scheme() == "chrome-error" {
             // The server answered an error with nothing to show (the browser shows its own
             // page), or did not answer at all.
-            return match answered.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            return match answered() {
                 Some((url, status)) if status >= 400 => Ok(Landing::Page { url, status, page: Page::default() }),
                 _ => Err(DriveError::Browser { url, why: "the browser could not load the server's page (no answer)".into() }),
             };
@@ -348,7 +341,7 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
             last = Some((state, Instant::now()));
         }
         // How long the page has been quiet: unchanged, and with nothing of its own in flight.
-        let quiet = last.as_ref().map_or(Duration::ZERO, |(_, t)| t.elapsed().min(traffic.lock().unwrap_or_else(|e| e.into_inner()).quiet_for()));
+        let quiet = last.as_ref().map_or(Duration::ZERO, |(_, t)| t.elapsed().min(held(&traffic).quiet_for()));
         let parsed: Page = parse_page(&html);
         // After a click the page stays as it was until the navigation lands: that is waiting,
         // not the end (bounded by REACT).
@@ -447,10 +440,17 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
     }
 }
 
-/// The page's own requests still unanswered, and when the last one began or ended.
+/// The page's own requests still unanswered, when the last one began or ended, and the last
+/// document the server answered (its URL and status).
 struct Traffic {
     in_flight: std::collections::HashMap<RequestId, Instant>,
     last: Instant,
+    document: Option<(Url, u16)>,
+}
+
+/// The lock, whether or not a watcher panicked while holding it.
+fn held(t: &Mutex<Traffic>) -> std::sync::MutexGuard<'_, Traffic> {
+    t.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Traffic {
@@ -505,7 +505,7 @@ mod tests {
 
     #[test]
     fn a_page_is_busy_while_its_request_is_in_flight_and_quiet_after() {
-        let mut t = Traffic { in_flight: Default::default(), last: Instant::now() - Duration::from_secs(5) };
+        let mut t = Traffic { in_flight: Default::default(), last: Instant::now() - Duration::from_secs(5), document: None };
         assert!(t.quiet_for() >= Duration::from_secs(5));
         t.note(RequestId::new("1"), true);
         assert_eq!(t.quiet_for(), Duration::ZERO);
@@ -516,7 +516,7 @@ mod tests {
     #[test]
     fn a_request_left_open_past_react_no_longer_keeps_the_page_busy() {
         let long_ago = Instant::now() - REACT - Duration::from_secs(2);
-        let t = Traffic { in_flight: [(RequestId::new("poll"), long_ago)].into_iter().collect(), last: long_ago };
+        let t = Traffic { in_flight: [(RequestId::new("poll"), long_ago)].into_iter().collect(), last: long_ago, document: None };
         let quiet = t.quiet_for();
         assert!(quiet >= Duration::from_secs(2) && quiet < Duration::from_secs(3), "{quiet:?}");
     }
