@@ -13,13 +13,13 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use oauth_conformance::http::{Http, HttpRequest};
-use oauth_conformance::profile::Profile;
-use oauth_conformance::redact::Redactor;
+use oauth_conformance::transport::http::{Http, HttpRequest};
+use oauth_conformance::suite::profile::Profile;
+use oauth_conformance::model::redact::Redactor;
 use oauth_conformance::reference::{Faults, ReferenceServer};
-use oauth_conformance::runner::{self, Plan, RawRequests, RunOptions};
-use oauth_conformance::suite::Suite;
-use oauth_conformance::target::Target;
+use oauth_conformance::run::runner::{self, Plan, RawRequests, RunOptions};
+use oauth_conformance::suite::source::Suite;
+use oauth_conformance::target::file::Target;
 
 const BIN: &str = env!("CARGO_BIN_EXE_oauth-conformance");
 

@@ -8,16 +8,18 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 
-use oauth_conformance::baseline::Baseline;
-use oauth_conformance::case::{Level, io_message};
-use oauth_conformance::profile::Profile;
-use oauth_conformance::redact::Redactor;
+use oauth_conformance::target::baseline::Baseline;
+use oauth_conformance::model::level::Level;
+use oauth_conformance::model::load_error::io_message;
+use oauth_conformance::suite::profile::Profile;
+use oauth_conformance::model::redact::Redactor;
 use oauth_conformance::reference::{self, Fault, Faults, ReferenceServer, Variant, Variants};
 use oauth_conformance::report;
-use oauth_conformance::runner::{self, Event, Plan, RunOptions};
-use oauth_conformance::selection::Selection;
-use oauth_conformance::suite::Suite;
-use oauth_conformance::target::Target;
+use oauth_conformance::run::runner::{self, Plan, RunOptions};
+use oauth_conformance::run::event::Event;
+use oauth_conformance::suite::selection::Selection;
+use oauth_conformance::suite::source::Suite;
+use oauth_conformance::target::file::Target;
 
 use crate::cli::{LevelArg, ListArgs, RunArgs, SelectArgs, SelftestArgs, ServeArgs};
 
@@ -112,7 +114,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     for path in outputs.iter().map(|(p, _)| p).chain(a.write_baseline.as_ref()) {
         report::check_writable(path).map_err(|e| anyhow!("{}: cannot write there: {}", path.display(), io_message(&e)))?;
     }
-    let mut tls = oauth_conformance::http::TlsOptions { insecure: a.insecure, ..Default::default() };
+    let mut tls = oauth_conformance::transport::http::TlsOptions { insecure: a.insecure, ..Default::default() };
     for path in &a.ca_certs {
         tls.ca_certs.push(std::fs::read(path).map_err(|e| anyhow!("--ca-cert {}: {}", path.display(), io_message(&e)))?);
     }
@@ -142,8 +144,8 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     if let Some(line) = &unreachable {
         lines.event(&Event::Diagnosis(line.clone()));
     }
-    let stop = runner::Stop::default();
-    oauth_conformance::signal::watch(stop.clone());
+    let stop = oauth_conformance::run::signal::Stop::default();
+    oauth_conformance::run::signal::watch(stop.clone());
     let sink = lines.clone();
     let opts = RunOptions {
         selection,
@@ -198,7 +200,7 @@ pub fn list(a: ListArgs) -> Result<ExitCode> {
     };
     if a.coverage {
         for (profile, _) in &plans {
-            print!("{}", oauth_conformance::profile::coverage_table(profile, &selection));
+            print!("{}", oauth_conformance::suite::profile::coverage_table(profile, &selection));
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -317,7 +319,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     println!("--- target file ---\n{target}--- end ---\nPress Ctrl-C to stop.");
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    oauth_conformance::signal::wait_for_termination()?;
+    oauth_conformance::run::signal::wait_for_termination()?;
     drop(server);
     Ok(ExitCode::SUCCESS)
 }

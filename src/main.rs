@@ -10,7 +10,7 @@ use clap::{CommandFactory, Parser};
 use cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    oauth_conformance::signal::quiet_broken_pipe();
+    oauth_conformance::run::signal::quiet_broken_pipe();
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Run(a) => commands::run(a),

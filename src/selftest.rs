@@ -5,14 +5,15 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::case::{Level, LoadError};
-use crate::profile::Profile;
-use crate::redact::Redactor;
+use crate::model::level::Level;
+use crate::model::load_error::LoadError;
+use crate::suite::profile::Profile;
+use crate::model::redact::Redactor;
 use crate::reference::{Fault, Faults, ReferenceError, ReferenceServer, Variant, Variants};
-use crate::result::{Outcome, RunResult};
-use crate::runner::{self, Plan, RunError, RunOptions};
-use crate::suite::Suite;
-use crate::target::Target;
+use crate::model::result::{Outcome, RunResult};
+use crate::run::runner::{self, Plan, RunError, RunOptions};
+use crate::suite::source::Suite;
+use crate::target::file::Target;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SelftestError {
@@ -109,7 +110,7 @@ pub fn untrippable(suite: &Suite, profile: &str) -> Result<BTreeMap<String, Stri
     let io = |e: std::io::Error| LoadError { file: path.clone(), line: 1, message: e.to_string() };
     match suite.file(&path).map_err(io)? {
         None => Ok(BTreeMap::new()),
-        Some((file, text)) => toml::from_str::<File>(&text).map(|f| f.untrippable).map_err(|e| crate::case::toml_error(&file, &text, &e)),
+        Some((file, text)) => toml::from_str::<File>(&text).map(|f| f.untrippable).map_err(|e| crate::model::load_error::toml_error(&file, &text, &e)),
     }
 }
 

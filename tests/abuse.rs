@@ -175,7 +175,7 @@ proptest! {
             400 | 401 => {
                 prop_assert!(json.get("code").and_then(|c| c.as_str()).is_some_and(|c| !c.is_empty()));
                 let ts = json.get("timestamp").and_then(|t| t.as_str()).unwrap_or("");
-                prop_assert!(oauth_conformance::check::parse_date_time(ts), "timestamp {ts:?}");
+                prop_assert!(oauth_conformance::check::evaluate::parse_date_time(ts), "timestamp {ts:?}");
                 prop_assert!(json.get("access_token").is_none());
             }
             other => prop_assert!(false, "status {other}"),
@@ -189,8 +189,8 @@ fn sixteen_concurrent_redemptions_issue_exactly_one_token_pair() {
     let server = reference::ReferenceServer::start("citi-pl", Faults::none()).unwrap();
     let reg = &server.registration;
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let http = oauth_conformance::http::Http::new(std::time::Duration::from_secs(10), 1 << 20).unwrap();
-    let login = oauth_conformance::target::Login::form(&reg.user.username, &reg.user.password);
+    let http = oauth_conformance::transport::http::Http::new(std::time::Duration::from_secs(10), 1 << 20).unwrap();
+    let login = oauth_conformance::target::file::Login::form(&reg.user.username, &reg.user.password);
     let client = &reg.clients[0];
     let start = url::Url::parse(&format!(
         "{}/authCode/oauth2/authorize?response_type=code&client_id={}&scope=accounts&countryCode=PL&businessCode=GCB&locale=en_US&state=s1&redirect_uri={}",
@@ -202,7 +202,7 @@ fn sixteen_concurrent_redemptions_issue_exactly_one_token_pair() {
     let code = rt.block_on(async {
         let mut b = oauth_conformance::login::Browser::new(&http, vec![start.origin()], Some(&login), vec![url::Url::parse(&client.redirect_uri).unwrap()]);
         match b.drive(start.clone(), oauth_conformance::login::Choice::Approve).await.unwrap() {
-            oauth_conformance::login::Landing::Redirect(u) => u.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned(),
+            oauth_conformance::transport::page::Landing::Redirect(u) => u.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned(),
             other => panic!("no code: {other:?}"),
         }
     });
@@ -213,11 +213,11 @@ fn sixteen_concurrent_redemptions_issue_exactly_one_token_pair() {
         let mut set = tokio::task::JoinSet::new();
         for _ in 0..16 {
             let (http, form) = (http.clone(), form.clone());
-            let req = oauth_conformance::http::HttpRequest {
+            let req = oauth_conformance::transport::http::HttpRequest {
                 method: "POST".into(),
                 url: url::Url::parse(&format!("{}/authCode/oauth2/token/pl/gcb", server.base_url())).unwrap(),
                 headers: vec![
-                    ("authorization".into(), oauth_conformance::request::basic(&client.id, &client.secret)),
+                    ("authorization".into(), oauth_conformance::run::request::basic(&client.id, &client.secret)),
                     ("content-type".into(), "application/x-www-form-urlencoded".into()),
                 ],
                 body: Some(form),

@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use oauth_conformance::result::Outcome;
+use oauth_conformance::model::result::Outcome;
 
 const BIN: &str = env!("CARGO_BIN_EXE_oauth-conformance");
 
@@ -40,7 +40,7 @@ fn the_metadata_says_what_the_server_offers() {
     let server = common::start_profile("rfc6749", &[]);
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("t.toml");
-    let explicit = |l: &str| l == "[capabilities]" || oauth_conformance::target::Capability::ALL.iter().any(|c| l.starts_with(&format!("{} =", c.name())));
+    let explicit = |l: &str| l == "[capabilities]" || oauth_conformance::model::capability::Capability::ALL.iter().any(|c| l.starts_with(&format!("{} =", c.name())));
     let toml: String = server.target_toml().lines().filter(|l| !explicit(l)).map(|l| format!("{l}\n")).collect();
     std::fs::write(&target, toml).unwrap();
     let out = Command::new(BIN).args(["run", "--target", target.to_str().unwrap(), "--filter", "iss/", "--json", "-"]).output().unwrap();
@@ -66,7 +66,7 @@ fn public_client_cases_need_a_public_client_without_secret() {
     let server = common::start_profile("rfc6749", &[]);
     let with_secret = server.target_toml().replace("[public_client]\nid = \"public-app\"\n", "[public_client]\nid = \"public-app\"\nsecret = \"x\"\n");
     assert_ne!(with_secret, server.target_toml());
-    let err = oauth_conformance::target::Target::parse("t.toml", &with_secret, &|_| None).unwrap_err().to_string();
+    let err = oauth_conformance::target::file::Target::parse("t.toml", &with_secret, &|_| None).unwrap_err().to_string();
     assert!(err.contains("public_client.secret") && err.contains("has no secret"), "{err}");
     let without: String = {
         let t = server.target_toml();
@@ -128,7 +128,7 @@ fn a_par_only_server_refuses_plain_requests_and_the_case_sees_through_a_false_cl
     use oauth_conformance::reference::{Extras, Fault, ReferenceServer, Registration, Variants};
     let extras = Extras { par_required: true, ..Default::default() };
     let server = ReferenceServer::start_offering("rfc6749", extras).unwrap();
-    let opts = oauth_conformance::runner::RunOptions { selection: oauth_conformance::selection::Selection::filter("par/"), ..Default::default() };
+    let opts = oauth_conformance::run::runner::RunOptions { selection: oauth_conformance::suite::selection::Selection::filter("par/"), ..Default::default() };
     let (result, _) = common::run_toml_with(&server.target_toml(), opts.clone());
     let case = result.cases().find(|c| c.id == "par/required-plain-request-refused").unwrap();
     assert_eq!(case.outcome, Outcome::Passed, "{}", case.message);

@@ -3,11 +3,11 @@
 mod common;
 
 use oauth_conformance::reference::{Extras, Fault, ReferenceServer, Registration, Variants};
-use oauth_conformance::result::Outcome;
-use oauth_conformance::runner::RunOptions;
-use oauth_conformance::selection::Selection;
+use oauth_conformance::model::result::Outcome;
+use oauth_conformance::run::runner::RunOptions;
+use oauth_conformance::suite::selection::Selection;
 
-fn run_jwt(faults: &[Fault]) -> oauth_conformance::result::RunResult {
+fn run_jwt(faults: &[Fault]) -> oauth_conformance::model::result::RunResult {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let server = ReferenceServer::start_extras("rfc6749", faults.iter().copied().collect(), Variants::none(), Extras::default(), addr, Registration::generate(), None).unwrap();
     common::run_toml_with(&server.target_toml(), RunOptions { selection: Selection::filter("jwt/"), ..Default::default() }).0
@@ -43,9 +43,9 @@ fn a_jwt_client_key_that_cannot_be_read_or_is_not_p256_is_a_one_line_error() {
     let base = "profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:1\"\n[client]\nid = \"c\"\nsecret = \"s\"\nredirect_uri = \"https://a.test/cb\"\n";
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("t.toml");
-    let err = oauth_conformance::target::Target::parse(missing.to_str().unwrap(), &format!("{base}[jwt_client]\nid = \"j\"\nprivate_key = \"nope.pem\"\n"), &|_| None).unwrap_err().to_string();
+    let err = oauth_conformance::target::file::Target::parse(missing.to_str().unwrap(), &format!("{base}[jwt_client]\nid = \"j\"\nprivate_key = \"nope.pem\"\n"), &|_| None).unwrap_err().to_string();
     assert!(err.contains(":9: field `jwt_client.private_key`: cannot read") && err.contains("no such file") && !err.contains('\n'), "{err}");
     let bad = format!("{base}[jwt_client]\nid = \"j\"\nprivate_key = \"-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\\n\"\n");
-    let err = oauth_conformance::target::Target::parse("t.toml", &bad, &|_| None).unwrap_err().to_string();
+    let err = oauth_conformance::target::file::Target::parse("t.toml", &bad, &|_| None).unwrap_err().to_string();
     assert!(err.contains("jwt_client.private_key") && err.contains("P-256"), "{err}");
 }

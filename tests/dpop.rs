@@ -4,9 +4,9 @@
 mod common;
 
 use oauth_conformance::reference::{Extras, Fault, ReferenceServer, Registration, Variant, Variants};
-use oauth_conformance::result::{Outcome, RunResult};
-use oauth_conformance::runner::RunOptions;
-use oauth_conformance::selection::Selection;
+use oauth_conformance::model::result::{Outcome, RunResult};
+use oauth_conformance::run::runner::RunOptions;
+use oauth_conformance::suite::selection::Selection;
 
 fn run_dpop(faults: &[Fault], variants: &[Variant]) -> RunResult {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));

@@ -5,9 +5,9 @@ mod common;
 
 use std::process::{Command, Stdio};
 
-use oauth_conformance::baseline::Baseline;
-use oauth_conformance::case::parse_table;
-use oauth_conformance::target::Target;
+use oauth_conformance::target::baseline::Baseline;
+use oauth_conformance::suite::case::parse_table;
+use oauth_conformance::target::file::Target;
 use proptest::prelude::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_oauth-conformance");

@@ -6,7 +6,7 @@
 mod common;
 
 use oauth_conformance::reference::{Extras, LoginStyle, ReferenceServer, Registration, Variants};
-use oauth_conformance::result::{Outcome, RunResult};
+use oauth_conformance::model::result::{Outcome, RunResult};
 
 fn serve(profile: &str, style: LoginStyle) -> ReferenceServer {
     let extras = Extras { login_style: style, ..Default::default() };
@@ -76,7 +76,7 @@ fn a_login_commands_stderr_is_in_the_transcript_with_the_password_redacted() {
     let python = std::env::var("TEST_PYTHON").unwrap_or_else(|_| "python3".into());
     let wrapper = r#"echo "signing in as $OAUTH_LOGIN_USERNAME with $OAUTH_LOGIN_PASSWORD" >&2; exec "$0" "$1" "$2""#;
     let toml = server.target_toml().replacen("[login]\n", &format!("[login]\ndriver = \"command\"\ncommand = [\"sh\", \"-c\", {wrapper:?}, {python:?}, {script:?}]\n"), 1);
-    let opts = oauth_conformance::runner::RunOptions { selection: oauth_conformance::selection::Selection::filter("authorize/code-after-consent"), ..Default::default() };
+    let opts = oauth_conformance::run::runner::RunOptions { selection: oauth_conformance::suite::selection::Selection::filter("authorize/code-after-consent"), ..Default::default() };
     let (result, _) = common::run_toml_with(&toml, opts);
     let c = result.cases().next().unwrap();
     assert_eq!(c.outcome, Outcome::Passed, "{}", c.message);
@@ -90,7 +90,7 @@ fn a_login_commands_stderr_is_in_the_transcript_with_the_password_redacted() {
 fn a_login_command_that_fails_is_an_error_with_its_reason_not_a_failure() {
     let server = serve("rfc6749", LoginStyle::Script);
     let toml = server.target_toml().replacen("[login]\n", "[login]\ndriver = \"command\"\ncommand = [\"sh\", \"-c\", \"echo 'element #user not found' >&2; exit 3\"]\n", 1);
-    let opts = oauth_conformance::runner::RunOptions { selection: oauth_conformance::selection::Selection::filter("authorize/code-after-consent"), ..Default::default() };
+    let opts = oauth_conformance::run::runner::RunOptions { selection: oauth_conformance::suite::selection::Selection::filter("authorize/code-after-consent"), ..Default::default() };
     let (result, _) = common::run_toml_with(&toml, opts);
     let c = result.cases().next().unwrap();
     assert_eq!(c.outcome, Outcome::Error, "{}", c.message);
@@ -110,7 +110,7 @@ fn a_login_command_that_fails_is_an_error_with_its_reason_not_a_failure() {
 #[case("driver = \"chromium\"\n[[login.step]]\nurl = \"/x\"\nclick = \"#go\"\nchoice = \"maybe\"\n", "choice `maybe`: approve or deny")]
 fn a_bad_login_table_is_refused_with_its_line_and_field(#[case] extra: &str, #[case] message: &str) {
     let text = format!("profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:1\"\n[client]\nid = \"c\"\nsecret = \"s\"\nredirect_uri = \"https://app.test/cb\"\n[login]\nusername = \"u\"\npassword = \"p\"\n{extra}");
-    let err = oauth_conformance::target::Target::parse("t.toml", &text, &|_| None).unwrap_err();
+    let err = oauth_conformance::target::file::Target::parse("t.toml", &text, &|_| None).unwrap_err();
     assert!(err.to_string().starts_with("t.toml:1") && err.to_string().contains(message), "{err}");
 }
 
@@ -136,12 +136,12 @@ fn the_chromium_driver_passes_every_case_through_pages_built_by_javascript_and_k
 #[case::auto_consent(LoginStyle::AutoConsent)]
 fn the_chromium_driver_passes_the_other_styles(#[case] style: LoginStyle) {
     let server = serve("rfc6749", style);
-    let selection = oauth_conformance::selection::Selection {
+    let selection = oauth_conformance::suite::selection::Selection {
         filters: ["authorize/code-after-consent", "authorize/deny", "authorize/login-page", "token-code/valid"].map(String::from).to_vec(),
         exact: true,
         ..Default::default()
     };
-    let opts = oauth_conformance::runner::RunOptions { selection, ..Default::default() };
+    let opts = oauth_conformance::run::runner::RunOptions { selection, ..Default::default() };
     let (result, _) = common::run_toml_with(&with_chromium(&server.target_toml()), opts);
     assert_eq!(result.cases().count(), 4);
     assert!(result.cases().any(|c| c.id == "authorize/deny" && c.outcome == Outcome::Passed), "deny through {}", style.name());
@@ -155,7 +155,7 @@ fn a_refused_browser_login_is_an_error_with_a_masked_screenshot_in_the_report() 
     let server = serve("rfc6749", LoginStyle::Script);
     let password = server.registration.user.password.clone();
     let toml = with_chromium(&server.target_toml()).replace(&password, "not-the-password-1234");
-    let opts = oauth_conformance::runner::RunOptions { selection: oauth_conformance::selection::Selection::filter("authorize/code-after-consent"), ..Default::default() };
+    let opts = oauth_conformance::run::runner::RunOptions { selection: oauth_conformance::suite::selection::Selection::filter("authorize/code-after-consent"), ..Default::default() };
     let (result, _) = common::run_toml_with(&toml, opts);
     let c = result.cases().next().unwrap();
     assert_eq!(c.outcome, Outcome::Error, "{}", c.message);
@@ -178,8 +178,8 @@ fn scripted_steps_drive_the_browser_before_its_heuristics() {
              \n[[login.step]]\nurl = \"/consent\"\nchoice = \"deny\"\nclick = \"button[value=deny]\"\n"
         )
     };
-    let selection = oauth_conformance::selection::Selection { filters: ["authorize/code-after-consent", "authorize/deny"].map(String::from).to_vec(), exact: true, ..Default::default() };
-    let opts = oauth_conformance::runner::RunOptions { selection, ..Default::default() };
+    let selection = oauth_conformance::suite::selection::Selection { filters: ["authorize/code-after-consent", "authorize/deny"].map(String::from).to_vec(), exact: true, ..Default::default() };
+    let opts = oauth_conformance::run::runner::RunOptions { selection, ..Default::default() };
     let good = format!("{}{}", with_chromium(&server.target_toml()), steps("/authorize"));
     let (result, _) = common::run_toml_with(&good, opts.clone());
     assert_eq!(result.cases().count(), 2);
@@ -253,8 +253,8 @@ fn a_consent_without_a_deny_control_makes_the_deny_case_an_error_not_a_failure(#
             }),
         );
     let (port, _rt, target) = serve_login_app(app, driver);
-    let selection = oauth_conformance::selection::Selection { filters: ["authorize/code-after-consent", "authorize/deny"].map(String::from).to_vec(), exact: true, ..Default::default() };
-    let (result, _) = common::run_toml_with(&target, oauth_conformance::runner::RunOptions { selection, ..Default::default() });
+    let selection = oauth_conformance::suite::selection::Selection { filters: ["authorize/code-after-consent", "authorize/deny"].map(String::from).to_vec(), exact: true, ..Default::default() };
+    let (result, _) = common::run_toml_with(&target, oauth_conformance::run::runner::RunOptions { selection, ..Default::default() });
     let by_id = |id: &str| result.cases().find(|c| c.id == id).unwrap_or_else(|| panic!("{id} ran"));
     let approve = by_id("authorize/code-after-consent");
     assert_eq!(approve.outcome, Outcome::Passed, "{}", approve.message);
@@ -293,7 +293,7 @@ fn a_sign_in_waiting_on_its_own_slow_request_is_waited_for_not_judged_refused() 
             }),
         );
     let (_, _rt, target) = serve_login_app(app, "chromium");
-    let opts = oauth_conformance::runner::RunOptions { selection: oauth_conformance::selection::Selection::filter("authorize/code-after-consent"), ..Default::default() };
+    let opts = oauth_conformance::run::runner::RunOptions { selection: oauth_conformance::suite::selection::Selection::filter("authorize/code-after-consent"), ..Default::default() };
     let (result, _) = common::run_toml_with(&target, opts);
     let c = result.cases().next().unwrap();
     assert_eq!(c.outcome, Outcome::Passed, "{}", c.message);

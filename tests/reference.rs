@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use common::*;
 use oauth_conformance::reference::Fault;
-use oauth_conformance::result::Outcome;
+use oauth_conformance::model::result::Outcome;
 use rstest::rstest;
 
 #[rstest]
@@ -17,7 +17,7 @@ fn correct_reference_passes_every_case(#[case] profile: &str, #[case] at_least: 
     // Short-lived and with the slow cases: every case, the lifetime ones too, runs and passes.
     let extras = oauth_conformance::reference::Extras { short_lived: true, ..Default::default() };
     let server = oauth_conformance::reference::ReferenceServer::start_offering(profile, extras).unwrap();
-    let (result, _) = common::run_toml_with(&server.target_toml(), oauth_conformance::runner::RunOptions { slow: true, ..Default::default() });
+    let (result, _) = common::run_toml_with(&server.target_toml(), oauth_conformance::run::runner::RunOptions { slow: true, ..Default::default() });
     let s = result.summary();
     assert!(s.total >= at_least, "only {} cases", s.total);
     // The PAR-only case needs a PAR-only server (tests/capabilities.rs runs one).

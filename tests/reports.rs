@@ -8,9 +8,9 @@ use std::process::Command;
 use common::*;
 use oauth_conformance::reference::Fault;
 use oauth_conformance::report;
-use oauth_conformance::result::{Outcome, RunResult};
-use oauth_conformance::selection::Selection;
-use oauth_conformance::runner::RunOptions;
+use oauth_conformance::model::result::{Outcome, RunResult};
+use oauth_conformance::suite::selection::Selection;
+use oauth_conformance::run::runner::RunOptions;
 
 fn filtered(filter: &str) -> RunOptions {
     RunOptions { selection: Selection::filter(filter), ..RunOptions::default() }
@@ -180,7 +180,7 @@ fn no_secret_or_issued_value_in_any_artifact_or_on_the_terminal() {
     let buffer = SharedBuffer::default();
     let lines = std::sync::Arc::new(report::terminal::Lines::new(Box::new(buffer.clone()), false, false));
     let sink = lines.clone();
-    let opts = RunOptions { events: Some(std::sync::Arc::new(move |e: &oauth_conformance::runner::Event| sink.event(e))), ..RunOptions::default() };
+    let opts = RunOptions { events: Some(std::sync::Arc::new(move |e: &oauth_conformance::run::event::Event| sink.event(e))), ..RunOptions::default() };
     let (result, redactor) = run_toml_with(&server.target_toml(), opts);
     assert!(result.cases().any(|c| c.outcome == Outcome::Failed), "failure messages quote token bodies");
     let artifacts = [

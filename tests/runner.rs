@@ -4,13 +4,13 @@ mod common;
 
 use std::sync::Arc;
 
-use oauth_conformance::profile::Profile;
-use oauth_conformance::redact::Redactor;
-use oauth_conformance::result::{CaseResult, RunResult};
-use oauth_conformance::selection::Selection;
-use oauth_conformance::runner::{self, Plan, RunOptions};
-use oauth_conformance::suite::Suite;
-use oauth_conformance::target::Target;
+use oauth_conformance::suite::profile::Profile;
+use oauth_conformance::model::redact::Redactor;
+use oauth_conformance::model::result::{CaseResult, RunResult};
+use oauth_conformance::suite::selection::Selection;
+use oauth_conformance::run::runner::{self, Plan, RunOptions};
+use oauth_conformance::suite::source::Suite;
+use oauth_conformance::target::file::Target;
 
 fn run_with_serial(serial: bool) -> RunResult {
     let dir = common::copy_suite();

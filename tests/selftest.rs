@@ -3,12 +3,12 @@
 //! by some fault or listed, with its reason, in specs/<profile>/selftest.toml.
 use std::sync::Arc;
 
-use oauth_conformance::case::Level;
-use oauth_conformance::profile::Profile;
+use oauth_conformance::model::level::Level;
+use oauth_conformance::suite::profile::Profile;
 use oauth_conformance::reference::{self, Fault};
-use oauth_conformance::runner::RunOptions;
+use oauth_conformance::run::runner::RunOptions;
 use oauth_conformance::selftest;
-use oauth_conformance::suite::Suite;
+use oauth_conformance::suite::source::Suite;
 use rstest::rstest;
 
 #[rstest]

@@ -3,8 +3,8 @@
 mod common;
 
 use oauth_conformance::reference::{Extras, Fault, Faults, ReferenceServer, Variants};
-use oauth_conformance::result::Outcome;
-use oauth_conformance::runner::RunOptions;
+use oauth_conformance::model::result::Outcome;
+use oauth_conformance::run::runner::RunOptions;
 
 fn start(faults: &[Fault], short_lived: bool) -> ReferenceServer {
     let extras = Extras { short_lived, ..Default::default() };
@@ -80,9 +80,9 @@ fn a_slow_case_without_its_wait_in_the_target_file_is_skipped_and_a_bad_wait_is_
     assert_eq!(c.outcome, Outcome::Skipped);
     assert_eq!(c.message, "skipped: the target file has no [slow] code (seconds to wait for the authorization code lifetime)");
     let bad = format!("{}\n[slow]\ncode = 5\nrefresh = 9\n", server.target_toml());
-    let err = oauth_conformance::target::Target::parse("t.toml", &bad, &|_| None).unwrap_err().to_string();
+    let err = oauth_conformance::target::file::Target::parse("t.toml", &bad, &|_| None).unwrap_err().to_string();
     assert!(err.starts_with("t.toml:") && err.contains("slow.refresh") && err.contains("unknown wait (known: code, access_token, request_uri"), "{err}");
     let zero = format!("{}\n[slow]\ncode = 0\n", server.target_toml());
-    let err = oauth_conformance::target::Target::parse("t.toml", &zero, &|_| None).unwrap_err().to_string();
+    let err = oauth_conformance::target::file::Target::parse("t.toml", &zero, &|_| None).unwrap_err().to_string();
     assert!(err.contains("slow.code") && err.contains("between 1 and 7200"), "{err}");
 }

@@ -4,9 +4,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use oauth_conformance::profile::Profile;
-use oauth_conformance::suite::Suite;
-use oauth_conformance::target::Target;
+use oauth_conformance::suite::profile::Profile;
+use oauth_conformance::suite::source::Suite;
+use oauth_conformance::target::file::Target;
 use rstest::rstest;
 
 #[rstest]
@@ -14,7 +14,7 @@ fn shipped_table_loads(#[files("cases/*/*.toml")] path: PathBuf) {
     let profile_name = path.parent().and_then(Path::file_name).and_then(|n| n.to_str()).unwrap();
     let profile = Profile::load(&Suite::Embedded, profile_name).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
-    let cases = oauth_conformance::case::parse_table(&path.display().to_string(), &text, &profile).unwrap();
+    let cases = oauth_conformance::suite::case::parse_table(&path.display().to_string(), &text, &profile).unwrap();
     assert!(!cases.is_empty(), "{} has no case", path.display());
     for c in &cases {
         assert!(!c.refs.is_empty() && !c.title.is_empty(), "{}", c.id);

@@ -6,10 +6,10 @@ mod common;
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use oauth_conformance::case::Level;
+use oauth_conformance::model::level::Level;
 use oauth_conformance::reference::{self, ReferenceServer, Variant, Variants};
-use oauth_conformance::result::Outcome;
-use oauth_conformance::runner::RunOptions;
+use oauth_conformance::model::result::Outcome;
+use oauth_conformance::run::runner::RunOptions;
 use oauth_conformance::selftest;
 use rstest::rstest;
 

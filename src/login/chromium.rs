@@ -18,8 +18,9 @@ use chromiumoxide::page::ScreenshotParams;
 use futures_util::StreamExt;
 use url::Url;
 
-use super::{Button, Choice, DriveError, Landing, Page, consent_button, consent_link, is_username_field, parse_page};
-use crate::target::Login;
+use super::{Choice, DriveError, consent_button, consent_link};
+use crate::transport::page::{Button, Landing, Page, is_username_field, parse_page};
+use crate::target::file::Login;
 
 /// Logins at once: each is a browser context with one page.
 const CONTEXTS: usize = 6;
@@ -84,7 +85,7 @@ impl Chromium {
     /// Starts the browser (on the caller's runtime; its event loop runs as a task there).
     pub async fn launch() -> Result<Chromium, String> {
         let exe = executable().ok_or("no Chromium found: install Debian's `chromium` (or set OAUTH_CONFORMANCE_CHROMIUM to the browser's path)")?;
-        let profile_dir = std::env::temp_dir().join(format!("oauth-conformance-chromium-{}-{}", std::process::id(), crate::token::random_hex(4)));
+        let profile_dir = std::env::temp_dir().join(format!("oauth-conformance-chromium-{}-{}", std::process::id(), crate::model::token::random_hex(4)));
         std::fs::create_dir_all(&profile_dir).map_err(|e| format!("{}: {e}", profile_dir.display()))?;
         // Without the background-networking flags Chromium keeps calling home, which a closed CI
         // network refuses; the suite talks to the target only.
@@ -195,7 +196,7 @@ fn fill_script(selector: &str, value: &str) -> String {
 
 /// The first of a step's selectors (wait_for, then what it types into and clicks) that matches
 /// nothing on the page yet; None when the step can run.
-async fn step_missing(page: &chromiumoxide::Page, step: &crate::target::LoginStep) -> Option<String> {
+async fn step_missing(page: &chromiumoxide::Page, step: &crate::target::file::LoginStep) -> Option<String> {
     let selectors: Vec<&String> = step.wait_for.iter().chain(step.fill.iter().map(|(s, _)| s)).chain(step.click.iter()).collect();
     first_missing(page, &selectors).await
 }
@@ -214,7 +215,7 @@ async fn first_missing(page: &chromiumoxide::Page, selectors: &[&String]) -> Opt
 
 /// The first `[[login.step]]` for this page: its URL fragment, its choice, and its `when`
 /// selector present.
-async fn step_for<'l>(page: &chromiumoxide::Page, login: &'l Login, url: &Url, choice: Choice) -> Option<(usize, &'l crate::target::LoginStep)> {
+async fn step_for<'l>(page: &chromiumoxide::Page, login: &'l Login, url: &Url, choice: Choice) -> Option<(usize, &'l crate::target::file::LoginStep)> {
     let wanted = if choice == Choice::Deny { "deny" } else { "approve" };
     for (i, st) in login.steps.iter().enumerate() {
         if !url.as_str().contains(&st.url) || st.choice.as_deref().is_some_and(|c| c != wanted) {
@@ -229,7 +230,7 @@ async fn step_for<'l>(page: &chromiumoxide::Page, login: &'l Login, url: &Url, c
 }
 
 /// One `[[login.step]]`, once its elements are all on the page: type into some, click some.
-async fn run_step(page: &chromiumoxide::Page, i: usize, step: &crate::target::LoginStep, login: &Login, url: &Url) -> Result<(), DriveError> {
+async fn run_step(page: &chromiumoxide::Page, i: usize, step: &crate::target::file::LoginStep, login: &Login, url: &Url) -> Result<(), DriveError> {
     let at = |why: String| DriveError::Browser { url: url.clone(), why: format!("login.step[{i}]: {why}") };
     for (sel, template) in &step.fill {
         let value = template.replace("{username}", &login.username).replace("{password}", &login.password);

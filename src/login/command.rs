@@ -15,7 +15,7 @@ use tokio::io::AsyncReadExt;
 use url::Url;
 
 use super::{Choice, DriveError};
-use crate::target::Login;
+use crate::target::file::Login;
 
 /// At most this much of the program's output is read (stdout; stderr likewise).
 const OUTPUT_CAP: u64 = 1 << 20;
@@ -52,7 +52,7 @@ pub async fn run(argv: &[String], dir: &std::path::Path, start: &Url, choice: Ch
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| failed(format!("cannot start `{program}`: {}", crate::case::io_message(&e))))?;
+        .map_err(|e| failed(format!("cannot start `{program}`: {}", crate::model::load_error::io_message(&e))))?;
     let (mut out, mut err) = (child.stdout.take().expect("piped"), child.stderr.take().expect("piped"));
     let work = async {
         let (mut o, mut e) = (Vec::new(), Vec::new());
@@ -68,7 +68,7 @@ pub async fn run(argv: &[String], dir: &std::path::Path, start: &Url, choice: Ch
         Err(_) => return Err(failed(format!("it did not finish within {} s (login.timeout); stopped", login.timeout.as_secs()))),
     };
     let stderr = String::from_utf8_lossy(&stderr).into_owned();
-    let tail = || crate::http::excerpt(stderr.trim(), 300);
+    let tail = || crate::transport::http::excerpt(stderr.trim(), 300);
     if !status.success() {
         return Err(failed(format!("it exited with {status}; its stderr: {}", tail())));
     }
@@ -78,7 +78,7 @@ pub async fn run(argv: &[String], dir: &std::path::Path, start: &Url, choice: Ch
     let url_line = first.map(|i| lines[i].trim());
     let html = first.map(|i| lines[i + 1..].join("\n")).filter(|h| !h.trim().is_empty());
     let url_line = url_line.ok_or_else(|| failed(format!("it printed no URL; its stderr: {}", tail())))?;
-    let url = Url::parse(url_line).map_err(|e| failed(format!("its output `{}` is not an absolute URL ({e})", crate::http::excerpt(url_line, 120))))?;
+    let url = Url::parse(url_line).map_err(|e| failed(format!("its output `{}` is not an absolute URL ({e})", crate::transport::http::excerpt(url_line, 120))))?;
     Ok(Reported { url, html, stderr })
 }
 

@@ -31,7 +31,7 @@ pub struct MxState {
 
 impl MxState {
     pub fn new(reg: Registration, faults: Faults, variants: Variants) -> Self {
-        MxState { reg, faults, variants, key: crate::token::random_bytes::<32>() }
+        MxState { reg, faults, variants, key: crate::model::token::random_bytes::<32>() }
     }
 
     fn has(&self, f: Fault) -> bool {
@@ -110,13 +110,13 @@ impl MxState {
             body["location"] = json!(l);
         }
         if self.has(Fault::MxTokenOnError) {
-            body["access_token"] = json!(crate::token::random_token());
+            body["access_token"] = json!(crate::model::token::random_token());
         }
         if self.variant(Variant::MxErrorType) {
             body["type"] = json!("error");
         }
         if self.variant(Variant::ExtraTokenMembers) {
-            body["trace_id"] = json!(crate::token::random_hex(8));
+            body["trace_id"] = json!(crate::model::token::random_hex(8));
         }
         let mut resp = (status, axum::Json(body)).into_response();
         self.no_store(&mut resp);
@@ -216,7 +216,7 @@ impl MxState {
         });
         let jwt = jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256), &claims, &jsonwebtoken::EncodingKey::from_secret(&self.key));
         let access_token = match (jwt, self.has(Fault::MxAccessTokenOpaque)) {
-            (_, true) => crate::token::random_hex(32),
+            (_, true) => crate::model::token::random_hex(32),
             (Ok(t), false) => t,
             (Err(e), false) => {
                 return self.error(MxError { status: StatusCode::INTERNAL_SERVER_ERROR, code: "server_error", details: format!("cannot sign: {e}"), location: None });
@@ -231,7 +231,7 @@ impl MxState {
             },
             "expires_in": EXPIRES_IN.to_string(),
             "scope": scope,
-            "opaque_token": crate::token::random_hex(32),
+            "opaque_token": crate::model::token::random_hex(32),
         });
         if self.has(Fault::MxExpiresInNumber) {
             body["expires_in"] = json!(EXPIRES_IN);

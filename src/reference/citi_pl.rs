@@ -22,7 +22,7 @@ use super::params::{self, Params, ascii};
 use super::store::{DevicePoll, GrantError, Issued, REFRESH_LIFETIME, RedeemPolicy, RefreshPolicy, RevokePolicy, Revoked, Store, TokenKind};
 use super::page::LoginStyle;
 use super::{ClientReg, Registration, dpop, page};
-use crate::token::random_token;
+use crate::model::token::random_token;
 
 pub const REALM: &str = "citi-pl";
 const AUTHORIZE: &str = "/authCode/oauth2/authorize";
@@ -194,7 +194,7 @@ impl PlState {
             body["error_description"] = json!(description);
         }
         if self.variant(Variant::ExtraTokenMembers) {
-            body["trace_id"] = json!(crate::token::random_hex(8));
+            body["trace_id"] = json!(crate::model::token::random_hex(8));
         }
         let mut resp = Response::from_parts(parts, axum::body::Body::from(serde_json::to_vec(&body).unwrap_or_default()));
         resp.headers_mut().remove(header::CONTENT_LENGTH);
@@ -219,7 +219,7 @@ impl PlState {
     /// client_id and client_secret in the form, never both methods at once (RFC 6749 §2.3).
     fn client_of(&self, headers: &HeaderMap, p: Option<&Params>) -> Result<&ClientReg, OAuthError> {
         // RFC 7523 §2.2: private_key_jwt, for the client registered for it.
-        if let Some(p) = p.filter(|p| p.get("client_assertion_type") == Some(crate::assertion::ASSERTION_TYPE) && self.flavor == Flavor::Rfc6749)
+        if let Some(p) = p.filter(|p| p.get("client_assertion_type") == Some(crate::jose::assertion::ASSERTION_TYPE) && self.flavor == Flavor::Rfc6749)
             && let Some((client, key)) = &self.reg.jwt_client {
                 let refuse = |d: &str| OAuthError::bad_request("invalid_client", d.to_string());
                 let jwt = p.get("client_assertion").ok_or_else(|| refuse("client_assertion is required"))?;
@@ -310,7 +310,7 @@ impl PlState {
         }
         if self.variant(Variant::ExtraTokenMembers) {
             body["not_before_policy"] = json!(0);
-            body["session_state"] = json!(crate::token::random_hex(8));
+            body["session_state"] = json!(crate::model::token::random_hex(8));
         }
         if let Some(r) = &issued.refresh_token
             && !(from_code && self.has(Fault::NoRefreshToken)) {
@@ -1001,7 +1001,7 @@ async fn consent(State(st): State<Arc<PlState>>, headers: HeaderMap, body: Bytes
     if let Some(s) = &echoed {
         params.extend(s.split('\u{0}').map(|s| ("state", s)));
     }
-    let leaked = crate::token::random_token();
+    let leaked = crate::model::token::random_token();
     if st.has(Fault::RfcTokenInRedirect) {
         params.push(("access_token", &leaked));
     }

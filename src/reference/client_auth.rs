@@ -59,7 +59,7 @@ pub struct AssertionPolicy {
 pub fn verify_assertion(
     jwt: &str,
     client_id: &str,
-    key: &crate::assertion::SigningKey,
+    key: &crate::jose::assertion::SigningKey,
     audiences: &[String],
     seen_jti: &dyn Fn(&str) -> bool,
     policy: AssertionPolicy,

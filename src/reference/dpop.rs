@@ -129,10 +129,10 @@ pub fn check(headers: &HeaderMap, want: &Expected<'_>, lax: Lax) -> Result<Optio
         }
     }
     if let Some(token) = want.access_token
-        && !lax.ath && member("ath").and_then(Value::as_str) != Some(&crate::dpop::access_token_hash(token)) {
+        && !lax.ath && member("ath").and_then(Value::as_str) != Some(&crate::jose::dpop::access_token_hash(token)) {
             return Err(bad("ath is not the hash of the access token"));
         }
-    Ok(Some(Proven { jkt: crate::dpop::thumbprint_of(&x, &y), jti: member("jti").and_then(Value::as_str).unwrap_or_default().to_string() }))
+    Ok(Some(Proven { jkt: crate::jose::dpop::thumbprint_of(&x, &y), jti: member("jti").and_then(Value::as_str).unwrap_or_default().to_string() }))
 }
 
 /// §4.3 item 9: the URIs compared after RFC 3986 syntax- and scheme-based normalisation (which
@@ -151,8 +151,8 @@ fn same_uri(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assertion::SigningKey;
-    use crate::dpop::{Flaw, Target, proof};
+    use crate::jose::assertion::SigningKey;
+    use crate::jose::dpop::{Flaw, Target, proof};
 
     fn headers(values: &[String]) -> HeaderMap {
         let mut h = HeaderMap::new();

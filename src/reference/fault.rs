@@ -1,7 +1,7 @@
 //! The catalogue of faults the reference server can be started with: each breaks one documented
 //! rule the way real servers break it, so the suite can prove the check for that rule can fail.
 //! The handlers consult `Faults` at the one decision point each fault alters.
-use crate::case::Level;
+use crate::model::level::Level;
 
 macro_rules! faults {
     ($($variant:ident => $name:literal, $profile:literal, $level:ident, $rule:literal;)*) => {

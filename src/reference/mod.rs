@@ -72,7 +72,7 @@ pub struct Registration {
     pub public_client: Option<ClientReg>,
     /// A client registered for private_key_jwt (RFC 7523 §2.2) with its ES256 key (the reference
     /// keeps the private half only to hand it out in its target file); none when withheld.
-    pub jwt_client: Option<(ClientReg, crate::assertion::SigningKey)>,
+    pub jwt_client: Option<(ClientReg, crate::jose::assertion::SigningKey)>,
     pub user: UserReg,
     pub scopes: Vec<String>,
 }
@@ -80,7 +80,7 @@ pub struct Registration {
 impl Registration {
     /// Fresh random secrets and password, so no run's credentials are guessable from the last.
     pub fn generate() -> Registration {
-        let secret = || crate::token::random_token();
+        let secret = || crate::model::token::random_token();
         Registration {
             clients: vec![
                 ClientReg { id: "my-client".into(), secret: secret(), redirect_uri: "https://app.example.test/callback".into() },
@@ -90,9 +90,9 @@ impl Registration {
             public_client: Some(ClientReg { id: "public-app".into(), secret: String::new(), redirect_uri: "http://127.0.0.1/cb".into() }),
             jwt_client: Some((
                 ClientReg { id: "jwt-client".into(), secret: String::new(), redirect_uri: "https://jwt.example.test/cb".into() },
-                crate::assertion::SigningKey::generate(),
+                crate::jose::assertion::SigningKey::generate(),
             )),
-            user: UserReg { username: "alice".into(), password: format!("pw-{}", crate::token::random_hex(12)) },
+            user: UserReg { username: "alice".into(), password: format!("pw-{}", crate::model::token::random_hex(12)) },
             scopes: ["accounts", "customers", "payments", "onboarding"].map(String::from).to_vec(),
         }
     }
@@ -137,7 +137,7 @@ fn server_tls(tls: &TlsConfig) -> Result<tokio_rustls::TlsAcceptor, ReferenceErr
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let err = |e: &dyn std::fmt::Display| ReferenceError::Tls(e.to_string());
-    crate::http::install_crypto_provider();
+    crate::transport::http::install_crypto_provider();
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&tls.cert_pem).collect::<Result<_, _>>().map_err(|e| err(&e))?;
     let key = PrivateKeyDer::from_pem_slice(&tls.key_pem).map_err(|e| err(&e))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());

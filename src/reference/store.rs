@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::token::random_token;
+use crate::model::token::random_token;
 
 pub const CODE_LIFETIME: Duration = Duration::from_secs(120);
 pub const ACCESS_LIFETIME: Duration = Duration::from_secs(1800);
@@ -302,7 +302,7 @@ pub struct Store {
 
 impl Store {
     pub fn with_lifetimes(lifetimes: Lifetimes) -> Store {
-        Store { inner: Mutex::default(), lifetimes, predictable: false, dpop_nonce: crate::token::random_token() }
+        Store { inner: Mutex::default(), lifetimes, predictable: false, dpop_nonce: crate::model::token::random_token() }
     }
 
     /// Binds a token to a DPoP key (RFC 9449 §5, §6): its JWK thumbprint.
@@ -445,7 +445,7 @@ impl Store {
             None => {}
         }
         match (&rec.challenge, verifier) {
-            (Some(c), Some(v)) if crate::token::s256(v) == *c => {}
+            (Some(c), Some(v)) if crate::model::token::s256(v) == *c => {}
             (Some(_), _) if policy.pkce_unchecked => {}
             (Some(_), _) => return Err(GrantError::PkceMismatch),
             (None, Some(_)) if policy.pkce_downgrade => {}
@@ -611,7 +611,7 @@ impl Store {
     /// 4 digits under the short-user-code fault).
     pub fn begin_device(&self, client_id: &str, scope: &str, short_user_code: bool) -> (String, String) {
         const ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
-        let bytes = crate::token::random_bytes::<8>();
+        let bytes = crate::model::token::random_bytes::<8>();
         let user_code = if short_user_code {
             bytes[..4].iter().map(|b| char::from(b'0' + b % 10)).collect()
         } else {

@@ -2,7 +2,7 @@
 //! choose, each citing the clause that permits it. Beside the faults, never mixed with them: a
 //! fault is a rule broken (some case must fail), a variant is a rule honoured another way (the
 //! gate must pass). The handlers consult `Variants` at the one decision point each one alters.
-use crate::case::Level;
+use crate::model::level::Level;
 
 macro_rules! variants {
     ($($variant:ident => $name:literal, [$($profile:literal),+], $departure:expr, $clause:literal;)*) => {

@@ -4,8 +4,8 @@
 //! Rendered with minijinja under the name `report.html`, so every value is HTML-escaped.
 use serde::Serialize;
 
-use crate::case::Level;
-use crate::result::{BaselineMark, CaseResult, Outcome, RunResult, Summary};
+use crate::model::level::Level;
+use crate::model::result::{BaselineMark, CaseResult, Outcome, RunResult, Summary};
 
 const TEMPLATE: &str = include_str!("report.html");
 
@@ -86,7 +86,7 @@ struct View {
     unreachable: Option<String>,
     diagnoses: Vec<String>,
     threats: Vec<ThreatView>,
-    compliance: Vec<crate::threat::Compliance>,
+    compliance: Vec<crate::report::threat::Compliance>,
     interrupted: Option<&'static str>,
     insecure: bool,
     failures: Vec<FailureLink>,
@@ -212,17 +212,17 @@ pub fn render(result: &RunResult) -> String {
         levels,
         unreachable: result.unreachable(),
         diagnoses: result.diagnoses(),
-        threats: crate::threat::view(result.cases())
+        threats: crate::report::threat::view(result.cases())
             .into_iter()
             .map(|t| ThreatView {
                 name: t.name,
                 section: t.section,
                 status: t.status.as_str(),
                 css: match t.status {
-                    crate::threat::Mitigation::Mitigated => "passed",
-                    crate::threat::Mitigation::Partly => "warning",
-                    crate::threat::Mitigation::NotMitigated => "failed",
-                    crate::threat::Mitigation::NotTested => "skipped",
+                    crate::report::threat::Mitigation::Mitigated => "passed",
+                    crate::report::threat::Mitigation::Partly => "warning",
+                    crate::report::threat::Mitigation::NotMitigated => "failed",
+                    crate::report::threat::Mitigation::NotTested => "skipped",
                 },
                 cases: t
                     .cases
@@ -234,7 +234,7 @@ pub fn render(result: &RunResult) -> String {
                     .collect(),
             })
             .collect(),
-        compliance: crate::threat::compliance(result.cases()),
+        compliance: crate::report::threat::compliance(result.cases()),
         interrupted: result.interrupted,
         insecure: result.insecure,
         failures: {

@@ -13,7 +13,7 @@
 //! ```
 use serde_json::{Value, json};
 
-use crate::result::{RunResult, Summary};
+use crate::model::result::{RunResult, Summary};
 
 pub fn render(result: &RunResult) -> Value {
     let profiles: Vec<&str> = result.runs.iter().map(|r| r.profile.as_str()).collect();
@@ -32,8 +32,8 @@ pub fn render(result: &RunResult) -> Value {
         "stopped": result.stopped,
         "filtered_out": result.filtered_out,
         "diagnoses": result.diagnoses(),
-        "threats": crate::threat::view(result.cases()),
-        "compliance": crate::threat::compliance(result.cases()),
+        "threats": crate::report::threat::view(result.cases()),
+        "compliance": crate::report::threat::compliance(result.cases()),
         "duration_ms": result.duration_ms,
         "profiles": result.runs.iter().map(|r| json!({
             "profile": r.profile,

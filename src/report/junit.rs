@@ -22,7 +22,7 @@ use std::time::Duration;
 use indexmap::IndexMap;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::result::{BaselineMark, CaseResult, Outcome, RunResult};
+use crate::model::result::{BaselineMark, CaseResult, Outcome, RunResult};
 
 pub fn render(result: &RunResult) -> String {
     let mut report = Report::new("oauth-conformance");

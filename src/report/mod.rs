@@ -4,8 +4,9 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod terminal;
+pub mod threat;
 
-use crate::result::CaseResult;
+use crate::model::result::CaseResult;
 
 use std::io::Write;
 use std::path::Path;

@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::sync::Mutex;
 
-use crate::case::Level;
-use crate::http::excerpt;
-use crate::result::{BaselineMark, CaseResult, ErrorKind, Outcome, RunResult, Summary};
-use crate::runner::Event;
+use crate::model::level::Level;
+use crate::transport::http::excerpt;
+use crate::model::result::{BaselineMark, CaseResult, ErrorKind, Outcome, RunResult, Summary};
+use crate::run::event::Event;
 
 fn paint(text: &str, ansi: &str, color: bool) -> String {
     if color { format!("\x1b[{ansi}m{text}\x1b[0m") } else { text.to_string() }

@@ -2,13 +2,13 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use oauth_conformance::profile::Profile;
-use oauth_conformance::redact::Redactor;
+use oauth_conformance::suite::profile::Profile;
+use oauth_conformance::model::redact::Redactor;
 use oauth_conformance::reference::{Fault, ReferenceServer};
-use oauth_conformance::result::{Outcome, RunResult};
-use oauth_conformance::runner::{self, Plan, RunOptions};
-use oauth_conformance::suite::Suite;
-use oauth_conformance::target::Target;
+use oauth_conformance::model::result::{Outcome, RunResult};
+use oauth_conformance::run::runner::{self, Plan, RunOptions};
+use oauth_conformance::suite::source::Suite;
+use oauth_conformance::target::file::Target;
 
 pub fn profile(name: &str) -> Arc<Profile> {
     Arc::new(Profile::load(&Suite::Embedded, name).expect("shipped profile loads"))

@@ -13,8 +13,8 @@
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::case::{LoadError, line_of, toml_error};
-use crate::result::{CaseResult, BaselineMark, Outcome, RunResult};
+use crate::model::load_error::{LoadError, line_of, toml_error};
+use crate::model::result::{CaseResult, BaselineMark, Outcome, RunResult};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,7 +65,7 @@ impl Baseline {
 
     pub fn load(path: &std::path::Path, known: &dyn Fn(Option<&str>, &str) -> bool) -> Result<Baseline, LoadError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| LoadError { file: file.clone(), line: 1, message: crate::case::io_message(&e) })?;
+        let text = std::fs::read_to_string(path).map_err(|e| LoadError { file: file.clone(), line: 1, message: crate::model::load_error::io_message(&e) })?;
         Baseline::parse(&file, &text, known)
     }
 
@@ -104,7 +104,7 @@ impl Baseline {
             .map(|(r, c)| Entry {
                 id: c.id.clone(),
                 profile: (result.runs.len() > 1).then(|| r.profile.clone()),
-                reason: format!("TODO: confirm by hand. {} {}: {}", c.shown_level().as_str(), c.outcome.as_str(), crate::http::excerpt(&c.message, 200)),
+                reason: format!("TODO: confirm by hand. {} {}: {}", c.shown_level().as_str(), c.outcome.as_str(), crate::transport::http::excerpt(&c.message, 200)),
                 intermittent: false,
             })
             .collect();

@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde_json::{Value, json};
 use sha2::Digest;
 
-use crate::assertion::SigningKey;
+use crate::jose::assertion::SigningKey;
 
 /// The header a proof travels in.
 pub const HEADER: &str = "dpop";
@@ -154,7 +154,7 @@ pub fn proof(key: &SigningKey, other: &SigningKey, to: &Target<'_>, flaw: Flaw) 
     }
     let method = if flaw == Flaw::WrongHtm { if to.method == "POST" { "PUT" } else { "POST" } } else { to.method };
     let mut claims = json!({
-        "jti": crate::token::random_token(),
+        "jti": crate::model::token::random_token(),
         "htm": method,
         "htu": if flaw == Flaw::WrongHtu { other_htu(&htu) } else { htu.to_string() },
         "iat": match flaw { Flaw::Stale => now - 3600, Flaw::Future => now + 3600, _ => now },
@@ -179,7 +179,7 @@ pub fn proof(key: &SigningKey, other: &SigningKey, to: &Target<'_>, flaw: Flaw) 
         }
     }
     if flaw == Flaw::NotJwt {
-        return format!("not-a-jwt.{}", crate::token::random_hex(8));
+        return format!("not-a-jwt.{}", crate::model::token::random_hex(8));
     }
     let input = format!("{}.{}", B64.encode(header.to_string()), B64.encode(claims.to_string()));
     let signature = match flaw {
@@ -203,7 +203,7 @@ pub fn proof(key: &SigningKey, other: &SigningKey, to: &Target<'_>, flaw: Flaw) 
 /// `ath` (§7.1). `last` is the case's previous proof, for a replay. Returns the proofs sent, for
 /// the redactor.
 pub fn attach(
-    request: &mut crate::http::HttpRequest,
+    request: &mut crate::transport::http::HttpRequest,
     keys: &(SigningKey, SigningKey),
     flaw: Flaw,
     nonce: Option<&str>,
@@ -233,7 +233,7 @@ pub fn attach(
 
 /// The nonce a refusal asks the client to use (RFC 9449 §8: `use_dpop_nonce` from the token
 /// endpoint as a JSON error, §9: from a resource in the WWW-Authenticate challenge), if it asks.
-pub fn nonce_asked(resp: &crate::http::HttpResponse) -> Option<String> {
+pub fn nonce_asked(resp: &crate::transport::http::HttpResponse) -> Option<String> {
     let nonce = resp.header("dpop-nonce")?.trim().to_string();
     let in_json = resp.json().and_then(|v| v.get("error").and_then(Value::as_str).map(|e| e == "use_dpop_nonce")).unwrap_or(false);
     let in_challenge = resp.header_joined("www-authenticate").is_some_and(|c| c.contains("use_dpop_nonce"));
@@ -330,7 +330,7 @@ mod tests {
     #[test]
     fn attaching_moves_a_bearer_token_to_the_dpop_scheme_and_hashes_it_into_ath() {
         let keys = (SigningKey::generate(), SigningKey::generate());
-        let mut req = crate::http::HttpRequest {
+        let mut req = crate::transport::http::HttpRequest {
             method: "GET".into(),
             url: url::Url::parse("https://rs.test/api?q=1").unwrap(),
             headers: vec![("authorization".into(), "Bearer tok-1".into())],
@@ -354,7 +354,7 @@ mod tests {
 
     #[test]
     fn a_nonce_is_asked_only_by_a_refusal_that_names_use_dpop_nonce() {
-        let resp = |status, headers: Vec<(&str, &str)>, body: &str| crate::http::HttpResponse {
+        let resp = |status, headers: Vec<(&str, &str)>, body: &str| crate::transport::http::HttpResponse {
             status,
             headers: headers.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             body: body.as_bytes().to_vec(),

@@ -8,36 +8,26 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
 use url::Url;
 
-use crate::baseline::Baseline;
+use crate::target::baseline::Baseline;
 use base64::Engine;
-use crate::case::{Auth, Browser, Case, Level, Need, Sample, Step};
-use crate::check::{self, CheckContext, Observation};
-use crate::http::{Exchange, Http, HttpResponse};
-use crate::login::{self, Choice, Landing};
-use crate::profile::Profile;
-use crate::redact::Redactor;
-use crate::request::{self, Role};
-use crate::selection::Selection;
-use crate::result::{CaseResult, CheckRecord, Diagnosis, ErrorKind, LoginLog, Outcome, ProfileRun, RunResult};
-use crate::target::Target;
+use crate::suite::case::{Auth, Browser, Case, Need, Sample, Step};
+use crate::model::level::Level;
+use crate::check::evaluate::{self as check, CheckContext, Observation};
+use crate::transport::http::{Exchange, Http, HttpResponse};
+use crate::login::{self, Choice};
+use crate::transport::page::Landing;
+use crate::suite::profile::Profile;
+use crate::model::redact::Redactor;
+use crate::run::request::{self, Role};
+use crate::suite::selection::Selection;
+use crate::model::result::{CaseResult, CheckRecord, Diagnosis, ErrorKind, LoginLog, Outcome, ProfileRun, RunResult};
+use crate::target::file::Target;
+use crate::run::event::{Event, Sink};
+use crate::run::signal::Stop;
 
-/// The stop flag a signal handler sets: the running cases finish, no new one starts.
-#[derive(Debug, Clone, Default)]
-pub struct Stop(Arc<std::sync::OnceLock<&'static str>>);
-
-impl Stop {
-    /// Records why the run must stop (the first reason wins).
-    pub fn request(&self, signal: &'static str) {
-        let _ = self.0.set(signal);
-    }
-
-    pub fn reason(&self) -> Option<&'static str> {
-        self.0.get().copied()
-    }
-}
 
 /// Each case's requests in the order it sent them.
-pub type RawRequests = Arc<Mutex<Vec<(String, Vec<crate::http::HttpRequest>)>>>;
+pub type RawRequests = Arc<Mutex<Vec<(String, Vec<crate::transport::http::HttpRequest>)>>>;
 
 /// One profile against one target.
 #[derive(Clone)]
@@ -46,19 +36,6 @@ pub struct Plan {
     pub target: Arc<Target>,
 }
 
-/// What the runner tells its reporters, in order: the run started, a diagnosis, each case's
-/// final result (blocked, warning and baseline-expected included), the run finished.
-#[derive(Debug, Clone)]
-pub enum Event {
-    Started { cases: usize, filtered_out: usize, jobs: usize },
-    /// A refused positive request points at the target file.
-    Diagnosis(String),
-    CaseFinished(Box<CaseResult>),
-    Finished,
-}
-
-/// Where events go: reporters behind one callback, called from the runner's threads.
-pub type Sink = Arc<dyn Fn(&Event) + Send + Sync>;
 
 /// Cases run at once by default: the work waits on the network, not on the cores.
 pub const DEFAULT_JOBS: usize = 16;
@@ -76,7 +53,7 @@ pub struct RunOptions {
     /// Set from a signal handler: no new case starts once it is set.
     pub stop: Option<Stop>,
     /// TLS settings for reaching the target.
-    pub tls: crate::http::TlsOptions,
+    pub tls: crate::transport::http::TlsOptions,
     /// Certificate checks off (`--insecure`): recorded in every report.
     pub insecure: bool,
     /// Keep every case's requests, unredacted, in memory (the benchmark replays them to measure
@@ -101,11 +78,11 @@ impl Default for RunOptions {
             selection: Selection::default(),
             jobs: None,
             request_timeout: Duration::from_secs(10),
-            body_cap: crate::http::DEFAULT_BODY_CAP,
+            body_cap: crate::transport::http::DEFAULT_BODY_CAP,
             strict: false,
             raw_requests: None,
             stop: None,
-            tls: crate::http::TlsOptions::default(),
+            tls: crate::transport::http::TlsOptions::default(),
             insecure: false,
             baseline: None,
             events: None,
@@ -228,7 +205,7 @@ pub(crate) struct CaseRun<'a> {
 /// A case's DPoP keys (A, the client's; B, another), made on first use, and what the server said.
 #[derive(Default)]
 struct DpopState {
-    keys: std::sync::OnceLock<(crate::assertion::SigningKey, crate::assertion::SigningKey)>,
+    keys: std::sync::OnceLock<(crate::jose::assertion::SigningKey, crate::jose::assertion::SigningKey)>,
     /// The latest DPoP-Nonce each origin sent (RFC 9449 §8, §9).
     nonces: HashMap<String, String>,
     /// The case's last proof, for a replay.
@@ -236,8 +213,8 @@ struct DpopState {
 }
 
 impl DpopState {
-    fn keys(&self) -> &(crate::assertion::SigningKey, crate::assertion::SigningKey) {
-        self.keys.get_or_init(|| (crate::assertion::SigningKey::generate(), crate::assertion::SigningKey::generate()))
+    fn keys(&self) -> &(crate::jose::assertion::SigningKey, crate::jose::assertion::SigningKey) {
+        self.keys.get_or_init(|| (crate::jose::assertion::SigningKey::generate(), crate::jose::assertion::SigningKey::generate()))
     }
 }
 
@@ -267,7 +244,7 @@ pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
 }
 
 fn wait_what(key: &str) -> &'static str {
-    crate::case::WAITS.iter().find(|(k, _)| *k == key).map_or("lifetime", |(_, what)| *what)
+    crate::suite::case::WAITS.iter().find(|(k, _)| *k == key).map_or("lifetime", |(_, what)| *what)
 }
 
 /// Why a slow case does not run without `--slow`.
@@ -279,10 +256,10 @@ fn slow_skip(case: &Case, target: &Target, slow: bool) -> Option<String> {
 
 /// A printable ASCII state with every reserved character of RFC 3986 §2.2 and a space, ~300 bytes.
 fn long_state() -> String {
-    let mut s = crate::token::random_hex(16);
+    let mut s = crate::model::token::random_hex(16);
     while s.len() < 300 {
         s.push_str(" :/?#[]@!$&'()*+,;=%~-._");
-        s.push_str(&crate::token::random_hex(4));
+        s.push_str(&crate::model::token::random_hex(4));
     }
     s
 }
@@ -315,7 +292,7 @@ fn manipulated_redirect_uri(registered: &str, how: &str) -> Option<String> {
 
 /// RFC 4122 version 4 UUID from fresh random bytes.
 fn uuid_v4() -> String {
-    let mut b = crate::token::random_bytes::<16>();
+    let mut b = crate::model::token::random_bytes::<16>();
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex::encode(b);
@@ -332,14 +309,14 @@ fn step_label(role: &str, i: usize, step: &Step) -> String {
 impl<'a> CaseRun<'a> {
     fn new(env: &'a Env) -> Self {
         let mut values = HashMap::new();
-        values.insert("state".to_string(), format!("st-{}", crate::token::random_hex(12)));
+        values.insert("state".to_string(), format!("st-{}", crate::model::token::random_hex(12)));
         values.insert("long_state".to_string(), long_state());
-        values.insert("random".to_string(), crate::token::random_hex(8));
+        values.insert("random".to_string(), crate::model::token::random_hex(8));
         // The jti every `jwt_replay` step of the case shares.
-        values.insert("jti".to_string(), crate::token::random_token());
+        values.insert("jti".to_string(), crate::model::token::random_token());
         // RFC 7636 §4.1-4.2: a 43-character verifier and its S256 challenge.
-        let verifier = crate::token::random_token();
-        values.insert("code_challenge".to_string(), crate::token::s256(&verifier));
+        let verifier = crate::model::token::random_token();
+        values.insert("code_challenge".to_string(), crate::model::token::s256(&verifier));
         values.insert("code_verifier".to_string(), verifier);
         let local = Redactor::new();
         for (k, v) in env.target.secrets() {
@@ -372,7 +349,7 @@ impl<'a> CaseRun<'a> {
             "public_redirect_uri" => t.public_client.as_ref().and_then(|c| c.redirect_uri.clone()),
             "uuid" => Some(uuid_v4()),
             "issuer" => Some(t.issuer()),
-            "dpop_jkt" => Some(crate::dpop::thumbprint(&self.dpop.keys().0)),
+            "dpop_jkt" => Some(crate::jose::dpop::thumbprint(&self.dpop.keys().0)),
             _ => self.values.get(name).cloned(),
         }
     }
@@ -432,7 +409,7 @@ impl<'a> CaseRun<'a> {
                     if let Some(n) = resp.header("dpop-nonce") {
                         self.dpop.nonces.insert(origin, n.trim().to_string());
                     }
-                    if crate::dpop::nonce_asked(resp).is_some() && !matches!(flaw, crate::dpop::Flaw::Absent | crate::dpop::Flaw::Replay) && !flaw.judged_on_iat() {
+                    if crate::jose::dpop::nonce_asked(resp).is_some() && !matches!(flaw, crate::jose::dpop::Flaw::Absent | crate::jose::dpop::Flaw::Replay) && !flaw.judged_on_iat() {
                         self.learn_exchange(&ex);
                         self.exchanges.push((format!("{label} (the server asked for a DPoP nonce)"), ex));
                         let mut again = built.request.clone();
@@ -455,9 +432,9 @@ impl<'a> CaseRun<'a> {
     }
 
     /// Puts the step's DPoP proof on `request`, with the nonce its origin last gave.
-    fn sign_dpop(&mut self, request: &mut crate::http::HttpRequest, flaw: crate::dpop::Flaw) -> Result<(), CaseError> {
+    fn sign_dpop(&mut self, request: &mut crate::transport::http::HttpRequest, flaw: crate::jose::dpop::Flaw) -> Result<(), CaseError> {
         let nonce = self.dpop.nonces.get(&request.url.origin().ascii_serialization()).filter(|_| !flaw.judged_on_iat()).cloned();
-        let proofs = crate::dpop::attach(request, self.dpop.keys(), flaw, nonce.as_deref(), self.dpop.last.as_deref()).map_err(|e| CaseError::new(ErrorKind::Request, e))?;
+        let proofs = crate::jose::dpop::attach(request, self.dpop.keys(), flaw, nonce.as_deref(), self.dpop.last.as_deref()).map_err(|e| CaseError::new(ErrorKind::Request, e))?;
         for p in &proofs {
             Both(&self.local, &self.env.redactor).add("dpop_proof", p);
         }
@@ -776,15 +753,15 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
         .iter()
         .map(|c| CheckRecord { message: c.message.as_ref().map(|m| run.local.redact(m)), ..c.clone() })
         .collect();
-    result.transcript = crate::transcript::records(&run.exchanges, &run.local);
+    result.transcript = crate::transport::transcript::records(&run.exchanges, &run.local);
     if let Some(sink) = &env.raw_requests {
         let reqs = run.exchanges.iter().map(|(_, ex)| ex.request.clone()).collect();
         sink.lock().unwrap_or_else(|e| e.into_inner()).push((case.id.clone(), reqs));
     }
-    result.curl = crate::transcript::curl(&run.exchanges, &run.local);
+    result.curl = crate::transport::transcript::curl(&run.exchanges, &run.local);
     // Bounded: a screenshot larger than 2 MB is left out rather than bloating every report.
     result.screenshot = run.screenshot.take().filter(|png| png.len() <= 2 << 20).map(|png| base64::engine::general_purpose::STANDARD.encode(png));
-    result.login_log = run.login_log.iter().map(|(step, text)| LoginLog { step: step.clone(), text: run.local.redact(&crate::http::excerpt(text.trim(), 4000)) }).collect();
+    result.login_log = run.login_log.iter().map(|(step, text)| LoginLog { step: step.clone(), text: run.local.redact(&crate::transport::http::excerpt(text.trim(), 4000)) }).collect();
     result.duration_ms = started.elapsed().as_millis() as u64;
     result
 }
@@ -801,7 +778,7 @@ fn refusal(step: &Step, obs: &Observed) -> Option<String> {
             _ => None,
         },
         Observed::Http(r) => {
-            let error = r.json().and_then(|v| v.get("error").and_then(Value::as_str).map(|e| format!(" {}", crate::http::excerpt(e, 60)))).unwrap_or_default();
+            let error = r.json().and_then(|v| v.get("error").and_then(Value::as_str).map(|e| format!(" {}", crate::transport::http::excerpt(e, 60)))).unwrap_or_default();
             Some(format!("answered {}{error}", r.status))
         }
         Observed::Browser(Landing::Redirect(u), _) => {
@@ -809,7 +786,7 @@ fn refusal(step: &Step, obs: &Observed) -> Option<String> {
             match (step.browser, error) {
                 (_, None) if u.query_pairs().any(|(k, _)| k == "code") => None,
                 (Some(Browser::Deny), Some(e)) if e == "access_denied" => None,
-                (_, Some(e)) => Some(format!("redirected with error={}", crate::http::excerpt(&e, 60))),
+                (_, Some(e)) => Some(format!("redirected with error={}", crate::transport::http::excerpt(&e, 60))),
                 (_, None) => Some(format!("redirected without a code to {}", check::show_url(u))),
             }
         }
@@ -1044,7 +1021,7 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
     drop(rt);
     // The last line of defence: what any case saw, redacted in every case's target data.
     for c in runs.iter_mut().flat_map(|r| r.cases.iter_mut()) {
-        crate::redact::redact_case(c, &redactor);
+        crate::model::redact::redact_case(c, &redactor);
     }
     let interrupted = stop.reason();
     let result = RunResult {

@@ -2,11 +2,14 @@
 //! `${ENV_VAR}` so secrets stay out of files.
 use indexmap::IndexMap;
 use serde::Deserialize;
+
+use crate::model::capability::Capability;
 use toml::Spanned;
 use url::Url;
 
-use crate::case::{self, LoadError};
-use crate::profile::Profile;
+use crate::suite::case::{self};
+use crate::model::load_error::LoadError;
+use crate::suite::profile::Profile;
 
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -22,7 +25,7 @@ pub struct Client {
 #[derive(Debug, Clone)]
 pub struct JwtClient {
     pub id: String,
-    pub key: crate::assertion::SigningKey,
+    pub key: crate::jose::assertion::SigningKey,
 }
 
 impl Client {
@@ -121,110 +124,6 @@ pub struct Target {
     /// `[slow]`: seconds to wait before a code or access token must be dead (the slow cases).
     pub slow: std::collections::BTreeMap<String, u64>,
     lines: Lines,
-}
-
-/// An optional feature a server may or may not offer; cases that need it are skipped without it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Capability {
-    /// RFC 8414 authorization server metadata at the discovery URL.
-    Metadata,
-    /// RFC 9207 `iss` in authorization responses.
-    Iss,
-    /// RFC 7662 token introspection.
-    Introspection,
-    /// RFC 9700 §4.14.2 refresh token rotation (no metadata member says it: the target file does).
-    RefreshRotation,
-    /// RFC 7009 token revocation: offered unless the fetched metadata lacks revocation_endpoint or
-    /// the target file says `revocation = false` (the profiles define a revocation endpoint).
-    Revocation,
-    /// RFC 6749 §2.3.1 client_secret_post. The target file says it: the metadata's
-    /// token_endpoint_auth_methods_supported is server-wide, while each client is registered for
-    /// one method (RFC 7591 §2), so it cannot say what this client may use.
-    ClientSecretPost,
-    /// RFC 9126 pushed authorization requests (metadata: pushed_authorization_request_endpoint).
-    Par,
-    /// RFC 9126 §5: the server accepts authorization requests only through PAR (metadata:
-    /// require_pushed_authorization_requests).
-    ParRequired,
-    /// RFC 7523 §2.2 private_key_jwt (metadata: token_endpoint_auth_methods_supported).
-    PrivateKeyJwt,
-    /// RFC 8628 device authorization grant (metadata: device_authorization_endpoint).
-    DeviceGrant,
-    /// RFC 9449 DPoP proofs and sender-constrained tokens (metadata:
-    /// dpop_signing_alg_values_supported).
-    Dpop,
-}
-
-impl Capability {
-    pub const ALL: [Capability; 11] = [
-        Capability::Dpop,
-        Capability::DeviceGrant,
-        Capability::PrivateKeyJwt,
-        Capability::Metadata,
-        Capability::Iss,
-        Capability::Introspection,
-        Capability::RefreshRotation,
-        Capability::Revocation,
-        Capability::ClientSecretPost,
-        Capability::Par,
-        Capability::ParRequired,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Capability::Metadata => "metadata",
-            Capability::Iss => "iss",
-            Capability::Introspection => "introspection",
-            Capability::RefreshRotation => "refresh_rotation",
-            Capability::Revocation => "revocation",
-            Capability::ClientSecretPost => "client_secret_post",
-            Capability::Par => "par",
-            Capability::ParRequired => "par_required",
-            Capability::PrivateKeyJwt => "private_key_jwt",
-            Capability::DeviceGrant => "device_grant",
-            Capability::Dpop => "dpop",
-        }
-    }
-
-    /// What says the server offers it: the metadata member, or the target file.
-    pub fn source(self) -> &'static str {
-        match self {
-            Capability::Metadata => "target file: discovery_url",
-            Capability::Iss => "metadata: authorization_response_iss_parameter_supported",
-            Capability::Introspection => "metadata: introspection_endpoint",
-            Capability::RefreshRotation => "target file: [capabilities] refresh_rotation",
-            Capability::Revocation => "metadata: revocation_endpoint",
-            Capability::ClientSecretPost => "target file: [capabilities] client_secret_post",
-            Capability::Par => "metadata: pushed_authorization_request_endpoint",
-            Capability::ParRequired => "metadata: require_pushed_authorization_requests",
-            Capability::PrivateKeyJwt => "metadata: token_endpoint_auth_methods_supported",
-            Capability::DeviceGrant => "metadata: device_authorization_endpoint",
-            Capability::Dpop => "metadata: dpop_signing_alg_values_supported",
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            Capability::Metadata => "RFC 8414 authorization server metadata",
-            Capability::Iss => "RFC 9207 iss in authorization responses",
-            Capability::Introspection => "RFC 7662 token introspection",
-            Capability::RefreshRotation => "refresh token rotation",
-            Capability::Revocation => "RFC 7009 token revocation",
-            Capability::ClientSecretPost => "client_secret_post client authentication",
-            Capability::Par => "RFC 9126 pushed authorization requests",
-            Capability::ParRequired => "RFC 9126 PAR-only authorization requests",
-            Capability::PrivateKeyJwt => "RFC 7523 private_key_jwt client authentication",
-            Capability::DeviceGrant => "the RFC 8628 device authorization grant",
-            Capability::Dpop => "RFC 9449 DPoP with ES256 proofs",
-        }
-    }
-
-    /// Offered when neither the target file nor the metadata says: only what every profile
-    /// defines an endpoint for.
-    fn default_offered(self) -> bool {
-        matches!(self, Capability::Revocation)
-    }
 }
 
 /// Which capabilities the target offers: the target file's word first, then the metadata's;
@@ -348,7 +247,7 @@ struct Expander<'a> {
 
 impl Expander<'_> {
     fn err(&self, pos: usize, field: &str, message: String) -> LoadError {
-        LoadError { file: self.file.to_string(), line: case::line_of(self.text, pos), message: format!("field `{field}`: {message}") }
+        LoadError { file: self.file.to_string(), line: crate::model::load_error::line_of(self.text, pos), message: format!("field `{field}`: {message}") }
     }
 
     /// The value with `${VAR}` replaced from the environment.
@@ -410,7 +309,7 @@ impl Expander<'_> {
 impl Target {
     /// Reads and validates a target file's text, expanding `${VAR}` with `env`.
     pub fn parse(file: &str, text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Target, LoadError> {
-        let raw: RawTarget = toml::from_str(text).map_err(|e| case::toml_error(file, text, &e))?;
+        let raw: RawTarget = toml::from_str(text).map_err(|e| crate::model::load_error::toml_error(file, text, &e))?;
         let x = Expander { file, text, env };
         let login = match &raw.login {
             Some(l) => {
@@ -512,10 +411,10 @@ impl Target {
             }
         };
         let lines = Lines {
-            profile: case::line_of(text, raw.profile.span().start),
-            client: case::line_of(text, raw.client.span().start),
-            second_client: raw.second_client.as_ref().map(|c| case::line_of(text, c.span().start)),
-            endpoints: raw.endpoints.iter().map(|(k, v)| (k.clone(), case::line_of(text, v.span().start))).collect(),
+            profile: crate::model::load_error::line_of(text, raw.profile.span().start),
+            client: crate::model::load_error::line_of(text, raw.client.span().start),
+            second_client: raw.second_client.as_ref().map(|c| crate::model::load_error::line_of(text, c.span().start)),
+            endpoints: raw.endpoints.iter().map(|(k, v)| (k.clone(), crate::model::load_error::line_of(text, v.span().start))).collect(),
         };
         Ok(Target {
             source: file.to_string(),
@@ -541,9 +440,9 @@ impl Target {
                         value
                     } else {
                         let full = std::path::Path::new(file).parent().map(|p| p.to_path_buf()).unwrap_or_default().join(&value);
-                        std::fs::read_to_string(&full).map_err(|e| x.err(r.private_key.span().start, "jwt_client.private_key", format!("cannot read {}: {}", full.display(), case::io_message(&e))))?
+                        std::fs::read_to_string(&full).map_err(|e| x.err(r.private_key.span().start, "jwt_client.private_key", format!("cannot read {}: {}", full.display(), crate::model::load_error::io_message(&e))))?
                     };
-                    let key = crate::assertion::SigningKey::from_pem(&pem).map_err(|e| x.err(r.private_key.span().start, "jwt_client.private_key", e.to_string()))?;
+                    let key = crate::jose::assertion::SigningKey::from_pem(&pem).map_err(|e| x.err(r.private_key.span().start, "jwt_client.private_key", e.to_string()))?;
                     Some(JwtClient { id: x.value(&r.id, "jwt_client.id")?, key })
                 }
             },
@@ -585,7 +484,7 @@ impl Target {
     /// Reads a target file from disk.
     pub fn load(path: &std::path::Path) -> Result<Target, LoadError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| LoadError { file: file.clone(), line: 1, message: case::io_message(&e) })?;
+        let text = std::fs::read_to_string(path).map_err(|e| LoadError { file: file.clone(), line: 1, message: crate::model::load_error::io_message(&e) })?;
         let t = Target::parse(&file, &text, &|v| std::env::var(v).ok())?;
         Ok(t)
     }
@@ -627,7 +526,7 @@ impl Target {
             let needle = format!("{{{name}}}");
             profile.endpoints.values().any(|e| e.query.iter().chain(&e.form).any(|(_, v)| v.contains(&needle)))
         };
-        let uses_basic = profile.endpoints.values().any(|e| e.auth == crate::case::Auth::Basic);
+        let uses_basic = profile.endpoints.values().any(|e| e.auth == crate::suite::case::Auth::Basic);
         for (table, client, line) in [("client", Some(&self.client), lines.client), ("second_client", self.second_client.as_ref(), lines.second_client.unwrap_or(1))] {
             let Some(c) = client else { continue };
             if uses_basic && c.secret.is_none() {
@@ -714,8 +613,8 @@ impl Target {
         let Some(url) = self.discovery_url.clone() else { return Ok(()) };
         let fail = |message: String| DiscoveryError::Failed { url: url.clone(), message };
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| fail(e.to_string()))?;
-        let http = crate::http::Http::new(timeout, crate::http::DEFAULT_BODY_CAP).map_err(|e| fail(e.to_string()))?;
-        let request = crate::http::HttpRequest { method: "GET".into(), url: url.clone(), headers: vec![("accept".into(), "application/json".into())], body: None };
+        let http = crate::transport::http::Http::new(timeout, crate::transport::http::DEFAULT_BODY_CAP).map_err(|e| fail(e.to_string()))?;
+        let request = crate::transport::http::HttpRequest { method: "GET".into(), url: url.clone(), headers: vec![("accept".into(), "application/json".into())], body: None };
         let resp = rt.block_on(http.send(request)).response.map_err(|e| fail(e.to_string()))?;
         if resp.status != 200 {
             return Err(fail(format!("answered {} instead of 200", resp.status)));

@@ -1,7 +1,7 @@
 //! The one result model every reporter renders. The runner fills it; it knows no output format.
 use serde::Serialize;
 
-use crate::case::Level;
+use crate::model::level::Level;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -3,10 +3,10 @@
 use base64::Engine;
 use url::Url;
 
-use crate::case::{Auth, Step};
-use crate::http::HttpRequest;
-use crate::profile::Profile;
-use crate::target::Target;
+use crate::suite::case::{Auth, Step};
+use crate::transport::http::HttpRequest;
+use crate::suite::profile::Profile;
+use crate::target::file::Target;
 
 /// A request ready to send, and what the checks need to know about it.
 #[derive(Debug, Clone)]
@@ -52,13 +52,13 @@ pub fn build(
     role: Role,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Built, String> {
-    let fill = |s: &str| crate::placeholder::expand(s, lookup).map_err(|n| format!("no value for placeholder {{{n}}}"));
+    let fill = |s: &str| crate::model::placeholder::expand(s, lookup).map_err(|n| format!("no value for placeholder {{{n}}}"));
     let url = match &step.url {
         // A URL the server gave, on the server's own origin only.
         Some(template) => {
             let u = Url::parse(&fill(template)?).map_err(|e| format!("the URL in `url` is not absolute: {e}"))?;
             if u.origin() != target.base_url.origin() && target.url_for(profile, &step.endpoint).is_none_or(|e| e.origin() != u.origin()) {
-                return Err(format!("the URL in `url` ({}) is not on the target's origin", crate::check::show_url(&u)));
+                return Err(format!("the URL in `url` ({}) is not on the target's origin", crate::check::evaluate::show_url(&u)));
             }
             u
         }
@@ -124,7 +124,7 @@ pub fn build(
         Role::SecondClient => (target.second_client.as_ref(), Some(&target.client)),
         Role::PublicClient => (target.public_client.as_ref(), Some(&target.client)),
     };
-    let secret_of = |c: &crate::target::Client| c.secret.clone().unwrap_or_default();
+    let secret_of = |c: &crate::target::file::Client| c.secret.clone().unwrap_or_default();
     let auth = match step.auth.unwrap_or(auth_default) {
         // The public client has no secret: where the endpoint authenticates, it identifies itself.
         Auth::Basic if role == Role::PublicClient => Auth::Public,
@@ -135,7 +135,7 @@ pub fn build(
         Auth::Basic | Auth::BasicAndPost => client.map(|c| basic(&c.id, &secret_of(c))),
         Auth::WrongSecret => client.map(|c| basic(&c.id, &format!("{}-wrong", secret_of(c)))),
         Auth::Garbled => Some("Basic !!not*base64%%".to_string()),
-        Auth::UnknownClient => client.map(|c| basic(&format!("unknown-{}", crate::token::random_hex(6)), &secret_of(c))),
+        Auth::UnknownClient => client.map(|c| basic(&format!("unknown-{}", crate::model::token::random_hex(6)), &secret_of(c))),
         // RFC 6749 §2.3, §4.1.3: a public client identifies itself with client_id in the form.
         Auth::Public | Auth::Post | Auth::PostWrongSecret => None,
         Auth::PrivateKeyJwt | Auth::JwtReplay | Auth::JwtWrongAud | Auth::JwtExpired | Auth::JwtNoSub | Auth::JwtNoIss | Auth::JwtAlgNone | Auth::JwtWrongKey => None,
@@ -166,10 +166,10 @@ pub fn build(
         let jc = target.jwt_client.as_ref().ok_or("the target file has no [jwt_client]")?;
         let mut aud = url.clone();
         aud.set_query(None);
-        let jti = if auth == Auth::JwtReplay { lookup("jti").unwrap_or_default() } else { crate::token::random_token() };
-        let jwt = crate::assertion::client_assertion(&jc.key, &jc.id, aud.as_str(), &jti, flaw);
+        let jti = if auth == Auth::JwtReplay { lookup("jti").unwrap_or_default() } else { crate::model::token::random_token() };
+        let jwt = crate::jose::assertion::client_assertion(&jc.key, &jc.id, aud.as_str(), &jti, flaw);
         set(&mut form, "client_id", &jc.id);
-        set(&mut form, "client_assertion_type", crate::assertion::ASSERTION_TYPE);
+        set(&mut form, "client_assertion_type", crate::jose::assertion::ASSERTION_TYPE);
         set(&mut form, "client_assertion", &jwt);
         assertion = Some(jwt);
     }

@@ -69,12 +69,12 @@ mod tests {
     use super::*;
 
     fn random(n: usize, alphabet: &[u8]) -> String {
-        (0..n).map(|_| alphabet[(crate::token::random_bytes::<1>()[0] as usize) % alphabet.len()] as char).collect()
+        (0..n).map(|_| alphabet[(crate::model::token::random_bytes::<1>()[0] as usize) % alphabet.len()] as char).collect()
     }
 
     #[test]
     fn a_256_bit_base64url_token_is_estimated_near_256_bits() {
-        let samples: Vec<String> = (0..8).map(|_| crate::token::random_token()).collect();
+        let samples: Vec<String> = (0..8).map(|_| crate::model::token::random_token()).collect();
         let e = estimate(&samples.iter().map(String::as_str).collect::<Vec<_>>());
         assert!(e.bits >= 240.0 && e.bits <= 258.0, "{e:?}");
     }

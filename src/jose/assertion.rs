@@ -86,7 +86,7 @@ impl SigningKey {
         let at = self.pkcs8.windows(5).position(|w| w == [0x02, 0x01, 0x01, 0x04, 0x20]).map(|i| i + 5);
         match at.and_then(|i| self.pkcs8.get(i..i + 32)) {
             Some(d) => B64.encode(d),
-            None => B64.encode(crate::token::random_bytes::<32>()),
+            None => B64.encode(crate::model::token::random_bytes::<32>()),
         }
     }
 

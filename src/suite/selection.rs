@@ -1,6 +1,7 @@
 //! Which cases a run (or `list`) takes: libtest's filter semantics (any filter, as a substring or
 //! with `--exact` as the whole id; `--skip` excludes), plus a minimum level and the profiles.
-use crate::case::{Case, Level};
+use crate::suite::case::Case;
+use crate::model::level::Level;
 
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
@@ -51,14 +52,14 @@ mod tests {
     fn case(id: &str, level: Level) -> Case {
         let text = format!("endpoint = \"e\"\n[[case]]\nid = \"{id}\"\ntitle = \"t\"\nlevel = \"{}\"\nrule = \"x MUST y\"\nrefs = [\"r\"]\nexpect = {{ status = 200 }}\n", level.as_str());
         struct P;
-        impl crate::case::ProfileView for P {
+        impl crate::suite::case::ProfileView for P {
             fn has_endpoint(&self, _: &str) -> bool { true }
             fn is_browser_endpoint(&self, _: &str) -> bool { false }
             fn has_schema(&self, _: &str) -> bool { true }
             fn endpoint_names(&self) -> Vec<String> { vec![] }
             fn default_params(&self, _: &str) -> Vec<(String, String)> { vec![] }
         }
-        crate::case::parse_table("t.toml", &text, &P).unwrap().remove(0)
+        crate::suite::case::parse_table("t.toml", &text, &P).unwrap().remove(0)
     }
 
     #[test]

@@ -3,9 +3,10 @@
 use indexmap::IndexMap;
 use serde::Deserialize;
 
-use crate::case::{self, Auth, Case, LoadError, ProfileView};
-use crate::schema::Schemas;
-use crate::suite::Suite;
+use crate::suite::case::{self, Auth, Case, ProfileView};
+use crate::model::load_error::LoadError;
+use crate::check::schema::Schemas;
+use crate::suite::source::Suite;
 
 /// One endpoint of a profile and its well-formed default request.
 #[derive(Debug, Clone)]
@@ -109,7 +110,7 @@ impl Profile {
             line: 1,
             message: format!("unknown profile `{name}` (known: {})", suite.profiles().join(", ")),
         })?;
-        let raw: RawProfile = toml::from_str(&text).map_err(|e| case::toml_error(&file, &text, &e))?;
+        let raw: RawProfile = toml::from_str(&text).map_err(|e| crate::model::load_error::toml_error(&file, &text, &e))?;
         if raw.name != name {
             return Err(LoadError { file, line: 1, message: format!("field `name`: `{}` differs from its directory `{name}`", raw.name) });
         }
@@ -190,7 +191,7 @@ impl Profile {
 
 /// The cases of `profile` by RFC and section, counted per level (a case counts once per section
 /// its refs name), as a Markdown table: what `list --coverage` prints.
-pub fn coverage_table(profile: &Profile, selection: &crate::selection::Selection) -> String {
+pub fn coverage_table(profile: &Profile, selection: &crate::suite::selection::Selection) -> String {
     use std::collections::BTreeMap;
     use std::fmt::Write;
     let mut rows: BTreeMap<(u32, Vec<u32>), [usize; 3]> = BTreeMap::new();

@@ -4,11 +4,12 @@
 use serde_json::Value;
 use url::Url;
 
-use crate::case::{ExpiresIn, Expect, Format, Level, RedirectExpect};
-use crate::http::{HttpResponse, excerpt};
-use crate::login::Landing;
-use crate::result::CheckRecord;
-use crate::schema::Schemas;
+use crate::check::expect::{ExpiresIn, Expect, Format, RedirectExpect};
+use crate::model::level::Level;
+use crate::transport::http::{HttpResponse, excerpt};
+use crate::transport::page::Landing;
+use crate::model::result::CheckRecord;
+use crate::check::schema::Schemas;
 
 /// What a check is judged against.
 pub enum Observation<'a> {
@@ -132,7 +133,7 @@ fn evaluate_http(r: &mut Recorder, e: &Expect, resp: &HttpResponse, ctx: &CheckC
         r.record("scope_stated_when_changed", Some("RFC 6749 §3.3"), scope_stated(obj));
     }
     if let (true, Some(template)) = (success, &e.scope_within) {
-        let allowed = crate::placeholder::expand(template, ctx.resolve).unwrap_or_else(|_| template.clone());
+        let allowed = crate::model::placeholder::expand(template, ctx.resolve).unwrap_or_else(|_| template.clone());
         r.record("scope_not_widened", Some("RFC 6749 §3.3, §6"), scope_within(obj, &allowed));
     }
     if let (Some(tt), Some(v)) = (&e.token_type, obj) {
@@ -153,7 +154,7 @@ fn evaluate_http(r: &mut Recorder, e: &Expect, resp: &HttpResponse, ctx: &CheckC
         r.record("member_absent", None, absent(name, got.map(Value::to_string), "the JSON body"));
     }
     for (name, template) in &e.equals {
-        let want = crate::placeholder::expand(template, ctx.resolve).unwrap_or_else(|_| template.clone());
+        let want = crate::model::placeholder::expand(template, ctx.resolve).unwrap_or_else(|_| template.clone());
         r.record("member_equals", None, member_equals(obj, name, &want));
     }
     for (name, want) in &e.booleans {
@@ -194,7 +195,7 @@ fn evaluate_http(r: &mut Recorder, e: &Expect, resp: &HttpResponse, ctx: &CheckC
         r.record(check, None, verdict);
     }
     for (name, template) in &e.differs {
-        let old = crate::placeholder::expand(template, ctx.resolve).ok();
+        let old = crate::model::placeholder::expand(template, ctx.resolve).ok();
         let new = obj.and_then(|v| v.get(name)).and_then(Value::as_str);
         r.record("member_differs", None, differs(name, new, old.as_deref()));
     }
@@ -312,7 +313,7 @@ fn evaluate_browser(r: &mut Recorder, e: &Expect, landing: &Landing, ctx: &Check
                 r.record("parameter_present", None, present(name, !get(name).is_empty(), "the redirect"));
             }
             for (name, template) in &e.equals {
-                let want = crate::placeholder::expand(template, ctx.resolve).unwrap_or_else(|_| template.clone());
+                let want = crate::model::placeholder::expand(template, ctx.resolve).unwrap_or_else(|_| template.clone());
                 let verdict = match get(name).as_slice() {
                     [one] if *one == want => Ok(()),
                     [one] => Err(format!("expected {name}={want:?} in the redirect, got {:?}", excerpt(one, 100))),
@@ -363,7 +364,7 @@ pub fn guessing_entropy(step: &str, member: &str, values: &[String], count: usiz
     let message = if values.len() < count {
         Some(format!("expected {member} in each of {count} sampled answers, got it in {}", values.len()))
     } else {
-        let e = crate::strength::estimate(&values.iter().map(String::as_str).collect::<Vec<_>>());
+        let e = crate::check::strength::estimate(&values.iter().map(String::as_str).collect::<Vec<_>>());
         (e.bits < bits).then(|| format!("expected {member} values at least {bits:.0} bits hard to guess, got {}", e.describe()))
     };
     // RFC 6749 §10.10's own thresholds keep their names; another bar is the case's rule's.

@@ -1,9 +1,9 @@
 //! The record of a case's exchanges as reports keep it: every request and answer redacted at the
 //! boundary where target data enters the result model, and a curl replay with secrets as
 //! `$VARIABLES`. Built from the raw exchanges while the case's redactor still knows its values.
-use crate::http::Exchange;
-use crate::redact::Redactor;
-use crate::result::ExchangeRecord;
+use crate::transport::http::Exchange;
+use crate::model::redact::Redactor;
+use crate::model::result::ExchangeRecord;
 
 /// A transcript keeps at most this much of each body.
 const TRANSCRIPT_BODY_MAX: usize = 4096;
@@ -64,7 +64,7 @@ pub fn records(exchanges: &[(String, Exchange)], r: &Redactor) -> Vec<ExchangeRe
                 method: ex.request.method.clone(),
                 url: r.redact(ex.request.url.as_str()),
                 request_headers: ex.request.headers.iter().map(header).collect(),
-                request_body: ex.request.body.as_ref().map(|b| r.redact(&crate::http::excerpt(b, TRANSCRIPT_BODY_MAX))),
+                request_body: ex.request.body.as_ref().map(|b| r.redact(&crate::transport::http::excerpt(b, TRANSCRIPT_BODY_MAX))),
                 status,
                 response_headers,
                 response_body,

@@ -151,7 +151,7 @@ fn percent_encode_all(value: &str) -> String {
 /// Redacts the target data of a case result (messages, the transcript, the curl replay, why it
 /// was refused) and nothing of the suite's own text: id, title, rule, refs, check names and
 /// baseline reasons stay as written, whatever words a secret happens to be.
-pub fn redact_case(c: &mut crate::result::CaseResult, r: &Redactor) {
+pub fn redact_case(c: &mut crate::model::result::CaseResult, r: &Redactor) {
     c.message = r.redact(&c.message);
     c.refused = c.refused.as_deref().map(|m| r.redact(m));
     c.curl = c.curl.as_deref().map(|m| r.redact(m));

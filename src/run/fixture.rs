@@ -1,10 +1,10 @@
 //! Fixtures: the fresh values a case starts from (a code, a token pair, the second client's), made
 //! through the target's own endpoints with their default requests.
-use crate::case::{Fixture, Step};
-use crate::login::Landing;
-use crate::request::Role;
-use crate::result::ErrorKind;
-use crate::runner::{CaseError, CaseRun, Observed};
+use crate::suite::case::{Fixture, Step};
+use crate::transport::page::Landing;
+use crate::run::request::Role;
+use crate::model::result::ErrorKind;
+use crate::run::runner::{CaseError, CaseRun, Observed};
 
 impl CaseRun<'_> {
     /// Makes `fx` and stores the values it provides; the error says which step failed and how.
@@ -60,20 +60,20 @@ impl CaseRun<'_> {
         let setup = |m: String| CaseError::new(ErrorKind::Setup, m);
         let endpoint = self.env.profile.fixtures.code.clone().ok_or_else(|| setup("the profile names no authorization endpoint for fixtures".into()))?;
         let mut step = Step::default_for(&endpoint);
-        step.browser = Some(crate::case::Browser::Approve);
+        step.browser = Some(crate::suite::case::Browser::Approve);
         let observed = self.perform(label, &step, role, &[]).await.map_err(|e| e.at(label))?;
         match observed {
             Observed::Browser(Landing::Redirect(url), _) => {
                 let code = url.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned());
                 code.filter(|c| !c.is_empty()).ok_or_else(|| {
-                    setup(format!("{label}: the login ended in a redirect without a code: {}", crate::check::show_url(&url)))
+                    setup(format!("{label}: the login ended in a redirect without a code: {}", crate::check::evaluate::show_url(&url)))
                 })
             }
             Observed::Browser(Landing::Page { url, status, page }, _) => Err(CaseError::new(
                 ErrorKind::Login,
                 format!(
                     "{label}: the login driver stopped at {} (status {status}, {}) instead of being redirected to the client",
-                    crate::check::show_url(&url),
+                    crate::check::evaluate::show_url(&url),
                     page.summary()
                 ),
             )),

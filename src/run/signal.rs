@@ -1,6 +1,21 @@
 //! SIGINT / SIGTERM during a run: no new case starts, running cases finish, the reports are
 //! written; a second signal aborts at once. Broken pipes end the process quietly.
-use crate::runner::Stop;
+use std::sync::Arc;
+
+/// The stop flag a signal handler sets: the running cases finish, no new one starts.
+#[derive(Debug, Clone, Default)]
+pub struct Stop(Arc<std::sync::OnceLock<&'static str>>);
+
+impl Stop {
+    /// Records why the run must stop (the first reason wins).
+    pub fn request(&self, signal: &'static str) {
+        let _ = self.0.set(signal);
+    }
+
+    pub fn reason(&self) -> Option<&'static str> {
+        self.0.get().copied()
+    }
+}
 
 /// Watches for SIGINT and SIGTERM on a thread of its own and sets `stop` on the first.
 pub fn watch(stop: Stop) {

@@ -1,33 +1,12 @@
-//! The attacks of RFC 9700 §4 (and RFC 6749 §10) a case defends against, and the threat view:
-//! for each attack, mitigated / partly / not / not tested, from the cases tagged with it.
+//! The threat view: for each attack of the catalogue (`suite::threat`), mitigated / partly / not
+//! / not tested, from the cases tagged with it; and the compliance score per level.
 use serde::Serialize;
 
-use crate::case::Level;
-use crate::result::{CaseResult, Outcome};
+use crate::model::level::Level;
+use crate::suite::threat::THREATS;
+use crate::model::result::{CaseResult, Outcome};
 
 /// (tag, name, section)
-pub const THREATS: &[(&str, &str, &str)] = &[
-    ("redirect-uri-manipulation", "Insufficient redirect URI validation", "RFC 9700 §4.1"),
-    ("referer-leakage", "Credential leakage via the Referer header", "RFC 9700 §4.2"),
-    ("mix-up", "Mix-up attacks", "RFC 9700 §4.4"),
-    ("code-injection", "Authorization code injection", "RFC 9700 §4.5"),
-    ("code-replay", "Authorization code replay", "RFC 6749 §10.5, RFC 9700 §4.5"),
-    ("csrf", "Cross-site request forgery", "RFC 9700 §4.7"),
-    ("pkce-downgrade", "PKCE downgrade", "RFC 9700 §4.8"),
-    ("token-leakage", "Access token leakage at the resource server", "RFC 9700 §4.9"),
-    ("open-redirector", "Open redirection", "RFC 9700 §4.11"),
-    ("refresh-token-replay", "Refresh token replay and misuse", "RFC 9700 §4.14"),
-    ("client-impersonation", "Client impersonation (weak or missing client authentication)", "RFC 6749 §10.1, §10.2"),
-    ("clickjacking", "Clickjacking", "RFC 9700 §4.16"),
-    ("stolen-token-use", "Use of a leaked or stolen token by another party (no sender constraint)", "RFC 9700 §4.10, RFC 9449 §2"),
-    ("dpop-proof-replay", "Replay or forgery of DPoP proofs", "RFC 9449 §11.1, §11.2"),
-    ("token-guessing", "Guessing codes and tokens (too little entropy, no expiry)", "RFC 6749 §10.10, RFC 6819 §5.1.4.2.2"),
-    ("token-theft-by-other-client", "A token or code used by a client it was not issued to", "RFC 6749 §10.3, §10.4"),
-];
-
-pub fn is_known(tag: &str) -> bool {
-    THREATS.iter().any(|(t, _, _)| *t == tag)
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -115,7 +94,7 @@ pub fn defence_failed(c: &CaseResult) -> bool {
     }
     let refused = c.refused.is_some();
     // A raced request's losers were refused by definition: at_most_one_redemption judges the race.
-    let wording_only = |k: &crate::result::CheckRecord| WORDING.contains(&k.check) && ((refused && k.step == "main") || k.step.starts_with("main (loser"));
+    let wording_only = |k: &crate::model::result::CheckRecord| WORDING.contains(&k.check) && ((refused && k.step == "main") || k.step.starts_with("main (loser"));
     c.checks.iter().filter(|k| !k.passed && k.level <= c.level).any(|k| !wording_only(k))
 }
 
@@ -144,7 +123,7 @@ pub fn compliance<'a>(cases: impl Iterator<Item = &'a CaseResult> + Clone) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::result::CheckRecord;
+    use crate::model::result::CheckRecord;
 
     fn case(refused: bool, failed: &[(&'static str, &str)]) -> CaseResult {
         CaseResult {

@@ -6,29 +6,11 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::placeholder;
+use crate::check::expect::Expect;
+use crate::model::level::Level;
+use crate::model::load_error::{LoadError, line_of, toml_error};
+use crate::model::placeholder;
 
-/// How strongly the spec demands the rule a case verifies. Only MUST failures fail the gate
-/// (SHOULD too with `--strict`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-pub enum Level {
-    #[serde(rename = "MUST")]
-    Must,
-    #[serde(rename = "SHOULD")]
-    Should,
-    #[serde(rename = "MAY")]
-    May,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Must => "MUST",
-            Level::Should => "SHOULD",
-            Level::May => "MAY",
-        }
-    }
-}
 
 /// How a request authenticates the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -67,8 +49,8 @@ pub enum Auth {
 
 impl Auth {
     /// The assertion's flaw, for the private_key_jwt kinds.
-    pub fn assertion_flaw(self) -> Option<crate::assertion::Flaw> {
-        use crate::assertion::Flaw;
+    pub fn assertion_flaw(self) -> Option<crate::jose::assertion::Flaw> {
+        use crate::jose::assertion::Flaw;
         Some(match self {
             Auth::PrivateKeyJwt | Auth::JwtReplay => Flaw::None,
             Auth::JwtWrongAud => Flaw::WrongAudience,
@@ -94,131 +76,6 @@ pub enum Browser {
     FirstPage,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RedirectExpect {
-    /// Redirected to the redirect_uri with a code.
-    Code,
-    /// Redirected to the redirect_uri with an error.
-    Error,
-    /// Never redirected away from the authorization server.
-    None,
-    /// Never handed a code: a page, or a redirect without a code (an error redirect or not).
-    NoCode,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExpiresIn {
-    /// A JSON number greater than zero (RFC 6749 §5.1).
-    PositiveNumber,
-    /// A string holding a whole positive number of seconds.
-    PositiveIntegerString,
-}
-
-/// What a step's answer must look like. Each field turns into one or more named checks.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Expect {
-    pub status: Option<u16>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub status_in: Vec<u16>,
-    pub success: Option<bool>,
-    pub schema: Option<String>,
-    pub error: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub error_in: Vec<String>,
-    pub token_type: Option<String>,
-    pub expires_in: Option<ExpiresIn>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub present: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub absent: Vec<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub differs: IndexMap<String, String>,
-    #[serde(default)]
-    pub no_store: bool,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub header_present: Vec<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub header_contains: IndexMap<String, String>,
-    /// Headers whose value contains this text (case-insensitive), e.g. an error in a challenge.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub header_includes: IndexMap<String, String>,
-    /// Headers whose value, if present, does not contain this text (case-insensitive).
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub header_excludes: IndexMap<String, String>,
-    pub redirect: Option<RedirectExpect>,
-    #[serde(default)]
-    pub state_echoed: bool,
-    /// The page resists framing: X-Frame-Options DENY or SAMEORIGIN, or a CSP frame-ancestors
-    /// that is not `*` (RFC 9700 §4.16).
-    #[serde(default)]
-    pub anti_framing: bool,
-    /// The page keeps its URL from other origins: a Referrer-Policy header or meta referrer
-    /// (RFC 9700 §4.2.4).
-    #[serde(default)]
-    pub referrer_policy: bool,
-    /// A redirect (if any) carries each parameter at most once (RFC 6749 §3.1).
-    #[serde(default)]
-    pub single_params: bool,
-    #[serde(default)]
-    pub login_form: bool,
-    /// JSON members that must equal these strings (placeholders allowed).
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub equals: IndexMap<String, String>,
-    /// JSON members that must be these booleans.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub booleans: IndexMap<String, bool>,
-    /// JSON members that, if present, must not be these booleans (e.g. never `active: true`,
-    /// whether the answer is a refusal or an `active: false`).
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub booleans_not: IndexMap<String, bool>,
-    /// JSON members that must be arrays holding this string.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub contains: IndexMap<String, String>,
-    /// JSON members that must have these formats.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub formats: IndexMap<String, Format>,
-    /// The WWW-Authenticate header holds a challenge for this auth scheme (e.g. "Basic").
-    pub challenge: Option<String>,
-    /// On a 2xx answer, the `scope` member is present: the granted scope differs from the
-    /// requested one (RFC 6749 §3.3).
-    #[serde(default)]
-    pub scope_stated: bool,
-    /// On a 2xx answer, `scope` is present and every scope in it is one of these (placeholders
-    /// allowed): the grant was never widened.
-    pub scope_within: Option<String>,
-    /// Expectations graded SHOULD inside a MUST case: failing them makes a warning, not a failure.
-    pub should: Option<Box<Expect>>,
-    /// Expectations graded MAY inside a MUST or SHOULD case.
-    pub may: Option<Box<Expect>>,
-}
-
-impl Expect {
-    /// The expectations graded below the case's own level, with their level.
-    pub fn graded(&self) -> impl Iterator<Item = (Level, &Expect)> {
-        [(Level::Should, self.should.as_deref()), (Level::May, self.may.as_deref())].into_iter().filter_map(|(l, e)| e.map(|e| (l, e)))
-    }
-}
-
-/// A shape a JSON member must have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Format {
-    /// An ISO 8601 / RFC 3339 date-time with a time zone.
-    DateTime,
-    /// A compact JWS (3 base64url segments, header JSON with `alg`) or JWE (5 segments).
-    Jose,
-    /// A string holding a positive whole number.
-    PositiveIntegerString,
-    /// A non-empty string.
-    NonEmpty,
-    /// An issuer identifier: a URL without query or fragment, https (loopback aside; RFC 8414 §2).
-    IssuerUrl,
-    /// When present, a NumericDate in the future (an active token's `exp`, RFC 7662 §2.2).
-    FutureTimeIfPresent,
-}
 
 /// Several identical requests sent at once; at most `max_success` may succeed.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize)]
@@ -340,7 +197,7 @@ pub enum Need {
     /// The public client's redirect_uri is a loopback URI (a native app, RFC 8252 §7.3).
     LoopbackRedirect,
     /// A capability the server may not offer (metadata, iss, …).
-    Capability(crate::target::Capability),
+    Capability(crate::model::capability::Capability),
 }
 
 impl Need {
@@ -362,18 +219,18 @@ impl Need {
 
     /// Needs a case table may declare itself (the others follow from fixtures and steps).
     pub const DECLARABLE: [(&'static str, Need); 12] = [
-        ("par", Need::Capability(crate::target::Capability::Par)),
-        ("dpop", Need::Capability(crate::target::Capability::Dpop)),
-        ("par_required", Need::Capability(crate::target::Capability::ParRequired)),
+        ("par", Need::Capability(crate::model::capability::Capability::Par)),
+        ("dpop", Need::Capability(crate::model::capability::Capability::Dpop)),
+        ("par_required", Need::Capability(crate::model::capability::Capability::ParRequired)),
         ("non_loopback_redirect_uri", Need::NonLoopbackRedirect),
         ("loopback_redirect_uri", Need::LoopbackRedirect),
-        ("revocation", Need::Capability(crate::target::Capability::Revocation)),
-        ("client_secret_post", Need::Capability(crate::target::Capability::ClientSecretPost)),
-        ("refresh_rotation", Need::Capability(crate::target::Capability::RefreshRotation)),
-        ("introspection", Need::Capability(crate::target::Capability::Introspection)),
+        ("revocation", Need::Capability(crate::model::capability::Capability::Revocation)),
+        ("client_secret_post", Need::Capability(crate::model::capability::Capability::ClientSecretPost)),
+        ("refresh_rotation", Need::Capability(crate::model::capability::Capability::RefreshRotation)),
+        ("introspection", Need::Capability(crate::model::capability::Capability::Introspection)),
         ("redirect_uri_optional", Need::RedirectUriOptional),
-        ("metadata", Need::Capability(crate::target::Capability::Metadata)),
-        ("iss", Need::Capability(crate::target::Capability::Iss)),
+        ("metadata", Need::Capability(crate::model::capability::Capability::Metadata)),
+        ("iss", Need::Capability(crate::model::capability::Capability::Iss)),
     ];
 }
 
@@ -427,7 +284,7 @@ pub struct Step {
     /// A DPoP proof (RFC 9449) with the request, well-formed or broken one way; with `bearer`,
     /// the token travels in the DPoP scheme.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dpop: Option<crate::dpop::Flaw>,
+    pub dpop: Option<crate::jose::dpop::Flaw>,
     /// A setup step whose expectations describe a behaviour the RFC leaves to the server (e.g. a
     /// DPoP-bound token): when they do not hold, the case does not apply and is skipped.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -530,14 +387,6 @@ struct RawTable {
     case: Vec<Spanned<RawEntry>>,
 }
 
-/// A refusal to load a suite file, addressed like a compiler error.
-#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-#[error("{file}:{line}: {message}")]
-pub struct LoadError {
-    pub file: String,
-    pub line: usize,
-    pub message: String,
-}
 
 /// What case validation needs to know about the profile the table belongs to.
 pub trait ProfileView {
@@ -549,50 +398,6 @@ pub trait ProfileView {
     fn default_params(&self, name: &str) -> Vec<(String, String)>;
 }
 
-/// An I/O error in words, once: "no such file", "permission denied", … (not "… (os error 2)").
-pub fn io_message(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::IsADirectory => "is a directory, not a file".into(),
-        std::io::ErrorKind::InvalidData => "not UTF-8 text".into(),
-        _ => {
-            let text = e.to_string();
-            text.split(" (os error").next().unwrap_or(&text).to_string()
-        }
-    }
-}
-
-/// The 1-based line of byte offset `pos` in `text`.
-pub fn line_of(text: &str, pos: usize) -> usize {
-    text.as_bytes()[..pos.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
-}
-
-/// A `toml` deserialisation error as one `file:line: message` line.
-pub fn toml_error(file: &str, text: &str, err: &toml::de::Error) -> LoadError {
-    let line = err.span().map(|s| line_of(text, s.start)).unwrap_or(1);
-    let mut message = err.message().trim().replace('\n', " ");
-    // serde's type errors do not name the field; the key is just before the value's span.
-    if !message.starts_with("unknown field") && !message.starts_with("missing field")
-        && let Some(key) = err.span().and_then(|s| key_before(text, s.start)) {
-            message = format!("field `{key}`: {message}");
-        }
-    LoadError { file: file.to_string(), line, message }
-}
-
-/// The key of `key = value` when `pos` is where the value starts.
-fn key_before(text: &str, pos: usize) -> Option<String> {
-    let before = text.get(..pos)?.trim_end();
-    let before = before.strip_suffix('=')?.trim_end();
-    // The char's own width, not 1: a non-ASCII key character must not split a UTF-8 sequence.
-    let start = before
-        .char_indices()
-        .rev()
-        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '-' || *c == '.' || *c == '"'))
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let key = before[start..].trim_matches('"');
-    (!key.is_empty()).then(|| key.to_string())
-}
 
 /// Parses and validates one case table.
 pub fn parse_table(file: &str, text: &str, profile: &dyn ProfileView) -> Result<Vec<Case>, LoadError> {
@@ -641,8 +446,8 @@ fn validate_case(
     let rule = raw.rule.clone().ok_or_else(|| err(id_pos, field("rule")))?;
     let mut threats = Vec::new();
     for t in &raw.threats {
-        if !crate::threat::is_known(t.get_ref()) {
-            let known: Vec<&str> = crate::threat::THREATS.iter().map(|(t, _, _)| *t).collect();
+        if !crate::suite::threat::is_known(t.get_ref()) {
+            let known: Vec<&str> = crate::suite::threat::THREATS.iter().map(|(t, _, _)| *t).collect();
             return Err(err(t.span().start, format!("case `{id_str}`: field `threats`: unknown threat `{}` (known: {})", t.get_ref(), known.join(", "))));
         }
         threats.push(t.get_ref().clone());
@@ -815,7 +620,7 @@ impl StepCtx<'_> {
                 if expect.redirect.is_some() && b == Browser::FirstPage {
                     return Err("`redirect` needs a login (browser = \"approve\" or \"deny\")".into());
                 }
-                if expect.redirect == Some(crate::case::RedirectExpect::Error)
+                if expect.redirect == Some(crate::check::expect::RedirectExpect::Error)
                     && expect.error.is_none()
                     && expect.error_in.is_empty()
                 {
@@ -895,10 +700,10 @@ impl StepCtx<'_> {
         }
         // A step at an optional endpoint needs the server to offer it.
         match endpoint.as_str() {
-            "revoke" => needs.insert(Need::Capability(crate::target::Capability::Revocation)),
-            "introspect" => needs.insert(Need::Capability(crate::target::Capability::Introspection)),
-            "par" => needs.insert(Need::Capability(crate::target::Capability::Par)),
-            "device_authorization" | "device_verify" | "token_device" => needs.insert(Need::Capability(crate::target::Capability::DeviceGrant)),
+            "revoke" => needs.insert(Need::Capability(crate::model::capability::Capability::Revocation)),
+            "introspect" => needs.insert(Need::Capability(crate::model::capability::Capability::Introspection)),
+            "par" => needs.insert(Need::Capability(crate::model::capability::Capability::Par)),
+            "device_authorization" | "device_verify" | "token_device" => needs.insert(Need::Capability(crate::model::capability::Capability::DeviceGrant)),
             _ => false,
         };
         let is_browser = self.profile.is_browser_endpoint(&endpoint);
@@ -917,10 +722,10 @@ impl StepCtx<'_> {
         }
         if raw.auth.and_then(Auth::assertion_flaw).is_some() {
             needs.insert(Need::JwtClient);
-            needs.insert(Need::Capability(crate::target::Capability::PrivateKeyJwt));
+            needs.insert(Need::Capability(crate::model::capability::Capability::PrivateKeyJwt));
         }
         if matches!(raw.auth, Some(Auth::Post | Auth::PostWrongSecret | Auth::BasicAndPost)) {
-            needs.insert(Need::Capability(crate::target::Capability::ClientSecretPost));
+            needs.insert(Need::Capability(crate::model::capability::Capability::ClientSecretPost));
         }
         if raw.precondition && !role.starts_with("before") {
             return Err(e("field `precondition` is only for a before step".into()));
@@ -928,18 +733,18 @@ impl StepCtx<'_> {
         let dpop = match &raw.dpop {
             None => None,
             Some(d) => {
-                let flaw = crate::dpop::Flaw::parse(d.get_ref()).ok_or_else(|| {
-                    let names: Vec<&str> = crate::dpop::Flaw::ALL.iter().map(|(n, _)| *n).collect();
+                let flaw = crate::jose::dpop::Flaw::parse(d.get_ref()).ok_or_else(|| {
+                    let names: Vec<&str> = crate::jose::dpop::Flaw::ALL.iter().map(|(n, _)| *n).collect();
                     self.err(d.span().start, format!("case `{id}`: field `dpop`: unknown proof `{}` (one of: {})", d.get_ref(), names.join(", ")))
                 })?;
-                use crate::dpop::Flaw as F;
+                use crate::jose::dpop::Flaw as F;
                 if matches!(flaw, F::Absent | F::NoAth | F::WrongAth) && raw.bearer.is_none() {
                     return Err(self.err(d.span().start, format!("case `{id}`: field `dpop`: `{}` is about an access token: it needs `bearer`", d.get_ref())));
                 }
                 if browser.is_some() {
                     return Err(self.err(d.span().start, format!("case `{id}`: field `dpop`: endpoint `{endpoint}` is driven through the login page, which sends no proof")));
                 }
-                needs.insert(Need::Capability(crate::target::Capability::Dpop));
+                needs.insert(Need::Capability(crate::model::capability::Capability::Dpop));
                 Some(flaw)
             }
         };

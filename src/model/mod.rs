@@ -1,0 +1,11 @@
+//! The ground floor: the types every stage shares and that import nothing above them. What enters:
+//! nothing but std and serde. What leaves: the keyword grades (`Level`), the optional server
+//! features (`Capability`), load errors with file and line, the result model every reporter
+//! renders, the redactor, placeholders and random values.
+pub mod capability;
+pub mod level;
+pub mod load_error;
+pub mod placeholder;
+pub mod redact;
+pub mod result;
+pub mod token;
