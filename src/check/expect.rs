@@ -1,7 +1,12 @@
-//! What a step's answer must look like: the `expect` table of a case step.
+//! What a step's answer must look like: the `expect` table of a case step, as serde reads it
+//! (`deny_unknown_fields`). Its fields come from the one list in `check::fields`; what each means,
+//! validates and evaluates is `check::registry`'s.
+//!
+//! What enters: an `expect` table. What leaves: an `Expect`.
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+use crate::check::fields::expect_fields;
 use crate::model::level::Level;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -26,84 +31,63 @@ pub enum ExpiresIn {
     PositiveIntegerString,
 }
 
-/// What a step's answer must look like. Each field turns into one or more named checks.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Expect {
-    pub status: Option<u16>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub status_in: Vec<u16>,
-    pub success: Option<bool>,
-    pub schema: Option<String>,
-    pub error: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub error_in: Vec<String>,
-    pub token_type: Option<String>,
-    pub expires_in: Option<ExpiresIn>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub present: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub absent: Vec<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub differs: IndexMap<String, String>,
-    #[serde(default)]
-    pub no_store: bool,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub header_present: Vec<String>,
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub header_contains: IndexMap<String, String>,
-    /// Headers whose value contains this text (case-insensitive), e.g. an error in a challenge.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub header_includes: IndexMap<String, String>,
-    /// Headers whose value, if present, does not contain this text (case-insensitive).
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub header_excludes: IndexMap<String, String>,
-    pub redirect: Option<RedirectExpect>,
-    #[serde(default)]
-    pub state_echoed: bool,
-    /// The page resists framing: X-Frame-Options DENY or SAMEORIGIN, or a CSP frame-ancestors
-    /// that is not `*` (RFC 9700 §4.16).
-    #[serde(default)]
-    pub anti_framing: bool,
-    /// The page keeps its URL from other origins: a Referrer-Policy header or meta referrer
-    /// (RFC 9700 §4.2.4).
-    #[serde(default)]
-    pub referrer_policy: bool,
-    /// A redirect (if any) carries each parameter at most once (RFC 6749 §3.1).
-    #[serde(default)]
-    pub single_params: bool,
-    #[serde(default)]
-    pub login_form: bool,
-    /// JSON members that must equal these strings (placeholders allowed).
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub equals: IndexMap<String, String>,
-    /// JSON members that must be these booleans.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub booleans: IndexMap<String, bool>,
-    /// JSON members that, if present, must not be these booleans (e.g. never `active: true`,
-    /// whether the answer is a refusal or an `active: false`).
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub booleans_not: IndexMap<String, bool>,
-    /// JSON members that must be arrays holding this string.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub contains: IndexMap<String, String>,
-    /// JSON members that must have these formats.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub formats: IndexMap<String, Format>,
-    /// The WWW-Authenticate header holds a challenge for this auth scheme (e.g. "Basic").
-    pub challenge: Option<String>,
-    /// On a 2xx answer, the `scope` member is present: the granted scope differs from the
-    /// requested one (RFC 6749 §3.3).
-    #[serde(default)]
-    pub scope_stated: bool,
-    /// On a 2xx answer, `scope` is present and every scope in it is one of these (placeholders
-    /// allowed): the grant was never widened.
-    pub scope_within: Option<String>,
-    /// Expectations graded SHOULD inside a MUST case: failing them makes a warning, not a failure.
-    pub should: Option<Box<Expect>>,
-    /// Expectations graded MAY inside a MUST or SHOULD case.
-    pub may: Option<Box<Expect>>,
+
+/// A field that is set: `Option::Some`, a non-empty list or table, `true`.
+pub trait Given {
+    fn given(&self) -> bool;
 }
+
+impl<T> Given for Option<T> {
+    fn given(&self) -> bool {
+        self.is_some()
+    }
+}
+
+impl<T> Given for Vec<T> {
+    fn given(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl<K, V> Given for IndexMap<K, V> {
+    fn given(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl Given for bool {
+    fn given(&self) -> bool {
+        *self
+    }
+}
+
+pub fn unset<T: Given>(v: &T) -> bool {
+    !v.given()
+}
+
+/// Makes the `Expect` struct from the field list.
+macro_rules! declare_struct {
+    ($( $(#[doc = $doc:literal])+ $field:ident : $ty:ty, $shape:literal { $($k:ident : $v:expr),* $(,)? } )*) => {
+        /// What a step's answer must look like. Each field turns into one or more named checks.
+        #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Expect {
+            $(
+                $(#[doc = $doc])+
+                #[serde(default, skip_serializing_if = "unset")]
+                pub $field: $ty,
+            )*
+            /// Expectations graded SHOULD inside a MUST case: failing them makes a warning, not a failure.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub should: Option<Box<Expect>>,
+            /// Expectations graded MAY inside a MUST or SHOULD case.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub may: Option<Box<Expect>>,
+        }
+    };
+}
+
+expect_fields!(declare_struct);
 
 impl Expect {
     /// The expectations graded below the case's own level, with their level.

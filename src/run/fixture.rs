@@ -66,14 +66,14 @@ impl CaseRun<'_> {
             Observed::Browser(Landing::Redirect(url), _) => {
                 let code = url.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned());
                 code.filter(|c| !c.is_empty()).ok_or_else(|| {
-                    setup(format!("{label}: the login ended in a redirect without a code: {}", crate::check::evaluate::show_url(&url)))
+                    setup(format!("{label}: the login ended in a redirect without a code: {}", crate::check::record::show_url(&url)))
                 })
             }
             Observed::Browser(Landing::Page { url, status, page }, _) => Err(CaseError::new(
                 ErrorKind::Login,
                 format!(
                     "{label}: the login driver stopped at {} (status {status}, {}) instead of being redirected to the client",
-                    crate::check::evaluate::show_url(&url),
+                    crate::check::record::show_url(&url),
                     page.summary()
                 ),
             )),

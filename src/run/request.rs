@@ -58,7 +58,7 @@ pub fn build(
         Some(template) => {
             let u = Url::parse(&fill(template)?).map_err(|e| format!("the URL in `url` is not absolute: {e}"))?;
             if u.origin() != target.base_url.origin() && target.url_for(profile, &step.endpoint).is_none_or(|e| e.origin() != u.origin()) {
-                return Err(format!("the URL in `url` ({}) is not on the target's origin", crate::check::evaluate::show_url(&u)));
+                return Err(format!("the URL in `url` ({}) is not on the target's origin", crate::check::record::show_url(&u)));
             }
             u
         }

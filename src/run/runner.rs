@@ -12,7 +12,8 @@ use crate::target::baseline::Baseline;
 use base64::Engine;
 use crate::suite::case::{Auth, Browser, Case, Need, Sample, Step};
 use crate::model::level::Level;
-use crate::check::evaluate::{self as check, CheckContext, Observation};
+use crate::check::evaluate::{self as check, Observation};
+use crate::check::record::CheckContext;
 use crate::transport::http::{Exchange, Http, HttpResponse};
 use crate::login::{self, Choice};
 use crate::transport::page::Landing;
@@ -418,7 +419,7 @@ impl<'a> CaseRun<'a> {
                     }
                 }
                 self.learn_exchange(&ex);
-                let what = format!("{} {}", ex.request.method, check::show_url(&ex.request.url));
+                let what = format!("{} {}", ex.request.method, crate::check::record::show_url(&ex.request.url));
                 let resp = ex.response.clone();
                 self.exchanges.push((label.to_string(), ex));
                 let own_credentials = step.auth.or_else(|| env.profile.endpoints.get(&step.endpoint).map(|e| e.auth)) == Some(Auth::Basic);
@@ -772,7 +773,7 @@ fn refusal(step: &Step, obs: &Observed) -> Option<String> {
     match obs {
         // A 2xx whose body is not the JSON object the step expects is no acceptance either (an
         // HTML page answered 200 is a refusal in disguise); a schema failure of a JSON body is.
-        Observed::Http(r) if (200..300).contains(&r.status) => match (check::wants_json(&step.expect, true), r.json()) {
+        Observed::Http(r) if (200..300).contains(&r.status) => match (step.expect.wants_json(true), r.json()) {
             (true, Some(v)) if !v.is_object() => Some(format!("answered {} with JSON that is not an object", r.status)),
             (true, None) => Some(format!("answered {} without a JSON body ({})", r.status, r.excerpt(80))),
             _ => None,
@@ -787,11 +788,11 @@ fn refusal(step: &Step, obs: &Observed) -> Option<String> {
                 (_, None) if u.query_pairs().any(|(k, _)| k == "code") => None,
                 (Some(Browser::Deny), Some(e)) if e == "access_denied" => None,
                 (_, Some(e)) => Some(format!("redirected with error={}", crate::transport::http::excerpt(&e, 60))),
-                (_, None) => Some(format!("redirected without a code to {}", check::show_url(u))),
+                (_, None) => Some(format!("redirected without a code to {}", crate::check::record::show_url(u))),
             }
         }
         Observed::Browser(Landing::Page { status, page, .. }, _) if step.browser == Some(Browser::FirstPage) && (200..300).contains(status) && page.login_form().is_some() => None,
-        Observed::Browser(Landing::Page { url, status, page }, _) => Some(format!("the login ended at {} (status {status}, {})", check::show_url(url), page.summary())),
+        Observed::Browser(Landing::Page { url, status, page }, _) => Some(format!("the login ended at {} (status {status}, {})", crate::check::record::show_url(url), page.summary())),
     }
 }
 

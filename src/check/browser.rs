@@ -1,0 +1,257 @@
+//! The checks of where a browser step landed (the login driver's `Landing`): the first page
+//! (login form, framing, referrer policy) or the redirect to the client (code or error, state,
+//! parameters). One evaluator per `expect` field that judges browser steps (see
+//! `check::fields`); `redirect` also judges the redirect's parameters (`error`, `state_echoed`,
+//! `present`, `equals`, `absent`). What enters: the landing and the step's `Expect`. What leaves:
+//! records in the `Recorder`.
+use serde_json::Value;
+use url::Url;
+
+use crate::check::expect::{Expect, RedirectExpect};
+use crate::check::http::{absent_from, error_code, error_description_ascii, expected_errors, present_in};
+use crate::check::record::{CheckContext, Mismatch, Recorder, Verdict, show_url};
+use crate::model::placeholder;
+use crate::transport::http::excerpt;
+use crate::transport::page::Landing;
+
+/// Where a browser step landed, as the evaluators see it.
+pub struct Answer<'a> {
+    pub landing: &'a Landing,
+    pub ctx: &'a CheckContext<'a>,
+}
+
+pub fn status(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
+    let Some(s) = e.status else { return };
+    let verdict = match a.landing {
+        Landing::Page { status, .. } if *status == s => Ok(()),
+        Landing::Page { status, .. } => Err(Mismatch::expected(format!("status {s}"), status.to_string())),
+        Landing::Redirect(u) => Err(Mismatch::expected(format!("a page with status {s}"), format!("a redirect to {}", show_url(u)))),
+    };
+    r.record("status_is", None, verdict);
+}
+
+pub fn login_form(r: &mut Recorder, _: &Expect, a: &Answer<'_>) {
+    r.record("login_form_shown", None, login_form_shown(a.landing));
+}
+
+pub fn anti_framing(r: &mut Recorder, _: &Expect, a: &Answer<'_>) {
+    r.record("page_resists_framing", Some("RFC 9700 §4.16"), resists_framing(a.landing));
+}
+
+pub fn referrer_policy(r: &mut Recorder, _: &Expect, a: &Answer<'_>) {
+    r.record("page_limits_referrer", Some("RFC 9700 §4.2.4"), limits_referrer(a.landing));
+}
+
+pub fn single_params(r: &mut Recorder, _: &Expect, a: &Answer<'_>) {
+    let verdict = match a.landing {
+        Landing::Redirect(url) => no_repeated_params(url),
+        Landing::Page { .. } => Ok(()),
+    };
+    r.record("no_repeated_parameters", Some("RFC 6749 §3.1"), verdict);
+}
+
+pub fn redirect(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
+    match e.redirect {
+        None => {}
+        Some(RedirectExpect::None) => {
+            r.record("not_redirected_to_client", Some("RFC 6749 §4.1.2.1, RFC 9700 §4.1"), not_redirected(a.landing));
+        }
+        Some(RedirectExpect::NoCode) => {
+            r.record("no_code_issued", None, no_code(a.landing));
+        }
+        Some(kind) => redirect_with(r, e, a, kind),
+    }
+}
+
+/// A redirect to the redirect_uri with a code or an error, and the parameters it must carry.
+fn redirect_with(r: &mut Recorder, e: &Expect, a: &Answer<'_>, kind: RedirectExpect) {
+    let url = match a.landing {
+        Landing::Redirect(u) => u,
+        Landing::Page { url, status, page } => {
+            let got = format!("status {status} at {} ({})", show_url(url), page.summary());
+            r.record("redirected_to_redirect_uri", Some("RFC 6749 §4.1.2"), Err(Mismatch::expected("a redirect to the redirect_uri", got)));
+            return;
+        }
+    };
+    let params: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let get = |name: &str| params.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
+    if !r.record("redirected_to_redirect_uri", Some("RFC 6749 §3.1.2, §4.1.2"), same_endpoint(url, a.ctx.sent_redirect_uri)) {
+        return;
+    }
+    if !r.nested && !e.single_params {
+        r.record("no_repeated_parameters", Some("RFC 6749 §3.1"), no_repeated_params(url));
+    }
+    if kind == RedirectExpect::Code {
+        r.record("code_in_redirect", Some("RFC 6749 §4.1.2"), code_in_redirect(&get("code"), &get("error")));
+    } else {
+        error_redirect(r, e, url, &get);
+    }
+    if e.state_echoed {
+        r.record("state_echoed_exactly", Some("RFC 6749 §4.1.2, §4.1.2.1"), state_matches(a.ctx.sent_state, &get("state")));
+    }
+    parameters(r, e, a, &get);
+}
+
+/// An error redirect: one `error` of the expected codes, an ASCII description, no code.
+fn error_redirect<'p>(r: &mut Recorder, e: &Expect, url: &Url, get: &dyn Fn(&str) -> Vec<&'p str>) {
+    let errors = expected_errors(e);
+    let verdict = match get("error").as_slice() {
+        [one] => error_code(Some(one), &errors),
+        [] => Err(Mismatch::expected(format!("error={} in the redirect", errors.join("|")), format!("none (query: {})", show_query(url)))),
+        many => Err(Mismatch::expected("one error parameter", many.len().to_string())),
+    };
+    r.record("error_in_redirect", Some("RFC 6749 §4.1.2.1"), verdict);
+    let desc = get("error_description").first().map(|s| Value::String(s.to_string()));
+    r.record("error_description_is_ascii", Some("RFC 6749 §4.1.2.1"), error_description_ascii(desc.as_ref()));
+    r.record("no_code_with_error", Some("RFC 6749 §4.1.2.1"), absent_from("code", get("code").first().map(|s| s.to_string()), "the redirect"));
+}
+
+/// `present`, `equals` and `absent` on the redirect's parameters.
+fn parameters<'p>(r: &mut Recorder, e: &Expect, a: &Answer<'_>, get: &dyn Fn(&str) -> Vec<&'p str>) {
+    for name in &e.present {
+        r.record("parameter_present", None, present_in(name, !get(name).is_empty(), "the redirect"));
+    }
+    for (name, template) in &e.equals {
+        let want = placeholder::expand(template, a.ctx.resolve).unwrap_or_else(|_| template.clone());
+        let verdict = match get(name).as_slice() {
+            [one] if *one == want => Ok(()),
+            [one] => Err(Mismatch::expected(format!("{name}={want:?} in the redirect"), format!("{:?}", excerpt(one, 100)))),
+            [] => Err(Mismatch::expected(format!("{name}={want:?} in the redirect"), "none")),
+            many => Err(Mismatch::expected(format!("one {name} parameter"), many.len().to_string())),
+        };
+        r.record("parameter_equals", None, verdict);
+    }
+    for name in &e.absent {
+        r.record("parameter_absent", None, absent_from(name, get(name).first().map(|s| s.to_string()), "the redirect"));
+    }
+}
+
+fn login_form_shown(landing: &Landing) -> Verdict {
+    match landing {
+        // A password input, or a two-step login's first page (the username alone).
+        Landing::Page { page, .. } if page.login_form().is_some() || page.username_form().is_some() => Ok(()),
+        Landing::Page { url, status, page } => Err(Mismatch::expected("a login page (a password input, or a username on a first step)", format!("status {status} at {} ({}, {} form(s), none asking for a password or a username)", show_url(url), page.summary(), page.forms.len()))),
+        Landing::Redirect(u) => Err(Mismatch::expected("a login page", format!("a redirect to {}", show_url(u)))),
+    }
+}
+
+/// X-Frame-Options DENY / SAMEORIGIN, or CSP frame-ancestors other than `*`.
+fn resists_framing(landing: &Landing) -> Verdict {
+    let Landing::Page { page, .. } = landing else {
+        return Err(Mismatch::expected("a page", "a redirect"));
+    };
+    let get = |name: &str| page.headers.iter().filter(|(k, _)| k == name).map(|(_, v)| v.to_ascii_lowercase()).collect::<Vec<_>>();
+    let xfo = get("x-frame-options").iter().any(|v| v.trim() == "deny" || v.trim() == "sameorigin");
+    let csp = get("content-security-policy").iter().any(|v| {
+        v.split(';').filter_map(|d| d.trim().strip_prefix("frame-ancestors")).any(|srcs| !srcs.split_whitespace().any(|s| s == "*"))
+    });
+    if xfo || csp {
+        Ok(())
+    } else {
+        Err(Mismatch::expected("X-Frame-Options: DENY or SAMEORIGIN, or Content-Security-Policy frame-ancestors", "neither"))
+    }
+}
+
+/// Referrer policies that never send a page's path and query (where codes and state travel) to
+/// another origin (W3C Referrer Policy §3).
+const TIGHT_REFERRER_POLICIES: &[&str] = &["no-referrer", "same-origin", "origin", "strict-origin", "origin-when-cross-origin", "strict-origin-when-cross-origin"];
+
+/// RFC 9700 §4.2.4: a Referrer-Policy header or `<meta name="referrer">` that keeps the URL to
+/// its own origin. In a header list the last policy the browser knows wins, so the last one counts.
+fn limits_referrer(landing: &Landing) -> Verdict {
+    let Landing::Page { page, .. } = landing else {
+        return Err(Mismatch::expected("a page", "a redirect"));
+    };
+    let header = page.headers.iter().filter(|(k, _)| k == "referrer-policy").flat_map(|(_, v)| v.split(',')).map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty()).last();
+    let meta = page.referrer_meta.as_ref().map(|m| m.trim().to_ascii_lowercase());
+    match (header, meta) {
+        (Some(p), _) | (None, Some(p)) if TIGHT_REFERRER_POLICIES.contains(&p.as_str()) => Ok(()),
+        (Some(p), _) | (None, Some(p)) => Err(Mismatch::expected("a referrer policy that keeps the URL to its origin (no-referrer, same-origin, strict-origin, …)", format!("{}", excerpt(&p, 60)))),
+        (None, None) => Err(Mismatch::expected("a Referrer-Policy header or <meta name=\"referrer\">", "neither")),
+    }
+}
+
+fn not_redirected(landing: &Landing) -> Verdict {
+    match landing {
+        Landing::Page { .. } => Ok(()),
+        Landing::Redirect(u) => Err(Mismatch::expected("no redirect away from the authorization server", format!("a redirect to {}", show_url(u)))),
+    }
+}
+
+fn same_endpoint(url: &Url, sent: Option<&str>) -> Verdict {
+    let Some(sent) = sent.and_then(|s| Url::parse(s).ok()) else {
+        return Ok(());
+    };
+    let same = url.scheme() == sent.scheme()
+        && url.host_str() == sent.host_str()
+        && url.port_or_known_default() == sent.port_or_known_default()
+        && url.path() == sent.path();
+    let sent_pairs: Vec<_> = sent.query_pairs().collect();
+    let keeps_query = sent_pairs.iter().all(|p| url.query_pairs().any(|q| q == *p));
+    if same && keeps_query {
+        Ok(())
+    } else {
+        Err(Mismatch::expected(format!("a redirect to {sent}"), format!("a redirect to {}", show_url(url))))
+    }
+}
+
+/// RFC 6749 §3.1: a parameter appears at most once in the authorization response.
+fn no_repeated_params(url: &Url) -> Verdict {
+    let mut seen: Vec<String> = Vec::new();
+    for (k, _) in url.query_pairs() {
+        if seen.iter().any(|s| *s == k) {
+            let n = url.query_pairs().filter(|(x, _)| *x == k).count();
+            return Err(Mismatch::expected("each parameter once in the redirect", format!("{} {n} times", excerpt(&k, 40))));
+        }
+        seen.push(k.into_owned());
+    }
+    Ok(())
+}
+
+fn no_code(landing: &Landing) -> Verdict {
+    match landing {
+        Landing::Page { .. } => Ok(()),
+        Landing::Redirect(u) if u.query_pairs().any(|(k, _)| k == "code") => {
+            Err(Mismatch::expected("no code for this request", format!("a redirect with a code to {}", show_url(u))))
+        }
+        Landing::Redirect(_) => Ok(()),
+    }
+}
+
+fn code_in_redirect(codes: &[&str], errors: &[&str]) -> Verdict {
+    match (codes, errors) {
+        ([one], []) if !one.is_empty() => Ok(()),
+        ([], [e, ..]) => Err(Mismatch::expected("a code in the redirect", format!("error={}", excerpt(e, 80)))),
+        ([], []) => Err(Mismatch::expected("a code in the redirect", "none")),
+        ([_], [e, ..]) => Err(Mismatch::expected("a code and no error", format!("both (error={})", excerpt(e, 80)))),
+        ([""], _) => Err(Mismatch::expected("a code in the redirect", "an empty code")),
+        (many, _) => Err(Mismatch::expected("exactly one code parameter", format!("{}", many.len()))),
+    }
+}
+
+fn state_matches(sent: Option<&str>, got: &[&str]) -> Verdict {
+    let Some(sent) = sent else { return Ok(()) };
+    match got {
+        [one] if *one == sent => Ok(()),
+        [one] => Err(Mismatch::expected(format!("state {:?} echoed exactly", excerpt(sent, 100)), format!("{:?}", excerpt(one, 100)))),
+        [] => Err(Mismatch::expected(format!("state {:?} echoed", excerpt(sent, 100)), "no state")),
+        many => Err(Mismatch::expected("one state parameter", format!("{}", many.len()))),
+    }
+}
+
+fn show_query(u: &Url) -> String {
+    excerpt(u.query().unwrap_or(""), 200)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_must_match_byte_for_byte() {
+        assert!(state_matches(Some("a b+c"), &["a b+c"]).is_ok());
+        assert_eq!(state_matches(Some("a b"), &["a+b"]).unwrap_err().to_string(), "expected state \"a b\" echoed exactly, got \"a+b\"");
+        assert!(state_matches(Some("x"), &[]).is_err());
+    }
+}
+

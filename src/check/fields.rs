@@ -1,0 +1,143 @@
+//! The one list of `expect` fields: each entry is its doc comment (the one-line description), the
+//! field and its Rust type, its TOML shape, and the registry members that differ from the defaults
+//! (the checks it records, its reference, which answers it judges, its evaluators). Adding a check
+//! kind is one entry here, its evaluator in `check::http` or `check::browser`, a fault in the
+//! reference server and its tests (CONTRIBUTING.md walks through it).
+//!
+//! The list is a macro that hands itself to a callback: `check::expect` makes the `Expect` struct
+//! from it, `check::registry` makes `KINDS`. Nothing here is compiled on its own, so this module
+//! depends on nothing.
+
+/// Calls `$callback! { … }` with every field declaration, in evaluation order.
+macro_rules! expect_fields {
+    ($callback:ident) => {
+        $callback! {
+            /// The answer's status is exactly this (a browser step: the page's status).
+            status: Option<u16>, "integer" {
+                checks: &["status_is"], judges: Judges::Both, part: Part::Status, instead_of: Some("status_in"),
+                http: Some(http::status), browser: Some(browser::status),
+            }
+            /// The answer's status is one of these.
+            status_in: Vec<u16>, "array of integers" {
+                checks: &["status_is_one_of"], part: Part::Status, instead_of: Some("status"), http: Some(http::status_in),
+            }
+            /// The answer is a 2xx (`true`) or anything else (`false`).
+            success: Option<bool>, "boolean" {
+                checks: &["status_is_success", "status_is_not_success"], part: Part::Status, http: Some(http::success),
+            }
+            /// The first page is a login page: a password input, or a username alone (a two-step login).
+            login_form: bool, "boolean" {
+                checks: &["login_form_shown"], judges: Judges::FirstPage, browser: Some(browser::login_form),
+            }
+            /// The page resists framing: X-Frame-Options DENY or SAMEORIGIN, or a CSP frame-ancestors that is not `*`.
+            anti_framing: bool, "boolean" {
+                checks: &["page_resists_framing"], reference: Some("RFC 9700 §4.16"), judges: Judges::FirstPage, browser: Some(browser::anti_framing),
+            }
+            /// The page keeps its URL from other origins: a Referrer-Policy header or meta referrer.
+            referrer_policy: bool, "boolean" {
+                checks: &["page_limits_referrer"], reference: Some("RFC 9700 §4.2.4"), judges: Judges::FirstPage, browser: Some(browser::referrer_policy),
+            }
+            /// A redirect (if any) carries each parameter at most once.
+            single_params: bool, "boolean" {
+                checks: &["no_repeated_parameters"], reference: Some("RFC 6749 §3.1"), judges: Judges::Browser, browser: Some(browser::single_params),
+            }
+            /// Where the login ends: `code` (a redirect to the redirect_uri with a code), `error` (with an error), `none` (never redirected off the server), `no_code` (never handed a code).
+            redirect: Option<RedirectExpect>, "\"code\" | \"error\" | \"none\" | \"no_code\"" {
+                checks: &["redirected_to_redirect_uri", "no_repeated_parameters", "code_in_redirect", "error_in_redirect", "error_description_is_ascii", "no_code_with_error", "not_redirected_to_client", "no_code_issued"],
+                reference: Some("RFC 6749 §4.1.2, §4.1.2.1"), judges: Judges::Login, validate: Some(redirect_error_named), browser: Some(browser::redirect),
+            }
+            /// The JSON body is valid against `specs/<profile>/<name>.schema.json`.
+            schema: Option<String>, "schema name" {
+                checks: &["body_matches_schema"], json: Json::Yes, validate: Some(schema_known), http: Some(http::schema),
+            }
+            /// The answer carries this error code (an HTTP answer: the JSON `error` member, which must also match the profile's error schema; a browser step: the error redirect's `error`).
+            error: Option<String>, "string" {
+                checks: &["error_code_is", "error_body_matches_schema", "error_description_is_ascii", "error_in_redirect"],
+                reference: Some("RFC 6749 §5.2, §4.1.2.1"), judges: Judges::HttpAndRedirect, json: Json::Yes, instead_of: Some("error_in"), http: Some(http::error),
+            }
+            /// Like `error`, any one of these codes.
+            error_in: Vec<String>, "array of strings" {
+                checks: &["error_code_is", "error_body_matches_schema", "error_description_is_ascii", "error_in_redirect"],
+                reference: Some("RFC 6749 §5.2, §4.1.2.1"), judges: Judges::HttpAndRedirect, json: Json::Yes, instead_of: Some("error"), http: Some(http::error),
+            }
+            /// The redirect's `state` is the one sent, byte for byte.
+            state_echoed: bool, "boolean" {
+                checks: &["state_echoed_exactly"], reference: Some("RFC 6749 §4.1.2, §4.1.2.1"), judges: Judges::Login,
+            }
+            /// On a 2xx answer, the `scope` member is present: the granted scope differs from the requested one.
+            scope_stated: bool, "boolean" {
+                checks: &["scope_stated_when_changed"], reference: Some("RFC 6749 §3.3"), json: Json::OnSuccess, http: Some(http::scope_stated),
+            }
+            /// On a 2xx answer, `scope` is present and every scope in it is one of these (placeholders allowed): the grant was never widened.
+            scope_within: Option<String>, "string" {
+                checks: &["scope_not_widened"], reference: Some("RFC 6749 §3.3, §6"), json: Json::OnSuccess, http: Some(http::scope_within),
+            }
+            /// `token_type` equals this, in any case.
+            token_type: Option<String>, "string" {
+                checks: &["token_type_is"], reference: Some("RFC 6749 §5.1, §7.1"), json: Json::Yes, http: Some(http::token_type),
+            }
+            /// `expires_in` is a positive JSON number (`positive_number`) or a string holding one (`positive_integer_string`).
+            expires_in: Option<ExpiresIn>, "\"positive_number\" | \"positive_integer_string\"" {
+                checks: &["expires_in_is_positive_number", "expires_in_is_positive_integer_string"], reference: Some("RFC 6749 §5.1"), json: Json::Yes, http: Some(http::expires_in),
+            }
+            /// These JSON members (a browser step: redirect parameters) are present and not empty.
+            present: Vec<String>, "array of strings" {
+                checks: &["member_present", "parameter_present"], judges: Judges::HttpAndRedirect, json: Json::Yes, http: Some(http::present),
+            }
+            /// These JSON members (a browser step: redirect parameters) are absent.
+            absent: Vec<String>, "array of strings" {
+                checks: &["member_absent", "parameter_absent"], judges: Judges::HttpAndRedirect, http: Some(http::absent),
+            }
+            /// JSON members (a browser step: redirect parameters) equal these strings (placeholders allowed; `a.b` reaches into an object).
+            equals: IndexMap<String, String>, "table: member = string" {
+                checks: &["member_equals", "parameter_equals"], judges: Judges::HttpAndRedirect, json: Json::Yes, http: Some(http::equals),
+            }
+            /// JSON members are these booleans.
+            booleans: IndexMap<String, bool>, "table: member = boolean" {
+                checks: &["member_is_boolean"], json: Json::Yes, http: Some(http::booleans),
+            }
+            /// JSON members, if present, are not these booleans (e.g. never `active: true`).
+            booleans_not: IndexMap<String, bool>, "table: member = boolean" {
+                checks: &["member_is_not_boolean"], http: Some(http::booleans_not),
+            }
+            /// JSON members are arrays holding this string.
+            contains: IndexMap<String, String>, "table: member = string" {
+                checks: &["member_lists"], json: Json::Yes, http: Some(http::contains),
+            }
+            /// JSON members have these formats: `date-time`, `jose`, `positive-integer-string`, `non-empty`, `issuer-url`, `future-time-if-present`.
+            formats: IndexMap<String, Format>, "table: member = format" {
+                checks: &["member_is_date_time", "member_is_compact_jose", "member_is_positive_integer_string", "member_is_non_empty_string", "member_is_issuer_url", "member_is_future_time"],
+                json: Json::Yes, http: Some(http::formats),
+            }
+            /// JSON members differ from these earlier values (placeholders, e.g. `{refresh_token}`): a value was rotated.
+            differs: IndexMap<String, String>, "table: member = string" {
+                checks: &["member_differs"], json: Json::Yes, http: Some(http::differs),
+            }
+            /// `Cache-Control: no-store` and `Pragma: no-cache`.
+            no_store: bool, "boolean" {
+                checks: &["cache_control_no_store", "pragma_no_cache"], reference: Some("RFC 6749 §5.1"), part: Part::Headers, http: Some(http::no_store),
+            }
+            /// These headers are present.
+            header_present: Vec<String>, "array of header names" {
+                checks: &["header_present"], part: Part::Headers, http: Some(http::header_present),
+            }
+            /// Headers hold this comma-separated directive (case-insensitive), e.g. `cache-control = "no-store"`.
+            header_contains: IndexMap<String, String>, "table: header = directive" {
+                checks: &["header_contains"], part: Part::Headers, http: Some(http::header_contains),
+            }
+            /// Headers whose value contains this text (case-insensitive), e.g. an error in a challenge.
+            header_includes: IndexMap<String, String>, "table: header = text" {
+                checks: &["header_includes"], part: Part::Headers, http: Some(http::header_includes),
+            }
+            /// Headers whose value, if present, does not contain this text (case-insensitive).
+            header_excludes: IndexMap<String, String>, "table: header = text" {
+                checks: &["header_excludes"], part: Part::Headers, http: Some(http::header_excludes),
+            }
+            /// The WWW-Authenticate header holds a challenge for this auth scheme (e.g. "Basic").
+            challenge: Option<String>, "string" {
+                checks: &["challenge_scheme_matches"], reference: Some("RFC 6749 §5.2"), part: Part::Headers, http: Some(http::challenge),
+            }
+        }
+    };
+}
+pub(crate) use expect_fields;
