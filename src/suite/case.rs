@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::check::expect::Expect;
+use crate::check::registry::{KnownSchemas, StepKind};
 use crate::model::level::Level;
 use crate::model::load_error::{LoadError, line_of, toml_error};
 use crate::model::placeholder;
@@ -388,6 +389,15 @@ struct RawTable {
 }
 
 
+/// The profile's schemas, as the check registry's validation asks for them.
+struct SchemasOf<'a>(&'a dyn ProfileView);
+
+impl KnownSchemas for SchemasOf<'_> {
+    fn has_schema(&self, name: &str) -> bool {
+        self.0.has_schema(name)
+    }
+}
+
 /// What case validation needs to know about the profile the table belongs to.
 pub trait ProfileView {
     fn has_endpoint(&self, name: &str) -> bool;
@@ -511,7 +521,7 @@ fn validate_case(
     let main = ctx.step(&raw, at, raw.endpoint.as_ref().map(|e| e.get_ref().as_str()), "main", &mut known, &mut names, &mut needs)?;
     for s in raw.before.iter().chain(raw.after.iter()).map(|s| s.get_ref()).chain([&raw]) {
         if let Some(e) = &s.expect {
-            check_grades(e.get_ref(), level).map_err(|m| err(e.span().start, format!("case `{id_str}`: field `expect`: {m}")))?;
+            e.get_ref().check_grades(level).map_err(|m| err(e.span().start, format!("case `{id_str}`: field `expect`: {m}")))?;
         }
     }
     let mut after = Vec::new();
@@ -592,54 +602,6 @@ struct StepCtx<'a> {
 impl StepCtx<'_> {
     fn err(&self, pos: usize, message: String) -> LoadError {
         LoadError { file: self.file.to_string(), line: line_of(self.text, pos), message }
-    }
-
-    /// What an `expect` table (or a graded one inside it) may say for this step.
-    fn check_expect(&self, expect: &Expect, browser: Option<Browser>, endpoint: &str, nested: bool) -> Result<(), String> {
-        if expect.status.is_some() && !expect.status_in.is_empty() {
-            return Err("give `status` or `status_in`, not both".into());
-        }
-        if expect.error.is_some() && !expect.error_in.is_empty() {
-            return Err("give `error` or `error_in`, not both".into());
-        }
-        if let Some(schema) = &expect.schema
-            && !self.profile.has_schema(schema) {
-                return Err(format!("unknown schema `{schema}` (no specs/<profile>/{schema}.schema.json)"));
-            }
-        match browser {
-            Some(b) => {
-                if expect.redirect.is_none() && !expect.login_form && expect.status.is_none() && !expect.single_params && !expect.anti_framing && !expect.referrer_policy && !nested_ok(expect) {
-                    return Err("a browser step needs `redirect`, `login_form`, `status` or `single_params`".into());
-                }
-                if (expect.anti_framing || expect.referrer_policy) && b != Browser::FirstPage {
-                    return Err("`anti_framing` and `referrer_policy` need browser = \"first_page\"".into());
-                }
-                if expect.login_form && b != Browser::FirstPage {
-                    return Err("`login_form` needs browser = \"first_page\"".into());
-                }
-                if expect.redirect.is_some() && b == Browser::FirstPage {
-                    return Err("`redirect` needs a login (browser = \"approve\" or \"deny\")".into());
-                }
-                if expect.redirect == Some(crate::check::expect::RedirectExpect::Error)
-                    && expect.error.is_none()
-                    && expect.error_in.is_empty()
-                {
-                    return Err("redirect = \"error\" needs `error` or `error_in`".into());
-                }
-                if let Some(f) = expect_http_only(expect) {
-                    return Err(format!("`{f}` applies to HTTP answers, not to a browser step"));
-                }
-            }
-            None => {
-                if expect.redirect.is_some() || expect.state_echoed || expect.login_form || expect.single_params || expect.anti_framing || expect.referrer_policy {
-                    return Err(format!("`redirect`, `state_echoed` and `login_form` need a browser endpoint (`{endpoint}` is not one)"));
-                }
-            }
-        }
-        if nested && (expect.should.is_some() || expect.may.is_some()) {
-            return Err("a graded expectation cannot hold another one".into());
-        }
-        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -755,10 +717,16 @@ impl StepCtx<'_> {
         let expect_raw = raw.expect.as_ref().ok_or_else(|| e("missing field `expect`".into()))?;
         let expect = expect_raw.get_ref().clone();
         let ex_err = |msg: String| self.err(expect_raw.span().start, format!("case `{id}`: field `expect`: {msg}"));
-        self.check_expect(&expect, browser, &endpoint, false).map_err(&ex_err)?;
+        let kind = match browser {
+            None => StepKind::Http,
+            Some(Browser::FirstPage) => StepKind::FirstPage,
+            Some(_) => StepKind::Login,
+        };
+        let schemas = SchemasOf(self.profile);
+        expect.validate(kind, &endpoint, &schemas, false).map_err(|m| ex_err(m.to_string()))?;
         for (level, nested) in expect.graded() {
             let name = level.as_str().to_ascii_lowercase();
-            self.check_expect(nested, browser, &endpoint, true).map_err(|m| ex_err(format!("`{name}`: {m}")))?;
+            nested.validate(kind, &endpoint, &schemas, true).map_err(|m| ex_err(format!("`{name}`: {m}")))?;
         }
         // Every placeholder must be known: base, from a declared fixture, or captured by an earlier named step.
         let mut strings: Vec<&str> = Vec::new();
@@ -826,51 +794,6 @@ impl StepCtx<'_> {
             expect,
             line: line_of(self.text, at),
         })
-    }
-}
-
-/// An expect table whose only content is graded expectations (they are validated on their own).
-fn nested_ok(e: &Expect) -> bool {
-    e.should.is_some() || e.may.is_some()
-}
-
-/// A graded expectation must sit below the case's own level: SHOULD inside MUST, MAY inside MUST
-/// or SHOULD.
-fn check_grades(e: &Expect, case_level: Level) -> Result<(), String> {
-    for (level, _) in e.graded() {
-        if level <= case_level {
-            return Err(format!(
-                "`{}` expectations need a case level above {} (this case is {})",
-                level.as_str().to_ascii_lowercase(),
-                level.as_str(),
-                case_level.as_str()
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn expect_http_only(e: &Expect) -> Option<&'static str> {
-    if e.schema.is_some() {
-        Some("schema")
-    } else if e.token_type.is_some() {
-        Some("token_type")
-    } else if e.expires_in.is_some() {
-        Some("expires_in")
-    } else if e.no_store {
-        Some("no_store")
-    } else if !e.header_present.is_empty() || !e.header_contains.is_empty() || !e.header_includes.is_empty() || !e.header_excludes.is_empty() {
-        Some("header_present/header_contains/header_includes/header_excludes")
-    } else if !e.differs.is_empty() {
-        Some("differs")
-    } else if !e.formats.is_empty() || !e.contains.is_empty() || !e.booleans.is_empty() || !e.booleans_not.is_empty() {
-        Some("formats/contains/booleans")
-    } else if e.challenge.is_some() {
-        Some("challenge")
-    } else if e.scope_stated || e.scope_within.is_some() {
-        Some("scope_stated/scope_within")
-    } else {
-        None
     }
 }
 
