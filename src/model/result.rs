@@ -173,6 +173,35 @@ impl Diagnosis {
 }
 
 impl CaseResult {
+    /// A case not yet run: skipped, with nothing observed and its suite text (endpoint, title,
+    /// rule, threats, refs) empty for the caller to fill with struct update syntax.
+    pub fn unstarted(id: String, profile: String, level: Level) -> CaseResult {
+        CaseResult {
+            id,
+            profile,
+            endpoint: String::new(),
+            title: String::new(),
+            level,
+            rule: String::new(),
+            threats: Vec::new(),
+            refs: Vec::new(),
+            outcome: Outcome::Skipped,
+            error_kind: None,
+            warning_level: None,
+            message: String::new(),
+            refused: None,
+            diagnosis: None,
+            checks: Vec::new(),
+            transcript: Vec::new(),
+            curl: None,
+            screenshot: None,
+            login_log: Vec::new(),
+            baseline: None,
+            started_ms: 0,
+            duration_ms: 0,
+        }
+    }
+
     /// Whether this result fails the gate: a MUST case failed or errored (SHOULD too when
     /// strict), unless the baseline expects it; under --strict, a SHOULD warning and a baseline
     /// entry now passing fail it too.
@@ -322,32 +351,24 @@ pub(crate) mod tests {
     use super::*;
     use rstest::rstest;
 
-    /// A finished case with nothing but an id, an outcome and a level: the rest empty.
+    /// A finished case with nothing but an id, an outcome and a level, and the suite's own text.
     pub(crate) fn case(id: &str, outcome: Outcome, level: Level) -> CaseResult {
         CaseResult {
-            id: id.into(),
-            profile: "p".into(),
             endpoint: "token".into(),
             title: format!("title of {id}"),
-            level,
             rule: "the server MUST refuse it".into(),
-            threats: Vec::new(),
             refs: vec!["RFC 6749 §5.2".into()],
             outcome,
-            error_kind: None,
-            warning_level: None,
-            message: String::new(),
-            refused: None,
-            diagnosis: None,
-            checks: Vec::new(),
-            transcript: Vec::new(),
-            curl: None,
-            screenshot: None,
-            login_log: Vec::new(),
-            baseline: None,
-            started_ms: 0,
-            duration_ms: 0,
+            ..CaseResult::unstarted(id.into(), "p".into(), level)
         }
+    }
+
+    #[test]
+    fn an_unstarted_case_is_skipped_with_nothing_observed() {
+        let c = CaseResult::unstarted("a/b".into(), "p".into(), Level::Should);
+        assert_eq!((c.id.as_str(), c.profile.as_str(), c.level, c.outcome), ("a/b", "p", Level::Should, Outcome::Skipped));
+        assert!(c.checks.is_empty() && c.transcript.is_empty() && c.error_kind.is_none() && c.baseline.is_none());
+        assert!(!c.breaks_gate(true));
     }
 
     fn refused(id: &str, d: Diagnosis, why: &str) -> CaseResult {
