@@ -263,9 +263,14 @@ mod tests {
     fn redact_case_leaves_the_suites_own_text_and_redacts_target_data() {
         let r = Redactor::new();
         r.add("secret", "refuse");
-        let mut c = crate::model::result::tests::case("refuse-01", crate::model::result::Outcome::Failed, crate::model::level::Level::Must);
-        c.message = "server said: refuse".into();
-        c.refused = Some("refuse".into());
+        let mut c = crate::model::result::CaseResult {
+            title: "refuse a reused code".into(),
+            rule: "the server MUST refuse it".into(),
+            refs: vec!["refuse §1".into()],
+            message: "server said: refuse".into(),
+            refused: Some("refuse".into()),
+            ..crate::model::result::CaseResult::unstarted("refuse-01".into(), "p".into(), crate::model::level::Level::Must)
+        };
         c.checks.push(crate::model::result::CheckRecord {
             step: "main".into(),
             check: "status",
@@ -275,9 +280,9 @@ mod tests {
             message: Some("got refuse".into()),
         });
         c.login_log.push(crate::model::result::LoginLog { step: "main".into(), text: "typed refuse".into() });
-        let (id, title, rule) = (c.id.clone(), c.title.clone(), c.rule.clone());
         redact_case(&mut c, &r);
-        assert_eq!((c.id.as_str(), c.title.as_str(), c.rule.as_str()), (id.as_str(), title.as_str(), rule.as_str()));
+        assert_eq!((c.id.as_str(), c.title.as_str(), c.rule.as_str()), ("refuse-01", "refuse a reused code", "the server MUST refuse it"));
+        assert_eq!(c.refs, vec!["refuse §1".to_string()]);
         assert_eq!(c.checks[0].step, "main");
         let m = Redactor::marker("secret", "refuse");
         assert_eq!(c.message, format!("server said: {m}"));

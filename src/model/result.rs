@@ -347,12 +347,12 @@ impl RunResult {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use rstest::rstest;
 
     /// A finished case with nothing but an id, an outcome and a level, and the suite's own text.
-    pub(crate) fn case(id: &str, outcome: Outcome, level: Level) -> CaseResult {
+    fn case(id: &str, outcome: Outcome, level: Level) -> CaseResult {
         CaseResult {
             endpoint: "token".into(),
             title: format!("title of {id}"),
