@@ -183,6 +183,68 @@ mod tests {
         assert_ne!(key.private_scalar(), SigningKey::generate().private_scalar());
     }
 
+    const AUDIENCE: &str = "https://as.test/token";
+
+    fn now() -> i64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+    }
+
+    #[rstest::rstest]
+    #[case::well_formed(Flaw::None, Some("c1"), Some("c1"), AUDIENCE, "ES256", 120)]
+    #[case::wrong_audience(Flaw::WrongAudience, Some("c1"), Some("c1"), "https://another-server.example.test/token", "ES256", 120)]
+    #[case::expired(Flaw::Expired, Some("c1"), Some("c1"), AUDIENCE, "ES256", -600)]
+    #[case::no_subject(Flaw::NoSubject, Some("c1"), None, AUDIENCE, "ES256", 120)]
+    #[case::no_issuer(Flaw::NoIssuer, None, Some("c1"), AUDIENCE, "ES256", 120)]
+    #[case::unsigned(Flaw::Unsigned, Some("c1"), Some("c1"), AUDIENCE, "none", 120)]
+    #[case::wrong_key(Flaw::WrongKey, Some("c1"), Some("c1"), AUDIENCE, "ES256", 120)]
+    fn each_flaw_breaks_only_its_own_claim(
+        #[case] flaw: Flaw,
+        #[case] iss: Option<&str>,
+        #[case] sub: Option<&str>,
+        #[case] aud: &str,
+        #[case] alg: &str,
+        #[case] exp_from_now: i64,
+    ) {
+        let key = SigningKey::generate();
+        let before = now();
+        let jwt = client_assertion(&key, "c1", AUDIENCE, "jti-1", flaw);
+        let (header, claims) = crate::jose::dpop::peek(&jwt).expect("a compact JWS");
+        assert_eq!(header["alg"], alg);
+        assert_eq!(claims.get("iss").and_then(|v| v.as_str()), iss);
+        assert_eq!(claims.get("sub").and_then(|v| v.as_str()), sub);
+        assert_eq!(claims["aud"], aud);
+        assert_eq!(claims["jti"], "jti-1");
+        let (iat, exp) = (claims["iat"].as_i64().unwrap(), claims["exp"].as_i64().unwrap());
+        assert!((before..=now()).contains(&iat), "iat {iat} is not now");
+        assert_eq!(exp - iat, exp_from_now);
+    }
+
+    #[test]
+    fn an_unsigned_assertion_has_an_empty_signature_and_a_signed_one_64_bytes() {
+        let key = SigningKey::generate();
+        let parts = |f| client_assertion(&key, "c1", AUDIENCE, "j", f).split('.').map(str::to_string).collect::<Vec<_>>();
+        let unsigned = parts(Flaw::Unsigned);
+        assert_eq!((unsigned.len(), unsigned[2].as_str()), (3, ""));
+        let signed = parts(Flaw::None);
+        assert_eq!(B64.decode(&signed[2]).unwrap().len(), 64, "ES256 is R || S, 32 bytes each");
+    }
+
+    #[test]
+    fn the_public_jwk_carries_the_coordinates_and_no_private_member() {
+        let key = SigningKey::generate();
+        let jwk = key.public_jwk();
+        assert_eq!((jwk["kty"].as_str(), jwk["crv"].as_str(), jwk["alg"].as_str()), (Some("EC"), Some("P-256"), Some("ES256")));
+        assert_eq!((jwk["x"].as_str().unwrap(), jwk["y"].as_str().unwrap()), key.public_xy());
+        assert!(jwk.get("d").is_none());
+        assert!(!format!("{key:?}").contains(key.public_xy().1), "Debug shows only a prefix of x");
+    }
+
+    #[test]
+    fn flaw_names_are_distinct() {
+        let names: std::collections::HashSet<&str> = Flaw::ALL.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names.len(), Flaw::ALL.len());
+    }
+
     #[test]
     fn a_pem_that_is_not_a_p256_key_is_refused() {
         assert!(matches!(SigningKey::from_pem("not pem"), Err(KeyError::Pem(_))));

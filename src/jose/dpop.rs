@@ -113,7 +113,11 @@ pub fn thumbprint(key: &SigningKey) -> String {
 /// The thumbprint of a P-256 public key given by its coordinates.
 pub fn thumbprint_of(x: &str, y: &str) -> String {
     // Members in lexicographic order, no whitespace (RFC 7638 §3.3).
-    let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
+    thumbprint_of_members(&format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#))
+}
+
+/// RFC 7638 §3.1 steps 2-3: the base64url SHA-256 of a JWK's canonical required members.
+fn thumbprint_of_members(canonical: &str) -> String {
     B64.encode(sha2::Sha256::digest(canonical.as_bytes()))
 }
 
@@ -366,6 +370,116 @@ mod tests {
         let other = resp(400, vec![("dpop-nonce", "abc"), ("content-type", "application/json")], r#"{"error":"invalid_dpop_proof"}"#);
         assert_eq!(nonce_asked(&other), None);
         assert_eq!(nonce_asked(&resp(400, vec![("content-type", "application/json")], r#"{"error":"use_dpop_nonce"}"#)), None);
+    }
+
+    /// Each member of a proof's header (`h.`) and claims (`c.`), by name.
+    fn members(p: &str) -> std::collections::BTreeMap<String, Value> {
+        let (h, c) = peek(p).expect("a compact JWS");
+        let pairs = |prefix: &str, v: &Value| v.as_object().unwrap().iter().map(|(k, v)| (format!("{prefix}{k}"), v.clone())).collect::<Vec<_>>();
+        pairs("h.", &h).into_iter().chain(pairs("c.", &c)).collect()
+    }
+
+    #[rstest::rstest]
+    #[case::none(Flaw::None, &[])]
+    #[case::absent_signs_a_well_formed_proof(Flaw::Absent, &[])]
+    #[case::two_headers_signs_a_well_formed_proof(Flaw::TwoHeaders, &[])]
+    #[case::replay_signs_a_well_formed_proof(Flaw::Replay, &[])]
+    #[case::bad_signature(Flaw::BadSignature, &[])]
+    #[case::no_typ(Flaw::NoTyp, &["h.typ"])]
+    #[case::wrong_typ(Flaw::WrongTyp, &["h.typ"])]
+    #[case::alg_none(Flaw::AlgNone, &["h.alg"])]
+    #[case::symmetric(Flaw::Symmetric, &["h.alg"])]
+    #[case::private_key(Flaw::PrivateKey, &["h.jwk"])]
+    #[case::no_jwk(Flaw::NoJwk, &["h.jwk"])]
+    #[case::other_key(Flaw::OtherKey, &["h.jwk"])]
+    #[case::no_jti(Flaw::NoJti, &["c.jti"])]
+    #[case::no_htm(Flaw::NoHtm, &["c.htm"])]
+    #[case::no_htu(Flaw::NoHtu, &["c.htu"])]
+    #[case::no_iat(Flaw::NoIat, &["c.iat"])]
+    #[case::wrong_htm(Flaw::WrongHtm, &["c.htm"])]
+    #[case::wrong_htu(Flaw::WrongHtu, &["c.htu"])]
+    #[case::stale(Flaw::Stale, &["c.iat"])]
+    #[case::future(Flaw::Future, &["c.iat"])]
+    #[case::no_ath(Flaw::NoAth, &["c.ath"])]
+    #[case::wrong_ath(Flaw::WrongAth, &["c.ath"])]
+    fn a_flawed_proof_differs_from_a_well_formed_one_in_exactly_its_members(#[case] flaw: Flaw, #[case] changed: &[&str]) {
+        let (a, b) = (SigningKey::generate(), SigningKey::generate());
+        let url = url::Url::parse("https://as.test/token").unwrap();
+        let good = members(&proof(&a, &b, &target(&url), Flaw::None));
+        let bad = members(&proof(&a, &b, &target(&url), flaw));
+        let keys: std::collections::BTreeSet<&String> = good.keys().chain(bad.keys()).collect();
+        let differ: Vec<&str> = keys
+            .into_iter()
+            .filter(|k| match (good.get(*k), bad.get(*k)) {
+                // A fresh jti every time; an iat a second later is the same moment.
+                (Some(_), Some(_)) if *k == "c.jti" => false,
+                (Some(g), Some(b)) if *k == "c.iat" => (g.as_i64().unwrap() - b.as_i64().unwrap()).abs() > 2,
+                (g, b) => g != b,
+            })
+            .map(String::as_str)
+            .collect();
+        assert_eq!(differ, changed);
+    }
+
+    #[rstest::rstest]
+    #[case::stale(Flaw::Stale, -3600)]
+    #[case::future(Flaw::Future, 3600)]
+    #[case::well_formed(Flaw::None, 0)]
+    fn iat_is_an_hour_off_for_a_stale_or_future_proof(#[case] flaw: Flaw, #[case] offset: i64) {
+        let (a, b) = (SigningKey::generate(), SigningKey::generate());
+        let url = url::Url::parse("https://as.test/token").unwrap();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let iat = peek(&proof(&a, &b, &target(&url), flaw)).unwrap().1["iat"].as_i64().unwrap();
+        assert!((iat - now - offset).abs() <= 2, "iat {iat}, now {now}");
+        assert_eq!(flaw.judged_on_iat(), offset != 0);
+    }
+
+    #[rstest::rstest]
+    #[case("POST", "PUT")]
+    #[case("GET", "POST")]
+    #[case("PUT", "POST")]
+    fn a_wrong_htm_is_never_the_requests_method(#[case] method: &str, #[case] htm: &str) {
+        let (a, b) = (SigningKey::generate(), SigningKey::generate());
+        let url = url::Url::parse("https://as.test/token").unwrap();
+        let to = Target { method, url: &url, access_token: None, nonce: None };
+        assert_eq!(peek(&proof(&a, &b, &to, Flaw::WrongHtm)).unwrap().1["htm"], htm);
+    }
+
+    #[test]
+    fn without_a_token_or_nonce_a_proof_has_no_ath_or_nonce() {
+        let (a, b) = (SigningKey::generate(), SigningKey::generate());
+        let url = url::Url::parse("https://as.test/par").unwrap();
+        let to = Target { method: "POST", url: &url, access_token: None, nonce: None };
+        for flaw in [Flaw::None, Flaw::WrongAth, Flaw::NoAth] {
+            let c = peek(&proof(&a, &b, &to, flaw)).unwrap().1;
+            assert!(c.get("ath").is_none() && c.get("nonce").is_none(), "{flaw:?}: {c}");
+        }
+    }
+
+    #[test]
+    fn a_not_jwt_proof_has_no_jose_parts() {
+        let (a, b) = (SigningKey::generate(), SigningKey::generate());
+        let url = url::Url::parse("https://as.test/token").unwrap();
+        let p = proof(&a, &b, &target(&url), Flaw::NotJwt);
+        assert!(p.starts_with("not-a-jwt.") && p.len() == "not-a-jwt.".len() + 16, "{p}");
+        assert!(peek(&p).is_none());
+    }
+
+    #[test]
+    fn the_thumbprint_method_gives_rfc_7638s_example_thumbprint() {
+        // RFC 7638 §3.1: the example RSA key's required members in canonical form.
+        let n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
+        let canonical = format!(r#"{{"e":"AQAB","kty":"RSA","n":"{n}"}}"#);
+        assert_eq!(thumbprint_of_members(&canonical), "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+    }
+
+    #[test]
+    fn a_keys_thumbprint_is_that_of_its_public_coordinates_and_names_it_alone() {
+        let (a, b) = (SigningKey::generate(), SigningKey::generate());
+        let (x, y) = a.public_xy();
+        assert_eq!(thumbprint(&a), thumbprint_of(x, y));
+        assert_eq!(thumbprint(&a).len(), 43);
+        assert_ne!(thumbprint(&a), thumbprint(&b));
     }
 
     #[test]

@@ -103,3 +103,45 @@ impl Capability {
         matches!(self, Capability::Revocation)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn all_lists_every_capability_once_with_a_distinct_name() {
+        let caps: HashSet<Capability> = Capability::ALL.into_iter().collect();
+        assert_eq!(caps.len(), Capability::ALL.len(), "a capability is listed twice");
+        let names: HashSet<&str> = Capability::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names.len(), Capability::ALL.len(), "two capabilities share a name");
+        let descriptions: HashSet<&str> = Capability::ALL.iter().map(|c| c.describe()).collect();
+        assert_eq!(descriptions.len(), Capability::ALL.len(), "two capabilities share a description");
+    }
+
+    #[test]
+    fn the_name_is_what_serde_writes_into_reports() {
+        for c in Capability::ALL {
+            assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.name()), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn each_source_is_a_metadata_member_or_the_target_file() {
+        for c in Capability::ALL {
+            let s = c.source();
+            let (origin, what) = s.split_once(": ").unwrap_or_else(|| panic!("{c:?}: {s}"));
+            assert!(matches!(origin, "metadata" | "target file"), "{c:?}: {s}");
+            assert!(!what.is_empty(), "{c:?}: {s}");
+        }
+        // A capability the target file declares names its own key there.
+        assert_eq!(Capability::RefreshRotation.source(), "target file: [capabilities] refresh_rotation");
+        assert_eq!(Capability::ClientSecretPost.source(), "target file: [capabilities] client_secret_post");
+    }
+
+    #[test]
+    fn only_revocation_is_offered_by_default() {
+        let offered: Vec<Capability> = Capability::ALL.into_iter().filter(|c| c.default_offered()).collect();
+        assert_eq!(offered, vec![Capability::Revocation]);
+    }
+}

@@ -76,6 +76,62 @@ fn is_name(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rstest::rstest;
+
+    /// The lookup the tables use: `a` → "1", `b` → "2", `first.access_token` → "AT"; all else unknown.
+    fn known(name: &str) -> Option<String> {
+        match name {
+            "a" => Some("1".into()),
+            "b" => Some("2".into()),
+            "first.access_token" => Some("AT".into()),
+            _ => None,
+        }
+    }
+
+    #[rstest]
+    #[case::plain_text("no placeholders here", &[])]
+    #[case::unclosed_brace("{unclosed", &[])]
+    #[case::unclosed_after_a_name("{a} and {b", &["a"])]
+    #[case::empty_braces("{}", &[])]
+    #[case::upper_case("{Name}", &[])]
+    #[case::leading_digit("{1st}", &[])]
+    #[case::inner_space("{ a }", &[])]
+    #[case::two_dots("{a.b.c}", &[])]
+    #[case::trailing_dot("{a.}", &[])]
+    #[case::digits_and_underscores("{client_2_id}", &["client_2_id"])]
+    #[case::doubled_braces_hold_a_name("{{a}}", &["a"])]
+    #[case::a_brace_inside_a_name("{x{b}", &["b"])]
+    #[case::multibyte_neighbours("é{a}ü{b}", &["a", "b"])]
+    #[case::repeated("{a}{a}", &["a", "a"])]
+    fn names_finds_only_well_formed_placeholders(#[case] text: &str, #[case] expected: &[&str]) {
+        assert_eq!(names(text), expected);
+    }
+
+    #[rstest]
+    #[case::unclosed_brace_stays("{unclosed {a}", "{unclosed 1")]
+    #[case::doubled_braces_keep_the_outer_pair("{{a}}", "{1}")]
+    #[case::a_brace_inside_a_name("{x{b}", "{x2")]
+    #[case::dotted("Bearer {first.access_token}", "Bearer AT")]
+    #[case::adjacent("{a}{b}{a}", "121")]
+    #[case::multibyte_neighbours("é{a}ü", "é1ü")]
+    #[case::upper_case_is_literal("{A}", "{A}")]
+    #[case::empty_text("", "")]
+    fn expand_replaces_names_and_keeps_every_other_brace(#[case] text: &str, #[case] expected: &str) {
+        assert_eq!(expand(text, known).as_deref(), Ok(expected));
+    }
+
+    #[rstest]
+    #[case::unknown("{nope}", "nope")]
+    #[case::the_first_of_two_unknown("{x} {y}", "x")]
+    #[case::after_a_known_one("{a}-{first.refresh_token}", "first.refresh_token")]
+    fn expand_names_the_first_unknown_placeholder(#[case] text: &str, #[case] missing: &str) {
+        assert_eq!(expand(text, known), Err(missing.to_string()));
+    }
+
+    #[test]
+    fn a_value_is_inserted_as_is_and_never_expanded_again() {
+        assert_eq!(expand("{a}", |_| Some("{b}".into())).as_deref(), Ok("{b}"));
+    }
 
     #[test]
     fn json_braces_are_literal() {

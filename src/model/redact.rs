@@ -214,6 +214,83 @@ mod tests {
         assert_eq!(r.shell_quoted("a=\"$x\"&t=tok-123"), "a=\\\"\\$x\\\"&t=$ACCESS_TOKEN");
     }
 
+    #[rstest::rstest]
+    #[case::secret_in_clear("secret", "s3cr3t value", "id=s3cr3t value;")]
+    #[case::password_form_encoded("password", "p@ss word", "password=p%40ss+word&x=1")]
+    #[case::code_percent_encoded("code", "a b/c", "?code=a%20b%2Fc&state=1")]
+    #[case::token_in_clear("access_token", "eyJhbGciOi.tok", "Bearer eyJhbGciOi.tok")]
+    #[case::secret_in_base64("secret", "hunter22", "Basic aHVudGVyMjI=")]
+    #[case::exactly_four_characters("code", "abcd", "code=abcd")]
+    fn every_form_a_value_travels_in_becomes_its_marker(#[case] kind: &str, #[case] value: &str, #[case] text: &str) {
+        let r = Redactor::new();
+        r.add(kind, value);
+        let out = r.redact(text);
+        let marker = Redactor::marker(kind, value);
+        assert!(out.contains(&marker), "{out}");
+        for v in r.values() {
+            assert!(!out.contains(&v), "{v} left in {out}");
+        }
+    }
+
+    #[rstest::rstest]
+    #[case::three_characters("abc", "abc abc")]
+    #[case::empty("", "text")]
+    #[case::one_character("x", "x=1")]
+    fn values_under_four_characters_are_never_registered(#[case] value: &str, #[case] text: &str) {
+        let r = Redactor::new();
+        r.add("code", value);
+        assert!(r.values().is_empty());
+        assert_eq!(r.redact(text), text);
+    }
+
+    #[rstest::rstest]
+    #[case("secret", "CLIENT_SECRET")]
+    #[case("access_token", "ACCESS_TOKEN")]
+    #[case("refresh-token", "REFRESH_TOKEN")]
+    #[case("code", "CODE")]
+    fn each_kind_replays_from_its_environment_variable(#[case] kind: &str, #[case] var: &str) {
+        assert_eq!(env_name(kind), var);
+    }
+
+    #[test]
+    fn the_marker_is_stable_and_tells_values_and_kinds_apart() {
+        assert_eq!(Redactor::marker("token", "value-1"), Redactor::marker("token", "value-1"));
+        assert_ne!(Redactor::marker("token", "value-1"), Redactor::marker("token", "value-2"));
+        assert_ne!(Redactor::marker("token", "value-1"), Redactor::marker("code", "value-1"));
+    }
+
+    #[test]
+    fn redact_case_leaves_the_suites_own_text_and_redacts_target_data() {
+        let r = Redactor::new();
+        r.add("secret", "refuse");
+        let mut c = crate::model::result::CaseResult {
+            title: "refuse a reused code".into(),
+            rule: "the server MUST refuse it".into(),
+            refs: vec!["refuse §1".into()],
+            message: "server said: refuse".into(),
+            refused: Some("refuse".into()),
+            ..crate::model::result::CaseResult::unstarted("refuse-01".into(), "p".into(), crate::model::level::Level::Must)
+        };
+        c.checks.push(crate::model::result::CheckRecord {
+            step: "main".into(),
+            check: "status",
+            rule: None,
+            level: crate::model::level::Level::Must,
+            passed: false,
+            message: Some("got refuse".into()),
+        });
+        c.login_log.push(crate::model::result::LoginLog { step: "main".into(), text: "typed refuse".into() });
+        redact_case(&mut c, &r);
+        assert_eq!((c.id.as_str(), c.title.as_str(), c.rule.as_str()), ("refuse-01", "refuse a reused code", "the server MUST refuse it"));
+        assert_eq!(c.refs, vec!["refuse §1".to_string()]);
+        assert_eq!(c.checks[0].step, "main");
+        let m = Redactor::marker("secret", "refuse");
+        assert_eq!(c.message, format!("server said: {m}"));
+        assert_eq!(c.refused, Some(m.clone()));
+        assert_eq!(c.checks[0].message, Some(format!("got {m}")));
+        assert_eq!(c.login_log[0].text, format!("typed {m}"));
+    }
+
     #[test]
     fn short_values_are_left_alone() {
         let r = Redactor::new();

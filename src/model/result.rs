@@ -173,6 +173,35 @@ impl Diagnosis {
 }
 
 impl CaseResult {
+    /// A case not yet run: skipped, with nothing observed and its suite text (endpoint, title,
+    /// rule, threats, refs) empty for the caller to fill with struct update syntax.
+    pub fn unstarted(id: String, profile: String, level: Level) -> CaseResult {
+        CaseResult {
+            id,
+            profile,
+            endpoint: String::new(),
+            title: String::new(),
+            level,
+            rule: String::new(),
+            threats: Vec::new(),
+            refs: Vec::new(),
+            outcome: Outcome::Skipped,
+            error_kind: None,
+            warning_level: None,
+            message: String::new(),
+            refused: None,
+            diagnosis: None,
+            checks: Vec::new(),
+            transcript: Vec::new(),
+            curl: None,
+            screenshot: None,
+            login_log: Vec::new(),
+            baseline: None,
+            started_ms: 0,
+            duration_ms: 0,
+        }
+    }
+
     /// Whether this result fails the gate: a MUST case failed or errored (SHOULD too when
     /// strict), unless the baseline expects it; under --strict, a SHOULD warning and a baseline
     /// entry now passing fail it too.
@@ -314,5 +343,191 @@ impl RunResult {
         }
         let first = ran.iter().flat_map(|c| c.transcript.first()).find_map(|x| x.error.clone())?;
         Some(format!("target unreachable: {first} (every one of {} cases that ran got no answer)", ran.len()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    /// A finished case with nothing but an id, an outcome and a level, and the suite's own text.
+    fn case(id: &str, outcome: Outcome, level: Level) -> CaseResult {
+        CaseResult {
+            endpoint: "token".into(),
+            title: format!("title of {id}"),
+            rule: "the server MUST refuse it".into(),
+            refs: vec!["RFC 6749 §5.2".into()],
+            outcome,
+            ..CaseResult::unstarted(id.into(), "p".into(), level)
+        }
+    }
+
+    #[test]
+    fn an_unstarted_case_is_skipped_with_nothing_observed() {
+        let c = CaseResult::unstarted("a/b".into(), "p".into(), Level::Should);
+        assert_eq!((c.id.as_str(), c.profile.as_str(), c.level, c.outcome), ("a/b", "p", Level::Should, Outcome::Skipped));
+        assert!(c.checks.is_empty() && c.transcript.is_empty() && c.error_kind.is_none() && c.baseline.is_none());
+        assert!(!c.breaks_gate(true));
+    }
+
+    fn refused(id: &str, d: Diagnosis, why: &str) -> CaseResult {
+        CaseResult { diagnosis: Some(d), refused: Some(why.into()), ..case(id, Outcome::Failed, Level::Must) }
+    }
+
+    fn run(cases: Vec<CaseResult>, strict: bool) -> RunResult {
+        RunResult {
+            runs: vec![ProfileRun { profile: "p".into(), target: "t".into(), cases }],
+            strict,
+            duration_ms: 0,
+            interrupted: None,
+            insecure: false,
+            filtered_out: 0,
+            preflight: None,
+            stopped: None,
+        }
+    }
+
+    fn expected() -> Option<BaselineMark> {
+        Some(BaselineMark::Expected { reason: "known".into() })
+    }
+
+    fn fixed() -> Option<BaselineMark> {
+        Some(BaselineMark::Fixed { reason: "known".into() })
+    }
+
+    #[rstest]
+    #[case::must_failure(Outcome::Failed, Level::Must, None, None, false, true)]
+    #[case::must_error(Outcome::Error, Level::Must, None, None, false, true)]
+    #[case::should_failure_lenient(Outcome::Failed, Level::Should, None, None, false, false)]
+    #[case::should_failure_strict(Outcome::Failed, Level::Should, None, None, true, true)]
+    #[case::may_failure_strict(Outcome::Failed, Level::May, None, None, true, false)]
+    #[case::expected_must_failure(Outcome::Failed, Level::Must, None, expected(), true, false)]
+    #[case::expected_should_warning(Outcome::Warning, Level::Must, Some(Level::Should), expected(), true, false)]
+    #[case::should_warning_lenient(Outcome::Warning, Level::Must, Some(Level::Should), None, false, false)]
+    #[case::should_warning_strict(Outcome::Warning, Level::Must, Some(Level::Should), None, true, true)]
+    #[case::may_warning_strict(Outcome::Warning, Level::Must, Some(Level::May), None, true, false)]
+    #[case::fixed_lenient(Outcome::Passed, Level::Must, None, fixed(), false, false)]
+    #[case::fixed_strict(Outcome::Passed, Level::Must, None, fixed(), true, true)]
+    #[case::passed(Outcome::Passed, Level::Must, None, None, true, false)]
+    #[case::skipped(Outcome::Skipped, Level::Must, None, None, true, false)]
+    fn breaks_gate_follows_level_baseline_and_strictness(
+        #[case] outcome: Outcome,
+        #[case] level: Level,
+        #[case] warning_level: Option<Level>,
+        #[case] baseline: Option<BaselineMark>,
+        #[case] strict: bool,
+        #[case] breaks: bool,
+    ) {
+        let c = CaseResult { warning_level, baseline, ..case("c", outcome, level) };
+        assert_eq!(c.breaks_gate(strict), breaks);
+    }
+
+    #[test]
+    fn a_warning_is_shown_at_its_graded_level_anything_else_at_the_cases() {
+        let warning = CaseResult { warning_level: Some(Level::May), ..case("w", Outcome::Warning, Level::Must) };
+        assert_eq!(warning.shown_level(), Level::May);
+        let failed = CaseResult { warning_level: Some(Level::May), ..case("f", Outcome::Failed, Level::Should) };
+        assert_eq!(failed.shown_level(), Level::Should);
+    }
+
+    #[test]
+    fn the_diagnosis_line_names_the_advice_the_case_and_why() {
+        let line = refused("auth-01", Diagnosis::ClientCredentials, "401 invalid_client").diagnosis_line().unwrap();
+        insta::assert_snapshot!(line, @"diagnosis: the server refused the client's own credentials: check [client] id/secret in the target file (auth-01 was refused: 401 invalid_client)");
+    }
+
+    #[test]
+    fn no_diagnosis_line_when_passed_blocked_or_without_a_refusal() {
+        let passed = CaseResult { outcome: Outcome::Passed, ..refused("a", Diagnosis::Login, "x") };
+        assert_eq!(passed.diagnosis_line(), None);
+        let blocked = CaseResult { outcome: Outcome::Error, error_kind: Some(ErrorKind::Blocked), ..refused("b", Diagnosis::Login, "x") };
+        assert!(blocked.blocked());
+        assert_eq!(blocked.diagnosis_line(), None);
+        let no_why = CaseResult { refused: None, ..refused("c", Diagnosis::Login, "x") };
+        assert_eq!(no_why.diagnosis_line(), None);
+        let errored = CaseResult { outcome: Outcome::Error, ..refused("d", Diagnosis::RedirectUri, "bad redirect") };
+        assert!(errored.diagnosis_line().unwrap().contains("(d was refused: bad redirect)"));
+    }
+
+    #[test]
+    fn summary_counts_each_outcome_and_the_kinds_of_error() {
+        let cases = vec![
+            case("p1", Outcome::Passed, Level::Must),
+            case("p2", Outcome::Passed, Level::Must),
+            case("w", Outcome::Warning, Level::Must),
+            CaseResult { baseline: expected(), ..case("f", Outcome::Failed, Level::Must) },
+            CaseResult { error_kind: Some(ErrorKind::Blocked), ..case("b", Outcome::Error, Level::Must) },
+            CaseResult { error_kind: Some(ErrorKind::NotRun), ..case("n", Outcome::Error, Level::Must) },
+            CaseResult { error_kind: Some(ErrorKind::Transport), ..case("t", Outcome::Error, Level::Must) },
+            case("s", Outcome::Skipped, Level::May),
+        ];
+        let s = Summary::of(&cases);
+        assert_eq!(
+            s,
+            Summary { total: 8, passed: 2, warning: 1, failed: 1, error: 3, blocked: 1, not_run: 1, skipped: 1, expected: 1 }
+        );
+    }
+
+    #[test]
+    fn the_gate_fails_on_a_should_failure_only_when_strict_and_always_when_interrupted() {
+        let cases = vec![case("ok", Outcome::Passed, Level::Must), case("s", Outcome::Failed, Level::Should)];
+        assert!(run(cases.clone(), false).gate_passed());
+        assert!(!run(cases.clone(), true).gate_passed());
+        let interrupted = RunResult { interrupted: Some("SIGINT"), ..run(vec![case("ok", Outcome::Passed, Level::Must)], false) };
+        assert!(!interrupted.gate_passed());
+    }
+
+    #[test]
+    fn diagnoses_are_one_line_per_distinct_problem() {
+        let r = run(
+            vec![
+                refused("a", Diagnosis::ClientCredentials, "401"),
+                refused("b", Diagnosis::ClientCredentials, "401 again"),
+                refused("c", Diagnosis::RedirectUri, "invalid_request"),
+            ],
+            false,
+        );
+        let lines = r.diagnoses();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[0].ends_with("(a was refused: 401)"), "{}", lines[0]);
+        assert!(lines[1].contains("redirect_uri") && lines[1].ends_with("(c was refused: invalid_request)"), "{}", lines[1]);
+    }
+
+    #[test]
+    fn unreachable_only_when_every_case_that_ran_got_no_answer() {
+        let no_answer = |id: &str| {
+            let mut c = CaseResult { error_kind: Some(ErrorKind::Transport), ..case(id, Outcome::Error, Level::Must) };
+            c.transcript.push(ExchangeRecord {
+                step: "main".into(),
+                method: "POST".into(),
+                url: "http://127.0.0.1:9/token".into(),
+                request_headers: Vec::new(),
+                request_body: None,
+                status: None,
+                response_headers: Vec::new(),
+                response_body: None,
+                error: Some("connection refused at 127.0.0.1:9".into()),
+                elapsed_ms: 1,
+            });
+            c
+        };
+        let blocked = CaseResult { error_kind: Some(ErrorKind::Blocked), ..case("b", Outcome::Error, Level::Must) };
+        let r = run(vec![no_answer("a"), no_answer("c"), blocked, case("s", Outcome::Skipped, Level::Must)], false);
+        assert_eq!(
+            r.unreachable().as_deref(),
+            Some("target unreachable: connection refused at 127.0.0.1:9 (every one of 2 cases that ran got no answer)")
+        );
+        let answered = run(vec![no_answer("a"), case("p", Outcome::Passed, Level::Must)], false);
+        assert_eq!(answered.unreachable(), None);
+        let preflight = RunResult { preflight: Some("nothing listens".into()), ..run(Vec::new(), false) };
+        assert_eq!(preflight.unreachable().as_deref(), Some("nothing listens — no case was started"));
+    }
+
+    #[test]
+    fn outcome_names_match_their_serde_form() {
+        for o in [Outcome::Passed, Outcome::Warning, Outcome::Failed, Outcome::Error, Outcome::Skipped] {
+            assert_eq!(serde_json::to_value(o).unwrap(), serde_json::json!(o.as_str()));
+        }
     }
 }

@@ -243,3 +243,73 @@ fn classify(e: &reqwest::Error, url: &Url, timeout: Duration) -> TransportError 
         TransportError::Other(text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn response(headers: &[(&str, &str)], body: &[u8]) -> HttpResponse {
+        HttpResponse {
+            status: 200,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: body.to_vec(),
+        }
+    }
+
+    #[rstest]
+    #[case::short_text_whole("abc", 10, "abc")]
+    #[case::exactly_max_gets_no_ellipsis("abcd", 4, "abcd")]
+    #[case::one_over_is_cut("abcde", 4, "abcd…")]
+    #[case::zero("abc", 0, "…")]
+    #[case::multibyte_counted_as_characters("héllo wörld", 5, "héllo…")]
+    #[case::emoji_never_split("🔑🔑🔑", 2, "🔑🔑…")]
+    #[case::newline_escaped("a\nb", 10, "a\\nb")]
+    #[case::escape_does_not_count_extra("\t\t\tx", 3, "\\t\\t\\t…")]
+    #[case::nul_escaped("a\0b", 10, "a\\u{0}b")]
+    fn excerpt_cuts_at_characters_and_escapes_controls(#[case] text: &str, #[case] max: usize, #[case] out: &str) {
+        assert_eq!(excerpt(text, max), out);
+    }
+
+    #[test]
+    fn a_response_excerpt_reads_invalid_utf8_lossily() {
+        let r = response(&[], b"ok\xff\xfe!");
+        assert_eq!(r.excerpt(3), "ok\u{fffd}…");
+    }
+
+    #[test]
+    fn header_lookup_ignores_case_and_takes_the_first() {
+        let r = response(&[("Content-Type", "application/json"), ("x-a", "1"), ("X-A", "2")], b"");
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        assert_eq!(r.header("CONTENT-TYPE"), Some("application/json"));
+        assert_eq!(r.header("x-a"), Some("1"));
+        assert_eq!(r.header("missing"), None);
+    }
+
+    #[test]
+    fn header_joined_joins_every_value_in_order() {
+        let r = response(&[("WWW-Authenticate", "Bearer"), ("other", "x"), ("www-authenticate", "DPoP algs=\"ES256\"")], b"");
+        assert_eq!(r.header_joined("www-authenticate").as_deref(), Some("Bearer, DPoP algs=\"ES256\""));
+        assert_eq!(r.header_joined("missing"), None);
+    }
+
+    #[rstest]
+    #[case::object(br#"{"error":"invalid_grant"}"#, true)]
+    #[case::array(b"[1,2]", true)]
+    #[case::surrounding_whitespace(b"  {}\n", true)]
+    #[case::html(b"<html>no</html>", false)]
+    #[case::empty(b"", false)]
+    #[case::truncated(br#"{"error":"#, false)]
+    fn json_is_had_only_from_a_whole_json_body(#[case] body: &[u8], #[case] is_json: bool) {
+        assert_eq!(response(&[("content-type", "text/plain")], body).json().is_some(), is_json);
+    }
+
+    #[rstest]
+    #[case(TransportError::Timeout { secs: 10 }, "timed out after 10 s")]
+    #[case(TransportError::Refused { addr: "127.0.0.1:9".into() }, "connection refused at 127.0.0.1:9")]
+    #[case(TransportError::TooLarge { cap: 1024 }, "body over the 1024 byte cap")]
+    #[case(TransportError::NotHttp("garbage".into()), "the answer is not HTTP: garbage")]
+    fn transport_errors_read_as_what_happened(#[case] e: TransportError, #[case] text: &str) {
+        assert_eq!(e.to_string(), text);
+    }
+}
