@@ -102,3 +102,93 @@ fn fetch(url: &Url, timeout: Duration) -> Result<Value, MetadataProblem> {
     }
     resp.json().filter(|v| v.is_object()).ok_or(MetadataProblem::NotObject)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+    use serde_json::json;
+
+    fn target(extra: &str) -> Target {
+        let text = format!("profile = \"p\"\nbase_url = \"https://as.example\"\ndiscovery_url = \"https://as.example/.well-known/oauth-authorization-server\"\nclient = {{ id = \"c\" }}\n{extra}");
+        Target::parse("t.toml", &text, &|_| None).unwrap()
+    }
+
+    #[test]
+    fn endpoints_the_file_does_not_name_come_from_the_metadata() {
+        let mut t = target("[endpoints]\ntoken = \"/mine/token\"\n");
+        let meta = json!({"authorization_endpoint": "https://as.example/oauth2/auth", "token_endpoint": "https://as.example/oauth2/token", "introspection_endpoint": "https://as.example/oauth2/introspect"});
+        t.apply_metadata(&meta).unwrap();
+        assert_eq!(t.endpoints.get("authorize").map(String::as_str), Some("https://as.example/oauth2/auth"));
+        assert_eq!(t.endpoints.get("token").map(String::as_str), Some("/mine/token"), "the target file's endpoint wins");
+        assert_eq!(t.endpoints.get("introspect").map(String::as_str), Some("https://as.example/oauth2/introspect"));
+        assert!(!t.endpoints.contains_key("par"));
+    }
+
+    #[rstest]
+    #[case::iss_true(json!({"authorization_response_iss_parameter_supported": true}), Capability::Iss, true)]
+    #[case::iss_string_is_not_true(json!({"authorization_response_iss_parameter_supported": "true"}), Capability::Iss, false)]
+    #[case::private_key_jwt_listed(json!({"token_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt"]}), Capability::PrivateKeyJwt, true)]
+    #[case::dpop_es256(json!({"dpop_signing_alg_values_supported": ["PS256", "ES256"]}), Capability::Dpop, true)]
+    #[case::dpop_without_es256(json!({"dpop_signing_alg_values_supported": ["PS256"]}), Capability::Dpop, false)]
+    #[case::par_endpoint(json!({"pushed_authorization_request_endpoint": "https://as.example/par"}), Capability::Par, true)]
+    #[case::par_required(json!({"require_pushed_authorization_requests": true}), Capability::ParRequired, true)]
+    #[case::device_endpoint(json!({"device_authorization_endpoint": "https://as.example/device"}), Capability::DeviceGrant, true)]
+    #[case::no_revocation_endpoint(json!({}), Capability::Revocation, false)]
+    fn the_metadata_says_what_the_server_offers(#[case] meta: Value, #[case] c: Capability, #[case] offered: bool) {
+        let mut t = target("");
+        t.apply_metadata(&meta).unwrap();
+        assert_eq!(t.capabilities.offers(c), offered);
+    }
+
+    #[test]
+    fn a_revoke_endpoint_in_the_file_keeps_revocation_whatever_the_metadata_says() {
+        let mut t = target("[endpoints]\nrevoke = \"/revoke\"\n");
+        t.apply_metadata(&json!({})).unwrap();
+        assert!(t.capabilities.offers(Capability::Revocation));
+    }
+
+    #[test]
+    fn the_target_files_capabilities_override_the_metadata() {
+        let mut t = target("[capabilities]\niss = false\n");
+        t.apply_metadata(&json!({"authorization_response_iss_parameter_supported": true})).unwrap();
+        assert!(!t.capabilities.offers(Capability::Iss));
+    }
+
+    #[test]
+    fn an_endpoint_that_is_not_a_url_is_refused_with_its_member() {
+        let mut t = target("");
+        let problem = t.apply_metadata(&json!({"token_endpoint": "/token"})).unwrap_err();
+        let e = DiscoveryError::Failed { url: t.discovery_url.clone().unwrap(), problem };
+        insta::assert_snapshot!(e.to_string());
+    }
+
+    #[test]
+    fn a_bad_url_for_an_endpoint_the_file_names_is_ignored() {
+        let mut t = target("[endpoints]\ntoken = \"/token\"\n");
+        t.apply_metadata(&json!({"token_endpoint": "not a url"})).unwrap();
+        assert_eq!(t.endpoints.get("token").map(String::as_str), Some("/token"));
+    }
+
+    #[test]
+    fn without_a_discovery_url_nothing_is_fetched_or_noted() {
+        let mut t = Target::parse("t.toml", "profile = \"p\"\nbase_url = \"http://127.0.0.1:1\"\nclient = { id = \"c\" }\n", &|_| None).unwrap();
+        assert_eq!(t.discover_or_note(Duration::from_millis(1)), None);
+    }
+
+    #[test]
+    fn a_failed_discovery_is_noted_with_what_the_run_falls_back_to() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let text = format!("profile = \"p\"\nbase_url = \"http://127.0.0.1:{port}\"\ndiscovery_url = \"http://127.0.0.1:{port}/meta\"\nclient = {{ id = \"c\" }}\n");
+        let mut t = Target::parse("t.toml", &text, &|_| None).unwrap();
+        let note = t.discover_or_note(Duration::from_secs(5)).unwrap();
+        assert_eq!(note, format!("discovery_url http://127.0.0.1:{port}/meta: connection refused at 127.0.0.1:{port}; endpoints come from the target file and the profile, capabilities from [capabilities]"));
+    }
+
+    #[rstest]
+    #[case::status(MetadataProblem::Status(404), "answered 404 instead of 200")]
+    #[case::not_object(MetadataProblem::NotObject, "the answer is not a JSON object")]
+    fn each_problem_reads_after_the_url(#[case] problem: MetadataProblem, #[case] message: &str) {
+        assert_eq!(problem.to_string(), message);
+    }
+}

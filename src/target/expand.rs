@@ -54,3 +54,59 @@ impl Expander<'_> {
         Ok(u)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+    use toml::Spanned;
+
+    /// The value stands on line 2 of the pretend file.
+    const TEXT: &str = "[client]\nid = \"...\"\n";
+
+    fn env(var: &str) -> Option<String> {
+        match var {
+            "ID" => Some("abc".into()),
+            "HOST" => Some("as.example".into()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    fn expand(value: &str) -> Result<String, String> {
+        let x = Expander { file: "t.toml", text: TEXT, env: &env };
+        x.value(&Spanned::new(14..19, value.to_string()), "client.id").map_err(|e| e.to_string())
+    }
+
+    #[rstest]
+    #[case::plain("client-1", "client-1")]
+    #[case::whole("${ID}", "abc")]
+    #[case::inside_and_twice("x-${ID}-${ID}", "x-abc-abc")]
+    #[case::dollar_without_brace_stays("$ID and $", "$ID and $")]
+    #[case::no_escape_double_dollar("$${ID}", "$abc")]
+    #[case::empty_var_beside_text("a${EMPTY}", "a")]
+    fn a_set_variable_is_replaced_and_other_text_kept(#[case] value: &str, #[case] expanded: &str) {
+        assert_eq!(expand(value).as_deref(), Ok(expanded));
+    }
+
+    #[rstest]
+    #[case::unset("${NOPE}", "t.toml:2: field `client.id`: environment variable NOPE is not set")]
+    #[case::no_default_syntax("${NOPE:-x}", "t.toml:2: field `client.id`: `${NOPE:-x}` is not an environment variable name")]
+    #[case::empty_name("${}", "t.toml:2: field `client.id`: `${}` is not an environment variable name")]
+    #[case::unclosed("${ID", "t.toml:2: field `client.id`: unclosed `${`")]
+    #[case::expands_to_nothing("${EMPTY}", "t.toml:2: field `client.id`: must not be empty")]
+    #[case::empty("", "t.toml:2: field `client.id`: must not be empty")]
+    fn a_variable_that_cannot_be_expanded_is_refused_at_its_line(#[case] value: &str, #[case] message: &str) {
+        assert_eq!(expand(value), Err(message.to_string()));
+    }
+
+    #[rstest]
+    #[case::expanded_host("https://${HOST}/", Ok("https://as.example/".to_string()))]
+    #[case::not_http("file:///etc/passwd", Err("t.toml:2: field `base_url`: `file:///etc/passwd` must be an http or https URL".to_string()))]
+    #[case::relative("as.example", Err("t.toml:2: field `base_url`: `as.example` is not an absolute URL: relative URL without a base".to_string()))]
+    fn a_url_value_must_be_absolute_http(#[case] value: &str, #[case] expected: Result<String, String>) {
+        let x = Expander { file: "t.toml", text: TEXT, env: &env };
+        let got = x.url(&Spanned::new(14..19, value.to_string()), "base_url").map(|u| u.to_string()).map_err(|e| e.to_string());
+        assert_eq!(got, expected);
+    }
+}

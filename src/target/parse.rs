@@ -250,3 +250,74 @@ fn lines(text: &str, raw: &RawTarget) -> Lines {
         endpoints: raw.endpoints.iter().map(|(k, v)| (k.clone(), line_of(text, v.span().start))).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    /// A minimal valid target in three lines (no table yet): what a case appends starts at line 4.
+    const BASE: &str = "profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:1\"\nclient = { id = \"c\" }\n";
+
+    fn refusal(extra: &str) -> String {
+        Target::parse("t.toml", &format!("{BASE}{extra}"), &|v| (v == "SET").then(|| "value".to_string())).unwrap_err().to_string()
+    }
+
+    #[rstest]
+    #[case::probe_not_http("probe_url = \"ftp://x/\"\n", "t.toml:4: field `probe_url`: `ftp://x/` must be an http or https URL")]
+    #[case::probe_relative("probe_url = \"/probe\"\n", "t.toml:4: field `probe_url`: `/probe` is not an absolute URL: relative URL without a base")]
+    #[case::discovery_unset_var("discovery_url = \"${NOPE}\"\n", "t.toml:4: field `discovery_url`: environment variable NOPE is not set")]
+    #[case::endpoint_not_a_path("[endpoints]\ntoken = \"token\"\n", "t.toml:5: field `endpoints.token`: `token` is neither a path starting with / nor an absolute URL")]
+    #[case::authorize_empty("[authorize]\nprompt = \"\"\n", "t.toml:5: field `authorize.prompt`: must not be empty")]
+    #[case::slow_zero("[slow]\ncode = 0\n", "t.toml:5: field `slow.code`: seconds between 1 and 7200")]
+    #[case::slow_unknown("[slow]\nnap = 5\n", "t.toml:5: field `slow.nap`: unknown wait (known: code, access_token, request_uri, device_code)")]
+    #[case::redirect_relative("[second_client]\nid = \"s\"\nredirect_uri = \"cb\"\n", "t.toml:6: field `second_client.redirect_uri`: `cb` is not an absolute URI: relative URL without a base")]
+    #[case::public_with_secret("[public_client]\nid = \"p\"\nsecret = \"s\"\n", "t.toml:4: field `public_client.secret`: a public client has no secret (RFC 6749 §2.1)")]
+    #[case::cert_without_key("[tls]\nclient_cert = \"c.pem\"\n", "t.toml:5: field `tls.client_key`: client_cert needs client_key")]
+    #[case::key_without_cert("[tls]\nclient_key = \"k.pem\"\n", "t.toml:5: field `tls.client_cert`: client_key needs client_cert")]
+    #[case::driver_unknown("[login]\nusername = \"u\"\npassword = \"p\"\ndriver = \"telepathy\"\n", "t.toml:7: field `login.driver`: unknown driver `telepathy` (form, chromium or command)")]
+    #[case::command_without_driver("[login]\nusername = \"u\"\npassword = \"p\"\ncommand = [\"node\"]\n", "t.toml:7: field `login.command`: only for driver = \"command\"")]
+    #[case::command_driver_without_command("[login]\nusername = \"u\"\npassword = \"p\"\ndriver = \"command\"\n", "t.toml:7: field `login.driver`: driver = \"command\" needs login.command, e.g. [\"node\", \"login.mjs\"]")]
+    #[case::command_empty("[login]\nusername = \"u\"\npassword = \"p\"\ndriver = \"command\"\ncommand = [\"\"]\n", "t.toml:8: field `login.command`: needs the program to run, e.g. [\"node\", \"login.mjs\"]")]
+    #[case::timeout_zero("[login]\nusername = \"u\"\npassword = \"p\"\ntimeout = 0\n", "t.toml:7: field `login.timeout`: seconds between 1 and 600")]
+    #[case::step_without_chromium("[login]\nusername = \"u\"\npassword = \"p\"\n[[login.step]]\nurl = \"/login\"\nclick = \"#go\"\n", "t.toml:7: field `login.step[0]`: scripted steps need driver = \"chromium\"")]
+    #[case::step_doing_nothing("[login]\nusername = \"u\"\npassword = \"p\"\ndriver = \"chromium\"\n[[login.step]]\nurl = \"/login\"\n", "t.toml:8: field `login.step[0]`: a step needs wait_for, type or click")]
+    #[case::step_click_number("[login]\nusername = \"u\"\npassword = \"p\"\ndriver = \"chromium\"\n[[login.step]]\nurl = \"/login\"\nclick = 3\n", "t.toml:8: field `login.step[0].click`: a CSS selector, or a list of them")]
+    #[case::step_choice_unknown("[login]\nusername = \"u\"\npassword = \"p\"\ndriver = \"chromium\"\n[[login.step]]\nurl = \"/login\"\nclick = \"#go\"\nchoice = \"maybe\"\n", "t.toml:8: field `login.step[0]`: choice `maybe`: approve or deny")]
+    #[case::login_user_unset("[login]\nusername = \"${NOPE}\"\npassword = \"p\"\n", "t.toml:5: field `login.username`: environment variable NOPE is not set")]
+    fn a_bad_target_file_gives_one_line_with_file_line_and_field(#[case] extra: &str, #[case] expected: &str) {
+        assert_eq!(refusal(extra), expected);
+    }
+
+    #[test]
+    fn an_unknown_capability_lists_the_known_ones() {
+        insta::assert_snapshot!(refusal("[capabilities]\nwings = true\n"));
+    }
+
+    #[test]
+    fn a_missing_private_key_file_names_the_path_beside_the_target_file() {
+        let err = Target::parse("conf/t.toml", &format!("{BASE}[jwt_client]\nid = \"j\"\nprivate_key = \"k.pem\"\n"), &|_| None).unwrap_err();
+        assert_eq!(err.to_string(), "conf/t.toml:6: field `jwt_client.private_key`: cannot read conf/k.pem: no such file");
+    }
+
+    #[test]
+    fn a_valid_file_expands_variables_and_keeps_every_table() {
+        let extra = "[authorize]\nprompt = \"login\"\n[endpoints]\ntoken = \"https://as.example/${SET}\"\n[slow]\ncode = 61\n[capabilities]\niss = true\n";
+        let t = Target::parse("t.toml", &format!("{BASE}{extra}"), &|v| (v == "SET").then(|| "tok".to_string())).unwrap();
+        assert_eq!(t.authorize, vec![("prompt".to_string(), "login".to_string())]);
+        assert_eq!(t.endpoints.get("token").map(String::as_str), Some("https://as.example/tok"));
+        assert_eq!(t.slow.get("code"), Some(&61));
+        assert!(t.capabilities.offers(Capability::Iss));
+        assert!(!t.capabilities.offers(Capability::Metadata), "no discovery_url: metadata is not offered");
+        assert!(t.login.is_none());
+    }
+
+    #[test]
+    fn a_command_driver_runs_from_the_target_files_folder() {
+        let extra = "[login]\nusername = \"u\"\npassword = \"p\"\ndriver = \"command\"\ncommand = [\"node\", \"${SET}.mjs\"]\ntimeout = 5\n";
+        let t = Target::parse("conf/t.toml", &format!("{BASE}{extra}"), &|v| (v == "SET").then(|| "login".to_string())).unwrap();
+        let login = t.login.unwrap();
+        assert_eq!(login.driver, LoginDriver::Command { argv: vec!["node".into(), "login.mjs".into()], dir: PathBuf::from("conf") });
+        assert_eq!(login.timeout, Duration::from_secs(5));
+    }
+}
