@@ -243,3 +243,46 @@ pub(super) struct Lines {
     pub second_client: Option<usize>,
     pub endpoints: IndexMap<String, usize>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn target(extra: &str) -> Target {
+        let text = format!("profile = \"rfc6749\"\nbase_url = \"https://as.example/base/\"\nclient = {{ id = \"c\", secret = \"s1\" }}\n{extra}");
+        Target::parse("t.toml", &text, &|_| None).unwrap()
+    }
+
+    #[rstest]
+    #[case::base_url_without_slash("", "https://as.example/base")]
+    #[case::well_known_at_the_root("discovery_url = \"https://as.example/.well-known/oauth-authorization-server\"\n", "https://as.example")]
+    #[case::well_known_before_the_path("discovery_url = \"https://as.example/.well-known/oauth-authorization-server/tenant\"\n", "https://as.example/tenant")]
+    #[case::other_metadata_path("discovery_url = \"https://as.example/tenant/.well-known/openid-configuration\"\n", "https://as.example/base")]
+    fn the_issuer_comes_from_the_metadata_url_else_the_base_url(#[case] extra: &str, #[case] issuer: &str) {
+        assert_eq!(target(extra).issuer(), issuer);
+    }
+
+    #[rstest]
+    #[case::ipv4_loopback("http://127.0.0.1:8080/cb", true)]
+    #[case::ipv6_loopback("http://[::1]/cb", true)]
+    #[case::localhost_name_is_not_an_ip_literal("http://localhost/cb", false)]
+    #[case::https_loopback("https://127.0.0.1/cb", false)]
+    #[case::public_host("http://app.example/cb", false)]
+    fn a_loopback_client_has_an_http_ip_literal_redirect(#[case] uri: &str, #[case] loopback: bool) {
+        let c = Client { id: "c".into(), secret: None, redirect_uri: Some(uri.into()), scope: None, redirect_uri_optional: false };
+        assert_eq!(c.is_loopback(), loopback);
+    }
+
+    #[test]
+    fn every_secret_and_the_password_are_given_for_redaction() {
+        let t = target("[login]\nusername = \"u\"\npassword = \"pw\"\n[cc_client]\nid = \"cc\"\nsecret = \"s2\"\n[public_client]\nid = \"pub\"\n");
+        assert_eq!(t.secrets(), vec![("secret", "s1".to_string()), ("secret", "s2".to_string()), ("password", "pw".to_string())]);
+    }
+
+    #[test]
+    fn an_unknown_profile_is_refused_at_the_profile_line() {
+        let err = target("").check_profile_known(&["citi-pl".into(), "citi-mx".into()]).unwrap_err();
+        insta::assert_snapshot!(err.to_string(), @"t.toml:1: field `profile`: unknown profile `rfc6749` (known: citi-pl, citi-mx)");
+    }
+}
