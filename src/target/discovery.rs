@@ -11,7 +11,8 @@ use super::file::Target;
 use crate::model::capability::Capability;
 use crate::transport::http::{DEFAULT_BODY_CAP, Http, HttpRequest, TransportError};
 
-/// Why discovery (RFC 8414) could not fill the target's endpoints.
+/// Why discovery (RFC 8414) could not fill the target's endpoints. The problem is part of the
+/// message, not a `#[source]`: `main` prints the chain with `{:#}`, which would repeat it.
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoveryError {
     #[error("discovery_url {url}: {problem}")]
