@@ -136,7 +136,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let mut unreachable = None;
     for p in &plans {
         match p.target.preflight() {
-            Err(line) => unreachable = Some(line),
+            Err(e) => unreachable = Some(e.to_string()),
             Ok(Some(line)) => lines.event(&Event::Diagnosis(line)),
             Ok(None) => {}
         }

@@ -116,3 +116,101 @@ impl Baseline {
         format!("# oauth-conformance baseline: known failures of this target, each with the reason.\n# The gate fails only on failures not listed here.\n\n{body}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::level::Level;
+    use crate::model::result::ProfileRun;
+    use rstest::rstest;
+
+    fn known(_: Option<&str>, id: &str) -> bool {
+        id.starts_with("token/")
+    }
+
+    fn case(id: &str, outcome: Outcome) -> CaseResult {
+        CaseResult {
+            id: id.into(),
+            profile: "p".into(),
+            endpoint: "token".into(),
+            title: "t".into(),
+            level: Level::Must,
+            rule: "r".into(),
+            threats: vec![],
+            refs: vec![],
+            outcome,
+            error_kind: None,
+            warning_level: None,
+            message: "expected 400, got 200".into(),
+            refused: None,
+            diagnosis: None,
+            checks: vec![],
+            transcript: vec![],
+            curl: None,
+            screenshot: None,
+            login_log: Vec::new(),
+            baseline: None,
+            started_ms: 0,
+            duration_ms: 0,
+        }
+    }
+
+    fn baseline(text: &str) -> Baseline {
+        Baseline::parse("b.toml", text, &known).unwrap()
+    }
+
+    #[rstest]
+    #[case::unknown_id("\n[[failure]]\nid = \"authorize/x\"\nreason = \"r\"\n", "b.toml:2: field `id`: no case `authorize/x` in the profile(s) run")]
+    #[case::blank_reason("[[failure]]\nid = \"token/a\"\nreason = \"  \"\n", "b.toml:1: field `reason`: `token/a` needs a reason")]
+    #[case::missing_reason("[[failure]]\nid = \"token/a\"\n", "b.toml:1: missing field `reason`")]
+    #[case::second_entry_bad("[[failure]]\nid = \"token/a\"\nreason = \"r\"\n[[failure]]\nid = \"nope\"\nreason = \"r\"\n", "b.toml:4: field `id`: no case `nope` in the profile(s) run")]
+    fn a_bad_baseline_is_refused_at_the_entrys_line(#[case] text: &str, #[case] message: &str) {
+        assert_eq!(Baseline::parse("b.toml", text, &known).unwrap_err().to_string(), message);
+    }
+
+    #[test]
+    fn a_missing_baseline_file_says_no_such_file() {
+        let err = Baseline::load(std::path::Path::new("/nonexistent/b.toml"), &known).unwrap_err();
+        assert_eq!(err.to_string(), "/nonexistent/b.toml:1: no such file");
+    }
+
+    #[rstest]
+    #[case::still_failing(Outcome::Failed, false, Some(BaselineMark::Expected { reason: "known".into() }))]
+    #[case::error_is_expected_too(Outcome::Error, false, Some(BaselineMark::Expected { reason: "known".into() }))]
+    #[case::warning_is_expected_too(Outcome::Warning, false, Some(BaselineMark::Expected { reason: "known".into() }))]
+    #[case::now_passing(Outcome::Passed, false, Some(BaselineMark::Fixed { reason: "known".into() }))]
+    #[case::intermittent_pass_is_not_fixed(Outcome::Passed, true, None)]
+    #[case::skipped_is_unmarked(Outcome::Skipped, false, None)]
+    fn mark_says_expected_or_fixed_from_the_outcome(#[case] outcome: Outcome, #[case] intermittent: bool, #[case] mark: Option<BaselineMark>) {
+        let b = baseline(&format!("[[failure]]\nid = \"token/a\"\nreason = \"known\"\nintermittent = {intermittent}\n"));
+        let mut c = case("token/a", outcome);
+        b.mark("p", &mut c);
+        assert_eq!(c.baseline, mark);
+    }
+
+    #[test]
+    fn an_entry_limited_to_a_profile_marks_only_that_profile() {
+        let b = baseline("[[failure]]\nid = \"token/a\"\nprofile = \"other\"\nreason = \"known\"\n");
+        let mut here = case("token/a", Outcome::Failed);
+        b.mark("p", &mut here);
+        assert_eq!(here.baseline, None);
+        let mut there = case("token/a", Outcome::Failed);
+        b.mark("other", &mut there);
+        assert!(matches!(there.baseline, Some(BaselineMark::Expected { .. })));
+    }
+
+    #[test]
+    fn a_case_the_baseline_does_not_name_is_left_alone() {
+        let b = baseline("[[failure]]\nid = \"token/a\"\nreason = \"known\"\n");
+        let mut c = case("token/b", Outcome::Failed);
+        b.mark("p", &mut c);
+        assert_eq!(c.baseline, None);
+    }
+
+    #[test]
+    fn the_failures_of_a_run_become_a_baseline_to_confirm() {
+        let run = ProfileRun { profile: "p".into(), target: "t".into(), cases: vec![case("token/a", Outcome::Failed), case("token/b", Outcome::Passed)] };
+        let result = RunResult { runs: vec![run], strict: false, duration_ms: 0, interrupted: None, insecure: false, filtered_out: 0, preflight: None, stopped: None };
+        insta::assert_snapshot!(Baseline::of_failures(&result).to_toml());
+    }
+}

@@ -3,4 +3,10 @@
 //! known failures. What enters: TOML the user wrote and the server's metadata. What leaves: a
 //! `Target` and a `Baseline`, or a one-line error with file, line and field.
 pub mod baseline;
+pub mod capabilities;
+pub mod discovery;
+mod expand;
 pub mod file;
+mod parse;
+pub mod preflight;
+mod raw;

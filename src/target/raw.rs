@@ -1,0 +1,89 @@
+//! The target file exactly as TOML gives it: every table and value with its place in the text,
+//! nothing expanded or checked yet. What enters: serde's view of the file. What leaves: the
+//! `Raw*` shapes `parse` turns into a `Target` (unknown fields refused here).
+use indexmap::IndexMap;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A string value and where it stands in the file (for `file:line` in messages).
+pub(crate) type Text = Spanned<String>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTarget {
+    pub profile: Text,
+    pub base_url: Text,
+    pub probe_url: Option<Text>,
+    pub client: Spanned<RawClient>,
+    pub second_client: Option<Spanned<RawClient>>,
+    pub cc_client: Option<Spanned<RawClient>>,
+    pub public_client: Option<Spanned<RawClient>>,
+    pub jwt_client: Option<Spanned<RawJwtClient>>,
+    pub discovery_url: Option<Text>,
+    pub login: Option<RawLogin>,
+    #[serde(default)]
+    pub authorize: IndexMap<String, Text>,
+    #[serde(default)]
+    pub endpoints: IndexMap<String, Text>,
+    pub tls: Option<RawTls>,
+    /// Explicit capabilities (`iss = true`, …): they override what the metadata says.
+    #[serde(default)]
+    pub capabilities: IndexMap<String, Spanned<bool>>,
+    /// Waits for the slow cases, in seconds (`code`, `access_token`).
+    #[serde(default)]
+    pub slow: IndexMap<String, Spanned<u64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTls {
+    pub client_cert: Option<Text>,
+    pub client_key: Option<Text>,
+    pub ca_cert: Option<Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawClient {
+    pub id: Text,
+    pub secret: Option<Text>,
+    pub redirect_uri: Option<Text>,
+    pub scope: Option<Text>,
+    #[serde(default)]
+    pub redirect_uri_optional: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawJwtClient {
+    pub id: Text,
+    /// A PKCS#8 PEM file, relative to the target file, or the PEM itself (`${VAR}` works).
+    pub private_key: Text,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLogin {
+    pub username: Text,
+    pub password: Text,
+    pub username_field: Option<Text>,
+    pub password_field: Option<Text>,
+    pub driver: Option<Text>,
+    pub command: Option<Spanned<Vec<String>>>,
+    pub timeout: Option<Spanned<u64>>,
+    #[serde(default)]
+    pub step: Vec<Spanned<RawLoginStep>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLoginStep {
+    pub url: String,
+    pub choice: Option<String>,
+    pub when: Option<String>,
+    pub wait_for: Option<String>,
+    #[serde(default, rename = "type")]
+    pub fill: IndexMap<String, String>,
+    /// A CSS selector, or a list of them (checked when the target is read).
+    pub click: Option<toml::Value>,
+}
