@@ -14,7 +14,7 @@ use std::process::Stdio;
 use tokio::io::AsyncReadExt;
 use url::Url;
 
-use super::{Choice, DriveError};
+use super::choice::{Choice, DriveError};
 use crate::target::file::Login;
 
 /// At most this much of the program's output is read (stdout; stderr likewise).
