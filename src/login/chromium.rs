@@ -618,7 +618,68 @@ impl Drop for AbortOnDrop {
 
 #[cfg(test)]
 mod tests {
+    use rstest::rstest;
+
     use super::*;
+
+    #[rstest]
+    #[case::plain("alice", r#""alice""#)]
+    #[case::quotes_and_backslashes(r#"a"b\c"#, r#""a\"b\\c""#)]
+    #[case::a_newline_stays_in_the_string("line1\nline2", r#""line1\nline2""#)]
+    #[case::a_quote_that_would_end_a_single_quoted_string("it's", r#""it's""#)]
+    fn js_makes_a_string_literal_that_holds_the_text(#[case] text: &str, #[case] literal: &str) {
+        assert_eq!(js(text), literal);
+    }
+
+    #[test]
+    fn click_script_looks_for_the_button_by_its_name_value_and_label() {
+        let b = Button { name: Some("decision".into()), value: "allow".into(), label: "Allow \"all\"".into() };
+        let script = click_script(Some(&b), Some("ignored"));
+        assert!(script.contains(r#"const want = ["decision", "allow", "Allow \"all\""]"#), "{script}");
+        assert!(script.contains("e.click()") && !script.contains("ignored"), "{script}");
+        let unnamed = click_script(Some(&Button { name: None, value: String::new(), label: "Go".into() }), None);
+        assert!(unnamed.contains(r#"const want = ["", "", "Go"]"#), "{unnamed}");
+    }
+
+    #[test]
+    fn click_script_without_a_button_submits_the_form_of_the_field() {
+        let script = click_script(None, Some("pass\"word"));
+        assert!(script.contains(r#"CSS.escape("pass\"word")"#) && script.contains("f.form.requestSubmit()"), "{script}");
+        assert!(click_script(None, None).contains(r#"CSS.escape("")"#));
+    }
+
+    #[test]
+    fn type_script_sets_the_value_through_the_prototype_and_announces_it() {
+        let script = type_script("user", "o'brien\"</script>");
+        assert!(script.contains(r#"document.querySelector('[name=' + CSS.escape("user") + ']')"#), "{script}");
+        assert!(script.contains(r#"set.call(i, "o'brien\"</script>")"#), "{script}");
+        assert!(script.contains("new Event('input'") && script.contains("new Event('change'"), "{script}");
+    }
+
+    /// A look at a page for the quiet-page rule: approving, a fresh page nobody acted on.
+    fn look(quiet_ms: u64) -> Look {
+        Look { choice: Choice::Approve, quiet: Duration::from_millis(quiet_ms), fresh: true, acted_here: false, scripted: false, login_form: false, username_form: false, logins: 0, denied: false }
+    }
+
+    #[rstest]
+    #[case::a_fresh_page_is_acted_on(look(0), Next::Act)]
+    #[case::a_page_acted_on_is_waited_for(Look { acted_here: true, ..look(0) }, Next::Wait)]
+    #[case::an_unchanged_page_is_waited_for_until_settled(Look { fresh: false, ..look(SETTLED.as_millis() as u64 - 1) }, Next::Wait)]
+    #[case::an_unchanged_page_settled_is_the_end(Look { fresh: false, ..look(SETTLED.as_millis() as u64) }, Next::End)]
+    #[case::after_an_action_settled_is_not_enough(Look { fresh: false, acted_here: true, ..look(SETTLED.as_millis() as u64 * 2) }, Next::Wait)]
+    #[case::after_an_action_react_is_the_limit(Look { fresh: false, acted_here: true, ..look(REACT.as_millis() as u64) }, Next::Stuck("react to the driver's action"))]
+    #[case::a_scripted_page_gets_react(Look { fresh: false, scripted: true, ..look(SETTLED.as_millis() as u64 * 2) }, Next::Wait)]
+    #[case::a_scripted_page_that_does_nothing_is_stuck(Look { fresh: false, scripted: true, ..look(REACT.as_millis() as u64) }, Next::Stuck("finish what its script does (build its form, or submit its own)"))]
+    #[case::the_login_form_again_once_settled_is_refused(Look { fresh: false, login_form: true, logins: 1, ..look(SETTLED.as_millis() as u64) }, Next::Refused)]
+    #[case::a_denial_with_nothing_to_deny_with(Look { choice: Choice::Deny, fresh: false, logins: 1, ..look(SETTLED.as_millis() as u64) }, Next::NoDenyControl)]
+    #[case::a_denial_done_ends_on_the_page(Look { choice: Choice::Deny, fresh: false, logins: 1, denied: true, ..look(SETTLED.as_millis() as u64) }, Next::End)]
+    #[case::the_first_page_ends_at_its_login_form(Look { choice: Choice::FirstPage, login_form: true, ..look(0) }, Next::End)]
+    #[case::the_first_page_ends_at_a_username_form(Look { choice: Choice::FirstPage, username_form: true, ..look(0) }, Next::End)]
+    #[case::the_first_page_waits_for_its_form(Look { choice: Choice::FirstPage, ..look(SETTLED.as_millis() as u64 - 1) }, Next::Wait)]
+    #[case::the_first_page_without_a_form_ends_once_settled(Look { choice: Choice::FirstPage, ..look(SETTLED.as_millis() as u64) }, Next::End)]
+    fn the_quiet_page_rule(#[case] seen: Look, #[case] want: Next) {
+        assert_eq!(next(&seen), want);
+    }
 
     #[test]
     fn a_page_is_busy_while_its_request_is_in_flight_and_quiet_after() {

@@ -226,3 +226,86 @@ impl<'a> Browser<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn http() -> Http {
+        Http::new(Duration::from_secs(1), 1 << 16).unwrap()
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    /// A browser on https://as.test stopping at https://app.test/cb.
+    fn browser<'a>(http: &'a Http, login: Option<&'a Login>) -> Browser<'a> {
+        Browser::new(http, vec![url("https://as.test").origin()], login, vec![url("https://app.test/cb")])
+    }
+
+    const LOGIN: &str = r#"<form method=post action="/login"><input type=hidden name=csrf value=t><input name=user><input type=password name=pw><button name=go value=1>Sign in</button></form>"#;
+
+    #[test]
+    fn a_login_form_is_submitted_filled_with_its_first_button_and_a_second_is_refused() {
+        let (http, login) = (http(), Login::form("alice", "pw1"));
+        let b = browser(&http, Some(&login));
+        let (page, at, mut tally) = (parse_page(LOGIN), url("https://as.test/authorize"), Tally::default());
+        let Move::Submit { form, pairs, pressed } = b.choose(&page, &at, Choice::Approve, &mut tally).unwrap() else { panic!("no submit") };
+        let next = b.submission(&at, &form, pairs, pressed).unwrap();
+        assert_eq!((next.method.as_str(), next.url.as_str()), ("POST", "https://as.test/login"));
+        assert_eq!(next.body.as_deref(), Some("csrf=t&user=alice&pw=pw1&go=1"));
+        let again = b.choose(&page, &at, Choice::Approve, &mut tally).unwrap_err();
+        assert!(matches!(again, DriveError::LoginRefused { .. }), "{again}");
+    }
+
+    #[test]
+    fn a_login_form_without_a_login_section_is_an_error() {
+        let http = http();
+        let e = browser(&http, None).choose(&parse_page(LOGIN), &url("https://as.test/a"), Choice::Approve, &mut Tally::default()).unwrap_err();
+        assert!(matches!(e, DriveError::NoLogin { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_get_form_sends_its_pairs_as_the_query_of_its_action() {
+        let http = http();
+        let page = parse_page(r#"<form action="consent?old=1"><input type=hidden name=txn value="a b"><button name=decision value=deny>Deny</button></form>"#);
+        let b = browser(&http, None);
+        let at = url("https://as.test/i/1");
+        let Move::Submit { form, pairs, pressed } = b.choose(&page, &at, Choice::Deny, &mut Tally::default()).unwrap() else { panic!("no submit") };
+        let next = b.submission(&at, &form, pairs, pressed).unwrap();
+        assert_eq!((next.method.as_str(), next.url.as_str(), next.body), ("GET", "https://as.test/i/consent?txn=a+b&decision=deny", None));
+    }
+
+    #[test]
+    fn a_form_or_link_off_the_servers_origin_is_refused_but_one_to_the_client_is_followed() {
+        let http = http();
+        let b = browser(&http, None);
+        let at = url("https://as.test/consent");
+        let evil = parse_page(r#"<form method=post action="https://evil.test/steal"><button>Allow</button></form>"#);
+        let Move::Submit { form, pairs, pressed } = b.choose(&evil, &at, Choice::Approve, &mut Tally::default()).unwrap() else { panic!("no submit") };
+        let e = b.submission(&at, &form, pairs, pressed).err().unwrap();
+        assert!(matches!(&e, DriveError::OffOriginForm { action, .. } if action == "https://evil.test/steal"), "{e}");
+        let off = b.choose(&parse_page(r#"<a href="https://evil.test/no">Cancel</a>"#), &at, Choice::Deny, &mut Tally::default()).unwrap_err();
+        assert!(matches!(off, DriveError::OffOriginForm { .. }), "{off}");
+        let mut tally = Tally::default();
+        let to_client = b.choose(&parse_page(r#"<a href="https://app.test/cb?error=access_denied">Cancel</a>"#), &at, Choice::Deny, &mut tally).unwrap();
+        assert!(matches!(&to_client, Move::Follow(u) if u.as_str() == "https://app.test/cb?error=access_denied"), "{to_client:?}");
+        assert!(tally.denied);
+    }
+
+    #[test]
+    fn a_page_with_nothing_to_deny_with_after_signing_in_is_an_error_but_ends_an_approval() {
+        let http = http();
+        let b = browser(&http, None);
+        let page = parse_page("<h1>Welcome</h1>");
+        let at = url("https://as.test/home");
+        let signed_in = || Tally { logins: 1, ..Tally::default() };
+        let e = b.choose(&page, &at, Choice::Deny, &mut signed_in()).unwrap_err();
+        assert!(matches!(e, DriveError::NoDenyControl { .. }), "{e}");
+        assert!(matches!(b.choose(&page, &at, Choice::Approve, &mut signed_in()), Ok(Move::Stay)));
+        assert!(matches!(b.choose(&page, &at, Choice::Deny, &mut Tally::default()), Ok(Move::Stay)));
+    }
+}
