@@ -18,9 +18,10 @@ use chromiumoxide::page::ScreenshotParams;
 use futures_util::StreamExt;
 use url::Url;
 
-use super::{Choice, DriveError, consent_button, consent_link};
-use crate::transport::page::{Button, Landing, Page, is_username_field, parse_page};
-use crate::target::file::Login;
+use super::choice::{Choice, DriveError};
+use super::controls::{auto_submit_form, consent_button, consent_link, is_stop, login_fields, username_field};
+use crate::target::file::{Login, LoginStep};
+use crate::transport::page::{Button, Form, Landing, Page, parse_page};
 
 /// Logins at once: each is a browser context with one page.
 const CONTEXTS: usize = 6;
@@ -68,6 +69,20 @@ impl Drop for Chromium {
     }
 }
 
+/// Why the run's Chromium did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    #[error("no Chromium found: install Debian's `chromium` (or set OAUTH_CONFORMANCE_CHROMIUM to the browser's path)")]
+    NotFound,
+    #[error("{}: {source}", .path.display())]
+    ProfileDir { path: std::path::PathBuf, source: std::io::Error },
+    /// chromiumoxide refused the configuration (its words).
+    #[error("{0}")]
+    Config(String),
+    #[error("starting {}: {source}", .exe.display())]
+    Start { exe: std::path::PathBuf, source: chromiumoxide::error::CdpError },
+}
+
 /// A login that did not finish: where it stopped, and the masked screenshot.
 #[derive(Debug, Clone)]
 pub struct Stopped {
@@ -83,10 +98,10 @@ impl From<DriveError> for Stopped {
 
 impl Chromium {
     /// Starts the browser (on the caller's runtime; its event loop runs as a task there).
-    pub async fn launch() -> Result<Chromium, String> {
-        let exe = executable().ok_or("no Chromium found: install Debian's `chromium` (or set OAUTH_CONFORMANCE_CHROMIUM to the browser's path)")?;
+    pub async fn launch() -> Result<Chromium, LaunchError> {
+        let exe = executable().ok_or(LaunchError::NotFound)?;
         let profile_dir = std::env::temp_dir().join(format!("oauth-conformance-chromium-{}-{}", std::process::id(), crate::model::token::random_hex(4)));
-        std::fs::create_dir_all(&profile_dir).map_err(|e| format!("{}: {e}", profile_dir.display()))?;
+        std::fs::create_dir_all(&profile_dir).map_err(|source| LaunchError::ProfileDir { path: profile_dir.clone(), source })?;
         // Without the background-networking flags Chromium keeps calling home, which a closed CI
         // network refuses; the suite talks to the target only.
         let config = BrowserConfig::builder()
@@ -96,8 +111,9 @@ impl Chromium {
             .launch_timeout(Duration::from_secs(30))
             .request_timeout(Duration::from_secs(30))
             .args(["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions", "--mute-audio"])
-            .build()?;
-        let (browser, mut handler) = Browser::launch(config).await.map_err(|e| format!("starting {}: {e}", exe.display()))?;
+            .build()
+            .map_err(LaunchError::Config)?;
+        let (browser, mut handler) = Browser::launch(config).await.map_err(|source| LaunchError::Start { exe: exe.clone(), source })?;
         tokio::spawn(async move { while handler.next().await.is_some() {} });
         Ok(Chromium { browser, slots: tokio::sync::Semaphore::new(CONTEXTS), profile_dir })
     }
@@ -196,7 +212,7 @@ fn fill_script(selector: &str, value: &str) -> String {
 
 /// The first of a step's selectors (wait_for, then what it types into and clicks) that matches
 /// nothing on the page yet; None when the step can run.
-async fn step_missing(page: &chromiumoxide::Page, step: &crate::target::file::LoginStep) -> Option<String> {
+async fn step_missing(page: &chromiumoxide::Page, step: &LoginStep) -> Option<String> {
     let selectors: Vec<&String> = step.wait_for.iter().chain(step.fill.iter().map(|(s, _)| s)).chain(step.click.iter()).collect();
     first_missing(page, &selectors).await
 }
@@ -215,7 +231,7 @@ async fn first_missing(page: &chromiumoxide::Page, selectors: &[&String]) -> Opt
 
 /// The first `[[login.step]]` for this page: its URL fragment, its choice, and its `when`
 /// selector present.
-async fn step_for<'l>(page: &chromiumoxide::Page, login: &'l Login, url: &Url, choice: Choice) -> Option<(usize, &'l crate::target::file::LoginStep)> {
+async fn step_for<'l>(page: &chromiumoxide::Page, login: &'l Login, url: &Url, choice: Choice) -> Option<(usize, &'l LoginStep)> {
     let wanted = if choice == Choice::Deny { "deny" } else { "approve" };
     for (i, st) in login.steps.iter().enumerate() {
         if !url.as_str().contains(&st.url) || st.choice.as_deref().is_some_and(|c| c != wanted) {
@@ -230,7 +246,7 @@ async fn step_for<'l>(page: &chromiumoxide::Page, login: &'l Login, url: &Url, c
 }
 
 /// One `[[login.step]]`, once its elements are all on the page: type into some, click some.
-async fn run_step(page: &chromiumoxide::Page, i: usize, step: &crate::target::file::LoginStep, login: &Login, url: &Url) -> Result<(), DriveError> {
+async fn run_step(page: &chromiumoxide::Page, i: usize, step: &LoginStep, login: &Login, url: &Url) -> Result<(), DriveError> {
     let at = |why: String| DriveError::Browser { url: url.clone(), why: format!("login.step[{i}]: {why}") };
     for (sel, template) in &step.fill {
         let value = template.replace("{username}", &login.username).replace("{password}", &login.password);
@@ -256,8 +272,37 @@ async fn run_js(page: &chromiumoxide::Page, script: String, url: &Url) -> Result
 }
 
 async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, login: &Login, stops: &[Url], origins: &[url::Origin]) -> Result<Landing, DriveError> {
-    // Every document navigation pauses here: the client's (or any off-server) URL is recorded
-    // and failed in the browser, the server's continue.
+    let (arrived, _stop_watcher) = intercept_navigations(page, start, stops, origins).await?;
+    let (traffic, _stop_traffic_watcher) = watch_traffic(page, start).await?;
+    navigate(page, start);
+    let mut walk = Walk { page, choice, login, traffic: &traffic, tally: Tally::default(), last: None, acted_on: None };
+    loop {
+        tokio::time::sleep(POLL).await;
+        if let Some(u) = arrived.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            return Ok(Landing::Redirect(u));
+        }
+        let (Some(url), Some(html)) = (page_url(page).await, visible_html(page).await) else { continue };
+        if url.scheme() == "chrome-error" {
+            // The server answered an error with nothing to show (the browser shows its own
+            // page), or did not answer at all.
+            return match walk.answered() {
+                Some((url, status)) if status >= 400 => Ok(Landing::Page { url, status, page: Page::default() }),
+                _ => Err(DriveError::Browser { url, why: "the browser could not load the server's page (no answer)".into() }),
+            };
+        }
+        if url.scheme() == "about" {
+            continue;
+        }
+        if let Some(end) = walk.look(url, &html).await? {
+            return Ok(end);
+        }
+    }
+}
+
+/// Every document navigation pauses here: the client's (or any off-server) URL is recorded
+/// and failed in the browser, the server's continue. What leaves is where it stopped, once it
+/// did, and the watcher (stopped when dropped).
+async fn intercept_navigations(page: &chromiumoxide::Page, start: &Url, stops: &[Url], origins: &[url::Origin]) -> Result<(Arc<Mutex<Option<Url>>>, AbortOnDrop), DriveError> {
     let pattern = RequestPattern::builder().url_pattern("*").resource_type(ResourceType::Document).build();
     let browser_err = |why: String| DriveError::Browser { url: start.clone(), why };
     page.execute(EnableParams::builder().pattern(pattern).build()).await.map_err(|e| browser_err(format!("intercepting navigations: {e}")))?;
@@ -268,7 +313,7 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
     let watcher = tokio::spawn(async move {
         while let Some(ev) = paused.next().await {
             let url = Url::parse(&ev.request.url).ok();
-            let leaves = url.as_ref().is_some_and(|u| super::is_stop(&stops, u) || !origins.contains(&u.origin()));
+            let leaves = url.as_ref().is_some_and(|u| is_stop(&stops, u) || !origins.contains(&u.origin()));
             if leaves {
                 *a2.lock().unwrap_or_else(|e| e.into_inner()) = url;
                 let _ = p2.execute(FailRequestParams::new(ev.request_id.clone(), ErrorReason::Aborted)).await;
@@ -277,14 +322,17 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
             }
         }
     });
-    let _stop_watcher = AbortOnDrop(watcher);
-    // One watcher of the page's network: the status of each document the server answered (a
-    // rendered page does not carry it, and an error with an empty body shows as the browser's own
-    // error page), and what the page has asked for and not yet had — a page waiting on its own
-    // request (an application's sign-in call, the data its next screen needs) is busy, not
-    // settled, however long a loaded machine takes to answer it.
+    Ok((arrived, AbortOnDrop(watcher)))
+}
+
+/// One watcher of the page's network: the status of each document the server answered (a
+/// rendered page does not carry it, and an error with an empty body shows as the browser's own
+/// error page), and what the page has asked for and not yet had — a page waiting on its own
+/// request (an application's sign-in call, the data its next screen needs) is busy, not
+/// settled, however long a loaded machine takes to answer it.
+async fn watch_traffic(page: &chromiumoxide::Page, start: &Url) -> Result<(Arc<Mutex<Traffic>>, AbortOnDrop), DriveError> {
     let traffic: Arc<Mutex<Traffic>> = Arc::new(Mutex::new(Traffic { in_flight: Default::default(), last: Instant::now(), document: None }));
-    let listen_err = |e: chromiumoxide::error::CdpError| browser_err(e.to_string());
+    let listen_err = |e: chromiumoxide::error::CdpError| DriveError::Browser { url: start.clone(), why: e.to_string() };
     let (mut responses, mut sent, mut done, mut failed) = (
         page.event_listener::<EventResponseReceived>().await.map_err(listen_err)?,
         page.event_listener::<EventRequestWillBeSent>().await.map_err(listen_err)?,
@@ -292,7 +340,7 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
         page.event_listener::<EventLoadingFailed>().await.map_err(listen_err)?,
     );
     let t2 = traffic.clone();
-    let traffic_watcher = tokio::spawn(async move {
+    let watcher = tokio::spawn(async move {
         loop {
             tokio::select! {
                 Some(ev) = responses.next() => {
@@ -307,138 +355,206 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
             }
         }
     });
-    let _stop_traffic_watcher = AbortOnDrop(traffic_watcher);
-    let answered = || held(&traffic).document.clone();
-    let status_of = |url: &Url| {
-        answered().filter(|(u, _)| without_fragment(u) == without_fragment(url)).map_or(200, |(_, s)| s)
-    };
-    navigate(page, start);
+    Ok((traffic, AbortOnDrop(watcher)))
+}
 
-    let (mut actions, mut logins, mut usernames) = (0, 0, 0);
-    let mut denied = false;
-    let mut last: Option<(String, Instant)> = None;
-    let mut acted_on: Option<String> = None;
-    loop {
-        tokio::time::sleep(POLL).await;
-        if let Some(u) = arrived.lock().unwrap_or_else(|e| e.into_inner()).clone() {
-            return Ok(Landing::Redirect(u));
+/// What one login has done so far: actions, sign-ins, username pages, and whether it declined.
+#[derive(Debug, Default)]
+struct Tally {
+    actions: usize,
+    logins: usize,
+    usernames: usize,
+    denied: bool,
+}
+
+/// One login through the rendered pages: what it has done and the page state it last saw.
+struct Walk<'p> {
+    page: &'p chromiumoxide::Page,
+    choice: Choice,
+    login: &'p Login,
+    traffic: &'p Mutex<Traffic>,
+    tally: Tally,
+    /// The last page state (URL and HTML) and since when it is unchanged.
+    last: Option<(String, Instant)>,
+    /// The page state the driver last acted on.
+    acted_on: Option<String>,
+}
+
+/// One look at the page, as the quiet-page rule reads it.
+#[derive(Debug, Clone, Copy)]
+struct Look {
+    choice: Choice,
+    /// How long the page has been unchanged with nothing of its own in flight.
+    quiet: Duration,
+    /// The page changed since the last look.
+    fresh: bool,
+    /// The driver already acted on this very page state.
+    acted_here: bool,
+    /// Its script has yet to build its form or submit its own.
+    scripted: bool,
+    login_form: bool,
+    username_form: bool,
+    logins: usize,
+    denied: bool,
+}
+
+/// What the driver makes of a look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// Look again.
+    Wait,
+    /// Fill, click or follow something.
+    Act,
+    /// The page is where the login ends.
+    End,
+    /// The page did not do what the driver waited for (the words say what).
+    Stuck(&'static str),
+    /// The login form is still there once the page settled after signing in.
+    Refused,
+    /// A denial was asked for and the page offers no control to deny with.
+    NoDenyControl,
+}
+
+/// The quiet-page rule: after a click the page stays as it was until the navigation lands, and
+/// a page whose script has yet to build its form or submit its own is still working — both
+/// waited for up to REACT; a page unchanged for SETTLED with nothing to press is the end.
+fn next(l: &Look) -> Next {
+    let busy = l.acted_here || l.scripted;
+    let settled = l.quiet >= if busy { REACT } else { SETTLED };
+    if settled && busy {
+        return Next::Stuck(if l.acted_here { "react to the driver's action" } else { "finish what its script does (build its form, or submit its own)" });
+    }
+    if l.choice == Choice::FirstPage {
+        // An application shows its menus before its login form: wait for the form.
+        return if l.login_form || l.username_form || settled { Next::End } else { Next::Wait };
+    }
+    if !l.fresh {
+        if !settled {
+            return Next::Wait;
         }
-        let (Some(url), Some(html)) = (page_url(page).await, visible_html(page).await) else { continue };
-        if url.scheme() == "chrome-error" {
-            // The server answered an error with nothing to show (the browser shows its own
-            // page), or did not answer at all.
-            return match answered() {
-                Some((url, status)) if status >= 400 => Ok(Landing::Page { url, status, page: Page::default() }),
-                _ => Err(DriveError::Browser { url, why: "the browser could not load the server's page (no answer)".into() }),
-            };
+        if l.logins > 0 && l.login_form {
+            return Next::Refused;
         }
-        if url.scheme() == "about" {
-            continue;
+        if l.choice == Choice::Deny && !l.denied && l.logins > 0 {
+            return Next::NoDenyControl;
         }
-        // Act once per page state; a state unchanged for SETTLED with nothing to press is the end.
+        // A page that submits itself has had its chance; one that never changes is where it ends.
+        return Next::End;
+    }
+    if l.acted_here { Next::Wait } else { Next::Act }
+}
+
+impl Walk<'_> {
+    /// The last document the server answered (its URL and status).
+    fn answered(&self) -> Option<(Url, u16)> {
+        held(self.traffic).document.clone()
+    }
+
+    /// The status the server answered the document at `url` with (200 when unseen).
+    fn status_of(&self, url: &Url) -> u16 {
+        self.answered().filter(|(u, _)| without_fragment(u) == without_fragment(url)).map_or(200, |(_, s)| s)
+    }
+
+    /// Takes in the page at `url` as rendered (`html`); acts on it once per state. Some landing
+    /// when the login ends on it.
+    async fn look(&mut self, url: Url, html: &str) -> Result<Option<Landing>, DriveError> {
         let state = format!("{url}\u{0}{html}");
-        let fresh = last.as_ref().is_none_or(|(s, _)| *s != state);
+        let fresh = self.last.as_ref().is_none_or(|(s, _)| *s != state);
         if fresh {
-            last = Some((state, Instant::now()));
+            self.last = Some((state, Instant::now()));
         }
         // How long the page has been quiet: unchanged, and with nothing of its own in flight.
-        let quiet = last.as_ref().map_or(Duration::ZERO, |(_, t)| t.elapsed().min(held(&traffic).quiet_for()));
-        let parsed: Page = parse_page(&html);
-        // After a click the page stays as it was until the navigation lands: that is waiting,
-        // not the end (bounded by REACT).
-        // So is a page whose script has yet to build its form or submit its own, and one a
-        // scripted step applies to whose elements are not all there yet.
-        let acted_here = acted_on.as_deref() == last.as_ref().map(|(s, _)| s.as_str());
-        let step = step_for(page, login, &url, choice).await;
+        let quiet = self.last.as_ref().map_or(Duration::ZERO, |(_, t)| t.elapsed().min(held(self.traffic).quiet_for()));
+        let parsed: Page = parse_page(html);
+        let acted_here = self.acted_on.as_deref() == self.last.as_ref().map(|(s, _)| s.as_str());
+        // A page a scripted step applies to is waited for until its elements are all there.
+        let step = step_for(self.page, self.login, &url, self.choice).await;
         let step_missing = match step {
-            Some((_, st)) if !acted_here && choice != Choice::FirstPage => step_missing(page, st).await,
+            Some((_, st)) if !acted_here && self.choice != Choice::FirstPage => step_missing(self.page, st).await,
             _ => None,
         };
         if let (Some((i, _)), Some(sel), true) = (step, &step_missing, quiet >= REACT) {
             return Err(DriveError::Browser { url, why: format!("login.step[{i}]: no element matches `{sel}` within {} s", REACT.as_secs()) });
         }
         if step_missing.is_some() {
-            continue;
+            return Ok(None);
         }
-        let scripted = parsed.built_by_script(200) || super::auto_submit_form(&parsed).is_some();
-        let settled = quiet >= if acted_here || scripted { REACT } else { SETTLED };
-        if settled && (acted_here || scripted) {
-            let what = if acted_here { "react to the driver's action" } else { "finish what its script does (build its form, or submit its own)" };
-            return Err(DriveError::Browser { url, why: format!("the page did not {what} within {} s", REACT.as_secs()) });
+        let scripted = parsed.built_by_script(200) || auto_submit_form(&parsed).is_some();
+        let (logins, denied) = (self.tally.logins, self.tally.denied);
+        let look = Look { choice: self.choice, quiet, fresh, acted_here, scripted, login_form: parsed.login_form().is_some(), username_form: parsed.username_form().is_some(), logins, denied };
+        match next(&look) {
+            Next::Wait => Ok(None),
+            Next::End => Ok(Some(Landing::Page { status: self.status_of(&url), url, page: parsed })),
+            Next::Stuck(what) => Err(DriveError::Browser { url, why: format!("the page did not {what} within {} s", REACT.as_secs()) }),
+            Next::Refused => Err(DriveError::LoginRefused { url, page: parsed.summary() }),
+            Next::NoDenyControl => Err(DriveError::NoDenyControl { url, page: parsed.summary() }),
+            Next::Act => self.act(&url, &parsed, step).await.map(|()| None),
         }
-        if choice == Choice::FirstPage {
-            // An application shows its menus before its login form: wait for the form.
-            if parsed.login_form().is_some() || parsed.username_form().is_some() || settled {
-                return Ok(Landing::Page { status: status_of(&url), url, page: parsed });
-            }
-            continue;
+    }
+
+    /// Does one thing on the page: the target file's scripted step first, else sign in, give the
+    /// username, press approve or deny (a button, else a link); nothing to press is no action.
+    async fn act(&mut self, url: &Url, parsed: &Page, step: Option<(usize, &LoginStep)>) -> Result<(), DriveError> {
+        let (page, login, choice) = (self.page, self.login, self.choice);
+        self.tally.actions += 1;
+        self.acted_on = self.last.as_ref().map(|(s, _)| s.clone());
+        if self.tally.actions > MAX_ACTIONS {
+            return Err(DriveError::TooManyHops { max: MAX_ACTIONS, url: url.clone() });
         }
-        if !fresh {
-            if settled {
-                // The login form still there once the page settles after signing in: refused.
-                if logins > 0 && parsed.login_form().is_some() {
-                    return Err(DriveError::LoginRefused { url, page: parsed.summary() });
-                }
-                if choice == Choice::Deny && !denied && logins > 0 {
-                    return Err(DriveError::NoDenyControl { url, page: parsed.summary() });
-                }
-                // A page that submits itself has had its chance; one that never changes is where it ends.
-                return Ok(Landing::Page { status: status_of(&url), url, page: parsed });
-            }
-            continue;
-        }
-        if acted_here {
-            continue;
-        }
-        actions += 1;
-        acted_on = last.as_ref().map(|(s, _)| s.clone());
-        if actions > MAX_ACTIONS {
-            return Err(DriveError::TooManyHops { max: MAX_ACTIONS, url });
-        }
-        // The target file's scripted steps come before the heuristics.
         if let Some((i, step)) = step {
-            denied |= step.choice.as_deref() == Some("deny");
-            run_step(page, i, step, login, &url).await?;
+            self.tally.denied |= step.choice.as_deref() == Some("deny");
+            run_step(page, i, step, login, url).await?;
         } else if let Some(form) = parsed.login_form() {
             // An application re-renders its form while it signs in (a spinner, a disabled
-            // button): a login form after the first is judged once the page settles, above.
-            if logins > 0 {
-                actions -= 1;
-                acted_on = None;
-                continue;
+            // button): a login form after the first is judged once the page settles.
+            if self.tally.logins > 0 {
+                self.undo();
+                return Ok(());
             }
-            logins += 1;
-            let (user, pass) = super::login_fields(form, login);
-            match (user, usernames > 0) {
-                (Some(u), _) => run_js(page, type_script(&u, &login.username), &url).await?,
-                (None, true) => {}
-                (None, false) => return Err(DriveError::NoUsernameField { url }),
-            }
-            if let Some(p) = &pass {
-                run_js(page, type_script(p, &login.password), &url).await?;
-            }
-            run_js(page, click_script(form.buttons.first(), pass.as_deref()), &url).await?;
+            self.tally.logins += 1;
+            sign_in(page, form, login, self.tally.usernames > 0, url).await?;
         } else if let Some(form) = parsed.username_form() {
-            usernames += 1;
-            if usernames > 1 {
-                return Err(DriveError::LoginRefused { url, page: parsed.summary() });
+            self.tally.usernames += 1;
+            if self.tally.usernames > 1 {
+                return Err(DriveError::LoginRefused { url: url.clone(), page: parsed.summary() });
             }
-            let user = login.username_field.clone().or_else(|| form.fields.iter().find(|f| is_username_field(f)).map(|f| f.name.clone())).unwrap_or_default();
-            run_js(page, type_script(&user, &login.username), &url).await?;
-            run_js(page, click_script(form.buttons.first(), Some(&user)), &url).await?;
-        } else if let Some((_, button)) = consent_button(&parsed, choice) {
-            denied |= choice == Choice::Deny;
-            run_js(page, click_script(Some(button), None), &url).await?;
-        } else if let Some(href) = consent_link(&parsed, choice) {
-            denied |= choice == Choice::Deny;
+            let user = username_field(form, login).unwrap_or_default();
+            run_js(page, type_script(&user, &login.username), url).await?;
+            run_js(page, click_script(form.buttons.first(), Some(&user)), url).await?;
+        } else if let Some((_, button)) = consent_button(parsed, choice) {
+            self.tally.denied |= choice == Choice::Deny;
+            run_js(page, click_script(Some(button), None), url).await?;
+        } else if let Some(href) = consent_link(parsed, choice) {
+            self.tally.denied |= choice == Choice::Deny;
             let next = url.join(href).map_err(|_| DriveError::OffOriginForm { url: url.clone(), action: href.to_string() })?;
             navigate(page, &next);
         } else {
             // Nothing to press: a page that submits itself (give it time), or the end.
-            actions -= 1;
-            acted_on = None;
+            self.undo();
         }
+        Ok(())
     }
+
+    /// The look was no action after all.
+    fn undo(&mut self) {
+        self.tally.actions -= 1;
+        self.acted_on = None;
+    }
+}
+
+/// Types the username (unless an earlier page took it) and the password into the login form,
+/// then submits it.
+async fn sign_in(page: &chromiumoxide::Page, form: &Form, login: &Login, username_given: bool, url: &Url) -> Result<(), DriveError> {
+    let (user, pass) = login_fields(form, login);
+    match (user, username_given) {
+        (Some(u), _) => run_js(page, type_script(&u, &login.username), url).await?,
+        (None, true) => {}
+        (None, false) => return Err(DriveError::NoUsernameField { url: url.clone() }),
+    }
+    if let Some(p) = &pass {
+        run_js(page, type_script(p, &login.password), url).await?;
+    }
+    run_js(page, click_script(form.buttons.first(), pass.as_deref()), url).await
 }
 
 /// The page's own requests still unanswered, when the last one began or ended, and the last
@@ -502,7 +618,68 @@ impl Drop for AbortOnDrop {
 
 #[cfg(test)]
 mod tests {
+    use rstest::rstest;
+
     use super::*;
+
+    #[rstest]
+    #[case::plain("alice", r#""alice""#)]
+    #[case::quotes_and_backslashes(r#"a"b\c"#, r#""a\"b\\c""#)]
+    #[case::a_newline_stays_in_the_string("line1\nline2", r#""line1\nline2""#)]
+    #[case::a_quote_that_would_end_a_single_quoted_string("it's", r#""it's""#)]
+    fn js_makes_a_string_literal_that_holds_the_text(#[case] text: &str, #[case] literal: &str) {
+        assert_eq!(js(text), literal);
+    }
+
+    #[test]
+    fn click_script_looks_for_the_button_by_its_name_value_and_label() {
+        let b = Button { name: Some("decision".into()), value: "allow".into(), label: "Allow \"all\"".into() };
+        let script = click_script(Some(&b), Some("ignored"));
+        assert!(script.contains(r#"const want = ["decision", "allow", "Allow \"all\""]"#), "{script}");
+        assert!(script.contains("e.click()") && !script.contains("ignored"), "{script}");
+        let unnamed = click_script(Some(&Button { name: None, value: String::new(), label: "Go".into() }), None);
+        assert!(unnamed.contains(r#"const want = ["", "", "Go"]"#), "{unnamed}");
+    }
+
+    #[test]
+    fn click_script_without_a_button_submits_the_form_of_the_field() {
+        let script = click_script(None, Some("pass\"word"));
+        assert!(script.contains(r#"CSS.escape("pass\"word")"#) && script.contains("f.form.requestSubmit()"), "{script}");
+        assert!(click_script(None, None).contains(r#"CSS.escape("")"#));
+    }
+
+    #[test]
+    fn type_script_sets_the_value_through_the_prototype_and_announces_it() {
+        let script = type_script("user", "o'brien\"</script>");
+        assert!(script.contains(r#"document.querySelector('[name=' + CSS.escape("user") + ']')"#), "{script}");
+        assert!(script.contains(r#"set.call(i, "o'brien\"</script>")"#), "{script}");
+        assert!(script.contains("new Event('input'") && script.contains("new Event('change'"), "{script}");
+    }
+
+    /// A look at a page for the quiet-page rule: approving, a fresh page nobody acted on.
+    fn look(quiet_ms: u64) -> Look {
+        Look { choice: Choice::Approve, quiet: Duration::from_millis(quiet_ms), fresh: true, acted_here: false, scripted: false, login_form: false, username_form: false, logins: 0, denied: false }
+    }
+
+    #[rstest]
+    #[case::a_fresh_page_is_acted_on(look(0), Next::Act)]
+    #[case::a_page_acted_on_is_waited_for(Look { acted_here: true, ..look(0) }, Next::Wait)]
+    #[case::an_unchanged_page_is_waited_for_until_settled(Look { fresh: false, ..look(SETTLED.as_millis() as u64 - 1) }, Next::Wait)]
+    #[case::an_unchanged_page_settled_is_the_end(Look { fresh: false, ..look(SETTLED.as_millis() as u64) }, Next::End)]
+    #[case::after_an_action_settled_is_not_enough(Look { fresh: false, acted_here: true, ..look(SETTLED.as_millis() as u64 * 2) }, Next::Wait)]
+    #[case::after_an_action_react_is_the_limit(Look { fresh: false, acted_here: true, ..look(REACT.as_millis() as u64) }, Next::Stuck("react to the driver's action"))]
+    #[case::a_scripted_page_gets_react(Look { fresh: false, scripted: true, ..look(SETTLED.as_millis() as u64 * 2) }, Next::Wait)]
+    #[case::a_scripted_page_that_does_nothing_is_stuck(Look { fresh: false, scripted: true, ..look(REACT.as_millis() as u64) }, Next::Stuck("finish what its script does (build its form, or submit its own)"))]
+    #[case::the_login_form_again_once_settled_is_refused(Look { fresh: false, login_form: true, logins: 1, ..look(SETTLED.as_millis() as u64) }, Next::Refused)]
+    #[case::a_denial_with_nothing_to_deny_with(Look { choice: Choice::Deny, fresh: false, logins: 1, ..look(SETTLED.as_millis() as u64) }, Next::NoDenyControl)]
+    #[case::a_denial_done_ends_on_the_page(Look { choice: Choice::Deny, fresh: false, logins: 1, denied: true, ..look(SETTLED.as_millis() as u64) }, Next::End)]
+    #[case::the_first_page_ends_at_its_login_form(Look { choice: Choice::FirstPage, login_form: true, ..look(0) }, Next::End)]
+    #[case::the_first_page_ends_at_a_username_form(Look { choice: Choice::FirstPage, username_form: true, ..look(0) }, Next::End)]
+    #[case::the_first_page_waits_for_its_form(Look { choice: Choice::FirstPage, ..look(SETTLED.as_millis() as u64 - 1) }, Next::Wait)]
+    #[case::the_first_page_without_a_form_ends_once_settled(Look { choice: Choice::FirstPage, ..look(SETTLED.as_millis() as u64) }, Next::End)]
+    fn the_quiet_page_rule(#[case] seen: Look, #[case] want: Next) {
+        assert_eq!(next(&seen), want);
+    }
 
     #[test]
     fn a_page_is_busy_while_its_request_is_in_flight_and_quiet_after() {

@@ -14,7 +14,7 @@ use std::process::Stdio;
 use tokio::io::AsyncReadExt;
 use url::Url;
 
-use super::{Choice, DriveError};
+use super::choice::{Choice, DriveError};
 use crate::target::file::Login;
 
 /// At most this much of the program's output is read (stdout; stderr likewise).
@@ -33,11 +33,6 @@ pub struct Reported {
 pub async fn run(argv: &[String], dir: &std::path::Path, start: &Url, choice: Choice, login: &Login, stop_at: &[Url]) -> Result<Reported, DriveError> {
     let failed = |why: String| DriveError::Command { url: start.clone(), why };
     let (program, args) = argv.split_first().ok_or_else(|| failed("no program given".into()))?;
-    let choice_name = match choice {
-        Choice::Approve => "approve",
-        Choice::Deny => "deny",
-        Choice::FirstPage => "first_page",
-    };
     let stops: Vec<&str> = stop_at.iter().map(Url::as_str).collect();
     let mut child = tokio::process::Command::new(program)
         .args(args)
@@ -45,7 +40,7 @@ pub async fn run(argv: &[String], dir: &std::path::Path, start: &Url, choice: Ch
         .current_dir(if dir.as_os_str().is_empty() { std::path::Path::new(".") } else { dir })
         .env("OAUTH_LOGIN_USERNAME", &login.username)
         .env("OAUTH_LOGIN_PASSWORD", &login.password)
-        .env("OAUTH_LOGIN_CHOICE", choice_name)
+        .env("OAUTH_LOGIN_CHOICE", choice_name(choice))
         .env("OAUTH_LOGIN_STOP_AT", stops.join(" "))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -72,19 +67,73 @@ pub async fn run(argv: &[String], dir: &std::path::Path, start: &Url, choice: Ch
     if !status.success() {
         return Err(failed(format!("it exited with {status}; its stderr: {}", tail())));
     }
-    let text = String::from_utf8_lossy(&stdout).into_owned();
-    let lines: Vec<&str> = text.lines().collect();
-    let first = lines.iter().position(|l| !l.trim().is_empty());
-    let url_line = first.map(|i| lines[i].trim());
-    let html = first.map(|i| lines[i + 1..].join("\n")).filter(|h| !h.trim().is_empty());
-    let url_line = url_line.ok_or_else(|| failed(format!("it printed no URL; its stderr: {}", tail())))?;
-    let url = Url::parse(url_line).map_err(|e| failed(format!("its output `{}` is not an absolute URL ({e})", crate::transport::http::excerpt(url_line, 120))))?;
+    let (url, html) = read_output(&String::from_utf8_lossy(&stdout)).map_err(|e| match e {
+        Unreadable::NoUrl => failed(format!("{e}; its stderr: {}", tail())),
+        Unreadable::NotUrl { .. } => failed(e.to_string()),
+    })?;
     Ok(Reported { url, html, stderr })
+}
+
+/// The protocol's word for `choice` (`OAUTH_LOGIN_CHOICE`).
+fn choice_name(choice: Choice) -> &'static str {
+    match choice {
+        Choice::Approve => "approve",
+        Choice::Deny => "deny",
+        Choice::FirstPage => "first_page",
+    }
+}
+
+/// Why the program's output names no place where it stopped.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+enum Unreadable {
+    #[error("it printed no URL")]
+    NoUrl,
+    /// `line` is the output's first line, bounded.
+    #[error("its output `{line}` is not an absolute URL ({error})")]
+    NotUrl { line: String, error: url::ParseError },
+}
+
+/// The program's standard output read by the protocol: the URL on its first non-blank line, and
+/// the HTML on the lines after (None when they are blank).
+fn read_output(text: &str) -> Result<(Url, Option<String>), Unreadable> {
+    let lines: Vec<&str> = text.lines().collect();
+    let first = lines.iter().position(|l| !l.trim().is_empty()).ok_or(Unreadable::NoUrl)?;
+    let url_line = lines[first].trim();
+    let html = Some(lines[first + 1..].join("\n")).filter(|h| !h.trim().is_empty());
+    let url = Url::parse(url_line).map_err(|error| Unreadable::NotUrl { line: crate::transport::http::excerpt(url_line, 120), error })?;
+    Ok((url, html))
 }
 
 #[cfg(test)]
 mod tests {
+    use rstest::rstest;
+
     use super::*;
+
+    #[rstest]
+    #[case::url_alone("https://app.test/cb?code=c1\n", "https://app.test/cb?code=c1", None)]
+    #[case::blank_lines_before_the_url_are_skipped("\n  \nhttps://app.test/cb\n", "https://app.test/cb", None)]
+    #[case::spaces_around_the_url_are_trimmed("   http://as.test/login   \n", "http://as.test/login", None)]
+    #[case::the_lines_after_are_the_page("http://as.test/login\n<html>\n<form></form>\n</html>\n", "http://as.test/login", Some("<html>\n<form></form>\n</html>"))]
+    #[case::blank_lines_after_are_no_page("http://as.test/login\n\n   \n", "http://as.test/login", None)]
+    fn the_output_is_a_url_then_the_page(#[case] out: &str, #[case] url: &str, #[case] html: Option<&str>) {
+        let (got_url, got_html) = read_output(out).unwrap();
+        assert_eq!((got_url.as_str(), got_html.as_deref()), (url, html));
+    }
+
+    #[test]
+    fn output_without_a_url_says_which_way_it_fails() {
+        assert_eq!(read_output(" \n\n"), Err(Unreadable::NoUrl));
+        let e = read_output("/cb?code=1\n<html>").unwrap_err();
+        assert!(matches!(&e, Unreadable::NotUrl { line, .. } if line == "/cb?code=1"), "{e:?}");
+        assert_eq!(e.to_string(), "its output `/cb?code=1` is not an absolute URL (relative URL without a base)");
+    }
+
+    #[test]
+    fn the_choice_is_named_as_the_protocol_says() {
+        let names: Vec<&str> = [Choice::Approve, Choice::Deny, Choice::FirstPage].into_iter().map(choice_name).collect();
+        assert_eq!(names, ["approve", "deny", "first_page"]);
+    }
 
     fn login() -> Login {
         let mut l = Login::form("alice", "s3cret-pw");

@@ -222,3 +222,99 @@ fn collect_control(el: ElementRef<'_>, form: &mut Form, scripted: bool) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+
+    /// The first form's fields as (name, kind, value).
+    fn fields(html: &str) -> Vec<(String, String, String)> {
+        parse_page(html).forms.first().map(|f| f.fields.iter().map(|x| (x.name.clone(), x.kind.clone(), x.value.clone())).collect()).unwrap_or_default()
+    }
+
+    fn f(name: &str, kind: &str, value: &str) -> (String, String, String) {
+        (name.into(), kind.into(), value.into())
+    }
+
+    #[rstest]
+    #[case::an_input_without_type_is_text("<form><input name=u value=a></form>", vec![f("u", "text", "a")])]
+    #[case::types_are_lower_cased("<form><input type=PASSWORD name=p></form>", vec![f("p", "password", "")])]
+    #[case::an_unnamed_input_sends_nothing("<form><input value=x><input type=hidden name=h value=1></form>", vec![f("h", "hidden", "1")])]
+    #[case::only_checked_boxes_count("<form><input type=checkbox name=a><input type=checkbox name=b checked><input type=radio name=r value=2 checked></form>", vec![f("b", "checkbox", "on"), f("r", "radio", "2")])]
+    #[case::buttons_resets_and_files_are_no_fields("<form><input type=button name=b value=1><input type=reset name=r><input type=file name=f></form>", vec![])]
+    #[case::a_select_sends_its_selected_option("<form><select name=s><option value=1>One</option><option value=2 selected>Two</option></select></form>", vec![f("s", "select", "2")])]
+    #[case::a_select_without_a_selection_sends_its_first_option_text("<form><select name=s><option>One</option><option>Two</option></select></form>", vec![f("s", "select", "One")])]
+    #[case::a_textarea_sends_its_text("<form><textarea name=t>  some\n text </textarea></form>", vec![f("t", "textarea", "some text")])]
+    #[case::an_input_of_another_form_is_left_to_it("<form><input name=a></form><form id=o></form><input form=o name=b>", vec![f("a", "text", "")])]
+    #[case::an_input_the_browser_saw_hidden_is_left_out("<form><input name=a data-oc-invisible><input name=b></form>", vec![f("b", "text", "")])]
+    fn a_forms_fields_are_what_a_browser_would_send(#[case] html: &str, #[case] want: Vec<(String, String, String)>) {
+        assert_eq!(fields(html), want);
+    }
+
+    #[rstest]
+    #[case::without_method_is_get("<form><button>Go</button></form>", "GET", None)]
+    #[case::method_is_upper_cased(r#"<form method="post" action="/login"><button>Go</button></form>"#, "POST", Some("/login"))]
+    #[case::loose_controls_make_a_script_form("<div><button>Go</button></div>", FORMLESS, None)]
+    fn a_forms_method_and_action(#[case] html: &str, #[case] method: &str, #[case] action: Option<&str>) {
+        let page = parse_page(html);
+        assert_eq!((page.forms[0].method.as_str(), page.forms[0].action.as_deref()), (method, action));
+    }
+
+    #[test]
+    fn buttons_carry_name_value_and_label_and_non_submit_buttons_in_a_form_are_none() {
+        let page = parse_page(r#"<form><button name=d value=allow> Allow   access </button><input type=submit name=d value=Deny><input type=image value=Img><button type=reset>Reset</button></form>"#);
+        let got: Vec<_> = page.forms[0].buttons.iter().map(|b| (b.name.as_deref(), b.value.as_str(), b.label.as_str())).collect();
+        assert_eq!(got, vec![(Some("d"), "allow", "Allow access"), (Some("d"), "Deny", "Deny"), (None, "Img", "Img")]);
+    }
+
+    #[test]
+    fn the_text_is_what_a_person_reads() {
+        let page = parse_page("<html><head><title>Sign in</title><style>p{}</style></head><body><p>Hello\n  there</p><script>var x = 1;</script><noscript>enable js</noscript><template>later</template></body></html>");
+        assert_eq!((page.title.as_str(), page.text.as_str(), page.has_script), ("Sign in", "Hello there", true));
+    }
+
+    #[test]
+    fn the_referrer_meta_is_read_whatever_the_case_of_its_name() {
+        assert_eq!(parse_page(r#"<meta name="Referrer" content="no-referrer">"#).referrer_meta.as_deref(), Some("no-referrer"));
+        assert_eq!(parse_page(r#"<meta name="viewport" content="x">"#).referrer_meta, None);
+    }
+
+    #[test]
+    fn links_the_browser_saw_hidden_are_left_out() {
+        let page = parse_page(r#"<a href="/a" data-oc-invisible>Allow</a><a href="/b">Deny</a>"#);
+        assert_eq!(page.links, vec![("/b".to_string(), "Deny".to_string())]);
+    }
+
+    #[test]
+    fn a_username_only_form_is_the_first_step_of_a_login_but_a_user_code_is_not() {
+        let step1 = parse_page(r#"<form method=post><input name="username" autocomplete="username"><button>Next</button></form>"#);
+        assert!(step1.username_form().is_some() && step1.login_form().is_none());
+        let device = parse_page(r#"<form method=post><input name="user_code"><button>Continue</button></form>"#);
+        assert!(device.username_form().is_none());
+        let email = parse_page(r#"<form><input type=email name=e><button>Next</button></form>"#);
+        assert!(email.username_form().is_some());
+    }
+
+    #[test]
+    fn an_application_shell_is_built_by_script_an_error_page_is_not() {
+        let shell = parse_page(r#"<html><body><div id="app"></div><script src="/app.js"></script></body></html>"#);
+        assert!(shell.built_by_script(200));
+        assert!(!shell.built_by_script(400));
+        let error = parse_page(r#"<html><body><h1>Error</h1><p>invalid redirect_uri</p><a href="/">home</a><script>track()</script></body></html>"#);
+        assert!(!error.built_by_script(200));
+        let consent = parse_page(r#"<form method="post" action="/consent"><button name="decision" value="allow">Allow</button></form>"#);
+        assert!(!consent.built_by_script(200));
+    }
+
+    #[rstest]
+    #[case::empty("", "", "an empty page")]
+    #[case::title_only("Sign in", "  ", "page \"Sign in\"")]
+    #[case::text_only("", "Bad request", "page with text \"Bad request\"")]
+    #[case::both(" Error ", "invalid client", "page \"Error\": \"invalid client\"")]
+    fn a_pages_summary_names_what_it_has(#[case] title: &str, #[case] text: &str, #[case] want: &str) {
+        let page = Page { title: title.into(), text: text.into(), ..Page::default() };
+        assert_eq!(page.summary(), want);
+    }
+}
