@@ -92,11 +92,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         f.check()?;
     }
     let tls = tls_of(&a, &plans)?;
-    let lines = terminal_lines(&files);
-    let note = if a.target.is_some() { "" } else { " (embedded reference server)" };
-    let mut list: Vec<Box<dyn Reporter>> = files.into_iter().map(|f| Box::new(f) as Box<dyn Reporter>).collect();
-    list.push(Box::new(Terminal::new(lines, note)));
-    let reporters = Arc::new(Reporters::new(list));
+    let reporters = reporters_of(files, if a.target.is_some() { "" } else { " (embedded reference server)" });
     if a.insecure {
         eprintln!("WARNING: --insecure: server certificates are NOT checked; every report says so.");
     }
@@ -177,6 +173,15 @@ fn tls_of(a: &RunArgs, plans: &[Plan]) -> Result<TlsOptions> {
         }
     }
     Ok(tls)
+}
+
+/// Every reporter of the run, in the order they finish: the files, then the terminal (its
+/// summary lists them). `target_note` follows each target named in the summary.
+fn reporters_of(files: Vec<FileReporter>, target_note: &'static str) -> Arc<Reporters> {
+    let lines = terminal_lines(&files);
+    let mut list: Vec<Box<dyn Reporter>> = files.into_iter().map(|f| Box::new(f) as Box<dyn Reporter>).collect();
+    list.push(Box::new(Terminal::new(lines, target_note)));
+    Arc::new(Reporters::new(list))
 }
 
 /// The terminal's lines, coloured on a terminal unless NO_COLOR. A report on standard output
