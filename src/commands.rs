@@ -14,12 +14,17 @@ use oauth_conformance::model::load_error::io_message;
 use oauth_conformance::suite::profile::Profile;
 use oauth_conformance::model::redact::Redactor;
 use oauth_conformance::reference::{self, Fault, Faults, ReferenceServer, Variant, Variants};
-use oauth_conformance::report;
+use oauth_conformance::model::result::RunResult;
+use oauth_conformance::report::format::{FileReporter, ReportFormat};
+use oauth_conformance::report::output::write_report;
+use oauth_conformance::report::reporter::{Reporter, Reporters};
+use oauth_conformance::report::terminal::{Lines, Terminal};
 use oauth_conformance::run::runner::{self, Plan, RunOptions};
 use oauth_conformance::run::event::Event;
 use oauth_conformance::suite::selection::Selection;
 use oauth_conformance::suite::source::Suite;
 use oauth_conformance::target::file::Target;
+use oauth_conformance::transport::http::TlsOptions;
 
 use crate::cli::{LevelArg, ListArgs, RunArgs, SelectArgs, SelftestArgs, ServeArgs};
 
@@ -72,49 +77,92 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let suite = suite_of(a.select.suite.as_ref())?;
     let selection = selection_of(&a.select);
     let timeout = Duration::from_secs(a.request_timeout);
-    let mut servers = Vec::new();
-    let plans = match &a.target {
-        Some(path) => vec![target_plan(&suite, path, timeout, &a.select.profiles)?],
-        None => {
-            let mut plans = Vec::new();
-            for name in profiles_named(&a.select.profiles, &reference::PROFILES.iter().map(|s| s.to_string()).collect::<Vec<_>>())? {
-                let profile = Profile::load(&suite, &name)?;
-                let extras = reference::Extras { short_lived: a.slow, ..Default::default() };
-                let server = ReferenceServer::start_offering(&name, extras).context("starting the embedded reference server")?;
-                let mut target = Target::parse("embedded reference target", &server.target_toml(), &|_| None)?;
-                if let Some(note) = target.discover_or_note(timeout) {
-                    eprintln!("warning: {note}");
-                }
-                target.check_against(&profile)?;
-                plans.push(Plan { profile: Arc::new(profile), target: Arc::new(target) });
-                servers.push(server);
-            }
-            plans
-        }
+    let (plans, servers) = match &a.target {
+        Some(path) => (vec![target_plan(&suite, path, timeout, &a.select.profiles)?], Vec::new()),
+        None => reference_plans(&suite, &a, timeout)?,
     };
     let selected: usize = plans.iter().map(|p| p.profile.cases.iter().filter(|c| selection.selects(c)).count()).sum();
     if selected == 0 {
         let names: Vec<&str> = plans.iter().map(|p| p.profile.name.as_str()).collect();
         bail!("no case matches {} in {} (see `list`)", selection.describe(), names.join(", "));
     }
-    let baseline = match &a.baseline {
-        Some(path) => {
-            let known = |profile: Option<&str>, id: &str| {
-                plans.iter().any(|p| profile.is_none_or(|n| n == p.profile.name) && p.profile.cases.iter().any(|c| c.id == id))
-            };
-            Some(Arc::new(Baseline::load(path, &known)?))
-        }
-        None => None,
-    };
-    let outputs = [
-        (a.json.clone().unwrap_or_else(|| a.report_dir.join("report.json")), "json"),
-        (a.junit.clone().unwrap_or_else(|| a.report_dir.join("junit.xml")), "junit"),
-        (a.html.clone().unwrap_or_else(|| a.report_dir.join("report.html")), "html"),
-    ];
-    for path in outputs.iter().map(|(p, _)| p).chain(a.write_baseline.as_ref()) {
-        report::check_writable(path).map_err(|e| anyhow!("{}: cannot write there: {}", path.display(), io_message(&e)))?;
+    let baseline = baseline_of(a.baseline.as_deref(), &plans)?;
+    let files = file_reporters(&a);
+    for f in &files {
+        f.check()?;
     }
-    let mut tls = oauth_conformance::transport::http::TlsOptions { insecure: a.insecure, ..Default::default() };
+    let tls = tls_of(&a, &plans)?;
+    let reporters = reporters_of(files, if a.target.is_some() { "" } else { " (embedded reference server)" });
+    if a.insecure {
+        eprintln!("WARNING: --insecure: server certificates are NOT checked; every report says so.");
+    }
+    let unreachable = preflight(&plans, &reporters);
+    let stop = oauth_conformance::run::signal::Stop::default();
+    oauth_conformance::run::signal::watch(stop.clone());
+    let opts = RunOptions {
+        selection,
+        jobs: a.jobs.map(|j| j as usize),
+        request_timeout: timeout,
+        strict: a.strict,
+        stop: Some(stop),
+        tls,
+        insecure: a.insecure,
+        baseline,
+        events: Some(reporters.sink()),
+        max_failures: if a.fail_fast { Some(1) } else { a.max_failures.map(|m| m as usize) },
+        unreachable,
+        slow: a.slow,
+        ..RunOptions::default()
+    };
+    let result = runner::run(&plans, &opts, Arc::new(Redactor::new()))?;
+    drop(servers);
+    reporters.finish(&result)?;
+    Ok(exit_code(&result))
+}
+
+/// Without a target file: one embedded reference server per profile named (all by default),
+/// each with its plan. The servers live as long as the returned handles.
+fn reference_plans(suite: &Suite, a: &RunArgs, timeout: Duration) -> Result<(Vec<Plan>, Vec<ReferenceServer>)> {
+    let (mut plans, mut servers) = (Vec::new(), Vec::new());
+    let known: Vec<String> = reference::PROFILES.iter().map(|s| s.to_string()).collect();
+    for name in profiles_named(&a.select.profiles, &known)? {
+        let profile = Profile::load(suite, &name)?;
+        let extras = reference::Extras { short_lived: a.slow, ..Default::default() };
+        let server = ReferenceServer::start_offering(&name, extras).context("starting the embedded reference server")?;
+        let mut target = Target::parse("embedded reference target", &server.target_toml(), &|_| None)?;
+        if let Some(note) = target.discover_or_note(timeout) {
+            eprintln!("warning: {note}");
+        }
+        target.check_against(&profile)?;
+        plans.push(Plan { profile: Arc::new(profile), target: Arc::new(target) });
+        servers.push(server);
+    }
+    Ok((plans, servers))
+}
+
+/// The baseline of known failures, its entries checked against the planned cases.
+fn baseline_of(path: Option<&Path>, plans: &[Plan]) -> Result<Option<Arc<Baseline>>> {
+    let Some(path) = path else { return Ok(None) };
+    let known = |profile: Option<&str>, id: &str| plans.iter().any(|p| profile.is_none_or(|n| n == p.profile.name) && p.profile.cases.iter().any(|c| c.id == id));
+    Ok(Some(Arc::new(Baseline::load(path, &known)?)))
+}
+
+/// The files a run writes, in the order the summary lists them: the three reports (each in
+/// --report-dir unless given its own path), then the baseline of failures if asked for.
+fn file_reporters(a: &RunArgs) -> Vec<FileReporter> {
+    let report = |format: ReportFormat, path: &Option<PathBuf>, name: &str| FileReporter::new(format, path.clone().unwrap_or_else(|| a.report_dir.join(name)));
+    let mut files = vec![
+        report(ReportFormat::Json, &a.json, "report.json"),
+        report(ReportFormat::Junit, &a.junit, "junit.xml"),
+        report(ReportFormat::Html, &a.html, "report.html"),
+    ];
+    files.extend(a.write_baseline.clone().map(|path| FileReporter::new(ReportFormat::Baseline, path)));
+    files
+}
+
+/// The TLS trust of the run: --insecure, --ca-cert files, and each target file's [tls].
+fn tls_of(a: &RunArgs, plans: &[Plan]) -> Result<TlsOptions> {
+    let mut tls = TlsOptions { insecure: a.insecure, ..Default::default() };
     for path in &a.ca_certs {
         tls.ca_certs.push(std::fs::read(path).map_err(|e| anyhow!("--ca-cert {}: {}", path.display(), io_message(&e)))?);
     }
@@ -124,68 +172,53 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             tls.identity = t.identity.clone();
         }
     }
-    // A report on standard output moves the terminal's lines to standard error.
-    let to_stdout = outputs.iter().any(|(p, _)| p.as_os_str() == "-");
+    Ok(tls)
+}
+
+/// Every reporter of the run, in the order they finish: the files, then the terminal (its
+/// summary lists them). `target_note` follows each target named in the summary.
+fn reporters_of(files: Vec<FileReporter>, target_note: &'static str) -> Arc<Reporters> {
+    let lines = terminal_lines(&files);
+    let mut list: Vec<Box<dyn Reporter>> = files.into_iter().map(|f| Box::new(f) as Box<dyn Reporter>).collect();
+    list.push(Box::new(Terminal::new(lines, target_note)));
+    Arc::new(Reporters::new(list))
+}
+
+/// The terminal's lines, coloured on a terminal unless NO_COLOR. A report on standard output
+/// moves them to standard error.
+fn terminal_lines(files: &[FileReporter]) -> Lines {
+    let to_stdout = files.iter().any(FileReporter::takes_stdout);
     let tty = if to_stdout { std::io::stderr().is_terminal() } else { std::io::stdout().is_terminal() };
     let color = tty && std::env::var_os("NO_COLOR").is_none();
     let stream: Box<dyn std::io::Write + Send> = if to_stdout { Box::new(std::io::stderr()) } else { Box::new(std::io::stdout()) };
-    let lines = Arc::new(report::terminal::Lines::new(stream, tty, color));
-    if a.insecure {
-        eprintln!("WARNING: --insecure: server certificates are NOT checked; every report says so.");
-    }
+    Lines::new(stream, tty, color)
+}
+
+/// Each target's preflight: its notes go to the reporters as diagnoses; an unreachable target
+/// (the last one found) is returned, and said last.
+fn preflight(plans: &[Plan], reporters: &Reporters) -> Option<String> {
     let mut unreachable = None;
-    for p in &plans {
+    for p in plans {
         match p.target.preflight() {
             Err(e) => unreachable = Some(e.to_string()),
-            Ok(Some(line)) => lines.event(&Event::Diagnosis(line)),
+            Ok(Some(line)) => reporters.event(&Event::Diagnosis(line)),
             Ok(None) => {}
         }
     }
     if let Some(line) = &unreachable {
-        lines.event(&Event::Diagnosis(line.clone()));
+        reporters.event(&Event::Diagnosis(line.clone()));
     }
-    let stop = oauth_conformance::run::signal::Stop::default();
-    oauth_conformance::run::signal::watch(stop.clone());
-    let sink = lines.clone();
-    let opts = RunOptions {
-        selection,
-        jobs: a.jobs.map(|j| j as usize),
-        request_timeout: timeout,
-        strict: a.strict,
-        stop: Some(stop),
-        tls,
-        insecure: a.insecure,
-        baseline: baseline.clone(),
-        events: Some(Arc::new(move |e: &Event| sink.event(e))),
-        max_failures: if a.fail_fast { Some(1) } else { a.max_failures.map(|m| m as usize) },
-        unreachable,
-        slow: a.slow,
-        ..RunOptions::default()
-    };
-    let result = runner::run(&plans, &opts, Arc::new(Redactor::new()))?;
-    drop(servers);
-    let mut paths = Vec::new();
-    for (path, kind) in &outputs {
-        let text = match *kind {
-            "json" => report::json::to_string(&result),
-            "junit" => report::junit::render(&result),
-            _ => report::html::render(&result),
-        };
-        report::write_output(path, text.as_bytes()).map_err(|e| anyhow!("writing {}: {}", path.display(), io_message(&e)))?;
-        paths.push(if path.as_os_str() == "-" { format!("{kind} on standard output") } else { path.display().to_string() });
-    }
-    if let Some(path) = &a.write_baseline {
-        report::write_output(path, Baseline::of_failures(&result).to_toml().as_bytes()).map_err(|e| anyhow!("writing {}: {}", path.display(), io_message(&e)))?;
-        paths.push(format!("{} (baseline of this run's failures)", path.display()));
-    }
-    let note = if a.target.is_some() { "" } else { " (embedded reference server)" };
-    lines.print(report::terminal::summary(&result, note, &paths, color).trim_end());
-    Ok(match result.interrupted {
+    unreachable
+}
+
+/// 130 after SIGINT, 143 after another signal, 0 when the gate passed, else 1.
+fn exit_code(result: &RunResult) -> ExitCode {
+    match result.interrupted {
         Some("SIGINT") => ExitCode::from(130),
         Some(_) => ExitCode::from(143),
         None if result.gate_passed() => ExitCode::SUCCESS,
         None => ExitCode::from(1),
-    })
+    }
 }
 
 pub fn list(a: ListArgs) -> Result<ExitCode> {
@@ -237,66 +270,17 @@ pub fn selftest(a: SelftestArgs) -> Result<ExitCode> {
         all.push(st);
     }
     let path = a.report_dir.join("selftest.json");
-    report::write_output(&path, serde_json::to_string_pretty(&all)?.as_bytes()).map_err(|e| anyhow!("writing {}: {}", path.display(), io_message(&e)))?;
+    write_report(&path, serde_json::to_string_pretty(&all)?.as_bytes())?;
     println!("report: {}", path.display());
     Ok(if all.iter().all(|s| s.ok()) { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 pub fn serve(a: ServeArgs) -> Result<ExitCode> {
-    if a.list_faults {
-        for f in Fault::ALL {
-            println!("{:<38} {:<8} {:<6} {}", f.name(), f.profile(), f.level().as_str(), f.rule());
-        }
+    if print_catalogue(&a) {
         return Ok(ExitCode::SUCCESS);
     }
-    if a.list_variants {
-        for v in Variant::ALL {
-            println!("{:<34} {:<26} {}", v.name(), v.profiles().join(","), v.clause());
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    if a.list_offers {
-        for o in reference::Offer::ALL {
-            println!("{:<20} without it: {}", o.name(), o.what());
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let faults: Faults = a
-        .faults
-        .iter()
-        .map(|n| match Fault::from_name(n) {
-            Some(f) if reference::faults_of(&a.profile).contains(&f) => Ok(f),
-            Some(f) => Err(anyhow!("fault `{n}` breaks the {} reference, not {}", f.profile(), a.profile)),
-            None => Err(anyhow!("unknown fault `{n}` (see serve --list-faults)")),
-        })
-        .collect::<Result<_>>()?;
-    let variants: Variants = a
-        .variants
-        .iter()
-        .map(|n| match Variant::from_name(n) {
-            Some(v) if v.profiles().contains(&a.profile.as_str()) => Ok(v),
-            Some(_) => Err(anyhow!("variant `{n}` is not offered by the {} reference", a.profile)),
-            None => Err(anyhow!("unknown variant `{n}` (see serve --list-variants)")),
-        })
-        .collect::<Result<_>>()?;
-    let withheld: reference::Withheld = a
-        .without
-        .iter()
-        .map(|n| match reference::Offer::from_name(n) {
-            Some(_) if a.profile != "rfc6749" => Err(anyhow!("--without applies to the rfc6749 reference, not {}", a.profile)),
-            Some(o) => Ok(o),
-            None => Err(anyhow!("unknown capability `{n}` (see serve --list-offers)")),
-        })
-        .collect::<Result<_>>()?;
-    let login_style = match &a.login_style {
-        None => reference::LoginStyle::default(),
-        Some(_) if a.profile == "citi-mx" => return Err(anyhow!("--login-style applies to the citi-pl and rfc6749 references (citi-mx has no login page)")),
-        Some(n) => reference::LoginStyle::from_name(n).ok_or_else(|| {
-            let names: Vec<&str> = reference::LoginStyle::ALL.iter().map(|(n, ..)| *n).collect();
-            anyhow!("unknown login style `{n}` (one of: {})", names.join(", "))
-        })?,
-    };
-    let extras = reference::Extras { withheld, short_lived: a.short_lived, par_required: a.par_required, login_style };
+    let (faults, variants) = (faults_of(&a)?, variants_of(&a)?);
+    let extras = reference::Extras { withheld: withheld_of(&a)?, short_lived: a.short_lived, par_required: a.par_required, login_style: login_style_of(&a)? };
     let read = |p: &PathBuf| std::fs::read(p).map_err(|e| anyhow!("{}: {}", p.display(), io_message(&e)));
     let tls = match (&a.tls_cert, &a.tls_key) {
         (Some(c), Some(k)) => Some(reference::TlsConfig { cert_pem: read(c)?, key_pem: read(k)?, client_ca_pem: a.client_ca.as_ref().map(read).transpose()? }),
@@ -305,21 +289,95 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     let server = ReferenceServer::start_extras(&a.profile, faults, variants, extras, std::net::SocketAddr::new(a.host, a.port), reference::Registration::generate(), tls)?;
     let target = server.target_toml();
     if let Some(path) = &a.write_target {
-        report::write_output(path, target.as_bytes()).map_err(|e| anyhow!("writing {}: {}", path.display(), io_message(&e)))?;
+        write_report(path, target.as_bytes())?;
     }
+    announce(&server, &target, a.write_target.as_deref());
+    oauth_conformance::run::signal::wait_for_termination()?;
+    drop(server);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--list-faults`, `--list-variants`, `--list-offers`: prints the first asked for; false when
+/// none was.
+fn print_catalogue(a: &ServeArgs) -> bool {
+    if a.list_faults {
+        for f in Fault::ALL {
+            println!("{:<38} {:<8} {:<6} {}", f.name(), f.profile(), f.level().as_str(), f.rule());
+        }
+    } else if a.list_variants {
+        for v in Variant::ALL {
+            println!("{:<34} {:<26} {}", v.name(), v.profiles().join(","), v.clause());
+        }
+    } else if a.list_offers {
+        for o in reference::Offer::ALL {
+            println!("{:<20} without it: {}", o.name(), o.what());
+        }
+    } else {
+        return false;
+    }
+    true
+}
+
+/// The `--fault`s, each known and breaking the served profile's reference.
+fn faults_of(a: &ServeArgs) -> Result<Faults> {
+    a.faults
+        .iter()
+        .map(|n| match Fault::from_name(n) {
+            Some(f) if reference::faults_of(&a.profile).contains(&f) => Ok(f),
+            Some(f) => Err(anyhow!("fault `{n}` breaks the {} reference, not {}", f.profile(), a.profile)),
+            None => Err(anyhow!("unknown fault `{n}` (see serve --list-faults)")),
+        })
+        .collect()
+}
+
+/// The `--variant`s, each known and offered by the served profile's reference.
+fn variants_of(a: &ServeArgs) -> Result<Variants> {
+    a.variants
+        .iter()
+        .map(|n| match Variant::from_name(n) {
+            Some(v) if v.profiles().contains(&a.profile.as_str()) => Ok(v),
+            Some(_) => Err(anyhow!("variant `{n}` is not offered by the {} reference", a.profile)),
+            None => Err(anyhow!("unknown variant `{n}` (see serve --list-variants)")),
+        })
+        .collect()
+}
+
+/// The capabilities `--without` switches off (rfc6749 only).
+fn withheld_of(a: &ServeArgs) -> Result<reference::Withheld> {
+    a.without
+        .iter()
+        .map(|n| match reference::Offer::from_name(n) {
+            Some(_) if a.profile != "rfc6749" => Err(anyhow!("--without applies to the rfc6749 reference, not {}", a.profile)),
+            Some(o) => Ok(o),
+            None => Err(anyhow!("unknown capability `{n}` (see serve --list-offers)")),
+        })
+        .collect()
+}
+
+/// `--login-style`, for the references with a login page.
+fn login_style_of(a: &ServeArgs) -> Result<reference::LoginStyle> {
+    match &a.login_style {
+        None => Ok(reference::LoginStyle::default()),
+        Some(_) if a.profile == "citi-mx" => Err(anyhow!("--login-style applies to the citi-pl and rfc6749 references (citi-mx has no login page)")),
+        Some(n) => reference::LoginStyle::from_name(n).ok_or_else(|| {
+            let names: Vec<&str> = reference::LoginStyle::ALL.iter().map(|(n, ..)| *n).collect();
+            anyhow!("unknown login style `{n}` (one of: {})", names.join(", "))
+        }),
+    }
+}
+
+/// Where the sandbox listens, its credentials and its target file, flushed before the wait.
+fn announce(server: &ReferenceServer, target: &str, written_to: Option<&Path>) {
     let reg = &server.registration;
     println!("oauth-conformance reference server ({}) listening on {}", server.profile, server.base_url());
     for c in &reg.clients {
         println!("client: {} secret {} redirect_uri {}", c.id, c.secret, c.redirect_uri);
     }
     println!("user: {} password {}", reg.user.username, reg.user.password);
-    if let Some(path) = &a.write_target {
+    if let Some(path) = written_to {
         println!("target file written to {}", path.display());
     }
     println!("--- target file ---\n{target}--- end ---\nPress Ctrl-C to stop.");
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    oauth_conformance::run::signal::wait_for_termination()?;
-    drop(server);
-    Ok(ExitCode::SUCCESS)
 }

@@ -95,7 +95,7 @@ fn testcase(c: &CaseResult, classname: &str) -> TestCase {
     if let Some(BaselineMark::Fixed { reason }) = &c.baseline {
         t.add_property(Property::new("baseline", format!("fixed — remove from baseline ({reason})")));
     }
-    let out = super::transcript_text(c);
+    let out = crate::report::transcript::transcript_text(c);
     if !out.is_empty() {
         t.set_system_out(out);
     }
@@ -109,4 +109,62 @@ fn failed_checks(c: &CaseResult) -> String {
         .map(|k| format!("[{}] {}: {}{}", k.step, k.check, k.message.as_deref().unwrap_or(""), k.rule.map(|r| format!(" ({r})")).unwrap_or_default()))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+    use crate::model::level::Level;
+    use crate::report::sample;
+
+    fn one(c: CaseResult) -> String {
+        render(&sample::run(vec![c]))
+    }
+
+    #[rstest]
+    #[case(Outcome::Passed, None, &[], &["<failure", "<error", "<skipped"])]
+    #[case(Outcome::Warning, None, &[r#"name="warning" value="SHOULD: warning message""#], &["<failure", "<error", "<skipped"])]
+    #[case(Outcome::Failed, None, &[r#"<failure message="RFC 6749 §5.2: the server MUST answer invalid_client (MUST): failed message" type="MUST""#], &["<error", "<skipped"])]
+    #[case(Outcome::Error, None, &[r#"<error message="error message" type="no verdict""#], &["<failure", "<skipped"])]
+    #[case(Outcome::Skipped, None, &[r#"<skipped message="skipped: the target has no refresh token""#], &["<failure", "<error"])]
+    #[case(Outcome::Failed, Some(BaselineMark::Expected { reason: "ticket 12".into() }), &[r#"<skipped message="known failure in baseline (ticket 12): failed message" type="baseline""#], &["<failure", "<error"])]
+    #[case(Outcome::Passed, Some(BaselineMark::Fixed { reason: "ticket 9".into() }), &[r#"value="fixed — remove from baseline (ticket 9)""#], &["<failure", "<error", "<skipped"])]
+    fn each_outcome_maps_to_its_junit_status(#[case] outcome: Outcome, #[case] baseline: Option<BaselineMark>, #[case] present: &[&str], #[case] absent: &[&str]) {
+        let xml = one(CaseResult { baseline, ..sample::case("a/b", outcome) });
+        for p in present {
+            assert!(xml.contains(p), "{p} missing in {xml}");
+        }
+        for a in absent {
+            assert!(!xml.contains(a), "{a} present in {xml}");
+        }
+    }
+
+    #[test]
+    fn a_failed_testcase_with_its_checks_and_transcript() {
+        let mut c = sample::case("token-cc/bad-secret", Outcome::Failed);
+        c.checks = vec![sample::failed_check("status_is", "main"), crate::model::result::CheckRecord { passed: true, ..sample::failed_check("error_code_is", "main") }];
+        c.checks[0].rule = Some("RFC 6749 §5.2");
+        c.transcript = vec![sample::exchange("main", Some(200), None)];
+        insta::assert_snapshot!(one(c));
+    }
+
+    #[test]
+    fn one_testsuite_per_profile_and_endpoint_in_first_seen_order() {
+        let mut authorize = sample::case("authorize/state", Outcome::Passed);
+        authorize.endpoint = "authorize".into();
+        let xml = render(&sample::run(vec![sample::case("token/a", Outcome::Passed), authorize, sample::case("token/b", Outcome::Failed)]));
+        let suites: Vec<&str> = xml.match_indices("<testsuite name=\"").map(|(i, m)| xml[i + m.len()..].split('"').next().unwrap()).collect();
+        assert_eq!(suites, ["p.token", "p.authorize"]);
+        assert!(xml.contains(r#"<testsuite name="p.token" tests="2""#), "{xml}");
+    }
+
+    #[test]
+    fn an_insecure_interrupted_run_marks_every_testsuite() {
+        let result = RunResult { insecure: true, interrupted: Some("SIGINT"), ..sample::run(vec![sample::at(Level::May, "a/b", Outcome::Passed)]) };
+        let xml = render(&result);
+        assert!(xml.contains(r#"<property name="insecure" value="true: server certificates were not checked"/>"#), "{xml}");
+        assert!(xml.contains(r#"<property name="incomplete" value="interrupted by SIGINT"/>"#), "{xml}");
+    }
 }

@@ -123,36 +123,19 @@ pub fn compliance<'a>(cases: impl Iterator<Item = &'a CaseResult> + Clone) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::result::CheckRecord;
+    use crate::report::sample;
 
     fn case(refused: bool, failed: &[(&'static str, &str)]) -> CaseResult {
         CaseResult {
-            id: "a/b".into(),
-            profile: "p".into(),
-            endpoint: "e".into(),
-            title: "t".into(),
-            level: Level::Must,
-            rule: "r".into(),
             threats: vec!["client-impersonation".into()],
-            refs: vec![],
-            outcome: Outcome::Failed,
-            error_kind: None,
-            warning_level: None,
-            message: String::new(),
             refused: refused.then(|| "answered 400 invalid_request".into()),
-            diagnosis: None,
-            checks: failed
-                .iter()
-                .map(|(check, step)| CheckRecord { step: step.to_string(), check, rule: None, level: Level::Must, passed: false, message: None })
-                .collect(),
-            transcript: vec![],
-            curl: None,
-            screenshot: None,
-            login_log: Vec::new(),
-            baseline: None,
-            started_ms: 0,
-            duration_ms: 0,
+            checks: failed.iter().map(|(check, step)| sample::failed_check(check, step)).collect(),
+            ..sample::case("a/b", Outcome::Failed)
         }
+    }
+
+    fn tagged(level: Level, outcome: Outcome) -> CaseResult {
+        CaseResult { threats: vec!["csrf".into()], checks: vec![sample::failed_check("status_is", "main")], ..sample::at(level, "a/b", outcome) }
     }
 
     #[test]
@@ -165,5 +148,27 @@ mod tests {
         assert_eq!(rows[0].status, Mitigation::Mitigated);
         let rows = view([case(false, &[("status_is", "main")])].iter());
         assert_eq!(rows[0].status, Mitigation::NotMitigated);
+    }
+
+    #[test]
+    fn a_failed_should_defence_is_partly_mitigated_and_errors_alone_are_not_tested() {
+        let rows = view([tagged(Level::Must, Outcome::Passed), tagged(Level::Should, Outcome::Failed)].iter());
+        assert_eq!(rows[0].status, Mitigation::Partly);
+        let rows = view([tagged(Level::Must, Outcome::Error)].iter());
+        assert_eq!((rows[0].status, rows[0].cases.clone()), (Mitigation::NotTested, vec![("p:a/b".to_string(), "error")]));
+        assert!(view([sample::case("a/untagged", Outcome::Failed)].iter()).is_empty(), "only tagged attacks get a row");
+    }
+
+    #[test]
+    fn compliance_counts_held_rules_over_the_cases_that_ran() {
+        let cases = [
+            sample::case("a/1", Outcome::Passed),
+            sample::case("a/2", Outcome::Warning),
+            sample::case("a/3", Outcome::Failed),
+            sample::case("a/4", Outcome::Skipped),
+            sample::at(Level::Should, "a/5", Outcome::Error),
+        ];
+        let rows: Vec<(&str, usize, usize, f64)> = compliance(cases.iter()).iter().map(|c| (c.level, c.held, c.applicable, c.percent)).collect();
+        assert_eq!(rows, [("MUST", 2, 3, 66.7), ("SHOULD", 0, 1, 0.0), ("MAY", 0, 0, 100.0)]);
     }
 }
