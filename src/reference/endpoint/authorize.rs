@@ -31,7 +31,7 @@ pub async fn authorize(State(st): State<Arc<AuthServer>>, headers: HeaderMap, Ra
     let issuer = issuer(&headers);
     let (client, redirect_uri) = match client_and_redirect_uri(&st, &p, &issuer) {
         Ok(found) => found,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let (scope, challenge) = match checked(&st, &p, client) {
         Ok(ok) => ok,
@@ -82,27 +82,27 @@ fn pushed_or_given(st: &AuthServer, p: Params) -> Result<Params, &'static str> {
 
 /// The registered client and the redirect_uri it may be sent back to; until both are known
 /// good, never redirect (RFC 6749 §4.1.2.1) — unless a fault does.
-fn client_and_redirect_uri<'a>(st: &'a AuthServer, p: &'a Params, issuer: &str) -> Result<(&'a ClientReg, &'a str), Response> {
+fn client_and_redirect_uri<'a>(st: &'a AuthServer, p: &'a Params, issuer: &str) -> Result<(&'a ClientReg, &'a str), Box<Response>> {
     if (p.count("client_id") > 1 || p.count("redirect_uri") > 1) && !st.has(Fault::RepeatedParamsAccepted) {
-        return Err(error_page("client_id and redirect_uri must be given once"));
+        return Err(Box::new(error_page("client_id and redirect_uri must be given once")));
     }
     let Some(client) = p.get("client_id").and_then(|id| st.reg.client(id)) else {
         if let (true, Some(uri)) = (st.has(Fault::UnknownClientRedirects), p.get("redirect_uri")) {
-            return Err(error_redirect(st, p, uri, "unauthorized_client", "unknown client", issuer));
+            return Err(Box::new(error_redirect(st, p, uri, "unauthorized_client", "unknown client", issuer)));
         }
-        return Err(error_page("unknown or missing client_id"));
+        return Err(Box::new(error_page("unknown or missing client_id")));
     };
     let redirect_uri = match p.get("redirect_uri") {
         Some(u) => u,
         // RFC 6749 §3.1.2.3: with one registered URI the parameter may be omitted.
         None if st.has(Fault::RedirectUriDefaulted) || st.flavour.redirect_uri_optional => client.redirect_uri.as_str(),
-        None => return Err(error_page("redirect_uri is required")),
+        None => return Err(Box::new(error_page("redirect_uri is required"))),
     };
     if !st.redirect_uri_matches(&client.redirect_uri, redirect_uri) {
         if st.has(Fault::ErrorRedirectUnregistered) {
-            return Err(error_redirect(st, p, redirect_uri, "invalid_request", "redirect_uri is not registered", issuer));
+            return Err(Box::new(error_redirect(st, p, redirect_uri, "invalid_request", "redirect_uri is not registered", issuer)));
         }
-        return Err(error_page("redirect_uri is not registered for this client"));
+        return Err(Box::new(error_page("redirect_uri is not registered for this client")));
     }
     Ok((client, redirect_uri))
 }
@@ -139,7 +139,8 @@ fn checked<'a>(st: &AuthServer, p: &'a Params, client: &ClientReg) -> Result<(St
     let challenge = checked_pkce(st, p, client)?;
     for (name, len, waiver) in st.flavour.upper_case {
         let value = p.get(name).unwrap_or_default();
-        if !st.has(*waiver) && !(value.len() == *len && value.bytes().all(|b| b.is_ascii_uppercase())) {
+        let upper = value.len() == *len && value.bytes().all(|b| b.is_ascii_uppercase());
+        if !upper && !st.has(*waiver) {
             return Err(("invalid_request", format!("{name} must be {len} upper-case letters")));
         }
     }
