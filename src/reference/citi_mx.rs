@@ -14,9 +14,10 @@ use serde_json::json;
 
 use super::fault::{Fault, Faults};
 use super::variant::{Variant, Variants};
-use super::oauth_error::no_store;
+use super::oauth_error::{CACHE_CONTROL_MORE, no_store};
 use super::params::{Params, ascii};
-use super::{Registration, page};
+use super::page;
+use super::registration::Registration;
 
 const EXPIRES_IN: u64 = 600;
 const SCOPES: &[&str] = &["visitor"];
@@ -46,7 +47,7 @@ impl MxState {
     fn no_store(&self, resp: &mut Response) {
         no_store(resp);
         if self.variant(Variant::CacheControlMore) {
-            resp.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store, max-age=0"));
+            resp.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static(CACHE_CONTROL_MORE));
         }
     }
 }

@@ -4,8 +4,12 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::Registration;
 use super::oauth_error::OAuthError;
+use super::registration::{ClientReg, Registration};
+
+/// What a request without any client authentication is told (the no-client-auth-400 variant
+/// recognises it).
+pub const NO_CLIENT_AUTH: &str = "client authentication is required";
 
 /// Equal secrets, compared without leaking where they differ (or their lengths).
 pub fn secrets_equal(a: &str, b: &str) -> bool {
@@ -14,7 +18,7 @@ pub fn secrets_equal(a: &str, b: &str) -> bool {
 
 /// The client id and secret of a Basic header; the error is why it is unusable.
 pub fn basic_credentials(headers: &HeaderMap) -> Result<(String, String), &'static str> {
-    let value = headers.get(axum::http::header::AUTHORIZATION).ok_or("client authentication is required")?;
+    let value = headers.get(axum::http::header::AUTHORIZATION).ok_or(NO_CLIENT_AUTH)?;
     let value = value.to_str().map_err(|_| "the Authorization header is not ASCII")?;
     let (scheme, payload) = value.split_once(' ').ok_or("the Authorization header is malformed")?;
     if !scheme.eq_ignore_ascii_case("basic") {
@@ -33,7 +37,7 @@ pub fn authenticate<'r>(
     reg: &'r Registration,
     check_secret: bool,
     realm: &'static str,
-) -> Result<&'r super::ClientReg, OAuthError> {
+) -> Result<&'r ClientReg, OAuthError> {
     let (id, secret) = basic_credentials(headers).map_err(|m| OAuthError::invalid_client(m, realm))?;
     let client = reg.confidential(&id).ok_or_else(|| OAuthError::invalid_client("unknown client", realm))?;
     if check_secret && !secrets_equal(&client.secret, &secret) {
@@ -108,4 +112,60 @@ pub fn verify_assertion(
             return Err("the client assertion's jti was used before");
         }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::header;
+    use rstest::rstest;
+
+    fn authorization(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, value.parse().unwrap());
+        h
+    }
+
+    fn basic(credentials: &str) -> String {
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(credentials))
+    }
+
+    #[rstest]
+    #[case(basic("my-client:s3cret"), Ok(("my-client", "s3cret")))]
+    #[case(basic("my%20client:a%3Ab"), Ok(("my client", "a:b")))]
+    #[case(basic("id:with:colons"), Ok(("id", "with:colons")))]
+    #[case("basic ".to_string() + &base64::engine::general_purpose::STANDARD.encode("a:b"), Ok(("a", "b")))]
+    #[case(basic("no-colon"), Err("the Basic credentials have no colon"))]
+    #[case("Basic !!!".to_string(), Err("the Basic credentials are not base64"))]
+    #[case("Bearer abc".to_string(), Err("only HTTP Basic client authentication is supported"))]
+    #[case("Basic".to_string(), Err("the Authorization header is malformed"))]
+    fn basic_credentials_are_decoded_form_style(#[case] header: String, #[case] expected: Result<(&str, &str), &str>) {
+        let got = basic_credentials(&authorization(&header));
+        assert_eq!(got.as_ref().map(|(i, s)| (i.as_str(), s.as_str())).map_err(|e| *e), expected);
+    }
+
+    #[test]
+    fn no_authorization_header_is_told_no_client_auth() {
+        assert_eq!(basic_credentials(&HeaderMap::new()), Err(NO_CLIENT_AUTH));
+    }
+
+    #[test]
+    fn a_client_authenticates_only_with_its_own_secret() {
+        let reg = Registration::generate();
+        let c = &reg.clients[0];
+        let ok = authenticate(&authorization(&basic(&format!("{}:{}", c.id, c.secret))), &reg, true, "r").unwrap();
+        assert_eq!(ok.id, c.id);
+        let wrong = authenticate(&authorization(&basic(&format!("{}:{}", c.id, reg.clients[1].secret))), &reg, true, "r").unwrap_err();
+        assert_eq!((wrong.status.as_u16(), wrong.description.as_str()), (401, "client authentication failed"));
+        assert!(authenticate(&authorization(&basic(&format!("{}:wrong", c.id))), &reg, false, "r").is_ok(), "unchecked under the fault");
+        let public = authenticate(&authorization(&basic("public-app:")), &reg, true, "r").unwrap_err();
+        assert_eq!(public.description, "unknown client");
+    }
+
+    #[test]
+    fn secrets_compare_by_content() {
+        assert!(secrets_equal("abc", "abc"));
+        assert!(!secrets_equal("abc", "abd"));
+        assert!(!secrets_equal("abc", "abcd"));
+    }
 }

@@ -97,17 +97,8 @@ pub fn check(headers: &HeaderMap, want: &Expected<'_>, lax: Lax) -> Result<Optio
         ),
         None => (String::new(), String::new()),
     };
-    if !skip_signature && jwk.is_some() {
-        let verified = jsonwebtoken::DecodingKey::from_ec_components(&x, &y).ok().is_some_and(|key| {
-            let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
-            v.required_spec_claims.clear();
-            v.validate_exp = false;
-            v.validate_aud = false;
-            jsonwebtoken::decode::<Value>(jws, &key, &v).is_ok()
-        });
-        if !verified {
-            return Err(bad("the signature does not verify with the jwk"));
-        }
+    if !skip_signature && jwk.is_some() && !signed_by(jws, &x, &y) {
+        return Err(bad("the signature does not verify with the jwk"));
     }
     if let Some(htm) = member("htm")
         && htm.as_str() != Some(want.method) && !lax.htm {
@@ -121,18 +112,31 @@ pub fn check(headers: &HeaderMap, want: &Expected<'_>, lax: Lax) -> Result<Optio
         && member("nonce").and_then(Value::as_str) != Some(n) {
             return Err(Refusal::NonceNeeded);
         }
-    if let Some(iat) = member("iat") {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-        let fresh = iat.as_i64().is_some_and(|t| (now - t).abs() <= WINDOW_SECS);
-        if !fresh && !lax.iat {
-            return Err(bad("iat is outside the accepted window"));
-        }
+    if member("iat").is_some_and(|iat| !fresh(iat)) && !lax.iat {
+        return Err(bad("iat is outside the accepted window"));
     }
     if let Some(token) = want.access_token
         && !lax.ath && member("ath").and_then(Value::as_str) != Some(&crate::jose::dpop::access_token_hash(token)) {
             return Err(bad("ath is not the hash of the access token"));
         }
     Ok(Some(Proven { jkt: crate::jose::dpop::thumbprint_of(&x, &y), jti: member("jti").and_then(Value::as_str).unwrap_or_default().to_string() }))
+}
+
+/// §4.3 item 11: an `iat` within the window around now.
+fn fresh(iat: &Value) -> bool {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    iat.as_i64().is_some_and(|t| (now - t).abs() <= WINDOW_SECS)
+}
+
+/// Whether `jws` is signed ES256 by the P-256 key (`x`, `y`) (§4.3 item 6).
+fn signed_by(jws: &str, x: &str, y: &str) -> bool {
+    jsonwebtoken::DecodingKey::from_ec_components(x, y).ok().is_some_and(|key| {
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+        v.required_spec_claims.clear();
+        v.validate_exp = false;
+        v.validate_aud = false;
+        jsonwebtoken::decode::<Value>(jws, &key, &v).is_ok()
+    })
 }
 
 /// §4.3 item 9: the URIs compared after RFC 3986 syntax- and scheme-based normalisation (which

@@ -21,6 +21,9 @@ impl OAuthError {
     }
 }
 
+/// The Cache-Control of the cache-control-more variant: more directives beside no-store.
+pub const CACHE_CONTROL_MORE: &str = "private, no-store, max-age=0";
+
 /// RFC 6749 §5.1: token answers must not be cached.
 pub fn no_store(resp: &mut Response) {
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -39,5 +42,34 @@ impl IntoResponse for OAuthError {
             }
         }
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn rendered(e: OAuthError) -> (StatusCode, axum::http::HeaderMap, String) {
+        let (parts, body) = e.into_response().into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 16).await.unwrap();
+        (parts.status, parts.headers, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_bad_request_is_json_not_cached_and_unchallenged() {
+        let (status, headers, body) = rendered(OAuthError::bad_request("invalid_request", "code is required")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        insta::assert_snapshot!(body, @r#"{"error":"invalid_request","error_description":"code is required"}"#);
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+        assert_eq!(headers[header::PRAGMA], "no-cache");
+        assert!(!headers.contains_key(header::WWW_AUTHENTICATE));
+    }
+
+    #[tokio::test]
+    async fn an_invalid_client_is_401_with_a_basic_challenge_in_its_realm() {
+        let (status, headers, body) = rendered(OAuthError::invalid_client("unknown client", "citi-pl")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(headers[header::WWW_AUTHENTICATE], "Basic realm=\"citi-pl\"");
+        insta::assert_snapshot!(body, @r#"{"error":"invalid_client","error_description":"unknown client"}"#);
     }
 }

@@ -67,3 +67,67 @@ pub fn form_allowing_repeats(headers: &HeaderMap, body: &[u8]) -> Result<Params,
     }
     Ok(Params::parse(body))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::header;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("a=1&b=2", "a", Some("1"))]
+    #[case("a=&a=2", "a", Some("2"))]
+    #[case("a=", "a", None)]
+    #[case("a=x%20y+z", "a", Some("x y z"))]
+    #[case("b=1", "a", None)]
+    fn an_empty_value_counts_as_absent(#[case] raw: &str, #[case] name: &str, #[case] value: Option<&str>) {
+        assert_eq!(Params::parse(raw.as_bytes()).get(name), value);
+    }
+
+    #[test]
+    fn a_repeated_parameter_is_remembered_even_when_empty() {
+        let p = Params::parse(b"state=a&scope=x&state=");
+        assert_eq!(p.repeated(), Some("state"));
+        assert_eq!(p.count("state"), 2);
+        assert_eq!(p.all("state"), vec!["a"]);
+        assert_eq!(Params::parse(b"a=1&b=2").repeated(), None);
+    }
+
+    fn typed(content_type: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::CONTENT_TYPE, content_type.parse().unwrap());
+        h
+    }
+
+    #[rstest]
+    #[case("application/x-www-form-urlencoded", "a=1", true)]
+    #[case("Application/X-WWW-Form-Urlencoded; charset=UTF-8", "a=1", true)]
+    #[case("application/json", "a=1", false)]
+    #[case("application/x-www-form-urlencoded", "a=1&a=2", false)]
+    fn a_token_body_is_a_form_without_repeats(#[case] content_type: &str, #[case] body: &str, #[case] accepted: bool) {
+        assert_eq!(form(&typed(content_type), body.as_bytes()).is_ok(), accepted);
+    }
+
+    #[test]
+    fn the_lenient_form_takes_repeats_but_still_wants_a_form() {
+        assert_eq!(form_allowing_repeats(&typed("application/x-www-form-urlencoded"), b"a=1&a=2").unwrap().get("a"), Some("1"));
+        assert!(form_allowing_repeats(&typed("application/json"), b"{}").is_err());
+    }
+
+    #[test]
+    fn text_for_an_error_description_is_ascii_without_quote_or_backslash_and_short() {
+        assert_eq!(ascii("ok-Value_1"), "ok-Value_1");
+        assert_eq!(ascii("a\"b\\cé\n"), "a?b?c??");
+        assert_eq!(ascii(&"x".repeat(100)).len(), 64);
+    }
+
+    #[test]
+    fn a_cookie_is_found_among_several_headers() {
+        let mut h = HeaderMap::new();
+        h.append(header::COOKIE, "a=1; sid=abc".parse().unwrap());
+        h.append(header::COOKIE, "b=2".parse().unwrap());
+        assert_eq!(cookie(&h, "sid").as_deref(), Some("abc"));
+        assert_eq!(cookie(&h, "b").as_deref(), Some("2"));
+        assert_eq!(cookie(&h, "si"), None);
+    }
+}

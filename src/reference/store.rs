@@ -724,6 +724,108 @@ mod tests {
         assert_eq!(live.held(), 600, "live entries stay");
     }
 
+    const CB: &str = "https://a/cb";
+
+    #[test]
+    fn a_replayed_code_is_refused_and_revokes_what_it_was_redeemed_into() {
+        let store = Store::default();
+        let code = store.issue_code("c", CB, "accounts");
+        let issued = store.redeem_code(&code, "c", CB, RedeemPolicy::default()).unwrap();
+        assert!(store.access(&issued.access_token).is_some());
+        assert_eq!(store.redeem_code(&code, "c", CB, RedeemPolicy::default()).unwrap_err(), GrantError::Replayed);
+        assert!(store.access(&issued.access_token).is_none(), "RFC 6749 §4.1.2: the tokens die with the replay");
+    }
+
+    #[test]
+    fn the_replay_fault_keeps_the_tokens_alive() {
+        let store = Store::default();
+        let code = store.issue_code("c", CB, "accounts");
+        let issued = store.redeem_code(&code, "c", CB, RedeemPolicy::default()).unwrap();
+        let keep = RedeemPolicy { keep_tokens_on_replay: true, ..RedeemPolicy::default() };
+        assert_eq!(store.redeem_code(&code, "c", CB, keep).unwrap_err(), GrantError::Replayed);
+        assert!(store.access(&issued.access_token).is_some());
+    }
+
+    #[rstest::rstest]
+    #[case(Some("c"), Some(CB), Ok(()))]
+    #[case(Some("d"), Some(CB), Err(GrantError::WrongClient))]
+    #[case(Some("c"), Some("https://a/other"), Err(GrantError::WrongRedirectUri))]
+    #[case(Some("c"), None, Err(GrantError::RedirectUriMissing))]
+    #[case(None, Some(CB), Err(GrantError::Unknown))]
+    fn a_code_is_redeemed_only_by_its_client_with_its_redirect_uri(#[case] client: Option<&str>, #[case] redirect_uri: Option<&str>, #[case] expected: Result<(), GrantError>) {
+        let store = Store::default();
+        let code = store.issue_code("c", CB, "accounts");
+        let code = if client.is_some() { code } else { "unknown".to_string() };
+        let got = store.redeem_code_verified(&code, client.unwrap_or("c"), redirect_uri, None, RedeemPolicy::default());
+        assert_eq!(got.map(|_| ()), expected);
+    }
+
+    #[rstest::rstest]
+    #[case(true, Some("the-verifier-of-this-code-is-long-enough-to-count"), Ok(()))]
+    #[case(true, Some("another-verifier-entirely-also-long-enough-to-count"), Err(GrantError::PkceMismatch))]
+    #[case(true, None, Err(GrantError::PkceMismatch))]
+    #[case(false, Some("the-verifier-of-this-code-is-long-enough-to-count"), Err(GrantError::PkceUnexpected))]
+    #[case(false, None, Ok(()))]
+    fn the_code_verifier_must_match_the_challenge(#[case] challenged: bool, #[case] verifier: Option<&str>, #[case] expected: Result<(), GrantError>) {
+        let store = Store::default();
+        let challenge = crate::model::token::s256("the-verifier-of-this-code-is-long-enough-to-count");
+        let code = store.issue_code_with("c", CB, "accounts", challenged.then_some(challenge.as_str()));
+        let got = store.redeem_code_verified(&code, "c", Some(CB), verifier, RedeemPolicy::default());
+        assert_eq!(got.map(|_| ()), expected);
+    }
+
+    fn granted(store: &Store) -> Issued {
+        let code = store.issue_code("c", CB, "accounts payments");
+        store.redeem_code(&code, "c", CB, RedeemPolicy::default()).unwrap()
+    }
+
+    #[test]
+    fn a_refresh_rotates_and_a_reused_refresh_token_revokes_the_grant() {
+        let store = Store::default();
+        let first = granted(&store);
+        let old = first.refresh_token.unwrap();
+        let second = store.refresh(&old, "c", None, RefreshPolicy::default()).unwrap();
+        let new = second.refresh_token.clone().unwrap();
+        assert_ne!(new, old);
+        assert_eq!(store.refresh(&old, "c", None, RefreshPolicy::default()).unwrap_err(), GrantError::RefreshReused);
+        assert_eq!(store.refresh(&new, "c", None, RefreshPolicy::default()).unwrap_err(), GrantError::Unknown, "RFC 9700 §4.14.2: reuse revokes the grant");
+        assert!(store.access(&second.access_token).is_none());
+    }
+
+    #[rstest::rstest]
+    #[case(RefreshPolicy::default(), Err(GrantError::ScopeNotGranted))]
+    #[case(RefreshPolicy { narrow: true, ..RefreshPolicy::default() }, Ok("accounts".to_string()))]
+    #[case(RefreshPolicy { any_scope: true, ..RefreshPolicy::default() }, Ok("accounts admin".to_string()))]
+    fn a_wider_scope_is_refused_narrowed_or_granted_by_the_policy(#[case] policy: RefreshPolicy, #[case] expected: Result<String, GrantError>) {
+        let store = Store::default();
+        let refresh = granted(&store).refresh_token.unwrap();
+        assert_eq!(store.refresh(&refresh, "c", Some("accounts admin"), policy).map(|i| i.scope), expected);
+    }
+
+    #[rstest::rstest]
+    #[case(true, RevokePolicy::default(), false)]
+    #[case(true, RevokePolicy { cascade_from_refresh: false, ..RevokePolicy::default() }, true)]
+    #[case(false, RevokePolicy::default(), false)]
+    #[case(false, RevokePolicy { keep_access: true, ..RevokePolicy::default() }, true)]
+    fn revoking_cascades_through_the_grant_as_the_policy_says(#[case] revoke_refresh: bool, #[case] policy: RevokePolicy, #[case] access_lives: bool) {
+        let store = Store::default();
+        let issued = granted(&store);
+        let token = if revoke_refresh { issued.refresh_token.clone().unwrap() } else { issued.access_token.clone() };
+        assert_eq!(store.revoke(&token, "c", policy), Revoked::Done);
+        assert_eq!(store.access(&issued.access_token).is_some(), access_lives);
+        assert_eq!(store.revoke(&token, "other", RevokePolicy::default()), if access_lives && !revoke_refresh { Revoked::OtherClient } else { Revoked::Unknown });
+    }
+
+    #[test]
+    fn a_pushed_request_is_taken_once_by_the_client_that_pushed_it() {
+        let store = Store::default();
+        let uri = store.push("c", "response_type=code");
+        assert_eq!(store.take_pushed(&uri, Some("d"), false, false), Err("the request_uri was pushed by another client"));
+        assert_eq!(store.take_pushed(&uri, Some("c"), false, false).as_deref(), Ok("response_type=code"));
+        assert_eq!(store.take_pushed(&uri, Some("c"), false, false), Err("the request_uri was already used"));
+        assert!(store.take_pushed(&uri, Some("c"), false, true).is_ok(), "the reusable fault");
+    }
+
     /// One code, many threads redeeming at once: exactly one succeeds.
     #[test]
     fn a_code_is_redeemed_once_under_contention() {

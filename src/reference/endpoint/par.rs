@@ -1,0 +1,77 @@
+//! The pushed authorization request endpoint (RFC 9126 §2): the request checked as the
+//! authorization endpoint would check it, stored under a fresh request_uri.
+//! Enters: an authenticated client's form; leaves: 201 with request_uri and expires_in.
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::super::fault::Fault;
+use super::super::oauth_error::{OAuthError, no_store};
+use super::super::params::{self, Params, ascii};
+use super::super::registration::ClientReg;
+use super::state::{AuthServer, REALM};
+
+pub async fn par(State(st): State<Arc<AuthServer>>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = (|| {
+        let p = params::form(&headers, &body)?;
+        let client = pushing_client(&st, &headers, &p)?;
+        checked(&st, &p, client)?;
+        let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(p.pairs().iter().filter(|(k, _)| k != "client_secret")).finish();
+        Ok(st.store.push(&client.id, &query))
+    })();
+    match result {
+        Ok(uri) => {
+            let (status, body) = if st.has(Fault::RfcParNoExpiresIn) {
+                (StatusCode::OK, json!({ "request_uri": uri }))
+            } else {
+                (StatusCode::CREATED, json!({ "request_uri": uri, "expires_in": st.par_lifetime }))
+            };
+            let mut resp = (status, axum::Json(body)).into_response();
+            no_store(&mut resp);
+            resp
+        }
+        Err(e) => st.error(e),
+    }
+}
+
+/// RFC 9126 §2.1: the client authenticates as at the token endpoint (a public one names itself).
+fn pushing_client<'a>(st: &'a AuthServer, headers: &HeaderMap, p: &Params) -> Result<&'a ClientReg, OAuthError> {
+    match st.public_caller(headers, Some(p)) {
+        Some(c) => Ok(c),
+        _ if st.has(Fault::RfcParNoClientAuth) && !headers.contains_key(header::AUTHORIZATION) => {
+            p.get("client_id").and_then(|id| st.reg.client(id)).ok_or_else(|| OAuthError::invalid_client("unknown client", REALM))
+        }
+        _ => st.client_of(headers, Some(p)),
+    }
+}
+
+/// The pushed request checked as an authorization request.
+fn checked(st: &AuthServer, p: &Params, client: &ClientReg) -> Result<(), OAuthError> {
+    let bad = |d: &str| OAuthError::bad_request("invalid_request", d.to_string());
+    if p.get("request_uri").is_some() && !st.has(Fault::RfcParRequestUriAccepted) {
+        return Err(bad("request_uri must not be pushed"));
+    }
+    if p.get("client_id").is_some_and(|id| id != client.id) {
+        return Err(bad("client_id differs from the authenticated client"));
+    }
+    if p.get("response_type") != Some("code") {
+        return Err(OAuthError::bad_request("unsupported_response_type", "response_type must be code"));
+    }
+    let redirect_uri = p.get("redirect_uri").unwrap_or(client.redirect_uri.as_str());
+    if !st.redirect_uri_matches(&client.redirect_uri, redirect_uri) && !st.has(Fault::RfcParRedirectUriUnchecked) {
+        return Err(bad("redirect_uri is not registered for this client"));
+    }
+    match (p.get("code_challenge"), p.get("code_challenge_method")) {
+        (None, None) | (Some(_), Some("S256")) => {}
+        (Some(_), Some(_)) if st.has(Fault::RfcPkceUnknownMethodAccepted) => {}
+        _ => return Err(bad("PKCE: code_challenge with code_challenge_method S256")),
+    }
+    if let Some(bad_scope) = p.get("scope").and_then(|s| st.unknown_scope(s)) {
+        return Err(OAuthError::bad_request("invalid_scope", format!("unknown scope {}", ascii(bad_scope))));
+    }
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! A reference server running on its own thread and runtime, over HTTP or TLS; stopped when
+//! dropped. Enters: a profile, switches, an address, a registration; leaves: the bound address
+//! and the target file that points the suite at it.
+use std::net::SocketAddr;
+use std::thread::JoinHandle;
+
+use super::app::{app_full, shape};
+use super::error::ReferenceError;
+use super::extras::Extras;
+use super::fault::Faults;
+use super::registration::Registration;
+use super::target_file::{self, Described};
+use super::tls::{self, TlsConfig};
+use super::variant::Variants;
+
+/// A reference server running on its own thread and runtime; stopped when dropped.
+pub struct ReferenceServer {
+    pub addr: SocketAddr,
+    scheme: &'static str,
+    pub profile: String,
+    pub registration: Registration,
+    pub faults: Faults,
+    pub variants: Variants,
+    pub extras: Extras,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+fn loopback() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+impl ReferenceServer {
+    /// Starts `profile` on an ephemeral loopback port.
+    pub fn start(profile: &str, faults: Faults) -> Result<ReferenceServer, ReferenceError> {
+        Self::start_on(profile, faults, loopback(), Registration::generate())
+    }
+
+    pub fn start_on(profile: &str, faults: Faults, addr: SocketAddr, reg: Registration) -> Result<ReferenceServer, ReferenceError> {
+        Self::start_with(profile, faults, addr, reg, None)
+    }
+
+    /// Starts `profile` on an ephemeral loopback port with tolerated variants switched on.
+    pub fn start_variants(profile: &str, faults: Faults, variants: Variants) -> Result<ReferenceServer, ReferenceError> {
+        Self::start_full(profile, faults, variants, loopback(), Registration::generate(), None)
+    }
+
+    /// Starts `profile` with TLS (and, with a client CA, mutual TLS).
+    pub fn start_with(profile: &str, faults: Faults, addr: SocketAddr, reg: Registration, tls: Option<TlsConfig>) -> Result<ReferenceServer, ReferenceError> {
+        Self::start_full(profile, faults, Variants::none(), addr, reg, tls)
+    }
+
+    pub fn start_full(profile: &str, faults: Faults, variants: Variants, addr: SocketAddr, reg: Registration, tls: Option<TlsConfig>) -> Result<ReferenceServer, ReferenceError> {
+        Self::start_extras(profile, faults, variants, Extras::default(), addr, reg, tls)
+    }
+
+    /// Starts `profile` with offers withheld or short lifetimes, on an ephemeral loopback port.
+    pub fn start_offering(profile: &str, extras: Extras) -> Result<ReferenceServer, ReferenceError> {
+        Self::start_extras(profile, Faults::none(), Variants::none(), extras, loopback(), Registration::generate(), None)
+    }
+
+    pub fn start_extras(
+        profile: &str,
+        faults: Faults,
+        variants: Variants,
+        extras: Extras,
+        addr: SocketAddr,
+        mut reg: Registration,
+        tls: Option<TlsConfig>,
+    ) -> Result<ReferenceServer, ReferenceError> {
+        shape(&mut reg, &variants, &extras);
+        let router = app_full(profile, reg.clone(), faults.clone(), variants.clone(), extras.clone())?;
+        let acceptor = tls.as_ref().map(tls::acceptor).transpose()?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .thread_name("reference")
+            .build()
+            .map_err(ReferenceError::Runtime)?;
+        let listener = rt.block_on(tokio::net::TcpListener::bind(addr)).map_err(|source| ReferenceError::Bind { addr, source })?;
+        let bound = listener.local_addr().map_err(|source| ReferenceError::Bind { addr, source })?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name(format!("reference-{profile}"))
+            .spawn(move || {
+                rt.block_on(async move {
+                    match acceptor {
+                        Some(acceptor) => tls::serve(listener, router, acceptor, rx).await,
+                        None => {
+                            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+                                let _ = rx.await;
+                            });
+                            let _ = serve.await;
+                        }
+                    }
+                });
+                rt.shutdown_timeout(std::time::Duration::from_secs(1));
+            })
+            .map_err(ReferenceError::Runtime)?;
+        Ok(ReferenceServer {
+            addr: bound,
+            scheme: if tls.is_some() { "https" } else { "http" },
+            profile: profile.to_string(),
+            registration: reg,
+            faults,
+            variants,
+            extras,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme, self.addr)
+    }
+
+    /// A target file that points the suite at this server.
+    pub fn target_toml(&self) -> String {
+        target_file::render(&Described {
+            profile: &self.profile,
+            base: self.base_url(),
+            reg: &self.registration,
+            faults: &self.faults,
+            variants: &self.variants,
+            extras: &self.extras,
+        })
+    }
+}
+
+impl Drop for ReferenceServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
