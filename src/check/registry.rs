@@ -255,3 +255,119 @@ pub fn field_reference() -> String {
     out
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/case-fields.md"));
+    const BEGIN: &str = "<!-- generated from src/check/fields.rs: begin -->\n";
+    const END: &str = "<!-- generated from src/check/fields.rs: end -->";
+
+    #[test]
+    fn the_documented_expect_fields_are_the_registry_s() {
+        let generated = field_reference();
+        let inside = DOC.split_once(BEGIN).and_then(|(_, rest)| rest.split_once(END)).map(|(t, _)| t);
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            let (head, rest) = DOC.split_once(BEGIN).expect("begin marker");
+            let (_, tail) = rest.split_once(END).expect("end marker");
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/case-fields.md");
+            std::fs::write(path, format!("{head}{BEGIN}{generated}{END}{tail}")).unwrap();
+            return;
+        }
+        assert_eq!(inside, Some(generated.as_str()), "docs/case-fields.md differs from the registry: run UPDATE_DOCS=1 cargo test --lib the_documented_expect_fields");
+    }
+
+    #[test]
+    fn every_field_is_declared_once_with_a_doc_and_its_checks() {
+        let mut seen = std::collections::BTreeSet::new();
+        for k in KINDS {
+            assert!(seen.insert(k.field), "`{}` declared twice", k.field);
+            assert!(!k.doc.trim().is_empty() && !k.checks.is_empty(), "`{}` needs a doc and its checks", k.field);
+            if let Some(o) = k.instead_of {
+                assert!(KINDS.iter().any(|x| x.field == o && x.instead_of == Some(k.field)), "`{}` and `{o}` must name each other", k.field);
+            }
+        }
+    }
+
+    #[test]
+    fn an_evaluator_exists_for_every_answer_a_field_judges() {
+        for k in KINDS {
+            let via_redirect = matches!(k.judges, Judges::HttpAndRedirect | Judges::Login) && k.field != "redirect";
+            assert_eq!(k.http.is_some(), k.judges.http(), "`{}`: HTTP evaluator vs judges", k.field);
+            assert!(k.browser.is_some() == k.judges.browser() || via_redirect, "`{}`: browser evaluator vs judges", k.field);
+        }
+    }
+
+    #[test]
+    fn serde_reads_exactly_the_declared_fields() {
+        // A table with every declared field parses; one with an unknown field does not.
+        for k in KINDS {
+            let first_choice = k.shape.split('|').next().unwrap_or("").trim().to_string();
+            let value = match k.shape {
+                "integer" => "200",
+                "boolean" => "true",
+                "array of integers" => "[200]",
+                s if s.starts_with("array") => "[\"x\"]",
+                s if s.starts_with("table") => "{}",
+                s if s.starts_with('"') => first_choice.as_str(),
+                _ => "\"x\"",
+            };
+            let text = format!("{} = {value}", k.field);
+            let parsed: Result<Expect, _> = toml::from_str(&text);
+            assert!(parsed.is_ok(), "`{text}` should parse: {parsed:?}");
+        }
+        assert!(toml::from_str::<Expect>("statuss = 200").is_err());
+    }
+
+    struct Schemas;
+    impl KnownSchemas for Schemas {
+        fn has_schema(&self, name: &str) -> bool {
+            name == "token_response"
+        }
+    }
+
+    fn exp(text: &str) -> Expect {
+        toml::from_str(text).unwrap()
+    }
+
+    #[rstest::rstest]
+    #[case("status = 400\nstatus_in = [400]", StepKind::Http, "give `status` or `status_in`, not both")]
+    #[case("error = \"x\"\nerror_in = [\"y\"]", StepKind::Http, "give `error` or `error_in`, not both")]
+    #[case("schema = \"nope\"", StepKind::Http, "unknown schema `nope` (no specs/<profile>/nope.schema.json)")]
+    #[case("redirect = \"code\"", StepKind::Http, "`redirect` needs a browser endpoint (`token` is not one)")]
+    #[case("no_store = true", StepKind::Login, "`no_store` applies to HTTP answers, not to a browser step")]
+    #[case("login_form = true", StepKind::Login, "`login_form` needs browser = \"first_page\"")]
+    #[case("redirect = \"code\"", StepKind::FirstPage, "`redirect` needs a login (browser = \"approve\" or \"deny\")")]
+    #[case("redirect = \"error\"", StepKind::Login, "redirect = \"error\" needs `error` or `error_in`")]
+    #[case("present = [\"code\"]", StepKind::Login, "a browser step needs `redirect`, `login_form`, `status` or `single_params`")]
+    fn a_table_that_does_not_fit_its_step_is_refused(#[case] text: &str, #[case] step: StepKind, #[case] message: &str) {
+        assert_eq!(exp(text).validate(step, "token", &Schemas, false).unwrap_err().to_string(), message);
+    }
+
+    #[rstest::rstest]
+    #[case("status = 200\nschema = \"token_response\"\nno_store = true", StepKind::Http)]
+    #[case("redirect = \"code\"\nstate_echoed = true\npresent = [\"code\"]", StepKind::Login)]
+    #[case("login_form = true\nanti_framing = true", StepKind::FirstPage)]
+    fn a_table_that_fits_its_step_is_accepted(#[case] text: &str, #[case] step: StepKind) {
+        assert_eq!(exp(text).validate(step, "token", &Schemas, false), Ok(()));
+    }
+
+    #[test]
+    fn graded_tables_sit_below_the_case_level_and_hold_no_other() {
+        let e = exp("status = 200\n[should]\nno_store = true");
+        assert_eq!(e.check_grades(Level::Must), Ok(()));
+        assert_eq!(e.check_grades(Level::Should).unwrap_err().to_string(), "`should` expectations need a case level above SHOULD (this case is SHOULD)");
+        let nested = exp("[should]\nno_store = true\n[should.may]\nstatus = 1");
+        assert_eq!(nested.should.as_ref().unwrap().validate(StepKind::Http, "token", &Schemas, true), Err(ExpectError::NestedGrade));
+    }
+
+    #[test]
+    fn the_json_body_is_wanted_by_body_fields_and_scope_fields_on_success_only() {
+        assert!(!exp("status = 400").wants_json(false));
+        assert!(exp("token_type = \"Bearer\"").wants_json(false));
+        assert!(!exp("scope_stated = true").wants_json(false));
+        assert!(exp("scope_stated = true").wants_json(true));
+        assert!(!exp("absent = [\"code\"]").wants_json(true));
+    }
+}
