@@ -175,7 +175,7 @@ proptest! {
             400 | 401 => {
                 prop_assert!(json.get("code").and_then(|c| c.as_str()).is_some_and(|c| !c.is_empty()));
                 let ts = json.get("timestamp").and_then(|t| t.as_str()).unwrap_or("");
-                prop_assert!(oauth_conformance::check::evaluate::parse_date_time(ts), "timestamp {ts:?}");
+                prop_assert!(oauth_conformance::check::formats::parse_date_time(ts), "timestamp {ts:?}");
                 prop_assert!(json.get("access_token").is_none());
             }
             other => prop_assert!(false, "status {other}"),
