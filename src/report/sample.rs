@@ -7,13 +7,9 @@ use crate::model::result::{ErrorKind, Outcome};
 /// A MUST case of profile `p` on endpoint `token` with `outcome`, its message saying so.
 pub fn case(id: &str, outcome: Outcome) -> CaseResult {
     CaseResult {
-        id: id.into(),
-        profile: "p".into(),
         endpoint: "token".into(),
         title: format!("title of {id}"),
-        level: Level::Must,
         rule: "RFC 6749 §5.2: the server MUST answer invalid_client".into(),
-        threats: vec![],
         refs: vec!["RFC 6749 §5.2".into()],
         outcome,
         error_kind: (outcome == Outcome::Error).then_some(ErrorKind::Transport),
@@ -23,16 +19,8 @@ pub fn case(id: &str, outcome: Outcome) -> CaseResult {
             Outcome::Skipped => "skipped: the target has no refresh token".into(),
             _ => format!("{} message", outcome.as_str()),
         },
-        refused: None,
-        diagnosis: None,
-        checks: vec![],
-        transcript: vec![],
-        curl: None,
-        screenshot: None,
-        login_log: Vec::new(),
-        baseline: None,
-        started_ms: 0,
         duration_ms: 4,
+        ..CaseResult::unstarted(id.into(), "p".into(), Level::Must)
     }
 }
 

@@ -706,28 +706,12 @@ impl Both<'_> {
 
 fn skeleton(case: &Case, profile: &str) -> CaseResult {
     CaseResult {
-        id: case.id.clone(),
-        profile: profile.to_string(),
         endpoint: case.endpoint.clone(),
         title: case.title.clone(),
-        level: case.level,
         rule: case.rule.clone(),
         threats: case.threats.clone(),
         refs: case.refs.clone(),
-        outcome: Outcome::Skipped,
-        warning_level: None,
-        error_kind: None,
-        message: String::new(),
-        refused: None,
-        diagnosis: None,
-        checks: Vec::new(),
-        transcript: Vec::new(),
-        curl: None,
-        screenshot: None,
-        login_log: Vec::new(),
-        baseline: None,
-        started_ms: 0,
-        duration_ms: 0,
+        ..CaseResult::unstarted(case.id.clone(), profile.to_string(), case.level)
     }
 }
 

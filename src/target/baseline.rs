@@ -130,28 +130,12 @@ mod tests {
 
     fn case(id: &str, outcome: Outcome) -> CaseResult {
         CaseResult {
-            id: id.into(),
-            profile: "p".into(),
             endpoint: "token".into(),
             title: "t".into(),
-            level: Level::Must,
             rule: "r".into(),
-            threats: vec![],
-            refs: vec![],
             outcome,
-            error_kind: None,
-            warning_level: None,
             message: "expected 400, got 200".into(),
-            refused: None,
-            diagnosis: None,
-            checks: vec![],
-            transcript: vec![],
-            curl: None,
-            screenshot: None,
-            login_log: Vec::new(),
-            baseline: None,
-            started_ms: 0,
-            duration_ms: 0,
+            ..CaseResult::unstarted(id.into(), "p".into(), Level::Must)
         }
     }
 
