@@ -98,13 +98,16 @@ impl Selftest {
     }
 }
 
+/// Case id → why no fault of the reference can make that case fail.
+pub type Untrippable = BTreeMap<String, String>;
+
 /// The cases a profile's reference cannot be made to fail, read from `specs/<profile>/selftest.toml`.
-pub fn untrippable(suite: &Suite, profile: &str) -> Result<BTreeMap<String, String>, LoadError> {
+pub fn untrippable(suite: &Suite, profile: &str) -> Result<Untrippable, LoadError> {
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct File {
         #[serde(default)]
-        untrippable: BTreeMap<String, String>,
+        untrippable: Untrippable,
     }
     let path = format!("specs/{profile}/selftest.toml");
     let io = |e: std::io::Error| LoadError { file: path.clone(), line: 1, message: e.to_string() };

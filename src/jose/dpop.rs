@@ -202,6 +202,11 @@ pub fn proof(key: &SigningKey, other: &SigningKey, to: &Target<'_>, flaw: Flaw) 
     format!("{input}.{}", B64.encode(signature))
 }
 
+/// `dpop = "replay"` in a case whose earlier steps sent no proof: a fault of the case table.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`dpop = \"replay\"`: no earlier proof in this case to send again")]
+pub struct NoEarlierProof;
+
 /// Puts the proof `flaw` asks for on `request` (replacing any earlier one), signed for its method
 /// and URL; an access token in a Bearer Authorization header moves to the DPoP scheme with its
 /// `ath` (§7.1). `last` is the case's previous proof, for a replay. Returns the proofs sent, for
@@ -212,7 +217,7 @@ pub fn attach(
     flaw: Flaw,
     nonce: Option<&str>,
     last: Option<&str>,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, NoEarlierProof> {
     let mut token = None;
     for (k, v) in request.headers.iter_mut() {
         if k == "authorization"
@@ -225,7 +230,7 @@ pub fn attach(
     let to = Target { method: &request.method, url: &request.url, access_token: token.as_deref(), nonce };
     let proofs = match flaw {
         Flaw::Absent => Vec::new(),
-        Flaw::Replay => vec![last.ok_or("`dpop = \"replay\"`: no earlier proof in this case to send again")?.to_string()],
+        Flaw::Replay => vec![last.ok_or(NoEarlierProof)?.to_string()],
         Flaw::TwoHeaders => vec![proof(&keys.0, &keys.1, &to, Flaw::None), proof(&keys.0, &keys.1, &to, Flaw::None)],
         f => vec![proof(&keys.0, &keys.1, &to, f)],
     };
@@ -353,7 +358,9 @@ mod tests {
         assert_eq!(attach(&mut req, &keys, Flaw::TwoHeaders, None, None).unwrap().len(), 2);
         assert!(attach(&mut req, &keys, Flaw::Absent, None, None).unwrap().is_empty());
         assert!(!req.headers.iter().any(|(k, _)| k == HEADER));
-        assert!(attach(&mut req, &keys, Flaw::Replay, None, None).is_err());
+        let err = attach(&mut req, &keys, Flaw::Replay, None, None).unwrap_err();
+        assert_eq!(err, NoEarlierProof);
+        assert_eq!(err.to_string(), "`dpop = \"replay\"`: no earlier proof in this case to send again");
     }
 
     #[test]

@@ -12,8 +12,13 @@ pub fn names(text: &str) -> Vec<&str> {
     out
 }
 
+/// A placeholder the run has no value for (the first one met in the text).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no value for placeholder {{{0}}}")]
+pub struct MissingValue(pub String);
+
 /// `text` with every placeholder replaced by `lookup(name)`; the first unknown name is the error.
-pub fn expand(text: &str, mut lookup: impl FnMut(&str) -> Option<String>) -> Result<String, String> {
+pub fn expand(text: &str, mut lookup: impl FnMut(&str) -> Option<String>) -> Result<String, MissingValue> {
     let mut out = String::with_capacity(text.len());
     let mut missing = None;
     scan(text, |piece| match piece {
@@ -28,7 +33,7 @@ pub fn expand(text: &str, mut lookup: impl FnMut(&str) -> Option<String>) -> Res
         },
     });
     match missing {
-        Some(n) => Err(n),
+        Some(n) => Err(MissingValue(n)),
         None => Ok(out),
     }
 }
@@ -125,7 +130,7 @@ mod tests {
     #[case::the_first_of_two_unknown("{x} {y}", "x")]
     #[case::after_a_known_one("{a}-{first.refresh_token}", "first.refresh_token")]
     fn expand_names_the_first_unknown_placeholder(#[case] text: &str, #[case] missing: &str) {
-        assert_eq!(expand(text, known), Err(missing.to_string()));
+        assert_eq!(expand(text, known), Err(MissingValue(missing.to_string())));
     }
 
     #[test]
@@ -143,6 +148,8 @@ mod tests {
     #[test]
     fn dotted_and_missing() {
         assert_eq!(names("{first.access_token}-{x}"), vec!["first.access_token", "x"]);
-        assert_eq!(expand("{a}{b}", |n| (n == "a").then(|| "1".into())), Err("b".to_string()));
+        let err = expand("{a}{b}", |n| (n == "a").then(|| "1".into())).unwrap_err();
+        assert_eq!(err, MissingValue("b".to_string()));
+        assert_eq!(err.to_string(), "no value for placeholder {b}");
     }
 }
