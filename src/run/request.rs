@@ -18,6 +18,24 @@ pub struct Built {
     pub sent_redirect_uri: Option<String>,
 }
 
+/// Why a step could not be made into a request: the case table or the target file lacks
+/// something (the run records the case as errored, never as the server's failure).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Placeholder(#[from] crate::model::placeholder::MissingValue),
+    #[error("the URL in `url` is not absolute: {0}")]
+    UrlNotAbsolute(String),
+    #[error("the URL in `url` ({0}) is not on the target's origin")]
+    UrlOffOrigin(String),
+    #[error("no URL for endpoint {0}")]
+    NoEndpointUrl(String),
+    #[error("the target file has no [second_client]")]
+    NoSecondClient,
+    #[error("the target file has no [jwt_client]")]
+    NoJwtClient,
+}
+
 /// Whose credentials and registration a request uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -51,19 +69,92 @@ pub fn build(
     target: &Target,
     role: Role,
     lookup: &dyn Fn(&str) -> Option<String>,
-) -> Result<Built, String> {
-    let fill = |s: &str| crate::model::placeholder::expand(s, lookup).map_err(|n| format!("no value for placeholder {{{n}}}"));
+) -> Result<Built, BuildError> {
+    let fill = |s: &str| crate::model::placeholder::expand(s, lookup);
+    let url = step_url(step, profile, target, &fill)?;
+    let Parameters { default_method, auth_default, mut query, mut form, headers: extra_headers } = parameters(step, profile, target);
+    let method = step.method.clone().unwrap_or(default_method);
+    // Appended pairs go where the endpoint's parameters go.
+    let appended_to_query = form.is_empty() && !query.is_empty();
+    for (k, v) in &step.append {
+        if appended_to_query { query.push((k.clone(), v.clone())) } else { form.push((k.clone(), v.clone())) }
+    }
+    let fill_pairs = |pairs: Vec<(String, String)>| -> Result<Vec<(String, String)>, BuildError> {
+        pairs.into_iter().map(|(k, v)| Ok((k, fill(&v)?))).collect()
+    };
+    let mut query = fill_pairs(query)?;
+    let mut form = fill_pairs(form)?;
+    // A form sent with GET travels in the query string.
+    if method == "GET" && step.body.is_none() {
+        query.append(&mut form);
+    }
+    let sent_state = query.iter().chain(&form).find(|(k, _)| k == "state").map(|(_, v)| v.clone());
+    let sent_redirect_uri = query.iter().chain(&form).find(|(k, _)| k == "redirect_uri").map(|(_, v)| v.clone());
+
+    let mut url: Url = url;
+    if !query.is_empty() {
+        let existing: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let all: Vec<(String, String)> = existing.into_iter().chain(query).collect();
+        url.set_query(Some(&encode(&all)));
+    }
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let client_auth = ClientAuth { step, profile, target, role, auth_default, lookup };
+    let (authorization, assertion) = client_auth.apply(&method, &url, &mut form)?;
+    if let Some(a) = authorization {
+        headers.push(("authorization".into(), a));
+    }
+    if let Some(b) = &step.bearer {
+        headers.push(("authorization".into(), format!("Bearer {}", fill(b)?)));
+    }
+    let body = match &step.body {
+        Some(b) => Some(fill(b)?),
+        None if !form.is_empty() && method != "GET" => Some(encode(&form)),
+        None => None,
+    };
+    let content_type = step.content_type.clone().or_else(|| {
+        (body.is_some() && step.body.is_none()).then(|| "application/x-www-form-urlencoded".to_string())
+    });
+    if let Some(ct) = content_type {
+        headers.push(("content-type".into(), ct));
+    }
+    for (k, v) in &extra_headers {
+        headers.push((k.to_ascii_lowercase(), fill(v)?));
+    }
+    Ok(Built { request: HttpRequest { method, url, headers, body }, assertion, sent_state, sent_redirect_uri })
+}
+
+
+/// The URL `step` is sent to: the endpoint's, or a URL the server gave (on its own origin only).
+fn step_url(
+    step: &Step,
+    profile: &Profile,
+    target: &Target,
+    fill: &dyn Fn(&str) -> Result<String, crate::model::placeholder::MissingValue>,
+) -> Result<Url, BuildError> {
     let url = match &step.url {
         // A URL the server gave, on the server's own origin only.
         Some(template) => {
-            let u = Url::parse(&fill(template)?).map_err(|e| format!("the URL in `url` is not absolute: {e}"))?;
+            let u = Url::parse(&fill(template)?).map_err(|e| BuildError::UrlNotAbsolute(e.to_string()))?;
             if u.origin() != target.base_url.origin() && target.url_for(profile, &step.endpoint).is_none_or(|e| e.origin() != u.origin()) {
-                return Err(format!("the URL in `url` ({}) is not on the target's origin", crate::check::record::show_url(&u)));
+                return Err(BuildError::UrlOffOrigin(crate::check::record::show_url(&u)));
             }
             u
         }
-        None => target.url_for(profile, &step.endpoint).ok_or_else(|| format!("no URL for endpoint {}", step.endpoint))?,
+        None => target.url_for(profile, &step.endpoint).ok_or_else(|| BuildError::NoEndpointUrl(step.endpoint.clone()))?,
     };
+    Ok(url)
+}
+
+/// The endpoint's default request with the target's and the step's changes, placeholders unfilled.
+struct Parameters {
+    default_method: String,
+    auth_default: Auth,
+    query: Vec<(String, String)>,
+    form: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+}
+
+fn parameters(step: &Step, profile: &Profile, target: &Target) -> Parameters {
     let (default_method, auth_default, mut query, mut form, mut extra_headers) = match profile.endpoints.get(&step.endpoint) {
         Some(ep) => {
             let mut q = ep.query.clone();
@@ -92,100 +183,110 @@ pub fn build(
         extra_headers.retain(|(h, _)| !h.eq_ignore_ascii_case(k));
     }
     extra_headers.extend(step.append_headers.iter().cloned());
-    let method = step.method.clone().unwrap_or(default_method);
-    // Appended pairs go where the endpoint's parameters go.
-    let appended_to_query = form.is_empty() && !query.is_empty();
-    for (k, v) in &step.append {
-        if appended_to_query { query.push((k.clone(), v.clone())) } else { form.push((k.clone(), v.clone())) }
-    }
-    let fill_pairs = |pairs: Vec<(String, String)>| -> Result<Vec<(String, String)>, String> {
-        pairs.into_iter().map(|(k, v)| Ok((k, fill(&v)?))).collect()
-    };
-    let mut query = fill_pairs(query)?;
-    let mut form = fill_pairs(form)?;
-    // A form sent with GET travels in the query string.
-    if method == "GET" && step.body.is_none() {
-        query.append(&mut form);
-    }
-    let sent_state = query.iter().chain(&form).find(|(k, _)| k == "state").map(|(_, v)| v.clone());
-    let sent_redirect_uri = query.iter().chain(&form).find(|(k, _)| k == "redirect_uri").map(|(_, v)| v.clone());
+    Parameters { default_method, auth_default, query, form, headers: extra_headers }
+}
 
-    let mut url: Url = url;
-    if !query.is_empty() {
-        let existing: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-        let all: Vec<(String, String)> = existing.into_iter().chain(query).collect();
-        url.set_query(Some(&encode(&all)));
-    }
-    let mut headers: Vec<(String, String)> = Vec::new();
-    let uses_cc_client = profile.endpoints.get(&step.endpoint).is_some_and(|e| e.cc_client);
-    let (client, other) = match role {
-        Role::Client if uses_cc_client && target.cc_client.is_some() => (target.cc_client.as_ref(), target.second_client.as_ref()),
-        Role::Client => (Some(&target.client), target.second_client.as_ref()),
-        Role::SecondClient => (target.second_client.as_ref(), Some(&target.client)),
-        Role::PublicClient => (target.public_client.as_ref(), Some(&target.client)),
-    };
-    let secret_of = |c: &crate::target::file::Client| c.secret.clone().unwrap_or_default();
-    let auth = match step.auth.unwrap_or(auth_default) {
-        // The public client has no secret: where the endpoint authenticates, it identifies itself.
-        Auth::Basic if role == Role::PublicClient => Auth::Public,
-        other => other,
-    };
-    let authorization = match auth {
-        Auth::None => None,
-        Auth::Basic | Auth::BasicAndPost => client.map(|c| basic(&c.id, &secret_of(c))),
-        Auth::WrongSecret => client.map(|c| basic(&c.id, &format!("{}-wrong", secret_of(c)))),
-        Auth::Garbled => Some("Basic !!not*base64%%".to_string()),
-        Auth::UnknownClient => client.map(|c| basic(&format!("unknown-{}", crate::model::token::random_hex(6)), &secret_of(c))),
-        // RFC 6749 §2.3, §4.1.3: a public client identifies itself with client_id in the form.
-        Auth::Public | Auth::Post | Auth::PostWrongSecret => None,
-        Auth::PrivateKeyJwt | Auth::JwtReplay | Auth::JwtWrongAud | Auth::JwtExpired | Auth::JwtNoSub | Auth::JwtNoIss | Auth::JwtAlgNone | Auth::JwtWrongKey => None,
-        Auth::SecondClient => {
-            let c = other.ok_or("the target file has no [second_client]")?;
-            Some(basic(&c.id, &secret_of(c)))
+/// How the request authenticates its client (RFC 6749 §2.3, RFC 7523 §2.2): the Authorization
+/// header it sends, and the credentials or assertion it puts in the form.
+struct ClientAuth<'a> {
+    step: &'a Step,
+    profile: &'a Profile,
+    target: &'a Target,
+    role: Role,
+    auth_default: Auth,
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl ClientAuth<'_> {
+    /// The Authorization header value, if any, and the client assertion sent, if any.
+    fn apply(&self, method: &str, url: &Url, form: &mut Vec<(String, String)>) -> Result<(Option<String>, Option<String>), BuildError> {
+        let ClientAuth { step, profile, target, role, auth_default, lookup } = *self;
+        let uses_cc_client = profile.endpoints.get(&step.endpoint).is_some_and(|e| e.cc_client);
+        let (client, other) = match role {
+            Role::Client if uses_cc_client && target.cc_client.is_some() => (target.cc_client.as_ref(), target.second_client.as_ref()),
+            Role::Client => (Some(&target.client), target.second_client.as_ref()),
+            Role::SecondClient => (target.second_client.as_ref(), Some(&target.client)),
+            Role::PublicClient => (target.public_client.as_ref(), Some(&target.client)),
+        };
+        let secret_of = |c: &crate::target::file::Client| c.secret.clone().unwrap_or_default();
+        let auth = match step.auth.unwrap_or(auth_default) {
+            // The public client has no secret: where the endpoint authenticates, it identifies itself.
+            Auth::Basic if role == Role::PublicClient => Auth::Public,
+            other => other,
+        };
+        let authorization = match auth {
+            Auth::None => None,
+            Auth::Basic | Auth::BasicAndPost => client.map(|c| basic(&c.id, &secret_of(c))),
+            Auth::WrongSecret => client.map(|c| basic(&c.id, &format!("{}-wrong", secret_of(c)))),
+            Auth::Garbled => Some("Basic !!not*base64%%".to_string()),
+            Auth::UnknownClient => client.map(|c| basic(&format!("unknown-{}", crate::model::token::random_hex(6)), &secret_of(c))),
+            // RFC 6749 §2.3, §4.1.3: a public client identifies itself with client_id in the form.
+            Auth::Public | Auth::Post | Auth::PostWrongSecret => None,
+            Auth::PrivateKeyJwt | Auth::JwtReplay | Auth::JwtWrongAud | Auth::JwtExpired | Auth::JwtNoSub | Auth::JwtNoIss | Auth::JwtAlgNone | Auth::JwtWrongKey => None,
+            Auth::SecondClient => {
+                let c = other.ok_or(BuildError::NoSecondClient)?;
+                Some(basic(&c.id, &secret_of(c)))
+            }
+        };
+        if auth == Auth::Public
+            && let Some(c) = client
+            && (!form.is_empty() || method != "GET") {
+                set(form, "client_id", &c.id);
+            }
+        if let (Auth::Post | Auth::PostWrongSecret | Auth::BasicAndPost, Some(c)) = (auth, client) {
+            let secret = if auth == Auth::PostWrongSecret { format!("{}-wrong", secret_of(c)) } else { secret_of(c) };
+            set(form, "client_id", &c.id);
+            set(form, "client_secret", &secret);
         }
-    };
-    if let Some(a) = authorization {
-        headers.push(("authorization".into(), a));
-    }
-    if let Some(b) = &step.bearer {
-        headers.push(("authorization".into(), format!("Bearer {}", fill(b)?)));
-    }
-    if auth == Auth::Public
-        && let Some(c) = client
-        && (!form.is_empty() || method != "GET") {
-            set(&mut form, "client_id", &c.id);
+        // RFC 7523 §2.2: the assertion in the form, its audience the endpoint it is sent to (§3).
+        let mut assertion = None;
+        if let Some(flaw) = auth.assertion_flaw() {
+            let jc = target.jwt_client.as_ref().ok_or(BuildError::NoJwtClient)?;
+            let mut aud = url.clone();
+            aud.set_query(None);
+            let jti = if auth == Auth::JwtReplay { lookup("jti").unwrap_or_default() } else { crate::model::token::random_token() };
+            let jwt = crate::jose::assertion::client_assertion(&jc.key, &jc.id, aud.as_str(), &jti, flaw);
+            set(form, "client_id", &jc.id);
+            set(form, "client_assertion_type", crate::jose::assertion::ASSERTION_TYPE);
+            set(form, "client_assertion", &jwt);
+            assertion = Some(jwt);
         }
-    if let (Auth::Post | Auth::PostWrongSecret | Auth::BasicAndPost, Some(c)) = (auth, client) {
-        let secret = if auth == Auth::PostWrongSecret { format!("{}-wrong", secret_of(c)) } else { secret_of(c) };
-        set(&mut form, "client_id", &c.id);
-        set(&mut form, "client_secret", &secret);
+        Ok((authorization, assertion))
     }
-    // RFC 7523 §2.2: the assertion in the form, its audience the endpoint it is sent to (§3).
-    let mut assertion = None;
-    if let Some(flaw) = auth.assertion_flaw() {
-        let jc = target.jwt_client.as_ref().ok_or("the target file has no [jwt_client]")?;
-        let mut aud = url.clone();
-        aud.set_query(None);
-        let jti = if auth == Auth::JwtReplay { lookup("jti").unwrap_or_default() } else { crate::model::token::random_token() };
-        let jwt = crate::jose::assertion::client_assertion(&jc.key, &jc.id, aud.as_str(), &jti, flaw);
-        set(&mut form, "client_id", &jc.id);
-        set(&mut form, "client_assertion_type", crate::jose::assertion::ASSERTION_TYPE);
-        set(&mut form, "client_assertion", &jwt);
-        assertion = Some(jwt);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::STANDARD;
+
+    #[test]
+    fn basic_form_encodes_id_and_secret_before_joining_them() {
+        // RFC 6749 §2.3.1: a ':' in the id or secret must not split the pair.
+        let header = basic("my client", "p:w/+");
+        let encoded = header.strip_prefix("Basic ").unwrap();
+        let decoded = String::from_utf8(STANDARD.decode(encoded).unwrap()).unwrap();
+        assert_eq!(decoded, "my+client:p%3Aw%2F%2B");
     }
-    let body = match &step.body {
-        Some(b) => Some(fill(b)?),
-        None if !form.is_empty() && method != "GET" => Some(encode(&form)),
-        None => None,
-    };
-    let content_type = step.content_type.clone().or_else(|| {
-        (body.is_some() && step.body.is_none()).then(|| "application/x-www-form-urlencoded".to_string())
-    });
-    if let Some(ct) = content_type {
-        headers.push(("content-type".into(), ct));
+
+    #[test]
+    fn set_replaces_the_first_occurrence_or_appends() {
+        let mut pairs = vec![("a".to_string(), "1".to_string()), ("a".to_string(), "2".to_string())];
+        set(&mut pairs, "a", "x");
+        set(&mut pairs, "b", "y");
+        let got: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(got, [("a", "x"), ("a", "2"), ("b", "y")]);
     }
-    for (k, v) in &extra_headers {
-        headers.push((k.to_ascii_lowercase(), fill(v)?));
+
+    #[test]
+    fn build_errors_say_what_the_table_or_target_file_lacks() {
+        let missing = BuildError::from(crate::model::placeholder::MissingValue("code".into()));
+        assert_eq!(missing.to_string(), "no value for placeholder {code}");
+        assert_eq!(BuildError::NoEndpointUrl("par".into()).to_string(), "no URL for endpoint par");
+        assert_eq!(BuildError::NoJwtClient.to_string(), "the target file has no [jwt_client]");
+        assert_eq!(
+            BuildError::UrlOffOrigin("https://elsewhere.test/x".into()).to_string(),
+            "the URL in `url` (https://elsewhere.test/x) is not on the target's origin"
+        );
     }
-    Ok(Built { request: HttpRequest { method, url, headers, body }, assertion, sent_state, sent_redirect_uri })
 }

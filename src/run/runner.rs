@@ -360,7 +360,7 @@ impl<'a> CaseRun<'a> {
         self.last_hint = None;
         let mut built = {
             let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
-            request::build(step, &self.env.profile, &self.env.target, role, &lookup).map_err(|e| CaseError::new(ErrorKind::Request, e))?
+            request::build(step, &self.env.profile, &self.env.target, role, &lookup).map_err(|e| CaseError::new(ErrorKind::Request, e.to_string()))?
         };
         if let Some(flaw) = step.dpop {
             self.sign_dpop(&mut built.request, flaw)?;
@@ -435,7 +435,7 @@ impl<'a> CaseRun<'a> {
     /// Puts the step's DPoP proof on `request`, with the nonce its origin last gave.
     fn sign_dpop(&mut self, request: &mut crate::transport::http::HttpRequest, flaw: crate::jose::dpop::Flaw) -> Result<(), CaseError> {
         let nonce = self.dpop.nonces.get(&request.url.origin().ascii_serialization()).filter(|_| !flaw.judged_on_iat()).cloned();
-        let proofs = crate::jose::dpop::attach(request, self.dpop.keys(), flaw, nonce.as_deref(), self.dpop.last.as_deref()).map_err(|e| CaseError::new(ErrorKind::Request, e))?;
+        let proofs = crate::jose::dpop::attach(request, self.dpop.keys(), flaw, nonce.as_deref(), self.dpop.last.as_deref()).map_err(|e| CaseError::new(ErrorKind::Request, e.to_string()))?;
         for p in &proofs {
             Both(&self.local, &self.env.redactor).add("dpop_proof", p);
         }
@@ -576,7 +576,7 @@ impl<'a> CaseRun<'a> {
     async fn race(&mut self, step: &Step, count: usize, max_success: usize) -> Result<(), CaseError> {
         let built = {
             let lookup = |n: &str| self.lookup(n, Role::Client);
-            request::build(step, &self.env.profile, &self.env.target, Role::Client, &lookup).map_err(|e| CaseError::new(ErrorKind::Request, e))?
+            request::build(step, &self.env.profile, &self.env.target, Role::Client, &lookup).map_err(|e| CaseError::new(ErrorKind::Request, e.to_string()))?
         };
         let mut set = tokio::task::JoinSet::new();
         for _ in 0..count {

@@ -103,9 +103,8 @@ impl ProfileView for Profile {
 impl Profile {
     /// Loads profile `name` from `suite`: profile.toml, every schema, every case table.
     pub fn load(suite: &Suite, name: &str) -> Result<Profile, LoadError> {
-        let io = |file: &str, e: std::io::Error| LoadError { file: file.to_string(), line: 1, message: e.to_string() };
         let profile_path = format!("specs/{name}/profile.toml");
-        let (file, text) = suite.file(&profile_path).map_err(|e| io(&profile_path, e))?.ok_or_else(|| LoadError {
+        let (file, text) = suite.file(&profile_path).map_err(|e| io_error(&profile_path, e))?.ok_or_else(|| LoadError {
             file: profile_path.clone(),
             line: 1,
             message: format!("unknown profile `{name}` (known: {})", suite.profiles().join(", ")),
@@ -141,12 +140,7 @@ impl Profile {
                 }
         }
 
-        let mut schemas = Schemas::new();
-        for (sfile, stext) in suite.files(&format!("specs/{name}/")).map_err(|e| io(&profile_path, e))? {
-            if let Some(stem) = sfile.rsplit('/').next().and_then(|b| b.strip_suffix(".schema.json")) {
-                schemas.add(stem, &stext).map_err(|m| LoadError { file: sfile.clone(), line: 1, message: m })?;
-            }
-        }
+        let schemas = load_schemas(suite, name)?;
         if !schemas.contains(&raw.error_schema) {
             return Err(LoadError { file, line: 1, message: format!("field `error_schema`: no schema `{}`", raw.error_schema) });
         }
@@ -161,32 +155,53 @@ impl Profile {
             schemas,
             cases: Vec::new(),
         };
-        let mut cases: Vec<Case> = Vec::new();
-        let case_dir = format!("cases/{name}/");
-        for (cfile, ctext) in suite.files(&case_dir).map_err(|e| io(&case_dir, e))? {
-            if !cfile.ends_with(".toml") {
-                continue;
-            }
-            for c in case::parse_table(&cfile, &ctext, &profile)? {
-                if let Some(prev) = cases.iter().find(|p| p.id == c.id) {
-                    return Err(LoadError {
-                        file: c.file.clone(),
-                        line: c.line,
-                        message: format!("field `id`: `{}` is already used at {}:{}", c.id, prev.file, prev.line),
-                    });
-                }
-                cases.push(c);
-            }
-        }
-        for c in &cases {
-            if let Some(req) = &c.requires
-                && !cases.iter().any(|o| o.id == *req && o.id != c.id) {
-                    return Err(LoadError { file: c.file.clone(), line: c.line, message: format!("case `{}`: field `requires`: no case `{req}`", c.id) });
-                }
-        }
-        profile.cases = cases;
+        profile.cases = load_cases(suite, &profile)?;
         Ok(profile)
     }
+}
+
+fn io_error(file: &str, e: std::io::Error) -> LoadError {
+    LoadError { file: file.to_string(), line: 1, message: e.to_string() }
+}
+
+/// Every `specs/<name>/*.schema.json`, compiled under its stem.
+fn load_schemas(suite: &Suite, name: &str) -> Result<Schemas, LoadError> {
+    let mut schemas = Schemas::new();
+    let profile_path = format!("specs/{name}/profile.toml");
+    for (sfile, stext) in suite.files(&format!("specs/{name}/")).map_err(|e| io_error(&profile_path, e))? {
+        if let Some(stem) = sfile.rsplit('/').next().and_then(|b| b.strip_suffix(".schema.json")) {
+            schemas.add(stem, &stext).map_err(|m| LoadError { file: sfile.clone(), line: 1, message: m.to_string() })?;
+        }
+    }
+    Ok(schemas)
+}
+
+/// Every case table of `profile`; ids are unique and every `requires` names another case.
+fn load_cases(suite: &Suite, profile: &Profile) -> Result<Vec<Case>, LoadError> {
+    let mut cases: Vec<Case> = Vec::new();
+    let case_dir = format!("cases/{}/", profile.name);
+    for (cfile, ctext) in suite.files(&case_dir).map_err(|e| io_error(&case_dir, e))? {
+        if !cfile.ends_with(".toml") {
+            continue;
+        }
+        for c in case::parse_table(&cfile, &ctext, profile)? {
+            if let Some(prev) = cases.iter().find(|p| p.id == c.id) {
+                return Err(LoadError {
+                    file: c.file.clone(),
+                    line: c.line,
+                    message: format!("field `id`: `{}` is already used at {}:{}", c.id, prev.file, prev.line),
+                });
+            }
+            cases.push(c);
+        }
+    }
+    for c in &cases {
+        if let Some(req) = &c.requires
+            && !cases.iter().any(|o| o.id == *req && o.id != c.id) {
+                return Err(LoadError { file: c.file.clone(), line: c.line, message: format!("case `{}`: field `requires`: no case `{req}`", c.id) });
+            }
+    }
+    Ok(cases)
 }
 
 /// The cases of `profile` by RFC and section, counted per level (a case counts once per section
