@@ -110,8 +110,7 @@ pub fn untrippable(suite: &Suite, profile: &str) -> Result<Untrippable, LoadErro
         untrippable: Untrippable,
     }
     let path = format!("specs/{profile}/selftest.toml");
-    let io = |e: std::io::Error| LoadError { file: path.clone(), line: 1, message: e.to_string() };
-    match suite.file(&path).map_err(io)? {
+    match suite.file(&path).map_err(|e| LoadError::io(&path, &e))? {
         None => Ok(BTreeMap::new()),
         Some((file, text)) => toml::from_str::<File>(&text).map(|f| f.untrippable).map_err(|e| crate::model::load_error::toml_error(&file, &text, &e)),
     }

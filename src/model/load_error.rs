@@ -10,6 +10,13 @@ pub struct LoadError {
     pub message: String,
 }
 
+impl LoadError {
+    /// A suite file (or folder) that could not be read: the whole file is at fault, line 1.
+    pub fn io(file: &str, e: &std::io::Error) -> Self {
+        LoadError { file: file.to_string(), line: 1, message: e.to_string() }
+    }
+}
+
 /// An I/O error in words, once: "no such file", "permission denied", … (not "… (os error 2)").
 pub fn io_message(e: &std::io::Error) -> String {
     match e.kind() {

@@ -104,7 +104,7 @@ impl Profile {
     /// Loads profile `name` from `suite`: profile.toml, every schema, every case table.
     pub fn load(suite: &Suite, name: &str) -> Result<Profile, LoadError> {
         let profile_path = format!("specs/{name}/profile.toml");
-        let (file, text) = suite.file(&profile_path).map_err(|e| io_error(&profile_path, e))?.ok_or_else(|| LoadError {
+        let (file, text) = suite.file(&profile_path).map_err(|e| LoadError::io(&profile_path, &e))?.ok_or_else(|| LoadError {
             file: profile_path.clone(),
             line: 1,
             message: format!("unknown profile `{name}` (known: {})", suite.profiles().join(", ")),
@@ -160,15 +160,11 @@ impl Profile {
     }
 }
 
-fn io_error(file: &str, e: std::io::Error) -> LoadError {
-    LoadError { file: file.to_string(), line: 1, message: e.to_string() }
-}
-
 /// Every `specs/<name>/*.schema.json`, compiled under its stem.
 fn load_schemas(suite: &Suite, name: &str) -> Result<Schemas, LoadError> {
     let mut schemas = Schemas::new();
     let profile_path = format!("specs/{name}/profile.toml");
-    for (sfile, stext) in suite.files(&format!("specs/{name}/")).map_err(|e| io_error(&profile_path, e))? {
+    for (sfile, stext) in suite.files(&format!("specs/{name}/")).map_err(|e| LoadError::io(&profile_path, &e))? {
         if let Some(stem) = sfile.rsplit('/').next().and_then(|b| b.strip_suffix(".schema.json")) {
             schemas.add(stem, &stext).map_err(|m| LoadError { file: sfile.clone(), line: 1, message: m.to_string() })?;
         }
@@ -180,7 +176,7 @@ fn load_schemas(suite: &Suite, name: &str) -> Result<Schemas, LoadError> {
 fn load_cases(suite: &Suite, profile: &Profile) -> Result<Vec<Case>, LoadError> {
     let mut cases: Vec<Case> = Vec::new();
     let case_dir = format!("cases/{}/", profile.name);
-    for (cfile, ctext) in suite.files(&case_dir).map_err(|e| io_error(&case_dir, e))? {
+    for (cfile, ctext) in suite.files(&case_dir).map_err(|e| LoadError::io(&case_dir, &e))? {
         if !cfile.ends_with(".toml") {
             continue;
         }
