@@ -4,24 +4,29 @@ use crate::suite::case::{Fixture, Step};
 use crate::transport::page::Landing;
 use crate::run::request::Role;
 use crate::model::result::ErrorKind;
-use crate::run::runner::{CaseError, CaseRun, Observed};
+use crate::run::case_run::{CaseError, CaseRun, Observed, Place};
 
 impl CaseRun<'_> {
-    /// Makes `fx` and stores the values it provides; the error says which step failed and how.
+    /// Makes `fx` and stores the values it provides; the error is placed in the fixture and says
+    /// how it failed.
     pub(crate) async fn make_fixture(&mut self, fx: Fixture) -> Result<(), CaseError> {
-        let setup = |m: String| CaseError::new(ErrorKind::Setup, m);
         let label = format!("fixture {}", fx.name());
+        self.make(fx, &label).await.map_err(|e| e.at(Place::Fixture(label)))
+    }
+
+    async fn make(&mut self, fx: Fixture, label: &str) -> Result<(), CaseError> {
+        let setup = |m: String| CaseError::new(ErrorKind::Setup, m);
         match fx {
             Fixture::Code => {
-                let code = self.fresh_code(&label, Role::Client).await?;
+                let code = self.fresh_code(label, Role::Client).await?;
                 self.values.insert("code".into(), code);
             }
             Fixture::SecondCode => {
-                let code = self.fresh_code(&label, Role::SecondClient).await?;
+                let code = self.fresh_code(label, Role::SecondClient).await?;
                 self.values.insert("second_code".into(), code);
             }
             Fixture::PublicCode => {
-                let code = self.fresh_code(&label, Role::PublicClient).await?;
+                let code = self.fresh_code(label, Role::PublicClient).await?;
                 self.values.insert("public_code".into(), code);
             }
             Fixture::TokenPair | Fixture::SecondTokenPair | Fixture::PublicTokenPair => {
@@ -30,9 +35,9 @@ impl CaseRun<'_> {
                     Fixture::SecondTokenPair => Role::SecondClient,
                     _ => Role::PublicClient,
                 };
-                let code = self.fresh_code(&label, role).await?;
+                let code = self.fresh_code(label, role).await?;
                 let endpoint = self.env.profile.fixtures.tokens.clone().ok_or_else(|| setup("the profile names no token endpoint for fixtures".into()))?;
-                let json = self.token_request(&label, &endpoint, role, Some(code)).await?;
+                let json = self.token_request(label, &endpoint, role, Some(code)).await?;
                 let prefix = match role {
                     Role::Client => "",
                     Role::SecondClient => "second_",
@@ -40,15 +45,15 @@ impl CaseRun<'_> {
                 };
                 for name in ["access_token", "refresh_token"] {
                     let v = json.get(name).and_then(|v| v.as_str()).ok_or_else(|| {
-                        setup(format!("{label}: the token response has no {name} (members: {})", members(&json)))
+                        setup(format!("the token response has no {name} (members: {})", members(&json)))
                     })?;
                     self.values.insert(format!("{prefix}{name}"), v.to_string());
                 }
             }
             Fixture::ClientCredentials => {
                 let endpoint = self.env.profile.fixtures.client_credentials.clone().ok_or_else(|| setup("the profile names no client credentials endpoint".into()))?;
-                let json = self.token_request(&label, &endpoint, Role::Client, None).await?;
-                let v = json.get("access_token").and_then(|v| v.as_str()).ok_or_else(|| setup(format!("{label}: no access_token in the answer")))?;
+                let json = self.token_request(label, &endpoint, Role::Client, None).await?;
+                let v = json.get("access_token").and_then(|v| v.as_str()).ok_or_else(|| setup("no access_token in the answer".into()))?;
                 self.values.insert("cc_access_token".into(), v.to_string());
             }
         }
@@ -61,23 +66,23 @@ impl CaseRun<'_> {
         let endpoint = self.env.profile.fixtures.code.clone().ok_or_else(|| setup("the profile names no authorization endpoint for fixtures".into()))?;
         let mut step = Step::default_for(&endpoint);
         step.browser = Some(crate::suite::case::Browser::Approve);
-        let observed = self.perform(label, &step, role, &[]).await.map_err(|e| e.at(label))?;
+        let observed = self.perform(label, &step, role, &[]).await?;
         match observed {
             Observed::Browser(Landing::Redirect(url), _) => {
                 let code = url.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned());
                 code.filter(|c| !c.is_empty()).ok_or_else(|| {
-                    setup(format!("{label}: the login ended in a redirect without a code: {}", crate::check::record::show_url(&url)))
+                    setup(format!("the login ended in a redirect without a code: {}", crate::check::record::show_url(&url)))
                 })
             }
             Observed::Browser(Landing::Page { url, status, page }, _) => Err(CaseError::new(
                 ErrorKind::Login,
                 format!(
-                    "{label}: the login driver stopped at {} (status {status}, {}) instead of being redirected to the client",
+                    "the login driver stopped at {} (status {status}, {}) instead of being redirected to the client",
                     crate::check::record::show_url(&url),
                     page.summary()
                 ),
             )),
-            Observed::Http(..) => Err(setup(format!("{label}: endpoint {endpoint} is not a browser endpoint"))),
+            Observed::Http(..) => Err(setup(format!("endpoint {endpoint} is not a browser endpoint"))),
         }
     }
 
@@ -85,12 +90,12 @@ impl CaseRun<'_> {
         let setup = |m: String| CaseError::new(ErrorKind::Setup, m);
         let step = Step::default_for(endpoint);
         let overrides: Vec<(String, String)> = code.into_iter().map(|c| ("code".to_string(), c)).collect();
-        let observed = self.perform(label, &step, role, &overrides).await.map_err(|e| e.at(label))?;
-        let Observed::Http(resp) = observed else { return Err(setup(format!("{label}: {endpoint} answered through the browser"))) };
+        let observed = self.perform(label, &step, role, &overrides).await?;
+        let Observed::Http(resp) = observed else { return Err(setup(format!("{endpoint} answered through the browser"))) };
         if resp.status != 200 {
-            return Err(setup(format!("{label}: {endpoint} answered {} instead of 200 ({})", resp.status, resp.excerpt(200))));
+            return Err(setup(format!("{endpoint} answered {} instead of 200 ({})", resp.status, resp.excerpt(200))));
         }
-        resp.json().filter(|v| v.is_object()).ok_or_else(|| setup(format!("{label}: {endpoint} answered 200 without a JSON object ({})", resp.excerpt(200))))
+        resp.json().filter(|v| v.is_object()).ok_or_else(|| setup(format!("{endpoint} answered 200 without a JSON object ({})", resp.excerpt(200))))
     }
 }
 

@@ -2,8 +2,13 @@
 //! a login driver for browser endpoints), asks the checks for verdicts and emits one final
 //! `CaseResult` per case as an event. What enters: `Plan`s (a profile and a target) and
 //! `RunOptions`. What leaves: events and the `RunResult`.
+mod case_run;
 pub mod event;
 mod fixture;
+mod needs;
 pub mod request;
 pub mod runner;
+mod schedule;
+mod send;
 pub mod signal;
+mod values;

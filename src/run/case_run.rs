@@ -1,0 +1,471 @@
+//! One case's run: its fixtures, setup steps, main request (once, sampled or raced) and
+//! follow-ups, the checks' verdicts on each answer, and the one `CaseResult` it ends in. Enters: a
+//! `Case` and the `Env` its profile run shares; leaves: the case's redacted result. How a step is
+//! sent lives in `send`, the values its placeholders take in `values`, fixtures in `fixture`.
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::Value;
+
+use crate::check::evaluate::{self as check, Observation};
+use crate::check::record::CheckContext;
+use crate::login;
+use crate::model::level::Level;
+use crate::model::redact::Redactor;
+use crate::model::result::{CaseResult, CheckRecord, Diagnosis, ErrorKind, LoginLog, Outcome};
+use crate::run::request::{self, Role};
+use crate::suite::case::{Auth, Browser, Case, Sample, Step};
+use crate::suite::profile::Profile;
+use crate::target::file::Target;
+use crate::transport::http::{Exchange, Http, HttpResponse};
+use crate::transport::page::Landing;
+use crate::run::values;
+
+
+/// Each case's requests in the order it sent them.
+pub type RawRequests = Arc<Mutex<Vec<(String, Vec<crate::transport::http::HttpRequest>)>>>;
+
+/// What every case of a profile run shares.
+pub(crate) struct Env {
+    pub profile: Arc<Profile>,
+    pub target: Arc<Target>,
+    pub http: Http,
+    pub redactor: Arc<Redactor>,
+    pub raw_requests: Option<RawRequests>,
+    /// When the run started.
+    pub run_started: Instant,
+    /// The run's one headless Chromium, started by the first login that needs it.
+    pub chromium: Arc<login::SharedChromium>,
+}
+
+/// Why a step left no verdict, typed so the outcome follows from the kind; rendered once, by
+/// `Display`, when the case's result is written.
+#[derive(Debug, Clone)]
+pub(crate) struct CaseError {
+    pub kind: ErrorKind,
+    /// Where in the case it happened, when not in the main request.
+    pub place: Option<Place>,
+    /// What went wrong, from the typed error underneath (a request that could not be built, no
+    /// answer, a login that stopped).
+    pub message: String,
+}
+
+/// The part of a case whose step left no verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// Making a fixture (a fresh code, a token) before the case's own steps, by its label.
+    Fixture(String),
+    /// A `before` step, by its label.
+    Before(String),
+    /// An `after` step, by its label, with the failures the case had already found ("" if none).
+    After { label: String, earlier: String },
+}
+
+impl CaseError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        CaseError { kind, place: None, message: message.into() }
+    }
+
+    /// The same error, placed in the part of the case where it happened.
+    pub fn at(self, place: Place) -> Self {
+        CaseError { place: Some(place), ..self }
+    }
+}
+
+impl std::fmt::Display for CaseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let m = &self.message;
+        match &self.place {
+            None => write!(f, "{m}"),
+            Some(Place::Fixture(label)) => write!(f, "setup failed: {label}: {m}"),
+            Some(Place::Before(label)) => write!(f, "setup step {label}: {m}"),
+            Some(Place::After { label, earlier }) if earlier.is_empty() => write!(f, "follow-up {label}: {m}"),
+            Some(Place::After { label, earlier }) => write!(f, "{earlier}; then follow-up {label}: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for CaseError {}
+
+/// A request that could not be built leaves the case without a verdict: the table or the target
+/// file lacks something, not the server.
+impl From<request::BuildError> for CaseError {
+    fn from(e: request::BuildError) -> Self {
+        CaseError::new(ErrorKind::Request, e.to_string())
+    }
+}
+
+/// What a step got back.
+pub(crate) enum Observed {
+    Http(HttpResponse),
+    Browser(Landing, Sent),
+}
+
+/// What a browser step sent that its checks compare against.
+pub(crate) struct Sent {
+    pub state: Option<String>,
+    pub redirect_uri: Option<String>,
+}
+
+/// One case in progress.
+pub(crate) struct CaseRun<'a> {
+    pub env: &'a Env,
+    /// This case's own redactor (the target's secrets and what this case saw): small, so fast.
+    /// Everything registered here is registered with the run's redactor too.
+    pub(super) local: Redactor,
+    pub values: HashMap<String, String>,
+    pub(crate) exchanges: Vec<(String, Exchange)>,
+    pub(super) checks: Vec<CheckRecord>,
+    /// A sampled case's member, and the values its main answers carried.
+    pub(super) sampled: Option<(String, Vec<String>)>,
+    /// The case's own level: checks graded below it make warnings, not failures.
+    pub(super) level: Level,
+    /// What the last request's refusal points at in the target file, if anything.
+    pub(super) last_hint: Option<Diagnosis>,
+    /// Why the case's positive request (or its setup) was not accepted.
+    pub(super) refused: Option<(String, Option<Diagnosis>)>,
+    pub(super) dpop: DpopState,
+    /// Where a browser login stopped, photographed with its inputs emptied (PNG).
+    pub(super) screenshot: Option<Vec<u8>>,
+    /// What login commands wrote to their stderr, by step.
+    pub(super) login_log: Vec<(String, String)>,
+}
+
+/// A case's DPoP keys (A, the client's; B, another), made on first use, and what the server said.
+#[derive(Default)]
+pub(super) struct DpopState {
+    pub(super) keys: std::sync::OnceLock<(crate::jose::assertion::SigningKey, crate::jose::assertion::SigningKey)>,
+    /// The latest DPoP-Nonce each origin sent (RFC 9449 §8, §9).
+    pub(super) nonces: HashMap<String, String>,
+    /// The case's last proof, for a replay.
+    pub(super) last: Option<String>,
+}
+
+impl DpopState {
+    pub(super) fn keys(&self) -> &(crate::jose::assertion::SigningKey, crate::jose::assertion::SigningKey) {
+        self.keys.get_or_init(|| (crate::jose::assertion::SigningKey::generate(), crate::jose::assertion::SigningKey::generate()))
+    }
+}
+
+
+fn step_label(role: &str, i: usize, step: &Step) -> String {
+    match &step.name {
+        Some(n) => format!("{role} {} ({n}: {})", i + 1, step.endpoint),
+        None => format!("{role} {} ({})", i + 1, step.endpoint),
+    }
+}
+
+impl<'a> CaseRun<'a> {
+    fn new(env: &'a Env) -> Self {
+        let values = values::initial();
+        let local = Redactor::new();
+        for (k, v) in env.target.secrets() {
+            local.add(k, &v);
+        }
+        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), sampled: None, level: Level::Must, last_hint: None, refused: None, dpop: DpopState::default(), screenshot: None, login_log: Vec::new() }
+    }
+
+    /// The value of a placeholder for a request sent as `role` (see `values::lookup`).
+    pub(crate) fn lookup(&self, name: &str, role: Role) -> Option<String> {
+        values::lookup(name, role, &self.env.target, &self.values, &|| crate::jose::dpop::thumbprint(&self.dpop.keys().0))
+    }
+
+
+    /// Stores a named step's answer as `{name.member}` values for later steps.
+    fn capture(&mut self, step: &Step, obs: &Observed) {
+        let Some(name) = &step.name else { return };
+        match obs {
+            Observed::Http(resp) => {
+                if let Some(Value::Object(o)) = resp.json() {
+                    for (k, v) in o {
+                        let s = match v {
+                            Value::String(s) => s,
+                            Value::Number(n) => n.to_string(),
+                            Value::Bool(b) => b.to_string(),
+                            _ => continue,
+                        };
+                        self.values.insert(format!("{name}.{k}"), s);
+                    }
+                }
+            }
+            Observed::Browser(Landing::Redirect(u), _) => {
+                for (k, v) in u.query_pairs() {
+                    self.values.insert(format!("{name}.{k}"), v.into_owned());
+                }
+            }
+            Observed::Browser(..) => {}
+        }
+    }
+
+    fn evaluate(&self, label: &str, step: &Step, obs: &Observed) -> Vec<CheckRecord> {
+        let resolve = |n: &str| self.lookup(n, Role::Client);
+        let (observation, sent) = match obs {
+            Observed::Http(r) => (Observation::Http(r), None),
+            Observed::Browser(l, s) => (Observation::Browser(l), Some(s)),
+        };
+        let ctx = CheckContext {
+            schemas: &self.env.profile.schemas,
+            error_schema: &self.env.profile.error_schema,
+            sent_state: sent.and_then(|s| s.state.as_deref()),
+            sent_redirect_uri: sent.and_then(|s| s.redirect_uri.as_deref()),
+            resolve: &resolve,
+        };
+        check::evaluate(label, self.level, &step.expect, &observation, &ctx)
+    }
+
+    /// Runs one step and its checks; Ok(true) when every check at the case's level held; Err is
+    /// a problem that leaves no verdict.
+    async fn step(&mut self, label: &str, step: &Step) -> Result<bool, CaseError> {
+        let role = if step.auth == Some(Auth::Public) { Role::PublicClient } else { Role::Client };
+        let obs = self.perform(label, step, role, &[]).await?;
+        if label == "main" && let Some(why) = refusal(step, &obs) {
+            self.refused = Some((why, self.last_hint));
+        }
+        let records = self.evaluate(label, step, &obs);
+        let level = self.level;
+        let ok = records.iter().all(|r| r.passed || r.level > level);
+        self.checks.extend(records);
+        self.capture(step, &obs);
+        if label.starts_with("main")
+            && let Some((member, values)) = &mut self.sampled {
+                let value = match &obs {
+                    Observed::Http(r) => r.json().and_then(|v| v.get(member.as_str()).and_then(Value::as_str).map(str::to_string)),
+                    Observed::Browser(Landing::Redirect(u), _) => u.query_pairs().find(|(k, _)| k == member.as_str()).map(|(_, v)| v.into_owned()),
+                    Observed::Browser(..) => None,
+                };
+                values.extend(value);
+            }
+        Ok(ok)
+    }
+
+    /// Runs fixtures, setup and the main request `count` times, then judges the collected values
+    /// against the case's thresholds (RFC 6749 §10.10's by default).
+    /// `Ok(Some(why))`: no answer carried the member at all, though each was as expected (an
+    /// OPTIONAL refresh_token the server does not issue): nothing to judge, the case is skipped.
+    async fn sample(&mut self, case: &Case, count: usize, member: &str) -> Result<Option<String>, CaseError> {
+        self.sampled = Some((member.to_string(), Vec::new()));
+        for i in 0..count {
+            if i > 0
+                && let Some(why) = self.setup(case).await? {
+                    return Ok(Some(why));
+                }
+            self.step(&format!("main (sample {})", i + 1), &case.main).await?;
+        }
+        let values = self.sampled.take().map(|(_, v)| v).unwrap_or_default();
+        if values.is_empty() && self.checks.iter().all(|c| c.passed) {
+            return Ok(Some(format!("none of the {count} answers carried {member}: nothing to judge")));
+        }
+        for (bits, level) in case.sample.as_ref().map(Sample::thresholds).unwrap_or_default() {
+            self.checks.push(check::guessing_entropy("main", member, &values, count, bits, level));
+        }
+        Ok(None)
+    }
+
+    /// Sends the main request `count` times at once.
+    async fn race(&mut self, step: &Step, count: usize, max_success: usize) -> Result<(), CaseError> {
+        let built = {
+            let lookup = |n: &str| self.lookup(n, Role::Client);
+            request::build(step, &self.env.profile, &self.env.target, Role::Client, &lookup)?
+        };
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..count {
+            let http = self.env.http.clone();
+            let req = built.request.clone();
+            set.spawn(async move { http.send(req).await });
+        }
+        let mut responses = Vec::new();
+        let mut problems = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            let ex = joined.map_err(|e| CaseError::new(ErrorKind::Internal, format!("a racing request task failed: {e}")))?;
+            self.learn_exchange(&ex);
+            match &ex.response {
+                Ok(r) => responses.push(r.clone()),
+                Err(e) => problems.push(e.to_string()),
+            }
+            self.exchanges.push(("main (race)".into(), ex));
+        }
+        if responses.is_empty() {
+            let first = problems.first().cloned().unwrap_or_default();
+            return Err(CaseError::new(ErrorKind::Transport, format!("none of the {count} racing requests was answered: {first}")));
+        }
+        let successes = responses.iter().filter(|r| (200..300).contains(&r.status)).count();
+        self.checks.push(check::race_successes("main", successes, count, max_success));
+        for (i, r) in responses.into_iter().filter(|r| !(200..300).contains(&r.status)).enumerate() {
+            let obs = Observed::Http(r);
+            let records = self.evaluate(&format!("main (loser {})", i + 1), step, &obs);
+            self.checks.extend(records);
+        }
+        Ok(())
+    }
+
+    /// Fixtures, the before steps and the slow case's wait; an error when any did not go as
+    /// needed (the case's request is then refused, not judged). `Ok(Some(why))`: a precondition
+    /// step found the server chose a behaviour the RFC leaves open, under which the case does not apply.
+    async fn setup(&mut self, case: &Case) -> Result<Option<String>, CaseError> {
+        let refused = |run: &mut Self, e: CaseError| {
+            run.refused = Some((e.to_string(), run.last_hint));
+            e
+        };
+        for fx in &case.fixtures {
+            if let Err(e) = self.make_fixture(*fx).await {
+                return Err(refused(self, e));
+            }
+        }
+        for (i, s) in case.before.iter().enumerate() {
+            let label = step_label("before", i, s);
+            match self.step(&label, s).await {
+                Err(e) => return Err(refused(self, e.at(Place::Before(label)))),
+                Ok(false) if s.precondition => {
+                    return Ok(Some(format!("does not apply: {label} shows {}", self.failures(Some(&label), self.level))));
+                }
+                Ok(false) => {
+                    let why = format!("setup step {label} did not go as needed: {}", self.failures(Some(&label), self.level));
+                    return Err(refused(self, CaseError::new(ErrorKind::Setup, why)));
+                }
+                Ok(true) => {}
+            }
+        }
+        // The slow case's wait: after its fixtures and setup (a pushed request_uri, say), just
+        // before the request that must find them dead.
+        if let Some(secs) = case.wait.as_ref().and_then(|w| self.env.target.slow.get(w)) {
+            tokio::time::sleep(Duration::from_secs(*secs)).await;
+        }
+        Ok(None)
+    }
+
+    /// Runs the case to its verdict, or to the error that leaves none.
+    async fn go(&mut self, case: &Case) -> Result<(Outcome, String), CaseError> {
+        self.level = case.level;
+        let refused = |run: &mut Self, e: CaseError| {
+            run.refused = Some((e.to_string(), run.last_hint));
+            e
+        };
+        if let Some(why) = self.setup(case).await? {
+            return Ok((Outcome::Skipped, format!("skipped: {why}")));
+        }
+        let main = match (&case.race, &case.sample) {
+            (Some(r), _) => self.race(&case.main, r.count, r.max_success).await.map(|_| None),
+            (None, Some(sm)) => self.sample(case, sm.count, &sm.member).await,
+            (None, None) => self.step("main", &case.main).await.map(|_| None),
+        };
+        if let Some(why) = main.map_err(|e| refused(self, e))? {
+            return Ok((Outcome::Skipped, format!("skipped: {why}")));
+        }
+        for (i, s) in case.after.iter().enumerate() {
+            let label = step_label("after", i, s);
+            if let Err(e) = self.step(&label, s).await {
+                let earlier = self.failures(None, self.level);
+                return Err(e.at(Place::After { label, earlier }));
+            }
+        }
+        let failed = self.failures(None, self.level);
+        if !failed.is_empty() {
+            return Ok((Outcome::Failed, failed));
+        }
+        let warned = self.failures(None, Level::May);
+        Ok(if warned.is_empty() {
+            (Outcome::Passed, format!("{} checks passed", self.checks.len()))
+        } else {
+            (Outcome::Warning, warned)
+        })
+    }
+
+    /// The strongest level among the failed checks graded below the case's level.
+    fn warning_level(&self) -> Option<Level> {
+        self.checks.iter().filter(|c| !c.passed && c.level > self.level).map(|c| c.level).min()
+    }
+
+    /// The failed checks at `level` or stronger (of one step, or all) as one line.
+    fn failures(&self, step: Option<&str>, level: Level) -> String {
+        check::failure_line(&self.checks, step, level, self.level)
+    }
+
+}
+/// Registers with two redactors at once.
+pub(super) struct Both<'r>(pub(super) &'r Redactor, pub(super) &'r Redactor);
+
+impl Both<'_> {
+    pub(super) fn add(&self, kind: &str, value: &str) {
+        self.0.add(kind, value);
+        self.1.add(kind, value);
+    }
+}
+
+/// A case's result before it ran: what the table says of it.
+pub(crate) fn skeleton(case: &Case, profile: &str) -> CaseResult {
+    CaseResult {
+        endpoint: case.endpoint.clone(),
+        title: case.title.clone(),
+        rule: case.rule.clone(),
+        threats: case.threats.clone(),
+        refs: case.refs.clone(),
+        ..CaseResult::unstarted(case.id.clone(), profile.to_string(), case.level)
+    }
+}
+
+/// Runs one case to its result; every message is redacted.
+pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
+    let started = Instant::now();
+    let mut run = CaseRun::new(env);
+    let (outcome, message, kind) = match run.go(case).await {
+        Ok((o, m)) => (o, m, None),
+        Err(e) => (Outcome::Error, e.to_string(), Some(e.kind)),
+    };
+    let mut result = skeleton(case, &env.profile.name);
+    result.error_kind = kind;
+    result.started_ms = started.duration_since(env.run_started).as_millis() as u64;
+    result.outcome = outcome;
+    result.warning_level = (outcome == Outcome::Warning).then(|| run.warning_level()).flatten();
+    result.message = run.local.redact(&message);
+    if let Some((why, hint)) = &run.refused {
+        result.refused = Some(run.local.redact(why));
+        result.diagnosis = *hint;
+    }
+    result.checks = run
+        .checks
+        .iter()
+        .map(|c| CheckRecord { message: c.message.as_ref().map(|m| run.local.redact(m)), ..c.clone() })
+        .collect();
+    result.transcript = crate::transport::transcript::records(&run.exchanges, &run.local);
+    if let Some(sink) = &env.raw_requests {
+        let reqs = run.exchanges.iter().map(|(_, ex)| ex.request.clone()).collect();
+        sink.lock().unwrap_or_else(|e| e.into_inner()).push((case.id.clone(), reqs));
+    }
+    result.curl = crate::transport::transcript::curl(&run.exchanges, &run.local);
+    // Bounded: a screenshot larger than 2 MB is left out rather than bloating every report.
+    result.screenshot = run.screenshot.take().filter(|png| png.len() <= 2 << 20).map(|png| base64::engine::general_purpose::STANDARD.encode(png));
+    result.login_log = run.login_log.iter().map(|(step, text)| LoginLog { step: step.clone(), text: run.local.redact(&crate::transport::http::excerpt(text.trim(), 4000)) }).collect();
+    result.duration_ms = started.elapsed().as_millis() as u64;
+    result
+}
+
+/// Why the target did not accept a positive step's well-formed request, if it did not: a non-2xx
+/// answer, or a login that did not end in a redirect with a code.
+fn refusal(step: &Step, obs: &Observed) -> Option<String> {
+    match obs {
+        // A 2xx whose body is not the JSON object the step expects is no acceptance either (an
+        // HTML page answered 200 is a refusal in disguise); a schema failure of a JSON body is.
+        Observed::Http(r) if (200..300).contains(&r.status) => match (step.expect.wants_json(true), r.json()) {
+            (true, Some(v)) if !v.is_object() => Some(format!("answered {} with JSON that is not an object", r.status)),
+            (true, None) => Some(format!("answered {} without a JSON body ({})", r.status, r.excerpt(80))),
+            _ => None,
+        },
+        Observed::Http(r) => {
+            let error = r.json().and_then(|v| v.get("error").and_then(Value::as_str).map(|e| format!(" {}", crate::transport::http::excerpt(e, 60)))).unwrap_or_default();
+            Some(format!("answered {}{error}", r.status))
+        }
+        Observed::Browser(Landing::Redirect(u), _) => {
+            let error = u.query_pairs().find(|(k, _)| k == "error").map(|(_, v)| v.into_owned());
+            match (step.browser, error) {
+                (_, None) if u.query_pairs().any(|(k, _)| k == "code") => None,
+                (Some(Browser::Deny), Some(e)) if e == "access_denied" => None,
+                (_, Some(e)) => Some(format!("redirected with error={}", crate::transport::http::excerpt(&e, 60))),
+                (_, None) => Some(format!("redirected without a code to {}", crate::check::record::show_url(u))),
+            }
+        }
+        Observed::Browser(Landing::Page { status, page, .. }, _) if step.browser == Some(Browser::FirstPage) && (200..300).contains(status) && page.login_form().is_some() => None,
+        Observed::Browser(Landing::Page { url, status, page }, _) => Some(format!("the login ended at {} (status {status}, {})", crate::check::record::show_url(url), page.summary())),
+    }
+}

@@ -1,0 +1,156 @@
+//! Sending one step: its request built from the table and the target, signed with DPoP when the
+//! step says so, sent over HTTP or through a login driver for browser endpoints; every exchange
+//! recorded, and every token or code the target issued registered for redaction before anything
+//! can quote it. Enters: a step, the role it is sent as; leaves: what came back (`Observed`).
+use serde_json::Value;
+use url::Url;
+
+use crate::login::{self, Choice};
+use crate::model::result::{Diagnosis, ErrorKind};
+use crate::run::case_run::{Both, CaseError, CaseRun, Observed, Sent};
+use crate::run::request::{self, Role};
+use crate::suite::case::{Auth, Browser, Step};
+use crate::transport::http::Exchange;
+use crate::transport::page::Landing;
+
+impl CaseRun<'_> {
+
+    /// Sends `step` (through the login driver for browser endpoints) and records the exchanges.
+    pub(crate) async fn perform(&mut self, label: &str, step: &Step, role: Role, overrides: &[(String, String)]) -> Result<Observed, CaseError> {
+        self.last_hint = None;
+        let mut built = {
+            let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
+            request::build(step, &self.env.profile, &self.env.target, role, &lookup)?
+        };
+        if let Some(flaw) = step.dpop {
+            self.sign_dpop(&mut built.request, flaw)?;
+        }
+        if let Some(a) = &built.assertion {
+            Both(&self.local, &self.env.redactor).add("client_assertion", a);
+        }
+        let env = self.env;
+        match step.browser {
+            Some(b) => {
+                let choice = match b {
+                    Browser::Approve => Choice::Approve,
+                    Browser::Deny => Choice::Deny,
+                    Browser::FirstPage => Choice::FirstPage,
+                };
+                let t = &env.target;
+                let origins = vec![t.base_url.origin(), built.request.url.origin()];
+                let stop_at: Vec<Url> = [built.sent_redirect_uri.clone(), t.client.redirect_uri.clone(), t.second_client.as_ref().and_then(|c| c.redirect_uri.clone())]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|u| Url::parse(&u).ok())
+                    .collect();
+                let mut browser = login::Browser::new(&env.http, origins, t.login.as_ref(), stop_at);
+                let start = built.request.url.clone();
+                let login::Driven { landing, screenshot, log } = login::drive_with(&mut browser, start, choice, &env.chromium).await;
+                self.screenshot = screenshot;
+                self.login_log.extend(log.map(|text| (label.to_string(), text)));
+                for ex in std::mem::take(&mut browser.exchanges) {
+                    self.learn_exchange(&ex);
+                    self.exchanges.push((label.to_string(), ex));
+                }
+                if let Err(login::DriveError::LoginRefused { .. }) = &landing {
+                    self.last_hint = Some(Diagnosis::Login);
+                }
+                let landing = landing.map_err(|e| {
+                    let kind = if matches!(e, login::DriveError::Transport { .. }) { ErrorKind::Transport } else { ErrorKind::Login };
+                    CaseError::new(kind, e.to_string())
+                })?;
+                self.last_hint = self.last_hint.or_else(|| redirect_uri_refused(&landing).then_some(Diagnosis::RedirectUri));
+                Ok(Observed::Browser(landing, Sent { state: built.sent_state, redirect_uri: built.sent_redirect_uri }))
+            }
+            None => {
+                let mut ex = env.http.send(built.request.clone()).await;
+                // RFC 9449 §8, §9: asked for a nonce, a client signs again with it and retries once.
+                if let (Some(flaw), Ok(resp)) = (step.dpop, &ex.response) {
+                    let origin = built.request.url.origin().ascii_serialization();
+                    if let Some(n) = resp.header("dpop-nonce") {
+                        self.dpop.nonces.insert(origin, n.trim().to_string());
+                    }
+                    if crate::jose::dpop::nonce_asked(resp).is_some() && !matches!(flaw, crate::jose::dpop::Flaw::Absent | crate::jose::dpop::Flaw::Replay) && !flaw.judged_on_iat() {
+                        self.learn_exchange(&ex);
+                        self.exchanges.push((format!("{label} (the server asked for a DPoP nonce)"), ex));
+                        let mut again = built.request.clone();
+                        self.sign_dpop(&mut again, flaw)?;
+                        ex = env.http.send(again).await;
+                    }
+                }
+                self.learn_exchange(&ex);
+                let what = format!("{} {}", ex.request.method, crate::check::record::show_url(&ex.request.url));
+                let resp = ex.response.clone();
+                self.exchanges.push((label.to_string(), ex));
+                let own_credentials = step.auth.or_else(|| env.profile.endpoints.get(&step.endpoint).map(|e| e.auth)) == Some(Auth::Basic);
+                if let (Ok(r), true) = (&resp, own_credentials)
+                    && (r.status == 401 || r.json().and_then(|v| v.get("error").and_then(Value::as_str).map(|e| e == "invalid_client")).unwrap_or(false)) {
+                        self.last_hint = Some(Diagnosis::ClientCredentials);
+                    }
+                resp.map(Observed::Http).map_err(|e| CaseError::new(ErrorKind::Transport, format!("{what}: {e}")))
+            }
+        }
+    }
+
+    /// Puts the step's DPoP proof on `request`, with the nonce its origin last gave.
+    pub(super) fn sign_dpop(&mut self, request: &mut crate::transport::http::HttpRequest, flaw: crate::jose::dpop::Flaw) -> Result<(), CaseError> {
+        let nonce = self.dpop.nonces.get(&request.url.origin().ascii_serialization()).filter(|_| !flaw.judged_on_iat()).cloned();
+        let proofs = crate::jose::dpop::attach(request, self.dpop.keys(), flaw, nonce.as_deref(), self.dpop.last.as_deref()).map_err(|e| CaseError::new(ErrorKind::Request, e.to_string()))?;
+        for p in &proofs {
+            Both(&self.local, &self.env.redactor).add("dpop_proof", p);
+        }
+        if let Some(p) = proofs.last() {
+            self.dpop.last = Some(p.clone());
+        }
+        Ok(())
+    }
+
+    /// Registers every token and code the target issued, before any message can quote it.
+    pub(super) fn learn_exchange(&self, ex: &Exchange) {
+        let r = &Both(&self.local, &self.env.redactor);
+        // In URLs: codes and tokens. In JSON bodies: tokens only (a JSON `code` is an error code
+        // in some APIs, e.g. citi-mx's {code, details, …}).
+        let in_url = |k: &str| k.ends_with("token") || k == "code" || k.ends_with("_code");
+        // Device codes, user codes and request_uris are credentials too (RFC 8628, RFC 9126).
+        let in_json = |k: &str| k.ends_with("token") || matches!(k, "device_code" | "user_code" | "request_uri");
+        for (k, v) in ex.request.url.query_pairs() {
+            if in_url(&k) {
+                r.add(&k, &v);
+            }
+        }
+        let Ok(resp) = &ex.response else { return };
+        if let Some(Value::Object(o)) = resp.json() {
+            for (k, v) in o {
+                if let (true, Value::String(s)) = (in_json(&k), &v) {
+                    r.add(&k, s);
+                }
+            }
+        }
+        if let Some(loc) = resp.header("location").and_then(|l| ex.request.url.join(l).ok()) {
+            for (k, v) in loc.query_pairs() {
+                if in_url(&k) {
+                    r.add(&k, &v);
+                }
+            }
+            if let Some(f) = loc.fragment() {
+                for (k, v) in url::form_urlencoded::parse(f.as_bytes()) {
+                    if in_url(&k) {
+                        r.add(&k, &v);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A page or error redirect that blames the redirect_uri.
+fn redirect_uri_refused(landing: &Landing) -> bool {
+    let mentions = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        s.contains("redirect_uri") || s.contains("redirect uri") || s.contains("redirection uri")
+    };
+    match landing {
+        Landing::Page { page, .. } => page.login_form().is_none() && mentions(&page.text),
+        Landing::Redirect(u) => u.query_pairs().any(|(k, v)| k == "error_description" && mentions(&v)),
+    }
+}
