@@ -6,7 +6,7 @@ mod common;
 use std::process::{Command, Stdio};
 
 use oauth_conformance::target::baseline::Baseline;
-use oauth_conformance::suite::case::parse_table;
+use oauth_conformance::suite::table::parse_table;
 use oauth_conformance::target::file::Target;
 use proptest::prelude::*;
 

@@ -14,7 +14,7 @@ fn shipped_table_loads(#[files("cases/*/*.toml")] path: PathBuf) {
     let profile_name = path.parent().and_then(Path::file_name).and_then(|n| n.to_str()).unwrap();
     let profile = Profile::load(&Suite::Embedded, profile_name).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
-    let cases = oauth_conformance::suite::case::parse_table(&path.display().to_string(), &text, &profile).unwrap();
+    let cases = oauth_conformance::suite::table::parse_table(&path.display().to_string(), &text, &profile).unwrap();
     assert!(!cases.is_empty(), "{} has no case", path.display());
     for c in &cases {
         assert!(!c.refs.is_empty() && !c.title.is_empty(), "{}", c.id);

@@ -469,3 +469,40 @@ fn refusal(step: &Step, obs: &Observed) -> Option<String> {
         Observed::Browser(Landing::Page { url, status, page }, _) => Some(format!("the login ended at {} (status {status}, {})", crate::check::record::show_url(url), page.summary())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case::main(None, "answered nothing")]
+    #[case::fixture(Some(Place::Fixture("fixture code".into())), "setup failed: fixture code: answered nothing")]
+    #[case::before(Some(Place::Before("before 1 (token)".into())), "setup step before 1 (token): answered nothing")]
+    #[case::after(Some(Place::After { label: "after 1 (revoke)".into(), earlier: String::new() }), "follow-up after 1 (revoke): answered nothing")]
+    #[case::after_failures(Some(Place::After { label: "after 1 (revoke)".into(), earlier: "main: status: expected 400, got 200".into() }), "main: status: expected 400, got 200; then follow-up after 1 (revoke): answered nothing")]
+    fn a_case_error_says_where_it_happened(#[case] place: Option<Place>, #[case] expected: &str) {
+        let e = CaseError::new(ErrorKind::Transport, "answered nothing");
+        let e = match place {
+            Some(p) => e.at(p),
+            None => e,
+        };
+        assert_eq!(e.to_string(), expected);
+        assert_eq!(e.kind, ErrorKind::Transport, "placing keeps the kind");
+    }
+
+    #[test]
+    fn a_request_that_cannot_be_built_is_the_tables_problem_not_the_servers() {
+        let e = CaseError::from(request::BuildError::NoSecondClient);
+        assert_eq!(e.kind, ErrorKind::Request);
+        assert_eq!(e.to_string(), request::BuildError::NoSecondClient.to_string());
+    }
+
+    #[test]
+    fn step_labels_count_from_one_and_name_the_step() {
+        let mut s = Step::default_for("token");
+        assert_eq!(step_label("before", 0, &s), "before 1 (token)");
+        s.name = Some("refresh".into());
+        assert_eq!(step_label("after", 1, &s), "after 2 (refresh: token)");
+    }
+}

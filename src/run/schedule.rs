@@ -126,3 +126,88 @@ pub(crate) fn not_started(case: &Case, profile: &str, outcome: Outcome, kind: Op
     r.message = message;
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::level::Level;
+    use rstest::rstest;
+
+    fn result(outcome: Outcome, kind: Option<ErrorKind>) -> CaseResult {
+        CaseResult { outcome, error_kind: kind, ..CaseResult::unstarted("token/anchor".into(), "p".into(), Level::Must) }
+    }
+
+    #[test]
+    fn the_breaker_trips_after_so_many_unanswered_cases_in_a_row() {
+        let b = Breaker::new(3, None);
+        let unanswered = result(Outcome::Error, Some(ErrorKind::Transport));
+        b.count(&unanswered);
+        b.count(&unanswered);
+        b.count(&result(Outcome::Passed, None));
+        b.count(&unanswered);
+        b.count(&unanswered);
+        assert_eq!(b.tripped.get(), None, "an answer in between starts the count again");
+        b.count(&unanswered);
+        assert_eq!(b.tripped.get().map(String::as_str), Some("the target stopped answering (3 cases in a row got no answer)"));
+    }
+
+    #[rstest]
+    #[case::blocked(Outcome::Error, Some(ErrorKind::Blocked))]
+    #[case::not_run(Outcome::Error, Some(ErrorKind::NotRun))]
+    #[case::skipped(Outcome::Skipped, None)]
+    fn a_case_that_sent_nothing_counts_for_nothing(#[case] outcome: Outcome, #[case] kind: Option<ErrorKind>) {
+        let b = Breaker::new(1, Some(1));
+        b.count(&result(outcome, kind));
+        assert_eq!(b.tripped.get(), None);
+    }
+
+    #[test]
+    fn max_failures_trips_on_the_nth_failure_and_a_baselined_one_does_not_count() {
+        let b = Breaker::new(0, Some(2));
+        let mut known = result(Outcome::Failed, None);
+        known.baseline = Some(crate::model::result::BaselineMark::Expected { reason: "known".into() });
+        b.count(&known);
+        b.count(&result(Outcome::Failed, None));
+        assert_eq!(b.tripped.get(), None);
+        b.count(&result(Outcome::Error, Some(ErrorKind::Setup)));
+        assert_eq!(b.tripped.get().map(String::as_str), Some("2 case(s) failed or errored (--max-failures 2)"));
+    }
+
+    #[rstest]
+    #[case::passed(Outcome::Passed, None, None, None)]
+    #[case::failed_but_accepted(Outcome::Failed, None, None, None)]
+    #[case::refused(Outcome::Failed, None, Some("answered 401 invalid_client"), Some("token/anchor was refused (answered 401 invalid_client)"))]
+    #[case::error_refused(Outcome::Error, Some(ErrorKind::Setup), Some("setup failed"), Some("token/anchor was refused (setup failed)"))]
+    fn a_required_case_blocks_its_dependents_only_when_refused(#[case] outcome: Outcome, #[case] kind: Option<ErrorKind>, #[case] refused: Option<&str>, #[case] blocker: Option<&str>) {
+        let r = CaseResult { refused: refused.map(str::to_string), ..result(outcome, kind) };
+        assert_eq!(blocker_of(&r).as_deref(), blocker);
+    }
+
+    #[test]
+    fn a_blocked_case_passes_its_own_blocker_on() {
+        let r = CaseResult { message: "blocked: token/first was refused (answered 500)".into(), ..result(Outcome::Error, Some(ErrorKind::Blocked)) };
+        assert_eq!(blocker_of(&r).as_deref(), Some("token/first was refused (answered 500)"));
+    }
+
+    #[test]
+    fn a_gate_keeps_its_first_publication_and_a_late_waiter_still_sees_it() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let gate = Arc::new(Gate::default());
+        let waiter = {
+            let gate = gate.clone();
+            rt.spawn(async move { gate.wait().await })
+        };
+        gate.publish(Some("refused".into()));
+        gate.publish(None);
+        assert_eq!(rt.block_on(waiter).unwrap().as_deref(), Some("refused"));
+        assert_eq!(rt.block_on(gate.wait()).as_deref(), Some("refused"));
+    }
+
+    #[test]
+    fn a_dropped_publisher_releases_the_dependents_unblocked() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let gate = Arc::new(Gate::default());
+        drop(Publish(gate.clone()));
+        assert_eq!(rt.block_on(gate.wait()), None);
+    }
+}

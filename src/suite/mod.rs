@@ -4,6 +4,9 @@
 //! validated cases, or a `LoadError` with file and line.
 pub mod case;
 pub mod profile;
+mod raw;
 pub mod selection;
 pub mod source;
+mod step;
+pub mod table;
 pub mod threat;

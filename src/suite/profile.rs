@@ -3,7 +3,7 @@
 use indexmap::IndexMap;
 use serde::Deserialize;
 
-use crate::suite::case::{self, Auth, Case, ProfileView};
+use crate::suite::case::{Auth, Case, ProfileView};
 use crate::model::load_error::LoadError;
 use crate::check::schema::Schemas;
 use crate::suite::source::Suite;
@@ -180,7 +180,7 @@ fn load_cases(suite: &Suite, profile: &Profile) -> Result<Vec<Case>, LoadError> 
         if !cfile.ends_with(".toml") {
             continue;
         }
-        for c in case::parse_table(&cfile, &ctext, profile)? {
+        for c in crate::suite::table::parse_table(&cfile, &ctext, profile)? {
             if let Some(prev) = cases.iter().find(|p| p.id == c.id) {
                 return Err(LoadError {
                     file: c.file.clone(),

@@ -59,7 +59,7 @@ mod tests {
             fn endpoint_names(&self) -> Vec<String> { vec![] }
             fn default_params(&self, _: &str) -> Vec<(String, String)> { vec![] }
         }
-        crate::suite::case::parse_table("t.toml", &text, &P).unwrap().remove(0)
+        crate::suite::table::parse_table("t.toml", &text, &P).unwrap().remove(0)
     }
 
     #[test]

@@ -1,0 +1,72 @@
+//! A case table as written, before validation: one shape serves cases and their before/after
+//! steps (`deny_unknown_fields`, so a typo is refused with its line). Enters: TOML text; leaves:
+//! spanned fields for the validators in `table` and `step`.
+use indexmap::IndexMap;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::check::expect::Expect;
+use crate::model::level::Level;
+use crate::suite::case::{Auth, Browser, Race, Sample};
+
+/// A case table or step as written. One shape serves cases and their before/after steps; the
+/// validator says which fields each may carry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEntry {
+    pub(crate) id: Option<Spanned<String>>,
+    pub(crate) title: Option<String>,
+    pub(crate) level: Option<Level>,
+    pub(crate) rule: Option<String>,
+    #[serde(default)]
+    pub(crate) threats: Vec<Spanned<String>>,
+    pub(crate) refs: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) fixtures: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) needs: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) serial: bool,
+    pub(crate) requires: Option<Spanned<String>>,
+    pub(crate) race: Option<Spanned<Race>>,
+    pub(crate) sample: Option<Spanned<Sample>>,
+    pub(crate) wait: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) before: Vec<Spanned<RawEntry>>,
+    #[serde(default)]
+    pub(crate) after: Vec<Spanned<RawEntry>>,
+    pub(crate) name: Option<Spanned<String>>,
+    pub(crate) endpoint: Option<Spanned<String>>,
+    pub(crate) method: Option<Spanned<String>>,
+    pub(crate) auth: Option<Auth>,
+    pub(crate) content_type: Option<String>,
+    #[serde(default)]
+    pub(crate) query: IndexMap<String, String>,
+    #[serde(default)]
+    pub(crate) form: IndexMap<String, String>,
+    #[serde(default)]
+    pub(crate) omit: Vec<String>,
+    #[serde(default)]
+    pub(crate) append: Vec<(String, String)>,
+    pub(crate) body: Option<String>,
+    #[serde(default)]
+    pub(crate) headers: IndexMap<String, String>,
+    #[serde(default)]
+    pub(crate) append_headers: Vec<(String, String)>,
+    pub(crate) bearer: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) browser: Option<Browser>,
+    pub(crate) dpop: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) precondition: bool,
+    pub(crate) expect: Option<Spanned<Expect>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTable {
+    /// The endpoint every case in this file is filed under.
+    pub(crate) endpoint: Spanned<String>,
+    #[serde(default)]
+    pub(crate) case: Vec<Spanned<RawEntry>>,
+}
