@@ -124,6 +124,7 @@ faults! {
     RfcProbeNoChallenge => "rfc-probe-no-challenge", "rfc6749", Must, "the protected resource answers 401 without a WWW-Authenticate challenge (RFC 6750 §3)";
     RfcProbeErrorWithoutToken => "rfc-probe-error-without-token", "rfc6749", Should, "a request without any token gets error=\"invalid_token\" in its challenge (RFC 6750 §3.1: SHOULD NOT include an error code)";
     RfcProbeNoErrorCode => "rfc-probe-no-error-code", "rfc6749", Should, "an invalid token gets a challenge without error=\"invalid_token\" (RFC 6750 §3, §3.1: SHOULD include it)";
+    RfcProbeErrorForOtherScheme => "rfc-probe-error-for-other-scheme", "rfc6749", Should, "a request that authenticates with another scheme (Basic) gets error=\"invalid_token\" in its challenge (RFC 6750 §3.1: SHOULD NOT include an error code)";
     RfcIssMissingOnError => "rfc-iss-missing-on-error", "rfc6749", Must, "iss is sent in success authorization responses but not in error ones (RFC 9207 §2)";
     RfcIssWrong => "rfc-iss-wrong", "rfc6749", Must, "iss differs from the issuer identifier (a trailing slash added) (RFC 9207 §2, RFC 8414 §2)";
     RfcMetadataIssuerMismatch => "rfc-metadata-issuer-mismatch", "rfc6749", Must, "the metadata's issuer is not the URL its well-known address derives from (RFC 8414 §3.3)";

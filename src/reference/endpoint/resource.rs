@@ -36,7 +36,8 @@ pub async fn probe(State(st): State<Arc<AuthServer>>, headers: HeaderMap, RawQue
     let token = token.or_else(|| {
         st.variant(Variant::QueryTokenAccepted).then(|| Params::parse(q.as_deref().unwrap_or_default().as_bytes()).get("access_token").map(str::to_string)).flatten()
     });
-    let sent = token.is_some();
+    // RFC 6750 §3.1: another scheme is no token, unless the fault takes it for one.
+    let sent = token.is_some() || (credentials.is_some() && st.has(Fault::RfcProbeErrorForOtherScheme));
     match token.and_then(|t| st.store.access(&t)) {
         Some(rec) => served(&rec),
         None => bearer_challenge(&st, sent),
@@ -118,6 +119,19 @@ mod tests {
     async fn the_challenge_names_an_error_only_when_a_token_came(#[case] faults: &[Fault], #[case] with_token: bool, #[case] challenge: &str) {
         let (router, _) = server("rfc6749", faults, Extras::default());
         let answer = send(&router, if with_token { bearer("stale") } else { get(PROBE) }).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(answer.header("www-authenticate"), challenge);
+    }
+
+    /// RFC 6750 §3.1: another scheme is no token at all, so no error code, unless the fault.
+    #[rstest]
+    #[case(&[], "Bearer realm=\"citi-pl\"")]
+    #[case(&[Fault::RfcProbeErrorForOtherScheme], "Bearer realm=\"citi-pl\", error=\"invalid_token\"")]
+    #[tokio::test]
+    async fn another_scheme_gets_a_challenge_without_an_error_code(#[case] faults: &[Fault], #[case] challenge: &str) {
+        let (router, _) = server("rfc6749", faults, Extras::default());
+        let basic = Request::get(PROBE).header(header::AUTHORIZATION, "Basic dXNlcjpwYXNz").body(Body::empty()).unwrap();
+        let answer = send(&router, basic).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
         assert_eq!(answer.header("www-authenticate"), challenge);
     }
