@@ -119,3 +119,50 @@ pub fn guessing_entropy(step: &str, member: &str, values: &[String], count: usiz
         message,
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::check::schema::Schemas;
+
+    /// Judges an HTTP answer against `expect` (TOML inline-table text, as in a case table) at the
+    /// MUST level: `(check, passed, message)` for every check recorded. For evaluators' tests.
+    pub(crate) fn judge(expect: &str, status: u16, headers: &[(&str, &str)], body: &str) -> Vec<(&'static str, bool, String)> {
+        let expect: Expect = toml::from_str(expect).expect("the test's expect parses");
+        let resp = HttpResponse { status, headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), body: body.as_bytes().to_vec() };
+        let schemas = Schemas::new();
+        let ctx = CheckContext { schemas: &schemas, error_schema: "", sent_state: None, sent_redirect_uri: None, resolve: &|_| None };
+        evaluate("main", Level::Must, &expect, &Observation::Http(&resp), &ctx)
+            .into_iter()
+            .map(|c| (c.check, c.passed, c.message.unwrap_or_default()))
+            .collect()
+    }
+
+    #[test]
+    fn graded_expectations_are_recorded_at_their_own_level() {
+        let expect: Expect = toml::from_str("status = 401\nshould = { header_present = [\"www-authenticate\"] }").unwrap();
+        let resp = HttpResponse { status: 401, headers: vec![], body: vec![] };
+        let schemas = Schemas::new();
+        let ctx = CheckContext { schemas: &schemas, error_schema: "", sent_state: None, sent_redirect_uri: None, resolve: &|_| None };
+        let records = evaluate("main", Level::Must, &expect, &Observation::Http(&resp), &ctx);
+        let levels: Vec<(&str, Level, bool)> = records.iter().map(|c| (c.check, c.level, c.passed)).collect();
+        assert_eq!(levels, [("status_is", Level::Must, true), ("header_present", Level::Should, false)]);
+    }
+
+    #[test]
+    fn a_failed_check_says_what_was_expected_and_what_came() {
+        let got = judge("status = 400", 200, &[], "");
+        assert_eq!(got.len(), 1, "{got:?}");
+        let (check, passed, message) = &got[0];
+        assert_eq!((*check, *passed), ("status_is", false));
+        assert!(message.contains("400") && message.contains("200"), "{message}");
+    }
+
+    #[test]
+    fn header_excludes_fails_only_when_the_text_is_there() {
+        let challenge = [("www-authenticate", "Bearer realm=\"x\", error=\"invalid_token\"")];
+        assert!(!judge("header_excludes = { \"www-authenticate\" = \"error=\" }", 401, &challenge, "")[0].1);
+        assert!(judge("header_excludes = { \"www-authenticate\" = \"error=\" }", 401, &[("www-authenticate", "Bearer realm=\"x\"")], "")[0].1);
+        assert!(judge("header_excludes = { \"www-authenticate\" = \"error=\" }", 401, &[], "")[0].1);
+    }
+}
