@@ -162,11 +162,11 @@ fn limits_referrer(landing: &Landing) -> Verdict {
     let Landing::Page { page, .. } = landing else {
         return Err(Mismatch::expected("a page", "a redirect"));
     };
-    let header = page.headers.iter().filter(|(k, _)| k == "referrer-policy").flat_map(|(_, v)| v.split(',')).map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty()).last();
+    let header = page.headers.iter().filter(|(k, _)| k == "referrer-policy").flat_map(|(_, v)| v.split(',')).map(|t| t.trim().to_ascii_lowercase()).rfind(|t| !t.is_empty());
     let meta = page.referrer_meta.as_ref().map(|m| m.trim().to_ascii_lowercase());
     match (header, meta) {
         (Some(p), _) | (None, Some(p)) if TIGHT_REFERRER_POLICIES.contains(&p.as_str()) => Ok(()),
-        (Some(p), _) | (None, Some(p)) => Err(Mismatch::expected("a referrer policy that keeps the URL to its origin (no-referrer, same-origin, strict-origin, …)", format!("{}", excerpt(&p, 60)))),
+        (Some(p), _) | (None, Some(p)) => Err(Mismatch::expected("a referrer policy that keeps the URL to its origin (no-referrer, same-origin, strict-origin, …)", excerpt(&p, 60).to_string())),
         (None, None) => Err(Mismatch::expected("a Referrer-Policy header or <meta name=\"referrer\">", "neither")),
     }
 }

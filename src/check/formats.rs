@@ -68,8 +68,8 @@ pub fn is_jose(name: &str, got: Option<&Value>) -> Verdict {
         .map_err(|_| Mismatch::Other(format!("expected {name}'s header segment to be base64url, it does not decode")))?;
     match serde_json::from_slice::<Value>(&header) {
         Ok(Value::Object(h)) if h.get("alg").is_some_and(Value::is_string) => Ok(()),
-        Ok(_) => Err(Mismatch::expected(format!("{name}'s header to be a JSON object with alg"), format!("{}", excerpt(&String::from_utf8_lossy(&header), 80)))),
-        Err(_) => Err(Mismatch::expected(format!("{name}'s header to be JSON"), format!("{}", excerpt(&String::from_utf8_lossy(&header), 80)))),
+        Ok(_) => Err(Mismatch::expected(format!("{name}'s header to be a JSON object with alg"), excerpt(&String::from_utf8_lossy(&header), 80).to_string())),
+        Err(_) => Err(Mismatch::expected(format!("{name}'s header to be JSON"), excerpt(&String::from_utf8_lossy(&header), 80).to_string())),
     }
 }
 
@@ -91,15 +91,15 @@ pub fn is_non_empty(name: &str, got: Option<&Value>) -> Verdict {
 /// (where a test deployment runs).
 pub fn is_issuer_url(name: &str, got: Option<&Value>) -> Verdict {
     let Some(Value::String(s)) = got else {
-        return Err(Mismatch::expected(format!("{name} as a URL string"), format!("{}", got.map_or("nothing".to_string(), |v| excerpt(&v.to_string(), 80)))));
+        return Err(Mismatch::expected(format!("{name} as a URL string"), got.map_or("nothing".to_string(), |v| excerpt(&v.to_string(), 80)).to_string()));
     };
     let u = Url::parse(s).map_err(|e| Mismatch::expected(format!("{name} to be a URL"), format!("{} ({e})", excerpt(s, 80))))?;
     let loopback = matches!(u.host(), Some(url::Host::Domain("localhost"))) || matches!(u.host(), Some(url::Host::Ipv4(a)) if a.is_loopback()) || matches!(u.host(), Some(url::Host::Ipv6(a)) if a.is_loopback());
     if s.contains('?') || s.contains('#') {
-        return Err(Mismatch::expected(format!("{name} without query or fragment"), format!("{}", excerpt(s, 80))));
+        return Err(Mismatch::expected(format!("{name} without query or fragment"), excerpt(s, 80).to_string()));
     }
     if u.scheme() != "https" && !loopback {
-        return Err(Mismatch::expected(format!("{name} to use https"), format!("{}", excerpt(s, 80))));
+        return Err(Mismatch::expected(format!("{name} to use https"), excerpt(s, 80).to_string()));
     }
     Ok(())
 }

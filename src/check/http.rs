@@ -278,7 +278,7 @@ fn content_type_json(resp: &HttpResponse) -> Verdict {
     } else if ct.is_empty() {
         Err(Mismatch::expected("Content-Type application/json", "no Content-Type"))
     } else {
-        Err(Mismatch::expected("Content-Type application/json", format!("{}", excerpt(ct, 80))))
+        Err(Mismatch::expected("Content-Type application/json", excerpt(ct, 80).to_string()))
     }
 }
 
@@ -286,7 +286,7 @@ fn body_json_object(resp: &HttpResponse, json: Option<&Value>) -> Verdict {
     match json {
         Some(v) if v.is_object() => Ok(()),
         Some(v) => Err(Mismatch::expected("a JSON object", format!("JSON {}", excerpt(&v.to_string(), 120)))),
-        None => Err(Mismatch::expected("a JSON object", format!("{}", body_hint(resp)))),
+        None => Err(Mismatch::expected("a JSON object", body_hint(resp).to_string())),
     }
 }
 
@@ -305,7 +305,7 @@ pub(crate) fn error_code(got: Option<&str>, want: &[String]) -> Verdict {
     let list = want.join(" or ");
     match got {
         Some(g) if want.iter().any(|w| w == g) => Ok(()),
-        Some(g) => Err(Mismatch::expected(format!("error {list}"), format!("{}", excerpt(g, 80)))),
+        Some(g) => Err(Mismatch::expected(format!("error {list}"), excerpt(g, 80).to_string())),
         None => Err(Mismatch::expected(format!("error {list}"), "no error member")),
     }
 }
@@ -318,14 +318,14 @@ pub(crate) fn error_description_ascii(desc: Option<&Value>) -> Verdict {
             None => Ok(()),
             Some(c) => Err(Mismatch::expected("error_description in printable ASCII without \" and \\", format!("{:?} containing {c:?}", excerpt(s, 80)))),
         },
-        Some(other) => Err(Mismatch::expected("error_description to be a string", format!("{}", excerpt(&other.to_string(), 80)))),
+        Some(other) => Err(Mismatch::expected("error_description to be a string", excerpt(&other.to_string(), 80).to_string())),
     }
 }
 
 fn token_type_is(v: &Value, want: &str) -> Verdict {
     match v.get("token_type") {
         Some(Value::String(s)) if s.eq_ignore_ascii_case(want) => Ok(()),
-        Some(other) => Err(Mismatch::expected(format!("token_type {want} (any case)"), format!("{}", excerpt(&other.to_string(), 60)))),
+        Some(other) => Err(Mismatch::expected(format!("token_type {want} (any case)"), excerpt(&other.to_string(), 60).to_string())),
         None => Err(Mismatch::expected(format!("token_type {want}"), "no token_type member")),
     }
 }
@@ -333,7 +333,7 @@ fn token_type_is(v: &Value, want: &str) -> Verdict {
 fn expires_in_number(v: &Value) -> Verdict {
     match v.get("expires_in") {
         Some(Value::Number(n)) if n.as_f64().is_some_and(|f| f > 0.0) => Ok(()),
-        Some(other) => Err(Mismatch::expected("expires_in to be a positive JSON number", format!("{}", excerpt(&other.to_string(), 60)))),
+        Some(other) => Err(Mismatch::expected("expires_in to be a positive JSON number", excerpt(&other.to_string(), 60).to_string())),
         None => Err(Mismatch::expected("expires_in to be a positive JSON number", "no expires_in member")),
     }
 }
@@ -341,7 +341,7 @@ fn expires_in_number(v: &Value) -> Verdict {
 fn expires_in_string(v: &Value) -> Verdict {
     match v.get("expires_in") {
         Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.parse::<u64>().is_ok_and(|n| n > 0) => Ok(()),
-        Some(other) => Err(Mismatch::expected("expires_in to be a string holding a positive whole number", format!("{}", excerpt(&other.to_string(), 60)))),
+        Some(other) => Err(Mismatch::expected("expires_in to be a string holding a positive whole number", excerpt(&other.to_string(), 60).to_string())),
         None => Err(Mismatch::expected("expires_in", "no expires_in member")),
     }
 }
@@ -353,7 +353,7 @@ pub(crate) fn present_in(name: &str, is: bool, place: &str) -> Verdict {
 pub(crate) fn absent_from(name: &str, got: Option<String>, place: &str) -> Verdict {
     match got {
         None => Ok(()),
-        Some(v) => Err(Mismatch::expected(format!("no {name} in {place}"), format!("{}", excerpt(&v, 80)))),
+        Some(v) => Err(Mismatch::expected(format!("no {name} in {place}"), excerpt(&v, 80).to_string())),
     }
 }
 
@@ -373,7 +373,7 @@ fn member_equals(obj: Option<&Value>, name: &str, want: &str) -> Verdict {
     }
     match obj.and_then(|v| nested(v, name)) {
         Some(Value::String(s)) if s == want => Ok(()),
-        Some(other) => Err(Mismatch::expected(format!("{name} = {want:?}"), format!("{}", excerpt(&other.to_string(), 80)))),
+        Some(other) => Err(Mismatch::expected(format!("{name} = {want:?}"), excerpt(&other.to_string(), 80).to_string())),
         None => Err(Mismatch::expected(format!("{name} = {want:?}"), format!("no {name} member"))),
     }
 }
@@ -391,7 +391,7 @@ fn header_has_token(resp: &HttpResponse, name: &str, token: &str) -> Verdict {
         None => Err(Mismatch::expected(format!("{name}: {token}"), format!("no {name} header"))),
         Some(v) => {
             let has = v.split(',').any(|d| d.trim().split('=').next().unwrap_or("").trim().eq_ignore_ascii_case(token));
-            if has { Ok(()) } else { Err(Mismatch::expected(format!("{name} to contain {token}"), format!("{}", excerpt(&v, 80)))) }
+            if has { Ok(()) } else { Err(Mismatch::expected(format!("{name} to contain {token}"), excerpt(&v, 80).to_string())) }
         }
     }
 }
@@ -400,7 +400,7 @@ fn header_has_token(resp: &HttpResponse, name: &str, token: &str) -> Verdict {
 fn scope_member(obj: Option<&Value>) -> Verdict {
     match obj.and_then(|v| v.get("scope")) {
         Some(Value::String(_)) => Ok(()),
-        Some(other) => Err(Mismatch::expected("scope to be a string", format!("{}", excerpt(&other.to_string(), 60)))),
+        Some(other) => Err(Mismatch::expected("scope to be a string", excerpt(&other.to_string(), 60).to_string())),
         None => Err(Mismatch::expected("a scope member stating the granted scope (it differs from the requested one)", "none")),
     }
 }
@@ -413,7 +413,7 @@ fn scope_subset(obj: Option<&Value>, allowed: &str) -> Verdict {
             None => Ok(()),
             Some(extra) => Err(Mismatch::expected(format!("a scope within {:?}", allowed.join(" ")), format!("{:?} (adds {:?})", excerpt(s, 80), excerpt(extra, 40)))),
         },
-        Some(other) => Err(Mismatch::expected("scope to be a string", format!("{}", excerpt(&other.to_string(), 60)))),
+        Some(other) => Err(Mismatch::expected("scope to be a string", excerpt(&other.to_string(), 60).to_string())),
         None => Err(Mismatch::Other(format!("expected a refusal or a scope within {:?}; got a token with no scope member, which means the requested scope was granted whole", allowed.join(" ")))),
     }
 }
@@ -435,7 +435,7 @@ fn challenge_scheme(resp: &HttpResponse, scheme: &str) -> Verdict {
     if schemes.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
         Ok(())
     } else {
-        Err(Mismatch::expected(format!("a WWW-Authenticate challenge for the {scheme} scheme (the client used {scheme})"), format!("{}", excerpt(&v, 100))))
+        Err(Mismatch::expected(format!("a WWW-Authenticate challenge for the {scheme} scheme (the client used {scheme})"), excerpt(&v, 100).to_string()))
     }
 }
 

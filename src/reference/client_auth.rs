@@ -91,7 +91,7 @@ pub fn verify_assertion(
         jsonwebtoken::decode::<serde_json::Value>(jwt, &dk, &v).map_err(|_| "the client assertion's signature does not verify")?.claims
     };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    if !policy.exp_unchecked && !claims["exp"].as_u64().is_some_and(|e| e + 30 > now) {
+    if !policy.exp_unchecked && claims["exp"].as_u64().is_none_or(|e| e + 30 <= now) {
         return Err("the client assertion has no exp or has expired");
     }
     if !policy.aud_unchecked {

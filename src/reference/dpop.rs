@@ -183,7 +183,8 @@ mod tests {
 
     #[test]
     fn each_broken_proof_is_refused_and_its_own_fault_lets_it_through() {
-        let cases: [(Flaw, fn(&mut Lax)); 15] = [
+        type Loosen = fn(&mut Lax);
+        let cases: [(Flaw, Loosen); 15] = [
             (Flaw::NoTyp, |l| l.typ = true),
             (Flaw::WrongTyp, |l| l.typ = true),
             (Flaw::AlgNone, |l| l.alg_none = true),

@@ -97,7 +97,8 @@ impl From<request::BuildError> for CaseError {
     }
 }
 
-/// What a step got back.
+/// What a step got back. One lives per step, briefly: its size is no cost worth a box.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Observed {
     Http(HttpResponse),
     Browser(Landing, Sent),

@@ -16,7 +16,8 @@ use crate::transport::http::{DEFAULT_BODY_CAP, Http, HttpRequest, TransportError
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoveryError {
     #[error("discovery_url {url}: {problem}")]
-    Failed { url: Url, problem: MetadataProblem },
+    /// The URL boxed: this error travels in every `Result` of the target file's loading.
+    Failed { url: Box<Url>, problem: MetadataProblem },
 }
 
 /// What went wrong with the metadata document, whatever its URL.
@@ -50,8 +51,8 @@ impl Target {
     /// from the server's metadata at `discovery_url`.
     pub fn discover(&mut self, timeout: Duration) -> Result<(), DiscoveryError> {
         let Some(url) = self.discovery_url.clone() else { return Ok(()) };
-        let meta = fetch(&url, timeout).map_err(|problem| DiscoveryError::Failed { url: url.clone(), problem })?;
-        self.apply_metadata(&meta).map_err(|problem| DiscoveryError::Failed { url, problem })
+        let meta = fetch(&url, timeout).map_err(|problem| DiscoveryError::Failed { url: Box::new(url.clone()), problem })?;
+        self.apply_metadata(&meta).map_err(|problem| DiscoveryError::Failed { url: Box::new(url), problem })
     }
 
     /// Discovery that never stops the run: a metadata document the server cannot serve is the
@@ -160,7 +161,7 @@ mod tests {
     fn an_endpoint_that_is_not_a_url_is_refused_with_its_member() {
         let mut t = target("");
         let problem = t.apply_metadata(&json!({"token_endpoint": "/token"})).unwrap_err();
-        let e = DiscoveryError::Failed { url: t.discovery_url.clone().unwrap(), problem };
+        let e = DiscoveryError::Failed { url: Box::new(t.discovery_url.clone().unwrap()), problem };
         insta::assert_snapshot!(e.to_string());
     }
 
