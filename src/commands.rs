@@ -246,7 +246,8 @@ pub fn list(a: ListArgs) -> Result<ExitCode> {
             let needs = if needs.is_empty() { String::new() } else { format!(" (needs: {})", needs.join(", ")) };
             let requires = c.requires.as_ref().map(|r| format!(" (requires: {r})")).unwrap_or_default();
             let skip = target.as_ref().and_then(|t| runner::unmet_needs(c, t)).map(|r| format!(" — would be skipped: {r}")).unwrap_or_default();
-            println!("{:<52} {:<6} {} [{}]{needs}{requires}{skip}", c.id, c.level.as_str(), c.title, c.refs.join("; "));
+            let duty = if c.duty.gates() { String::new() } else { format!(" (advice: a duty of the {}, never gating)", c.duty.as_str()) };
+            println!("{:<52} {:<6} {} [{}]{duty}{needs}{requires}{skip}", c.id, c.level.as_str(), c.title, c.refs.join("; "));
             println!("    rule: {}", c.rule);
         }
         total += cases.len();

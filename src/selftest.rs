@@ -143,7 +143,8 @@ pub fn run_variant(profile: &Arc<Profile>, variant: Variant, opts: &RunOptions) 
         let level = match c.outcome {
             Outcome::Failed | Outcome::Error => c.level,
             Outcome::Warning => c.shown_level(),
-            Outcome::Passed | Outcome::Skipped => continue,
+            // Advice is not the server's duty: no permitted behaviour can deviate from it.
+            Outcome::Passed | Outcome::Skipped | Outcome::Advice => continue,
         };
         let entry = format!("{} ({} {})", c.id, level.as_str(), c.outcome.as_str());
         match level {
@@ -224,7 +225,7 @@ pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOpt
         }
         let tripped: Vec<(String, Level)> = result
             .cases()
-            .filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Error | Outcome::Warning))
+            .filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Error | Outcome::Warning | Outcome::Advice))
             .map(|c| (c.id.clone(), c.shown_level()))
             .collect();
         for (id, _) in &tripped {
@@ -244,7 +245,10 @@ pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOpt
     let untrippable = untrippable(suite, &profile.name)?;
     let untripped_must: Vec<String> = tripped_by
         .iter()
+        // Advice (a client's or the deployment's duty) must trip too, but gates nothing: like a
+        // SHOULD case, it is not required to be tripped by a MUST-level fault.
         .filter(|t| t.level == Level::Must && t.faults.is_empty() && !untrippable.contains_key(&t.id))
+        .filter(|t| profile.cases.iter().any(|c| c.id == t.id && c.duty.gates()))
         .map(|t| t.id.clone())
         .collect();
     let caught = runs.iter().filter(|r| r.caught).count();

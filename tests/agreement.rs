@@ -41,6 +41,7 @@ fn terminal_lines_json_and_junit_agree_on_a_mixed_run() {
             ("warning", _) => "warning",
             ("failed", _) => "FAILED",
             ("error", _) => "ERROR",
+            ("advice", _) => "advice",
             _ => "skipped",
         }
     };
@@ -50,7 +51,7 @@ fn terminal_lines_json_and_junit_agree_on_a_mixed_run() {
         .filter_map(|l| {
             let mut parts = l.split_whitespace();
             let w = parts.next()?;
-            let w = ["ok", "warning", "FAILED", "ERROR", "skipped", "expected-failure"].into_iter().find(|x| *x == w)?;
+            let w = ["ok", "warning", "FAILED", "ERROR", "skipped", "expected-failure", "advice"].into_iter().find(|x| *x == w)?;
             let id = if w == "ok" { parts.next()? } else { parts.nth(1)? };
             Some((id.to_string(), w))
         })
@@ -81,7 +82,7 @@ fn terminal_lines_json_and_junit_agree_on_a_mixed_run() {
     }
     for (id, w) in &json {
         let want = match *w {
-            "ok" | "warning" => "success",
+            "ok" | "warning" | "advice" => "success",
             "FAILED" => "failure",
             "ERROR" => "error",
             _ => "skipped",

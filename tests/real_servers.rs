@@ -119,6 +119,14 @@ fn a_real_server_matches_its_baseline(#[case] server: &str) {
     let new: Vec<_> = failing.difference(&expected).map(|id| format!("{id}: {}", case(id).map_or("", |c| c["message"].as_str().unwrap_or("")))).collect();
     let gone: Vec<_> = expected.difference(&failing).map(|id| format!("{id}: {}", case(id).map_or("not run", |c| c["outcome"].as_str().unwrap_or("")))).collect();
     assert!(new.is_empty() && gone.is_empty(), "{server}: the failures differ from the baseline\nnot in the baseline: {new:#?}\nin the baseline, not failing: {gone:#?}");
+    // Advice (a duty of the client or the deployment) never gates, but it is a verdict too: it
+    // must be exactly the advice the server's advice.toml lists.
+    let advised: BTreeSet<String> = cases.iter().filter(|c| c["outcome"] == "advice").map(|c| c["id"].as_str().unwrap().to_string()).collect();
+    let listed: BTreeSet<String> = match std::fs::read_to_string(dir.join("advice.toml")) {
+        Ok(text) => toml::from_str::<toml::Table>(&text).unwrap()["advice"].as_array().unwrap().iter().map(id_of).collect(),
+        Err(_) => BTreeSet::new(),
+    };
+    assert_eq!(advised, listed, "{server}: the advice differs from advice.toml");
     assert_eq!(out.status.code(), Some(0), "{server}: --strict with the baseline must pass (no new failure, no fixed entry)\n{stdout}");
     assert!(report["summary"]["passed"].as_u64().unwrap() >= 45, "{server}: most cases pass");
     if server == "glewlwyd" {

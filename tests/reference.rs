@@ -58,7 +58,9 @@ fn each_fault_fails_exactly_its_cases(#[case] fault: Fault, #[case] expected: &[
     let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
     assert_eq!(not_passed(&result), expected, "fault {}", fault.name());
     for c in result.cases().filter(|c| expected.contains(&c.id)) {
-        assert_eq!(c.outcome, Outcome::Failed, "{} should be a failure, not an error: {}", c.id, c.message);
+        // A duty of the deployment (token-cc/error-no-store) is advice, never a failure.
+        let want = if c.duty.gates() { Outcome::Failed } else { Outcome::Advice };
+        assert_eq!(c.outcome, want, "{} should be {want:?}, not an error: {}", c.id, c.message);
         assert!(c.message.contains("expected"), "{}: message says what was expected: {}", c.id, c.message);
     }
     assert!(!result.gate_passed(), "fault {} must fail the gate", fault.name());

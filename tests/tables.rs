@@ -165,3 +165,25 @@ fn malformed_target_is_refused_with_file_line_field(#[case] name: &str, #[case] 
     assert!(!msg.contains('\n'), "one line: {msg}");
     insta::assert_snapshot!(format!("target_{name}"), msg);
 }
+
+/// Each profile's NOTES.md holds the duty audit (case, level, whose duty, the clause) generated
+/// from its tables: `UPDATE_DOCS=1 cargo test --test tables the_duty_audit` rewrites it.
+#[rstest]
+#[case("citi-pl")]
+#[case("citi-mx")]
+#[case("rfc6749")]
+fn the_duty_audit_in_notes_is_the_tables(#[case] name: &str) {
+    const BEGIN: &str = "<!-- duty audit: generated from the case tables -->\n";
+    const END: &str = "<!-- end of the duty audit -->";
+    let profile = Profile::load(&Suite::Embedded, name).unwrap();
+    let generated = oauth_conformance::suite::profile::duty_table(&profile);
+    let path = format!("{}/specs/{name}/NOTES.md", env!("CARGO_MANIFEST_DIR"));
+    let notes = std::fs::read_to_string(&path).unwrap();
+    let (head, rest) = notes.split_once(BEGIN).expect("NOTES.md has the duty audit's begin marker");
+    let (inside, tail) = rest.split_once(END).expect("NOTES.md has the duty audit's end marker");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, format!("{head}{BEGIN}{generated}{END}{tail}")).unwrap();
+        return;
+    }
+    assert_eq!(inside, generated, "specs/{name}/NOTES.md's duty audit differs from the tables: run UPDATE_DOCS=1 cargo test --test tables the_duty_audit");
+}

@@ -88,7 +88,7 @@ impl Redactor {
                     rest = &rest[start + len..];
                 }
                 out.push_str(&m.replace_all(rest, &markers));
-                out
+                cut_values(&out, entries)
             }
             None => text.to_string(),
         })
@@ -128,6 +128,46 @@ impl Redactor {
 }
 
 /// The environment variable a replay reads a value of `kind` from.
+/// The shortest head of a value that is still redacted where an excerpt cut it ("eyJhbGci…"):
+/// shorter heads are too common to be telling, longer ones would leak that much.
+const CUT_MIN: usize = 6;
+
+/// `text` with the head of a registered value that an excerpt cut off just before a `…` replaced
+/// by the value's marker: an answer is shortened before it is redacted, and a cut value no longer
+/// matches whole.
+fn cut_values(text: &str, entries: &[(String, String, String)]) -> String {
+    if !text.contains('…') {
+        return text.to_string();
+    }
+    let is_value_char = |c: char| c.is_ascii_alphanumeric() || "-._~+/=%".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('…') {
+        let before = &rest[..at];
+        let run_start = before.rfind(|c: char| !is_value_char(c)).map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+        let run = &before[run_start..];
+        // The longest head of any value that the run ends with.
+        let cut = entries
+            .iter()
+            .filter_map(|(v, _, marker)| {
+                let longest = run.len().min(v.len().saturating_sub(1));
+                (CUT_MIN..=longest).rev().find(|&k| v.is_char_boundary(k) && run.ends_with(&v[..k])).map(|k| (k, marker))
+            })
+            .max_by_key(|(k, _)| *k);
+        match cut {
+            Some((k, marker)) => {
+                out.push_str(&before[..before.len() - k]);
+                out.push_str(marker);
+            }
+            None => out.push_str(before),
+        }
+        out.push('…');
+        rest = &rest[at + '…'.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn env_name(kind: &str) -> String {
     match kind {
         "secret" => "CLIENT_SECRET".into(),
@@ -289,6 +329,18 @@ mod tests {
         assert_eq!(c.refused, Some(m.clone()));
         assert_eq!(c.checks[0].message, Some(format!("got {m}")));
         assert_eq!(c.login_log[0].text, format!("typed {m}"));
+    }
+
+    #[test]
+    fn a_value_cut_by_an_excerpt_is_redacted_up_to_the_cut() {
+        let r = Redactor::new();
+        r.add("access_token", "eyJhbGciOiJFUzI1NiJ9.payload.signature");
+        let marker = Redactor::marker("access_token", "eyJhbGciOiJFUzI1NiJ9.payload.signature");
+        assert_eq!(r.redact("error: eyJhbGciOiJFUzI1…"), format!("error: {marker}…"));
+        assert_eq!(r.redact("{\"error\":\"eyJhbGciOiJ…"), format!("{{\"error\":\"{marker}…"));
+        // Too short a head to tell, or no cut at all: left as it is.
+        assert_eq!(r.redact("x eyJhb…"), "x eyJhb…");
+        assert_eq!(r.redact("eyJhbGciOiJFUzI1 and more"), "eyJhbGciOiJFUzI1 and more");
     }
 
     #[test]

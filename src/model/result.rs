@@ -1,6 +1,7 @@
 //! The one result model every reporter renders. The runner fills it; it knows no output format.
 use serde::Serialize;
 
+use crate::model::duty::Duty;
 use crate::model::level::Level;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -17,6 +18,9 @@ pub enum Outcome {
     Error,
     /// A prerequisite is missing from the target file.
     Skipped,
+    /// A duty of the client or of the deployment did not hold: told, with why it is not the
+    /// server's, never gating and never scored.
+    Advice,
 }
 
 impl Outcome {
@@ -27,6 +31,7 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::Error => "error",
             Outcome::Skipped => "skipped",
+            Outcome::Advice => "advice",
         }
     }
 }
@@ -110,6 +115,9 @@ pub struct CaseResult {
     pub endpoint: String,
     pub title: String,
     pub level: Level,
+    /// Whose duty the rule is: anything but the server's makes the case advice.
+    #[serde(skip_serializing_if = "Duty::is_server")]
+    pub duty: Duty,
     /// The normative requirement, in one line with its keyword.
     pub rule: String,
     /// The attacks (RFC 9700 §4) the rule defends against.
@@ -182,6 +190,7 @@ impl CaseResult {
             endpoint: String::new(),
             title: String::new(),
             level,
+            duty: Duty::Server,
             rule: String::new(),
             threats: Vec::new(),
             refs: Vec::new(),
@@ -206,6 +215,9 @@ impl CaseResult {
     /// strict), unless the baseline expects it; under --strict, a SHOULD warning and a baseline
     /// entry now passing fail it too.
     pub fn breaks_gate(&self, strict: bool) -> bool {
+        if !self.duty.gates() {
+            return false;
+        }
         match (&self.outcome, &self.baseline) {
             (Outcome::Failed | Outcome::Error | Outcome::Warning, Some(BaselineMark::Expected { .. })) => false,
             (Outcome::Failed | Outcome::Error, _) => self.level == Level::Must || (strict && self.level == Level::Should),
@@ -249,6 +261,8 @@ pub struct Summary {
     pub blocked: usize,
     pub not_run: usize,
     pub skipped: usize,
+    /// Duties of the client or the deployment that did not hold (never gating).
+    pub advice: usize,
     /// Non-passing cases the baseline expects.
     pub expected: usize,
 }
@@ -267,6 +281,7 @@ impl Summary {
                 Outcome::Failed => s.failed += 1,
                 Outcome::Error => s.error += 1,
                 Outcome::Skipped => s.skipped += 1,
+                Outcome::Advice => s.advice += 1,
             }
         }
         s
@@ -423,6 +438,16 @@ mod tests {
         assert_eq!(c.breaks_gate(strict), breaks);
     }
 
+    #[rstest]
+    #[case::advice(Outcome::Advice)]
+    #[case::errored(Outcome::Error)]
+    #[case::failed(Outcome::Failed)]
+    fn a_duty_of_the_client_never_breaks_the_gate_even_strict(#[case] outcome: Outcome) {
+        let c = CaseResult { duty: Duty::Client, ..case("c", outcome, Level::Must) };
+        assert!(!c.breaks_gate(true));
+        assert!(CaseResult { duty: Duty::Server, ..c }.breaks_gate(true) || outcome == Outcome::Advice);
+    }
+
     #[test]
     fn a_warning_is_shown_at_its_graded_level_anything_else_at_the_cases() {
         let warning = CaseResult { warning_level: Some(Level::May), ..case("w", Outcome::Warning, Level::Must) };
@@ -461,11 +486,12 @@ mod tests {
             CaseResult { error_kind: Some(ErrorKind::NotRun), ..case("n", Outcome::Error, Level::Must) },
             CaseResult { error_kind: Some(ErrorKind::Transport), ..case("t", Outcome::Error, Level::Must) },
             case("s", Outcome::Skipped, Level::May),
+            CaseResult { duty: Duty::Client, ..case("a", Outcome::Advice, Level::Must) },
         ];
         let s = Summary::of(&cases);
         assert_eq!(
             s,
-            Summary { total: 8, passed: 2, warning: 1, failed: 1, error: 3, blocked: 1, not_run: 1, skipped: 1, expected: 1 }
+            Summary { total: 9, passed: 2, warning: 1, failed: 1, error: 3, blocked: 1, not_run: 1, skipped: 1, advice: 1, expected: 1 }
         );
     }
 

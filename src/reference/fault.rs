@@ -68,8 +68,8 @@ faults! {
     MarkupInErrorDescription => "markup-in-error-description", "citi-pl", Must, "error_description and a header carry HTML and script, quotes included (RFC 6749 §5.2 character set)";
     NonAsciiErrorDescription => "non-ascii-error-description", "citi-pl", Must, "error_description carries non-ASCII text (RFC 6749 §5.2)";
     RepeatedParamsAccepted => "repeated-params-accepted", "citi-pl", Must, "repeated parameters are accepted, first one wins (RFC 6749 §3.1, §3.2)";
-    JsonBodyAccepted => "json-body-accepted", "citi-pl", Must, "token requests with a JSON body are accepted (RFC 6749 §3.2)";
-    GetTokenAllowed => "get-token-allowed", "citi-pl", Must, "token endpoints answer GET with the parameters in the query (RFC 6749 §3.2)";
+    JsonBodyAccepted => "json-body-accepted", "citi-pl", May, "token requests with a JSON body are accepted (RFC 6749 §4.4.2: the client's duty to send a form; its case is advice)";
+    GetTokenAllowed => "get-token-allowed", "citi-pl", May, "token endpoints answer GET with the parameters in the query (RFC 6749 §3.2: the client's duty to use POST; its cases are advice)";
     NoCacheControl => "no-cache-control", "citi-pl", Must, "token responses lack Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1)";
     TokenTypeMissing => "token-type-missing", "citi-pl", Must, "token responses have no token_type (RFC 6749 §5.1)";
     TokenTypeMac => "token-type-mac", "citi-pl", Must, "token_type is mac instead of bearer (seed; RFC 6749 §7.1)";
@@ -85,7 +85,7 @@ faults! {
     RevokeHintRequired => "revoke-hint-required", "citi-pl", Should, "revocation without token_type_hint is refused (RFC 7009 §2.1: OPTIONAL)";
     MxUuidNotRequired => "mx-uuid-not-required", "citi-mx", Must, "a request without the uuid header is served (seed: uuid Required)";
     MxUuidNotValidated => "mx-uuid-not-validated", "citi-mx", Must, "any uuid header value is accepted (seed: 128-bit UUID; RFC 9562)";
-    MxUuidRepeatAccepted => "mx-uuid-repeat-accepted", "citi-mx", Must, "two uuid headers are accepted (seed: unique per request)";
+    MxUuidRepeatAccepted => "mx-uuid-repeat-accepted", "citi-mx", May, "two uuid headers are accepted (seed: the client's duty to send one, unique per request; its case is advice)";
     MxParamsUnchecked => "mx-params-unchecked", "citi-mx", Must, "response_type and businessCode are not required (seed: Required)";
     MxChannelIdNotRequired => "mx-channel-id-not-required", "citi-mx", Must, "channelId is not required (seed: Required)";
     MxCountryCodeUnchecked => "mx-country-code-unchecked", "citi-mx", Must, "countryCode is not checked to be 2 upper-case letters (seed: 2-character ISO code)";
@@ -135,17 +135,16 @@ faults! {
     RfcIntrospectRevokedActive => "rfc-introspect-revoked-active", "rfc6749", Must, "a revoked token is still introspected active (RFC 7662 §2.2)";
     RfcIntrospectInactiveDetails => "rfc-introspect-inactive-details", "rfc6749", Should, "an inactive token's introspection carries client_id and scope (RFC 7662 §2.2: SHOULD NOT)";
     RfcIntrospectHintTrusted => "rfc-introspect-hint-trusted", "rfc6749", Must, "introspection looks only where token_type_hint points (RFC 7662 §2.1: MUST extend its search)";
-    RfcIntrospectNoRefresh => "rfc-introspect-no-refresh", "rfc6749", Should, "refresh tokens are always introspected inactive (RFC 7662 §2.1)";
     RfcRefreshOldStillValid => "rfc-refresh-old-still-valid", "rfc6749", Must, "a rotated-out refresh token still works (RFC 9700 §4.14.2: the previous refresh token is invalidated)";
     RfcRefreshNoReuseDetection => "rfc-refresh-no-reuse-detection", "rfc6749", Should, "replaying a rotated-out refresh token leaves the active one alive (RFC 9700 §4.14.2: reuse detection)";
     RfcNoAntiFraming => "rfc-no-anti-framing", "rfc6749", Should, "the login page sends neither X-Frame-Options nor CSP frame-ancestors (RFC 9700 §4.16)";
     RfcTokenInRedirect => "rfc-token-in-redirect", "rfc6749", Should, "the code flow's success redirect also carries an access_token (RFC 6749 §4.1.2, RFC 9700 §2.1.2)";
-    RfcPublicPkceOptional => "rfc-public-pkce-optional", "rfc6749", Should, "a public client's authorization request without PKCE is served (RFC 9700 §2.1.1)";
+    RfcPublicPkceOptional => "rfc-public-pkce-optional", "rfc6749", May, "a public client's authorization request without PKCE is served (RFC 9700 §2.1.1: the client's duty to use PKCE; its case is advice)";
     RfcPublicRefreshNotRotated => "rfc-public-refresh-not-rotated", "rfc6749", Must, "a public client's refresh token is neither rotated nor sender-constrained (RFC 9700 §4.14.2)";
     RfcPublicClientCredentials => "rfc-public-client-credentials", "rfc6749", Must, "a public client is issued a token by the client credentials grant (RFC 6749 §4.4)";
     RfcRedirectUriAlwaysRequired => "rfc-redirect-uri-always-required", "rfc6749", Must, "the token endpoint demands redirect_uri although the authorization request had none (RFC 6749 §4.1.3: REQUIRED only if included)";
     RfcClientSecretPostRefused => "rfc-client-secret-post-refused", "rfc6749", Must, "client_secret_post is offered but a client authenticating by it is refused (RFC 6749 §2.3.1; the target states the capability)";
-    RfcTwoAuthMethodsAccepted => "rfc-two-auth-methods-accepted", "rfc6749", Should, "a request authenticating by Basic and by client_secret in the body is served (RFC 6749 §2.3: one method per request)";
+    RfcTwoAuthMethodsAccepted => "rfc-two-auth-methods-accepted", "rfc6749", May, "a request authenticating by Basic and by client_secret in the body is served (RFC 6749 §2.3: the client's duty to use one method per request; its case is advice)";
     RfcPkceUnknownMethodAccepted => "rfc-pkce-unknown-method-accepted", "rfc6749", Must, "an unsupported code_challenge_method is accepted as if it were S256 (RFC 7636 §4.4.1)";
     RfcIntrospectUnknownHintInactive => "rfc-introspect-unknown-hint-inactive", "rfc6749", Should, "a live token sent with an unknown token_type_hint is introspected inactive (RFC 7662 §2.1)";
     RfcIntrospectPublicInactive => "rfc-introspect-public-inactive", "rfc6749", Should, "a caller with only a client_id is answered 200 active=false instead of invalid_client (RFC 7662 §2.1)";
@@ -163,7 +162,7 @@ faults! {
     RfcParNoExpiresIn => "rfc-par-no-expires-in", "rfc6749", Must, "the push is answered 200 without expires_in (RFC 9126 §2.2: 201 with request_uri and expires_in)";
     RfcParReusable => "rfc-par-reusable", "rfc6749", Should, "a request_uri can be used again after it yielded a code (RFC 9126 §4: SHOULD be one-time use)";
     RfcParAnyClient => "rfc-par-any-client", "rfc6749", Must, "a request_uri is honoured for a client_id other than the one that pushed it (RFC 9126 §4)";
-    RfcParNeverExpires => "rfc-par-never-expires", "rfc6749", Should, "a request_uri is honoured after its expires_in (RFC 9126 §2.2)";
+    RfcParNeverExpires => "rfc-par-never-expires", "rfc6749", Must, "a request_uri is honoured after its expires_in (RFC 9126 §4: an expired request_uri MUST be rejected)";
     RfcParRequiredBypassed => "rfc-par-required-bypassed", "rfc6749", Must, "the metadata says require_pushed_authorization_requests, yet a plain authorization request is served (RFC 9126 §5)";
     RfcJwtAudUnchecked => "rfc-jwt-aud-unchecked", "rfc6749", Must, "a client assertion addressed to another server is accepted (RFC 7523 §3: aud MUST identify this server)";
     RfcJwtExpUnchecked => "rfc-jwt-exp-unchecked", "rfc6749", Must, "an expired client assertion is accepted (RFC 7523 §3: MUST reject a JWT whose exp has passed)";
@@ -211,9 +210,9 @@ impl Fault {
     /// The fault's level in `profile`: rules the bank makes MUST that RFC 6749 rates SHOULD.
     pub fn level_in(self, profile: &str) -> Level {
         match (self, profile) {
-            // RFC 6749 §3.1, §3.2: the server's refusal of repeated parameters and of a JSON body
-            // has no keyword of its own (the client MUST NOT send them); graded SHOULD.
-            (Fault::RepeatedParamsAccepted | Fault::JsonBodyAccepted, "rfc6749") => Level::Should,
+            // RFC 6749 §3.1: the server's refusal of repeated parameters has no keyword of its own
+            // (the client MUST NOT send them); graded SHOULD.
+            (Fault::RepeatedParamsAccepted, "rfc6749") => Level::Should,
             _ => self.level(),
         }
     }

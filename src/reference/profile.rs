@@ -15,7 +15,6 @@ pub fn faults_of(profile: &str) -> Vec<Fault> {
         Fault::StateNotRequired,
         Fault::ScopeNotRequired,
         Fault::RedirectUriDefaulted,
-        Fault::GetTokenAllowed,
         // RFC 6749 §3.3: a server MAY ignore an unknown scope.
         Fault::UnknownScopeGranted,
         // RFC 7009 §2.1: cascading is SHOULD (refresh → access) and MAY (access → refresh).

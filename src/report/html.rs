@@ -92,6 +92,8 @@ struct View {
     interrupted: Option<&'static str>,
     insecure: bool,
     failures: Vec<FailureLink>,
+    /// Duties of the client or the deployment that did not hold: shown apart, never gating.
+    advice: Vec<AdviceLink>,
     profiles: Vec<ProfileView>,
 }
 
@@ -102,6 +104,15 @@ struct ThreatView {
     status: &'static str,
     css: &'static str,
     cases: Vec<(String, String, &'static str)>,
+}
+
+#[derive(Serialize)]
+struct AdviceLink {
+    id: String,
+    anchor: String,
+    level: &'static str,
+    rule: String,
+    why: &'static str,
 }
 
 #[derive(Serialize)]
@@ -129,15 +140,17 @@ fn ref_link(r: &str) -> Option<String> {
     })
 }
 
-/// Failures that break the gate first, then other failures, errors, skips, passes.
+/// Failures that break the gate first, then other failures, errors, warnings, advice, skips,
+/// passes.
 fn rank(c: &CaseResult, strict: bool) -> u8 {
     match c.outcome {
         _ if c.breaks_gate(strict) => 0,
         Outcome::Failed => 1,
         Outcome::Error => 2,
         Outcome::Warning => 3,
-        Outcome::Skipped => 4,
-        Outcome::Passed => 5,
+        Outcome::Advice => 4,
+        Outcome::Skipped => 5,
+        Outcome::Passed => 6,
     }
 }
 
@@ -196,6 +209,11 @@ fn view(result: &RunResult) -> View {
         interrupted: result.interrupted,
         insecure: result.insecure,
         failures: failure_links(result),
+        advice: result
+            .cases()
+            .filter(|c| c.outcome == Outcome::Advice)
+            .map(|c| AdviceLink { id: c.id.clone(), anchor: anchor(c), level: c.level.as_str(), rule: c.rule.clone(), why: c.duty.why_advice() })
+            .collect(),
         profiles: result.runs.iter().map(|run| profile_view(run, result.strict)).collect(),
     }
 }

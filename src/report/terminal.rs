@@ -25,6 +25,7 @@ pub fn outcome_word(c: &CaseResult) -> &'static str {
         (Outcome::Failed, _) => "FAILED",
         (Outcome::Error, _) => "ERROR",
         (Outcome::Skipped, _) => "skipped",
+        (Outcome::Advice, _) => "advice",
     }
 }
 
@@ -38,6 +39,7 @@ pub fn case_line(c: &CaseResult, color: bool) -> String {
         "FAILED" => "1;31",
         "ERROR" => "33",
         "warning" => "35",
+        "advice" => "36",
         _ => "2",
     };
     let tail = match c.outcome {
@@ -123,16 +125,22 @@ pub fn counts_line(result: &RunResult) -> String {
         (None, false) => "FAILED",
     };
     format!(
-        "result: {verdict}. {} cases: {} passed, {} warning, {} failed, {} error ({blocked} blocked, {not_run} not run), {} skipped; {expected} expected by the baseline; {} filtered out; {:.1} s",
+        "result: {verdict}. {} cases: {} passed, {} warning, {} failed, {} error ({blocked} blocked, {not_run} not run), {} skipped{}; {expected} expected by the baseline; {} filtered out; {:.1} s",
         s.total,
         s.passed,
         s.warning,
         s.failed,
         s.error,
         s.skipped,
+        advice_count(&s),
         result.filtered_out,
         result.duration_ms as f64 / 1000.0
     )
+}
+
+/// ", 2 advice" when some advice did not hold (nothing otherwise: most runs have none).
+fn advice_count(s: &Summary) -> String {
+    if s.advice == 0 { String::new() } else { format!(", {} advice", s.advice) }
 }
 
 /// The terminal as a reporter: case lines as the events arrive, the summary when the run is over
@@ -171,8 +179,8 @@ pub fn summary(result: &RunResult, target_note: &str, report_paths: &[String], c
         let s = Summary::of(&run.cases);
         let _ = writeln!(
             out,
-            "{} against {}{}: {} cases: {} passed, {} warning, {} failed, {} error, {} skipped",
-            run.profile, run.target, target_note, s.total, s.passed, s.warning, s.failed, s.error, s.skipped
+            "{} against {}{}: {} cases: {} passed, {} warning, {} failed, {} error, {} skipped{}",
+            run.profile, run.target, target_note, s.total, s.passed, s.warning, s.failed, s.error, s.skipped, advice_count(&s)
         );
     }
     skipped_list(&mut out, result);
@@ -182,6 +190,7 @@ pub fn summary(result: &RunResult, target_note: &str, report_paths: &[String], c
         let _ = writeln!(out, "\n{blocked} case(s) blocked: the positive case each requires was refused (see the diagnosis and the failed cases above)");
     }
     warnings_by_level(&mut out, result, color);
+    advice_list(&mut out, result, color);
     let known_count = known_failures(&mut out, result);
     fixed_list(&mut out, result, color);
     let _ = writeln!(out);
@@ -263,6 +272,19 @@ fn warnings_by_level(out: &mut String, result: &RunResult, color: bool) {
         for c in warned {
             let _ = writeln!(out, "  {} [{} case] {}: {}", c.id, c.level.as_str(), c.title, c.message);
         }
+    }
+}
+
+/// Duties of the client or the deployment that did not hold: listed apart, with why they do not
+/// gate.
+fn advice_list(out: &mut String, result: &RunResult, color: bool) {
+    let advice: Vec<_> = result.cases().filter(|c| c.outcome == Outcome::Advice).collect();
+    if advice.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{}", paint("advice (duties of the client or the deployment), never gating:", "36", color));
+    for c in advice {
+        let _ = writeln!(out, "  {} [{} {}] {}", c.id, c.level.as_str(), c.duty.as_str(), c.message);
     }
 }
 

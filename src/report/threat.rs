@@ -99,7 +99,7 @@ pub fn defence_failed(c: &CaseResult) -> bool {
 }
 
 /// Compliance per level, as OAuch reports it: cases whose rule held / cases that ran (skipped
-/// ones excluded).
+/// ones and advice excluded).
 #[derive(Debug, Clone, Serialize)]
 pub struct Compliance {
     pub level: &'static str,
@@ -112,7 +112,8 @@ pub fn compliance<'a>(cases: impl Iterator<Item = &'a CaseResult> + Clone) -> Ve
     [Level::Must, Level::Should, Level::May]
         .into_iter()
         .map(|l| {
-            let applicable: Vec<&CaseResult> = cases.clone().filter(|c| c.level == l && c.outcome != Outcome::Skipped).collect();
+            // Advice (a duty of the client or the deployment) is told, never scored.
+            let applicable: Vec<&CaseResult> = cases.clone().filter(|c| c.level == l && c.outcome != Outcome::Skipped && c.duty.gates()).collect();
             let held = applicable.iter().filter(|c| matches!(c.outcome, Outcome::Passed | Outcome::Warning)).count();
             let percent = if applicable.is_empty() { 100.0 } else { (held as f64 * 1000.0 / applicable.len() as f64).round() / 10.0 };
             Compliance { level: l.as_str(), held, applicable: applicable.len(), percent }
@@ -170,5 +171,13 @@ mod tests {
         ];
         let rows: Vec<(&str, usize, usize, f64)> = compliance(cases.iter()).iter().map(|c| (c.level, c.held, c.applicable, c.percent)).collect();
         assert_eq!(rows, [("MUST", 2, 3, 66.7), ("SHOULD", 0, 1, 0.0), ("MAY", 0, 0, 100.0)]);
+    }
+    #[test]
+    fn advice_is_never_scored_whatever_its_outcome() {
+        use crate::model::duty::Duty;
+        let advice = |id: &str, outcome| CaseResult { duty: Duty::Client, ..sample::case(id, outcome) };
+        let cases = [sample::case("a/1", Outcome::Passed), advice("a/2", Outcome::Advice), advice("a/3", Outcome::Passed)];
+        let must = &compliance(cases.iter())[0];
+        assert_eq!((must.held, must.applicable), (1, 1));
     }
 }

@@ -121,7 +121,9 @@ impl CaseRun<'_> {
         let Ok(resp) = &ex.response else { return };
         if let Some(Value::Object(o)) = resp.json() {
             for (k, v) in o {
-                if let (true, Value::String(s)) = (in_json(&k), &v) {
+                if let Value::String(s) = &v
+                    && (in_json(&k) || looks_like_jwt(s))
+                {
                     r.add(&k, s);
                 }
             }
@@ -152,5 +154,26 @@ fn redirect_uri_refused(landing: &Landing) -> bool {
     match landing {
         Landing::Page { page, .. } => page.login_form().is_none() && mentions(&page.text),
         Landing::Redirect(u) => u.query_pairs().any(|(k, v)| k == "error_description" && mentions(&v)),
+    }
+}
+
+/// A compact JWS or JWE (three or five base64url segments, the header JSON): whatever member
+/// carries one, it is an issued credential (an ID Token under any name, a signed response).
+fn looks_like_jwt(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    s.starts_with("eyJ") && matches!(parts.len(), 3 | 5) && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_jwt_shaped_value_is_a_credential_whatever_its_member() {
+        assert!(looks_like_jwt("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"));
+        assert!(looks_like_jwt("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"));
+        assert!(!looks_like_jwt("eyJhbGciOiJSUzI1NiJ9.only-two"));
+        assert!(!looks_like_jwt("not.a.jwt"));
+        assert!(!looks_like_jwt("eyJ a.b.c"));
     }
 }

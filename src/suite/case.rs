@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::check::expect::Expect;
+use crate::model::duty::Duty;
 use crate::model::level::Level;
 
 
@@ -296,6 +297,8 @@ pub struct Case {
     pub id: String,
     pub title: String,
     pub level: Level,
+    /// Whose duty the rule is (`duty = "client"` or `"deployment"`: advice, never gating).
+    pub duty: Duty,
     /// The normative requirement in one line, with the RFC's (or seed's) own keyword.
     pub rule: String,
     /// The attacks (RFC 9700 §4) the rule defends against: `threat::THREATS` tags.

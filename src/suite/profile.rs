@@ -226,3 +226,16 @@ pub fn coverage_table(profile: &Profile, selection: &crate::suite::selection::Se
     }
     out
 }
+
+/// Whose duty each case of `profile` judges, as a Markdown table (the duty audit each
+/// `specs/<profile>/NOTES.md` holds between its markers): the case, its level, its duty and its
+/// rule, which names the clause and the keyword's subject. `|` in a rule is escaped.
+pub fn duty_table(profile: &Profile) -> String {
+    use std::fmt::Write;
+    let mut out = String::from("| case | level | duty | rule: the clause, and whom its keyword binds |\n|---|---|---|---|\n");
+    for c in &profile.cases {
+        let duty = if c.duty.gates() { "server".to_string() } else { format!("**{}** (advice)", c.duty.as_str()) };
+        let _ = writeln!(out, "| `{}` | {} | {duty} | {} |", c.id, c.level.as_str(), c.rule.replace('|', "\\|"));
+    }
+    out
+}

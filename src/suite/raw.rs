@@ -6,6 +6,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::check::expect::Expect;
+use crate::model::duty::Duty;
 use crate::model::level::Level;
 use crate::suite::case::{Auth, Browser, Race, Sample};
 
@@ -17,6 +18,7 @@ pub(crate) struct RawEntry {
     pub(crate) id: Option<Spanned<String>>,
     pub(crate) title: Option<String>,
     pub(crate) level: Option<Level>,
+    pub(crate) duty: Option<Duty>,
     pub(crate) rule: Option<String>,
     #[serde(default)]
     pub(crate) threats: Vec<Spanned<String>>,

@@ -42,11 +42,12 @@ pub(crate) struct Known {
 }
 
 /// Fields of a case that a before or after step may not carry, and whether `raw` carries each.
-fn case_only_fields(raw: &RawEntry) -> [(&'static str, bool); 15] {
+fn case_only_fields(raw: &RawEntry) -> [(&'static str, bool); 16] {
     [
         ("id", raw.id.is_some()),
         ("title", raw.title.is_some()),
         ("level", raw.level.is_some()),
+        ("duty", raw.duty.is_some()),
         ("rule", raw.rule.is_some()),
         ("threats", !raw.threats.is_empty()),
         ("refs", raw.refs.is_some()),

@@ -74,6 +74,7 @@ fn validate_case(ctx: &StepCtx, raw: RawEntry, at: usize) -> Result<Case, LoadEr
         id: ctx.case_id.to_string(),
         title,
         level,
+        duty: raw.duty.unwrap_or_default(),
         rule,
         threats,
         refs,

@@ -80,7 +80,8 @@ impl Baseline {
                 Outcome::Failed | Outcome::Error | Outcome::Warning => Some(BaselineMark::Expected { reason: e.reason.clone() }),
                 Outcome::Passed if e.intermittent => None,
                 Outcome::Passed => Some(BaselineMark::Fixed { reason: e.reason.clone() }),
-                Outcome::Skipped => None,
+                // Advice never gates: a baseline has nothing to excuse.
+                Outcome::Skipped | Outcome::Advice => None,
             };
         }
     }

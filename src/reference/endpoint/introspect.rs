@@ -14,6 +14,7 @@ use super::super::fault::Fault;
 use super::super::oauth_error::{OAuthError, no_store};
 use super::super::params;
 use super::super::store::TokenKind;
+use super::super::variant::Variant;
 use super::state::AuthServer;
 
 /// What the store says of a live token: its kind, client, scope and seconds left.
@@ -53,7 +54,8 @@ fn lookup(st: &AuthServer, token: &str, hint_name: Option<&str>) -> Option<Found
     if unknown_hint && st.has(Fault::RfcIntrospectUnknownHintInactive) {
         found = None;
     }
-    if st.has(Fault::RfcIntrospectNoRefresh) && matches!(found, Some((TokenKind::Refresh, ..))) {
+    // RFC 7662 §2.2: a caller "not allowed to introspect this particular token" gets active:false.
+    if st.variant(Variant::RefreshNotIntrospectable) && matches!(found, Some((TokenKind::Refresh, ..))) {
         found = None;
     }
     if found.is_none() && st.has(Fault::RfcIntrospectRevokedActive) {
