@@ -87,6 +87,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         bail!("no case matches {} in {} (see `list`)", selection.describe(), names.join(", "));
     }
     let baseline = baseline_of(a.baseline.as_deref(), &plans)?;
+    chromium_present(&plans, a.target.as_deref())?;
     let files = file_reporters(&a);
     for f in &files {
         f.check()?;
@@ -209,6 +210,18 @@ fn preflight(plans: &[Plan], reporters: &Reporters) -> Option<String> {
         reporters.event(&Event::Diagnosis(line.clone()));
     }
     unreachable
+}
+
+/// A target whose logins go through Chromium needs one: without it, one error before any case
+/// (exit 2), not one error per login.
+fn chromium_present(plans: &[Plan], target: Option<&Path>) -> Result<()> {
+    use oauth_conformance::target::file::LoginDriver;
+    let wants = plans.iter().any(|p| p.target.login.as_ref().is_some_and(|l| matches!(l.driver, LoginDriver::Chromium)));
+    if wants && oauth_conformance::login::chromium::executable().is_none() {
+        let file = target.map_or_else(|| "the target file".to_string(), |t| t.display().to_string());
+        bail!("{file}: [login] driver = \"chromium\", but {}", oauth_conformance::login::chromium::LaunchError::NotFound);
+    }
+    Ok(())
 }
 
 /// 130 after SIGINT, 143 after another signal, 0 when the gate passed, else 1.

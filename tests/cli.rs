@@ -278,3 +278,25 @@ fn discovery_url_fills_the_endpoints() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("discovery_url"), "{}", stderr(&out));
 }
+
+/// `[login] driver = "chromium"` on a machine without Chromium: one error line naming the file and
+/// what to install, exit 2, before any case — not one error per login.
+#[test]
+fn a_chromium_login_without_chromium_is_one_error_before_any_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.toml");
+    std::fs::write(&t, "profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:9\"\nclient = { id = \"c\", secret = \"s\", redirect_uri = \"https://c.example/cb\", scope = \"read\" }\n[login]\nusername = \"u\"\npassword = \"p\"\ndriver = \"chromium\"\n").unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let o = Command::new(BIN)
+        .args(["run", "--target", t.to_str().unwrap(), "--report-dir", dir.path().join("r").to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .env("PATH", empty.path())
+        .env_remove("OAUTH_CONFORMANCE_CHROMIUM")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: ") && err.contains("t.toml: [login] driver = \"chromium\", but no Chromium found"), "{err}");
+    assert!(stdout(&o).is_empty(), "no case ran: {}", stdout(&o));
+}
