@@ -59,6 +59,7 @@ variants! {
     ErrorDescriptionOmitted => "error-description-omitted", ["rfc6749"], None, "error answers carry no error_description (RFC 6749 §5.2: OPTIONAL)";
     QueryTokenAccepted => "query-token-accepted", ["rfc6749"], MAY, "the protected resource also accepts the access token in the access_token query parameter (RFC 6750 §2.3: resource servers MAY support it)";
     LoopbackAnyPort => "loopback-any-port", ["rfc6749"], None, "the confidential client too is registered with a loopback redirect URI, and any port is accepted for it (RFC 8252 §7.3: MUST allow any port; RFC 9700 §2.1 makes the exception)";
+    DeviceMinimalAnswer => "device-minimal-answer", ["rfc6749"], None, "the device authorization answer carries neither verification_uri_complete nor interval (RFC 8628 §3.2: both OPTIONAL; the cases that need the user's approval are skipped as not applying)";
     RefreshNotIntrospectable => "refresh-not-introspectable", ["rfc6749"], MAY, "refresh tokens are introspected active:false (RFC 7662 §2.2: a caller not allowed to introspect a particular token gets active false; introspecting refresh tokens is the server's choice)";
     ParRequestUriReload => "par-request-uri-reload", ["rfc6749"], SHOULD, "a request_uri may be used again (a user reloading the page), not only once (RFC 9126 §4: SHOULD be one-time use, MAY allow duplicates)";
     DpopUnbound => "dpop-unbound", ["rfc6749"], MAY, "a token request with a valid DPoP proof gets an unbound bearer token (RFC 9449 §5: the server MAY issue access tokens that are not DPoP-bound, token_type Bearer)";

@@ -16,6 +16,7 @@ use super::super::oauth_error::{OAuthError, no_store};
 use super::super::page;
 use super::super::params::{self, Params, ascii};
 use super::super::store::DevicePoll;
+use super::super::variant::Variant;
 use super::answer::{error_page, html};
 use super::grant::TokenRequest;
 use super::login::{DEVICE_TXN, LOGIN, session, session_cookie};
@@ -50,6 +51,13 @@ pub async fn device_authorization(State(st): State<Arc<AuthServer>>, headers: He
                 "expires_in": st.device_lifetime,
                 "interval": DEVICE_INTERVAL,
             });
+            // RFC 8628 §3.2: verification_uri_complete and interval are OPTIONAL.
+            if st.variant(Variant::DeviceMinimalAnswer) {
+                body.as_object_mut().map(|o| {
+                    o.remove("verification_uri_complete");
+                    o.remove("interval")
+                });
+            }
             if st.has(Fault::RfcDeviceNoVerificationUri) {
                 body.as_object_mut().map(|o| o.remove("verification_uri"));
             }
