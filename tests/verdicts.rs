@@ -16,8 +16,9 @@ use rstest::rstest;
 const BIN: &str = env!("CARGO_BIN_EXE_oauth-conformance");
 
 /// The client secret of the target file is wrong: one diagnosis line names [client], the anchors
-/// (the positive requests the server refused) fail, every other case that used the client is
-/// blocked, and the cases that never use the secret (the authorization endpoint) still pass.
+/// (the positive requests the server refused) are errors of a misconfigured target (as a wrong
+/// password is), every other case that used the client is blocked, the summary says "target
+/// misconfigured" and nothing is scored, and the cases that never use the secret still pass.
 #[rstest]
 #[case::citi_pl("citi-pl", &["token-code/valid", "token-cc/valid"])]
 #[case::rfc6749("rfc6749", &["token-code/valid", "token-cc/valid", "par/push-accepted", "device/authorization-response", "dpop/token-request"])]
@@ -43,7 +44,8 @@ fn a_wrong_secret_is_diagnosed_and_blocks_instead_of_failing(#[case] profile: &s
     let all: Vec<&str> = stdout.lines().collect();
     let last_case = all.iter().rposition(|l| l.starts_with("ERROR ") || l.starts_with("ok ") || l.starts_with("FAILED ")).unwrap();
     let summary: Vec<&str> = all[last_case + 1..].iter().copied().filter(|l| !l.trim().is_empty()).collect();
-    assert!(summary.first().is_some_and(|l| l.starts_with("diagnosis: ")), "{summary:?}");
+    assert!(summary.first().is_some_and(|l| l.starts_with("target misconfigured: ") && l.contains("check [client] id/secret")), "{summary:?}");
+    assert!(summary.get(1).is_some_and(|l| l.starts_with("diagnosis: ")), "{summary:?}");
     // And it came before the blocked cases' lines.
     let first_diagnosis = stdout.find("diagnosis: ").unwrap();
     let first_blocked = stdout.find("— blocked: ").unwrap();
@@ -52,13 +54,17 @@ fn a_wrong_secret_is_diagnosed_and_blocks_instead_of_failing(#[case] profile: &s
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(reports.join("report.json")).unwrap()).unwrap();
     assert!(report["diagnoses"][0].as_str().unwrap().contains("[client]"));
     let cases = report["cases"].as_array().unwrap();
-    let failed: BTreeSet<&str> = cases.iter().filter(|c| c["outcome"] == "failed").map(|c| c["id"].as_str().unwrap()).collect();
-    assert_eq!(failed, anchors.iter().copied().collect(), "only the anchors fail");
+    let misconfigured: BTreeSet<&str> = cases.iter().filter(|c| c["error_kind"] == "misconfigured").map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(misconfigured, anchors.iter().copied().collect(), "the anchors are the target file's errors");
+    assert!(cases.iter().all(|c| c["outcome"] != "failed"), "nothing is blamed on the server");
+    assert!(report["misconfigured"].as_str().unwrap().starts_with("target misconfigured: "));
+    assert_eq!(report["compliance"], serde_json::json!([]), "a misconfigured run scores nothing");
     let mut blocked = 0;
     for c in cases {
         let (id, outcome, message) = (c["id"].as_str().unwrap(), c["outcome"].as_str().unwrap(), c["message"].as_str().unwrap());
         match outcome {
-            "failed" | "skipped" => {}
+            "skipped" => {}
+            "error" if c["error_kind"] == "misconfigured" => assert!(message.starts_with("target misconfigured: "), "{id}: {message}"),
             // The authorization endpoint (codes sampled there too), the metadata, the public client
             // and the private_key_jwt client never use the secret.
             "passed" => assert!(["authorize/", "iss/", "metadata/", "public/", "strength/code", "jwt/"].iter().any(|p| id.starts_with(p)), "{id} passed although it uses the client secret"),

@@ -54,6 +54,9 @@ pub enum ErrorKind {
     NotRun,
     /// The harness itself failed (a panic in a case's task).
     Internal,
+    /// The target file does not match the server: a well-formed positive request was refused for
+    /// the client's own credentials or the user's login. No verdict on the server.
+    Misconfigured,
 }
 
 /// One named check run on one step's answer.
@@ -331,6 +334,14 @@ impl RunResult {
         self.interrupted.is_none() && !self.cases().any(|c| c.breaks_gate(self.strict))
     }
 
+    /// "target misconfigured: …" when a positive case was refused for the target file's own
+    /// credentials or login: the run says nothing about the server, and scores nothing.
+    pub fn misconfigured(&self) -> Option<String> {
+        let c = self.cases().find(|c| c.error_kind == Some(ErrorKind::Misconfigured))?;
+        let advice = c.diagnosis.map_or("check the target file", Diagnosis::advice);
+        Some(format!("target misconfigured: {advice} ({} was refused); no verdict on the server", c.id))
+    }
+
     /// One line per distinct target-file problem the refused positive cases point at.
     pub fn diagnoses(&self) -> Vec<String> {
         let mut seen: Vec<Diagnosis> = Vec::new();
@@ -375,6 +386,20 @@ mod tests {
             refs: vec!["RFC 6749 §5.2".into()],
             outcome,
             ..CaseResult::unstarted(id.into(), "p".into(), level)
+        }
+    }
+
+    /// A run of one profile holding `cases`.
+    fn run_of(cases: Vec<CaseResult>) -> RunResult {
+        RunResult {
+            runs: vec![ProfileRun { profile: "p".into(), target: "t".into(), cases }],
+            strict: false,
+            duration_ms: 0,
+            interrupted: None,
+            insecure: false,
+            filtered_out: 0,
+            preflight: None,
+            stopped: None,
         }
     }
 
@@ -473,6 +498,16 @@ mod tests {
         assert_eq!(no_why.diagnosis_line(), None);
         let errored = CaseResult { outcome: Outcome::Error, ..refused("d", Diagnosis::RedirectUri, "bad redirect") };
         assert!(errored.diagnosis_line().unwrap().contains("(d was refused: bad redirect)"));
+    }
+
+    #[test]
+    fn a_misconfigured_anchor_says_so_once_with_what_to_check() {
+        let anchor = CaseResult { error_kind: Some(ErrorKind::Misconfigured), diagnosis: Some(Diagnosis::ClientCredentials), ..case("token-cc/valid", Outcome::Error, Level::Must) };
+        let fine = run_of(vec![case("a", Outcome::Failed, Level::Must)]);
+        assert_eq!(fine.misconfigured(), None, "a failure is the server's, not the target file's");
+        let bad = run_of(vec![anchor]);
+        let line = bad.misconfigured().unwrap();
+        assert!(line.starts_with("target misconfigured: ") && line.contains("check [client] id/secret") && line.contains("token-cc/valid"), "{line}");
     }
 
     #[test]

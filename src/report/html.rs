@@ -88,6 +88,8 @@ struct View {
     unreachable: Option<String>,
     diagnoses: Vec<String>,
     threats: Vec<ThreatView>,
+    /// "target misconfigured: …": nothing is scored.
+    misconfigured: Option<String>,
     compliance: Vec<threat::Compliance>,
     interrupted: Option<&'static str>,
     insecure: bool,
@@ -205,7 +207,8 @@ fn view(result: &RunResult) -> View {
         unreachable: result.unreachable(),
         diagnoses: result.diagnoses(),
         threats: threat_views(result),
-        compliance: threat::compliance(result.cases()),
+        misconfigured: result.misconfigured(),
+        compliance: if result.misconfigured().is_some() { Vec::new() } else { threat::compliance(result.cases()) },
         interrupted: result.interrupted,
         insecure: result.insecure,
         failures: failure_links(result),

@@ -33,7 +33,9 @@ pub fn render(result: &RunResult) -> Value {
         "filtered_out": result.filtered_out,
         "diagnoses": result.diagnoses(),
         "threats": crate::report::threat::view(result.cases()),
-        "compliance": crate::report::threat::compliance(result.cases()),
+        // A misconfigured target file leaves nothing to score.
+        "misconfigured": result.misconfigured(),
+        "compliance": if result.misconfigured().is_some() { Vec::new() } else { crate::report::threat::compliance(result.cases()) },
         "duration_ms": result.duration_ms,
         "profiles": result.runs.iter().map(|r| json!({
             "profile": r.profile,

@@ -216,6 +216,9 @@ fn follows_another(c: &CaseResult) -> bool {
 /// What stopped or weakened the whole run: diagnoses, an unreachable target, an early stop, an
 /// interruption, --insecure.
 fn run_notes(out: &mut String, result: &RunResult, color: bool) {
+    if let Some(line) = result.misconfigured() {
+        let _ = writeln!(out, "{}", paint(&line, "1;31", color));
+    }
     for line in result.diagnoses() {
         let _ = writeln!(out, "{}", paint(&line, "1;31", color));
     }

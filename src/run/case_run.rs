@@ -417,6 +417,7 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
         Ok((o, m)) => (o, m, None),
         Err(e) => (Outcome::Error, e.to_string(), Some(e.kind)),
     };
+    let (outcome, message, kind) = misconfigured(case, &run, outcome, message, kind);
     let mut result = skeleton(case, &env.profile.name);
     result.error_kind = kind;
     result.started_ms = started.duration_since(env.run_started).as_millis() as u64;
@@ -443,6 +444,30 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
     result.login_log = run.login_log.iter().map(|(step, text)| LoginLog { step: step.clone(), text: run.local.redact(&crate::transport::http::excerpt(text.trim(), 4000)) }).collect();
     result.duration_ms = started.elapsed().as_millis() as u64;
     result
+}
+
+/// A positive case refused for the target file's own client credentials or login is no verdict
+/// on the server: an error of the target file, as a wrong password already was.
+fn misconfigured(case: &Case, run: &CaseRun, outcome: Outcome, message: String, kind: Option<ErrorKind>) -> (Outcome, String, Option<ErrorKind>) {
+    let e = &case.main.expect;
+    let positive = e.success == Some(true) || e.status.is_some_and(|s| (200..300).contains(&s)) || e.redirect == Some(crate::check::expect::RedirectExpect::Code);
+    let hint = run.refused.as_ref().and_then(|(_, d)| *d);
+    match (outcome, hint) {
+        // Only where nothing earlier in the case authenticated as the client: a 401 after a
+        // fixture's token request succeeded with the same credentials is the server's doing.
+        (Outcome::Failed | Outcome::Error, Some(Diagnosis::ClientCredentials)) if positive && first_use_of_credentials(case) => {
+            (Outcome::Error, format!("target misconfigured: {message}"), Some(ErrorKind::Misconfigured))
+        }
+        (Outcome::Error, Some(Diagnosis::Login)) if kind == Some(ErrorKind::Login) => (Outcome::Error, format!("target misconfigured: {message}"), Some(ErrorKind::Misconfigured)),
+        _ => (outcome, message, kind),
+    }
+}
+
+/// Whether the case's main request is the first to present the client's credentials: no before
+/// step, and only fixtures made through the browser.
+fn first_use_of_credentials(case: &Case) -> bool {
+    use crate::suite::case::Fixture;
+    case.before.is_empty() && case.fixtures.iter().all(|f| matches!(f, Fixture::Code | Fixture::SecondCode | Fixture::PublicCode))
 }
 
 /// Why the target did not accept a positive step's well-formed request, if it did not: a non-2xx
