@@ -389,20 +389,6 @@ mod tests {
         }
     }
 
-    /// A run of one profile holding `cases`.
-    fn run_of(cases: Vec<CaseResult>) -> RunResult {
-        RunResult {
-            runs: vec![ProfileRun { profile: "p".into(), target: "t".into(), cases }],
-            strict: false,
-            duration_ms: 0,
-            interrupted: None,
-            insecure: false,
-            filtered_out: 0,
-            preflight: None,
-            stopped: None,
-        }
-    }
-
     #[test]
     fn an_unstarted_case_is_skipped_with_nothing_observed() {
         let c = CaseResult::unstarted("a/b".into(), "p".into(), Level::Should);
@@ -503,9 +489,9 @@ mod tests {
     #[test]
     fn a_misconfigured_anchor_says_so_once_with_what_to_check() {
         let anchor = CaseResult { error_kind: Some(ErrorKind::Misconfigured), diagnosis: Some(Diagnosis::ClientCredentials), ..case("token-cc/valid", Outcome::Error, Level::Must) };
-        let fine = run_of(vec![case("a", Outcome::Failed, Level::Must)]);
+        let fine = run(vec![case("a", Outcome::Failed, Level::Must)], false);
         assert_eq!(fine.misconfigured(), None, "a failure is the server's, not the target file's");
-        let bad = run_of(vec![anchor]);
+        let bad = run(vec![anchor], false);
         let line = bad.misconfigured().unwrap();
         assert!(line.starts_with("target misconfigured: ") && line.contains("check [client] id/secret") && line.contains("token-cc/valid"), "{line}");
     }
