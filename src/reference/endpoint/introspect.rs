@@ -26,11 +26,14 @@ pub async fn introspect(State(st): State<Arc<AuthServer>>, headers: HeaderMap, b
         if st.public_caller(&headers, Some(&p)).is_some() && st.has(Fault::RfcIntrospectPublicInactive) {
             return Ok(json!({ "active": false }));
         }
-        if !st.has(Fault::RfcIntrospectNoAuth) {
-            st.client(&headers)?;
-        }
+        let caller = if st.has(Fault::RfcIntrospectNoAuth) { None } else { Some(st.client(&headers)?.id.clone()) };
         let token = p.get("token").ok_or_else(|| OAuthError::bad_request("invalid_request", "token is required"))?;
-        Ok(answer(&st, token, lookup(&st, token, p.get("token_type_hint"))))
+        let mut found = lookup(&st, token, p.get("token_type_hint"));
+        // RFC 7662 §2.2: a caller not allowed to introspect this particular token gets active:false.
+        if st.variant(Variant::IntrospectOwnTokensOnly) && found.as_ref().is_some_and(|(_, client, ..)| caller.as_deref() != Some(client.as_str())) {
+            found = None;
+        }
+        Ok(answer(&st, token, found))
     })();
     match result {
         Ok(body) => {
