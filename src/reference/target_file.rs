@@ -117,20 +117,25 @@ fn capabilities(d: &Described<'_>, t: &mut String) {
     }
 }
 
+/// A client registered with a loopback redirect URI is the reference's native app (RFC 8252 §7.3).
+fn native_if_loopback(redirect_uri: &str) -> &'static str {
+    if redirect_uri.starts_with("http://127.0.0.1") || redirect_uri.starts_with("http://[::1]") { "application_type = \"native\"\n" } else { "" }
+}
+
 /// The clients and the user, each registered one in its table.
 fn clients(reg: &Registration, t: &mut String) {
     let (c, o) = (&reg.clients[0], &reg.clients[1]);
     let _ = write!(
         t,
-        "\n[client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\nredirect_uri_optional = true\n\n\
+        "\n[client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\nredirect_uri_optional = true\n{}\n\
          [second_client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n",
-        c.id, c.secret, c.redirect_uri, o.id, o.secret, o.redirect_uri
+        c.id, c.secret, c.redirect_uri, native_if_loopback(&c.redirect_uri), o.id, o.secret, o.redirect_uri
     );
     if let Some((c, key)) = &reg.jwt_client {
         let _ = write!(t, "[jwt_client]\nid = \"{}\"\nprivate_key = \"\"\"\n{}\"\"\"\n\n", c.id, key.to_pem());
     }
     if let Some(p) = &reg.public_client {
-        let _ = write!(t, "[public_client]\nid = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n", p.id, p.redirect_uri);
+        let _ = write!(t, "[public_client]\nid = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n{}\n", p.id, p.redirect_uri, native_if_loopback(&p.redirect_uri));
     }
     let _ = write!(t, "[login]\nusername = \"{}\"\npassword = \"{}\"\n\n", reg.user.username, reg.user.password);
 }

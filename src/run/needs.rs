@@ -16,8 +16,10 @@ pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
             Need::PublicClient if target.public_client.is_none() => Some(n.missing_reason().to_string()),
             Need::RedirectUriOptional if !target.client.redirect_uri_optional => Some(n.missing_reason().to_string()),
             Need::JwtClient if target.jwt_client.is_none() => Some(n.missing_reason().to_string()),
-            Need::NonLoopbackRedirect if target.client.is_loopback() => Some(n.missing_reason().to_string()),
-            Need::LoopbackRedirect if !target.public_client.as_ref().is_some_and(|c| c.is_loopback()) => Some(n.missing_reason().to_string()),
+            // RFC 8252 §7.3's any-port rule is for native apps only: a web client registered with a
+            // loopback redirect URI keeps exact matching (RFC 9700 §2.1).
+            Need::NonLoopbackRedirect if target.client.is_loopback() && target.client.native => Some(n.missing_reason().to_string()),
+            Need::LoopbackRedirect if !target.public_client.as_ref().is_some_and(|c| c.is_loopback() && c.native) => Some(n.missing_reason().to_string()),
             Need::Capability(c) if !target.capabilities.offers(*c) => Some(target.capabilities.missing_reason(*c)),
             _ => None,
         })
@@ -38,4 +40,54 @@ pub(crate) fn slow_skip(case: &Case, target: &Target, slow: bool) -> Option<Stri
     let w = case.wait.as_ref().filter(|_| !slow)?;
     let secs = target.slow.get(w).map(|s| format!(" ({s} s)")).unwrap_or_default();
     Some(format!("a slow case: it waits out the {}{secs}; run with --slow", wait_what(w)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suite::case::ProfileView;
+    use rstest::rstest;
+
+    struct P;
+    impl ProfileView for P {
+        fn has_endpoint(&self, _: &str) -> bool {
+            true
+        }
+        fn is_browser_endpoint(&self, _: &str) -> bool {
+            false
+        }
+        fn has_schema(&self, _: &str) -> bool {
+            true
+        }
+        fn endpoint_names(&self) -> Vec<String> {
+            vec![]
+        }
+        fn default_params(&self, _: &str) -> Vec<(String, String)> {
+            vec![]
+        }
+    }
+
+    fn case_needing(need: &str) -> Case {
+        let text = format!("endpoint = \"authorize\"\n[[case]]\nid = \"a/b\"\ntitle = \"t\"\nlevel = \"MUST\"\nrule = \"the server MUST\"\nrefs = [\"r\"]\nneeds = [\"{need}\"]\nexpect = {{ status = 200 }}\n");
+        crate::suite::table::parse_table("c.toml", &text, &P).unwrap().remove(0)
+    }
+
+    fn target(public: &str) -> Target {
+        let text = format!("profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:1\"\nclient = {{ id = \"c\", scope = \"s\" }}\n[public_client]\nid = \"p\"\nscope = \"s\"\n{public}");
+        Target::parse("t.toml", &text, &|_| None).unwrap()
+    }
+
+    /// RFC 8252 §7.3's any-port rule is for native apps: a web client with a loopback redirect
+    /// URI keeps exact matching, so the loopback case does not apply to it.
+    #[rstest]
+    #[case::native_loopback("redirect_uri = \"http://127.0.0.1/cb\"\napplication_type = \"native\"\n", true)]
+    #[case::web_loopback("redirect_uri = \"http://127.0.0.1/cb\"\n", false)]
+    #[case::native_https("redirect_uri = \"https://app.example/cb\"\napplication_type = \"native\"\n", false)]
+    fn the_loopback_any_port_rule_runs_for_a_native_apps_loopback_uri_only(#[case] public: &str, #[case] runs: bool) {
+        let why = unmet_needs(&case_needing("loopback_redirect_uri"), &target(public));
+        assert_eq!(why.is_none(), runs, "{why:?}");
+        if let Some(why) = why {
+            assert!(why.contains("application_type = \"native\""), "{why}");
+        }
+    }
 }

@@ -209,8 +209,8 @@ impl Need {
                 "the target file does not say the client may omit redirect_uri ([client] redirect_uri_optional = true)"
             }
             Need::JwtClient => "the target file has no [jwt_client] (a client registered for private_key_jwt, and its key)",
-            Need::NonLoopbackRedirect => "the client's redirect_uri is a loopback URI: RFC 8252 §7.3 lets any port through",
-            Need::LoopbackRedirect => "the target file has no [public_client] with a loopback redirect_uri (RFC 8252 §7.3 is about native apps registered with one)",
+            Need::NonLoopbackRedirect => "the client is a native app (application_type = \"native\") with a loopback redirect_uri: RFC 8252 §7.3 lets any port through",
+            Need::LoopbackRedirect => "the target file has no [public_client] with application_type = \"native\" and a loopback redirect_uri (RFC 8252 §7.3 is for native apps only)",
             Need::Capability(_) => "the server does not offer a capability the case needs",
         }
     }

@@ -17,6 +17,9 @@ pub struct Client {
     pub scope: Option<String>,
     /// The client registered exactly one redirect_uri and may omit it (RFC 6749 §3.1.2.3).
     pub redirect_uri_optional: bool,
+    /// A native app (`application_type = "native"`): RFC 8252's rules (any loopback port, §7.3)
+    /// apply to it only; a web client keeps exact matching (RFC 9700 §2.1).
+    pub native: bool,
 }
 
 /// `[jwt_client]`: a client that authenticates with assertions signed by its private key.
@@ -270,7 +273,7 @@ mod tests {
     #[case::https_loopback("https://127.0.0.1/cb", false)]
     #[case::public_host("http://app.example/cb", false)]
     fn a_loopback_client_has_an_http_ip_literal_redirect(#[case] uri: &str, #[case] loopback: bool) {
-        let c = Client { id: "c".into(), secret: None, redirect_uri: Some(uri.into()), scope: None, redirect_uri_optional: false };
+        let c = Client { id: "c".into(), secret: None, redirect_uri: Some(uri.into()), scope: None, redirect_uri_optional: false, native: false };
         assert_eq!(c.is_loopback(), loopback);
     }
 

@@ -73,12 +73,21 @@ fn client(x: &Expander, c: &Spanned<RawClient>, table: &str) -> Result<Client, L
         }
         None => None,
     };
+    let native = match &r.application_type {
+        None => false,
+        Some(t) => match x.value(t, &format!("{table}.application_type"))?.as_str() {
+            "native" => true,
+            "web" => false,
+            other => return Err(x.err(t.span().start, &format!("{table}.application_type"), format!("`{other}` is neither `native` nor `web` (OpenID Connect Registration's application_type)"))),
+        },
+    };
     Ok(Client {
         id: x.value(&r.id, &format!("{table}.id"))?,
         secret: opt(&r.secret, "secret")?,
         redirect_uri,
         scope: opt(&r.scope, "scope")?,
         redirect_uri_optional: r.redirect_uri_optional,
+        native,
     })
 }
 
@@ -272,6 +281,7 @@ mod tests {
     #[case::slow_zero("[slow]\ncode = 0\n", "t.toml:5: field `slow.code`: seconds between 1 and 7200")]
     #[case::slow_unknown("[slow]\nnap = 5\n", "t.toml:5: field `slow.nap`: unknown wait (known: code, access_token, request_uri, device_code)")]
     #[case::redirect_relative("[second_client]\nid = \"s\"\nredirect_uri = \"cb\"\n", "t.toml:6: field `second_client.redirect_uri`: `cb` is not an absolute URI: relative URL without a base")]
+    #[case::application_type("[public_client]\nid = \"p\"\napplication_type = \"desktop\"\n", "t.toml:6: field `public_client.application_type`: `desktop` is neither `native` nor `web` (OpenID Connect Registration's application_type)")]
     #[case::public_with_secret("[public_client]\nid = \"p\"\nsecret = \"s\"\n", "t.toml:4: field `public_client.secret`: a public client has no secret (RFC 6749 §2.1)")]
     #[case::cert_without_key("[tls]\nclient_cert = \"c.pem\"\n", "t.toml:5: field `tls.client_key`: client_cert needs client_key")]
     #[case::key_without_cert("[tls]\nclient_key = \"k.pem\"\n", "t.toml:5: field `tls.client_cert`: client_key needs client_cert")]

@@ -51,6 +51,8 @@ pub(crate) struct RawClient {
     pub scope: Option<Text>,
     #[serde(default)]
     pub redirect_uri_optional: bool,
+    /// `native` or `web` (OpenID Connect Registration's application_type; default web).
+    pub application_type: Option<Text>,
 }
 
 #[derive(Deserialize)]
