@@ -126,6 +126,7 @@ faults! {
     RfcProbeNoErrorCode => "rfc-probe-no-error-code", "rfc6749", Should, "an invalid token gets a challenge without error=\"invalid_token\" (RFC 6750 §3, §3.1: SHOULD include it)";
     RfcProbeErrorForOtherScheme => "rfc-probe-error-for-other-scheme", "rfc6749", Should, "a request that authenticates with another scheme (Basic) gets error=\"invalid_token\" in its challenge (RFC 6750 §3.1: SHOULD NOT include an error code)";
     RfcIssMissingOnError => "rfc-iss-missing-on-error", "rfc6749", Must, "iss is sent in success authorization responses but not in error ones (RFC 9207 §2)";
+    RfcIssMissingOnEarlyError => "rfc-iss-missing-on-early-error", "rfc6749", Must, "iss is sent on a denial but not on an error found before any login, such as an unsupported response_type (RFC 9207 §2: every authorization response, errors included)";
     RfcIssWrong => "rfc-iss-wrong", "rfc6749", Must, "iss differs from the issuer identifier (a trailing slash added) (RFC 9207 §2, RFC 8414 §2)";
     RfcMetadataIssuerMismatch => "rfc-metadata-issuer-mismatch", "rfc6749", Must, "the metadata's issuer is not the URL its well-known address derives from (RFC 8414 §3.3)";
     RfcMetadataNoTokenEndpoint => "rfc-metadata-no-token-endpoint", "rfc6749", Must, "the metadata lacks token_endpoint (RFC 8414 §2: REQUIRED)";

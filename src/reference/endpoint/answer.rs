@@ -112,7 +112,9 @@ impl AuthServer {
         let wrong_issuer = format!("{issuer}/");
         let is_error = params.iter().any(|(k, _)| *k == "error");
         let says_iss = self.variant(Variant::IssParameter) || (self.flavour.iss && self.offers(Offer::Iss));
-        if says_iss && !(is_error && self.has(Fault::RfcIssMissingOnError)) {
+        // An error found before any login (anything but a denial) goes out through the same door.
+        let early_error = params.iter().any(|(k, v)| *k == "error" && *v != "access_denied");
+        if says_iss && !(is_error && self.has(Fault::RfcIssMissingOnError)) && !(early_error && self.has(Fault::RfcIssMissingOnEarlyError)) {
             all.push(("iss", if self.has(Fault::RfcIssWrong) { &wrong_issuer } else { issuer }));
         }
         if self.variant(Variant::RedirectPercent20) {
