@@ -35,7 +35,7 @@ pub fn render(result: &RunResult) -> Value {
         "threats": crate::report::threat::view(result.cases()),
         // A misconfigured target file leaves nothing to score.
         "misconfigured": result.misconfigured(),
-        "compliance": if result.misconfigured().is_some() { Vec::new() } else { crate::report::threat::compliance(result.cases()) },
+        "compliance": crate::report::threat::scored(result),
         "duration_ms": result.duration_ms,
         "profiles": result.runs.iter().map(|r| json!({
             "profile": r.profile,

@@ -108,6 +108,11 @@ pub struct Compliance {
     pub percent: f64,
 }
 
+/// The run's compliance, or none when the target file is misconfigured (nothing to score).
+pub fn scored(result: &crate::model::result::RunResult) -> Vec<Compliance> {
+    if result.misconfigured().is_some() { Vec::new() } else { compliance(result.cases()) }
+}
+
 pub fn compliance<'a>(cases: impl Iterator<Item = &'a CaseResult> + Clone) -> Vec<Compliance> {
     [Level::Must, Level::Should, Level::May]
         .into_iter()

@@ -45,31 +45,11 @@ pub(crate) fn slow_skip(case: &Case, target: &Target, slow: bool) -> Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::suite::case::ProfileView;
     use rstest::rstest;
-
-    struct P;
-    impl ProfileView for P {
-        fn has_endpoint(&self, _: &str) -> bool {
-            true
-        }
-        fn is_browser_endpoint(&self, _: &str) -> bool {
-            false
-        }
-        fn has_schema(&self, _: &str) -> bool {
-            true
-        }
-        fn endpoint_names(&self) -> Vec<String> {
-            vec![]
-        }
-        fn default_params(&self, _: &str) -> Vec<(String, String)> {
-            vec![]
-        }
-    }
 
     fn case_needing(need: &str) -> Case {
         let text = format!("endpoint = \"authorize\"\n[[case]]\nid = \"a/b\"\ntitle = \"t\"\nlevel = \"MUST\"\nrule = \"the server MUST\"\nrefs = [\"r\"]\nneeds = [\"{need}\"]\nexpect = {{ status = 200 }}\n");
-        crate::suite::table::parse_table("c.toml", &text, &P).unwrap().remove(0)
+        crate::suite::table::parse_table("c.toml", &text, &crate::suite::case::AnyProfile).unwrap().remove(0)
     }
 
     fn target(public: &str) -> Target {

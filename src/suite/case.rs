@@ -361,3 +361,27 @@ impl Step {
         }
     }
 }
+
+/// For unit tests: a profile that knows every endpoint and schema, with no browser endpoint and
+/// no defaults, so a test's case table stands on its own.
+#[cfg(test)]
+pub(crate) struct AnyProfile;
+
+#[cfg(test)]
+impl ProfileView for AnyProfile {
+    fn has_endpoint(&self, _: &str) -> bool {
+        true
+    }
+    fn is_browser_endpoint(&self, _: &str) -> bool {
+        false
+    }
+    fn has_schema(&self, _: &str) -> bool {
+        true
+    }
+    fn endpoint_names(&self) -> Vec<String> {
+        vec![]
+    }
+    fn default_params(&self, _: &str) -> Vec<(String, String)> {
+        vec![]
+    }
+}

@@ -51,15 +51,7 @@ mod tests {
 
     fn case(id: &str, level: Level) -> Case {
         let text = format!("endpoint = \"e\"\n[[case]]\nid = \"{id}\"\ntitle = \"t\"\nlevel = \"{}\"\nrule = \"x MUST y\"\nrefs = [\"r\"]\nexpect = {{ status = 200 }}\n", level.as_str());
-        struct P;
-        impl crate::suite::case::ProfileView for P {
-            fn has_endpoint(&self, _: &str) -> bool { true }
-            fn is_browser_endpoint(&self, _: &str) -> bool { false }
-            fn has_schema(&self, _: &str) -> bool { true }
-            fn endpoint_names(&self) -> Vec<String> { vec![] }
-            fn default_params(&self, _: &str) -> Vec<(String, String)> { vec![] }
-        }
-        crate::suite::table::parse_table("t.toml", &text, &P).unwrap().remove(0)
+        crate::suite::table::parse_table("t.toml", &text, &crate::suite::case::AnyProfile).unwrap().remove(0)
     }
 
     #[test]
