@@ -255,7 +255,7 @@ pub fn list(a: ListArgs) -> Result<ExitCode> {
         let cases: Vec<_> = profile.cases.iter().filter(|c| selection.selects(c)).collect();
         println!("# {} — {} ({} cases)", profile.name, profile.title, cases.len());
         for c in &cases {
-            let needs: Vec<String> = c.needs.iter().map(|n| format!("{n:?}").to_lowercase()).collect();
+            let needs: Vec<String> = c.needs.iter().map(|n| n.label()).collect();
             let needs = if needs.is_empty() { String::new() } else { format!(" (needs: {})", needs.join(", ")) };
             let requires = c.requires.as_ref().map(|r| format!(" (requires: {r})")).unwrap_or_default();
             let skip = target.as_ref().and_then(|t| runner::unmet_needs(c, t)).map(|r| format!(" — would be skipped: {r}")).unwrap_or_default();

@@ -26,7 +26,7 @@ fn a_correct_server_passes_every_dpop_case_and_no_proof_is_kept_in_clear() {
     // A proof's header is base64url of {"typ":"dpop+jwt",… or {"alg":…: JSON objects start "eyJ".
     assert!(!json.contains("eyJ") && json.contains("‹dpop_proof:"), "proofs are redacted in transcripts");
     let accepted = result.cases().find(|c| c.id == "dpop/resource-accepts").unwrap();
-    let probe = accepted.transcript.iter().find(|e| e.url.contains("/api/")).unwrap();
+    let probe = accepted.transcript.iter().find(|e| e.step == "main").unwrap();
     assert!(probe.request_headers.iter().any(|(k, v)| k == "authorization" && v.starts_with("DPoP ‹")), "{:?}", probe.request_headers);
 }
 
@@ -70,4 +70,18 @@ fn a_server_issuing_unbound_tokens_skips_the_binding_cases_and_passes_the_gate()
         assert!(c.message.starts_with("skipped: does not apply: before 1 (bound: "), "{}: {}", c.id, c.message);
         assert!(c.message.contains("token_type"), "{}", c.message);
     }
+}
+
+/// A resource that serves end users only (a userinfo endpoint) refuses client-credentials tokens
+/// by design: the suite finds that out once, says so in the run's notes, and the resource cases
+/// use DPoP-bound authorization-code tokens — none is blocked or failed.
+#[test]
+fn a_resource_for_end_users_only_gets_code_flow_tokens_and_every_case_passes() {
+    let result = run_dpop(&[], &[Variant::ResourceUserTokensOnly]);
+    let bad: Vec<String> = result.cases().filter(|c| c.outcome != Outcome::Passed).map(|c| format!("{}: {}", c.id, c.message)).collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    assert_eq!(result.notes.len(), 1, "{:?}", result.notes);
+    assert!(result.notes[0].starts_with("resource: the probe resource refused a client-credentials token (answered 401"), "{}", result.notes[0]);
+    let detections = result.cases().flat_map(|c| &c.transcript).filter(|e| e.step.starts_with("resource detection (client_credentials)")).count();
+    assert_eq!(detections, 2, "found out once per run: one token request and one probe");
 }

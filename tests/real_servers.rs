@@ -149,5 +149,16 @@ fn a_real_server_matches_its_baseline(#[case] server: &str) {
             let ran = cases.iter().filter(|c| c["id"].as_str().unwrap().starts_with(family) && c["outcome"] == "passed").count();
             assert!(ran >= 5, "{server}: only {ran} {family} cases passed\n{stdout}");
         }
+        // Its resource (userinfo) serves end users: the suite finds that out, says so, and no
+        // resource or DPoP case is skipped or blocked for want of a token it accepts.
+        let notes = report["notes"].as_array().map(|n| n.iter().filter_map(|l| l.as_str()).collect::<Vec<_>>()).unwrap_or_default();
+        assert!(notes.iter().any(|n| n.starts_with("resource: the probe resource refused a client-credentials token")), "{server}: {notes:?}");
+        let idle: Vec<&str> = cases
+            .iter()
+            .filter(|c| c["id"].as_str().unwrap().starts_with("dpop/") || c["endpoint"] == "probe" || c["id"].as_str().unwrap().starts_with("bearer/"))
+            .filter(|c| c["outcome"] == "skipped" || c["message"].as_str().unwrap_or("").starts_with("blocked"))
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        assert!(idle.is_empty(), "{server}: resource cases that did not run: {idle:?}");
     }
 }

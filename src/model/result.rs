@@ -318,6 +318,10 @@ pub struct RunResult {
     /// Why the run stopped starting cases (the target stopped answering, --max-failures).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
+    /// What the run found out about the target that shapes its verdicts (which token the
+    /// resource takes, say), one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl RunResult {
@@ -411,6 +415,7 @@ mod tests {
             filtered_out: 0,
             preflight: None,
             stopped: None,
+            notes: Vec::new(),
         }
     }
 

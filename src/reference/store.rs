@@ -53,6 +53,14 @@ pub struct AccessRec {
     expires: Instant,
 }
 
+impl AccessRec {
+    /// Issued for an end user (a code, refresh or device grant), not to a client acting for
+    /// itself (client credentials).
+    pub fn for_end_user(&self) -> bool {
+        self.grant.is_some()
+    }
+}
+
 #[derive(Debug, Clone)]
 struct RefreshRec {
     client_id: String,

@@ -93,6 +93,8 @@ struct View {
     compliance: Vec<threat::Compliance>,
     interrupted: Option<&'static str>,
     insecure: bool,
+    /// What the run found out about the target (which token the resource takes, …).
+    notes: Vec<String>,
     failures: Vec<FailureLink>,
     /// Duties of the client or the deployment that did not hold: shown apart, never gating.
     advice: Vec<AdviceLink>,
@@ -211,6 +213,7 @@ fn view(result: &RunResult) -> View {
         misconfigured: result.misconfigured(),
         interrupted: result.interrupted,
         insecure: result.insecure,
+        notes: result.notes.clone(),
         failures: failure_links(result),
         advice: result
             .cases()

@@ -32,6 +32,8 @@ pub fn render(result: &RunResult) -> Value {
         "stopped": result.stopped,
         "filtered_out": result.filtered_out,
         "diagnoses": result.diagnoses(),
+        // What the run found out about the target (which token the resource takes, …).
+        "notes": result.notes,
         "threats": crate::report::threat::view(result.cases()),
         // A misconfigured target file leaves nothing to score.
         "misconfigured": result.misconfigured(),

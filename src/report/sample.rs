@@ -61,5 +61,6 @@ pub fn run(cases: Vec<CaseResult>) -> RunResult {
         filtered_out: 2,
         preflight: None,
         stopped: None,
+        notes: Vec::new(),
     }
 }

@@ -231,6 +231,9 @@ fn run_notes(out: &mut String, result: &RunResult, color: bool) {
     if let Some(signal) = result.interrupted {
         let _ = writeln!(out, "{}", paint(&format!("INCOMPLETE: interrupted by {signal}; cases not run are listed as skipped"), "1;33", color));
     }
+    for note in &result.notes {
+        let _ = writeln!(out, "{note}");
+    }
     if result.insecure {
         let _ = writeln!(out, "{}", paint("INSECURE: --insecure was given, server certificates were not checked", "1;33", color));
     }

@@ -38,6 +38,20 @@ pub(crate) struct Env {
     pub run_started: Instant,
     /// The run's one headless Chromium, started by the first login that needs it.
     pub chromium: Arc<login::SharedChromium>,
+    /// The grant whose tokens the probe resource takes, once found out (`run::resource`).
+    pub resource: tokio::sync::OnceCell<crate::target::file::ResourceToken>,
+    /// What the run found out about the target, for the reports' header.
+    pub notes: Arc<Mutex<Vec<String>>>,
+}
+
+impl Env {
+    /// Adds a line to the run's notes (once: several cases may find the same).
+    pub(crate) fn note(&self, line: String) {
+        let mut notes = self.notes.lock().unwrap_or_else(|e| e.into_inner());
+        if !notes.contains(&line) {
+            notes.push(line);
+        }
+    }
 }
 
 /// Why a step left no verdict, typed so the outcome follows from the kind; rendered once, by
@@ -220,7 +234,15 @@ impl<'a> CaseRun<'a> {
     /// a problem that leaves no verdict.
     async fn step(&mut self, label: &str, step: &Step) -> Result<bool, CaseError> {
         let role = if step.auth == Some(Auth::Public) { Role::PublicClient } else { Role::Client };
-        let obs = self.perform(label, step, role, &[]).await?;
+        let resolved;
+        let (step, overrides) = if step.endpoint == crate::suite::case::RESOURCE_TOKEN {
+            let (s, o) = self.resource_step(label, step).await?;
+            resolved = s;
+            (&resolved, o)
+        } else {
+            (step, Vec::new())
+        };
+        let obs = self.perform(label, step, role, &overrides).await?;
         if label == "main" && let Some(why) = refusal(step, &obs) {
             self.refused = Some((why, self.last_hint));
         }

@@ -61,7 +61,7 @@ impl CaseRun<'_> {
     }
 
     /// Signs in through the authorization endpoint, approves, and returns the code.
-    async fn fresh_code(&mut self, label: &str, role: Role) -> Result<String, CaseError> {
+    pub(crate) async fn fresh_code(&mut self, label: &str, role: Role) -> Result<String, CaseError> {
         let setup = |m: String| CaseError::new(ErrorKind::Setup, m);
         let endpoint = self.env.profile.fixtures.code.clone().ok_or_else(|| setup("the profile names no authorization endpoint for fixtures".into()))?;
         let mut step = Step::default_for(&endpoint);
@@ -86,7 +86,7 @@ impl CaseRun<'_> {
         }
     }
 
-    async fn token_request(&mut self, label: &str, endpoint: &str, role: Role, code: Option<String>) -> Result<serde_json::Value, CaseError> {
+    pub(crate) async fn token_request(&mut self, label: &str, endpoint: &str, role: Role, code: Option<String>) -> Result<serde_json::Value, CaseError> {
         let setup = |m: String| CaseError::new(ErrorKind::Setup, m);
         let step = Step::default_for(endpoint);
         let overrides: Vec<(String, String)> = code.into_iter().map(|c| ("code".to_string(), c)).collect();

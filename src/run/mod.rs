@@ -6,6 +6,7 @@ mod case_run;
 pub mod event;
 mod fixture;
 mod needs;
+mod resource;
 pub mod request;
 pub mod runner;
 mod schedule;

@@ -20,6 +20,7 @@ pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
             // loopback redirect URI keeps exact matching (RFC 9700 §2.1).
             Need::NonLoopbackRedirect if target.client.is_loopback() && target.client.native => Some(n.missing_reason().to_string()),
             Need::LoopbackRedirect if !target.public_client.as_ref().is_some_and(|c| c.is_loopback() && c.native) => Some(n.missing_reason().to_string()),
+            Need::ResourceTakesCode if target.resource_token == Some(crate::target::file::ResourceToken::ClientCredentials) => Some(n.missing_reason().to_string()),
             Need::Capability(c) if !target.capabilities.offers(*c) => Some(target.capabilities.missing_reason(*c)),
             _ => None,
         })

@@ -114,14 +114,17 @@ struct Turn {
 /// cases the selection left out.
 struct Queue {
     turns: Vec<Turn>,
+    /// What the run finds out about its targets, shared by every case.
+    notes: Arc<Mutex<Vec<String>>>,
     slots: Vec<(usize, CaseResult)>,
     filtered_out: usize,
 }
 
 /// Every selected case of every plan, as turns, in case order.
 fn queue(plans: &[Plan], opts: &RunOptions, redactor: &Arc<Redactor>, http: &Http, started: Instant) -> Queue {
-    let mut q = Queue { turns: Vec::new(), slots: Vec::new(), filtered_out: 0 };
+    let mut q = Queue { turns: Vec::new(), notes: Arc::default(), slots: Vec::new(), filtered_out: 0 };
     let chromium: Arc<tokio::sync::OnceCell<_>> = Arc::default();
+    let notes = q.notes.clone();
     for (pi, plan) in plans.iter().enumerate() {
         for (k, v) in plan.target.secrets() {
             redactor.add(k, &v);
@@ -134,6 +137,8 @@ fn queue(plans: &[Plan], opts: &RunOptions, redactor: &Arc<Redactor>, http: &Htt
             raw_requests: opts.raw_requests.clone(),
             run_started: started,
             chromium: chromium.clone(),
+            resource: tokio::sync::OnceCell::new(),
+            notes: notes.clone(),
         });
         let selected: Vec<&Case> = plan.profile.cases.iter().filter(|c| opts.selection.selects(c)).collect();
         q.filtered_out += plan.profile.cases.len() - selected.len();
@@ -268,7 +273,7 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
         .build()
         .map_err(RunError::Runtime)?;
     let http = Http::with_tls(opts.request_timeout, opts.body_cap, &opts.tls).map_err(|e| RunError::Http(e.to_string()))?;
-    let Queue { mut turns, slots, filtered_out } = queue(plans, opts, &redactor, &http, started);
+    let Queue { mut turns, notes, slots, filtered_out } = queue(plans, opts, &redactor, &http, started);
     let jobs = opts.jobs.unwrap_or(DEFAULT_JOBS).max(1);
     let shared = Arc::new(Shared {
         opts: opts.clone(),
@@ -303,6 +308,7 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
         filtered_out,
         preflight: opts.unreachable.clone(),
         stopped: shared.breaker.tripped.get().cloned(),
+        notes: notes.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|n| redactor.redact(n)).collect(),
     };
     shared.emit(&Event::Finished);
     Ok(result)

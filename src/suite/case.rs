@@ -194,11 +194,27 @@ pub enum Need {
     NonLoopbackRedirect,
     /// The public client's redirect_uri is a loopback URI (a native app, RFC 8252 §7.3).
     LoopbackRedirect,
+    /// The probe resource takes authorization-code tokens: the case sends it one from the code
+    /// flow (a resource that serves only client-credentials tokens cannot judge it).
+    ResourceTakesCode,
     /// A capability the server may not offer (metadata, iss, …).
     Capability(crate::model::capability::Capability),
 }
 
+/// The step endpoint that stands for "a token request whose token the probe resource accepts":
+/// the client-credentials request or a code exchange after a fresh login, as the target's
+/// `[resource] token` says or the suite found out (`run::resource`).
+pub const RESOURCE_TOKEN: &str = "resource_token";
+
 impl Need {
+    /// How `list` names the need: the declarable name where there is one.
+    pub fn label(self) -> String {
+        match self {
+            Need::ResourceTakesCode => "resource_takes_code".into(),
+            other => format!("{other:?}").to_lowercase(),
+        }
+    }
+
     pub fn missing_reason(self) -> &'static str {
         match self {
             Need::Login => "the target file has no [login] (username and password for the login page)",
@@ -211,6 +227,7 @@ impl Need {
             Need::JwtClient => "the target file has no [jwt_client] (a client registered for private_key_jwt, and its key)",
             Need::NonLoopbackRedirect => "the client is a native app (application_type = \"native\") with a loopback redirect_uri: RFC 8252 §7.3 lets any port through",
             Need::LoopbackRedirect => "the target file has no [public_client] with application_type = \"native\" and a loopback redirect_uri (RFC 8252 §7.3 is for native apps only)",
+            Need::ResourceTakesCode => "the probe resource takes client-credentials tokens ([resource] token = \"client_credentials\"), and the case sends it a token from the authorization-code flow",
             Need::Capability(_) => "the server does not offer a capability the case needs",
         }
     }

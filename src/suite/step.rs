@@ -10,7 +10,7 @@ use crate::jose::dpop::Flaw;
 use crate::model::capability::Capability;
 use crate::model::load_error::{LoadError, line_of};
 use crate::model::placeholder;
-use crate::suite::case::{Auth, Browser, Fixture, Need, ProfileView, Step};
+use crate::suite::case::{Auth, Browser, Fixture, Need, ProfileView, RESOURCE_TOKEN, Step};
 use crate::suite::raw::RawEntry;
 
 /// The profile's schemas, as the check registry's validation asks for them.
@@ -39,6 +39,8 @@ pub(crate) struct Known {
     pub names: HashSet<String>,
     /// What the case needs from the target.
     pub needs: BTreeSet<Need>,
+    /// Names of earlier steps at `resource_token`: their access tokens suit the resource.
+    pub resource_steps: HashSet<String>,
 }
 
 /// Fields of a case that a before or after step may not carry, and whether `raw` carries each.
@@ -90,6 +92,19 @@ fn needs_of(endpoint: &str, auth: Option<Auth>, needs: &mut BTreeSet<Need>) {
     }
 }
 
+/// A probe step that sends an access token not made by a `resource_token` step sends one from
+/// the code flow: the resource must take those.
+fn resource_needs(raw: &RawEntry, known: &mut Known) {
+    let strings = raw.bearer.iter().chain(raw.query.values()).chain(raw.headers.values());
+    let code_token = strings.flat_map(|s| placeholder::names(s)).any(|name| {
+        let from_resource_step = name.split_once('.').is_some_and(|(step, _)| known.resource_steps.contains(step));
+        name.ends_with("access_token") && !from_resource_step
+    });
+    if code_token {
+        known.needs.insert(Need::ResourceTakesCode);
+    }
+}
+
 /// Every string of a step that may hold placeholders, the endpoint's defaults it keeps included.
 fn placeholder_strings<'r>(raw: &'r RawEntry, expect: &'r Expect, defaults: &'r [(String, String)]) -> Vec<&'r str> {
     let mut strings: Vec<&str> = Vec::new();
@@ -138,9 +153,15 @@ impl StepCtx<'_> {
             (None, None) => self.table_endpoint.to_string(),
         };
         let ep_pos = raw.endpoint.as_ref().map(|s| s.span().start).unwrap_or(at);
-        if endpoint != "probe" && !self.profile.has_endpoint(&endpoint) {
+        if endpoint != "probe" && endpoint != RESOURCE_TOKEN && !self.profile.has_endpoint(&endpoint) {
             let names = self.profile.endpoint_names().join(", ");
-            return Err(self.err(ep_pos, format!("case `{id}`: field `endpoint`: unknown endpoint `{endpoint}` (the profile has: {names}, probe)")));
+            return Err(self.err(ep_pos, format!("case `{id}`: field `endpoint`: unknown endpoint `{endpoint}` (the profile has: {names}, probe, {RESOURCE_TOKEN})")));
+        }
+        if endpoint == RESOURCE_TOKEN {
+            self.resource_token_step(raw, known, &e)?;
+        }
+        if endpoint == "probe" {
+            resource_needs(raw, known);
         }
         needs_of(&endpoint, raw.auth, &mut known.needs);
         let is_browser = self.profile.is_browser_endpoint(&endpoint);
@@ -191,6 +212,31 @@ impl StepCtx<'_> {
             expect,
             line: line_of(self.text, at),
         })
+    }
+
+    /// A `resource_token` step is the default token request of whichever grant the resource
+    /// takes: it may name itself, carry a DPoP proof and expect, but not change the request.
+    fn resource_token_step(&self, raw: &RawEntry, known: &mut Known, e: &dyn Fn(String) -> LoadError) -> Result<(), LoadError> {
+        let changed = [
+            ("method", raw.method.is_some()),
+            ("auth", raw.auth.is_some()),
+            ("query", !raw.query.is_empty()),
+            ("form", !raw.form.is_empty()),
+            ("omit", !raw.omit.is_empty()),
+            ("append", !raw.append.is_empty()),
+            ("body", raw.body.is_some()),
+            ("headers", !raw.headers.is_empty()),
+            ("bearer", raw.bearer.is_some()),
+            ("url", raw.url.is_some()),
+        ];
+        if let Some((f, _)) = changed.iter().find(|(_, set)| *set) {
+            return Err(e(format!("field `{f}`: a `{RESOURCE_TOKEN}` step sends the default token request of the grant the resource takes; it cannot be changed")));
+        }
+        known.needs.insert(Need::Probe);
+        if let Some(n) = &raw.name {
+            known.resource_steps.insert(n.get_ref().clone());
+        }
+        Ok(())
     }
 
     /// The step's DPoP proof, if it sends one: a known flaw, with the access token the
@@ -278,7 +324,7 @@ mod tests {
     }
 
     fn known() -> Known {
-        Known { placeholders: ["state", "code"].map(String::from).into(), names: HashSet::new(), needs: BTreeSet::new() }
+        Known { placeholders: ["state", "code"].map(String::from).into(), names: HashSet::new(), needs: BTreeSet::new(), resource_steps: HashSet::new() }
     }
 
     /// Validates `text` (a step's TOML) as a step of the given role.
@@ -290,7 +336,7 @@ mod tests {
 
     #[rstest]
     #[case::a_case_field_in_a_step("id = \"a/b\"\nexpect = { status = 200 }", "after", "case `token/x`: after step: field `id` is not allowed in a step")]
-    #[case::unknown_endpoint("endpoint = \"tokn\"\nexpect = { status = 200 }", "after", "field `endpoint`: unknown endpoint `tokn` (the profile has: token, authorize, probe)")]
+    #[case::unknown_endpoint("endpoint = \"tokn\"\nexpect = { status = 200 }", "after", "field `endpoint`: unknown endpoint `tokn` (the profile has: token, authorize, probe, resource_token)")]
     #[case::browser_on_http("browser = \"deny\"\nexpect = { status = 200 }", "before", "field `browser`: endpoint `token` is not driven through the login page")]
     #[case::precondition_after("precondition = true\nexpect = { status = 200 }", "after", "field `precondition` is only for a before step")]
     #[case::dpop_unknown("dpop = \"shiny\"\nexpect = { status = 200 }", "main", "field `dpop`: unknown proof `shiny` (one of: ")]
@@ -298,6 +344,7 @@ mod tests {
     #[case::dpop_in_a_browser("endpoint = \"authorize\"\ndpop = \"proof\"\nexpect = { status = 200 }", "before", "field `dpop`: endpoint `authorize` is driven through the login page, which sends no proof")]
     #[case::method("method = \"FETCH\"\nexpect = { status = 200 }", "main", "field `method`: `FETCH` is not an HTTP method")]
     #[case::placeholder("form = { x = \"{access_token}\" }\nexpect = { status = 200 }", "main", "unknown placeholder `{access_token}` (declare fixtures = [\"token_pair\"])")]
+    #[case::resource_token_changed("endpoint = \"resource_token\"\nform = { scope = \"x\" }\nexpect = { status = 200 }", "before", "field `form`: a `resource_token` step sends the default token request of the grant the resource takes; it cannot be changed")]
     fn a_bad_step_is_refused_with_the_rule_it_breaks(#[case] text: &str, #[case] role: &str, #[case] expected: &str) {
         let e = step(text, role, &mut known()).unwrap_err();
         assert!(e.contains(expected), "{e}");
@@ -316,6 +363,25 @@ mod tests {
         assert!(k.needs.contains(&need), "{:?}", k.needs);
     }
 
+    /// A probe step sending a token from the code flow needs a resource that takes those; one
+    /// sending the token a `resource_token` step made, or none, does not.
+    #[rstest]
+    #[case::code_token(&[], "bearer = \"{first.access_token}\"", true)]
+    #[case::code_token_in_the_query(&[], "query = { access_token = \"{first.access_token}\" }", true)]
+    #[case::resource_token(&["name = \"first\"\nendpoint = \"resource_token\"\nexpect = { status = 200 }"], "bearer = \"{first.access_token}\"", false)]
+    #[case::made_up_token(&[], "bearer = \"invalid-{state}\"", false)]
+    fn a_probe_step_with_a_code_flow_token_needs_a_resource_that_takes_it(#[case] before: &[&str], #[case] probe: &str, #[case] needs: bool) {
+        let mut k = known();
+        k.names.insert("first".into());
+        for b in before {
+            k.names.remove("first");
+            step(b, "before", &mut k).unwrap();
+        }
+        step(&format!("endpoint = \"probe\"\n{probe}\nexpect = {{ status = 200 }}"), "after", &mut k).unwrap();
+        assert_eq!(k.needs.contains(&Need::ResourceTakesCode), needs, "{:?}", k.needs);
+        assert!(k.needs.contains(&Need::Probe));
+    }
+
     #[test]
     fn a_named_step_makes_its_captures_known_and_its_name_taken() {
         let mut k = known();
@@ -327,7 +393,7 @@ mod tests {
 
     #[test]
     fn a_body_replaces_the_endpoints_defaults_and_their_placeholders() {
-        let mut k = Known { placeholders: HashSet::new(), names: HashSet::new(), needs: BTreeSet::new() };
+        let mut k = Known { placeholders: HashSet::new(), names: HashSet::new(), needs: BTreeSet::new(), resource_steps: HashSet::new() };
         assert!(step("expect = { status = 200 }", "main", &mut k).unwrap_err().contains("unknown placeholder `{code}`"));
         assert!(step("body = \"raw\"\nexpect = { status = 200 }", "main", &mut k).is_ok());
         assert!(step("omit = [\"code\"]\nexpect = { status = 200 }", "main", &mut k).is_ok());

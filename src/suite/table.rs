@@ -65,6 +65,7 @@ fn validate_case(ctx: &StepCtx, raw: RawEntry, at: usize) -> Result<Case, LoadEr
         placeholders: BASE_PLACEHOLDERS.iter().map(|s| s.to_string()).chain(fixtures.iter().flat_map(|f| f.provides()).map(|s| s.to_string())).collect(),
         names: HashSet::new(),
         needs: needs(ctx, &raw, &fixtures)?,
+        resource_steps: HashSet::new(),
     };
     let (before, main, after) = steps(ctx, &raw, at, level, &mut known)?;
     let race = race(ctx, &raw, &main)?;

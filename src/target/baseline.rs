@@ -195,7 +195,7 @@ mod tests {
     #[test]
     fn the_failures_of_a_run_become_a_baseline_to_confirm() {
         let run = ProfileRun { profile: "p".into(), target: "t".into(), cases: vec![case("token/a", Outcome::Failed), case("token/b", Outcome::Passed)] };
-        let result = RunResult { runs: vec![run], strict: false, duration_ms: 0, interrupted: None, insecure: false, filtered_out: 0, preflight: None, stopped: None };
+        let result = RunResult { runs: vec![run], strict: false, duration_ms: 0, interrupted: None, insecure: false, filtered_out: 0, preflight: None, stopped: None, notes: Vec::new() };
         insta::assert_snapshot!(Baseline::of_failures(&result).to_toml());
     }
 }

@@ -102,6 +102,9 @@ pub struct Target {
     pub profile: String,
     pub base_url: Url,
     pub probe_url: Option<Url>,
+    /// `[resource] token`: the grant whose tokens the probe resource serves; `None`: found out
+    /// at the first case that needs it (see `run::resource`).
+    pub resource_token: Option<ResourceToken>,
     pub client: Client,
     pub second_client: Option<Client>,
     /// The client for client-credentials requests, where the server wants a separate one.
@@ -125,6 +128,28 @@ pub struct Target {
     /// `[slow]`: seconds to wait before a code or access token must be dead (the slow cases).
     pub slow: std::collections::BTreeMap<String, u64>,
     pub(super) lines: Lines,
+}
+
+/// The grant whose access tokens the probe resource accepts. A resource that serves end users
+/// (a userinfo-style endpoint) refuses client-credentials tokens by design; a machine-to-machine
+/// API may take nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceToken {
+    AuthorizationCode,
+    ClientCredentials,
+}
+
+impl ResourceToken {
+    pub fn name(self) -> &'static str {
+        match self {
+            ResourceToken::AuthorizationCode => "authorization_code",
+            ResourceToken::ClientCredentials => "client_credentials",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ResourceToken> {
+        [ResourceToken::AuthorizationCode, ResourceToken::ClientCredentials].into_iter().find(|t| t.name() == s)
+    }
 }
 
 /// `[tls]`: files are read when the target is loaded; paths are relative to the target file.

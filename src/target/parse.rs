@@ -11,7 +11,7 @@ use url::Url;
 
 use super::capabilities::Capabilities;
 use super::expand::Expander;
-use super::file::{Client, JwtClient, Lines, Login, LoginDriver, LoginStep, Target, Tls};
+use super::file::{Client, JwtClient, Lines, Login, LoginDriver, LoginStep, ResourceToken, Target, Tls};
 use super::raw::{RawClient, RawJwtClient, RawLogin, RawLoginStep, RawTarget, RawTls, Text};
 use crate::model::capability::Capability;
 use crate::model::load_error::{LoadError, io_message, line_of, toml_error};
@@ -32,6 +32,7 @@ impl Target {
             profile: x.value(&raw.profile, "profile")?,
             base_url: x.url(&raw.base_url, "base_url")?,
             probe_url: raw.probe_url.as_ref().map(|t| x.url(t, "probe_url")).transpose()?,
+            resource_token: resource_token(&x, &raw)?,
             client: client(&x, &raw.client, "client")?,
             second_client: raw.second_client.as_ref().map(|c| client(&x, c, "second_client")).transpose()?,
             cc_client: raw.cc_client.as_ref().map(|c| client(&x, c, "cc_client")).transpose()?,
@@ -89,6 +90,15 @@ fn client(x: &Expander, c: &Spanned<RawClient>, table: &str) -> Result<Client, L
         redirect_uri_optional: r.redirect_uri_optional,
         native,
     })
+}
+
+/// `[resource] token`: the grant whose tokens the probe resource accepts.
+fn resource_token(x: &Expander, raw: &RawTarget) -> Result<Option<ResourceToken>, LoadError> {
+    let Some(t) = raw.resource.as_ref().and_then(|r| r.token.as_ref()) else { return Ok(None) };
+    let v = x.value(t, "resource.token")?;
+    ResourceToken::parse(&v)
+        .map(Some)
+        .ok_or_else(|| x.err(t.span().start, "resource.token", format!("`{v}` is neither `authorization_code` nor `client_credentials` (the grant whose access tokens the probe resource accepts)")))
 }
 
 /// `[public_client]`: a client without a secret.
@@ -281,6 +291,7 @@ mod tests {
     #[case::slow_zero("[slow]\ncode = 0\n", "t.toml:5: field `slow.code`: seconds between 1 and 7200")]
     #[case::slow_unknown("[slow]\nnap = 5\n", "t.toml:5: field `slow.nap`: unknown wait (known: code, access_token, request_uri, device_code)")]
     #[case::redirect_relative("[second_client]\nid = \"s\"\nredirect_uri = \"cb\"\n", "t.toml:6: field `second_client.redirect_uri`: `cb` is not an absolute URI: relative URL without a base")]
+    #[case::resource_token("[resource]\ntoken = \"implicit\"\n", "t.toml:5: field `resource.token`: `implicit` is neither `authorization_code` nor `client_credentials` (the grant whose access tokens the probe resource accepts)")]
     #[case::application_type("[public_client]\nid = \"p\"\napplication_type = \"desktop\"\n", "t.toml:6: field `public_client.application_type`: `desktop` is neither `native` nor `web` (OpenID Connect Registration's application_type)")]
     #[case::public_with_secret("[public_client]\nid = \"p\"\nsecret = \"s\"\n", "t.toml:4: field `public_client.secret`: a public client has no secret (RFC 6749 §2.1)")]
     #[case::cert_without_key("[tls]\nclient_cert = \"c.pem\"\n", "t.toml:5: field `tls.client_key`: client_cert needs client_key")]

@@ -14,6 +14,7 @@ pub(crate) struct RawTarget {
     pub profile: Text,
     pub base_url: Text,
     pub probe_url: Option<Text>,
+    pub resource: Option<RawResource>,
     pub client: Spanned<RawClient>,
     pub second_client: Option<Spanned<RawClient>>,
     pub cc_client: Option<Spanned<RawClient>>,
@@ -32,6 +33,14 @@ pub(crate) struct RawTarget {
     /// Waits for the slow cases, in seconds (`code`, `access_token`).
     #[serde(default)]
     pub slow: IndexMap<String, Spanned<u64>>,
+}
+
+/// `[resource]`: which token the probe resource expects.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawResource {
+    /// `authorization_code` or `client_credentials`; absent: the suite finds out.
+    pub token: Option<Text>,
 }
 
 #[derive(Deserialize)]

@@ -38,10 +38,16 @@ pub async fn probe(State(st): State<Arc<AuthServer>>, headers: HeaderMap, RawQue
     });
     // RFC 6750 §3.1: another scheme is no token, unless the fault takes it for one.
     let sent = token.is_some() || (credentials.is_some() && st.has(Fault::RfcProbeErrorForOtherScheme));
-    match token.and_then(|t| st.store.access(&t)) {
+    match token.and_then(|t| st.store.access(&t)).filter(|rec| serves(&st, rec)) {
         Some(rec) => served(&rec),
         None => bearer_challenge(&st, sent),
     }
+}
+
+/// Whether the resource serves this live token's bearer: every one, or (the variant) end users
+/// only, as a userinfo endpoint does.
+fn serves(st: &AuthServer, rec: &AccessRec) -> bool {
+    rec.for_end_user() || !st.variant(Variant::ResourceUserTokensOnly)
 }
 
 /// What the resource tells a live token's bearer: whom it was issued to, for what.
@@ -77,7 +83,7 @@ fn dpop_probe(st: &AuthServer, headers: &HeaderMap, token: &str) -> Response {
         (Some(p), Some(bound)) => p.jkt == bound || st.has(Fault::RfcDpopKeyUnchecked),
         (Some(_), None) => false,
     };
-    match st.store.access(token).filter(|_| key_ok) {
+    match st.store.access(token).filter(|rec| key_ok && serves(st, rec)) {
         Some(rec) => served(&rec),
         None if proven.is_none() => dpop_challenge(st, "invalid_dpop_proof"),
         None => dpop_challenge(st, "invalid_token"),
