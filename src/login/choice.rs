@@ -24,6 +24,8 @@ pub enum DriveError {
     TooManyHops { max: usize, url: Url },
     #[error("the form at {url} submits to {action}, off the authorization server's origin")]
     OffOriginForm { url: Url, action: String },
+    #[error("the device verification page at {url} asked for the user_code again after it was typed: the code was refused ({page})")]
+    UserCodeRefused { url: Url, page: String },
     #[error("the login form at {url} has no text or email input for the username (set login.username_field)")]
     NoUsernameField { url: Url },
     #[error("status {status} redirect at {url} without a usable Location header")]

@@ -19,7 +19,7 @@ use futures_util::StreamExt;
 use url::Url;
 
 use super::choice::{Choice, DriveError};
-use super::controls::{auto_submit_form, consent_button, consent_link, is_stop, login_fields, username_field};
+use super::controls::{auto_submit_form, consent_button, consent_link, is_stop, login_fields, user_code_form, username_field};
 use crate::target::file::{Login, LoginStep};
 use crate::transport::page::{Button, Form, Landing, Page, parse_page};
 
@@ -120,7 +120,8 @@ impl Chromium {
 
     /// Drives from `start` as the form driver would, through the rendered page.
     /// `stops` are the client's redirect URIs, `origins` the server's.
-    pub async fn drive(&self, start: &Url, choice: Choice, login: &Login, stops: &[Url], origins: &[url::Origin]) -> Result<Landing, Stopped> {
+    /// `user_code`: the device flow's code, typed where a verification page asks for it.
+    pub async fn drive(&self, start: &Url, choice: Choice, login: &Login, user_code: Option<&str>, stops: &[Url], origins: &[url::Origin]) -> Result<Landing, Stopped> {
         let stopped = |error: DriveError| Stopped { error, screenshot: None };
         let _slot = self.slots.acquire().await.map_err(|_| stopped(DriveError::Browser { url: start.clone(), why: "the browser was closed".into() }))?;
         let fail = |why: String| stopped(DriveError::Browser { url: start.clone(), why });
@@ -129,7 +130,7 @@ impl Chromium {
         params.browser_context_id = Some(context.clone());
         let result = match self.browser.new_page(params).await {
             Ok(page) => {
-                let r = tokio::time::timeout(login.timeout, drive_page(&page, start, choice, login, stops, origins)).await;
+                let r = tokio::time::timeout(login.timeout, drive_page(&page, start, choice, login, user_code, stops, origins)).await;
                 let r = match r {
                     Ok(r) => r,
                     Err(_) => Err(DriveError::Browser { url: page_url(&page).await.unwrap_or_else(|| start.clone()), why: format!("the login did not finish within {} s (login.timeout)", login.timeout.as_secs()) }),
@@ -271,11 +272,11 @@ async fn run_js(page: &chromiumoxide::Page, script: String, url: &Url) -> Result
     }
 }
 
-async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, login: &Login, stops: &[Url], origins: &[url::Origin]) -> Result<Landing, DriveError> {
+async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, login: &Login, user_code: Option<&str>, stops: &[Url], origins: &[url::Origin]) -> Result<Landing, DriveError> {
     let (arrived, _stop_watcher) = intercept_navigations(page, start, stops, origins).await?;
     let (traffic, _stop_traffic_watcher) = watch_traffic(page, start).await?;
     navigate(page, start);
-    let mut walk = Walk { page, choice, login, traffic: &traffic, tally: Tally::default(), last: None, acted_on: None };
+    let mut walk = Walk { page, choice, login, user_code, traffic: &traffic, tally: Tally::default(), last: None, acted_on: None };
     loop {
         tokio::time::sleep(POLL).await;
         if let Some(u) = arrived.lock().unwrap_or_else(|e| e.into_inner()).clone() {
@@ -364,6 +365,7 @@ struct Tally {
     actions: usize,
     logins: usize,
     usernames: usize,
+    user_codes: usize,
     denied: bool,
 }
 
@@ -372,6 +374,8 @@ struct Walk<'p> {
     page: &'p chromiumoxide::Page,
     choice: Choice,
     login: &'p Login,
+    /// The device flow's user code, typed where a verification page asks for it.
+    user_code: Option<&'p str>,
     traffic: &'p Mutex<Traffic>,
     tally: Tally,
     /// The last page state (URL and HTML) and since when it is unchanged.
@@ -501,9 +505,23 @@ impl Walk<'_> {
         if self.tally.actions > MAX_ACTIONS {
             return Err(DriveError::TooManyHops { max: MAX_ACTIONS, url: url.clone() });
         }
+        let user_code = self.user_code.and_then(|code| user_code_form(parsed).map(|(form, field)| (code, form, field)));
         if let Some((i, step)) = step {
             self.tally.denied |= step.choice.as_deref() == Some("deny");
             run_step(page, i, step, login, url).await?;
+        } else if let Some((code, form, field)) = user_code {
+            // Typed once; asked again, the code was refused, unless the user declined (the page
+            // then offers to start over, and the login ends there).
+            if self.tally.denied {
+                self.undo();
+                return Ok(());
+            }
+            self.tally.user_codes += 1;
+            if self.tally.user_codes > 1 {
+                return Err(DriveError::UserCodeRefused { url: url.clone(), page: parsed.summary() });
+            }
+            run_js(page, type_script(field, code), url).await?;
+            run_js(page, click_script(form.buttons.first(), Some(field)), url).await?;
         } else if let Some(form) = parsed.login_form() {
             // An application re-renders its form while it signs in (a spinner, a disabled
             // button): a login form after the first is judged once the page settles.

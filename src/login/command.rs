@@ -5,7 +5,8 @@
 //!
 //! Protocol (environment): `OAUTH_LOGIN_USERNAME`, `OAUTH_LOGIN_PASSWORD`, `OAUTH_LOGIN_CHOICE`
 //! (`approve`, `deny` or `first_page`), `OAUTH_LOGIN_STOP_AT` (the client's redirect URIs, space
-//! separated: stop at the first navigation there, never load it). Output: on its first line the
+//! separated: stop at the first navigation there, never load it), `OAUTH_LOGIN_USER_CODE` (a
+//! device flow's user code to type where the verification page asks for it; set only then). Output: on its first line the
 //! URL where it stopped — the navigation to the client for approve and deny — and, when it stopped
 //! on a page of the server (always for `first_page`; an error page for the others), that page's
 //! HTML as rendered on the lines after.
@@ -30,11 +31,15 @@ pub struct Reported {
     pub stderr: String,
 }
 
-pub async fn run(argv: &[String], dir: &std::path::Path, start: &Url, choice: Choice, login: &Login, stop_at: &[Url]) -> Result<Reported, DriveError> {
+pub async fn run(argv: &[String], dir: &std::path::Path, start: &Url, choice: Choice, login: &Login, user_code: Option<&str>, stop_at: &[Url]) -> Result<Reported, DriveError> {
     let failed = |why: String| DriveError::Command { url: start.clone(), why };
     let (program, args) = argv.split_first().ok_or_else(|| failed("no program given".into()))?;
     let stops: Vec<&str> = stop_at.iter().map(Url::as_str).collect();
-    let mut child = tokio::process::Command::new(program)
+    let mut command = tokio::process::Command::new(program);
+    if let Some(code) = user_code {
+        command.env("OAUTH_LOGIN_USER_CODE", code);
+    }
+    let mut child = command
         .args(args)
         .arg(start.as_str())
         .current_dir(if dir.as_os_str().is_empty() { std::path::Path::new(".") } else { dir })
@@ -149,9 +154,12 @@ mod tests {
     async fn the_first_line_is_the_url_and_the_credentials_come_by_environment_only() {
         let start = Url::parse("http://as.test/authorize?x=1").unwrap();
         // The URL arrives as $1; the password only in the environment.
-        let script = r#"case "$*" in *s3cret*) echo leaked; exit 3;; esac; echo "starting $1" >&2; echo; echo "https://app.test/cb?code=c1&user=$OAUTH_LOGIN_USERNAME&choice=$OAUTH_LOGIN_CHOICE""#;
-        let r = run(&sh(script), std::path::Path::new(""), &start, Choice::Approve, &login(), &[]).await.unwrap();
-        assert_eq!(r.url.as_str(), "https://app.test/cb?code=c1&user=alice&choice=approve");
+        let script = r#"case "$*" in *s3cret*) echo leaked; exit 3;; esac; echo "starting $1" >&2; echo; echo "https://app.test/cb?code=c1&user=$OAUTH_LOGIN_USERNAME&choice=$OAUTH_LOGIN_CHOICE&user_code=$OAUTH_LOGIN_USER_CODE""#;
+        let r = run(&sh(script), std::path::Path::new(""), &start, Choice::Approve, &login(), None, &[]).await.unwrap();
+        assert_eq!(r.url.as_str(), "https://app.test/cb?code=c1&user=alice&choice=approve&user_code=");
+        // A device flow's user code, for the program to type at the verification page.
+        let r = run(&sh(script), std::path::Path::new(""), &start, Choice::Approve, &login(), Some("WDJB-MJHT"), &[]).await.unwrap();
+        assert_eq!(r.url.as_str(), "https://app.test/cb?code=c1&user=alice&choice=approve&user_code=WDJB-MJHT");
         assert!(r.stderr.contains("starting http://as.test/authorize?x=1"));
         assert!(r.html.is_none());
     }
@@ -159,7 +167,7 @@ mod tests {
     #[tokio::test]
     async fn first_page_gives_the_url_then_the_rendered_html() {
         let start = Url::parse("http://as.test/authorize").unwrap();
-        let r = run(&sh(r#"echo "$1"; echo '<form><input type=password name=p></form>'"#), std::path::Path::new(""), &start, Choice::FirstPage, &login(), &[]).await.unwrap();
+        let r = run(&sh(r#"echo "$1"; echo '<form><input type=password name=p></form>'"#), std::path::Path::new(""), &start, Choice::FirstPage, &login(), None, &[]).await.unwrap();
         assert_eq!(r.url, start);
         assert!(r.html.unwrap().contains("type=password"));
     }
@@ -168,7 +176,7 @@ mod tests {
     async fn a_failing_silent_or_slow_program_is_an_error_that_says_which() {
         async fn err(argv: Vec<String>) -> String {
             let start = Url::parse("http://as.test/a").unwrap();
-            run(&argv, std::path::Path::new(""), &start, Choice::Approve, &login(), &[]).await.unwrap_err().to_string()
+            run(&argv, std::path::Path::new(""), &start, Choice::Approve, &login(), None, &[]).await.unwrap_err().to_string()
         }
         let e = err(sh("echo 'no such user' >&2; exit 4")).await;
         assert!(e.contains("exited with exit status: 4") && e.contains("no such user"), "{e}");
@@ -177,7 +185,7 @@ mod tests {
         let mut quick = login();
         quick.timeout = std::time::Duration::from_secs(1);
         let started = std::time::Instant::now();
-        let e = run(&sh("sleep 30"), std::path::Path::new(""), &Url::parse("http://as.test/a").unwrap(), Choice::Approve, &quick, &[]).await.unwrap_err().to_string();
+        let e = run(&sh("sleep 30"), std::path::Path::new(""), &Url::parse("http://as.test/a").unwrap(), Choice::Approve, &quick, None, &[]).await.unwrap_err().to_string();
         assert!(e.contains("did not finish within 1 s") && started.elapsed() < std::time::Duration::from_secs(5), "{e}");
         assert!(err(vec!["/nonexistent/login-program".into()]).await.contains("cannot start"));
     }

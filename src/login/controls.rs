@@ -9,7 +9,7 @@ use crate::target::file::Login;
 use crate::transport::page::{Button, Form, Page, is_username_field};
 
 const APPROVE_WORDS: &[&str] = &["allow", "approve", "accept", "authorize", "authorise", "consent", "yes", "continue", "grant"];
-const DENY_WORDS: &[&str] = &["deny", "reject", "cancel", "decline", "no", "abort"];
+const DENY_WORDS: &[&str] = &["deny", "refuse", "reject", "decline", "disallow", "cancel", "no", "abort"];
 
 /// The words that mean `choice` on a button or link.
 fn words_for(choice: Choice) -> &'static [&'static str] {
@@ -40,6 +40,24 @@ pub fn consent_link(page: &Page, choice: Choice) -> Option<&str> {
         .filter(|(href, _)| !href.starts_with('#') && !href.trim_start().to_ascii_lowercase().starts_with("javascript:"))
         .find(|(_, text)| text.split(|c: char| !c.is_alphanumeric()).any(|w| words.contains(&w.to_lowercase().as_str())))
         .map(|(href, _)| href.as_str())
+}
+
+/// A device verification page's form asking for the user code (RFC 8628 §3.3): a visible text
+/// input named for it (`user_code`, `userCode`, `user-code`), and no password input.
+pub fn user_code_form(page: &Page) -> Option<(&Form, &str)> {
+    page.forms.iter().filter(|f| !f.fields.iter().any(|x| x.kind == "password")).find_map(|f| {
+        f.fields
+            .iter()
+            .find(|x| !matches!(x.kind.as_str(), "hidden" | "submit" | "checkbox" | "radio") && x.name.to_ascii_lowercase().replace(['-', '_'], "") == "usercode")
+            .map(|x| (f, x.name.as_str()))
+    })
+}
+
+/// The form's fields with `name` set to `value`.
+pub fn fill_field(form: &Form, name: &str, value: &str) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = form.fields.iter().filter(|f| f.name != name).map(|f| (f.name.clone(), f.value.clone())).collect();
+    pairs.push((name.to_string(), value.to_string()));
+    pairs
 }
 
 /// The login form's username and password inputs: the target file's names, else the first text
@@ -116,6 +134,26 @@ mod tests {
       <form method="post" action="/consent"><input type="hidden" name="txn" value="t1">
       <button name="decision" value="allow">Allow</button>
       <button name="decision" value="deny">Deny</button></form></body></html>"#;
+
+    #[rstest]
+    #[case::plain(r#"<form method="post" action="/device"><input type="hidden" name="xsrf" value="x"><input type="text" name="user_code"><button>Continue</button></form>"#, Some("user_code"))]
+    #[case::camel(r#"<form action="/d"><input name="userCode"><button>Go</button></form>"#, Some("userCode"))]
+    #[case::hidden_only(r#"<form action="/d"><input type="hidden" name="user_code" value="AB"><button>Confirm</button></form>"#, None)]
+    #[case::login_form(r#"<form action="/l"><input name="user_code"><input type="password" name="p"></form>"#, None)]
+    #[case::a_username(r#"<form action="/l"><input name="username"></form>"#, None)]
+    fn a_user_code_form_is_a_visible_input_named_for_it(#[case] html: &str, #[case] field: Option<&str>) {
+        let page = parse_page(html);
+        assert_eq!(user_code_form(&page).map(|(_, f)| f), field);
+    }
+
+    #[rstest]
+    #[case("Refuse")]
+    #[case("Decline")]
+    #[case("Cancel")]
+    fn a_refusal_is_known_by_its_usual_words(#[case] label: &str) {
+        let page = parse_page(&format!(r#"<form method="post" action="/c"><button name="ok">Allow</button><button name="x">{label}</button></form>"#));
+        assert_eq!(consent_button(&page, Choice::Deny).map(|(_, b)| b.label.as_str()), Some(label));
+    }
 
     #[test]
     fn finds_approve_and_deny_buttons() {

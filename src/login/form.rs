@@ -8,7 +8,7 @@ use reqwest::header::HeaderValue;
 use url::Url;
 
 use super::choice::{Choice, DriveError};
-use super::controls::{auto_submit_form, consent_button, consent_link, fill_login, fill_username, is_stop, pairs_of};
+use super::controls::{auto_submit_form, consent_button, consent_link, fill_field, fill_login, fill_username, is_stop, pairs_of, user_code_form};
 use crate::target::file::Login;
 use crate::transport::http::{Exchange, Http, HttpRequest, HttpResponse};
 use crate::transport::page::{Button, FORMLESS, Form, Landing, Page, parse_page};
@@ -27,6 +27,8 @@ pub struct Browser<'a> {
     pub exchanges: Vec<Exchange>,
     /// Return a page built by script as it is (another driver renders it) instead of an error.
     pub read_script_pages: bool,
+    /// The device flow's user code, typed where a verification page asks for it (RFC 8628 §3.3).
+    pub user_code: Option<String>,
 }
 
 /// What the form driver does on a page it reached.
@@ -45,6 +47,7 @@ enum Move {
 struct Tally {
     logins: usize,
     usernames: usize,
+    user_codes: usize,
     denied: bool,
 }
 
@@ -57,7 +60,7 @@ struct Next {
 
 impl<'a> Browser<'a> {
     pub fn new(http: &'a Http, origins: Vec<url::Origin>, login: Option<&'a Login>, stop_at: Vec<Url>) -> Self {
-        Browser { http, jar: Jar::default(), origins, login, stop_at, exchanges: Vec::new(), read_script_pages: false }
+        Browser { http, jar: Jar::default(), origins, login, stop_at, exchanges: Vec::new(), read_script_pages: false, user_code: None }
     }
 
     pub fn on_server(&self, url: &Url) -> bool {
@@ -161,6 +164,18 @@ impl<'a> Browser<'a> {
     /// What to do on `page`: sign in, give the username, press approve or deny (a button, else a
     /// link), let a self-submitting form go, or stop.
     fn choose(&self, page: &Page, url: &Url, choice: Choice, tally: &mut Tally) -> Result<Move, DriveError> {
+        if let (Some(code), Some((form, field))) = (&self.user_code, user_code_form(page)) {
+            // The user types the code shown on the device; asked again, the code was refused —
+            // unless the user declined: the page then offers to start over, and the drive ends.
+            if tally.denied {
+                return Ok(Move::Stay);
+            }
+            tally.user_codes += 1;
+            if tally.user_codes > 1 {
+                return Err(DriveError::UserCodeRefused { url: url.clone(), page: page.summary() });
+            }
+            return Ok(Move::Submit { form: form.clone(), pairs: fill_field(form, field, code), pressed: form.buttons.first().cloned() });
+        }
         if let Some(form) = page.login_form() {
             let login = self.login.ok_or_else(|| DriveError::NoLogin { url: url.clone() })?;
             tally.logins += 1;
@@ -259,6 +274,25 @@ mod tests {
         assert_eq!(next.body.as_deref(), Some("csrf=t&user=alice&pw=pw1&go=1"));
         let again = b.choose(&page, &at, Choice::Approve, &mut tally).unwrap_err();
         assert!(matches!(again, DriveError::LoginRefused { .. }), "{again}");
+    }
+
+    const USER_CODE: &str = r#"<form method=post action="/device"><input type=hidden name=xsrf value=x><input name=user_code><button>Continue</button></form>"#;
+
+    /// RFC 8628 §3.3: the user types the device's code where the page asks for it, once; asked
+    /// again, the code was refused — unless the user declined and the page offers to start over.
+    #[test]
+    fn the_user_code_is_typed_once_and_a_second_ask_is_a_refusal_unless_the_user_declined() {
+        let http = http();
+        let mut b = browser(&http, None);
+        b.user_code = Some("WDJB-MJHT".into());
+        let (page, at, mut tally) = (parse_page(USER_CODE), url("https://as.test/device"), Tally::default());
+        let Move::Submit { form, pairs, pressed } = b.choose(&page, &at, Choice::Approve, &mut tally).unwrap() else { panic!("no submit") };
+        let next = b.submission(&at, &form, pairs, pressed).unwrap();
+        assert_eq!(next.body.as_deref(), Some("xsrf=x&user_code=WDJB-MJHT"));
+        let again = b.choose(&page, &at, Choice::Approve, &mut tally).unwrap_err();
+        assert!(matches!(again, DriveError::UserCodeRefused { .. }), "{again}");
+        let mut declined = Tally { denied: true, user_codes: 1, ..Tally::default() };
+        assert!(matches!(b.choose(&page, &at, Choice::Deny, &mut declined).unwrap(), Move::Stay));
     }
 
     #[test]

@@ -54,10 +54,10 @@ pub async fn drive_with(browser: &mut Browser<'_>, start: Url, choice: Choice, s
 /// The login through the run's Chromium (started here when it is the first).
 async fn drive_chromium(browser: &mut Browser<'_>, start: Url, choice: Choice, login: &Login, shared: &SharedChromium) -> Driven {
     let launched = shared.get_or_init(|| async { chromium::Chromium::launch().await.map(Arc::new).map_err(Arc::new) }).await.clone();
-    let (stops, origins) = (browser.stops().to_vec(), browser.origins().to_vec());
+    let (stops, origins, user_code) = (browser.stops().to_vec(), browser.origins().to_vec(), browser.user_code.clone());
     let drive = || async {
         let browser = launched.map_err(|e| DriveError::Browser { url: start.clone(), why: e.to_string() })?;
-        browser.drive(&start, choice, login, &stops, &origins).await
+        browser.drive(&start, choice, login, user_code.as_deref(), &stops, &origins).await
     };
     let landing = if choice == Choice::FirstPage { first_page_via(browser, &start, drive).await } else { drive().await };
     match landing {
@@ -68,8 +68,8 @@ async fn drive_chromium(browser: &mut Browser<'_>, start: Url, choice: Choice, l
 
 /// The login through the user's program, its standard error kept for the report.
 async fn drive_command(browser: &mut Browser<'_>, start: Url, choice: Choice, login: &Login, argv: &[String], dir: &std::path::Path) -> Driven {
-    let stops = browser.stops().to_vec();
-    let run = |c: Choice| command::run(argv, dir, &start, c, login, &stops);
+    let (stops, user_code) = (browser.stops().to_vec(), browser.user_code.clone());
+    let run = |c: Choice| command::run(argv, dir, &start, c, login, user_code.as_deref(), &stops);
     // Its stderr goes to the report; on failure it is in the error already.
     let log: std::sync::Mutex<Option<String>> = Default::default();
     let keep = |r: &command::Reported| *log.lock().unwrap_or_else(|e| e.into_inner()) = Some(r.stderr.clone()).filter(|s| !s.trim().is_empty());

@@ -171,6 +171,7 @@ faults! {
     RfcJwtAlgNoneAccepted => "rfc-jwt-alg-none-accepted", "rfc6749", Must, "an unsigned (alg none) client assertion is accepted (RFC 7523 §3: the JWT MUST be signed)";
     RfcJwtSubUnchecked => "rfc-jwt-sub-unchecked", "rfc6749", Must, "a client assertion without iss or sub is accepted (RFC 7523 §3: both MUST be there, the client_id)";
     RfcDeviceNoVerificationUri => "rfc-device-no-verification-uri", "rfc6749", Must, "the device authorization response lacks verification_uri (RFC 8628 §3.2: REQUIRED)";
+    RfcDeviceCompleteUriWrong => "rfc-device-complete-uri-wrong", "rfc6749", Must, "verification_uri_complete carries a user_code other than the one issued, so it leads nowhere (RFC 8628 §3.3.1: it includes the user_code)";
     RfcDeviceTokensWhilePending => "rfc-device-tokens-while-pending", "rfc6749", Must, "a device_code is exchanged for tokens before the user approved (RFC 8628 §3.5: authorization_pending)";
     RfcDeviceReusable => "rfc-device-reusable", "rfc6749", Must, "a device_code yields tokens twice (RFC 8628 §3.5: a grant used once; RFC 6749 §5.2 invalid_grant)";
     RfcDeviceDeniedAsPending => "rfc-device-denied-as-pending", "rfc6749", Should, "a denied device authorization keeps answering authorization_pending (RFC 8628 §3.5: access_denied)";

@@ -153,6 +153,19 @@ pub fn consent(style: LoginStyle, action: &str, txn: &str, client_id: &str, scop
     layout("Consent", &body)
 }
 
+/// RFC 8628 §3.3: the verification page asks the user for the code the device shows.
+pub fn user_code(action: &str) -> String {
+    layout(
+        "Connect a device",
+        &format!(
+            "<h1>Connect a device</h1><form method=\"get\" action=\"{action}\">\
+             <label>Code shown on your device <input type=\"text\" name=\"user_code\" autocomplete=\"off\"></label>\
+             <button type=\"submit\">Continue</button></form>",
+            action = escape(action),
+        ),
+    )
+}
+
 pub fn error(message: &str) -> String {
     layout("Authorization error", &format!("<h1>Authorization error</h1><p>{}</p>", escape(message)))
 }

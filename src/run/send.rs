@@ -44,6 +44,11 @@ impl CaseRun<'_> {
                     .filter_map(|u| Url::parse(&u).ok())
                     .collect();
                 let mut browser = login::Browser::new(&env.http, origins, t.login.as_ref(), stop_at);
+                if let Some(template) = &step.user_code {
+                    let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
+                    let code = crate::model::placeholder::expand(template, lookup).map_err(|e| CaseError::new(ErrorKind::Request, format!("field `user_code`: {e}")))?;
+                    browser.user_code = Some(code);
+                }
                 let start = built.request.url.clone();
                 let login::Driven { landing, screenshot, log } = login::drive_with(&mut browser, start, choice, &env.chromium).await;
                 self.screenshot = screenshot;

@@ -295,6 +295,9 @@ pub struct Step {
     /// An absolute URL the server handed out (e.g. `{device.verification_uri_complete}`), used
     /// instead of the endpoint's own.
     pub url: Option<String>,
+    /// The device flow's user code (e.g. `{device.user_code}`): the login driver types it where
+    /// the verification page asks for it (RFC 8628 §3.3). Browser steps only.
+    pub user_code: Option<String>,
     pub browser: Option<Browser>,
     /// A DPoP proof (RFC 9449) with the request, well-formed or broken one way; with `bearer`,
     /// the token travels in the DPoP scheme.
@@ -369,6 +372,7 @@ impl Step {
             headers: Vec::new(),
             append_headers: Vec::new(),
             bearer: None,
+            user_code: None,
             url: None,
             browser: None,
             dpop: None,

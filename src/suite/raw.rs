@@ -57,6 +57,8 @@ pub(crate) struct RawEntry {
     pub(crate) append_headers: Vec<(String, String)>,
     pub(crate) bearer: Option<String>,
     pub(crate) url: Option<String>,
+    /// The device flow's user code, typed where the verification page asks for it.
+    pub(crate) user_code: Option<String>,
     pub(crate) browser: Option<Browser>,
     pub(crate) dpop: Option<Spanned<String>>,
     #[serde(default)]

@@ -121,6 +121,7 @@ fn placeholder_strings<'r>(raw: &'r RawEntry, expect: &'r Expect, defaults: &'r 
     strings.extend(raw.body.as_deref());
     strings.extend(raw.bearer.as_deref());
     strings.extend(raw.url.as_deref());
+    strings.extend(raw.user_code.as_deref());
     // The endpoint's defaults travel too, unless the step omits or replaces them.
     let replaced = |k: &str| raw.omit.iter().any(|o| o == k) || raw.form.contains_key(k) || raw.query.contains_key(k) || raw.headers.contains_key(k);
     if raw.body.is_none() {
@@ -169,6 +170,9 @@ impl StepCtx<'_> {
         if raw.browser.is_some() && !is_browser {
             return Err(e(format!("field `browser`: endpoint `{endpoint}` is not driven through the login page")));
         }
+        if raw.user_code.is_some() && !is_browser {
+            return Err(e(format!("field `user_code`: endpoint `{endpoint}` is not driven through the login page, where the user types it")));
+        }
         if matches!(browser, Some(Browser::Approve | Browser::Deny)) {
             known.needs.insert(Need::Login);
         }
@@ -206,6 +210,7 @@ impl StepCtx<'_> {
             append_headers: raw.append_headers.clone(),
             bearer: raw.bearer.clone(),
             url: raw.url.clone(),
+            user_code: raw.user_code.clone(),
             browser,
             dpop,
             precondition: raw.precondition,
@@ -228,6 +233,7 @@ impl StepCtx<'_> {
             ("headers", !raw.headers.is_empty()),
             ("bearer", raw.bearer.is_some()),
             ("url", raw.url.is_some()),
+            ("user_code", raw.user_code.is_some()),
         ];
         if let Some((f, _)) = changed.iter().find(|(_, set)| *set) {
             return Err(e(format!("field `{f}`: a `{RESOURCE_TOKEN}` step sends the default token request of the grant the resource takes; it cannot be changed")));

@@ -47,7 +47,7 @@ pub async fn device_authorization(State(st): State<Arc<AuthServer>>, headers: He
                 "device_code": device_code,
                 "user_code": user_code,
                 "verification_uri": format!("{base}/device"),
-                "verification_uri_complete": format!("{base}/device?user_code={user_code}"),
+                "verification_uri_complete": format!("{base}/device?user_code={}", if st.has(Fault::RfcDeviceCompleteUriWrong) { "WRONG-CODE" } else { user_code.as_str() }),
                 "expires_in": st.device_lifetime,
                 "interval": DEVICE_INTERVAL,
             });
@@ -69,10 +69,14 @@ pub async fn device_authorization(State(st): State<Arc<AuthServer>>, headers: He
     }
 }
 
-/// RFC 8628 §3.3: the verification page: the user_code (from verification_uri_complete), then
+/// RFC 8628 §3.3: the verification page: the user_code (typed, or from verification_uri_complete), then
 /// the login and consent pages every authorization uses.
 pub async fn device_verification(State(st): State<Arc<AuthServer>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let p = Params::parse(q.unwrap_or_default().as_bytes());
+    // At verification_uri without a code: the user types the one the device shows.
+    if p.get("user_code").is_none() {
+        return html(page::user_code("/device"));
+    }
     let Some((device_code, client_id, scope)) = p.get("user_code").and_then(|u| st.store.device_by_user_code(u)) else {
         return error_page("unknown, used or expired user_code");
     };
