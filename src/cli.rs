@@ -77,6 +77,10 @@ pub struct RunArgs {
     /// target file's [slow]; the embedded reference then issues short-lived codes and tokens).
     #[arg(long)]
     pub slow: bool,
+    /// Rounds of each concurrent-redemption race (1-100; default 10, or the case table's
+    /// `race.rounds`): each round starts from a fresh code.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100), value_name = "N")]
+    pub race_rounds: Option<u64>,
     /// Cases run at once (1-256; default 16: the work waits on the network, not the cores).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256), value_name = "N")]
     pub jobs: Option<u64>,

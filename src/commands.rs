@@ -113,6 +113,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         max_failures: if a.fail_fast { Some(1) } else { a.max_failures.map(|m| m as usize) },
         unreachable,
         slow: a.slow,
+        race_rounds: a.race_rounds.map(|r| r as usize),
         ..RunOptions::default()
     };
     let result = runner::run(&plans, &opts, Arc::new(Redactor::new()))?;

@@ -140,3 +140,26 @@ fn a_par_only_server_refuses_plain_requests_and_the_case_sees_through_a_false_cl
     assert_eq!(case.outcome, Outcome::Failed, "{}", case.message);
     assert!(case.message.contains("expected no code"), "{}", case.message);
 }
+
+/// RFC 8628 with a separate, public `[device_client]` (a TV app with no secret): the device cases
+/// run as that client (client_id in the form), pass, and the three about a confidential client's
+/// authentication are skipped with the reason.
+#[test]
+fn a_public_device_client_runs_the_device_cases_and_skips_the_confidential_ones() {
+    let server = common::start_profile("rfc6749", &[]);
+    let toml = format!("{}\n[device_client]\nid = \"public-app\"\n", server.target_toml());
+    let opts = oauth_conformance::run::runner::RunOptions { selection: oauth_conformance::suite::selection::Selection::filter("device/"), ..Default::default() };
+    let (result, _) = common::run_toml_with(&toml, opts);
+    let skipped: Vec<&str> = result.cases().filter(|c| c.outcome == Outcome::Skipped).map(|c| c.id.as_str()).collect();
+    assert_eq!(skipped, ["device/no-client-auth", "device/wrong-secret", "device/poll-without-client-auth"]);
+    for c in result.cases().filter(|c| c.outcome == Outcome::Skipped) {
+        assert!(c.message.contains("[device_client] is a public client"), "{}", c.message);
+    }
+    let bad: Vec<String> = result.cases().filter(|c| !matches!(c.outcome, Outcome::Passed | Outcome::Skipped)).map(|c| format!("{}: {}", c.id, c.message)).collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    // It went as the public client: its id in the form, no Authorization header.
+    let approved = result.cases().find(|c| c.id == "device/tokens-after-approval").unwrap();
+    let ask = approved.transcript.iter().find(|e| e.url.ends_with("/device_authorization")).unwrap();
+    assert!(ask.request_body.as_deref().unwrap_or("").contains("client_id=public-app"), "{:?}", ask.request_body);
+    assert!(!ask.request_headers.iter().any(|(k, _)| k == "authorization"), "{:?}", ask.request_headers);
+}

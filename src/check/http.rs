@@ -418,6 +418,15 @@ fn scope_subset(obj: Option<&Value>, allowed: &str) -> Verdict {
     }
 }
 
+/// RFC 9110 §15.5.2: a 401 carries at least one challenge in WWW-Authenticate.
+pub fn has_challenge(resp: &HttpResponse) -> Verdict {
+    match resp.header("www-authenticate").map(str::trim) {
+        Some(v) if !v.is_empty() => Ok(()),
+        Some(_) => Err(Mismatch::expected("a 401 with a WWW-Authenticate challenge", "an empty WWW-Authenticate header")),
+        None => Err(Mismatch::expected("a 401 with a WWW-Authenticate challenge", "no WWW-Authenticate header")),
+    }
+}
+
 /// RFC 6749 §5.2: the 401's challenge uses the scheme the client authenticated with.
 fn challenge_scheme(resp: &HttpResponse, scheme: &str) -> Verdict {
     let Some(v) = resp.header_joined("www-authenticate") else {

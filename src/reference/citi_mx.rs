@@ -120,6 +120,11 @@ impl MxState {
             body["trace_id"] = json!(crate::model::token::random_hex(8));
         }
         let mut resp = (status, axum::Json(body)).into_response();
+        // RFC 9110 §15.5.2: a 401 MUST carry a challenge. The seed names no scheme; the client
+        // identifies itself with its client_id, so the challenge names that.
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("client_id realm=\"citi-mx\""));
+        }
         self.no_store(&mut resp);
         resp
     }

@@ -121,6 +121,7 @@ faults! {
     RfcRedirectUriOriginPrefix => "rfc-redirect-uri-origin-prefix", "rfc6749", Must, "redirect_uri is accepted when its text starts with the registered origin: userinfo, port and host-suffix tricks pass (RFC 9700 §2.1, §4.1)";
     RfcRedirectUriSubdomains => "rfc-redirect-uri-subdomains", "rfc6749", Must, "redirect_uri may use any subdomain of the registered host (RFC 9700 §2.1: exact string matching)";
     RfcRedirectUriNormalized => "rfc-redirect-uri-normalized", "rfc6749", Must, "redirect_uri is compared after URL normalisation: case, percent-encoding, dot segments, trailing slash and fragment ignored (RFC 9700 §2.1)";
+    RfcQueryTokenNotPrivate => "rfc-query-token-not-private", "rfc6749", Should, "the resource takes access_token from the query and answers without Cache-Control: private (RFC 6750 §2.3: SHOULD)";
     RfcProbeNoChallenge => "rfc-probe-no-challenge", "rfc6749", Must, "the protected resource answers 401 without a WWW-Authenticate challenge (RFC 6750 §3)";
     RfcProbeErrorWithoutToken => "rfc-probe-error-without-token", "rfc6749", Should, "a request without any token gets error=\"invalid_token\" in its challenge (RFC 6750 §3.1: SHOULD NOT include an error code)";
     RfcProbeNoErrorCode => "rfc-probe-no-error-code", "rfc6749", Should, "an invalid token gets a challenge without error=\"invalid_token\" (RFC 6750 §3, §3.1: SHOULD include it)";
@@ -172,6 +173,10 @@ faults! {
     RfcJwtSubUnchecked => "rfc-jwt-sub-unchecked", "rfc6749", Must, "a client assertion without iss or sub is accepted (RFC 7523 §3: both MUST be there, the client_id)";
     RfcDeviceNoVerificationUri => "rfc-device-no-verification-uri", "rfc6749", Must, "the device authorization response lacks verification_uri (RFC 8628 §3.2: REQUIRED)";
     RfcDeviceCompleteUriWrong => "rfc-device-complete-uri-wrong", "rfc6749", Must, "verification_uri_complete carries a user_code other than the one issued, so it leads nowhere (RFC 8628 §3.3.1: it includes the user_code)";
+    RfcDeviceUnknownCodePending => "rfc-device-unknown-code-pending", "rfc6749", Must, "a device_code the server never issued is answered authorization_pending, as if it were waiting for a user (RFC 6749 §5.2: invalid_grant)";
+    RfcDeviceMissingCodeInvalidGrant => "rfc-device-missing-code-invalid-grant", "rfc6749", Must, "a device token request without device_code is answered invalid_grant (RFC 8628 §3.4: REQUIRED; RFC 6749 §5.2: invalid_request)";
+    RfcDeviceAnyClient => "rfc-device-any-client", "rfc6749", Must, "a device_code is redeemed by whichever client presents it (RFC 8628 §3.5, RFC 6749 §5.2: a grant issued to another client is invalid_grant)";
+    RfcDevicePollWithoutAuth => "rfc-device-poll-without-auth", "rfc6749", Must, "a confidential client polls with its client_id alone, no authentication (RFC 8628 §3.4, RFC 6749 §3.2.1: invalid_client)";
     RfcDeviceTokensWhilePending => "rfc-device-tokens-while-pending", "rfc6749", Must, "a device_code is exchanged for tokens before the user approved (RFC 8628 §3.5: authorization_pending)";
     RfcDeviceReusable => "rfc-device-reusable", "rfc6749", Must, "a device_code yields tokens twice (RFC 8628 §3.5: a grant used once; RFC 6749 §5.2 invalid_grant)";
     RfcDeviceDeniedAsPending => "rfc-device-denied-as-pending", "rfc6749", Should, "a denied device authorization keeps answering authorization_pending (RFC 8628 §3.5: access_denied)";

@@ -53,6 +53,16 @@ pub struct AccessRec {
     expires: Instant,
 }
 
+/// How a poll is judged; a correct server passes false for each (each is a fault).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DevicePolicy {
+    pub reusable: bool,
+    pub tokens_while_pending: bool,
+    pub denied_as_pending: bool,
+    pub any_client: bool,
+    pub unknown_as_pending: bool,
+}
+
 impl AccessRec {
     /// Issued for an end user (a code, refresh or device grant), not to a client acting for
     /// itself (client credentials).
@@ -651,11 +661,12 @@ impl Store {
 
     /// RFC 8628 §3.4, §3.5: a poll by `client_id`. `interval` is the polling interval the answer
     /// gave; `reusable`, `tokens_while_pending` and `denied_as_pending` are faults.
-    pub fn poll_device(&self, device_code: &str, client_id: &str, interval: Duration, reusable: bool, tokens_while_pending: bool, denied_as_pending: bool) -> DevicePoll {
+    pub fn poll_device(&self, device_code: &str, client_id: &str, interval: Duration, policy: DevicePolicy) -> DevicePoll {
+        let DevicePolicy { reusable, tokens_while_pending, denied_as_pending, any_client, unknown_as_pending } = policy;
         let mut g = self.lock();
         let now = Instant::now();
-        let Some(d) = g.devices.get_mut(device_code) else { return DevicePoll::Error("invalid_grant") };
-        if d.client_id != client_id {
+        let Some(d) = g.devices.get_mut(device_code) else { return DevicePoll::Error(if unknown_as_pending { "authorization_pending" } else { "invalid_grant" }) };
+        if d.client_id != client_id && !any_client {
             return DevicePoll::Error("invalid_grant");
         }
         if d.expires <= now {
@@ -673,7 +684,8 @@ impl Store {
             DeviceState::Used | DeviceState::Approved => {}
         }
         d.state = DeviceState::Used;
-        let (client, scope) = (d.client_id.clone(), d.scope.clone());
+        // The tokens go to the caller (the any-client fault lets another client be the caller).
+        let (client, scope) = (client_id.to_string(), d.scope.clone());
         g.next_grant += 1;
         let grant = g.next_grant;
         DevicePoll::Tokens(g.issue(&client, &scope, Some(grant), &self.lifetimes, &|| self.token()))

@@ -127,7 +127,7 @@ fn clients(reg: &Registration, t: &mut String) {
     let (c, o) = (&reg.clients[0], &reg.clients[1]);
     let _ = write!(
         t,
-        "\n[client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\nredirect_uri_optional = true\n{}\n\
+        "\n[client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n{}\n\
          [second_client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n",
         c.id, c.secret, c.redirect_uri, native_if_loopback(&c.redirect_uri), o.id, o.secret, o.redirect_uri
     );

@@ -42,6 +42,8 @@ pub(crate) struct Env {
     pub resource: tokio::sync::OnceCell<crate::target::file::ResourceToken>,
     /// What the run found out about the target, for the reports' header.
     pub notes: Arc<Mutex<Vec<String>>>,
+    /// `run --race-rounds`: rounds of every race, instead of each table's own.
+    pub race_rounds: Option<usize>,
 }
 
 impl Env {
@@ -286,8 +288,26 @@ impl<'a> CaseRun<'a> {
         Ok(None)
     }
 
-    /// Sends the main request `count` times at once.
-    async fn race(&mut self, step: &Step, count: usize, max_success: usize) -> Result<(), CaseError> {
+    /// The race in rounds, each from fresh fixtures and setup; one check says in how many rounds
+    /// more requests succeeded than allowed. `Ok(Some(why))`: a precondition no longer held.
+    async fn race_rounds(&mut self, case: &Case, r: &crate::suite::case::Race) -> Result<Option<String>, CaseError> {
+        let rounds = self.env.race_rounds.unwrap_or(r.rounds).max(1);
+        let mut successes = Vec::with_capacity(rounds);
+        for round in 0..rounds {
+            if round > 0
+                && let Some(why) = self.setup(case).await?
+            {
+                return Ok(Some(why));
+            }
+            successes.push(self.race(&case.main, r.count, round).await?);
+        }
+        self.checks.push(check::race_rounds("main", &successes, r.count, r.max_success));
+        Ok(None)
+    }
+
+    /// Sends the main request `count` times at once and judges the losers' answers; returns how
+    /// many succeeded. Only the first round's passing checks are kept (the others' would repeat them).
+    async fn race(&mut self, step: &Step, count: usize, round: usize) -> Result<usize, CaseError> {
         let built = {
             let lookup = |n: &str| self.lookup(n, Role::Client);
             request::build(step, &self.env.profile, &self.env.target, Role::Client, &lookup)?
@@ -307,20 +327,19 @@ impl<'a> CaseRun<'a> {
                 Ok(r) => responses.push(r.clone()),
                 Err(e) => problems.push(e.to_string()),
             }
-            self.exchanges.push(("main (race)".into(), ex));
+            self.exchanges.push((format!("main (race, round {})", round + 1), ex));
         }
         if responses.is_empty() {
             let first = problems.first().cloned().unwrap_or_default();
             return Err(CaseError::new(ErrorKind::Transport, format!("none of the {count} racing requests was answered: {first}")));
         }
         let successes = responses.iter().filter(|r| (200..300).contains(&r.status)).count();
-        self.checks.push(check::race_successes("main", successes, count, max_success));
         for (i, r) in responses.into_iter().filter(|r| !(200..300).contains(&r.status)).enumerate() {
             let obs = Observed::Http(r);
-            let records = self.evaluate(&format!("main (loser {})", i + 1), step, &obs);
-            self.checks.extend(records);
+            let records = self.evaluate(&format!("main (round {}, loser {})", round + 1, i + 1), step, &obs);
+            self.checks.extend(records.into_iter().filter(|c| round == 0 || !c.passed));
         }
-        Ok(())
+        Ok(successes)
     }
 
     /// Fixtures, the before steps and the slow case's wait; an error when any did not go as
@@ -369,7 +388,7 @@ impl<'a> CaseRun<'a> {
             return Ok((Outcome::Skipped, format!("skipped: {why}")));
         }
         let main = match (&case.race, &case.sample) {
-            (Some(r), _) => self.race(&case.main, r.count, r.max_success).await.map(|_| None),
+            (Some(r), _) => self.race_rounds(case, r).await,
             (None, Some(sm)) => self.sample(case, sm.count, &sm.member).await,
             (None, None) => self.step("main", &case.main).await.map(|_| None),
         };

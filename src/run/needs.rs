@@ -14,12 +14,12 @@ pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
             Need::SecondClient if target.second_client.is_none() => Some(n.missing_reason().to_string()),
             Need::Probe if target.probe_url.is_none() => Some(n.missing_reason().to_string()),
             Need::PublicClient if target.public_client.is_none() => Some(n.missing_reason().to_string()),
-            Need::RedirectUriOptional if !target.client.redirect_uri_optional => Some(n.missing_reason().to_string()),
             Need::JwtClient if target.jwt_client.is_none() => Some(n.missing_reason().to_string()),
             // RFC 8252 §7.3's any-port rule is for native apps only: a web client registered with a
             // loopback redirect URI keeps exact matching (RFC 9700 §2.1).
             Need::NonLoopbackRedirect if target.client.is_loopback() && target.client.native => Some(n.missing_reason().to_string()),
             Need::LoopbackRedirect if !target.public_client.as_ref().is_some_and(|c| c.is_loopback() && c.native) => Some(n.missing_reason().to_string()),
+            Need::ConfidentialDeviceClient if target.device_client.as_ref().is_some_and(|c| c.secret.is_none()) => Some(n.missing_reason().to_string()),
             Need::ResourceTakesCode if target.resource_token == Some(crate::target::file::ResourceToken::ClientCredentials) => Some(n.missing_reason().to_string()),
             Need::Capability(c) if !target.capabilities.offers(*c) => Some(target.capabilities.missing_reason(*c)),
             _ => None,

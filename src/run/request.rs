@@ -201,17 +201,20 @@ impl ClientAuth<'_> {
     /// The Authorization header value, if any, and the client assertion sent, if any.
     fn apply(&self, method: &str, url: &Url, form: &mut Vec<(String, String)>) -> Result<(Option<String>, Option<String>), BuildError> {
         let ClientAuth { step, profile, target, role, auth_default, lookup } = *self;
-        let uses_cc_client = profile.endpoints.get(&step.endpoint).is_some_and(|e| e.cc_client);
+        let endpoint = profile.endpoints.get(&step.endpoint);
+        let uses_cc_client = endpoint.is_some_and(|e| e.cc_client);
+        let uses_device_client = endpoint.is_some_and(|e| e.device_client);
         let (client, other) = match role {
             Role::Client if uses_cc_client && target.cc_client.is_some() => (target.cc_client.as_ref(), target.second_client.as_ref()),
+            Role::Client if uses_device_client && target.device_client.is_some() => (target.device_client.as_ref(), target.second_client.as_ref()),
             Role::Client => (Some(&target.client), target.second_client.as_ref()),
             Role::SecondClient => (target.second_client.as_ref(), Some(&target.client)),
             Role::PublicClient => (target.public_client.as_ref(), Some(&target.client)),
         };
         let secret_of = |c: &crate::target::file::Client| c.secret.clone().unwrap_or_default();
         let auth = match step.auth.unwrap_or(auth_default) {
-            // The public client has no secret: where the endpoint authenticates, it identifies itself.
-            Auth::Basic if role == Role::PublicClient => Auth::Public,
+            // A public client has no secret: where the endpoint authenticates, it identifies itself.
+            Auth::Basic if role == Role::PublicClient || client.is_some_and(|c| c.secret.is_none()) => Auth::Public,
             other => other,
         };
         let authorization = match auth {

@@ -64,6 +64,8 @@ pub struct RunOptions {
     pub unreachable: Option<String>,
     /// Run the slow cases (`--slow`): they wait out a code or token lifetime.
     pub slow: bool,
+    /// Rounds of every race (`--race-rounds`), instead of each table's own.
+    pub race_rounds: Option<usize>,
 }
 
 impl Default for RunOptions {
@@ -84,6 +86,7 @@ impl Default for RunOptions {
             max_failures: None,
             unreachable: None,
             slow: false,
+            race_rounds: None,
         }
     }
 }
@@ -138,6 +141,7 @@ fn queue(plans: &[Plan], opts: &RunOptions, redactor: &Arc<Redactor>, http: &Htt
             run_started: started,
             chromium: chromium.clone(),
             resource: tokio::sync::OnceCell::new(),
+            race_rounds: opts.race_rounds,
             notes: notes.clone(),
         });
         let selected: Vec<&Case> = plan.profile.cases.iter().filter(|c| opts.selection.selects(c)).collect();

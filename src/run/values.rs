@@ -46,6 +46,8 @@ pub(crate) fn lookup(name: &str, role: Role, t: &Target, own: &HashMap<String, S
         }
         name if name.starts_with("redirect_uri_") => manipulated_redirect_uri(me?.redirect_uri.as_deref()?, &name["redirect_uri_".len()..]),
         "second_client_id" => second.map(|c| c.id.clone()),
+        // The device grant's client: the target's [device_client], else the main client.
+        "device_client_id" => Some(t.device_client.as_ref().unwrap_or(&t.client).id.clone()),
         "second_redirect_uri" => second.and_then(|c| c.redirect_uri.clone()),
         "public_redirect_uri" => t.public_client.as_ref().and_then(|c| c.redirect_uri.clone()),
         "uuid" => Some(uuid_v4()),

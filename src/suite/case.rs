@@ -81,6 +81,17 @@ pub enum Browser {
 pub struct Race {
     pub count: usize,
     pub max_success: usize,
+    /// Rounds of the race, each from fresh fixtures and setup: a race that shows one time in
+    /// three is missed by one round (`run --race-rounds` overrides it).
+    #[serde(default = "default_rounds")]
+    pub rounds: usize,
+}
+
+/// Rounds a race runs unless its table or `run --race-rounds` says otherwise.
+pub const DEFAULT_RACE_ROUNDS: usize = 10;
+
+fn default_rounds() -> usize {
+    DEFAULT_RACE_ROUNDS
 }
 
 /// The main request repeated `count` times (fixtures made afresh each time) and the `member` of
@@ -186,8 +197,6 @@ pub enum Need {
     SecondClient,
     Probe,
     PublicClient,
-    /// The client may omit redirect_uri (one registered URI, RFC 6749 §3.1.2.3).
-    RedirectUriOptional,
     /// A `[jwt_client]` with its private key.
     JwtClient,
     /// The client's redirect_uri is not a loopback URI (RFC 8252 §7.3 lets any port through).
@@ -197,6 +206,9 @@ pub enum Need {
     /// The probe resource takes authorization-code tokens: the case sends it one from the code
     /// flow (a resource that serves only client-credentials tokens cannot judge it).
     ResourceTakesCode,
+    /// The client of the device grant is confidential (the main client, or a `[device_client]`
+    /// with a secret): the cases about its authentication apply.
+    ConfidentialDeviceClient,
     /// A capability the server may not offer (metadata, iss, …).
     Capability(crate::model::capability::Capability),
 }
@@ -211,6 +223,7 @@ impl Need {
     pub fn label(self) -> String {
         match self {
             Need::ResourceTakesCode => "resource_takes_code".into(),
+            Need::ConfidentialDeviceClient => "confidential_device_client".into(),
             other => format!("{other:?}").to_lowercase(),
         }
     }
@@ -221,19 +234,18 @@ impl Need {
             Need::SecondClient => "the target file has no [second_client]",
             Need::Probe => "the target file has no probe_url",
             Need::PublicClient => "the target file has no [public_client]",
-            Need::RedirectUriOptional => {
-                "the target file does not say the client may omit redirect_uri ([client] redirect_uri_optional = true)"
-            }
             Need::JwtClient => "the target file has no [jwt_client] (a client registered for private_key_jwt, and its key)",
             Need::NonLoopbackRedirect => "the client is a native app (application_type = \"native\") with a loopback redirect_uri: RFC 8252 §7.3 lets any port through",
             Need::LoopbackRedirect => "the target file has no [public_client] with application_type = \"native\" and a loopback redirect_uri (RFC 8252 §7.3 is for native apps only)",
             Need::ResourceTakesCode => "the probe resource takes client-credentials tokens ([resource] token = \"client_credentials\"), and the case sends it a token from the authorization-code flow",
+            Need::ConfidentialDeviceClient => "the target's [device_client] is a public client (no secret): the case is about a confidential client's authentication",
             Need::Capability(_) => "the server does not offer a capability the case needs",
         }
     }
 
     /// Needs a case table may declare itself (the others follow from fixtures and steps).
     pub const DECLARABLE: [(&'static str, Need); 12] = [
+        ("confidential_device_client", Need::ConfidentialDeviceClient),
         ("par", Need::Capability(crate::model::capability::Capability::Par)),
         ("dpop", Need::Capability(crate::model::capability::Capability::Dpop)),
         ("par_required", Need::Capability(crate::model::capability::Capability::ParRequired)),
@@ -243,7 +255,6 @@ impl Need {
         ("client_secret_post", Need::Capability(crate::model::capability::Capability::ClientSecretPost)),
         ("refresh_rotation", Need::Capability(crate::model::capability::Capability::RefreshRotation)),
         ("introspection", Need::Capability(crate::model::capability::Capability::Introspection)),
-        ("redirect_uri_optional", Need::RedirectUriOptional),
         ("metadata", Need::Capability(crate::model::capability::Capability::Metadata)),
         ("iss", Need::Capability(crate::model::capability::Capability::Iss)),
     ];
@@ -270,6 +281,7 @@ pub const BASE_PLACEHOLDERS: &[&str] = &[
     "code_verifier",
     "code_challenge",
     "second_client_id",
+    "device_client_id",
     "second_redirect_uri",
     "public_redirect_uri",
     "issuer",

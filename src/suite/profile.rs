@@ -27,6 +27,8 @@ pub struct Endpoint {
     /// Authenticate as the target's `[cc_client]` when it has one (servers that allow one grant
     /// type per client).
     pub cc_client: bool,
+    /// Authenticate as the target's `[device_client]` when it has one (RFC 8628 device grant).
+    pub device_client: bool,
 }
 
 /// Which endpoints make the fixtures.
@@ -80,6 +82,8 @@ struct RawEndpoint {
     url_key: Option<String>,
     #[serde(default)]
     cc_client: bool,
+    #[serde(default)]
+    device_client: bool,
 }
 
 impl ProfileView for Profile {
@@ -129,6 +133,7 @@ impl Profile {
                     headers: pairs(e.headers),
                     url_key: e.url_key.unwrap_or_else(|| n.clone()),
                     cc_client: e.cc_client,
+                    device_client: e.device_client,
                 };
                 (n, ep)
             })

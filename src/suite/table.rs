@@ -183,6 +183,9 @@ fn race(ctx: &StepCtx, raw: &RawEntry, main: &Step) -> Result<Option<Race>, Load
     if rv.count < 2 || rv.count > 64 || rv.max_success >= rv.count {
         return Err(err("need 2 <= count <= 64 and max_success < count"));
     }
+    if !(1..=100).contains(&rv.rounds) {
+        return Err(err("need 1 <= rounds <= 100"));
+    }
     if main.browser.is_some() {
         return Err(err("a browser step cannot be raced"));
     }

@@ -15,8 +15,6 @@ pub struct Client {
     pub secret: Option<String>,
     pub redirect_uri: Option<String>,
     pub scope: Option<String>,
-    /// The client registered exactly one redirect_uri and may omit it (RFC 6749 §3.1.2.3).
-    pub redirect_uri_optional: bool,
     /// A native app (`application_type = "native"`): RFC 8252's rules (any loopback port, §7.3)
     /// apply to it only; a web client keeps exact matching (RFC 9700 §2.1).
     pub native: bool,
@@ -109,6 +107,9 @@ pub struct Target {
     pub second_client: Option<Client>,
     /// The client for client-credentials requests, where the server wants a separate one.
     pub cc_client: Option<Client>,
+    /// The client for the device grant (RFC 8628), where the main client cannot use it:
+    /// confidential (with a secret) or public (without).
+    pub device_client: Option<Client>,
     /// A public client (no secret: client_id in the form, PKCE), for the public-client cases.
     pub public_client: Option<Client>,
     /// A client registered for private_key_jwt (RFC 7523 §2.2) and its ES256 key.
@@ -253,7 +254,7 @@ impl Target {
     pub fn secrets(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
         out.extend(self.client.secret.clone().map(|s| ("secret", s)));
-        for c in self.second_client.iter().chain(&self.cc_client) {
+        for c in self.second_client.iter().chain(&self.cc_client).chain(&self.device_client) {
             out.extend(c.secret.clone().map(|s| ("secret", s)));
         }
         if let Some(l) = &self.login {
@@ -298,7 +299,7 @@ mod tests {
     #[case::https_loopback("https://127.0.0.1/cb", false)]
     #[case::public_host("http://app.example/cb", false)]
     fn a_loopback_client_has_an_http_ip_literal_redirect(#[case] uri: &str, #[case] loopback: bool) {
-        let c = Client { id: "c".into(), secret: None, redirect_uri: Some(uri.into()), scope: None, redirect_uri_optional: false, native: false };
+        let c = Client { id: "c".into(), secret: None, redirect_uri: Some(uri.into()), scope: None, native: false };
         assert_eq!(c.is_loopback(), loopback);
     }
 

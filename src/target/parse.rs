@@ -36,6 +36,7 @@ impl Target {
             client: client(&x, &raw.client, "client")?,
             second_client: raw.second_client.as_ref().map(|c| client(&x, c, "second_client")).transpose()?,
             cc_client: raw.cc_client.as_ref().map(|c| client(&x, c, "cc_client")).transpose()?,
+            device_client: raw.device_client.as_ref().map(|c| client(&x, c, "device_client")).transpose()?,
             public_client: raw.public_client.as_ref().map(|c| public_client(&x, c)).transpose()?,
             jwt_client: raw.jwt_client.as_ref().map(|j| jwt_client(&x, j)).transpose()?,
             discovery_url: raw.discovery_url.as_ref().map(|t| x.url(t, "discovery_url")).transpose()?,
@@ -87,7 +88,6 @@ fn client(x: &Expander, c: &Spanned<RawClient>, table: &str) -> Result<Client, L
         secret: opt(&r.secret, "secret")?,
         redirect_uri,
         scope: opt(&r.scope, "scope")?,
-        redirect_uri_optional: r.redirect_uri_optional,
         native,
     })
 }

@@ -18,6 +18,7 @@ pub(crate) struct RawTarget {
     pub client: Spanned<RawClient>,
     pub second_client: Option<Spanned<RawClient>>,
     pub cc_client: Option<Spanned<RawClient>>,
+    pub device_client: Option<Spanned<RawClient>>,
     pub public_client: Option<Spanned<RawClient>>,
     pub jwt_client: Option<Spanned<RawJwtClient>>,
     pub discovery_url: Option<Text>,
@@ -58,8 +59,6 @@ pub(crate) struct RawClient {
     pub secret: Option<Text>,
     pub redirect_uri: Option<Text>,
     pub scope: Option<Text>,
-    #[serde(default)]
-    pub redirect_uri_optional: bool,
     /// `native` or `web` (OpenID Connect Registration's application_type; default web).
     pub application_type: Option<Text>,
 }

@@ -15,7 +15,7 @@ use super::super::fault::Fault;
 use super::super::oauth_error::{OAuthError, no_store};
 use super::super::page;
 use super::super::params::{self, Params, ascii};
-use super::super::store::DevicePoll;
+use super::super::store::{DevicePoll, DevicePolicy};
 use super::super::variant::Variant;
 use super::answer::{error_page, html};
 use super::grant::TokenRequest;
@@ -89,13 +89,34 @@ pub async fn device_verification(State(st): State<Arc<AuthServer>>, headers: Hea
     resp
 }
 
+/// The fault that lets a confidential client poll with its client_id alone.
+fn unauthenticated_poll<'s>(st: &'s AuthServer, req: &TokenRequest) -> Option<(&'s super::super::registration::ClientReg, Params)> {
+    if !st.has(Fault::RfcDevicePollWithoutAuth) || req.headers.contains_key(header::AUTHORIZATION) {
+        return None;
+    }
+    let p = st.token_params(req).ok()?;
+    let client = st.reg.confidential(p.get("client_id")?)?;
+    Some((client, p))
+}
+
 /// RFC 8628 §3.4, §3.5: polling with the device_code.
 pub async fn device_token(State(st): State<Arc<AuthServer>>, req: TokenRequest) -> Response {
     let result = (|| {
-        let (client, p) = st.grant_request(&req, DEVICE_GRANT)?;
-        let code = p.get("device_code").ok_or_else(|| OAuthError::bad_request("invalid_request", "device_code is required"))?;
+        let (client, p) = match unauthenticated_poll(&st, &req) {
+            Some(taken) => taken,
+            None => st.grant_request(&req, DEVICE_GRANT)?,
+        };
+        let missing = if st.has(Fault::RfcDeviceMissingCodeInvalidGrant) { "invalid_grant" } else { "invalid_request" };
+        let code = p.get("device_code").ok_or_else(|| OAuthError::bad_request(missing, "device_code is required"))?;
         let interval = Duration::from_secs(DEVICE_INTERVAL);
-        match st.store.poll_device(code, &client.id, interval, st.has(Fault::RfcDeviceReusable), st.has(Fault::RfcDeviceTokensWhilePending), st.has(Fault::RfcDeviceDeniedAsPending)) {
+        let policy = DevicePolicy {
+            reusable: st.has(Fault::RfcDeviceReusable),
+            tokens_while_pending: st.has(Fault::RfcDeviceTokensWhilePending),
+            denied_as_pending: st.has(Fault::RfcDeviceDeniedAsPending),
+            any_client: st.has(Fault::RfcDeviceAnyClient),
+            unknown_as_pending: st.has(Fault::RfcDeviceUnknownCodePending),
+        };
+        match st.store.poll_device(code, &client.id, interval, policy) {
             DevicePoll::Tokens(issued) => Ok(issued),
             DevicePoll::Error(e) => Err(OAuthError::bad_request(e, "see RFC 8628 section 3.5")),
         }

@@ -32,13 +32,19 @@ pub async fn probe(State(st): State<Arc<AuthServer>>, headers: HeaderMap, RawQue
     {
         return dpop_challenge(&st, "invalid_token");
     }
-    // RFC 6750 §2.3: the query method, only as the variant that supports it.
-    let token = token.or_else(|| {
-        st.variant(Variant::QueryTokenAccepted).then(|| Params::parse(q.as_deref().unwrap_or_default().as_bytes()).get("access_token").map(str::to_string)).flatten()
-    });
+    // RFC 6750 §2.3: the query method, only as the variant that supports it (or the fault that
+    // takes it without marking the answer private).
+    let from_query = token.is_none() && (st.variant(Variant::QueryTokenAccepted) || st.has(Fault::RfcQueryTokenNotPrivate));
+    let token = token.or_else(|| from_query.then(|| Params::parse(q.as_deref().unwrap_or_default().as_bytes()).get("access_token").map(str::to_string)).flatten());
     // RFC 6750 §3.1: another scheme is no token, unless the fault takes it for one.
     let sent = token.is_some() || (credentials.is_some() && st.has(Fault::RfcProbeErrorForOtherScheme));
     match token.and_then(|t| st.store.access(&t)).filter(|rec| serves(&st, rec)) {
+        Some(rec) if from_query && !st.has(Fault::RfcQueryTokenNotPrivate) => {
+            // RFC 6750 §2.3: a 2xx to a query-token request SHOULD be Cache-Control: private.
+            let mut resp = served(&rec);
+            resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            resp
+        }
         Some(rec) => served(&rec),
         None => bearer_challenge(&st, sent),
     }

@@ -26,7 +26,8 @@ const configuration = {
       client_id: 'other-client',
       client_secret: 'other-client-secret-0123456789',
       redirect_uris: ['https://other.example.test/cb'],
-      grant_types: ['authorization_code', 'refresh_token'],
+      // The device grant too: the suite checks that one client's device_code is no good to another.
+      grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
     },
