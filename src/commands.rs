@@ -54,8 +54,10 @@ fn profiles_named(wanted: &[String], known: &[String]) -> Result<Vec<String>> {
     Ok(if wanted.is_empty() { known.to_vec() } else { wanted.to_vec() })
 }
 
-/// The target file's plan: its profile, discovery done, checked against the profile.
-fn target_plan(suite: &Suite, path: &Path, timeout: Duration, wanted: &[String]) -> Result<Plan> {
+/// The target file's plan: its profile, discovery done, checked against the profile; with why
+/// no case can start when the metadata was all the suite had to find the server by and it did
+/// not answer (the run still writes its reports).
+fn target_plan(suite: &Suite, path: &Path, timeout: Duration, wanted: &[String]) -> Result<(Plan, Option<String>)> {
     let mut target = Target::load(path)?;
     target.check_profile_known(&suite.profiles())?;
     if !wanted.is_empty() && !wanted.contains(&target.profile) {
@@ -63,23 +65,32 @@ fn target_plan(suite: &Suite, path: &Path, timeout: Duration, wanted: &[String])
     }
     // Without [endpoints] the metadata is all the suite has to find the server by; with them, a
     // metadata document that cannot be read is the metadata cases' finding.
+    let mut unusable = None;
     if target.endpoints.is_empty() {
-        target.discover(timeout)?;
+        if let Err(e) = target.discover(timeout) {
+            unusable = Some(format!("target unusable: {e} (the target file names no [endpoints]: the metadata is how the suite finds them)"));
+        }
     } else if let Some(note) = target.discover_or_note(timeout) {
         eprintln!("warning: {note}");
     }
     let profile = Profile::load(suite, &target.profile)?;
     target.check_against(&profile)?;
-    Ok(Plan { profile: Arc::new(profile), target: Arc::new(target) })
+    Ok((Plan { profile: Arc::new(profile), target: Arc::new(target) }, unusable))
 }
 
 pub fn run(a: RunArgs) -> Result<ExitCode> {
     let suite = suite_of(a.select.suite.as_ref())?;
     let selection = selection_of(&a.select);
     let timeout = Duration::from_secs(a.request_timeout);
-    let (plans, servers) = match &a.target {
-        Some(path) => (vec![target_plan(&suite, path, timeout, &a.select.profiles)?], Vec::new()),
-        None => reference_plans(&suite, &a, timeout)?,
+    let (plans, servers, unusable) = match &a.target {
+        Some(path) => {
+            let (plan, unusable) = target_plan(&suite, path, timeout, &a.select.profiles)?;
+            (vec![plan], Vec::new(), unusable)
+        }
+        None => {
+            let (plans, servers) = reference_plans(&suite, &a, timeout)?;
+            (plans, servers, None)
+        }
     };
     let selected: usize = plans.iter().map(|p| p.profile.cases.iter().filter(|c| selection.selects(c)).count()).sum();
     if selected == 0 {
@@ -97,7 +108,13 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     if a.insecure {
         eprintln!("WARNING: --insecure: server certificates are NOT checked; every report says so.");
     }
-    let unreachable = preflight(&plans, &reporters);
+    let unreachable = match unusable {
+        Some(why) => {
+            reporters.event(&Event::Diagnosis(why.clone()));
+            Some(why)
+        }
+        None => preflight(&plans, &reporters),
+    };
     let stop = oauth_conformance::run::signal::Stop::default();
     oauth_conformance::run::signal::watch(stop.clone());
     let opts = RunOptions {
@@ -240,7 +257,10 @@ pub fn list(a: ListArgs) -> Result<ExitCode> {
     let selection = selection_of(&a.select);
     let plans: Vec<(Arc<Profile>, Option<Arc<Target>>)> = match &a.target {
         Some(path) => {
-            let plan = target_plan(&suite, path, Duration::from_secs(10), &a.select.profiles)?;
+            let (plan, unusable) = target_plan(&suite, path, Duration::from_secs(10), &a.select.profiles)?;
+            if let Some(why) = unusable {
+                eprintln!("warning: {why}");
+            }
             vec![(plan.profile, Some(plan.target))]
         }
         None => profiles_named(&a.select.profiles, &suite.profiles())?.iter().map(|n| Ok((Arc::new(Profile::load(&suite, n)?), None))).collect::<Result<_>>()?,

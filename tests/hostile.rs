@@ -264,3 +264,30 @@ fn an_unresponsive_target_ends_fast_with_default_options(#[case] kind: Option<Ho
         assert_eq!(report["summary"]["not_run"], report["summary"]["total"]);
     }
 }
+
+/// A target found only through its metadata (no [endpoints]) whose discovery URL does not
+/// answer: no case is started, the reports are still written, the JUnit file shows one error
+/// (the preflight's, with why) and the cases skipped, and the exit status is 1, as the README says.
+#[test]
+fn a_discovery_url_that_does_not_answer_still_writes_the_reports_with_one_error() {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.toml");
+    std::fs::write(
+        &target,
+        format!("profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:{port}\"\ndiscovery_url = \"http://127.0.0.1:{port}/.well-known/oauth-authorization-server\"\n[client]\nid = \"c\"\nsecret = \"s3cret-value\"\nredirect_uri = \"https://app.test/cb\"\nscope = \"a\"\n"),
+    )
+    .unwrap();
+    let reports = dir.path().join("reports");
+    let out = Command::new(BIN).args(["run", "--target", target.to_str().unwrap(), "--report-dir", reports.to_str().unwrap()]).env("NO_COLOR", "1").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.lines().next().unwrap_or("").starts_with("target unusable: discovery_url http://127.0.0.1:"), "{stdout}");
+    let junit = std::fs::read_to_string(reports.join("junit.xml")).unwrap();
+    assert!(junit.contains(r#"errors="1""#) && junit.contains(r#"<testcase name="preflight">"#), "{}", &junit[..junit.len().min(800)]);
+    assert!(junit.contains("connection refused") && junit.contains("no case was started"));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(reports.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["summary"]["passed"], 0);
+    assert!(report["unreachable"].as_str().unwrap().contains("discovery_url"), "{}", report["unreachable"]);
+    assert!(reports.join("report.html").exists());
+}

@@ -136,3 +136,19 @@ fn an_error_page_for_a_missing_response_type_warns_in_rfc6749() {
     assert!(!testcase.contains("<failure") && !testcase.contains("<error"), "a warning is no JUnit failure: {testcase}");
     assert!(testcase.contains("name=\"warning\""), "the warning travels as a property: {testcase}");
 }
+
+/// A citi-pl target file pointed at an rfc6749 server: the documented paths answer 404, and the
+/// run says the target looks like another profile's instead of leaving only blocked cases.
+#[test]
+fn a_target_serving_another_profile_is_said_to() {
+    let (pl, other) = (common::start_profile("citi-pl", &[]), common::start_profile("rfc6749", &[]));
+    let toml = pl.target_toml().replace(&pl.base_url(), &other.base_url());
+    assert_ne!(toml, pl.target_toml());
+    let (result, _) = common::run_toml(&toml);
+    assert!(!result.gate_passed());
+    let note = result.notes.iter().find(|n| n.starts_with("profile: ")).unwrap_or_else(|| panic!("{:?}", result.notes));
+    assert!(note.contains("is the target for another profile? Check `profile` and [endpoints]"), "{note}");
+    // The right profile's run says nothing of the kind.
+    let (ok, _) = common::run_toml(&pl.target_toml());
+    assert!(ok.notes.iter().all(|n| !n.starts_with("profile: ")), "{:?}", ok.notes);
+}

@@ -189,6 +189,12 @@ impl Expect {
         KINDS.iter().filter(move |k| (k.given)(self))
     }
 
+    /// Whether the step expects the server to accept it (a 2xx, or a redirect with a code): only
+    /// then does a refusal point at the target file.
+    pub fn positive(&self) -> bool {
+        self.success == Some(true) || self.status.is_some_and(|s| (200..300).contains(&s)) || self.redirect == Some(crate::check::expect::RedirectExpect::Code)
+    }
+
     /// Whether this table judges the JSON body of an answer with this success.
     pub fn wants_json(&self, success: bool) -> bool {
         self.kinds().any(|k| k.json == Json::Yes || (success && k.json == Json::OnSuccess))

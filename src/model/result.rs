@@ -83,7 +83,7 @@ pub struct LoginLog {
 }
 
 /// One request and its answer, as kept in reports (already redacted).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ExchangeRecord {
     pub step: String,
     pub method: String,
@@ -238,12 +238,22 @@ impl CaseResult {
         }
     }
 
+    /// The diagnosis this case's refusal supports, if any. Wrong client credentials are named
+    /// only where the case was the first to present them (misconfigured): a 401 on one odd
+    /// request, while the same client authenticates elsewhere, is the server's doing.
+    pub fn evidenced_diagnosis(&self) -> Option<Diagnosis> {
+        match self.diagnosis? {
+            Diagnosis::ClientCredentials if self.error_kind != Some(ErrorKind::Misconfigured) => None,
+            d => Some(d),
+        }
+    }
+
     /// "diagnosis: … (X was refused: why)" when this case's refusal points at the target file.
     pub fn diagnosis_line(&self) -> Option<String> {
         if !matches!(self.outcome, Outcome::Failed | Outcome::Error) || self.blocked() {
             return None;
         }
-        let (d, why) = (self.diagnosis?, self.refused.as_ref()?);
+        let (d, why) = (self.evidenced_diagnosis()?, self.refused.as_ref()?);
         Some(format!("diagnosis: {} ({} was refused: {why})", d.advice(), self.id))
     }
 
@@ -351,7 +361,7 @@ impl RunResult {
         let mut seen: Vec<Diagnosis> = Vec::new();
         let mut out = Vec::new();
         for c in self.cases().filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Error) && !c.blocked()) {
-            if let (Some(d), Some(why)) = (c.diagnosis, &c.refused)
+            if let (Some(d), Some(why)) = (c.evidenced_diagnosis(), &c.refused)
                 && !seen.contains(&d) {
                     seen.push(d);
                     out.push(format!("diagnosis: {} ({} was refused: {})", d.advice(), c.id, why));
@@ -474,7 +484,8 @@ mod tests {
 
     #[test]
     fn the_diagnosis_line_names_the_advice_the_case_and_why() {
-        let line = refused("auth-01", Diagnosis::ClientCredentials, "401 invalid_client").diagnosis_line().unwrap();
+        let first_use = CaseResult { outcome: Outcome::Error, error_kind: Some(ErrorKind::Misconfigured), ..refused("auth-01", Diagnosis::ClientCredentials, "401 invalid_client") };
+        let line = first_use.diagnosis_line().unwrap();
         insta::assert_snapshot!(line, @"diagnosis: the server refused the client's own credentials: check [client] id/secret in the target file (auth-01 was refused: 401 invalid_client)");
     }
 
@@ -534,8 +545,8 @@ mod tests {
     fn diagnoses_are_one_line_per_distinct_problem() {
         let r = run(
             vec![
-                refused("a", Diagnosis::ClientCredentials, "401"),
-                refused("b", Diagnosis::ClientCredentials, "401 again"),
+                CaseResult { outcome: Outcome::Error, error_kind: Some(ErrorKind::Misconfigured), ..refused("a", Diagnosis::ClientCredentials, "401") },
+                CaseResult { outcome: Outcome::Error, error_kind: Some(ErrorKind::Misconfigured), ..refused("b", Diagnosis::ClientCredentials, "401 again") },
                 refused("c", Diagnosis::RedirectUri, "invalid_request"),
             ],
             false,
@@ -544,6 +555,15 @@ mod tests {
         assert_eq!(lines.len(), 2, "{lines:?}");
         assert!(lines[0].ends_with("(a was refused: 401)"), "{}", lines[0]);
         assert!(lines[1].contains("redirect_uri") && lines[1].ends_with("(c was refused: invalid_request)"), "{}", lines[1]);
+    }
+
+    /// A 401 on one odd request, while the same client authenticated before it (the case was not
+    /// the first to present the credentials), names no cause in the target file.
+    #[test]
+    fn a_refusal_of_the_clients_credentials_is_a_diagnosis_only_at_their_first_use() {
+        let odd = refused("introspect/x", Diagnosis::ClientCredentials, "answered 401 invalid_client");
+        assert_eq!(odd.diagnosis_line(), None);
+        assert!(run(vec![odd], false).diagnoses().is_empty());
     }
 
     #[test]

@@ -42,8 +42,23 @@ pub fn render(result: &RunResult) -> String {
                 }
                 s
             });
-            suite.add_test_case(testcase(c, &name));
+            let mut t = testcase(c, &name);
+            if result.preflight.is_some() {
+                // No case started: the one preflight error says why; each case only repeats it.
+                let mut skipped = TestCaseStatus::skipped();
+                skipped.set_message(c.message.clone());
+                t.status = skipped;
+            }
+            suite.add_test_case(t);
         }
+    }
+    if let Some(why) = &result.preflight {
+        let mut s = TestSuite::new("preflight");
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(format!("{why} — no case was started"));
+        status.set_type("no verdict");
+        s.add_test_case(TestCase::new("preflight", status));
+        report.add_test_suite(s);
     }
     report.add_test_suites(suites.into_values());
     report.to_string().unwrap_or_else(|e| format!("<!-- cannot render JUnit: {e} -->"))

@@ -246,7 +246,9 @@ impl<'a> CaseRun<'a> {
         };
         let obs = self.perform(label, step, role, &overrides).await?;
         if label == "main" && let Some(why) = refusal(step, &obs) {
-            self.refused = Some((why, self.last_hint));
+            // A step that expects a refusal and got another one points at nothing in the target file.
+            let hint = if step.expect.positive() { self.last_hint } else { None };
+            self.refused = Some((why, hint));
         }
         let records = self.evaluate(label, step, &obs);
         let level = self.level;
@@ -364,6 +366,9 @@ impl<'a> CaseRun<'a> {
                 }
                 Ok(false) => {
                     let why = format!("setup step {label} did not go as needed: {}", self.failures(Some(&label), self.level));
+                    if !s.expect.positive() {
+                        self.last_hint = None;
+                    }
                     return Err(refused(self, CaseError::new(ErrorKind::Setup, why)));
                 }
                 Ok(true) => {}
@@ -490,8 +495,7 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
 /// A positive case refused for the target file's own client credentials or login is no verdict
 /// on the server: an error of the target file, as a wrong password already was.
 fn misconfigured(case: &Case, run: &CaseRun, outcome: Outcome, message: String, kind: Option<ErrorKind>) -> (Outcome, String, Option<ErrorKind>) {
-    let e = &case.main.expect;
-    let positive = e.success == Some(true) || e.status.is_some_and(|s| (200..300).contains(&s)) || e.redirect == Some(crate::check::expect::RedirectExpect::Code);
+    let positive = case.main.expect.positive();
     let hint = run.refused.as_ref().and_then(|(_, d)| *d);
     match (outcome, hint) {
         // Only where nothing earlier in the case authenticated as the client: a 401 after a

@@ -303,6 +303,7 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
     for c in runs.iter_mut().flat_map(|r| r.cases.iter_mut()) {
         crate::model::redact::redact_case(c, &redactor);
     }
+    let fit: Vec<String> = runs.iter().filter_map(|r| r.profile_fit_note()).collect();
     let result = RunResult {
         runs,
         strict: opts.strict,
@@ -312,7 +313,7 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
         filtered_out,
         preflight: opts.unreachable.clone(),
         stopped: shared.breaker.tripped.get().cloned(),
-        notes: notes.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|n| redactor.redact(n)).collect(),
+        notes: notes.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|n| redactor.redact(n)).chain(fit).collect(),
     };
     shared.emit(&Event::Finished);
     Ok(result)
