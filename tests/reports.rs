@@ -249,3 +249,25 @@ fn the_threat_table_shows_the_attack_a_fault_opens() {
     assert!(bad.contains(">not mitigated<"), "{bad}");
     assert!(bad.contains("rfc6749:authorize/redirect-uri-subdomain") && bad.contains("(failed)"), "{bad}");
 }
+
+/// A test user whose password equals the username: the password is redacted where it stands as
+/// one (the login form's password field), and the username stays readable wherever else it
+/// appears (here the two-step login's "Signing in as alice" page and its hidden username field).
+#[test]
+fn a_password_equal_to_the_username_hides_only_the_password() {
+    use oauth_conformance::reference::{Extras, LoginStyle, Registration};
+    let mut reg = Registration::generate();
+    reg.user.password = reg.user.username.clone();
+    let extras = Extras { login_style: LoginStyle::TwoStep, ..Extras::default() };
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let server = oauth_conformance::reference::ReferenceServer::start_extras("rfc6749", Default::default(), Default::default(), extras, addr, reg, None).unwrap();
+    let opts = RunOptions { selection: oauth_conformance::suite::selection::Selection::filter("token-code/valid"), ..RunOptions::default() };
+    let (result, _) = run_toml_with(&server.target_toml(), opts);
+    let case = result.cases().find(|c| c.id == "token-code/valid").unwrap();
+    assert_eq!(case.outcome, Outcome::Passed, "{}", case.message);
+    let json = report::json::to_string(&result);
+    let marker = oauth_conformance::model::redact::Redactor::marker("password", "alice");
+    assert!(json.contains(&format!("password={marker}")), "the login form's password is redacted");
+    assert!(json.contains("Signing in as alice"), "the username is not taken for the password elsewhere");
+    assert!(!json.contains("password=alice"), "no password in clear");
+}

@@ -40,4 +40,8 @@ pub enum DriveError {
     /// suite could not act, which says nothing of the server's answer to a denial.
     #[error("the login reached {url} without a control to deny consent ({page}); name one with a [[login.step]] with choice = \"deny\" (chromium driver)")]
     NoDenyControl { url: Url, page: String },
+    /// The case needs the user to decline, and the server sent the browser back to the client
+    /// with a code without showing anything to decline on (a remembered consent, or none asked).
+    #[error("no consent page appeared: the server sent the browser back to the client ({at}) with a code before anything could be declined (a consent remembered from earlier, or none asked); the suite could not refuse")]
+    NoConsentPage { at: String },
 }

@@ -181,8 +181,9 @@ fn js(s: &str) -> String {
 fn click_script(b: Option<&Button>, field: Option<&str>) -> String {
     match b {
         Some(b) => format!(
-            "(() => {{ const want = [{}, {}, {}]; for (const e of document.querySelectorAll('button, input[type=submit], input[type=image]')) {{\
-               const label = (e.tagName === 'INPUT' ? e.value : e.textContent).split(/\\s+/).filter(Boolean).join(' ');\
+            "(() => {{ const want = [{}, {}, {}]; for (const e of document.querySelectorAll('button, input[type=submit], input[type=image], input[type=button][onclick], a[onclick], a[href^=\\'javascript:\\']')) {{\
+               const text = (e.tagName === 'INPUT' ? e.value : e.textContent).split(/\\s+/).filter(Boolean).join(' ');
+               const label = text || (e.value || '');\
                const shown = typeof e.checkVisibility !== 'function' || e.checkVisibility();\
                if (shown && (e.getAttribute('name') || '') === want[0] && (e.value || '') === want[1] && label === want[2]) {{ e.click(); return true; }} }} return false; }})()",
             js(b.name.as_deref().unwrap_or("")),
@@ -280,7 +281,7 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
     loop {
         tokio::time::sleep(POLL).await;
         if let Some(u) = arrived.lock().unwrap_or_else(|e| e.into_inner()).clone() {
-            return Ok(Landing::Redirect(u));
+            return super::form::granted_without_asking(u, choice, walk.tally.denied);
         }
         let (Some(url), Some(html)) = (page_url(page).await, visible_html(page).await) else { continue };
         if url.scheme() == "chrome-error" {

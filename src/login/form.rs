@@ -122,7 +122,7 @@ impl<'a> Browser<'a> {
         for _ in 0..MAX_HOPS {
             let url = next.url.clone();
             if self.is_client(&url) || !self.on_server(&url) {
-                return Ok(Landing::Redirect(url));
+                return granted_without_asking(url, choice, tally.denied);
             }
             let resp = self.fetch(&next.method, &url, next.body.take()).await?;
             if (300..400).contains(&resp.status) && resp.status != 304 {
@@ -242,6 +242,17 @@ impl<'a> Browser<'a> {
     }
 }
 
+/// Where a drive reached the client. Asked to decline and sent back with a code before it could:
+/// the suite could not act (an error), which says nothing of how the server answers a denial.
+pub(super) fn granted_without_asking(url: Url, choice: Choice, denied: bool) -> Result<Landing, DriveError> {
+    let has = |k: &str| url.query_pairs().any(|(n, _)| n == k);
+    if choice == Choice::Deny && !denied && has("code") && !has("error") {
+        let at = format!("{}{}", url.origin().ascii_serialization(), url.path());
+        return Err(DriveError::NoConsentPage { at });
+    }
+    Ok(Landing::Redirect(url))
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -274,6 +285,18 @@ mod tests {
         assert_eq!(next.body.as_deref(), Some("csrf=t&user=alice&pw=pw1&go=1"));
         let again = b.choose(&page, &at, Choice::Approve, &mut tally).unwrap_err();
         assert!(matches!(again, DriveError::LoginRefused { .. }), "{again}");
+    }
+
+    /// Asked to decline, a drive sent back to the client with a code it never had the chance to
+    /// decline is the suite's error; an error redirect, or an approval, is the server's answer.
+    #[test]
+    fn a_denial_that_never_met_a_consent_page_is_an_error() {
+        let e = granted_without_asking(url("https://app.test/cb?code=c1&state=s"), Choice::Deny, false).unwrap_err();
+        assert!(matches!(e, DriveError::NoConsentPage { ref at } if at == "https://app.test/cb"), "{e}");
+        assert!(!e.to_string().contains("c1"), "the code stays out of the message: {e}");
+        assert!(granted_without_asking(url("https://app.test/cb?code=c1"), Choice::Deny, true).is_ok(), "declined, then a code: judged");
+        assert!(granted_without_asking(url("https://app.test/cb?error=access_denied"), Choice::Deny, false).is_ok());
+        assert!(granted_without_asking(url("https://app.test/cb?code=c1"), Choice::Approve, false).is_ok());
     }
 
     const USER_CODE: &str = r#"<form method=post action="/device"><input type=hidden name=xsrf value=x><input name=user_code><button>Continue</button></form>"#;

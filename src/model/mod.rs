@@ -6,6 +6,7 @@ pub mod capability;
 pub mod duty;
 pub mod level;
 pub mod load_error;
+pub mod password;
 pub mod profile_fit;
 pub mod placeholder;
 pub mod redact;

@@ -21,6 +21,8 @@ struct Inner {
 #[derive(Default)]
 pub struct Redactor {
     inner: RwLock<Inner>,
+    /// The login password: redacted only where it stands as a password (`model::password`).
+    password: RwLock<Option<super::password::PasswordRule>>,
 }
 
 impl Redactor {
@@ -32,6 +34,24 @@ impl Redactor {
     pub fn marker(kind: &str, value: &str) -> String {
         let digest = Sha256::digest(value.as_bytes());
         format!("‹{kind}:{}›", hex::encode(&digest[..2]))
+    }
+
+    /// Registers the login password: redacted where it is the value of a password field, never
+    /// wherever the same text appears. `field` is the target's own name for the input.
+    pub fn set_password(&self, password: &str, field: Option<&str>) {
+        if password.is_empty() {
+            return;
+        }
+        let rule = super::password::PasswordRule::new(password, field, Self::marker("password", password));
+        *self.password.write().unwrap_or_else(|e| e.into_inner()) = rule;
+    }
+
+    /// `text` with the password replaced where it stands as one.
+    fn password_in_place(&self, text: String) -> String {
+        match &*self.password.read().unwrap_or_else(|e| e.into_inner()) {
+            Some(rule) => rule.apply(&text),
+            None => text,
+        }
     }
 
     /// Registers `value`, in clear and in the encodings it travels in (form/query, base64).
@@ -76,6 +96,11 @@ impl Redactor {
     /// `text` with every registered value replaced by its marker. Markers already in the text
     /// (a second pass) are left whole: a secret that is an ordinary word never splits one.
     pub fn redact(&self, text: &str) -> String {
+        let out = self.redact_values(text);
+        self.password_in_place(out)
+    }
+
+    fn redact_values(&self, text: &str) -> String {
         self.with_matcher(|m, entries| match m {
             Some(m) => {
                 let markers: Vec<&str> = entries.iter().map(|(_, _, marker)| marker.as_str()).collect();

@@ -16,8 +16,9 @@ pub fn secrets_equal(a: &str, b: &str) -> bool {
     Sha256::digest(a.as_bytes()).ct_eq(&Sha256::digest(b.as_bytes())).into()
 }
 
-/// The client id and secret of a Basic header; the error is why it is unusable.
-pub fn basic_credentials(headers: &HeaderMap) -> Result<(String, String), &'static str> {
+/// The client id and secret of a Basic header, form-decoded (RFC 6749 §2.3.1) unless `decode`
+/// is false (a fault); the error is why it is unusable.
+fn basic_credentials_as(headers: &HeaderMap, decode: bool) -> Result<(String, String), &'static str> {
     let value = headers.get(axum::http::header::AUTHORIZATION).ok_or(NO_CLIENT_AUTH)?;
     let value = value.to_str().map_err(|_| "the Authorization header is not ASCII")?;
     let (scheme, payload) = value.split_once(' ').ok_or("the Authorization header is malformed")?;
@@ -27,7 +28,14 @@ pub fn basic_credentials(headers: &HeaderMap) -> Result<(String, String), &'stat
     let decoded = base64::engine::general_purpose::STANDARD.decode(payload.trim()).map_err(|_| "the Basic credentials are not base64")?;
     let text = String::from_utf8(decoded).map_err(|_| "the Basic credentials are not UTF-8")?;
     let (id, secret) = text.split_once(':').ok_or("the Basic credentials have no colon")?;
-    let dec = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default();
+    let dec = |s: &str| {
+        if !decode {
+            return s.to_string();
+        }
+        // Parsed as a form value: `&` and `=` are data here, not separators.
+        let escaped = s.replace('&', "%26").replace('=', "%3D");
+        url::form_urlencoded::parse(format!("x={escaped}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+    };
     Ok((dec(id), dec(secret)))
 }
 
@@ -36,9 +44,10 @@ pub fn authenticate<'r>(
     headers: &HeaderMap,
     reg: &'r Registration,
     check_secret: bool,
+    decode: bool,
     realm: &'static str,
 ) -> Result<&'r ClientReg, OAuthError> {
-    let (id, secret) = basic_credentials(headers).map_err(|m| OAuthError::invalid_client(m, realm))?;
+    let (id, secret) = basic_credentials_as(headers, decode).map_err(|m| OAuthError::invalid_client(m, realm))?;
     let client = reg.confidential(&id).ok_or_else(|| OAuthError::invalid_client("unknown client", realm))?;
     if check_secret && !secrets_equal(&client.secret, &secret) {
         return Err(OAuthError::invalid_client("client authentication failed", realm));
@@ -140,25 +149,30 @@ mod tests {
     #[case("Bearer abc".to_string(), Err("only HTTP Basic client authentication is supported"))]
     #[case("Basic".to_string(), Err("the Authorization header is malformed"))]
     fn basic_credentials_are_decoded_form_style(#[case] header: String, #[case] expected: Result<(&str, &str), &str>) {
-        let got = basic_credentials(&authorization(&header));
+        let got = basic_credentials_as(&authorization(&header), true);
         assert_eq!(got.as_ref().map(|(i, s)| (i.as_str(), s.as_str())).map_err(|e| *e), expected);
     }
 
     #[test]
     fn no_authorization_header_is_told_no_client_auth() {
-        assert_eq!(basic_credentials(&HeaderMap::new()), Err(NO_CLIENT_AUTH));
+        assert_eq!(basic_credentials_as(&HeaderMap::new(), true), Err(NO_CLIENT_AUTH));
     }
 
     #[test]
     fn a_client_authenticates_only_with_its_own_secret() {
         let reg = Registration::generate();
         let c = &reg.clients[0];
-        let ok = authenticate(&authorization(&basic(&format!("{}:{}", c.id, c.secret))), &reg, true, "r").unwrap();
+        let form = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let ok = authenticate(&authorization(&basic(&format!("{}:{}", c.id, form(&c.secret)))), &reg, true, true, "r").unwrap();
         assert_eq!(ok.id, c.id);
-        let wrong = authenticate(&authorization(&basic(&format!("{}:{}", c.id, reg.clients[1].secret))), &reg, true, "r").unwrap_err();
+        let wrong = authenticate(&authorization(&basic(&format!("{}:{}", c.id, form(&reg.clients[1].secret)))), &reg, true, true, "r").unwrap_err();
         assert_eq!((wrong.status.as_u16(), wrong.description.as_str()), (401, "client authentication failed"));
-        assert!(authenticate(&authorization(&basic(&format!("{}:wrong", c.id))), &reg, false, "r").is_ok(), "unchecked under the fault");
-        let public = authenticate(&authorization(&basic("public-app:")), &reg, true, "r").unwrap_err();
+        assert!(authenticate(&authorization(&basic(&format!("{}:wrong", c.id))), &reg, false, true, "r").is_ok(), "unchecked under the fault");
+        // RFC 6749 §2.3.1: the generated secrets hold characters form-encoding changes, so a
+        // server that does not decode them refuses the right secret.
+        assert_ne!(form(&c.secret), c.secret);
+        assert!(authenticate(&authorization(&basic(&format!("{}:{}", c.id, form(&c.secret)))), &reg, true, false, "r").is_err());
+        let public = authenticate(&authorization(&basic("public-app:")), &reg, true, true, "r").unwrap_err();
         assert_eq!(public.description, "unknown client");
     }
 

@@ -122,6 +122,7 @@ faults! {
     RfcRedirectUriSubdomains => "rfc-redirect-uri-subdomains", "rfc6749", Must, "redirect_uri may use any subdomain of the registered host (RFC 9700 §2.1: exact string matching)";
     RfcRedirectUriNormalized => "rfc-redirect-uri-normalized", "rfc6749", Must, "redirect_uri is compared after URL normalisation: case, percent-encoding, dot segments, trailing slash and fragment ignored (RFC 9700 §2.1)";
     RfcQueryTokenNotPrivate => "rfc-query-token-not-private", "rfc6749", Should, "the resource takes access_token from the query and answers without Cache-Control: private (RFC 6750 §2.3: SHOULD)";
+    RfcBasicNotDecoded => "rfc-basic-not-decoded", "rfc6749", Must, "Basic credentials are compared as sent, not form-decoded, so a secret with + / : fails (RFC 6749 §2.3.1: the client id and secret are encoded with application/x-www-form-urlencoded first)";
     RfcProbeNoChallenge => "rfc-probe-no-challenge", "rfc6749", Must, "the protected resource answers 401 without a WWW-Authenticate challenge (RFC 6750 §3)";
     RfcProbeErrorWithoutToken => "rfc-probe-error-without-token", "rfc6749", Should, "a request without any token gets error=\"invalid_token\" in its challenge (RFC 6750 §3.1: SHOULD NOT include an error code)";
     RfcProbeNoErrorCode => "rfc-probe-no-error-code", "rfc6749", Should, "an invalid token gets a challenge without error=\"invalid_token\" (RFC 6750 §3, §3.1: SHOULD include it)";

@@ -33,7 +33,9 @@ pub struct Registration {
 impl Registration {
     /// Fresh random secrets and password, so no run's credentials are guessable from the last.
     pub fn generate() -> Registration {
-        let secret = random_token;
+        // RFC 6749 §2.3.1: with characters form-encoding changes, the secrets show whether a
+        // server decodes Basic credentials (and the suite that it encodes them).
+        let secret = || format!("{}+/:~", random_token());
         Registration {
             clients: vec![
                 ClientReg { id: "my-client".into(), secret: secret(), redirect_uri: "https://app.example.test/callback".into() },

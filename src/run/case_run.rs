@@ -178,10 +178,17 @@ impl<'a> CaseRun<'a> {
     fn new(env: &'a Env) -> Self {
         let values = values::initial();
         let local = Redactor::new();
-        for (k, v) in env.target.secrets() {
-            local.add(k, &v);
-        }
+        env.target.register_secrets(&local);
         CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), sampled: None, level: Level::Must, last_hint: None, refused: None, dpop: DpopState::default(), screenshot: None, login_log: Vec::new() }
+    }
+
+    /// A login program's own words (its stderr, its error) with the password replaced wherever it
+    /// appears: there, any occurrence is the program repeating what it was given.
+    pub(crate) fn without_password(&self, text: &str) -> String {
+        match self.env.target.login.as_ref().filter(|l| !l.password.is_empty()) {
+            Some(l) => text.replace(&l.password, &Redactor::marker("password", &l.password)),
+            None => text.to_string(),
+        }
     }
 
     /// The value of a placeholder for a request sent as `role` (see `values::lookup`).
@@ -487,7 +494,7 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
     result.curl = crate::transport::transcript::curl(&run.exchanges, &run.local);
     // Bounded: a screenshot larger than 2 MB is left out rather than bloating every report.
     result.screenshot = run.screenshot.take().filter(|png| png.len() <= 2 << 20).map(|png| base64::engine::general_purpose::STANDARD.encode(png));
-    result.login_log = run.login_log.iter().map(|(step, text)| LoginLog { step: step.clone(), text: run.local.redact(&crate::transport::http::excerpt(text.trim(), 4000)) }).collect();
+    result.login_log = run.login_log.iter().map(|(step, text)| LoginLog { step: step.clone(), text: run.local.redact(&run.without_password(&crate::transport::http::excerpt(text.trim(), 4000))) }).collect();
     result.duration_ms = started.elapsed().as_millis() as u64;
     result
 }

@@ -129,8 +129,13 @@ fn queue(plans: &[Plan], opts: &RunOptions, redactor: &Arc<Redactor>, http: &Htt
     let chromium: Arc<tokio::sync::OnceCell<_>> = Arc::default();
     let notes = q.notes.clone();
     for (pi, plan) in plans.iter().enumerate() {
-        for (k, v) in plan.target.secrets() {
-            redactor.add(k, &v);
+        plan.target.register_secrets(redactor);
+        let uses_basic = plan.profile.endpoints.values().any(|e| e.auth == crate::suite::case::Auth::Basic);
+        if let Some(note) = plan.target.secret_encoding_note().filter(|_| uses_basic) {
+            let mut notes = q.notes.lock().unwrap_or_else(|e| e.into_inner());
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
         }
         let env = Arc::new(Env {
             profile: plan.profile.clone(),

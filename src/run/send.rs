@@ -62,7 +62,8 @@ impl CaseRun<'_> {
                 }
                 let landing = landing.map_err(|e| {
                     let kind = if matches!(e, login::DriveError::Transport { .. }) { ErrorKind::Transport } else { ErrorKind::Login };
-                    CaseError::new(kind, e.to_string())
+                    let message = if matches!(e, login::DriveError::Command { .. }) { self.without_password(&e.to_string()) } else { e.to_string() };
+                    CaseError::new(kind, message)
                 })?;
                 self.last_hint = self.last_hint.or_else(|| redirect_uri_refused(&landing).then_some(Diagnosis::RedirectUri));
                 Ok(Observed::Browser(landing, Sent { state: built.sent_state, redirect_uri: built.sent_redirect_uri }))

@@ -250,17 +250,36 @@ impl Target {
         }
     }
 
-    /// Every secret the target file holds, for redaction.
+    /// Every secret the target file holds, for redaction. The login password is not one of them:
+    /// it is redacted where it stands as a password (`Redactor::set_password`), not wherever the
+    /// same text appears.
     pub fn secrets(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
         out.extend(self.client.secret.clone().map(|s| ("secret", s)));
         for c in self.second_client.iter().chain(&self.cc_client).chain(&self.device_client) {
             out.extend(c.secret.clone().map(|s| ("secret", s)));
         }
-        if let Some(l) = &self.login {
-            out.push(("password", l.password.clone()));
-        }
         out
+    }
+
+    /// A note when the client's secret holds no character that RFC 6749 §2.3.1's form-encoding
+    /// of Basic credentials changes: whether the server decodes them then went untested.
+    pub fn secret_encoding_note(&self) -> Option<String> {
+        let secret = self.client.secret.as_deref()?;
+        let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        (encoded == secret).then(|| {
+            "client secret: it holds no character that RFC 6749 §2.3.1's form-encoding of Basic credentials changes (such as + / : % or a space), so whether the server decodes them went untested; a client whose secret has some would test it".to_string()
+        })
+    }
+
+    /// Registers the target's secrets and its login password with `r`.
+    pub fn register_secrets(&self, r: &crate::model::redact::Redactor) {
+        for (k, v) in self.secrets() {
+            r.add(k, &v);
+        }
+        if let Some(l) = &self.login {
+            r.set_password(&l.password, l.password_field.as_deref());
+        }
     }
 }
 
@@ -281,6 +300,18 @@ mod tests {
     fn target(extra: &str) -> Target {
         let text = format!("profile = \"rfc6749\"\nbase_url = \"https://as.example/base/\"\nclient = {{ id = \"c\", secret = \"s1\" }}\n{extra}");
         Target::parse("t.toml", &text, &|_| None).unwrap()
+    }
+
+    /// RFC 6749 §2.3.1: a secret that form-encoding leaves as it is cannot show whether the server
+    /// decodes Basic credentials; the run says so.
+    #[rstest]
+    #[case::plain("s3cretValue-0123", true)]
+    #[case::with_plus("s3cret+value/0123", false)]
+    #[case::with_colon("s3cret:value", false)]
+    fn a_secret_form_encoding_leaves_alone_is_noted(#[case] secret: &str, #[case] noted: bool) {
+        let t = target(&format!("[second_client]\nid = \"x\"\n")).clone();
+        let t = Target { client: Client { secret: Some(secret.into()), ..t.client.clone() }, ..t };
+        assert_eq!(t.secret_encoding_note().is_some(), noted);
     }
 
     #[rstest]
@@ -306,7 +337,7 @@ mod tests {
     #[test]
     fn every_secret_and_the_password_are_given_for_redaction() {
         let t = target("[login]\nusername = \"u\"\npassword = \"pw\"\n[cc_client]\nid = \"cc\"\nsecret = \"s2\"\n[public_client]\nid = \"pub\"\n");
-        assert_eq!(t.secrets(), vec![("secret", "s1".to_string()), ("secret", "s2".to_string()), ("password", "pw".to_string())]);
+        assert_eq!(t.secrets(), vec![("secret", "s1".to_string()), ("secret", "s2".to_string())]);
     }
 
     #[test]

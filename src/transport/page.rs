@@ -153,6 +153,19 @@ pub fn parse_page(html: &str) -> Page {
             collect_control(el, &mut loose, true);
         }
     }
+    // Controls only script makes work, inside a form or not: a link whose click runs script,
+    // a `type=button` with an onclick. Only a browser can press them (the form driver says so).
+    for el in doc.select(&sel("a[onclick], a[href^='javascript:'], button[type=button][onclick], input[type=button][onclick]")) {
+        if el.value().attr("data-oc-invisible").is_some() {
+            continue;
+        }
+        let text = el.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
+        let label = if text.is_empty() { el.value().attr("value").unwrap_or_default().to_string() } else { text };
+        let already = loose.buttons.iter().any(|b| b.label == label && b.name.as_deref() == el.value().attr("name"));
+        if !already && !label.is_empty() {
+            loose.buttons.push(Button { name: el.value().attr("name").map(str::to_string), value: el.value().attr("value").unwrap_or_default().to_string(), label });
+        }
+    }
     if !loose.buttons.is_empty() {
         forms.push(loose);
     }

@@ -15,7 +15,7 @@ use super::state::{AuthServer, REALM, issuer};
 impl AuthServer {
     /// The client authenticating by HTTP Basic.
     pub fn client(&self, headers: &HeaderMap) -> Result<&ClientReg, OAuthError> {
-        authenticate(headers, &self.reg, !self.has(Fault::WrongSecretAccepted), REALM)
+        authenticate(headers, &self.reg, !self.has(Fault::WrongSecretAccepted), !self.has(Fault::RfcBasicNotDecoded), REALM)
     }
 
     /// The registered public client a request names by client_id without any Authorization

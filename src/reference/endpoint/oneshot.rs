@@ -40,7 +40,9 @@ pub fn server(profile: &str, faults: &[Fault], extras: Extras) -> (Router, Regis
 pub fn post(uri: &str, body: &str, basic: Option<(&str, &str)>) -> Request<Body> {
     let mut req = Request::post(uri).header(header::HOST, "as.test").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     if let Some((id, secret)) = basic {
-        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+        // RFC 6749 §2.3.1: each part form-encoded before they are joined.
+        let form = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", form(id), form(secret)));
         req = req.header(header::AUTHORIZATION, format!("Basic {encoded}"));
     }
     req.body(Body::from(body.to_string())).unwrap()

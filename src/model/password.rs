@@ -1,0 +1,68 @@
+//! The login password in reports: redacted where it stands as a password — the value of a field
+//! named for one (`pass`, `pwd`, or the target's `login.password_field`) in a form, a query or a
+//! JSON body — and not wherever the same text appears: a test user whose password equals the
+//! username keeps every `sub` and e-mail readable.
+use regex_lite::Regex;
+
+/// The password's places, as patterns, and its marker.
+#[derive(Debug)]
+pub struct PasswordRule {
+    /// `name=value` in a form or a query (value form-encoded), the field named for a password.
+    form: Regex,
+    /// `"name": "value"` in JSON (value JSON-escaped), the member named for a password.
+    json: Regex,
+    marker: String,
+}
+
+impl PasswordRule {
+    /// The rule for `password`; `field` is the target's own name for the input, if it gives one.
+    pub fn new(password: &str, field: Option<&str>, marker: String) -> Option<PasswordRule> {
+        let names = match field {
+            Some(f) => format!("(?:pass|pwd|{})", regex_lite::escape(f)),
+            None => "(?:pass|pwd)".to_string(),
+        };
+        let form_value: String = url::form_urlencoded::byte_serialize(password.as_bytes()).collect();
+        let json_value = serde_json::to_string(password).ok()?;
+        let json_value = json_value.trim_matches('"');
+        let form = Regex::new(&format!(r"(?i)((?:^|[?&\s])[^=&\s?]*{names}[^=&\s]*=){}(&|\s|$)", regex_lite::escape(&form_value))).ok()?;
+        let json = Regex::new(&format!(r#"(?i)("[^"]*{names}[^"]*"\s*:\s*"){}(")"#, regex_lite::escape(json_value))).ok()?;
+        Some(PasswordRule { form, json, marker })
+    }
+
+    /// `text` with the password replaced where it stands as one.
+    pub fn apply(&self, text: &str) -> String {
+        let replacement = format!("${{1}}{}${{2}}", self.marker);
+        let once = self.form.replace_all(text, replacement.as_str());
+        self.json.replace_all(&once, replacement.as_str()).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn rule(password: &str, field: Option<&str>) -> PasswordRule {
+        PasswordRule::new(password, field, "‹password›".into()).unwrap()
+    }
+
+    #[rstest]
+    #[case::form("txn=1&username=alice&password=alice", "txn=1&username=alice&password=‹password›")]
+    #[case::form_first("password=alice&x=1", "password=‹password›&x=1")]
+    #[case::query("https://as.test/login?user=alice&passwd=alice", "https://as.test/login?user=alice&passwd=‹password›")]
+    #[case::json(r#"{"username":"alice","password": "alice"}"#, r#"{"username":"alice","password": "‹password›"}"#)]
+    #[case::json_named_otherwise(r#"{"userPwd":"alice"}"#, r#"{"userPwd":"‹password›"}"#)]
+    #[case::sub_kept(r#"{"sub":"alice","email":"alice@example.test"}"#, r#"{"sub":"alice","email":"alice@example.test"}"#)]
+    #[case::free_text_kept("signed in as alice", "signed in as alice")]
+    #[case::longer_value_kept("password=alice2", "password=alice2")]
+    fn the_password_is_redacted_where_it_stands_as_a_password(#[case] text: &str, #[case] expected: &str) {
+        assert_eq!(rule("alice", None).apply(text), expected);
+    }
+
+    #[test]
+    fn the_targets_own_field_name_and_encodings_count() {
+        let r = rule("p a+ss\"w", Some("secretWord"));
+        assert_eq!(r.apply("secretWord=p+a%2Bss%22w&go=1"), "secretWord=‹password›&go=1");
+        assert_eq!(r.apply(r#"{"secretWord":"p a+ss\"w"}"#), r#"{"secretWord":"‹password›"}"#);
+    }
+}
