@@ -20,15 +20,17 @@ fn correct_reference_passes_every_case(#[case] profile: &str, #[case] at_least: 
     let (result, _) = common::run_toml_with(&server.target_toml(), oauth_conformance::run::runner::RunOptions { slow: true, ..Default::default() });
     let s = result.summary();
     assert!(s.total >= at_least, "only {} cases", s.total);
-    // The PAR-only case needs a PAR-only server (tests/capabilities.rs runs one).
+    // The PAR-only case needs a PAR-only server (tests/capabilities.rs runs one); the query-token
+    // one, a resource that takes tokens from the query (the query-token-accepted variant).
+    let shaped = |id: &str| id == "par/required-plain-request-refused" || id == "bearer/query-token-private";
     let bad: Vec<String> = result
         .cases()
-        .filter(|c| c.outcome != Outcome::Passed && c.id != "par/required-plain-request-refused")
+        .filter(|c| c.outcome != Outcome::Passed && !shaped(&c.id))
         .map(|c| format!("{} {:?}: {}", c.id, c.outcome, c.message))
         .collect();
     assert!(bad.is_empty(), "cases not passing against the correct reference:\n{}", bad.join("\n"));
     assert_eq!(s.passed + s.skipped, s.total);
-    assert!(s.skipped <= 1);
+    assert!(s.skipped <= 2);
     assert!(result.gate_passed());
     // Every case ran checks, and every check passed: no case is vacuous.
     for c in result.cases().filter(|c| c.outcome == Outcome::Passed) {

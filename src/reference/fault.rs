@@ -91,7 +91,7 @@ faults! {
     MxCountryCodeUnchecked => "mx-country-code-unchecked", "citi-mx", Must, "countryCode is not checked to be 2 upper-case letters (seed: 2-character ISO code)";
     MxUnknownClient400 => "mx-unknown-client-400", "citi-mx", Must, "an unknown client is answered 400 instead of 401 (seed: 401 Unauthorized)";
     MxErrorWithoutLocation => "mx-error-without-location", "citi-mx", Must, "error answers do not name the offending field in location (seed: location)";
-    MxTimestampEpoch => "mx-timestamp-epoch", "citi-mx", Must, "error timestamps are epoch milliseconds, not ISO 8601 (seed: timestamp)";
+    MxTimestampEpoch => "mx-timestamp-epoch", "citi-mx", Should, "error timestamps are epoch milliseconds, not ISO 8601 (seed: timestamp)";
     MxErrorCodeEmpty => "mx-error-code-empty", "citi-mx", Must, "error answers carry an empty code (seed: code qualifies the error)";
     MxErrorHtml => "mx-error-html", "citi-mx", Must, "error answers are HTML pages (seed: JSON error shape)";
     MxTokenOnError => "mx-token-on-error", "citi-mx", Must, "error answers still carry an access_token (seed: the 400/401 answers are the error shape, no token)";
@@ -105,8 +105,8 @@ faults! {
     MxPlainAccepted => "mx-plain-accepted", "citi-mx", Must, "code_challenge_method=plain is accepted (seed: S256; RFC 9700 §2.1.1)";
     MxMethodCaseInsensitive => "mx-method-case-insensitive", "citi-mx", Must, "code_challenge_method=s256 is accepted (RFC 7636 §4.3: S256)";
     MxAnyMethodAccepted => "mx-any-method-accepted", "citi-mx", Must, "any code_challenge_method is accepted (RFC 7636 §4.4.1)";
-    MxMethodWithoutChallenge => "mx-method-without-challenge", "citi-mx", Must, "code_challenge_method without code_challenge is accepted (RFC 7636 §4.3)";
-    MxChallengeUnchecked => "mx-challenge-unchecked", "citi-mx", Must, "code_challenge length and alphabet are not checked (RFC 7636 §4.2)";
+    MxMethodWithoutChallenge => "mx-method-without-challenge", "citi-mx", Should, "code_challenge_method without code_challenge is accepted (RFC 7636 §4.3)";
+    MxChallengeUnchecked => "mx-challenge-unchecked", "citi-mx", Should, "code_challenge length and alphabet are not checked (RFC 7636 §4.2)";
     RfcPkceUnchecked => "rfc-pkce-unchecked", "rfc6749", Must, "the code_verifier is not compared with the code_challenge (RFC 7636 §4.6)";
     RfcPkceDowngrade => "rfc-pkce-downgrade", "rfc6749", Must, "a code_verifier is accepted for a code requested without code_challenge (RFC 9700 §2.1.1)";
     RevokeEmptyBody => "revoke-empty-body", "citi-pl", Must, "revocation answers 200 with an empty body instead of {status} (seed: Revoke Access Token, 200)";
@@ -161,7 +161,7 @@ faults! {
     RfcLoopbackPortExact => "rfc-loopback-port-exact", "rfc6749", Must, "the public client (a native app) registered with a loopback redirect URI must use its exact port (RFC 8252 §7.3: any port MUST be allowed)";
     RfcParNoClientAuth => "rfc-par-no-client-auth", "rfc6749", Must, "the PAR endpoint accepts a push without client authentication (RFC 9126 §2.1: authenticate as at the token endpoint)";
     RfcParRequestUriAccepted => "rfc-par-request-uri-accepted", "rfc6749", Must, "a push carrying a request_uri parameter is accepted (RFC 9126 §2.1: rejected)";
-    RfcParRedirectUriUnchecked => "rfc-par-redirect-uri-unchecked", "rfc6749", Must, "a push with an unregistered redirect_uri is accepted (RFC 9126 §2.1: validated as an authorization request)";
+    RfcParRedirectUriUnchecked => "rfc-par-redirect-uri-unchecked", "rfc6749", May, "a push with an unregistered redirect_uri is accepted (RFC 9126 §2.4: MAY be relaxed for a confidential client using PAR)";
     RfcParNoExpiresIn => "rfc-par-no-expires-in", "rfc6749", Must, "the push is answered 200 without expires_in (RFC 9126 §2.2: 201 with request_uri and expires_in)";
     RfcParReusable => "rfc-par-reusable", "rfc6749", Should, "a request_uri can be used again after it yielded a code (RFC 9126 §4: SHOULD be one-time use)";
     RfcParAnyClient => "rfc-par-any-client", "rfc6749", Must, "a request_uri is honoured for a client_id other than the one that pushed it (RFC 9126 §4)";

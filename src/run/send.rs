@@ -65,6 +65,11 @@ impl CaseRun<'_> {
                     let message = if matches!(e, login::DriveError::Command { .. }) { self.without_password(&e.to_string()) } else { e.to_string() };
                     CaseError::new(kind, message)
                 })?;
+                // Chromium and login programs reach the client without the suite seeing the
+                // exchange: what the redirect carries is registered here.
+                if let Landing::Redirect(u) = &landing {
+                    self.learn_url(u);
+                }
                 self.last_hint = self.last_hint.or_else(|| redirect_uri_refused(&landing).then_some(Diagnosis::RedirectUri));
                 Ok(Observed::Browser(landing, Sent { state: built.sent_state, redirect_uri: built.sent_redirect_uri }))
             }
@@ -112,6 +117,19 @@ impl CaseRun<'_> {
     }
 
     /// Registers every token and code the target issued, before any message can quote it.
+    /// Registers the codes and tokens a URL carries in its query or fragment: a redirect to the
+    /// client that a browser driver reached without recording the exchange that led there.
+    pub(super) fn learn_url(&self, url: &Url) {
+        let r = &Both(&self.local, &self.env.redactor);
+        let credential = |k: &str| k.ends_with("token") || k == "code" || k.ends_with("_code");
+        let pairs = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).chain(url.fragment().into_iter().flat_map(|f| url::form_urlencoded::parse(f.as_bytes()).into_owned()));
+        for (k, v) in pairs {
+            if credential(&k) {
+                r.add(&k, &v);
+            }
+        }
+    }
+
     pub(super) fn learn_exchange(&self, ex: &Exchange) {
         let r = &Both(&self.local, &self.env.redactor);
         // In URLs: codes and tokens. In JSON bodies: tokens only (a JSON `code` is an error code

@@ -62,3 +62,38 @@ pub fn copy_suite() -> tempfile::TempDir {
     }
     dir
 }
+
+/// Credential-bearing values in clear in a report's text: a JWT (an ID Token, an assertion, a
+/// proof), or a token, code or device code given as a value (`name=value` in a URL or form,
+/// `"name": "value"` in JSON) that is not a redaction marker. Empty when the text is clean.
+pub fn issued_values_in_clear(text: &str) -> Vec<String> {
+    let patterns = [
+        r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+        r#"(?:access_token|refresh_token|id_token|device_code|user_code|(?:^|[?&#])code)=([A-Za-z0-9._~+/%-]{8,})"#,
+        r#""(?:access_token|refresh_token|id_token|device_code|user_code|request_uri)"\s*:\s*"([^"‹\\…\s]{8,})""#,
+        r#"\\"(?:access_token|refresh_token|id_token|device_code|user_code|request_uri)\\"\s*:\s*\\"([^"‹\\…\s]{8,})\\""#,
+    ];
+    // The suite's own made-up values (case tables: "unknown-code-{random}", "invalid-{random}")
+    // were never issued by anyone.
+    let made_up = |v: &str| v.contains("unknown-") || v.contains("invalid-");
+    let mut found = Vec::new();
+    for p in patterns {
+        let re = regex_lite::Regex::new(p).unwrap();
+        for m in re.find_iter(text).filter(|m| !made_up(m.as_str())) {
+            found.push(m.as_str().chars().take(80).collect());
+        }
+    }
+    found
+}
+
+/// Every report file in `dir` (report.json, junit.xml, report.html) holds no issued value in clear.
+pub fn assert_reports_hold_no_issued_value(dir: &std::path::Path, what: &str) {
+    let mut scanned = 0;
+    for name in ["report.json", "junit.xml", "report.html"] {
+        let Ok(text) = std::fs::read_to_string(dir.join(name)) else { continue };
+        scanned += 1;
+        let found = issued_values_in_clear(&text);
+        assert!(found.is_empty(), "{what}: {name} holds issued values in clear: {found:#?}");
+    }
+    assert!(scanned > 0, "{what}: no report in {}", dir.display());
+}

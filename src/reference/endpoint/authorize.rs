@@ -35,8 +35,9 @@ pub async fn authorize(State(st): State<Arc<AuthServer>>, headers: HeaderMap, Ra
     };
     let (scope, challenge) = match checked(&st, &p, client) {
         Ok(ok) => ok,
-        // The error-page variant: a malformed request is told on a page, not by redirect.
-        Err((code, desc)) if st.variant(Variant::ErrorPageForMalformedRequest) => return error_page(&format!("{code}: {desc}")),
+        // The error-page variant: a malformed request is told on a page, not by redirect — but
+        // for response_type, RFC 6749 §3.1.1 makes the error response a MUST.
+        Err((code, desc)) if st.variant(Variant::ErrorPageForMalformedRequest) && !desc.contains("response_type") => return error_page(&format!("{code}: {desc}")),
         Err((code, desc)) => return error_redirect(&st, &p, redirect_uri, code, &desc, &issuer),
     };
     let redirect_uri_sent = p.get("redirect_uri").is_some();

@@ -4,8 +4,8 @@ login and consent pages (`serve --login-style script`) as a team would write a P
 for its own pages: it knows where the page keeps its form (the JSON the page's script renders).
 
 Protocol (see src/login/command.rs): the authorization URL is the last argument; the username,
-password, choice (approve / deny / first_page) and the redirect URIs to stop at come in the
-environment. Prints the URL where it stopped on the first line and, when that is a page of the
+password, choice (approve / deny / first_page), the redirect URIs to stop at and, for a device
+flow's verification page, the user code to type come in the environment. Prints the URL where it stopped on the first line and, when that is a page of the
 server, the page's HTML as a browser would render it after.
 Standard library only."""
 import html
@@ -76,6 +76,12 @@ try:
         stop_on_page(url, page)
     for _ in range(4):
         d = scripted_form(page)
+        code = os.environ.get("OAUTH_LOGIN_USER_CODE")
+        typed = re.search(r'<form method="get" action="([^"]+)">.*?name="user_code"', page, re.S)
+        if not d and code and typed:
+            # A device flow's verification page: type the code the device shows (RFC 8628 §3.3).
+            url, page = fetch(urllib.parse.urljoin(url, typed.group(1)) + "?" + urllib.parse.urlencode({"user_code": code}))
+            continue
         if not d:
             stop_on_page(url, page)  # an error page: the server refused the request
         names = [f[0] for f in d["fields"]]
