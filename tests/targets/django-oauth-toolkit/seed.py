@@ -14,7 +14,7 @@ user.set_password("wonderland")
 user.save()
 
 CLIENTS = [
-    ("my-client", "my-client-secret-0123456789", "https://app.example.test/callback", Application.GRANT_AUTHORIZATION_CODE),
+    ("my-client", "my-client-secret+0123/4567:89", "https://app.example.test/callback", Application.GRANT_AUTHORIZATION_CODE),
     ("other-client", "other-client-secret-0123456789", "https://other.example.test/cb", Application.GRANT_AUTHORIZATION_CODE),
     ("cc-client", "cc-client-secret-0123456789", "", Application.GRANT_CLIENT_CREDENTIALS),
 ]

@@ -16,7 +16,7 @@ const configuration = {
   clients: [
     {
       client_id: 'my-client',
-      client_secret: 'my-client-secret-0123456789',
+      client_secret: 'my-client-secret+0123/4567:89',
       redirect_uris: ['https://app.example.test/callback'],
       grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
       response_types: ['code'],
