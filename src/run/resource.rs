@@ -12,6 +12,11 @@ use crate::model::result::ErrorKind;
 use crate::suite::case::Step;
 use crate::target::file::ResourceToken;
 
+/// Why the resource did not accept a token of one kind, in words for the run's notes.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Refused(String);
+
 impl CaseRun<'_> {
     /// The grant whose tokens the resource accepts: the target's word, else found out once per
     /// profile run.
@@ -59,30 +64,30 @@ impl CaseRun<'_> {
     }
 
     /// A token of `kind` sent to the probe as a bearer token: `Err` says why it was not accepted.
-    async fn try_resource(&mut self, kind: ResourceToken) -> Result<(), String> {
+    async fn try_resource(&mut self, kind: ResourceToken) -> Result<(), Refused> {
         let label = format!("resource detection ({})", kind.name());
         let fixtures = &self.env.profile.fixtures;
         let endpoint = match kind {
             ResourceToken::ClientCredentials => fixtures.client_credentials.clone(),
             ResourceToken::AuthorizationCode => fixtures.tokens.clone(),
         }
-        .ok_or_else(|| "the profile has no token endpoint for it".to_string())?;
+        .ok_or_else(|| Refused("the profile has no token endpoint for it".into()))?;
         let code = match kind {
             ResourceToken::ClientCredentials => None,
-            ResourceToken::AuthorizationCode => Some(self.fresh_code(&label, Role::Client).await.map_err(|e| format!("no code: {e}"))?),
+            ResourceToken::AuthorizationCode => Some(self.fresh_code(&label, Role::Client).await.map_err(|e| Refused(format!("no code: {e}")))?),
         };
-        let json = self.token_request(&label, &endpoint, Role::Client, code).await.map_err(|e| format!("no token: {e}"))?;
-        let token = json.get("access_token").and_then(Value::as_str).ok_or("the token answer has no access_token")?.to_string();
+        let json = self.token_request(&label, &endpoint, Role::Client, code).await.map_err(|e| Refused(format!("no token: {e}")))?;
+        let token = json.get("access_token").and_then(Value::as_str).ok_or_else(|| Refused("the token answer has no access_token".into()))?.to_string();
         let mut probe = Step::default_for("probe");
         probe.bearer = Some("{detected_access_token}".into());
-        let observed = self.perform(&label, &probe, Role::Client, &[("detected_access_token".into(), token)]).await.map_err(|e| e.to_string())?;
+        let observed = self.perform(&label, &probe, Role::Client, &[("detected_access_token".into(), token)]).await.map_err(|e| Refused(e.to_string()))?;
         match observed {
             Observed::Http(r) if (200..300).contains(&r.status) => Ok(()),
             Observed::Http(r) => {
                 let challenge = r.header("www-authenticate").map(|h| format!(", {}", crate::transport::http::excerpt(h, 80))).unwrap_or_default();
-                Err(format!("answered {}{challenge}", r.status))
+                Err(Refused(format!("answered {}{challenge}", r.status)))
             }
-            Observed::Browser(..) => Err("the probe is not an HTTP endpoint".into()),
+            Observed::Browser(..) => Err(Refused("the probe is not an HTTP endpoint".into())),
         }
     }
 }

@@ -31,47 +31,14 @@ impl CaseRun<'_> {
         let env = self.env;
         match step.browser {
             Some(b) => {
-                let choice = match b {
-                    Browser::Approve => Choice::Approve,
-                    Browser::Deny => Choice::Deny,
-                    Browser::FirstPage => Choice::FirstPage,
+                let user_code = match &step.user_code {
+                    Some(template) => {
+                        let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
+                        Some(crate::model::placeholder::expand(template, lookup).map_err(|e| CaseError::new(ErrorKind::Request, format!("field `user_code`: {e}")))?)
+                    }
+                    None => None,
                 };
-                let t = &env.target;
-                let origins = vec![t.base_url.origin(), built.request.url.origin()];
-                let stop_at: Vec<Url> = [built.sent_redirect_uri.clone(), t.client.redirect_uri.clone(), t.second_client.as_ref().and_then(|c| c.redirect_uri.clone())]
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|u| Url::parse(&u).ok())
-                    .collect();
-                let mut browser = login::Browser::new(&env.http, origins, t.login.as_ref(), stop_at);
-                if let Some(template) = &step.user_code {
-                    let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
-                    let code = crate::model::placeholder::expand(template, lookup).map_err(|e| CaseError::new(ErrorKind::Request, format!("field `user_code`: {e}")))?;
-                    browser.user_code = Some(code);
-                }
-                let start = built.request.url.clone();
-                let login::Driven { landing, screenshot, log } = login::drive_with(&mut browser, start, choice, &env.chromium).await;
-                self.screenshot = screenshot;
-                self.login_log.extend(log.map(|text| (label.to_string(), text)));
-                for ex in std::mem::take(&mut browser.exchanges) {
-                    self.learn_exchange(&ex);
-                    self.exchanges.push((label.to_string(), ex));
-                }
-                if let Err(login::DriveError::LoginRefused { .. }) = &landing {
-                    self.last_hint = Some(Diagnosis::Login);
-                }
-                let landing = landing.map_err(|e| {
-                    let kind = if matches!(e, login::DriveError::Transport { .. }) { ErrorKind::Transport } else { ErrorKind::Login };
-                    let message = if matches!(e, login::DriveError::Command { .. }) { self.without_password(&e.to_string()) } else { e.to_string() };
-                    CaseError::new(kind, message)
-                })?;
-                // Chromium and login programs reach the client without the suite seeing the
-                // exchange: what the redirect carries is registered here.
-                if let Landing::Redirect(u) = &landing {
-                    self.learn_url(u);
-                }
-                self.last_hint = self.last_hint.or_else(|| redirect_uri_refused(&landing).then_some(Diagnosis::RedirectUri));
-                Ok(Observed::Browser(landing, Sent { state: built.sent_state, redirect_uri: built.sent_redirect_uri }))
+                self.drive_login(label, b, built, user_code).await
             }
             None => {
                 let mut ex = env.http.send(built.request.clone()).await;
@@ -117,6 +84,49 @@ impl CaseRun<'_> {
     }
 
     /// Registers every token and code the target issued, before any message can quote it.
+    /// A browser step: the login driver from the built request's URL to where the login ends,
+    /// every exchange recorded and what the redirect carries registered for redaction.
+    async fn drive_login(&mut self, label: &str, b: Browser, built: request::Built, user_code: Option<String>) -> Result<Observed, CaseError> {
+        let env = self.env;
+        let choice = match b {
+            Browser::Approve => Choice::Approve,
+            Browser::Deny => Choice::Deny,
+            Browser::FirstPage => Choice::FirstPage,
+        };
+        let t = &env.target;
+        let origins = vec![t.base_url.origin(), built.request.url.origin()];
+        let stop_at: Vec<Url> = [built.sent_redirect_uri.clone(), t.client.redirect_uri.clone(), t.second_client.as_ref().and_then(|c| c.redirect_uri.clone())]
+            .into_iter()
+            .flatten()
+            .filter_map(|u| Url::parse(&u).ok())
+            .collect();
+        let mut browser = login::Browser::new(&env.http, origins, t.login.as_ref(), stop_at);
+        browser.user_code = user_code;
+        let start = built.request.url.clone();
+        let login::Driven { landing, screenshot, log } = login::drive_with(&mut browser, start, choice, &env.chromium).await;
+        self.screenshot = screenshot;
+        self.login_log.extend(log.map(|text| (label.to_string(), text)));
+        for ex in std::mem::take(&mut browser.exchanges) {
+            self.learn_exchange(&ex);
+            self.exchanges.push((label.to_string(), ex));
+        }
+        if let Err(login::DriveError::LoginRefused { .. }) = &landing {
+            self.last_hint = Some(Diagnosis::Login);
+        }
+        let landing = landing.map_err(|e| {
+            let kind = if matches!(e, login::DriveError::Transport { .. }) { ErrorKind::Transport } else { ErrorKind::Login };
+            let message = if matches!(e, login::DriveError::Command { .. }) { self.without_password(&e.to_string()) } else { e.to_string() };
+            CaseError::new(kind, message)
+        })?;
+        // Chromium and login programs reach the client without the suite seeing the
+        // exchange: what the redirect carries is registered here.
+        if let Landing::Redirect(u) = &landing {
+            self.learn_url(u);
+        }
+        self.last_hint = self.last_hint.or_else(|| redirect_uri_refused(&landing).then_some(Diagnosis::RedirectUri));
+        Ok(Observed::Browser(landing, Sent { state: built.sent_state, redirect_uri: built.sent_redirect_uri }))
+    }
+
     /// Registers the codes and tokens a URL carries in its query or fragment: a redirect to the
     /// client that a browser driver reached without recording the exchange that led there.
     pub(super) fn learn_url(&self, url: &Url) {

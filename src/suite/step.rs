@@ -148,16 +148,7 @@ impl StepCtx<'_> {
         {
             return Err(e(format!("field `{f}` is not allowed in a step")));
         }
-        let endpoint = match (endpoint, &raw.endpoint) {
-            (Some(ep), _) => ep.to_string(),
-            (None, Some(ep)) => ep.get_ref().clone(),
-            (None, None) => self.table_endpoint.to_string(),
-        };
-        let ep_pos = raw.endpoint.as_ref().map(|s| s.span().start).unwrap_or(at);
-        if endpoint != "probe" && endpoint != RESOURCE_TOKEN && !self.profile.has_endpoint(&endpoint) {
-            let names = self.profile.endpoint_names().join(", ");
-            return Err(self.err(ep_pos, format!("case `{id}`: field `endpoint`: unknown endpoint `{endpoint}` (the profile has: {names}, probe, {RESOURCE_TOKEN})")));
-        }
+        let endpoint = self.endpoint(raw, at, endpoint)?;
         if endpoint == RESOURCE_TOKEN {
             self.resource_token_step(raw, known, &e)?;
         }
@@ -217,6 +208,22 @@ impl StepCtx<'_> {
             expect,
             line: line_of(self.text, at),
         })
+    }
+
+    /// The step's endpoint (the case's own for its main step, else the step's or the table's),
+    /// one the profile has, or `probe`, or `resource_token`.
+    fn endpoint(&self, raw: &RawEntry, at: usize, given: Option<&str>) -> Result<String, LoadError> {
+        let endpoint = match (given, &raw.endpoint) {
+            (Some(ep), _) => ep.to_string(),
+            (None, Some(ep)) => ep.get_ref().clone(),
+            (None, None) => self.table_endpoint.to_string(),
+        };
+        let ep_pos = raw.endpoint.as_ref().map(|s| s.span().start).unwrap_or(at);
+        if endpoint != "probe" && endpoint != RESOURCE_TOKEN && !self.profile.has_endpoint(&endpoint) {
+            let names = self.profile.endpoint_names().join(", ");
+            return Err(self.err(ep_pos, format!("case `{}`: field `endpoint`: unknown endpoint `{endpoint}` (the profile has: {names}, probe, {RESOURCE_TOKEN})", self.case_id)));
+        }
+        Ok(endpoint)
     }
 
     /// A `resource_token` step is the default token request of whichever grant the resource

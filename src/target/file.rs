@@ -309,7 +309,7 @@ mod tests {
     #[case::with_plus("s3cret+value/0123", false)]
     #[case::with_colon("s3cret:value", false)]
     fn a_secret_form_encoding_leaves_alone_is_noted(#[case] secret: &str, #[case] noted: bool) {
-        let t = target(&format!("[second_client]\nid = \"x\"\n")).clone();
+        let t = target("[second_client]\nid = \"x\"\n");
         let t = Target { client: Client { secret: Some(secret.into()), ..t.client.clone() }, ..t };
         assert_eq!(t.secret_encoding_note().is_some(), noted);
     }
