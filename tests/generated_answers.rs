@@ -20,7 +20,7 @@ use oauth_conformance::suite::selection::Selection;
 
 /// Seeds per profile: each is a different server; the generator is deterministic per seed, so a
 /// failure names the seed that reproduces it.
-const SEEDS: &[u64] = &[1, 2, 3, 5, 7, 11, 42, 99, 1234, 4321];
+const SEEDS: &[u64] = &[1, 3, 7, 42, 99, 1234];
 
 /// A small deterministic generator (xorshift64*): the test needs reproducible variety, not
 /// cryptographic quality.
@@ -293,7 +293,7 @@ fn generated_answers_never_panic_the_suite_never_pass_a_refusal_and_never_leak_a
     }
     // How much was tried, for the closing note and the CI log.
     eprintln!("generated answers: {} answers to {runs} runs of {cases} cases; {positive_passes} positive cases passed, each on a 2xx", served.load(Ordering::Relaxed));
-    assert!(served.load(Ordering::Relaxed) > 3000, "the generator was exercised");
+    assert!(served.load(Ordering::Relaxed) > 1500, "the generator was exercised");
 }
 
 /// The case the issue names: every answer is a refusal whose error code repeats the access_token
