@@ -30,17 +30,17 @@ pub enum Command {
 /// Which cases: libtest's filter semantics plus a minimum level and the profiles.
 #[derive(clap::Args, Clone)]
 pub struct SelectArgs {
-    /// Run only cases whose id contains PATTERN (repeatable: any matches).
+    /// Only cases whose id contains PATTERN (repeatable: any matches); an id as the suite prints it, `profile:id`, works too.
     #[arg(long = "filter", value_name = "PATTERN")]
     pub filters: Vec<String>,
-    /// --filter and --skip match whole case ids, not substrings.
+    /// --filter and --skip match whole case ids (with or without the `profile:` prefix), not substrings.
     #[arg(long)]
     pub exact: bool,
     /// Leave out cases whose id contains PATTERN (repeatable).
     #[arg(long, value_name = "PATTERN")]
     pub skip: Vec<String>,
-    /// Only cases of this level or stronger: must (MUST only), should (MUST and SHOULD), may (all).
-    #[arg(long, value_enum)]
+    /// Only cases of this level or stronger: must (MUST only), should (MUST and SHOULD), may (all); any case.
+    #[arg(long, value_enum, ignore_case = true)]
     pub level: Option<LevelArg>,
     /// Only this profile (repeatable; default: every profile, or the target file's).
     #[arg(long = "profile", value_name = "NAME")]

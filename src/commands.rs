@@ -92,7 +92,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
             (plans, servers, None)
         }
     };
-    let selected: usize = plans.iter().map(|p| p.profile.cases.iter().filter(|c| selection.selects(c)).count()).sum();
+    let selected: usize = plans.iter().map(|p| p.profile.cases.iter().filter(|c| selection.selects(&p.profile.name, c)).count()).sum();
     if selected == 0 {
         let names: Vec<&str> = plans.iter().map(|p| p.profile.name.as_str()).collect();
         bail!("no case matches {} in {} (see `list`)", selection.describe(), names.join(", "));
@@ -273,8 +273,8 @@ pub fn list(a: ListArgs) -> Result<ExitCode> {
     }
     let mut total = 0;
     for (profile, target) in &plans {
-        let cases: Vec<_> = profile.cases.iter().filter(|c| selection.selects(c)).collect();
-        println!("# {} — {} ({} cases)", profile.name, profile.title, cases.len());
+        let cases: Vec<_> = profile.cases.iter().filter(|c| selection.selects(&profile.name, c)).collect();
+        println!("# {} — {} ({})", profile.name, profile.title, oauth_conformance::model::count::cases(cases.len()));
         for c in &cases {
             let needs: Vec<String> = c.needs.iter().map(|n| n.label()).collect();
             let needs = if needs.is_empty() { String::new() } else { format!(" (needs: {})", needs.join(", ")) };
@@ -289,7 +289,7 @@ pub fn list(a: ListArgs) -> Result<ExitCode> {
     if total == 0 {
         bail!("no case matches {}", selection.describe());
     }
-    println!("{total} cases");
+    println!("{}", oauth_conformance::model::count::cases(total));
     Ok(ExitCode::SUCCESS)
 }
 

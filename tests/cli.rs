@@ -304,3 +304,16 @@ fn a_chromium_login_without_chromium_is_one_error_before_any_case() {
     assert!(err.starts_with("error: ") && err.contains("t.toml: [login] driver = \"chromium\", but no Chromium found"), "{err}");
     assert!(stdout(&o).is_empty(), "no case ran: {}", stdout(&o));
 }
+
+/// Every id the suite prints pastes back: `citi-pl:token-cc/valid` with `--exact` runs exactly that
+/// case of that profile, and `--level MUST` is taken in any case.
+#[test]
+fn a_printed_id_pastes_into_filter_and_level_ignores_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cmd(&["run", "--filter", "citi-pl:token-cc/valid", "--exact", "--level", "MUST", "--report-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", stdout(&out), stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("report.json")).unwrap()).unwrap();
+    let ids: Vec<String> = report["cases"].as_array().unwrap().iter().map(|c| format!("{}:{}", c["profile"].as_str().unwrap(), c["id"].as_str().unwrap())).collect();
+    assert_eq!(ids, ["citi-pl:token-cc/valid"]);
+    assert!(stdout(&out).contains("result: PASSED. 1 case: 1 passed"), "{}", stdout(&out));
+}

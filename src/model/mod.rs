@@ -3,6 +3,7 @@
 //! features (`Capability`), load errors with file and line, the result model every reporter
 //! renders, the redactor, placeholders and random values.
 pub mod capability;
+pub mod count;
 pub mod duty;
 pub mod level;
 pub mod load_error;

@@ -51,6 +51,8 @@ struct CaseView {
 #[derive(Serialize)]
 struct SectionView {
     endpoint: String,
+    /// The id families the section holds, spelled as the ids are (`token-code/…`).
+    families: String,
     total: usize,
     passed: usize,
     cases: Vec<CaseView>,
@@ -240,7 +242,14 @@ fn profile_view(run: &ProfileRun, strict: bool) -> ProfileView {
             cases.sort_by_key(|c| rank(c, strict));
             let best = cases.first().map(|c| rank(c, strict)).unwrap_or(9);
             let s = Summary::of(cases.iter().copied());
-            (best, SectionView { endpoint: ep, total: s.total, passed: s.passed, cases: cases.into_iter().map(case_view).collect() })
+            let mut families: Vec<String> = Vec::new();
+            for c in &cases {
+                let family = format!("{}/…", c.id.split('/').next().unwrap_or(&c.id));
+                if !families.contains(&family) {
+                    families.push(family);
+                }
+            }
+            (best, SectionView { endpoint: ep, families: families.join(", "), total: s.total, passed: s.passed, cases: cases.into_iter().map(case_view).collect() })
         })
         .collect();
     sections.sort_by_key(|(best, _)| *best);

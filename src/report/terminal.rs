@@ -90,7 +90,7 @@ impl Lines {
                     pb.set_length(*cases as u64);
                     pb.set_message("0 failed");
                 }
-                self.print(&format!("running {cases} cases ({filtered_out} filtered out, {jobs} at once)"));
+                self.print(&format!("running {} ({filtered_out} filtered out, {jobs} at once)", crate::model::count::cases(*cases)));
             }
             Event::Diagnosis(line) => self.print(&paint(line, "1;31", self.color)),
             Event::CaseFinished(c) => {
@@ -125,8 +125,8 @@ pub fn counts_line(result: &RunResult) -> String {
         (None, false) => "FAILED",
     };
     format!(
-        "result: {verdict}. {} cases: {} passed, {} warning, {} failed, {} error ({blocked} blocked, {not_run} not run), {} skipped{}; {expected} expected by the baseline; {} filtered out; {:.1} s",
-        s.total,
+        "result: {verdict}. {}: {} passed, {} warning, {} failed, {} error ({blocked} blocked, {not_run} not run), {} skipped{}; {expected} expected by the baseline; {} filtered out; {:.1} s",
+        crate::model::count::cases(s.total),
         s.passed,
         s.warning,
         s.failed,
@@ -179,15 +179,16 @@ pub fn summary(result: &RunResult, target_note: &str, report_paths: &[String], c
         let s = Summary::of(&run.cases);
         let _ = writeln!(
             out,
-            "{} against {}{}: {} cases: {} passed, {} warning, {} failed, {} error, {} skipped{}",
-            run.profile, run.target, target_note, s.total, s.passed, s.warning, s.failed, s.error, s.skipped, advice_count(&s)
+            "{} against {}{}: {}: {} passed, {} warning, {} failed, {} error, {} skipped{}",
+            run.profile, run.target, target_note, crate::model::count::cases(s.total), s.passed, s.warning, s.failed, s.error, s.skipped, advice_count(&s)
         );
     }
     skipped_list(&mut out, result);
     failures_by_level(&mut out, result, color);
     let blocked = result.cases().filter(|c| c.blocked()).count();
     if blocked > 0 {
-        let _ = writeln!(out, "\n{blocked} case(s) blocked: the positive case each requires was refused (see the diagnosis and the failed cases above)");
+        let see = if result.diagnoses().is_empty() { "see the failed cases above" } else { "see the diagnosis and the failed cases above" };
+        let _ = writeln!(out, "\n{} blocked: the positive case each requires was refused ({see})", crate::model::count::cases(blocked));
     }
     warnings_by_level(&mut out, result, color);
     advice_list(&mut out, result, color);
@@ -331,8 +332,20 @@ fn gate_line(result: &RunResult, known_count: usize, color: bool) -> String {
         let line = format!("gate: PASSED — no {scope} case failed or errored{outside} ({} of {} passed)", s.passed, s.total);
         return paint(&line, "1;32", color);
     }
-    let breakers = result.cases().filter(|c| c.breaks_gate(result.strict)).count();
-    let line = format!("gate: FAILED — {breakers} {scope} case(s) failed or errored{}", if result.strict { " (or warned at SHOULD)" } else { "" });
+    let is_fixed = |c: &&crate::model::result::CaseResult| matches!(c.baseline, Some(BaselineMark::Fixed { .. }));
+    let breakers = result.cases().filter(|c| c.breaks_gate(result.strict) && !is_fixed(c)).count();
+    let fixed: Vec<&str> = result.cases().filter(|c| c.breaks_gate(result.strict) && is_fixed(c)).map(|c| c.id.as_str()).collect();
+    let mut why = Vec::new();
+    if breakers > 0 {
+        let cases = crate::model::count::count(breakers, &format!("{scope} case"), &format!("{scope} cases"));
+        why.push(format!("{cases} failed or errored{}", if result.strict { " (or warned at SHOULD)" } else { "" }));
+    }
+    if !fixed.is_empty() {
+        // Under --strict a baseline entry that now passes fails the gate until it is removed.
+        let what = crate::model::count::count(fixed.len(), "baseline entry passes now and fails the gate", "baseline entries pass now and fail the gate");
+        why.push(format!("{what} under --strict until removed from the baseline ({})", fixed.join(", ")));
+    }
+    let line = format!("gate: FAILED — {}", why.join("; "));
     paint(&line, "1;31", color)
 }
 
@@ -402,6 +415,18 @@ mod tests {
     fn a_case_line_starts_with_its_final_outcome(#[case] outcome: Outcome, #[case] baseline: Option<BaselineMark>, #[case] word: &str) {
         let c = CaseResult { baseline, ..sample::case("a/b", outcome) };
         assert_eq!(outcome_word(&c), word);
+    }
+
+    /// Under --strict a baseline entry that now passes fails the gate: the gate line names it and
+    /// says what to do, instead of counting it among failed cases.
+    #[test]
+    fn a_fixed_baseline_entry_under_strict_is_named_in_the_gate_line() {
+        let mut fixed = sample::case("token-cc/fixed", Outcome::Passed);
+        fixed.baseline = Some(BaselineMark::Fixed { reason: "vendor ticket 9".into() });
+        let result = RunResult { strict: true, ..sample::run(vec![sample::case("token-cc/valid", Outcome::Passed), fixed]) };
+        assert_eq!(gate_line(&result, 0, false), "gate: FAILED — 1 baseline entry passes now and fails the gate under --strict until removed from the baseline (token-cc/fixed)");
+        let lenient = RunResult { strict: false, ..result };
+        assert!(gate_line(&lenient, 0, false).starts_with("gate: PASSED"));
     }
 
     #[test]

@@ -420,7 +420,7 @@ impl<'a> CaseRun<'a> {
         }
         let warned = self.failures(None, Level::May);
         Ok(if warned.is_empty() {
-            (Outcome::Passed, format!("{} checks passed", self.checks.len()))
+            (Outcome::Passed, format!("{} passed", crate::model::count::count(self.checks.len(), "check", "checks")))
         } else {
             (Outcome::Warning, warned)
         })

@@ -149,7 +149,7 @@ fn queue(plans: &[Plan], opts: &RunOptions, redactor: &Arc<Redactor>, http: &Htt
             race_rounds: opts.race_rounds,
             notes: notes.clone(),
         });
-        let selected: Vec<&Case> = plan.profile.cases.iter().filter(|c| opts.selection.selects(c)).collect();
+        let selected: Vec<&Case> = plan.profile.cases.iter().filter(|c| opts.selection.selects(&plan.profile.name, c)).collect();
         q.filtered_out += plan.profile.cases.len() - selected.len();
         // A gate per case some selected case requires; dependents wait on it before they start.
         let gates: HashMap<String, Arc<Gate>> = selected

@@ -42,7 +42,7 @@ impl Breaker {
         if matches!(r.outcome, Outcome::Failed | Outcome::Error) && r.baseline.is_none() {
             let n = self.failures.fetch_add(1, SeqCst) + 1;
             if let Some(max) = self.max_failures.filter(|m| n >= *m) {
-                let _ = self.tripped.set(format!("{max} case(s) failed or errored (--max-failures {max})"));
+                let _ = self.tripped.set(format!("{} failed or errored (--max-failures {max})", crate::model::count::cases(max)));
             }
         }
     }
@@ -170,7 +170,7 @@ mod tests {
         b.count(&result(Outcome::Failed, None));
         assert_eq!(b.tripped.get(), None);
         b.count(&result(Outcome::Error, Some(ErrorKind::Setup)));
-        assert_eq!(b.tripped.get().map(String::as_str), Some("2 case(s) failed or errored (--max-failures 2)"));
+        assert_eq!(b.tripped.get().map(String::as_str), Some("2 cases failed or errored (--max-failures 2)"));
     }
 
     #[rstest]

@@ -211,7 +211,7 @@ pub fn coverage_table(profile: &Profile, selection: &crate::suite::selection::Se
     use std::collections::BTreeMap;
     use std::fmt::Write;
     let mut rows: BTreeMap<(u32, Vec<u32>), [usize; 3]> = BTreeMap::new();
-    for c in profile.cases.iter().filter(|c| selection.selects(c)) {
+    for c in profile.cases.iter().filter(|c| selection.selects(&profile.name, c)) {
         let mut seen = std::collections::BTreeSet::new();
         for r in &c.refs {
             let Some(rest) = r.strip_prefix("RFC ") else { continue };

@@ -19,13 +19,17 @@ impl Selection {
         Selection { filters: vec![text.to_string()], ..Selection::default() }
     }
 
-    fn matches(&self, pattern: &str, id: &str) -> bool {
-        if self.exact { id == pattern } else { id.contains(pattern) }
+    /// A pattern matches a case's id, or the id as the suite prints it, `profile:id`: every id a
+    /// report shows can be pasted back.
+    fn matches(&self, pattern: &str, profile: &str, id: &str) -> bool {
+        let printed = format!("{profile}:{id}");
+        if self.exact { id == pattern || printed == pattern } else { printed.contains(pattern) }
     }
 
-    pub fn selects(&self, case: &Case) -> bool {
-        (self.filters.is_empty() || self.filters.iter().any(|f| self.matches(f, &case.id)))
-            && !self.skip.iter().any(|s| self.matches(s, &case.id))
+    /// Whether the run takes `case` of profile `profile`.
+    pub fn selects(&self, profile: &str, case: &Case) -> bool {
+        (self.filters.is_empty() || self.filters.iter().any(|f| self.matches(f, profile, &case.id)))
+            && !self.skip.iter().any(|s| self.matches(s, profile, &case.id))
             && self.level.is_none_or(|l| case.level <= l)
     }
 
@@ -59,13 +63,25 @@ mod tests {
         let a = case("token-cc/valid", Level::Must);
         let b = case("token-cc/valid-extra", Level::Should);
         let sel = Selection { filters: vec!["token-cc/valid".into()], ..Default::default() };
-        assert!(sel.selects(&a) && sel.selects(&b));
+        assert!(sel.selects("p", &a) && sel.selects("p", &b));
         let exact = Selection { exact: true, ..sel.clone() };
-        assert!(exact.selects(&a) && !exact.selects(&b));
+        assert!(exact.selects("p", &a) && !exact.selects("p", &b));
         let skip = Selection { skip: vec!["extra".into()], ..sel.clone() };
-        assert!(skip.selects(&a) && !skip.selects(&b));
+        assert!(skip.selects("p", &a) && !skip.selects("p", &b));
         let must = Selection { level: Some(Level::Must), ..Default::default() };
-        assert!(must.selects(&a) && !must.selects(&b));
+        assert!(must.selects("p", &a) && !must.selects("p", &b));
         assert_eq!(Selection::filter("zzz").describe(), "containing zzz");
+    }
+
+    /// The ids the suite prints (`citi-pl:token-cc/valid`) paste back into --filter and --exact,
+    /// and name one profile's case only.
+    #[test]
+    fn a_printed_id_with_its_profile_selects_that_profiles_case() {
+        let a = case("token-cc/valid", Level::Must);
+        let printed = Selection { filters: vec!["citi-pl:token-cc/valid".into()], exact: true, ..Default::default() };
+        assert!(printed.selects("citi-pl", &a));
+        assert!(!printed.selects("rfc6749", &a), "another profile's case of the same id");
+        assert!(Selection::filter("citi-pl:token-cc/").selects("citi-pl", &a));
+        assert!(Selection { exact: true, ..Selection::filter("token-cc/valid") }.selects("rfc6749", &a));
     }
 }
