@@ -20,6 +20,14 @@ pub enum Command {
     Serve(ServeArgs),
     /// Judge the suite: the correct reference, every fault (kill matrix) and every tolerated variant.
     Selftest(SelftestArgs),
+    /// Compare two runs' report.json: newly failing, newly passing and otherwise changed cases;
+    /// exit 1 when a case fails now that did not before.
+    Diff {
+        /// The earlier run's report.json.
+        old: PathBuf,
+        /// The later run's report.json.
+        new: PathBuf,
+    },
     /// Print a shell completion script to standard output.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -99,6 +107,10 @@ pub struct RunArgs {
     /// Write the HTML report here instead of <report-dir>/report.html; `-` is standard output.
     #[arg(long, value_name = "PATH")]
     pub html: Option<PathBuf>,
+    /// Also write a short Markdown summary here (gate, failing cases with their rules,
+    /// compliance), e.g. "$GITHUB_STEP_SUMMARY"; `-` is standard output.
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
     /// Known failures (TOML, each with a reason): the gate fails only on failures not listed.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,

@@ -176,6 +176,7 @@ fn file_reporters(a: &RunArgs) -> Vec<FileReporter> {
         report(ReportFormat::Html, &a.html, "report.html"),
     ];
     files.extend(a.write_baseline.clone().map(|path| FileReporter::new(ReportFormat::Baseline, path)));
+    files.extend(a.markdown.clone().map(|path| FileReporter::new(ReportFormat::Markdown, path)));
     files
 }
 
@@ -415,4 +416,13 @@ fn announce(server: &ReferenceServer, target: &str, written_to: Option<&Path>) {
     println!("--- target file ---\n{target}--- end ---\nPress Ctrl-C to stop.");
     use std::io::Write;
     let _ = std::io::stdout().flush();
+}
+
+/// `diff OLD NEW`: the changes between two report.json files; exit 1 on a new failure.
+pub fn diff(old: &Path, new: &Path) -> Result<ExitCode> {
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| anyhow!("{}: {}", p.display(), io_message(&e)));
+    let (old_text, new_text) = (read(old)?, read(new)?);
+    let d = oauth_conformance::report::diff::diff(&old.display().to_string(), &old_text, &new.display().to_string(), &new_text)?;
+    print!("{}", d.render());
+    Ok(if d.newly_failing.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         Command::List(a) => commands::list(a),
         Command::Serve(a) => commands::serve(a),
         Command::Selftest(a) => commands::selftest(a),
+        Command::Diff { old, new } => commands::diff(&old, &new),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "oauth-conformance", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)

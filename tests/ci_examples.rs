@@ -41,6 +41,7 @@ fn the_github_actions_example_passes_actionlint() {
     let runs = invocations(&text);
     assert_eq!(runs.len(), 1);
     runs.iter().for_each(|r| parses(r));
+    summaries_and_diff(&text);
 }
 
 #[test]
@@ -53,14 +54,25 @@ assert isinstance(job["script"], list) and job["script"], "a script"
 assert job["artifacts"]["reports"]["junit"] == "reports/junit.xml", "JUnit for the MR"
 assert "reports/" in job["artifacts"]["paths"] and job["artifacts"]["when"] == "always", "HTML kept"
 for key in job:
-    assert key in {"image", "stage", "timeout", "variables", "script", "artifacts"}, key
+    assert key in {"image", "stage", "timeout", "variables", "script", "after_script", "artifacts"}, key
 print("ok")
 "#;
     let out = Command::new(python()).arg("-c").arg(script).arg("examples/ci/gitlab-ci.yml").output().expect("python runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let runs = invocations(&std::fs::read_to_string("examples/ci/gitlab-ci.yml").unwrap());
+    let text = std::fs::read_to_string("examples/ci/gitlab-ci.yml").unwrap();
+    let runs = invocations(&text);
     assert_eq!(runs.len(), 1);
     runs.iter().for_each(|r| parses(r));
+    summaries_and_diff(&text);
+}
+
+/// Both examples write the Markdown summary and compare with the default branch's report
+/// through `diff`, a command this binary has.
+fn summaries_and_diff(text: &str) {
+    assert!(text.contains("--markdown "), "the Markdown summary");
+    assert!(text.contains("oauth-conformance diff oauth-report-main.json reports/report.json"), "the diff step");
+    let help = Command::new(BIN).args(["diff", "--help"]).output().unwrap();
+    assert!(help.status.success() && String::from_utf8_lossy(&help.stdout).contains("newly failing"));
 }
 
 #[test]

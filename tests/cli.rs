@@ -317,3 +317,33 @@ fn a_printed_id_pastes_into_filter_and_level_ignores_case() {
     assert_eq!(ids, ["citi-pl:token-cc/valid"]);
     assert!(stdout(&out).contains("result: PASSED. 1 case: 1 passed"), "{}", stdout(&out));
 }
+
+/// CI summaries: `--markdown` writes the gate, each gating case with its rule, and the compliance;
+/// `diff OLD NEW` names the cases that newly fail (exit 1) or newly pass (exit 0).
+#[test]
+fn markdown_summary_and_diff_of_two_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |faults: &[&str], name: &str| {
+        let t = dir.path().join(format!("{name}.toml"));
+        let _s = serve_profile("citi-pl", &t, faults);
+        let reports = dir.path().join(name);
+        let md = dir.path().join(format!("{name}.md"));
+        let out = cmd(&["run", "--target", t.to_str().unwrap(), "--filter", "token-cc/", "--report-dir", reports.to_str().unwrap(), "--markdown", md.to_str().unwrap()]);
+        (out, reports.join("report.json"), std::fs::read_to_string(md).unwrap())
+    };
+    let (good, good_json, good_md) = run(&[], "good");
+    assert_eq!(good.status.code(), Some(0), "{}", stdout(&good));
+    assert!(good_md.starts_with("## OAuth conformance: PASSED"), "{good_md}");
+    let (bad, bad_json, bad_md) = run(&["wrong-secret-accepted"], "bad");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(bad_md.starts_with("## OAuth conformance: FAILED") && bad_md.contains("| `citi-pl:token-cc/wrong-secret` | MUST |"), "{bad_md}");
+    let regress = cmd(&["diff", good_json.to_str().unwrap(), bad_json.to_str().unwrap()]);
+    assert_eq!(regress.status.code(), Some(1), "{}", stdout(&regress));
+    assert!(stdout(&regress).contains("newly failing:\n  citi-pl:token-cc/wrong-secret (passed → failed)"), "{}", stdout(&regress));
+    let fixed = cmd(&["diff", bad_json.to_str().unwrap(), good_json.to_str().unwrap()]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", stdout(&fixed));
+    assert!(stdout(&fixed).contains("newly passing:\n  citi-pl:token-cc/wrong-secret (failed → passed)"), "{}", stdout(&fixed));
+    let missing = cmd(&["diff", "nope.json", good_json.to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).starts_with("error: nope.json: "), "{}", stderr(&missing));
+}

@@ -21,6 +21,8 @@ pub enum ReportFormat {
     Html,
     /// A baseline file of this run's failures and warnings (`--write-baseline`).
     Baseline,
+    /// A short Markdown summary for a CI page (`--markdown`).
+    Markdown,
 }
 
 impl ReportFormat {
@@ -30,6 +32,7 @@ impl ReportFormat {
             ReportFormat::Junit => "junit",
             ReportFormat::Html => "html",
             ReportFormat::Baseline => "baseline",
+            ReportFormat::Markdown => "markdown",
         }
     }
 
@@ -40,6 +43,7 @@ impl ReportFormat {
             ReportFormat::Junit => junit::render(result),
             ReportFormat::Html => html::render(result),
             ReportFormat::Baseline => Baseline::of_failures(result).to_toml(),
+            ReportFormat::Markdown => crate::report::markdown::render(result),
         }
     }
 }

@@ -2,12 +2,14 @@
 //! runner's events and the final result; leaves: terminal lines and the report files.
 //!
 //! `reporter` is the trait and the fan-out; `terminal` prints as events arrive; `format` names
-//! the file formats (`json`, `junit`, `html`, the baseline) and writes one through `output`
+//! the file formats (`json`, `junit`, `html`, `markdown`, the baseline) and writes one through `output`
 //! (atomically); `transcript` and `threat` are views the formats share.
+pub mod diff;
 pub mod format;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod output;
 pub mod reporter;
 pub mod terminal;
