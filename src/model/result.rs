@@ -281,6 +281,20 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// "N cases: a passed, b warning, c failed, d error, e skipped[, f advice]".
+    pub fn line(&self) -> String {
+        let advice = if self.advice == 0 { String::new() } else { format!(", {} advice", self.advice) };
+        format!(
+            "{}: {} passed, {} warning, {} failed, {} error, {} skipped{advice}",
+            crate::model::count::cases(self.total),
+            self.passed,
+            self.warning,
+            self.failed,
+            self.error,
+            self.skipped
+        )
+    }
+
     pub fn of<'a>(cases: impl IntoIterator<Item = &'a CaseResult>) -> Summary {
         let mut s = Summary::default();
         for c in cases {
@@ -341,6 +355,15 @@ impl RunResult {
 
     pub fn summary(&self) -> Summary {
         Summary::of(self.cases())
+    }
+
+    /// The run's one-word verdict: INCOMPLETE (interrupted), PASSED or FAILED (the gate).
+    pub fn verdict(&self) -> &'static str {
+        match (self.interrupted, self.gate_passed()) {
+            (Some(_), _) => "INCOMPLETE",
+            (None, true) => "PASSED",
+            (None, false) => "FAILED",
+        }
     }
 
     /// Passed when no case breaks the gate (and the run was not interrupted).

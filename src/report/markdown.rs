@@ -13,25 +13,8 @@ const LISTED: usize = 20;
 pub fn render(result: &RunResult) -> String {
     let mut out = String::new();
     let s = result.summary();
-    let gate = if result.interrupted.is_some() {
-        "INCOMPLETE".to_string()
-    } else if result.gate_passed() {
-        "PASSED".into()
-    } else {
-        "FAILED".into()
-    };
-    let _ = writeln!(out, "## OAuth conformance: {gate}\n");
-    let _ = writeln!(
-        out,
-        "{}: {} passed, {} warning, {} failed, {} error, {} skipped{}.\n",
-        crate::model::count::cases(s.total),
-        s.passed,
-        s.warning,
-        s.failed,
-        s.error,
-        s.skipped,
-        if s.advice > 0 { format!(", {} advice", s.advice) } else { String::new() }
-    );
+    let _ = writeln!(out, "## OAuth conformance: {}\n", result.verdict());
+    let _ = writeln!(out, "{}.\n", s.line());
     let notes: Vec<String> = result.misconfigured().into_iter().chain(result.unreachable()).chain(result.diagnoses()).chain(result.notes.iter().cloned()).collect();
     for n in &notes {
         let _ = writeln!(out, "> {}", cell(n));

@@ -119,11 +119,7 @@ impl Lines {
 pub fn counts_line(result: &RunResult) -> String {
     let s = result.summary();
     let (blocked, not_run, expected) = (s.blocked, s.not_run, s.expected);
-    let verdict = match (result.interrupted, result.gate_passed()) {
-        (Some(_), _) => "INCOMPLETE",
-        (None, true) => "PASSED",
-        (None, false) => "FAILED",
-    };
+    let verdict = result.verdict();
     format!(
         "result: {verdict}. {}: {} passed, {} warning, {} failed, {} error ({blocked} blocked, {not_run} not run), {} skipped{}; {expected} expected by the baseline; {} filtered out; {:.1} s",
         crate::model::count::cases(s.total),
@@ -177,11 +173,7 @@ pub fn summary(result: &RunResult, target_note: &str, report_paths: &[String], c
     run_notes(&mut out, result, color);
     for run in &result.runs {
         let s = Summary::of(&run.cases);
-        let _ = writeln!(
-            out,
-            "{} against {}{}: {}: {} passed, {} warning, {} failed, {} error, {} skipped{}",
-            run.profile, run.target, target_note, crate::model::count::cases(s.total), s.passed, s.warning, s.failed, s.error, s.skipped, advice_count(&s)
-        );
+        let _ = writeln!(out, "{} against {}{}: {}", run.profile, run.target, target_note, s.line());
     }
     skipped_list(&mut out, result);
     failures_by_level(&mut out, result, color);
