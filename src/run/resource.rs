@@ -32,17 +32,21 @@ impl CaseRun<'_> {
     /// code for the code exchange).
     pub(crate) async fn resource_step(&mut self, label: &str, step: &Step) -> Result<(Step, Vec<(String, String)>), CaseError> {
         let kind = self.resource_token().await;
-        let fixtures = &self.env.profile.fixtures;
-        let endpoint = match kind {
-            ResourceToken::ClientCredentials => fixtures.client_credentials.clone(),
-            ResourceToken::AuthorizationCode => fixtures.tokens.clone(),
-        };
-        let endpoint = endpoint.ok_or_else(|| CaseError::new(ErrorKind::Setup, format!("the profile names no token endpoint for {} tokens", kind.name())))?;
+        let endpoint = self.token_endpoint(kind).ok_or_else(|| CaseError::new(ErrorKind::Setup, format!("the profile names no token endpoint for {} tokens", kind.name())))?;
         let overrides = match kind {
             ResourceToken::ClientCredentials => Vec::new(),
             ResourceToken::AuthorizationCode => vec![("code".to_string(), self.fresh_code(label, Role::Client).await?)],
         };
         Ok((Step { endpoint, ..step.clone() }, overrides))
+    }
+
+    /// The profile's token endpoint for tokens of `kind`.
+    fn token_endpoint(&self, kind: ResourceToken) -> Option<String> {
+        let fixtures = &self.env.profile.fixtures;
+        match kind {
+            ResourceToken::ClientCredentials => fixtures.client_credentials.clone(),
+            ResourceToken::AuthorizationCode => fixtures.tokens.clone(),
+        }
     }
 
     /// Tries a client-credentials token at the probe, then a code-flow one; notes what it found.
@@ -66,12 +70,7 @@ impl CaseRun<'_> {
     /// A token of `kind` sent to the probe as a bearer token: `Err` says why it was not accepted.
     async fn try_resource(&mut self, kind: ResourceToken) -> Result<(), Refused> {
         let label = format!("resource detection ({})", kind.name());
-        let fixtures = &self.env.profile.fixtures;
-        let endpoint = match kind {
-            ResourceToken::ClientCredentials => fixtures.client_credentials.clone(),
-            ResourceToken::AuthorizationCode => fixtures.tokens.clone(),
-        }
-        .ok_or_else(|| Refused("the profile has no token endpoint for it".into()))?;
+        let endpoint = self.token_endpoint(kind).ok_or_else(|| Refused("the profile has no token endpoint for it".into()))?;
         let code = match kind {
             ResourceToken::ClientCredentials => None,
             ResourceToken::AuthorizationCode => Some(self.fresh_code(&label, Role::Client).await.map_err(|e| Refused(format!("no code: {e}")))?),

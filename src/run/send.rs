@@ -127,8 +127,9 @@ impl CaseRun<'_> {
         Ok(Observed::Browser(landing, Sent { state: built.sent_state, redirect_uri: built.sent_redirect_uri }))
     }
 
-    /// Registers the codes and tokens a URL carries in its query or fragment: a redirect to the
-    /// client that a browser driver reached without recording the exchange that led there.
+    /// Registers the codes and tokens a URL carries in its query or fragment: a request's URL, a
+    /// redirect's Location, or the client URL a browser driver reached without recording the
+    /// exchange that led there.
     pub(super) fn learn_url(&self, url: &Url) {
         let r = &Both(&self.local, &self.env.redactor);
         let credential = |k: &str| k.ends_with("token") || k == "code" || k.ends_with("_code");
@@ -141,19 +142,15 @@ impl CaseRun<'_> {
     }
 
     pub(super) fn learn_exchange(&self, ex: &Exchange) {
-        let r = &Both(&self.local, &self.env.redactor);
-        // In URLs: codes and tokens. In JSON bodies: tokens only (a JSON `code` is an error code
-        // in some APIs, e.g. citi-mx's {code, details, …}).
-        let in_url = |k: &str| k.ends_with("token") || k == "code" || k.ends_with("_code");
-        // Device codes, user codes and request_uris are credentials too (RFC 8628, RFC 9126).
-        let in_json = |k: &str| k.ends_with("token") || matches!(k, "device_code" | "user_code" | "request_uri");
-        for (k, v) in ex.request.url.query_pairs() {
-            if in_url(&k) {
-                r.add(&k, &v);
-            }
-        }
+        // In URLs (the request's, a redirect's Location): codes and tokens (`learn_url`).
+        self.learn_url(&ex.request.url);
         let Ok(resp) = &ex.response else { return };
+        // In JSON bodies: tokens only (a JSON `code` is an error code in some APIs, e.g.
+        // citi-mx's {code, details, …}); device codes, user codes and request_uris are
+        // credentials too (RFC 8628, RFC 9126), and so is anything shaped like a JWT.
+        let in_json = |k: &str| k.ends_with("token") || matches!(k, "device_code" | "user_code" | "request_uri");
         if let Some(Value::Object(o)) = resp.json() {
+            let r = &Both(&self.local, &self.env.redactor);
             for (k, v) in o {
                 if let Value::String(s) = &v
                     && (in_json(&k) || looks_like_jwt(s))
@@ -163,18 +160,7 @@ impl CaseRun<'_> {
             }
         }
         if let Some(loc) = resp.header("location").and_then(|l| ex.request.url.join(l).ok()) {
-            for (k, v) in loc.query_pairs() {
-                if in_url(&k) {
-                    r.add(&k, &v);
-                }
-            }
-            if let Some(f) = loc.fragment() {
-                for (k, v) in url::form_urlencoded::parse(f.as_bytes()) {
-                    if in_url(&k) {
-                        r.add(&k, &v);
-                    }
-                }
-            }
+            self.learn_url(&loc);
         }
     }
 }
