@@ -18,6 +18,9 @@ pub enum Command {
     List(ListArgs),
     /// Run the reference server as a sandbox.
     Serve(ServeArgs),
+    /// Write a first target file from the server's metadata (RFC 8414 or OpenID Connect
+    /// Discovery); asks on a terminal for what the metadata cannot say.
+    Init(InitArgs),
     /// Judge the suite: the correct reference, every fault (kill matrix) and every tolerated variant.
     Selftest(SelftestArgs),
     /// Compare two runs' report.json: newly failing, newly passing and otherwise changed cases;
@@ -167,8 +170,7 @@ pub struct ServeArgs {
     /// Honour a rule another way the RFCs permit (repeatable); see `serve --list-variants`.
     #[arg(long = "variant", value_name = "NAME")]
     pub variants: Vec<String>,
-    /// Switch a capability off (rfc6749; repeatable): metadata, iss, introspection, revocation,
-    /// refresh_rotation, client_secret_post, public_client; see `serve --list-offers`.
+    /// Switch a capability off (rfc6749; repeatable); `serve --list-offers` names them.
     #[arg(long = "without", value_name = "CAPABILITY")]
     pub without: Vec<String>,
     /// Codes live 4 s and access tokens 5 s; the target file gets `[slow]` waits for `run --slow`.
@@ -202,4 +204,54 @@ pub struct ServeArgs {
     /// Require client certificates issued by this CA (PEM): mutual TLS.
     #[arg(long, requires = "tls_cert", value_name = "FILE")]
     pub client_ca: Option<PathBuf>,
+}
+
+/// `init`: where the metadata is and what it cannot say. Each question asked on a terminal has
+/// its flag, for CI; without a terminal (or with --no-input) an answer not given becomes a
+/// `${VAR}` placeholder.
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("where").required(true).args(["discovery", "issuer"])))]
+pub struct InitArgs {
+    /// The metadata document's URL (…/.well-known/oauth-authorization-server or …/openid-configuration).
+    #[arg(long, value_name = "URL")]
+    pub discovery: Option<url::Url>,
+    /// The issuer: its RFC 8414 metadata URL is tried first, then OpenID Connect Discovery's.
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<url::Url>,
+    /// Where to write the target file (refused if it exists, unless --force).
+    #[arg(long, short, default_value = "target.toml", value_name = "FILE")]
+    pub output: PathBuf,
+    /// Overwrite the output file.
+    #[arg(long)]
+    pub force: bool,
+    /// The client's id, as registered at the server.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// The client has no secret (a public client).
+    #[arg(long)]
+    pub public: bool,
+    /// A redirect URI registered for the client (the suite never contacts it).
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// The scope the client asks for.
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// A second registered client's id (cases where one client presents another's code).
+    #[arg(long, value_name = "ID")]
+    pub second_client_id: Option<String>,
+    /// The second client's redirect URI.
+    #[arg(long, value_name = "URI")]
+    pub second_redirect_uri: Option<String>,
+    /// A test user at the login page (the password is read from ${OAUTH_LOGIN_PASSWORD} at run time).
+    #[arg(long)]
+    pub username: Option<String>,
+    /// A protected resource that takes the server's access tokens (default: userinfo_endpoint).
+    #[arg(long, value_name = "URL")]
+    pub probe_url: Option<String>,
+    /// Never ask, even on a terminal.
+    #[arg(long)]
+    pub no_input: bool,
+    /// Seconds to wait for the metadata (1-600).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
 }

@@ -23,10 +23,11 @@ use oauth_conformance::run::runner::{self, Plan, RunOptions};
 use oauth_conformance::run::event::Event;
 use oauth_conformance::suite::selection::Selection;
 use oauth_conformance::suite::source::Suite;
+use oauth_conformance::target::draft::{self, Answers};
 use oauth_conformance::target::file::Target;
 use oauth_conformance::transport::http::TlsOptions;
 
-use crate::cli::{LevelArg, ListArgs, RunArgs, SelectArgs, SelftestArgs, ServeArgs};
+use crate::cli::{InitArgs, LevelArg, ListArgs, RunArgs, SelectArgs, SelftestArgs, ServeArgs};
 
 fn suite_of(dir: Option<&PathBuf>) -> Result<Suite> {
     match dir {
@@ -425,4 +426,77 @@ pub fn diff(old: &Path, new: &Path) -> Result<ExitCode> {
     let d = oauth_conformance::report::diff::diff(&old.display().to_string(), &old_text, &new.display().to_string(), &new_text)?;
     print!("{}", d.render());
     Ok(if d.newly_failing.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `init`: fetch the metadata, ask on a terminal for what it cannot say, write the draft.
+pub fn init(a: InitArgs) -> Result<ExitCode> {
+    if a.output.exists() && !a.force {
+        bail!("{}: already exists (--force overwrites it)", a.output.display());
+    }
+    let urls = match (&a.discovery, &a.issuer) {
+        (Some(u), _) => vec![u.clone()],
+        (None, Some(issuer)) => draft::metadata_urls(issuer),
+        (None, None) => bail!("--discovery URL or --issuer URL is needed"),
+    };
+    let (source, meta) = draft::fetch_first(&urls, Duration::from_secs(a.timeout))?;
+    let mut answers = Answers {
+        client_id: a.client_id,
+        public: a.public,
+        redirect_uri: a.redirect_uri,
+        scope: a.scope,
+        second_client_id: a.second_client_id,
+        second_redirect_uri: a.second_redirect_uri,
+        username: a.username,
+        probe_url: a.probe_url,
+    };
+    if !a.no_input && std::io::stdin().is_terminal() {
+        ask_missing(&mut answers)?;
+    }
+    let d = draft::draft(&source, &meta, &answers);
+    std::fs::write(&a.output, &d.text).map_err(|e| anyhow!("{}: {}", a.output.display(), io_message(&e)))?;
+    eprintln!("wrote {} from {source}", a.output.display());
+    if !d.variables.is_empty() {
+        eprintln!("it reads these environment variables at run time:");
+        for (var, what) in &d.variables {
+            eprintln!("  {var:<28} {what}");
+        }
+    }
+    eprintln!("read it through, then: oauth-conformance run --target {}", a.output.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The questions only the user can answer, each skipped when its flag gave the answer; an empty
+/// line (or the end of input) leaves the answer out.
+fn ask_missing(a: &mut Answers) -> Result<()> {
+    let ask = |question: &str| -> Result<Option<String>> {
+        use std::io::Write;
+        eprint!("{question}: ");
+        std::io::stderr().flush()?;
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        let line = line.trim();
+        Ok((!line.is_empty()).then(|| line.to_string()))
+    };
+    if a.client_id.is_none() {
+        a.client_id = ask("client id, registered for the authorization code grant (empty: ${OAUTH_CLIENT_ID})")?;
+    }
+    if !a.public {
+        a.public = ask("is it a public client, without a secret? [y/N]")?.is_some_and(|s| s.eq_ignore_ascii_case("y") || s.eq_ignore_ascii_case("yes"));
+    }
+    if a.redirect_uri.is_none() {
+        a.redirect_uri = ask("a redirect URI registered for it, never contacted (empty: ${OAUTH_REDIRECT_URI})")?;
+    }
+    if a.scope.is_none() {
+        a.scope = ask("scope to ask for (empty: the server's default)")?;
+    }
+    if a.username.is_none() {
+        a.username = ask("a test user's name at the login page (empty: ${OAUTH_LOGIN_USERNAME}; the password is always ${OAUTH_LOGIN_PASSWORD})")?;
+    }
+    if a.second_client_id.is_none() {
+        a.second_client_id = ask("a second registered client's id, for the cross-client cases (empty: skip them)")?;
+    }
+    if a.second_client_id.is_some() && a.second_redirect_uri.is_none() {
+        a.second_redirect_uri = ask("its redirect URI (empty: ${OAUTH_SECOND_REDIRECT_URI})")?;
+    }
+    Ok(())
 }

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         Command::Run(a) => commands::run(a),
         Command::List(a) => commands::list(a),
         Command::Serve(a) => commands::serve(a),
+        Command::Init(a) => commands::init(a),
         Command::Selftest(a) => commands::selftest(a),
         Command::Diff { old, new } => commands::diff(&old, &new),
         Command::Completions { shell } => {

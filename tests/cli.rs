@@ -347,3 +347,69 @@ fn markdown_summary_and_diff_of_two_runs() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).starts_with("error: nope.json: "), "{}", stderr(&missing));
 }
+
+/// `init --issuer` against the reference server's metadata writes a target file with which `run`
+/// passes: the metadata gives the endpoints and capabilities, the flags the clients and the user,
+/// the environment the secrets (never written into the file).
+#[test]
+fn init_from_the_reference_metadata_writes_a_file_run_passes_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let served_file = dir.path().join("served.toml");
+    let _s = serve_profile("rfc6749", &served_file, &[]);
+    let served: toml::Table = std::fs::read_to_string(&served_file).unwrap().parse().unwrap();
+    let s = |table: &str, key: &str| served[table][key].as_str().unwrap().to_string();
+    let base = served["base_url"].as_str().unwrap();
+    let out = dir.path().join("target.toml");
+    let out_s = out.to_str().unwrap();
+    let (client, second) = (s("client", "id"), s("second_client", "id"));
+    let (redirect, second_redirect, user) = (s("client", "redirect_uri"), s("second_client", "redirect_uri"), s("login", "username"));
+    let probe = served["probe_url"].as_str().unwrap();
+    let init = |extra: &[&str]| {
+        let mut args = vec!["init", "--issuer", base, "--output", out_s, "--no-input", "--client-id", &client, "--redirect-uri", &redirect, "--scope", "accounts"];
+        args.extend(["--username", &user, "--second-client-id", &second, "--second-redirect-uri", &second_redirect, "--probe-url", probe]);
+        args.extend(extra);
+        cmd(&args)
+    };
+    let o = init(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("wrote {out_s} from {base}/.well-known/oauth-authorization-server")), "{}", stderr(&o));
+    for var in ["OAUTH_CLIENT_SECRET", "OAUTH_SECOND_CLIENT_SECRET", "OAUTH_LOGIN_PASSWORD"] {
+        assert!(stderr(&o).contains(var), "{var} is announced: {}", stderr(&o));
+    }
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(!written.contains(&s("client", "secret")) && !written.contains(&s("login", "password")), "no secret in the file:\n{written}");
+    assert!(written.contains("#   yes RFC 9126 pushed authorization requests"), "{written}");
+    // An existing file is kept unless --force.
+    let again = init(&[]);
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert!(stderr(&again).contains("already exists (--force overwrites it)"), "{}", stderr(&again));
+    assert_eq!(init(&["--force"]).status.code(), Some(0));
+
+    let reports = dir.path().join("reports");
+    let run = Command::new(BIN)
+        .args(["run", "--target", out_s, "--report-dir", reports.to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .env("OAUTH_CLIENT_SECRET", s("client", "secret"))
+        .env("OAUTH_SECOND_CLIENT_SECRET", s("second_client", "secret"))
+        .env("OAUTH_LOGIN_PASSWORD", s("login", "password"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}\n{}", stdout(&run), stderr(&run));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(reports.join("report.json")).unwrap()).unwrap();
+    let passed = report["summary"]["passed"].as_u64().unwrap();
+    assert!(passed >= 150, "the drafted file runs most of rfc6749, not a handful: {} passed", passed);
+    common::assert_reports_hold_no_issued_value(&reports, "the run with the drafted file");
+}
+
+/// `init` where no metadata answers: one line naming each URL it tried, exit 2, no file.
+#[test]
+fn init_without_metadata_names_each_url_it_tried() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t.toml");
+    let o = cmd(&["init", "--issuer", "http://127.0.0.1:9/realm", "--output", out.to_str().unwrap(), "--no-input", "--timeout", "2"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("http://127.0.0.1:9/.well-known/oauth-authorization-server/realm") && err.contains("http://127.0.0.1:9/realm/.well-known/openid-configuration"), "{err}");
+    assert!(!out.exists());
+}

@@ -99,7 +99,12 @@ pub fn is_issuer_url(name: &str, got: Option<&Value>) -> Verdict {
         return Err(Mismatch::expected(format!("{name} without query or fragment"), excerpt(s, 80).to_string()));
     }
     if u.scheme() != "https" && !loopback {
-        return Err(Mismatch::expected(format!("{name} to use https"), excerpt(s, 80).to_string()));
+        // Say the loopback exception was weighed: a hosts-file name is not a loopback host.
+        let host = u.host_str().unwrap_or("");
+        return Err(Mismatch::expected(
+            format!("{name} to use https (http only on a loopback host: 127.0.0.0/8, ::1 or localhost; `{}` is not one, and names are never resolved)", excerpt(host, 60)),
+            excerpt(s, 80).to_string(),
+        ));
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 use url::Url;
 
+use super::capabilities::Capabilities;
 use super::file::Target;
 use crate::model::capability::Capability;
 use crate::transport::http::{DEFAULT_BODY_CAP, Http, HttpRequest, TransportError};
@@ -37,7 +38,7 @@ pub enum MetadataProblem {
 }
 
 /// The endpoints the metadata may name: the target's key and the RFC 8414 member.
-const ENDPOINTS: [(&str, &str); 6] = [
+pub(crate) const ENDPOINTS: [(&str, &str); 6] = [
     ("authorize", "authorization_endpoint"),
     ("token", "token_endpoint"),
     ("revoke", "revocation_endpoint"),
@@ -64,23 +65,7 @@ impl Target {
     /// What a fetched metadata document says: capabilities first, then each endpoint the
     /// target file does not name (stopping at the first that is not a URL).
     fn apply_metadata(&mut self, meta: &Value) -> Result<(), MetadataProblem> {
-        let caps = &mut self.capabilities;
-        let is_string = |member: &str| meta.get(member).is_some_and(|v| v.is_string());
-        let is_true = |member: &str| meta.get(member) == Some(&Value::Bool(true));
-        let lists = |member: &str, item: &str| meta.get(member).and_then(|v| v.as_array()).is_some_and(|a| a.iter().any(|v| v == item));
-        caps.observe(Capability::Iss, is_true("authorization_response_iss_parameter_supported"));
-        caps.observe(Capability::Introspection, is_string("introspection_endpoint"));
-        caps.observe(Capability::PrivateKeyJwt, lists("token_endpoint_auth_methods_supported", "private_key_jwt"));
-        caps.observe(Capability::DeviceGrant, is_string("device_authorization_endpoint"));
-        // The suite signs ES256 proofs: a server that lists other algorithms only is not one it can test.
-        caps.observe(Capability::Dpop, lists("dpop_signing_alg_values_supported", "ES256"));
-        caps.observe(Capability::Par, is_string("pushed_authorization_request_endpoint"));
-        caps.observe(Capability::ParRequired, is_true("require_pushed_authorization_requests"));
-        // RFC 8414 §2: revocation_endpoint is the metadata's word on RFC 7009 support, unless
-        // the target file names the endpoint itself.
-        if !self.endpoints.contains_key("revoke") {
-            caps.observe(Capability::Revocation, is_string("revocation_endpoint"));
-        }
+        observe(&mut self.capabilities, meta, self.endpoints.contains_key("revoke"));
         for (key, field) in ENDPOINTS {
             if !self.endpoints.contains_key(key)
                 && let Some(v) = meta.get(field).and_then(|v| v.as_str())
@@ -93,8 +78,28 @@ impl Target {
     }
 }
 
+/// What a metadata document says about each capability it can speak for. RFC 8414 §2:
+/// revocation_endpoint is the metadata's word on RFC 7009 support, unless the target file names
+/// the endpoint itself (`revoke_named`).
+pub(crate) fn observe(caps: &mut Capabilities, meta: &Value, revoke_named: bool) {
+    let is_string = |member: &str| meta.get(member).is_some_and(|v| v.is_string());
+    let is_true = |member: &str| meta.get(member) == Some(&Value::Bool(true));
+    let lists = |member: &str, item: &str| meta.get(member).and_then(|v| v.as_array()).is_some_and(|a| a.iter().any(|v| v == item));
+    caps.observe(Capability::Iss, is_true("authorization_response_iss_parameter_supported"));
+    caps.observe(Capability::Introspection, is_string("introspection_endpoint"));
+    caps.observe(Capability::PrivateKeyJwt, lists("token_endpoint_auth_methods_supported", "private_key_jwt"));
+    caps.observe(Capability::DeviceGrant, is_string("device_authorization_endpoint"));
+    // The suite signs ES256 proofs: a server that lists other algorithms only is not one it can test.
+    caps.observe(Capability::Dpop, lists("dpop_signing_alg_values_supported", "ES256"));
+    caps.observe(Capability::Par, is_string("pushed_authorization_request_endpoint"));
+    caps.observe(Capability::ParRequired, is_true("require_pushed_authorization_requests"));
+    if !revoke_named {
+        caps.observe(Capability::Revocation, is_string("revocation_endpoint"));
+    }
+}
+
 /// GETs the metadata document: a JSON object with status 200.
-fn fetch(url: &Url, timeout: Duration) -> Result<Value, MetadataProblem> {
+pub(crate) fn fetch(url: &Url, timeout: Duration) -> Result<Value, MetadataProblem> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(MetadataProblem::Runtime)?;
     let http = Http::new(timeout, DEFAULT_BODY_CAP).map_err(MetadataProblem::Transport)?;
     let request = HttpRequest { method: "GET".into(), url: url.clone(), headers: vec![("accept".into(), "application/json".into())], body: None };

@@ -5,6 +5,7 @@
 pub mod baseline;
 pub mod capabilities;
 pub mod discovery;
+pub mod draft;
 mod expand;
 pub mod file;
 mod parse;
