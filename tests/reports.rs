@@ -72,9 +72,14 @@ fn junit_report_content() {
 fn html_report_content() {
     let result = cc_run_with_wrong_secret_accepted();
     let html = report::html::render(&result);
-    let start = html.find("<header").unwrap();
-    let end = html.find("<div class=\"filters\"").unwrap();
-    insta::assert_snapshot!(masked(&html[start..end]));
+    // The banner, the bar per endpoint, the heading of "What failed"; after the failed cards,
+    // compliance, the threats (none in this profile) and advice, up to the folded other cases.
+    let cut = |from: &str, to: &str| {
+        let start = html.find(from).unwrap();
+        &html[start..start + html[start..].find(to).unwrap()]
+    };
+    let shown = format!("{}\n[failed cases]\n{}", cut("<header", "<section class=\"endpoint\""), cut("<h2>Compliance per level", "<details class=\"fold\" id=\"cases-other\""));
+    insta::assert_snapshot!(masked(&shown));
     // Failures first: the first case card of the section is a failure.
     let first_card = html.find("<div class=\"case ").unwrap();
     assert!(html[first_card..].starts_with("<div class=\"case failed\""), "failures come first");
@@ -172,6 +177,85 @@ fn html_report_in_real_chromium_escapes_what_the_target_sent() {
     assert!(size > 10_000, "a screenshot was taken ({size} bytes): {}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// Loads `html` (a copy, with a probe script the shipped report does not have) in real headless
+/// Chromium at 1280×800 and returns what the probe saw: the viewport, the top of the first
+/// rendered text holding each of `texts` (null if none is rendered), the top of each element of
+/// `ids` (null if hidden), and whether the first passing case's card is shown.
+fn first_screen(html: &str, texts: &[&str], ids: &[&str], dir: &Path, name: &str) -> serde_json::Value {
+    let csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+    assert!(html.contains(csp), "the report allows no script");
+    let probe = r#"<script>(function () {
+  var out = { width: window.innerWidth, fold: window.innerHeight, texts: {}, ids: {} };
+  TEXTS.forEach(function (t) {
+    var w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), n, top = null;
+    while ((n = w.nextNode())) {
+      if (n.nodeValue.indexOf(t) < 0 || !n.parentElement.checkVisibility()) continue;
+      var r = document.createRange(); r.selectNodeContents(n);
+      var b = r.getBoundingClientRect();
+      if (b.width > 0 && b.height > 0 && (top === null || b.top < top)) top = b.top;
+    }
+    out.texts[t] = top;
+  });
+  IDS.forEach(function (id) {
+    var e = document.getElementById(id);
+    out.ids[id] = e && e.checkVisibility() ? e.getBoundingClientRect().top : null;
+  });
+  var card = document.querySelector('div.case.passed');
+  out.passed_card_visible = card ? card.checkVisibility() : null;
+  var pre = document.createElement('pre'); pre.id = 'layout-probe'; pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();</script></body>"#
+        .replace("TEXTS", &serde_json::to_string(texts).unwrap())
+        .replace("IDS", &serde_json::to_string(ids).unwrap());
+    let probed = html.replacen(csp, "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'", 1).replacen("</body>", &probe, 1);
+    let page = dir.join(format!("{name}.html"));
+    std::fs::write(&page, probed).unwrap();
+    let url = format!("file://{}", page.display());
+    let out = chromium_run(&["--window-size=1280,800", "--virtual-time-budget=2000", "--dump-dom", &url], &dir.join(format!("profile-{name}")));
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let at = dom.find("<pre id=\"layout-probe\">").unwrap_or_else(|| panic!("the probe ran: {}", String::from_utf8_lossy(&out.stderr)));
+    let json = &dom[at + "<pre id=\"layout-probe\">".len()..];
+    serde_json::from_str(&json[..json.find("</pre>").unwrap()].replace("&amp;", "&")).unwrap()
+}
+
+/// Issue 24: at 1280×800 the first screen of a failing report shows the failing case's id. A
+/// full rfc6749 run with a fault (the profile whose threat table is long), rendered by real
+/// headless Chromium at 1280×800: the banner names
+/// the case above the fold, then come "What failed", compliance, the folded threat table and
+/// the folded passing cases, in that order. The same page with the banner pushed 900 px down
+/// fails the check, so it measures the layout, not the text. The report and a screenshot of its
+/// first screen are left in the tests' temp dir (target/tmp) for people.
+#[test]
+fn a_failing_report_shows_the_failing_case_id_on_the_first_screen() {
+    let server = start_profile("rfc6749", &[Fault::RfcRedirectUriSubdomains]);
+    let (result, _) = run_toml_with(&server.target_toml(), RunOptions::default());
+    let failing = "rfc6749:authorize/redirect-uri-subdomain";
+    assert!(result.gating().any(|c| format!("{}:{}", c.profile, c.id) == failing), "the fault breaks the gate with {failing}");
+    let html = report::html::render(&result);
+    let dir = tempfile::tempdir().unwrap();
+    let ids = ["what-failed", "compliance", "threats", "cases-other"];
+    let seen = first_screen(&html, &[failing], &ids, dir.path(), "report");
+    // Headless Chromium's 1280×800 window shows a viewport a little shorter: that is the fold.
+    let fold = seen["fold"].as_f64().unwrap();
+    assert!(seen["width"].as_f64() == Some(1280.0) && (600.0..=800.0).contains(&fold), "a 1280×800 window: {seen}");
+    let top = seen["texts"][failing].as_f64().unwrap_or_else(|| panic!("{failing} is rendered: {seen}"));
+    assert!((0.0..fold - 16.0).contains(&top), "{failing} is on the first screen: {seen}");
+    let tops: Vec<f64> = ids.iter().map(|id| seen["ids"][id].as_f64().unwrap_or_else(|| panic!("#{id} is shown: {seen}"))).collect();
+    assert!(tops.windows(2).all(|w| w[0] < w[1]) && top < tops[0], "banner, then {ids:?}, in that order: {seen}");
+    assert!(tops[3] > fold, "the passing cases are below the first screen: {seen}");
+    assert_eq!(seen["passed_card_visible"], false, "the passing cases are folded: {seen}");
+    let pushed = html.replacen("<header", "<div style=\"height:900px\"></div><header", 1);
+    let moved = first_screen(&pushed, &[failing], &[], dir.path(), "pushed");
+    assert!(moved["texts"][failing].as_f64().is_some_and(|t| t > fold), "the check sees an id below the fold: {moved}");
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("failing-report-first-screen.png");
+    let page = shot.with_file_name("failing-report.html");
+    std::fs::write(&page, &html).unwrap();
+    let out = chromium_run(&["--window-size=1280,800", &format!("--screenshot={}", shot.display()), &format!("file://{}", page.display())], &dir.path().join("profile-shot"));
+    let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 10_000, "a screenshot was taken ({size} bytes): {}", String::from_utf8_lossy(&out.stderr));
+    eprintln!("report {}, first screen {} (viewport {fold} px tall; the failing id at y = {top}, sections at {tops:?}; {} bytes)", page.display(), shot.display(), html.len());
+}
+
 /// Every secret and every value the target issued during a run is absent from every report
 /// and from the terminal output (progress lines and summary).
 #[test]
@@ -226,7 +310,7 @@ impl std::io::Write for SharedBuffer {
     }
 }
 
-/// The HTML report opens with the threat table: against the correct rfc6749 reference the
+/// The HTML report's (folded) threat table: against the correct rfc6749 reference the
 /// redirect-URI attack shows "mitigated"; against a reference whose redirect matching allows
 /// subdomains it shows "not mitigated", and the case that caught it is linked. Checked in the
 /// DOM real headless Chromium builds.

@@ -371,6 +371,12 @@ impl RunResult {
         self.interrupted.is_none() && !self.cases().any(|c| c.breaks_gate(self.strict))
     }
 
+    /// The cases a report names as breaking the gate. Blocked ones are left out: they follow from
+    /// a refused positive case, which is named, so reports only count them.
+    pub fn gating(&self) -> impl Iterator<Item = &CaseResult> + Clone {
+        self.cases().filter(move |c| c.breaks_gate(self.strict) && !c.blocked())
+    }
+
     /// "target misconfigured: …" when a positive case was refused for the target file's own
     /// credentials or login: the run says nothing about the server, and scores nothing.
     pub fn misconfigured(&self) -> Option<String> {

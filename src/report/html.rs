@@ -1,15 +1,22 @@
-//! `report.html`: one self-contained file (inline CSS and JS, no fetch) for a person who never saw
-//! the tool: verdict banner, counts by level, one section per endpoint with failures first, each
-//! case's refs (RFC refs linked), outcome, message and a folded transcript; a filter by outcome.
+//! `report.html`: one self-contained file (inline CSS, no script, nothing fetched) for a person
+//! who never saw the tool, ordered by what they open it for: the banner names each case that
+//! breaks the gate (rule, what came back, a link to its card); a stacked bar per endpoint (inline
+//! SVG, `tally`); "What failed", grouped by endpoint; compliance per level; the threat table,
+//! folded; advice; the cases that passed or were skipped, folded, last.
 //! Rendered with minijinja under the name `report.html`, so every value is HTML-escaped.
 use serde::Serialize;
 
 use crate::model::level::Level;
 use crate::model::result::{BaselineMark, CaseResult, Outcome, ProfileRun, RunResult, Summary};
+use crate::report::tally::{self, Bar};
 use crate::report::threat::{self, Mitigation};
 use crate::report::transcript::transcript_text;
+use crate::transport::http::excerpt;
 
 const TEMPLATE: &str = include_str!("report.html");
+
+/// The banner names at most this many gating cases; "What failed" has them all.
+const NAMED: usize = 10;
 
 #[derive(Serialize)]
 struct RefView {
@@ -50,6 +57,7 @@ struct CaseView {
 
 #[derive(Serialize)]
 struct SectionView {
+    profile: String,
     endpoint: String,
     /// The id families the section holds, spelled as the ids are (`token-code/…`).
     families: String,
@@ -62,7 +70,20 @@ struct SectionView {
 struct ProfileView {
     name: String,
     target: String,
-    sections: Vec<SectionView>,
+}
+
+/// One case that breaks the gate, as the banner names it.
+#[derive(Serialize)]
+struct GatingView {
+    /// `profile:id`, as the Markdown summary and the threat table print it.
+    id: String,
+    anchor: String,
+    level: &'static str,
+    outcome: &'static str,
+    /// The rule on one line.
+    rule: String,
+    /// What came back: the case's message (expected …, got …), shortened.
+    got: String,
 }
 
 #[derive(Serialize)]
@@ -84,12 +105,21 @@ struct View {
     strict: bool,
     summary: Summary,
     gate_breakers: usize,
+    /// The first `NAMED` cases that break the gate, blocked ones left out (they are counted).
+    gating: Vec<GatingView>,
+    gating_unnamed: usize,
+    blocked: usize,
     expected: usize,
     fixed: usize,
+    bars: Vec<Bar>,
+    bars_height: usize,
+    legend: [&'static str; 6],
     levels: Vec<LevelRow>,
     unreachable: Option<String>,
     diagnoses: Vec<String>,
     threats: Vec<ThreatView>,
+    /// `2 not mitigated, 9 mitigated`: the folded threat table's one visible line.
+    threat_counts: String,
     /// "target misconfigured: …": nothing is scored.
     misconfigured: Option<String>,
     compliance: Vec<threat::Compliance>,
@@ -97,9 +127,13 @@ struct View {
     insecure: bool,
     /// What the run found out about the target (which token the resource takes, …).
     notes: Vec<String>,
-    failures: Vec<FailureLink>,
+    /// Failed, errored and warned cases, by endpoint, the worst first.
+    failing: Vec<SectionView>,
     /// Duties of the client or the deployment that did not hold: shown apart, never gating.
     advice: Vec<AdviceLink>,
+    /// Passed, skipped and advice cases, by endpoint: folded, last.
+    others: Vec<SectionView>,
+    others_count: usize,
     profiles: Vec<ProfileView>,
 }
 
@@ -109,7 +143,11 @@ struct ThreatView {
     section: &'static str,
     status: &'static str,
     css: &'static str,
-    cases: Vec<(String, String, &'static str)>,
+    /// A sign beside the status word: ✓ mitigated, ◐ partly, ✗ not mitigated, – not tested.
+    mark: &'static str,
+    /// The tagged cases that did not pass, linked: (profile:id, anchor, outcome).
+    shown: Vec<(String, String, &'static str)>,
+    passed: usize,
 }
 
 #[derive(Serialize)]
@@ -119,15 +157,6 @@ struct AdviceLink {
     level: &'static str,
     rule: String,
     why: &'static str,
-}
-
-#[derive(Serialize)]
-struct FailureLink {
-    id: String,
-    anchor: String,
-    level: &'static str,
-    outcome: &'static str,
-    title: String,
 }
 
 /// `RFC 6749 §4.1.2` → the RFC Editor's page for that section.
@@ -198,6 +227,10 @@ pub fn render(result: &RunResult) -> String {
 /// Everything the template shows, from the final result.
 fn view(result: &RunResult) -> View {
     let count = |f: &dyn Fn(&CaseResult) -> bool| result.cases().filter(|c| f(c)).count();
+    let groups = endpoint_groups(result);
+    let gating = gating_views(result);
+    let threats = threat_views(result);
+    let failing = |c: &CaseResult| matches!(c.outcome, Outcome::Failed | Outcome::Error | Outcome::Warning);
     View {
         tool: concat!("oauth-conformance ", env!("CARGO_PKG_VERSION")),
         profiles_label: result.runs.iter().map(|r| r.profile.as_str()).collect::<Vec<_>>().join(", "),
@@ -205,43 +238,79 @@ fn view(result: &RunResult) -> View {
         strict: result.strict,
         summary: result.summary(),
         gate_breakers: count(&|c| c.breaks_gate(result.strict)),
+        gating_unnamed: gating.len().saturating_sub(NAMED),
+        gating: gating.into_iter().take(NAMED).collect(),
+        blocked: count(&|c| c.blocked()),
         expected: count(&|c| matches!(c.baseline, Some(BaselineMark::Expected { .. }))),
         fixed: count(&|c| matches!(c.baseline, Some(BaselineMark::Fixed { .. }))),
+        bars_height: groups.len() * tally::ROW,
+        bars: groups.iter().enumerate().map(|(row, g)| tally::bar(&g.label(result.runs.len() > 1), &g.families, &g.cases, row)).collect(),
+        legend: tally::OUTCOMES,
         levels: level_rows(result),
         unreachable: result.unreachable(),
         diagnoses: result.diagnoses(),
-        threats: threat_views(result),
+        threat_counts: threat_counts(&threats),
+        threats,
         compliance: threat::scored(result),
         misconfigured: result.misconfigured(),
         interrupted: result.interrupted,
         insecure: result.insecure,
         notes: result.notes.clone(),
-        failures: failure_links(result),
+        failing: groups.iter().filter_map(|g| g.section(&failing)).collect(),
         advice: result
             .cases()
             .filter(|c| c.outcome == Outcome::Advice)
             .map(|c| AdviceLink { id: c.id.clone(), anchor: anchor(c), level: c.level.as_str(), rule: c.rule.clone(), why: c.duty.why_advice() })
             .collect(),
-        profiles: result.runs.iter().map(|run| profile_view(run, result.strict)).collect(),
+        others_count: count(&|c| !failing(c)),
+        others: groups.iter().filter_map(|g| g.section(&|c| !failing(c))).collect(),
+        profiles: result.runs.iter().map(|run| ProfileView { name: run.profile.clone(), target: run.target.clone() }).collect(),
     }
 }
 
-/// One section per endpoint (in the order endpoints first appear), failures first within a
-/// section and sections with the worst case first.
-fn profile_view(run: &ProfileRun, strict: bool) -> ProfileView {
-    let mut endpoints: Vec<String> = Vec::new();
+/// The cases of one profile at one endpoint, failures first.
+struct EndpointGroup<'a> {
+    profile: &'a str,
+    endpoint: &'a str,
+    cases: Vec<&'a CaseResult>,
+    /// The id families, spelled as the ids are (`token-code/…`).
+    families: String,
+}
+
+impl EndpointGroup<'_> {
+    /// The endpoint (families of ids repeat across endpoints), after the profile's name when the
+    /// run has more than one profile.
+    fn label(&self, with_profile: bool) -> String {
+        if with_profile { format!("{} · {}", self.profile, self.endpoint) } else { self.endpoint.to_string() }
+    }
+
+    /// The section of the cases `keep` accepts, or none if it accepts none.
+    fn section(&self, keep: &dyn Fn(&CaseResult) -> bool) -> Option<SectionView> {
+        let cases: Vec<CaseView> = self.cases.iter().filter(|c| keep(c)).map(|c| case_view(c)).collect();
+        let s = Summary::of(self.cases.iter().copied());
+        (!cases.is_empty()).then(|| SectionView { profile: self.profile.into(), endpoint: self.endpoint.into(), families: self.families.clone(), total: s.total, passed: s.passed, cases })
+    }
+}
+
+/// One group per profile and endpoint (in the order endpoints first appear), failures first
+/// within a group and, within a profile, the groups with the worst case first.
+fn endpoint_groups(result: &RunResult) -> Vec<EndpointGroup<'_>> {
+    result.runs.iter().flat_map(|run| profile_groups(run, result.strict)).collect()
+}
+
+fn profile_groups(run: &ProfileRun, strict: bool) -> Vec<EndpointGroup<'_>> {
+    let mut endpoints: Vec<&str> = Vec::new();
     for c in &run.cases {
-        if !endpoints.contains(&c.endpoint) {
-            endpoints.push(c.endpoint.clone());
+        if !endpoints.contains(&c.endpoint.as_str()) {
+            endpoints.push(&c.endpoint);
         }
     }
-    let mut sections: Vec<(u8, SectionView)> = endpoints
+    let mut groups: Vec<(u8, EndpointGroup)> = endpoints
         .into_iter()
         .map(|ep| {
             let mut cases: Vec<&CaseResult> = run.cases.iter().filter(|c| c.endpoint == ep).collect();
             cases.sort_by_key(|c| rank(c, strict));
             let best = cases.first().map(|c| rank(c, strict)).unwrap_or(9);
-            let s = Summary::of(cases.iter().copied());
             let mut families: Vec<String> = Vec::new();
             for c in &cases {
                 let family = format!("{}/…", c.id.split('/').next().unwrap_or(&c.id));
@@ -249,11 +318,11 @@ fn profile_view(run: &ProfileRun, strict: bool) -> ProfileView {
                     families.push(family);
                 }
             }
-            (best, SectionView { endpoint: ep, families: families.join(", "), total: s.total, passed: s.passed, cases: cases.into_iter().map(case_view).collect() })
+            (best, EndpointGroup { profile: &run.profile, endpoint: ep, cases, families: families.join(", ") })
         })
         .collect();
-    sections.sort_by_key(|(best, _)| *best);
-    ProfileView { name: run.profile.clone(), target: run.target.clone(), sections: sections.into_iter().map(|(_, s)| s).collect() }
+    groups.sort_by_key(|(best, _)| *best);
+    groups.into_iter().map(|(_, g)| g).collect()
 }
 
 fn level_rows(result: &RunResult) -> Vec<LevelRow> {
@@ -266,38 +335,59 @@ fn level_rows(result: &RunResult) -> Vec<LevelRow> {
         .collect()
 }
 
-/// The threat view with a CSS class per status and a link to each tagged case.
+/// The threat view with a mark and a CSS class per status, and a link to each tagged case that
+/// did not pass (the ones that passed are counted: one line per threat).
 fn threat_views(result: &RunResult) -> Vec<ThreatView> {
     threat::view(result.cases())
         .into_iter()
-        .map(|t| ThreatView {
-            name: t.name,
-            section: t.section,
-            status: t.status.as_str(),
-            css: match t.status {
-                Mitigation::Mitigated => "passed",
-                Mitigation::Partly => "warning",
-                Mitigation::NotMitigated => "failed",
-                Mitigation::NotTested => "skipped",
-            },
-            cases: t
+        .map(|t| {
+            let (css, mark) = match t.status {
+                Mitigation::Mitigated => ("passed", "✓"),
+                Mitigation::Partly => ("warning", "◐"),
+                Mitigation::NotMitigated => ("failed", "✗"),
+                Mitigation::NotTested => ("skipped", "–"),
+            };
+            let passed = t.cases.iter().filter(|(_, outcome)| *outcome == Outcome::Passed.as_str()).count();
+            let shown = t
                 .cases
                 .into_iter()
+                .filter(|(_, outcome)| *outcome != Outcome::Passed.as_str())
                 .map(|(id, outcome)| {
                     let anchor = id.replacen(':', "-", 1).replace('/', "-");
                     (id, anchor, outcome)
                 })
-                .collect(),
+                .collect();
+            ThreatView { name: t.name, section: t.section, status: t.status.as_str(), css, mark, shown, passed }
         })
         .collect()
 }
 
-/// The banner's list of what did not pass: gate breakers first, then by level.
-fn failure_links(result: &RunResult) -> Vec<FailureLink> {
-    let mut bad: Vec<&CaseResult> = result.cases().filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Error | Outcome::Warning)).collect();
-    bad.sort_by_key(|c| (rank(c, result.strict), c.shown_level()));
-    bad.into_iter()
-        .map(|c| FailureLink { id: c.id.clone(), anchor: anchor(c), level: c.shown_level().as_str(), outcome: c.outcome.as_str(), title: c.title.clone() })
+/// `1 not mitigated, 12 mitigated`: how many threats have each status, worst first.
+fn threat_counts(threats: &[ThreatView]) -> String {
+    let statuses = [Mitigation::NotMitigated, Mitigation::Partly, Mitigation::Mitigated, Mitigation::NotTested];
+    let parts: Vec<String> = statuses
+        .iter()
+        .map(|m| (m.as_str(), threats.iter().filter(|t| t.status == m.as_str()).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(status, n)| format!("{n} {status}"))
+        .collect();
+    parts.join(", ")
+}
+
+/// The cases that break the gate (`RunResult::gating`), worst level first, as the banner names
+/// them: `profile:id`, the rule on one line, what came back.
+fn gating_views(result: &RunResult) -> Vec<GatingView> {
+    let mut gating: Vec<&CaseResult> = result.gating().collect();
+    gating.sort_by_key(|c| c.shown_level());
+    gating
+        .into_iter()
+        .map(|c| {
+            let got = match &c.baseline {
+                Some(BaselineMark::Fixed { reason }) if c.message.is_empty() => format!("passes now: remove it from the baseline ({reason})"),
+                _ => excerpt(&c.message, 240),
+            };
+            GatingView { id: format!("{}:{}", c.profile, c.id), anchor: anchor(c), level: c.shown_level().as_str(), outcome: c.outcome.as_str(), rule: excerpt(&c.rule, 200), got }
+        })
         .collect()
 }
 
@@ -362,27 +452,49 @@ mod tests {
     }
 
     #[test]
-    fn gate_breakers_come_first_in_the_failure_list_and_their_section_first() {
+    fn the_banner_names_gating_cases_and_what_failed_puts_their_endpoint_first() {
         let mut authorize = sample::at(Level::Should, "authorize/should", Outcome::Failed);
         authorize.endpoint = "authorize".into();
-        let result = sample::run(vec![authorize, sample::case("token/ok", Outcome::Passed), sample::case("token/must", Outcome::Failed), sample::case("token/warn", Outcome::Warning)]);
-        let ids: Vec<String> = failure_links(&result).into_iter().map(|f| f.id).collect();
-        assert_eq!(ids, ["token/must", "authorize/should", "token/warn"]);
-        let profile = profile_view(&result.runs[0], false);
-        let sections: Vec<&str> = profile.sections.iter().map(|s| s.endpoint.as_str()).collect();
-        assert_eq!(sections, ["token", "authorize"]);
-        let token: Vec<&str> = profile.sections[0].cases.iter().map(|c| c.id.as_str()).collect();
-        assert_eq!(token, ["token/must", "token/warn", "token/ok"]);
-        assert_eq!(profile.sections[0].cases[0].anchor, "p-token-must");
+        let mut long = sample::case("token/must", Outcome::Failed);
+        long.message = format!("status_is: expected status 401, got 200 ({})", "x".repeat(400));
+        let result = sample::run(vec![authorize, sample::case("token/ok", Outcome::Passed), long, sample::case("token/warn", Outcome::Warning)]);
+        let gating = gating_views(&result);
+        let named: Vec<(&str, &str, &str)> = gating.iter().map(|g| (g.id.as_str(), g.anchor.as_str(), g.level)).collect();
+        assert_eq!(named, [("p:token/must", "p-token-must", "MUST")], "only the MUST failure gates");
+        assert!(gating[0].got.starts_with("status_is: expected status 401, got 200") && gating[0].got.chars().count() <= 241, "{}", gating[0].got);
+        let groups = endpoint_groups(&result);
+        let failing = |c: &CaseResult| matches!(c.outcome, Outcome::Failed | Outcome::Error | Outcome::Warning);
+        let sections: Vec<SectionView> = groups.iter().filter_map(|g| g.section(&failing)).collect();
+        let shown: Vec<(&str, Vec<&str>)> = sections.iter().map(|s| (s.endpoint.as_str(), s.cases.iter().map(|c| c.id.as_str()).collect())).collect();
+        assert_eq!(shown, [("token", vec!["token/must", "token/warn"]), ("authorize", vec!["authorize/should"])]);
+        assert_eq!((sections[0].passed, sections[0].total), (1, 3), "the heading counts the whole endpoint");
+        let others: Vec<SectionView> = groups.iter().filter_map(|g| g.section(&|c| !failing(c))).collect();
+        assert_eq!(others.iter().map(|s| s.cases.len()).sum::<usize>(), 1, "the passing case is only among the others");
     }
 
     #[test]
-    fn each_threat_status_has_its_colour_and_links_to_its_cases() {
+    fn the_banner_names_ten_and_counts_the_rest_and_the_page_orders_failures_first() {
+        let mut cases: Vec<CaseResult> = (0..12).map(|n| sample::case(&format!("token/bad-{n:02}"), Outcome::Failed)).collect();
+        cases.push(sample::case("token/good", Outcome::Passed));
+        let html = render(&sample::run(cases));
+        assert!(html.contains("href=\"#p-token-bad-09\""), "the tenth is named");
+        assert!(!html.contains("<code>p:token&#x2f;bad-10</code>"), "the eleventh is not");
+        assert!(html.contains("and 2 more</a>"), "the rest are counted, with a link to What failed");
+        let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle} is on the page"));
+        let order = [r#"id="gating""#, r#"id="tally""#, r#"id="what-failed""#, r#"id="compliance""#, r#"id="cases-other""#];
+        let places: Vec<usize> = order.iter().map(|n| at(n)).collect();
+        assert!(places.windows(2).all(|w| w[0] < w[1]), "{order:?} at {places:?}");
+        assert!(!html.contains("<script"), "the report runs no script");
+    }
+
+    #[test]
+    fn each_threat_status_has_its_mark_and_links_to_its_cases_that_did_not_pass() {
         let tagged = |id: &str, tag: &str, outcome| CaseResult { threats: vec![tag.into()], checks: vec![sample::failed_check("status_is", "main")], ..sample::case(id, outcome) };
         let result = sample::run(vec![tagged("a/held", "csrf", Outcome::Passed), tagged("a/open", "mix-up", Outcome::Failed), tagged("a/none", "pkce-downgrade", Outcome::Error)]);
         let views = threat_views(&result);
-        let rows: Vec<(&str, &str, &str)> = views.iter().map(|t| (t.status, t.css, t.cases[0].1.as_str())).collect();
-        assert_eq!(rows, [("not mitigated", "failed", "p-a-open"), ("mitigated", "passed", "p-a-held"), ("not tested", "skipped", "p-a-none")]);
+        let rows: Vec<(&str, &str, &str, Vec<&str>, usize)> = views.iter().map(|t| (t.status, t.css, t.mark, t.shown.iter().map(|c| c.1.as_str()).collect(), t.passed)).collect();
+        assert_eq!(rows, [("not mitigated", "failed", "✗", vec!["p-a-open"], 0), ("mitigated", "passed", "✓", vec![], 1), ("not tested", "skipped", "–", vec!["p-a-none"], 0)]);
+        assert_eq!(threat_counts(&views), "1 not mitigated, 1 mitigated, 1 not tested");
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub fn render(result: &RunResult) -> String {
     if !notes.is_empty() {
         let _ = writeln!(out);
     }
-    let gating: Vec<&CaseResult> = result.cases().filter(|c| c.breaks_gate(result.strict) && !c.blocked()).collect();
+    let gating: Vec<&CaseResult> = result.gating().collect();
     if !gating.is_empty() {
         let _ = writeln!(out, "### Breaking the gate\n");
         let _ = writeln!(out, "| case | level | rule | what came back |\n|---|---|---|---|");

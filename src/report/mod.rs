@@ -3,7 +3,8 @@
 //!
 //! `reporter` is the trait and the fan-out; `terminal` prints as events arrive; `format` names
 //! the file formats (`json`, `junit`, `html`, `markdown`, the baseline) and writes one through `output`
-//! (atomically); `transcript` and `threat` are views the formats share.
+//! (atomically); `transcript` and `threat` are views the formats share; `tally` is the HTML
+//! report's bar per endpoint.
 pub mod diff;
 pub mod format;
 pub mod html;
@@ -12,6 +13,7 @@ pub mod junit;
 pub mod markdown;
 pub mod output;
 pub mod reporter;
+pub(crate) mod tally;
 pub mod terminal;
 pub mod threat;
 pub mod transcript;
