@@ -413,3 +413,39 @@ fn init_without_metadata_names_each_url_it_tried() {
     assert!(err.contains("http://127.0.0.1:9/.well-known/oauth-authorization-server/realm") && err.contains("http://127.0.0.1:9/realm/.well-known/openid-configuration"), "{err}");
     assert!(!out.exists());
 }
+
+/// On a terminal `init` asks for what the metadata cannot say, and writes the answers; an empty
+/// answer leaves a `${VAR}` placeholder. (util-linux `script` gives the program a terminal.)
+#[test]
+fn init_on_a_terminal_asks_for_what_the_metadata_cannot_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let served_file = dir.path().join("served.toml");
+    let _s = serve_profile("rfc6749", &served_file, &[]);
+    let served: toml::Table = std::fs::read_to_string(&served_file).unwrap().parse().unwrap();
+    let base = served["base_url"].as_str().unwrap();
+    let out = dir.path().join("asked.toml");
+    let command = format!("{BIN} init --issuer {base} --output {}", out.display());
+    // client id, public? (no), redirect URI (empty), scope, user, second client (empty).
+    let answers = "my-client\nn\n\naccounts\nalice\n\n";
+    let mut child = Command::new("script").args(["-qec", &command, "/dev/null"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("util-linux script runs");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        for line in answers.split_inclusive('\n') {
+            stdin.write_all(line.as_bytes()).unwrap();
+            stdin.flush().unwrap();
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let o = child.wait_with_output().unwrap();
+    let shown = stdout(&o);
+    assert!(o.status.success(), "{shown}{}", stderr(&o));
+    assert!(shown.contains("client id, registered for the authorization code grant"), "{shown}");
+    let written: toml::Table = std::fs::read_to_string(&out).unwrap().parse().unwrap();
+    assert_eq!(written["client"]["id"].as_str(), Some("my-client"));
+    assert_eq!(written["client"]["secret"].as_str(), Some("${OAUTH_CLIENT_SECRET}"));
+    assert_eq!(written["client"]["redirect_uri"].as_str(), Some("${OAUTH_REDIRECT_URI}"), "an empty answer is a placeholder");
+    assert_eq!(written["client"]["scope"].as_str(), Some("accounts"));
+    assert_eq!(written["login"]["username"].as_str(), Some("alice"));
+    assert!(written.get("second_client").is_none());
+}
