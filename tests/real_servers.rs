@@ -81,7 +81,9 @@ fn start(name: &str, port: u16) -> Server {
 #[case::glewlwyd_through_chromium("glewlwyd")]
 fn a_real_server_matches_its_baseline(#[case] server: &str) {
     let port = free_port();
+    let starting = Instant::now();
     let _s = start(server, port);
+    common::stage_took(&format!("starting the real server {server}"), starting.elapsed());
     let dir = Path::new("tests/targets").join(server);
     let reports = tempfile::tempdir().unwrap();
     let started = Instant::now();
@@ -97,6 +99,7 @@ fn a_real_server_matches_its_baseline(#[case] server: &str) {
         .output()
         .unwrap();
     let took = started.elapsed();
+    common::stage_took(&format!("the run against {server}"), took);
     let stdout = String::from_utf8_lossy(&out.stdout);
     // glewlwyd's logins go through headless Chromium (its login is a JavaScript application).
     let limit = Duration::from_secs(if server == "glewlwyd" { 240 } else { 60 });

@@ -1,6 +1,8 @@
 //! The mutation score, enforced: zero failures against the correct reference, every fault caught
 //! (MUST faults fail the gate; SHOULD faults show as a failed SHOULD case), every MUST case tripped
 //! by some fault or listed, with its reason, in specs/<profile>/selftest.toml.
+mod common;
+
 use std::sync::Arc;
 
 use oauth_conformance::model::level::Level;
@@ -20,7 +22,9 @@ fn mutation_score_is_100_percent(#[case] name: &str, #[case] at_least: usize) {
     let profile = Arc::new(Profile::load(&suite, name).unwrap());
     let faults = reference::faults_of(name);
     assert!(faults.len() >= at_least, "only {} faults", faults.len());
+    let started = std::time::Instant::now();
     let st = selftest::run(&suite, profile.clone(), &faults, &RunOptions::default()).unwrap();
+    common::stage_took(&format!("selftest of the {name} reference ({} faults, every variant)", faults.len()), started.elapsed());
 
     assert!(st.correct_failures.is_empty(), "the correct reference fails: {:?}", st.correct_failures);
     let missed: Vec<&str> = st.faults.iter().filter(|r| !r.caught).map(|r| r.fault).collect();

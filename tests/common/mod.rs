@@ -97,3 +97,10 @@ pub fn assert_reports_hold_no_issued_value(dir: &std::path::Path, what: &str) {
     }
     assert!(scanned > 0, "{what}: no report in {}", dir.display());
 }
+
+/// A stage's time on the test command's own output: written to the process's standard error
+/// directly, past libtest's capture, so `scripts/test` shows where its minutes went.
+pub fn stage_took(what: &str, took: std::time::Duration) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "== {what} took {:.1} s", took.as_secs_f64());
+}
