@@ -190,7 +190,12 @@ fn rank(c: &CaseResult, strict: bool) -> u8 {
 }
 
 fn anchor(c: &CaseResult) -> String {
-    format!("{}-{}", c.profile, c.id.replace('/', "-"))
+    anchor_of(&c.profile, &c.id)
+}
+
+/// A case card's anchor: `profile-endpoint-slug` (an id's `/` is not a fragment character to keep).
+fn anchor_of(profile: &str, id: &str) -> String {
+    format!("{profile}-{}", id.replace('/', "-"))
 }
 
 fn case_view(c: &CaseResult) -> CaseView {
@@ -353,7 +358,8 @@ fn threat_views(result: &RunResult) -> Vec<ThreatView> {
                 .into_iter()
                 .filter(|(_, outcome)| *outcome != Outcome::Passed.as_str())
                 .map(|(id, outcome)| {
-                    let anchor = id.replacen(':', "-", 1).replace('/', "-");
+                    let (profile, case) = id.split_once(':').unwrap_or(("", &id));
+                    let anchor = anchor_of(profile, case);
                     (id, anchor, outcome)
                 })
                 .collect();

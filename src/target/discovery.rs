@@ -84,18 +84,22 @@ impl Target {
 pub(crate) fn observe(caps: &mut Capabilities, meta: &Value, revoke_named: bool) {
     let is_string = |member: &str| meta.get(member).is_some_and(|v| v.is_string());
     let is_true = |member: &str| meta.get(member) == Some(&Value::Bool(true));
-    let lists = |member: &str, item: &str| meta.get(member).and_then(|v| v.as_array()).is_some_and(|a| a.iter().any(|v| v == item));
     caps.observe(Capability::Iss, is_true("authorization_response_iss_parameter_supported"));
     caps.observe(Capability::Introspection, is_string("introspection_endpoint"));
-    caps.observe(Capability::PrivateKeyJwt, lists("token_endpoint_auth_methods_supported", "private_key_jwt"));
+    caps.observe(Capability::PrivateKeyJwt, lists(meta, "token_endpoint_auth_methods_supported", "private_key_jwt"));
     caps.observe(Capability::DeviceGrant, is_string("device_authorization_endpoint"));
     // The suite signs ES256 proofs: a server that lists other algorithms only is not one it can test.
-    caps.observe(Capability::Dpop, lists("dpop_signing_alg_values_supported", "ES256"));
+    caps.observe(Capability::Dpop, lists(meta, "dpop_signing_alg_values_supported", "ES256"));
     caps.observe(Capability::Par, is_string("pushed_authorization_request_endpoint"));
     caps.observe(Capability::ParRequired, is_true("require_pushed_authorization_requests"));
     if !revoke_named {
         caps.observe(Capability::Revocation, is_string("revocation_endpoint"));
     }
+}
+
+/// Whether the metadata's array `member` holds `item`.
+pub(crate) fn lists(meta: &Value, member: &str, item: &str) -> bool {
+    meta.get(member).and_then(Value::as_array).is_some_and(|a| a.iter().any(|v| v == item))
 }
 
 /// GETs the metadata document: a JSON object with status 200.

@@ -10,7 +10,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::capabilities::Capabilities;
-use super::discovery::{ENDPOINTS, MetadataProblem, fetch, observe};
+use super::discovery::{ENDPOINTS, MetadataProblem, fetch, lists, observe};
 use crate::model::capability::Capability;
 
 /// What the metadata cannot say. An answer left out becomes a `${VAR}` placeholder (client,
@@ -154,7 +154,7 @@ fn capabilities(t: &mut String, meta: &Value) {
             let _ = writeln!(t, "#   {mark} {:<55} ({member})", c.describe());
         }
     }
-    let post = meta.get("token_endpoint_auth_methods_supported").and_then(Value::as_array).is_some_and(|a| a.iter().any(|v| v == "client_secret_post"));
+    let post = lists(meta, "token_endpoint_auth_methods_supported", "client_secret_post");
     let listed = if post { "the metadata lists it, server-wide" } else { "the metadata does not list it" };
     let _ = write!(
         t,
@@ -180,12 +180,11 @@ fn scope(t: &mut String, meta: &Value, scope: Option<&str>) {
 
 /// The clients a server may offer beyond the first, as commented tables with every key.
 fn optional_clients(t: &mut String, meta: &Value) {
-    let lists = |member: &str, item: &str| meta.get(member).and_then(Value::as_array).is_some_and(|a| a.iter().any(|v| v == item));
-    if lists("grant_types_supported", "client_credentials") {
+    if lists(meta, "grant_types_supported", "client_credentials") {
         t.push_str("\n# A client for the client credentials grant (the token-cc cases); without it the first client is used.\n# [cc_client]\n# id = \"cc-client\"\n# secret = \"${OAUTH_CC_CLIENT_SECRET}\"\n");
     }
     t.push_str(PUBLIC_CLIENT);
-    if lists("token_endpoint_auth_methods_supported", "private_key_jwt") {
+    if lists(meta, "token_endpoint_auth_methods_supported", "private_key_jwt") {
         t.push_str("\n# A client registered for private_key_jwt (RFC 7523) with this PKCS#8 P-256 key (ES256).\n# [jwt_client]\n# id = \"jwt-client\"\n# private_key = \"jwt-client.pem\"\n");
     }
     if meta.get("device_authorization_endpoint").is_some_and(Value::is_string) {
