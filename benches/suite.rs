@@ -6,8 +6,11 @@
 //! - cold start: process start to the first request the target sees;
 //! - a full run against a target that accepts and never answers, `--request-timeout 1`.
 //!
+//! - the chromium driver on citi-pl's JavaScript-built login, and the browser's own floor for it:
+//!   fresh contexts that each load one login page and close, with no driver at all.
+//!
 //! Environment: RUNS (default 15), JOBS (default: the number of cores), ONLY=chromium (the
-//! chromium row alone: it is the slow one to iterate on).
+//! chromium rows alone: they are the slow ones to iterate on).
 use std::io::Read;
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
@@ -103,6 +106,68 @@ fn floor(chains: &[Vec<HttpRequest>], jobs: usize) -> f64 {
     started.elapsed().as_secs_f64()
 }
 
+/// User + system CPU seconds of the whole machine so far (/proc/stat): the browser's processes
+/// come and go, so only the machine's total sees them all. Meaningful on a quiet machine.
+fn machine_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<f64> = stat.lines().next().unwrap_or("").split_whitespace().skip(1).take(3).filter_map(|v| v.parse().ok()).collect();
+    ticks.iter().sum::<f64>() / 100.0
+}
+
+/// The browser's floor under the chromium driver: `n` logins' worth of what the driver cannot
+/// avoid — a fresh browser context, a page in it, one load of the rfc6749 reference's
+/// JavaScript-built login page, the context disposed — `at_once` at a time, with no polling,
+/// typing or clicking. Wall seconds and machine CPU seconds.
+fn chromium_floor(n: usize, at_once: usize) -> (f64, f64) {
+    use chromiumoxide::browser::{Browser, BrowserConfig};
+    use chromiumoxide::cdp::browser_protocol::target::{CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams};
+    use futures_util::StreamExt;
+    let extras = oauth_conformance::reference::Extras { login_style: oauth_conformance::reference::LoginStyle::Script, ..Default::default() };
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let server = ReferenceServer::start_extras("rfc6749", Faults::none(), oauth_conformance::reference::Variants::none(), extras, addr, oauth_conformance::reference::Registration::generate(), None).unwrap();
+    let target = Target::parse("bench", &server.target_toml(), &|_| None).unwrap();
+    let mut login = url::Url::parse(&format!("{}/authorize", server.base_url())).unwrap();
+    login
+        .query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &target.client.id)
+        .append_pair("redirect_uri", target.client.redirect_uri.as_deref().unwrap_or_default())
+        .append_pair("state", "floor");
+    let profile = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async move {
+        let config = BrowserConfig::builder()
+            .chrome_executable(oauth_conformance::login::chromium::executable().unwrap())
+            .no_sandbox()
+            .user_data_dir(profile.path())
+            .args(["--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions"])
+            .build()
+            .unwrap();
+        let (browser, mut handler) = Browser::launch(config).await.unwrap();
+        tokio::spawn(async move { while handler.next().await.is_some() {} });
+        let browser = Arc::new(browser);
+        let (started, cpu) = (Instant::now(), machine_cpu_seconds());
+        let left = Arc::new(std::sync::atomic::AtomicUsize::new(n));
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..at_once {
+            let (browser, left, login) = (browser.clone(), left.clone(), login.to_string());
+            set.spawn(async move {
+                while left.fetch_update(std::sync::atomic::Ordering::SeqCst, std::sync::atomic::Ordering::SeqCst, |l| l.checked_sub(1)).is_ok() {
+                    let context = browser.execute(CreateBrowserContextParams::default()).await.unwrap().result.browser_context_id;
+                    let mut params = CreateTargetParams::new("about:blank");
+                    params.browser_context_id = Some(context.clone());
+                    let page = browser.new_page(params).await.unwrap();
+                    page.goto(login.as_str()).await.unwrap();
+                    let _ = page.close().await;
+                    let _ = browser.execute(DisposeBrowserContextParams::new(context)).await;
+                }
+            });
+        }
+        while set.join_next().await.is_some() {}
+        (started.elapsed().as_secs_f64(), machine_cpu_seconds() - cpu)
+    })
+}
+
 fn main() {
     // `cargo bench` passes --bench; nothing else is read from the command line.
     let runs: usize = std::env::var("RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(15).max(1);
@@ -130,6 +195,8 @@ fn main() {
                 let walls: Vec<f64> = (0..3).map(|_| run(&plans, j, None).0).collect();
                 println!("{:<34} {:>8} {:>10.1} s    (jobs {j}, browser start included; median of 3)", "citi-pl, chromium driver, JS login", plans[0].profile.cases.len(), median(walls));
             }
+            let (wall, cpu) = chromium_floor(60, 6);
+            println!("{:<34} {:>8} {:>10.1} s    (6 at once; {cpu:.1} s of machine CPU: the browser's cost per fresh context)", "chromium floor: context + one page", 60, wall);
             println!();
         }
         None => println!("citi-pl, chromium driver: not measured (no Chromium on this machine)\n"),
