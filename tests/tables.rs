@@ -187,3 +187,28 @@ fn the_duty_audit_in_notes_is_the_tables(#[case] name: &str) {
     }
     assert_eq!(inside, generated, "specs/{name}/NOTES.md's duty audit differs from the tables: run UPDATE_DOCS=1 cargo test --test tables the_duty_audit");
 }
+
+/// A case that varies `scope` keeps the scope the target's client asks for (`{scope}`: on an
+/// OpenID Provider it holds `openid`) and adds only what it tests; otherwise a server that
+/// requires one of those scopes answers for the missing one instead of for what the case tests.
+/// Exceptions name why the whole scope is theirs to choose.
+#[rstest]
+#[case("citi-pl")]
+#[case("citi-mx")]
+#[case("rfc6749")]
+fn a_case_that_varies_scope_keeps_the_clients_scope(#[case] name: &str) {
+    // citi-mx: the seed's scope is one fixed word (visitor), not a list a server requires parts of.
+    const WHOLE_SCOPE: &[&str] = &["citi-mx:authorize/unknown-scope"];
+    let profile = Profile::load(&Suite::Embedded, name).unwrap();
+    let mut offenders = Vec::new();
+    for c in &profile.cases {
+        for step in c.before.iter().chain([&c.main]).chain(&c.after) {
+            for (k, v) in step.query.iter().chain(&step.form) {
+                if k == "scope" && !v.contains("{scope}") && !WHOLE_SCOPE.contains(&format!("{name}:{}", c.id).as_str()) {
+                    offenders.push(format!("{}:{} ({}:{}) scope = {v:?}", name, c.id, c.file, step.line));
+                }
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "these steps replace the client's scope instead of adding to it:\n{}", offenders.join("\n"));
+}

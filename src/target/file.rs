@@ -238,13 +238,19 @@ impl Target {
     }
 
     /// The issuer identifier the metadata URL derives from (RFC 8414 §3: the well-known segment
-    /// sits between host and path), else the base URL.
+    /// sits between host and path; OpenID Connect Discovery §4: the issuer with
+    /// `/.well-known/openid-configuration` appended), else the base URL.
     pub fn issuer(&self) -> String {
         const WELL_KNOWN: &str = "/.well-known/oauth-authorization-server";
+        const OPENID: &str = "/.well-known/openid-configuration";
         match &self.discovery_url {
             Some(d) if d.path().starts_with(WELL_KNOWN) => {
                 let rest = &d.path()[WELL_KNOWN.len()..];
                 format!("{}{}", d.origin().ascii_serialization(), rest)
+            }
+            Some(d) if d.path().ends_with(OPENID) => {
+                let path = &d.path()[..d.path().len() - OPENID.len()];
+                format!("{}{}", d.origin().ascii_serialization(), path)
             }
             _ => self.base_url.as_str().trim_end_matches('/').to_string(),
         }
@@ -318,7 +324,9 @@ mod tests {
     #[case::base_url_without_slash("", "https://as.example/base")]
     #[case::well_known_at_the_root("discovery_url = \"https://as.example/.well-known/oauth-authorization-server\"\n", "https://as.example")]
     #[case::well_known_before_the_path("discovery_url = \"https://as.example/.well-known/oauth-authorization-server/tenant\"\n", "https://as.example/tenant")]
-    #[case::other_metadata_path("discovery_url = \"https://as.example/tenant/.well-known/openid-configuration\"\n", "https://as.example/base")]
+    #[case::openid_configuration_after_the_path("discovery_url = \"https://as.example/tenant/.well-known/openid-configuration\"\n", "https://as.example/tenant")]
+    #[case::openid_configuration_at_the_root("discovery_url = \"https://as.example/.well-known/openid-configuration\"\n", "https://as.example")]
+    #[case::other_metadata_path("discovery_url = \"https://as.example/tenant/meta.json\"\n", "https://as.example/base")]
     fn the_issuer_comes_from_the_metadata_url_else_the_base_url(#[case] extra: &str, #[case] issuer: &str) {
         assert_eq!(target(extra).issuer(), issuer);
     }
