@@ -113,6 +113,10 @@ macro_rules! expect_fields {
             differs: IndexMap<String, String>, "table: member = string" {
                 checks: &["member_differs"], json: Json::Yes, http: Some(http::differs),
             }
+            /// Every key of the JWK Set (`keys`) is public: no private (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`) or symmetric (`k`) member.
+            public_keys_only: bool, "boolean" {
+                checks: &["jwk_set_public_keys_only"], reference: Some("OpenID Connect Discovery §3"), json: Json::Yes, http: Some(openid::public_keys_only),
+            }
             /// `Cache-Control: no-store` and `Pragma: no-cache`.
             no_store: bool, "boolean" {
                 checks: &["cache_control_no_store", "pragma_no_cache"], reference: Some("RFC 6749 §5.1"), part: Part::Headers, http: Some(http::no_store),

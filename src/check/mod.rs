@@ -1,6 +1,6 @@
 //! The checks: each one small named unit verifying one rule, with its reference and its level.
 //! `fields` is the one list of `expect` fields; `expect` makes the struct serde reads from it and
-//! `registry` what each field means; `http`, `browser` and `formats` hold the evaluators;
+//! `registry` what each field means; `http`, `openid`, `browser` and `formats` hold the evaluators;
 //! `evaluate` runs them in order. What enters: a step's `expect` table (validated at load time)
 //! and what the target answered. What leaves: `CheckRecord`s — "expected …, got …" — never
 //! formatted output.
@@ -10,6 +10,7 @@ pub mod expect;
 mod fields;
 pub mod formats;
 pub mod http;
+pub mod openid;
 pub mod record;
 pub mod registry;
 pub mod schema;

@@ -9,6 +9,7 @@ use crate::check::browser;
 use crate::check::expect::{Expect, Given, RedirectExpect};
 use crate::check::fields::expect_fields;
 use crate::check::http;
+use crate::check::openid;
 use crate::check::record::Recorder;
 use crate::model::level::Level;
 

@@ -31,10 +31,15 @@ pub enum Capability {
     /// RFC 9449 DPoP proofs and sender-constrained tokens (metadata:
     /// dpop_signing_alg_values_supported).
     Dpop,
+    /// OpenID Connect: the server is an OpenID Provider (metadata:
+    /// id_token_signing_alg_values_supported, a member only OpenID Connect Discovery defines).
+    #[serde(rename = "openid")]
+    OpenId,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 11] = [
+    pub const ALL: [Capability; 12] = [
+        Capability::OpenId,
         Capability::Dpop,
         Capability::DeviceGrant,
         Capability::PrivateKeyJwt,
@@ -61,6 +66,7 @@ impl Capability {
             Capability::PrivateKeyJwt => "private_key_jwt",
             Capability::DeviceGrant => "device_grant",
             Capability::Dpop => "dpop",
+            Capability::OpenId => "openid",
         }
     }
 
@@ -78,6 +84,7 @@ impl Capability {
             Capability::PrivateKeyJwt => "metadata: token_endpoint_auth_methods_supported",
             Capability::DeviceGrant => "metadata: device_authorization_endpoint",
             Capability::Dpop => "metadata: dpop_signing_alg_values_supported",
+            Capability::OpenId => "metadata: id_token_signing_alg_values_supported",
         }
     }
 
@@ -94,6 +101,7 @@ impl Capability {
             Capability::PrivateKeyJwt => "RFC 7523 private_key_jwt client authentication",
             Capability::DeviceGrant => "the RFC 8628 device authorization grant",
             Capability::Dpop => "RFC 9449 DPoP with ES256 proofs",
+            Capability::OpenId => "OpenID Connect (an OpenID Provider)",
         }
     }
 

@@ -32,6 +32,7 @@ pub const FLAVOUR: Flavour = Flavour {
     iss: false,
     par: false,
     dpop: false,
+    openid: false,
     client_secret_post: false,
     private_key_jwt: false,
     public_clients: false,

@@ -201,6 +201,15 @@ faults! {
     RfcDpopProofOptional => "rfc-dpop-proof-optional", "rfc6749", Must, "the resource accepts a DPoP-bound token in the DPoP scheme with no proof at all (RFC 9449 §7.1, §4.3)";
     RfcDpopPublicRefreshUnbound => "rfc-dpop-public-refresh-unbound", "rfc6749", Must, "a public client's refresh token works with another key's proof, or none (RFC 9449 §5)";
     RfcDpopIntrospectNoCnf => "rfc-dpop-introspect-no-cnf", "rfc6749", Should, "introspecting a DPoP-bound token shows no cnf.jkt (RFC 9449 §6.2)";
+    RfcOidcDiscoveryHtml => "rfc-oidc-discovery-html", "rfc6749", Must, "the OpenID Provider configuration is served as an HTML page (OpenID Connect Discovery §4.2: a JSON object, application/json)";
+    RfcOidcIssuerMismatch => "rfc-oidc-issuer-mismatch", "rfc6749", Must, "the provider configuration's issuer is not the URL it was fetched under (OpenID Connect Discovery §4.3: identical)";
+    RfcOidcNoJwksUri => "rfc-oidc-no-jwks-uri", "rfc6749", Must, "the provider configuration lacks jwks_uri (OpenID Connect Discovery §3: REQUIRED)";
+    RfcOidcNoTokenEndpoint => "rfc-oidc-no-token-endpoint", "rfc6749", Must, "the provider configuration lacks token_endpoint although the code flow is offered (OpenID Connect Discovery §3: REQUIRED unless implicit only)";
+    RfcOidcNoRs256 => "rfc-oidc-no-rs256", "rfc6749", Must, "id_token_signing_alg_values_supported lists ES256 only (OpenID Connect Discovery §3: RS256 MUST be included)";
+    RfcOidcSubjectTypesString => "rfc-oidc-subject-types-string", "rfc6749", Must, "subject_types_supported is a string, not a JSON array (OpenID Connect Discovery §3)";
+    RfcOidcScopesWithoutOpenid => "rfc-oidc-scopes-without-openid", "rfc6749", Should, "scopes_supported leaves out openid, the one scope every provider supports (OpenID Connect Discovery §3)";
+    RfcOidcJwksPrivateKey => "rfc-oidc-jwks-private-key", "rfc6749", Must, "the JWK Set publishes the signing key's private members (OpenID Connect Discovery §3: MUST NOT contain private or symmetric key values)";
+    RfcOidcJwksBareKey => "rfc-oidc-jwks-bare-key", "rfc6749", Must, "jwks_uri serves a bare JWK, not a JWK Set with a keys array (RFC 7517 §5)";
     RfcExpiredTokenAccepted => "rfc-expired-token-accepted", "rfc6749", Must, "access tokens stay valid long after the expires_in they were issued with (RFC 6749 §7: the resource MUST ensure the token has not expired)";
 }
 

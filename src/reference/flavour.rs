@@ -25,4 +25,6 @@ pub struct Flavour {
     pub private_key_jwt: bool,
     /// RFC 6749 §2.3, §4.1.3: a public client at the token endpoint, named by client_id alone.
     pub public_clients: bool,
+    /// OpenID Connect: discovery, the JWK Set, the `openid` scope (unless withheld).
+    pub openid: bool,
 }

@@ -13,7 +13,8 @@ use super::endpoint::authorize::authorize;
 use super::endpoint::device::{device_authorization, device_verification};
 use super::endpoint::introspect::introspect;
 use super::endpoint::login::{CONSENT, LOGIN, consent, consent_page, login};
-use super::endpoint::metadata::{WELL_KNOWN, metadata};
+use super::endpoint::metadata::{JWKS, WELL_KNOWN, metadata};
+use super::endpoint::openid::{OPENID_CONFIGURATION, jwks, openid_configuration};
 use super::endpoint::par::par;
 use super::endpoint::resource::{PROBE, probe};
 use super::endpoint::revoke::revoke;
@@ -32,6 +33,7 @@ pub const FLAVOUR: Flavour = Flavour {
     client_secret_post: true,
     private_key_jwt: true,
     public_clients: true,
+    openid: true,
 };
 
 pub fn router(state: Arc<AuthServer>) -> Router {
@@ -50,6 +52,9 @@ pub fn router(state: Arc<AuthServer>) -> Router {
     }
     if state.offers(Offer::Metadata) {
         r = r.route(WELL_KNOWN, get(metadata));
+    }
+    if state.openid_on() {
+        r = r.route(OPENID_CONFIGURATION, get(openid_configuration)).route(JWKS, get(jwks));
     }
     if state.offers(Offer::Par) {
         r = r.route("/par", post(par));

@@ -110,7 +110,7 @@ fn capabilities(d: &Described<'_>, t: &mut String) {
     let _ = writeln!(t, "refresh_rotation = {}", !d.variants.has(Variant::RefreshNotRotated) && !off(d, Offer::RefreshRotation));
     let _ = writeln!(t, "client_secret_post = {}", !off(d, Offer::ClientSecretPost));
     if off(d, Offer::Metadata) {
-        for (name, offer) in [("iss", Offer::Iss), ("introspection", Offer::Introspection), ("revocation", Offer::Revocation), ("par", Offer::Par), ("private_key_jwt", Offer::PrivateKeyJwt), ("device_grant", Offer::DeviceGrant), ("dpop", Offer::Dpop)] {
+        for (name, offer) in [("iss", Offer::Iss), ("introspection", Offer::Introspection), ("revocation", Offer::Revocation), ("par", Offer::Par), ("private_key_jwt", Offer::PrivateKeyJwt), ("device_grant", Offer::DeviceGrant), ("dpop", Offer::Dpop), ("openid", Offer::OpenId)] {
             let _ = writeln!(t, "{name} = {}", !off(d, offer));
         }
         let _ = writeln!(t, "par_required = {}", d.extras.par_required);

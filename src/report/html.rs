@@ -159,8 +159,14 @@ struct AdviceLink {
     why: &'static str,
 }
 
-/// `RFC 6749 §4.1.2` → the RFC Editor's page for that section.
+/// `RFC 6749 §4.1.2` → the RFC Editor's page for that section; `OpenID Connect Core §3` → the
+/// OpenID Foundation's page of that document (its anchors are names, not section numbers).
 fn ref_link(r: &str) -> Option<String> {
+    for (doc, page) in [("OpenID Connect Core", "openid-connect-core-1_0"), ("OpenID Connect Discovery", "openid-connect-discovery-1_0")] {
+        if r.starts_with(doc) {
+            return Some(format!("https://openid.net/specs/{page}.html"));
+        }
+    }
     let rest = r.strip_prefix("RFC ")?;
     let (num, tail) = rest.split_once(' ').unwrap_or((rest, ""));
     if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
@@ -430,6 +436,8 @@ mod tests {
     #[case("RFC 6749 (errata)", Some("https://www.rfc-editor.org/rfc/rfc6749"))]
     #[case("RFC x1 §2", None)]
     #[case("seed: Revoke Access Token", None)]
+    #[case("OpenID Connect Discovery §4.3", Some("https://openid.net/specs/openid-connect-discovery-1_0.html"))]
+    #[case("OpenID Connect Core §3.1.3.7", Some("https://openid.net/specs/openid-connect-core-1_0.html"))]
     fn rfc_refs_link_to_their_section(#[case] r: &str, #[case] href: Option<&str>) {
         assert_eq!(ref_link(r).as_deref(), href);
     }

@@ -244,7 +244,8 @@ impl Need {
     }
 
     /// Needs a case table may declare itself (the others follow from fixtures and steps).
-    pub const DECLARABLE: [(&'static str, Need); 12] = [
+    pub const DECLARABLE: [(&'static str, Need); 13] = [
+        ("openid", Need::Capability(crate::model::capability::Capability::OpenId)),
         ("confidential_device_client", Need::ConfidentialDeviceClient),
         ("par", Need::Capability(crate::model::capability::Capability::Par)),
         ("dpop", Need::Capability(crate::model::capability::Capability::Dpop)),

@@ -210,24 +210,29 @@ fn load_cases(suite: &Suite, profile: &Profile) -> Result<Vec<Case>, LoadError> 
 pub fn coverage_table(profile: &Profile, selection: &crate::suite::selection::Selection) -> String {
     use std::collections::BTreeMap;
     use std::fmt::Write;
-    let mut rows: BTreeMap<(u32, Vec<u32>), [usize; 3]> = BTreeMap::new();
+    // Keyed by (RFCs before the OpenID documents, RFC number, document name, section).
+    let mut rows: BTreeMap<(bool, u32, String, Vec<u32>), [usize; 3]> = BTreeMap::new();
     for c in profile.cases.iter().filter(|c| selection.selects(&profile.name, c)) {
         let mut seen = std::collections::BTreeSet::new();
         for r in &c.refs {
-            let Some(rest) = r.strip_prefix("RFC ") else { continue };
-            let Some((num, tail)) = rest.split_once(" §") else { continue };
-            let Ok(num) = num.parse::<u32>() else { continue };
+            let Some((doc, tail)) = r.split_once(" §") else { continue };
+            let key = match doc.strip_prefix("RFC ").map(str::parse::<u32>) {
+                Some(Ok(num)) => (false, num, doc.to_string()),
+                _ if doc.starts_with("OpenID Connect ") => (true, 0, doc.to_string()),
+                _ => continue,
+            };
             let section: Vec<u32> = tail.split(|ch: char| !(ch.is_ascii_digit() || ch == '.')).next().unwrap_or("").split('.').filter_map(|x| x.parse().ok()).collect();
-            if section.is_empty() || !seen.insert((num, section.clone())) {
+            let key = (key.0, key.1, key.2, section);
+            if key.3.is_empty() || !seen.insert(key.clone()) {
                 continue;
             }
-            rows.entry((num, section)).or_default()[c.level as usize] += 1;
+            rows.entry(key).or_default()[c.level as usize] += 1;
         }
     }
     let mut out = format!("| {} | section | MUST | SHOULD | MAY |\n|---|---|---|---|---|\n", profile.name);
-    for ((num, section), n) in rows {
+    for ((_, _, doc, section), n) in rows {
         let sec = section.iter().map(u32::to_string).collect::<Vec<_>>().join(".");
-        let _ = writeln!(out, "| RFC {num} | §{sec} | {} | {} | {} |", n[0], n[1], n[2]);
+        let _ = writeln!(out, "| {doc} | §{sec} | {} | {} | {} |", n[0], n[1], n[2]);
     }
     out
 }

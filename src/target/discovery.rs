@@ -38,13 +38,14 @@ pub enum MetadataProblem {
 }
 
 /// The endpoints the metadata may name: the target's key and the RFC 8414 member.
-pub(crate) const ENDPOINTS: [(&str, &str); 6] = [
+pub(crate) const ENDPOINTS: [(&str, &str); 7] = [
     ("authorize", "authorization_endpoint"),
     ("token", "token_endpoint"),
     ("revoke", "revocation_endpoint"),
     ("introspect", "introspection_endpoint"),
     ("par", "pushed_authorization_request_endpoint"),
     ("device_authorization", "device_authorization_endpoint"),
+    ("jwks", "jwks_uri"),
 ];
 
 impl Target {
@@ -92,6 +93,7 @@ pub(crate) fn observe(caps: &mut Capabilities, meta: &Value, revoke_named: bool)
     caps.observe(Capability::Dpop, lists(meta, "dpop_signing_alg_values_supported", "ES256"));
     caps.observe(Capability::Par, is_string("pushed_authorization_request_endpoint"));
     caps.observe(Capability::ParRequired, is_true("require_pushed_authorization_requests"));
+    caps.observe(Capability::OpenId, meta.get("id_token_signing_alg_values_supported").is_some_and(Value::is_array));
     if !revoke_named {
         caps.observe(Capability::Revocation, is_string("revocation_endpoint"));
     }
@@ -146,6 +148,8 @@ mod tests {
     #[case::par_required(json!({"require_pushed_authorization_requests": true}), Capability::ParRequired, true)]
     #[case::device_endpoint(json!({"device_authorization_endpoint": "https://as.example/device"}), Capability::DeviceGrant, true)]
     #[case::no_revocation_endpoint(json!({}), Capability::Revocation, false)]
+    #[case::openid_provider(json!({"id_token_signing_alg_values_supported": ["RS256"]}), Capability::OpenId, true)]
+    #[case::plain_oauth_server(json!({"scopes_supported": ["openid"]}), Capability::OpenId, false)]
     fn the_metadata_says_what_the_server_offers(#[case] meta: Value, #[case] c: Capability, #[case] offered: bool) {
         let mut t = target("");
         t.apply_metadata(&meta).unwrap();

@@ -9,6 +9,10 @@ pub use super::capabilities::Capabilities;
 use crate::model::load_error::LoadError;
 use crate::suite::profile::Profile;
 
+/// The OpenID Connect Discovery document's endpoint name in the profiles, and its well-known path.
+pub const OPENID_CONFIGURATION: &str = "openid_configuration";
+pub const OPENID_WELL_KNOWN: &str = "/.well-known/openid-configuration";
+
 #[derive(Debug, Clone)]
 pub struct Client {
     pub id: String,
@@ -227,6 +231,14 @@ impl Target {
                 return Some(d.clone());
             }
         let ep = profile.endpoints.get(endpoint)?;
+        // OpenID Connect Discovery §4: the issuer with the well-known path appended, unless the
+        // target file names the document (or discovery_url is it).
+        if endpoint == OPENID_CONFIGURATION && !self.endpoints.contains_key(&ep.url_key) {
+            return match &self.discovery_url {
+                Some(d) if d.path().ends_with(OPENID_WELL_KNOWN) => Some(d.clone()),
+                _ => Url::parse(&format!("{}{OPENID_WELL_KNOWN}", self.issuer())).ok(),
+            };
+        }
         let path = match self.endpoints.get(&ep.url_key) {
             Some(p) => p.clone(),
             None => ep.path.clone(),
@@ -242,7 +254,7 @@ impl Target {
     /// `/.well-known/openid-configuration` appended), else the base URL.
     pub fn issuer(&self) -> String {
         const WELL_KNOWN: &str = "/.well-known/oauth-authorization-server";
-        const OPENID: &str = "/.well-known/openid-configuration";
+        const OPENID: &str = OPENID_WELL_KNOWN;
         match &self.discovery_url {
             Some(d) if d.path().starts_with(WELL_KNOWN) => {
                 let rest = &d.path()[WELL_KNOWN.len()..];

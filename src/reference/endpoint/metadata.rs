@@ -14,9 +14,21 @@ use super::super::page;
 use super::state::{AuthServer, issuer};
 
 pub const WELL_KNOWN: &str = "/.well-known/oauth-authorization-server";
+/// The OpenID Provider's JWK Set (served by `endpoint::openid`).
+pub const JWKS: &str = "/jwks";
 
 pub async fn metadata(State(st): State<Arc<AuthServer>>, headers: HeaderMap) -> Response {
     let base = issuer(&headers);
+    let meta = document(&st, &base);
+    if st.has(Fault::RfcMetadataHtml) {
+        return Html(page::error(&meta.to_string())).into_response();
+    }
+    axum::Json(meta).into_response()
+}
+
+/// The metadata document for `base`, with what is offered and the metadata faults' breakage.
+pub fn document(st: &AuthServer, base: &str) -> Value {
+    let base = base.to_string();
     let mut meta = json!({
         "issuer": if st.has(Fault::RfcMetadataIssuerMismatch) { format!("{base}/oauth") } else { base.clone() },
         "authorization_endpoint": format!("{base}/authorize"),
@@ -29,15 +41,12 @@ pub async fn metadata(State(st): State<Arc<AuthServer>>, headers: HeaderMap) -> 
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
         "token_endpoint_auth_signing_alg_values_supported": ["ES256"],
         "authorization_response_iss_parameter_supported": true,
-        "scopes_supported": st.reg.scopes,
+        "scopes_supported": st.scopes_supported(),
     });
     let o = meta.as_object_mut().expect("an object");
-    offered(&st, o, &base);
-    broken(&st, o, &base);
-    if st.has(Fault::RfcMetadataHtml) {
-        return Html(page::error(&meta.to_string())).into_response();
-    }
-    axum::Json(meta).into_response()
+    offered(st, o, &base);
+    broken(st, o, &base);
+    meta
 }
 
 /// The members of what is offered this time, and only those.
@@ -55,6 +64,9 @@ fn offered(st: &AuthServer, o: &mut Map<String, Value>, base: &str) {
     if st.offers(Offer::Dpop) {
         o.insert("dpop_signing_alg_values_supported".into(), json!(["ES256"]));
     }
+    if st.openid_on() {
+        provider_members(o, base);
+    }
     if st.offers(Offer::DeviceGrant) {
         o.insert("device_authorization_endpoint".into(), json!(format!("{base}/device_authorization")));
     }
@@ -64,6 +76,14 @@ fn offered(st: &AuthServer, o: &mut Map<String, Value>, base: &str) {
             o.insert("require_pushed_authorization_requests".into(), json!(true));
         }
     }
+}
+
+/// The members OpenID Connect Discovery §3 adds to the metadata (both documents carry them).
+fn provider_members(o: &mut Map<String, Value>, base: &str) {
+    o.insert("jwks_uri".into(), json!(format!("{base}{JWKS}")));
+    o.insert("subject_types_supported".into(), json!(["public"]));
+    o.insert("id_token_signing_alg_values_supported".into(), json!(["RS256"]));
+    o.insert("claims_supported".into(), json!(["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce"]));
 }
 
 /// The metadata faults' members: a wrong issuer, missing or wrong members.

@@ -11,6 +11,7 @@ pub mod grant;
 pub mod introspect;
 pub mod login;
 pub mod metadata;
+pub mod openid;
 pub mod par;
 pub mod proof;
 pub mod redirect_uri;

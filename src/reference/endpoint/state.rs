@@ -56,6 +56,25 @@ impl AuthServer {
         self.flavour.dpop && self.offers(Offer::Dpop)
     }
 
+    /// Whether OpenID Connect is on: the profile speaks it, and it is not withheld.
+    pub fn openid_on(&self) -> bool {
+        self.flavour.openid && self.offers(Offer::OpenId)
+    }
+
+    /// Whether the server grants scope `s`: a registered one, or `openid` where OpenID Connect is on.
+    pub fn knows_scope(&self, s: &str) -> bool {
+        self.reg.scopes.iter().any(|k| k.eq_ignore_ascii_case(s)) || (s == "openid" && self.openid_on())
+    }
+
+    /// The scopes the metadata lists.
+    pub fn scopes_supported(&self) -> Vec<String> {
+        let mut scopes = self.reg.scopes.clone();
+        if self.openid_on() {
+            scopes.insert(0, "openid".into());
+        }
+        scopes
+    }
+
     /// The methods a token endpoint answers: POST, and GET too under the get-token-allowed fault
     /// (otherwise GET is refused with 405).
     pub fn token_methods(&self) -> MethodFilter {
@@ -65,7 +84,7 @@ impl AuthServer {
     /// `scope` without the scopes the server does not know (the unknown-scope variant and fault);
     /// the default scope when none is left.
     pub fn known_scopes(&self, scope: &str) -> String {
-        let kept: Vec<&str> = scope.split(' ').filter(|s| self.reg.scopes.iter().any(|k| k.eq_ignore_ascii_case(s))).collect();
+        let kept: Vec<&str> = scope.split(' ').filter(|s| self.knows_scope(s)).collect();
         if kept.is_empty() { "accounts".to_string() } else { kept.join(" ") }
     }
 
@@ -78,7 +97,7 @@ impl AuthServer {
         if self.has(Fault::UnknownScopeGranted) {
             return None;
         }
-        scope.split(' ').filter(|s| !s.is_empty()).find(|s| !self.reg.scopes.iter().any(|k| k.eq_ignore_ascii_case(s)))
+        scope.split(' ').filter(|s| !s.is_empty()).find(|s| !self.knows_scope(s))
     }
 }
 

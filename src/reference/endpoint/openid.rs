@@ -1,0 +1,99 @@
+//! OpenID Connect Discovery (the provider configuration, §3-§4) and the JWK Set its jwks_uri
+//! names, built from the Host the client used like the RFC 8414 metadata. Enters: a GET; leaves:
+//! the JSON documents (or the broken shapes the OpenID faults ask for).
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use super::super::fault::Fault;
+use super::super::page;
+use super::super::signing;
+use super::metadata::document;
+use super::state::{AuthServer, issuer};
+
+pub const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
+
+/// GET /.well-known/openid-configuration: the metadata document with the OpenID faults applied.
+pub async fn openid_configuration(State(st): State<Arc<AuthServer>>, headers: HeaderMap) -> Response {
+    let base = issuer(&headers);
+    let mut meta = document(&st, &base);
+    let o = meta.as_object_mut().expect("an object");
+    broken(&st, o, &base);
+    if st.has(Fault::RfcOidcDiscoveryHtml) {
+        return Html(page::error(&meta.to_string())).into_response();
+    }
+    axum::Json(meta).into_response()
+}
+
+/// The provider configuration faults' members.
+fn broken(st: &AuthServer, o: &mut Map<String, Value>, base: &str) {
+    if st.has(Fault::RfcOidcIssuerMismatch) {
+        o.insert("issuer".into(), json!(format!("{base}/oidc")));
+    }
+    if st.has(Fault::RfcOidcNoJwksUri) {
+        o.remove("jwks_uri");
+    }
+    if st.has(Fault::RfcOidcNoTokenEndpoint) {
+        o.remove("token_endpoint");
+    }
+    if st.has(Fault::RfcOidcNoRs256) {
+        o.insert("id_token_signing_alg_values_supported".into(), json!(["ES256"]));
+    }
+    if st.has(Fault::RfcOidcSubjectTypesString) {
+        o.insert("subject_types_supported".into(), json!("public"));
+    }
+    if st.has(Fault::RfcOidcScopesWithoutOpenid) {
+        o.insert("scopes_supported".into(), json!(st.reg.scopes));
+    }
+}
+
+/// GET /jwks: the public JWK Set (or a private key, or a bare JWK, under their faults).
+pub async fn jwks(State(st): State<Arc<AuthServer>>) -> Response {
+    let mut key = signing::rs256().jwk.clone();
+    if st.has(Fault::RfcOidcJwksPrivateKey) {
+        // Private members of the wrong size: the fault is that they are published at all.
+        for m in ["d", "p", "q", "dp", "dq", "qi"] {
+            key[m] = json!("AQAB");
+        }
+    }
+    if st.has(Fault::RfcOidcJwksBareKey) {
+        return axum::Json(key).into_response();
+    }
+    axum::Json(json!({ "keys": [key] })).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::extras::Extras;
+    use super::super::super::offer::Offer;
+    use super::super::oneshot::{get, send, server};
+    use super::super::metadata::JWKS;
+    use super::OPENID_CONFIGURATION;
+
+    #[tokio::test]
+    async fn the_configuration_names_the_issuer_the_client_used_and_the_jwk_set() {
+        let (router, _) = server("rfc6749", &[], Extras::default());
+        let meta = send(&router, get(OPENID_CONFIGURATION)).await.json();
+        assert_eq!(meta["issuer"], "http://as.test");
+        assert_eq!(meta["jwks_uri"], "http://as.test/jwks");
+        assert_eq!(meta["id_token_signing_alg_values_supported"], serde_json::json!(["RS256"]));
+        assert_eq!(meta["scopes_supported"][0], "openid");
+        let set = send(&router, get(JWKS)).await.json();
+        assert_eq!(set["keys"][0]["kty"], "RSA");
+        assert!(set["keys"][0].get("d").is_none());
+    }
+
+    #[tokio::test]
+    async fn withheld_openid_serves_neither_document_and_citi_pl_has_none() {
+        let extras = Extras { withheld: [Offer::OpenId].into_iter().collect(), ..Extras::default() };
+        let (router, _) = server("rfc6749", &[], extras);
+        assert_eq!(send(&router, get(OPENID_CONFIGURATION)).await.status, 404);
+        assert_eq!(send(&router, get(JWKS)).await.status, 404);
+        assert!(send(&router, get(super::super::metadata::WELL_KNOWN)).await.json().get("jwks_uri").is_none());
+        let (router, _) = server("citi-pl", &[], Extras::default());
+        assert_eq!(send(&router, get(OPENID_CONFIGURATION)).await.status, 404);
+    }
+}
