@@ -210,6 +210,10 @@ faults! {
     RfcOidcScopesWithoutOpenid => "rfc-oidc-scopes-without-openid", "rfc6749", Should, "scopes_supported leaves out openid, the one scope every provider supports (OpenID Connect Discovery §3)";
     RfcOidcJwksPrivateKey => "rfc-oidc-jwks-private-key", "rfc6749", Must, "the JWK Set publishes the signing key's private members (OpenID Connect Discovery §3: MUST NOT contain private or symmetric key values)";
     RfcOidcJwksBareKey => "rfc-oidc-jwks-bare-key", "rfc6749", Must, "jwks_uri serves a bare JWK, not a JWK Set with a keys array (RFC 7517 §5)";
+    RfcOidcUserinfoPostRefused => "rfc-oidc-userinfo-post-refused", "rfc6749", Must, "the UserInfo endpoint answers GET only; POST is refused 405 (OpenID Connect Core §5.3.1: MUST support GET and POST)";
+    RfcOidcUserinfoNoSub => "rfc-oidc-userinfo-no-sub", "rfc6749", Must, "the UserInfo answer lacks sub (OpenID Connect Core §5.3.2: the sub Claim MUST always be returned)";
+    RfcOidcUserinfoAnyToken => "rfc-oidc-userinfo-any-token", "rfc6749", Must, "the UserInfo endpoint answers any bearer token with the user's claims (OpenID Connect Core §5.3.3, RFC 6750 §3.1: invalid_token)";
+    RfcOidcUserinfoNoChallenge => "rfc-oidc-userinfo-no-challenge", "rfc6749", Must, "the UserInfo endpoint refuses without a WWW-Authenticate challenge (OpenID Connect Core §5.3.3, RFC 6750 §3: MUST include it)";
     RfcExpiredTokenAccepted => "rfc-expired-token-accepted", "rfc6749", Must, "access tokens stay valid long after the expires_in they were issued with (RFC 6749 §7: the resource MUST ensure the token has not expired)";
 }
 

@@ -14,7 +14,7 @@ use super::endpoint::device::{device_authorization, device_verification};
 use super::endpoint::introspect::introspect;
 use super::endpoint::login::{CONSENT, LOGIN, consent, consent_page, login};
 use super::endpoint::metadata::{JWKS, WELL_KNOWN, metadata};
-use super::endpoint::openid::{OPENID_CONFIGURATION, jwks, openid_configuration};
+use super::endpoint::openid::{OPENID_CONFIGURATION, USERINFO, jwks, openid_configuration, userinfo};
 use super::endpoint::par::par;
 use super::endpoint::resource::{PROBE, probe};
 use super::endpoint::revoke::revoke;
@@ -55,6 +55,9 @@ pub fn router(state: Arc<AuthServer>) -> Router {
     }
     if state.openid_on() {
         r = r.route(OPENID_CONFIGURATION, get(openid_configuration)).route(JWKS, get(jwks));
+        // OpenID Connect Core §5.3.1: GET and POST (POST refused under its fault).
+        let methods = if state.has(super::fault::Fault::RfcOidcUserinfoPostRefused) { get(userinfo) } else { get(userinfo).post(userinfo) };
+        r = r.route(USERINFO, methods);
     }
     if state.offers(Offer::Par) {
         r = r.route("/par", post(par));

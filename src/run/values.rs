@@ -38,6 +38,12 @@ pub(crate) fn lookup(name: &str, role: Role, t: &Target, own: &HashMap<String, S
         "client_id" => me.map(|c| c.id.clone()),
         "redirect_uri" => me.and_then(|c| c.redirect_uri.clone()),
         "scope" => me.and_then(|c| c.scope.clone()).or_else(|| t.client.scope.clone()),
+        // OpenID Connect Core §3.1.2.1: an OpenID request's scope holds openid; the client's own
+        // scope with openid put first when it lacks it.
+        "openid_scope" => {
+            let scope = me.and_then(|c| c.scope.clone()).or_else(|| t.client.scope.clone()).unwrap_or_default();
+            Some(if scope.split(' ').any(|s| s == "openid") { scope } else { format!("openid {scope}").trim_end().to_string() })
+        }
         "redirect_uri_other_scheme" => {
             let mut u = Url::parse(me?.redirect_uri.as_deref()?).ok()?;
             let other_scheme = if u.scheme() == "https" { "http" } else { "https" };

@@ -275,6 +275,7 @@ pub const BASE_PLACEHOLDERS: &[&str] = &[
     "redirect_uri_subdomain",
     "redirect_uri_fragment",
     "scope",
+    "openid_scope",
     "state",
     "long_state",
     "random",

@@ -38,7 +38,7 @@ pub enum MetadataProblem {
 }
 
 /// The endpoints the metadata may name: the target's key and the RFC 8414 member.
-pub(crate) const ENDPOINTS: [(&str, &str); 7] = [
+pub(crate) const ENDPOINTS: [(&str, &str); 8] = [
     ("authorize", "authorization_endpoint"),
     ("token", "token_endpoint"),
     ("revoke", "revocation_endpoint"),
@@ -46,6 +46,7 @@ pub(crate) const ENDPOINTS: [(&str, &str); 7] = [
     ("par", "pushed_authorization_request_endpoint"),
     ("device_authorization", "device_authorization_endpoint"),
     ("jwks", "jwks_uri"),
+    ("userinfo", "userinfo_endpoint"),
 ];
 
 impl Target {

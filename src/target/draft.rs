@@ -119,12 +119,19 @@ pub fn draft(source: &Url, meta: &Value, a: &Answers) -> Draft {
     Draft { text: t, variables: vars }
 }
 
-/// `probe_url`: the user's, else the OpenID Connect userinfo endpoint, else a commented line.
+/// `probe_url`: the user's, else the OpenID Connect userinfo endpoint (only for a scope with
+/// openid: UserInfo serves tokens of OpenID requests, Core §5.3), else a commented line.
 fn probe(t: &mut String, meta: &Value, a: &Answers) {
     let userinfo = meta.get("userinfo_endpoint").and_then(Value::as_str);
+    let openid = a.scope.as_deref().is_none_or(|s| s.split(' ').any(|x| x == "openid"));
     match (a.probe_url.as_deref(), userinfo) {
         (Some(p), _) => {
             let _ = writeln!(t, "probe_url = {}", quoted(p));
+        }
+        (None, Some(u)) if !openid => {
+            let _ = writeln!(t, "# The userinfo endpoint takes only tokens whose scope holds openid (OpenID Connect Core §5.3),
+# which this client's scope lacks; a protected resource that takes its tokens goes here.
+# probe_url = {}", quoted(u));
         }
         (None, Some(u)) => {
             let _ = writeln!(t, "# The userinfo endpoint: a protected resource that takes user tokens (add scope \"openid\").\nprobe_url = {}", quoted(u));
@@ -269,6 +276,18 @@ mod tests {
         assert_eq!(target.client.scope.as_deref(), Some("openid profile"));
         assert_eq!(target.probe_url.as_ref().map(Url::as_str), Some("https://api.example/me"));
         assert_eq!(target.second_client.as_ref().map(|c| c.id.as_str()), Some("other"));
+    }
+
+    #[rstest::rstest]
+    #[case::no_scope_given(None, true)]
+    #[case::scope_with_openid(Some("openid accounts"), true)]
+    #[case::scope_without_openid(Some("accounts"), false)]
+    fn userinfo_is_the_probe_only_for_a_scope_that_holds_openid(#[case] scope: Option<&str>, #[case] probes: bool) {
+        let a = Answers { scope: scope.map(String::from), ..Answers::default() };
+        let d = draft(&Url::parse("https://as.example/realms/x/.well-known/openid-configuration").unwrap(), &meta(), &a);
+        let line = "probe_url = \"https://as.example/realms/x/userinfo\"";
+        assert_eq!(d.text.lines().any(|l| l == line), probes, "{}", d.text);
+        assert!(d.text.contains(line), "named either way");
     }
 
     #[test]

@@ -81,6 +81,7 @@ fn offered(st: &AuthServer, o: &mut Map<String, Value>, base: &str) {
 /// The members OpenID Connect Discovery §3 adds to the metadata (both documents carry them).
 fn provider_members(o: &mut Map<String, Value>, base: &str) {
     o.insert("jwks_uri".into(), json!(format!("{base}{JWKS}")));
+    o.insert("userinfo_endpoint".into(), json!(format!("{base}/userinfo")));
     o.insert("subject_types_supported".into(), json!(["public"]));
     o.insert("id_token_signing_alg_values_supported".into(), json!(["RS256"]));
     o.insert("claims_supported".into(), json!(["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce"]));

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
@@ -12,9 +12,10 @@ use super::super::fault::Fault;
 use super::super::page;
 use super::super::signing;
 use super::metadata::document;
-use super::state::{AuthServer, issuer};
+use super::state::{AuthServer, REALM, issuer};
 
 pub const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
+pub const USERINFO: &str = "/userinfo";
 
 /// GET /.well-known/openid-configuration: the metadata document with the OpenID faults applied.
 pub async fn openid_configuration(State(st): State<Arc<AuthServer>>, headers: HeaderMap) -> Response {
@@ -63,6 +64,30 @@ pub async fn jwks(State(st): State<Arc<AuthServer>>) -> Response {
         return axum::Json(key).into_response();
     }
     axum::Json(json!({ "keys": [key] })).into_response()
+}
+
+/// GET or POST /userinfo (OpenID Connect Core §5.3): the claims of the user a live access
+/// token with the openid scope was issued for; RFC 6750 §3's challenge otherwise.
+pub async fn userinfo(State(st): State<Arc<AuthServer>>, headers: HeaderMap) -> Response {
+    let credentials = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.split_once(' '));
+    let token = credentials.filter(|(s, _)| s.eq_ignore_ascii_case("bearer")).map(|(_, t)| t.trim());
+    let live = token.and_then(|t| st.store.access(t)).filter(|rec| rec.for_end_user() && rec.scope.split(' ').any(|s| s == "openid"));
+    match live {
+        Some(_) if st.has(Fault::RfcOidcUserinfoNoSub) => axum::Json(json!({ "name": st.reg.user.username })).into_response(),
+        Some(_) => axum::Json(json!({ "sub": st.reg.user.username })).into_response(),
+        None if token.is_some() && st.has(Fault::RfcOidcUserinfoAnyToken) => axum::Json(json!({ "sub": st.reg.user.username })).into_response(),
+        None => {
+            // RFC 6750 §3.1: invalid_token only when a token was sent.
+            let challenge = if token.is_some() { format!("Bearer realm=\"{REALM}\", error=\"invalid_token\"") } else { format!("Bearer realm=\"{REALM}\"") };
+            let mut resp = (StatusCode::UNAUTHORIZED, axum::Json(json!({ "error": "invalid_token" }))).into_response();
+            if !st.has(Fault::RfcOidcUserinfoNoChallenge)
+                && let Ok(v) = HeaderValue::from_str(&challenge)
+            {
+                resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+            }
+            resp
+        }
+    }
 }
 
 #[cfg(test)]
