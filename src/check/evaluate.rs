@@ -146,7 +146,7 @@ pub(crate) mod tests {
         let expect: Expect = toml::from_str(expect).expect("the test's expect parses");
         let resp = HttpResponse { status, headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), body: body.as_bytes().to_vec() };
         let schemas = Schemas::new();
-        let ctx = CheckContext { schemas: &schemas, error_schema: "", sent_state: None, sent_redirect_uri: None, resolve: &|_| None };
+        let ctx = CheckContext { schemas: &schemas, error_schema: "", sent_state: None, sent_redirect_uri: None, resolve: &|_| None, jwks: None };
         evaluate("main", Level::Must, &expect, &Observation::Http(&resp), &ctx)
             .into_iter()
             .map(|c| (c.check, c.passed, c.message.unwrap_or_default()))
@@ -169,7 +169,7 @@ pub(crate) mod tests {
         let expect: Expect = toml::from_str("status = 401\nshould = { header_present = [\"www-authenticate\"] }").unwrap();
         let resp = HttpResponse { status: 401, headers: vec![], body: vec![] };
         let schemas = Schemas::new();
-        let ctx = CheckContext { schemas: &schemas, error_schema: "", sent_state: None, sent_redirect_uri: None, resolve: &|_| None };
+        let ctx = CheckContext { schemas: &schemas, error_schema: "", sent_state: None, sent_redirect_uri: None, resolve: &|_| None, jwks: None };
         let records = evaluate("main", Level::Must, &expect, &Observation::Http(&resp), &ctx);
         let levels: Vec<(&str, Level, bool)> = records.iter().map(|c| (c.check, c.level, c.passed)).collect();
         assert_eq!(levels, [("status_is", Level::Must, true), ("challenge_on_401", Level::Must, false), ("header_present", Level::Should, false)]);

@@ -31,6 +31,14 @@ pub enum ExpiresIn {
     PositiveIntegerString,
 }
 
+/// What the answer's ID Token (OpenID Connect Core §2) must hold beyond what every one does.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdTokenExpect {
+    /// The nonce the authentication request sent (placeholders allowed), echoed exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+}
 
 /// A field that is set: `Option::Some`, a non-empty list or table, `true`.
 pub trait Given {

@@ -117,6 +117,11 @@ macro_rules! expect_fields {
             public_keys_only: bool, "boolean" {
                 checks: &["jwk_set_public_keys_only"], reference: Some("OpenID Connect Discovery §3"), json: Json::Yes, http: Some(openid::public_keys_only),
             }
+            /// The answer carries an `id_token` that is signed (not `none`) by a key of the OpenID Provider's JWK Set, with `iss` the issuer, `aud` holding the client_id, sane `exp` and `iat`, a `sub` of at most 255 ASCII characters and, when given, `nonce` echoed.
+            id_token: Option<IdTokenExpect>, "table: nonce = string (optional)" {
+                checks: &["id_token_present", "id_token_is_jws", "id_token_signed", "id_token_signature_verifies", "id_token_iss_is_issuer", "id_token_aud_has_client", "id_token_times_sane", "id_token_sub_valid", "id_token_nonce_echoed"],
+                reference: Some("OpenID Connect Core §2"), json: Json::Yes, http: Some(openid::id_token),
+            }
             /// `Cache-Control: no-store` and `Pragma: no-cache`.
             no_store: bool, "boolean" {
                 checks: &["cache_control_no_store", "pragma_no_cache"], reference: Some("RFC 6749 §5.1"), part: Part::Headers, http: Some(http::no_store),

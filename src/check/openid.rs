@@ -1,11 +1,20 @@
 //! The OpenID Connect checks of an HTTP answer: what OpenID Connect Discovery and Core demand of
 //! the documents and tokens an OpenID Provider serves. Same shape as `check::http`: what enters
 //! is the answer and the step's `Expect`; what leaves is records in the `Recorder`.
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
 use crate::check::expect::Expect;
 use crate::check::http::Answer;
 use crate::check::record::{Mismatch, Recorder, Verdict};
+use crate::model::placeholder;
+use crate::transport::http::excerpt;
+
+/// How far in the future an `iat` may be before it is not sane (clock skew).
+const SKEW: i64 = 300;
 
 /// The JWK members that carry private (RFC 7518 §6.2.2, §6.3.2) or symmetric (§6.4.1) key values.
 const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
@@ -31,11 +40,231 @@ fn public_only(set: &Value) -> Verdict {
     Ok(())
 }
 
+/// `id_token`: the answer's ID Token, each rule of OpenID Connect Core §2 a check of its own.
+pub fn id_token(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
+    let Some(want) = &e.id_token else { return };
+    let Some(body) = a.obj() else { return };
+    let token = body.get("id_token").and_then(Value::as_str);
+    if !r.record("id_token_present", Some("OpenID Connect Core §3.1.3.3"), token.map(|_| ()).ok_or_else(|| Mismatch::expected("an id_token member", "none"))) {
+        return;
+    }
+    let token = token.unwrap_or_default();
+    let parsed = Jws::parse(token);
+    if !r.record("id_token_is_jws", Some("OpenID Connect Core §2"), parsed.as_ref().map(|_| ()).map_err(|why| Mismatch::expected("a compact JWS", why.to_string()))) {
+        return;
+    }
+    let Ok(jws) = parsed else { return };
+    let alg = jws.header.get("alg").and_then(Value::as_str).unwrap_or("");
+    let signed = r.record("id_token_signed", Some("OpenID Connect Core §2"), if alg.is_empty() || alg.eq_ignore_ascii_case("none") { Err(Mismatch::expected("a signed ID Token", format!("alg {alg:?}"))) } else { Ok(()) });
+    if signed {
+        r.record("id_token_signature_verifies", Some("OpenID Connect Core §10.1"), verify(token, &jws.header, alg, a.ctx.jwks));
+    }
+    let resolve = |t: &str| placeholder::expand(t, a.ctx.resolve).unwrap_or_else(|_| t.to_string());
+    let issuer = resolve("{issuer}");
+    r.record("id_token_iss_is_issuer", Some("OpenID Connect Core §2, Discovery §3"), claim_equals(&jws.claims, "iss", &issuer));
+    r.record("id_token_aud_has_client", Some("OpenID Connect Core §2"), aud_has(&jws.claims, &resolve("{client_id}")));
+    r.record("id_token_times_sane", Some("OpenID Connect Core §2"), times(&jws.claims, now()));
+    r.record("id_token_sub_valid", Some("OpenID Connect Core §2"), sub_valid(&jws.claims));
+    if let Some(nonce) = &want.nonce {
+        r.record("id_token_nonce_echoed", Some("OpenID Connect Core §2, §3.1.3.7"), claim_equals(&jws.claims, "nonce", &resolve(nonce)));
+    }
+}
+
+/// A compact JWS taken apart: its header and its claims (the payload as a JSON object).
+struct Jws {
+    header: Value,
+    claims: Value,
+}
+
+/// Why a token is no compact JWS.
+#[derive(Debug, thiserror::Error)]
+enum JwsProblem {
+    #[error("{0} dot-separated parts")]
+    Parts(usize),
+    #[error("a {0} that is not base64url")]
+    NotBase64(&'static str),
+    #[error("a {0} that is not a JSON object")]
+    NotObject(&'static str),
+}
+
+impl Jws {
+    fn parse(token: &str) -> Result<Jws, JwsProblem> {
+        let parts: Vec<&str> = token.split('.').collect();
+        if parts.len() != 3 {
+            return Err(JwsProblem::Parts(parts.len()));
+        }
+        let json = |part: &str, what: &'static str| -> Result<Value, JwsProblem> {
+            let bytes = URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).map_err(|_| JwsProblem::NotBase64(what))?;
+            serde_json::from_slice::<Value>(&bytes).ok().filter(Value::is_object).ok_or(JwsProblem::NotObject(what))
+        };
+        Ok(Jws { header: json(parts[0], "header")?, claims: json(parts[1], "payload")? })
+    }
+}
+
+/// The signature checked with the JWK Set's key: the one `kid` names, else the only key of the
+/// algorithm's type (Core §10.1: a kid is required only when the set holds several).
+fn verify(token: &str, header: &Value, alg: &str, jwks: Option<&Value>) -> Verdict {
+    let Some(keys) = jwks.and_then(|s| s.get("keys")).and_then(Value::as_array) else {
+        return Err(Mismatch::expected("a JWK Set to verify with", "none fetched from jwks_uri"));
+    };
+    let algorithm: jsonwebtoken::Algorithm = alg.parse().map_err(|_| Mismatch::expected("an algorithm the suite verifies (RS*, PS*, ES*)", format!("alg {alg:?}")))?;
+    let kty = match alg.get(..2) {
+        Some("RS" | "PS") => "RSA",
+        Some("ES") => "EC",
+        _ => return Err(Mismatch::expected("an asymmetric algorithm (RS*, PS*, ES*)", format!("alg {alg:?}"))),
+    };
+    let key = match header.get("kid").and_then(Value::as_str) {
+        Some(kid) => keys.iter().find(|k| k.get("kid").and_then(Value::as_str) == Some(kid)).ok_or_else(|| Mismatch::expected("a key of the JWK Set with the header's kid", format!("no key with kid {kid:?}")))?,
+        None => {
+            let of_type: Vec<&Value> = keys.iter().filter(|k| k.get("kty").and_then(Value::as_str) == Some(kty)).collect();
+            match of_type.as_slice() {
+                [only] => *only,
+                [] => return Err(Mismatch::expected(format!("a {kty} key in the JWK Set"), "none")),
+                many => return Err(Mismatch::expected("a kid in the header: the JWK Set holds several keys of that type", format!("no kid, {} {kty} keys", many.len()))),
+            }
+        }
+    };
+    let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(key.clone()).map_err(|e| Mismatch::expected("a usable JWK", excerpt(&e.to_string(), 80)))?;
+    let dk = jsonwebtoken::DecodingKey::from_jwk(&jwk).map_err(|e| Mismatch::expected("a usable JWK", excerpt(&e.to_string(), 80)))?;
+    let (message, signature) = token.rsplit_once('.').unwrap_or((token, ""));
+    match jsonwebtoken::crypto::verify(signature, message.as_bytes(), &dk, algorithm) {
+        Ok(true) => Ok(()),
+        _ => Err(Mismatch::expected("a signature the JWK Set's key verifies", "a signature it does not")),
+    }
+}
+
+fn claim_equals(claims: &Value, name: &str, want: &str) -> Verdict {
+    match claims.get(name) {
+        Some(Value::String(s)) if s == want => Ok(()),
+        Some(other) => Err(Mismatch::expected(format!("{name} = {want:?}"), excerpt(&other.to_string(), 80))),
+        None => Err(Mismatch::expected(format!("{name} = {want:?}"), format!("no {name} claim"))),
+    }
+}
+
+fn aud_has(claims: &Value, client_id: &str) -> Verdict {
+    let held = match claims.get("aud") {
+        Some(Value::String(s)) => s == client_id,
+        Some(Value::Array(a)) => a.iter().any(|v| v == client_id),
+        _ => false,
+    };
+    if held { Ok(()) } else { Err(Mismatch::expected(format!("aud holding {client_id:?}"), claims.get("aud").map_or("no aud claim".into(), |v| excerpt(&v.to_string(), 80)))) }
+}
+
+/// exp and iat: NumericDates, exp in the future and after iat, iat not ahead of now.
+fn times(claims: &Value, now: i64) -> Verdict {
+    let number = |n: &str| claims.get(n).and_then(Value::as_f64).map(|f| f as i64);
+    match (number("exp"), number("iat")) {
+        (None, _) | (_, None) => Err(Mismatch::expected("exp and iat as JSON numbers", excerpt(&format!("exp {:?}, iat {:?}", claims.get("exp"), claims.get("iat")), 80))),
+        (Some(exp), _) if exp <= now => Err(Mismatch::expected("exp in the future", format!("exp {} s ago", now - exp))),
+        (Some(exp), Some(iat)) if iat > exp => Err(Mismatch::expected("iat before exp", format!("iat {iat}, exp {exp}"))),
+        (_, Some(iat)) if iat > now + SKEW => Err(Mismatch::expected("iat not in the future", format!("iat {} s ahead", iat - now))),
+        _ => Ok(()),
+    }
+}
+
+/// sub: a string of 1 to 255 ASCII characters.
+fn sub_valid(claims: &Value) -> Verdict {
+    match claims.get("sub") {
+        Some(Value::String(s)) if !s.is_empty() && s.len() <= 255 && s.is_ascii() => Ok(()),
+        Some(Value::String(s)) => Err(Mismatch::expected("a sub of 1 to 255 ASCII characters", format!("{} characters{}", s.chars().count(), if s.is_ascii() { "" } else { ", not all ASCII" }))),
+        Some(other) => Err(Mismatch::expected("sub as a string", excerpt(&other.to_string(), 80))),
+        None => Err(Mismatch::expected("a sub claim", "none")),
+    }
+}
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rstest::rstest;
     use serde_json::json;
+
+    /// A test RSA key: its encoding key and public JWK (made once; RSA keys take a moment).
+    fn test_key() -> &'static (jsonwebtoken::EncodingKey, Value) {
+        use rsa::pkcs1::EncodeRsaPrivateKey;
+        use rsa::traits::PublicKeyParts;
+        static KEY: std::sync::OnceLock<(jsonwebtoken::EncodingKey, Value)> = std::sync::OnceLock::new();
+        KEY.get_or_init(|| {
+            let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).unwrap();
+            let der = private.to_pkcs1_der().unwrap();
+            let b64 = |n: &rsa::BigUint| URL_SAFE_NO_PAD.encode(n.to_bytes_be());
+            let jwk = json!({"kty": "RSA", "kid": "k1", "n": b64(private.n()), "e": b64(private.e())});
+            (jsonwebtoken::EncodingKey::from_rsa_der(der.as_bytes()), jwk)
+        })
+    }
+
+    fn signed(kid: Option<&str>) -> (String, Value) {
+        let (key, _) = test_key();
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = kid.map(str::to_string);
+        let token = jsonwebtoken::encode(&header, &json!({"sub": "alice"}), key).unwrap();
+        let header = Jws::parse(&token).unwrap().header;
+        (token, header)
+    }
+
+    #[rstest]
+    #[case::by_kid(Some("k1"), json!([{"kty": "EC", "kid": "e"}, "KEY"]), None)]
+    #[case::one_key_without_kid(None, json!(["KEY"]), None)]
+    #[case::unknown_kid(Some("k9"), json!(["KEY"]), Some("expected a key of the JWK Set with the header's kid, got no key with kid \"k9\""))]
+    #[case::two_rsa_keys_no_kid(None, json!(["KEY", {"kty": "RSA", "n": "AQAB", "e": "AQAB"}]), Some("expected a kid in the header: the JWK Set holds several keys of that type, got no kid, 2 RSA keys"))]
+    fn the_signature_is_checked_with_the_key_the_header_names_or_the_only_one(#[case] kid: Option<&str>, #[case] keys: Value, #[case] message: Option<&str>) {
+        let (token, header) = signed(kid);
+        let keys: Vec<Value> = keys.as_array().unwrap().iter().map(|k| if k == "KEY" { test_key().1.clone() } else { k.clone() }).collect();
+        let set = json!({ "keys": keys });
+        assert_eq!(verify(&token, &header, "RS256", Some(&set)).err().map(|m| m.to_string()).as_deref(), message);
+    }
+
+    #[test]
+    fn a_tampered_token_or_a_missing_set_fails_the_signature() {
+        let (token, header) = signed(Some("k1"));
+        let set = json!({ "keys": [test_key().1.clone()] });
+        let (head, sig) = token.rsplit_once('.').unwrap();
+        let (h, _) = head.split_once('.').unwrap();
+        let forged = format!("{h}.{}.{sig}", URL_SAFE_NO_PAD.encode(r#"{"sub":"mallory"}"#));
+        assert_eq!(verify(&forged, &header, "RS256", Some(&set)).unwrap_err().to_string(), "expected a signature the JWK Set's key verifies, got a signature it does not");
+        assert_eq!(verify(&token, &header, "RS256", None).unwrap_err().to_string(), "expected a JWK Set to verify with, got none fetched from jwks_uri");
+        assert!(verify(&token, &header, "HS256", Some(&set)).is_err(), "a MAC is no signature a JWK Set verifies");
+    }
+
+    #[rstest]
+    #[case::fine(json!({"exp": 1_000_300, "iat": 1_000_000}), None)]
+    #[case::expired(json!({"exp": 999_990, "iat": 999_000}), Some("expected exp in the future, got exp 10 s ago"))]
+    #[case::strings(json!({"exp": "1000300", "iat": 1_000_000}), Some("expected exp and iat as JSON numbers, got exp Some(String(\"1000300\")), iat Some(Number(1000000))"))]
+    #[case::iat_ahead(json!({"exp": 1_009_000, "iat": 1_001_000}), Some("expected iat not in the future, got iat 1000 s ahead"))]
+    #[case::iat_after_exp(json!({"exp": 1_000_100, "iat": 1_000_200}), Some("expected iat before exp, got iat 1000200, exp 1000100"))]
+    fn exp_and_iat_must_be_sane(#[case] claims: Value, #[case] message: Option<&str>) {
+        assert_eq!(times(&claims, 1_000_000).err().map(|m| m.to_string()).as_deref(), message);
+    }
+
+    #[rstest]
+    #[case::plain(json!({"sub": "248289761001"}), None)]
+    #[case::too_long(json!({"sub": "u".repeat(256)}), Some("expected a sub of 1 to 255 ASCII characters, got 256 characters"))]
+    #[case::not_ascii(json!({"sub": "zoë"}), Some("expected a sub of 1 to 255 ASCII characters, got 3 characters, not all ASCII"))]
+    #[case::empty(json!({"sub": ""}), Some("expected a sub of 1 to 255 ASCII characters, got 0 characters"))]
+    #[case::missing(json!({}), Some("expected a sub claim, got none"))]
+    fn sub_is_a_short_ascii_string(#[case] claims: Value, #[case] message: Option<&str>) {
+        assert_eq!(sub_valid(&claims).err().map(|m| m.to_string()).as_deref(), message);
+    }
+
+    #[rstest]
+    #[case::string(json!({"aud": "c1"}), true)]
+    #[case::array(json!({"aud": ["api", "c1"]}), true)]
+    #[case::other(json!({"aud": "c2"}), false)]
+    #[case::missing(json!({}), false)]
+    fn aud_must_hold_the_client_id(#[case] claims: Value, #[case] held: bool) {
+        assert_eq!(aud_has(&claims, "c1").is_ok(), held);
+    }
+
+    #[test]
+    fn a_token_that_is_no_jws_says_what_it_is() {
+        let problem = |t: &str| Jws::parse(t).err().map(|p| p.to_string());
+        assert_eq!(problem("a.b").as_deref(), Some("2 dot-separated parts"));
+        assert_eq!(problem("!!.e30.x").as_deref(), Some("a header that is not base64url"));
+        assert_eq!(problem("e30.W10.x").as_deref(), Some("a payload that is not a JSON object"));
+    }
 
     #[rstest]
     #[case::rsa_public(json!({"keys": [{"kty": "RSA", "n": "AQAB", "e": "AQAB"}]}), None)]

@@ -19,6 +19,8 @@ pub struct CheckContext<'a> {
     pub sent_redirect_uri: Option<&'a str>,
     /// Resolves `{placeholders}` in `equals`, `differs` and `scope_within` values.
     pub resolve: &'a dyn Fn(&str) -> Option<String>,
+    /// The OpenID Provider's JWK Set, to verify ID Token signatures with.
+    pub jwks: Option<&'a serde_json::Value>,
 }
 
 /// Why a check failed.

@@ -214,6 +214,14 @@ faults! {
     RfcOidcUserinfoNoSub => "rfc-oidc-userinfo-no-sub", "rfc6749", Must, "the UserInfo answer lacks sub (OpenID Connect Core §5.3.2: the sub Claim MUST always be returned)";
     RfcOidcUserinfoAnyToken => "rfc-oidc-userinfo-any-token", "rfc6749", Must, "the UserInfo endpoint answers any bearer token with the user's claims (OpenID Connect Core §5.3.3, RFC 6750 §3.1: invalid_token)";
     RfcOidcUserinfoNoChallenge => "rfc-oidc-userinfo-no-challenge", "rfc6749", Must, "the UserInfo endpoint refuses without a WWW-Authenticate challenge (OpenID Connect Core §5.3.3, RFC 6750 §3: MUST include it)";
+    RfcOidcIdTokenMissing => "rfc-oidc-id-token-missing", "rfc6749", Must, "the token answer to a code of an OpenID request carries no id_token (OpenID Connect Core §3.1.3.3)";
+    RfcOidcIdTokenUnsigned => "rfc-oidc-id-token-unsigned", "rfc6749", Must, "the ID Token is unsigned, alg none (OpenID Connect Core §2: MUST be signed; none only when no ID Token comes from the authorization endpoint and the client registered for it)";
+    RfcOidcIdTokenWrongKey => "rfc-oidc-id-token-wrong-key", "rfc6749", Must, "the ID Token is signed by a key the JWK Set does not publish (OpenID Connect Core §10.1: verifiable with the keys at jwks_uri)";
+    RfcOidcIdTokenWrongIss => "rfc-oidc-id-token-wrong-iss", "rfc6749", Must, "the ID Token's iss is the issuer with a trailing slash (OpenID Connect Discovery §3: identical to the issuer; Core §2)";
+    RfcOidcIdTokenWrongAud => "rfc-oidc-id-token-wrong-aud", "rfc6749", Must, "the ID Token's aud does not contain the client_id (OpenID Connect Core §2)";
+    RfcOidcIdTokenExpired => "rfc-oidc-id-token-expired", "rfc6749", Must, "the ID Token is issued already expired (OpenID Connect Core §2: exp is the time after which it MUST NOT be accepted)";
+    RfcOidcIdTokenNonceDropped => "rfc-oidc-id-token-nonce-dropped", "rfc6749", Must, "the ID Token leaves out the nonce the request sent (OpenID Connect Core §2: MUST include it, the same value)";
+    RfcOidcIdTokenLongSub => "rfc-oidc-id-token-long-sub", "rfc6749", Must, "the ID Token's sub is 300 characters long (OpenID Connect Core §2: MUST NOT exceed 255 ASCII characters)";
     RfcExpiredTokenAccepted => "rfc-expired-token-accepted", "rfc6749", Must, "access tokens stay valid long after the expires_in they were issued with (RFC 6749 §7: the resource MUST ensure the token has not expired)";
 }
 

@@ -1,23 +1,33 @@
-//! The reference OpenID Provider's signing key: an RS256 key (OpenID Connect Discovery §3: RS256
-//! MUST be among the ID Token algorithms), made once per process because a 2048-bit RSA key takes
+//! The reference OpenID Provider's signing keys: an RS256 key (OpenID Connect Discovery §3: RS256
+//! MUST be among the ID Token algorithms) and a second one the JWK Set never shows (what a token
+//! signed by the wrong key is signed with). Made once per process because a 2048-bit RSA key takes
 //! a noticeable moment to generate, and shared by every reference server of the process. Enters:
-//! nothing; leaves: the public JWK the JWK Set publishes.
+//! claims to sign; leaves: compact JWS and the public JWK.
 use std::sync::OnceLock;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-/// An RS256 key pair. The private half signs nothing yet: ID Tokens are the next step of issue 25.
+/// An RS256 key pair: the encoding key and the public JWK.
 pub struct OpKey {
+    encoding: jsonwebtoken::EncodingKey,
     /// The public JWK, with its `kid` (the RFC 7638 thumbprint).
     pub jwk: Value,
+    pub kid: String,
 }
 
-/// The process's RS256 key, made on first use.
+/// The process's published RS256 key, made on first use.
 pub fn rs256() -> &'static OpKey {
+    static KEY: OnceLock<OpKey> = OnceLock::new();
+    KEY.get_or_init(|| OpKey::generate().expect("the system random source works"))
+}
+
+/// A key the JWK Set never publishes.
+pub fn unpublished() -> &'static OpKey {
     static KEY: OnceLock<OpKey> = OnceLock::new();
     KEY.get_or_init(|| OpKey::generate().expect("the system random source works"))
 }
@@ -25,27 +35,57 @@ pub fn rs256() -> &'static OpKey {
 impl OpKey {
     fn generate() -> Result<OpKey, rsa::Error> {
         let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)?;
+        let der = private.to_pkcs1_der().map_err(|_| rsa::Error::Internal)?;
         let b64 = |n: &rsa::BigUint| URL_SAFE_NO_PAD.encode(n.to_bytes_be());
         let (n, e) = (b64(private.n()), b64(private.e()));
         // RFC 7638 §3.2: the required members in lexicographic order, no whitespace.
         let kid = URL_SAFE_NO_PAD.encode(Sha256::digest(format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#)));
-        Ok(OpKey { jwk: json!({"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid, "n": n, "e": e}) })
+        let jwk = json!({"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid, "n": n, "e": e});
+        Ok(OpKey { encoding: jsonwebtoken::EncodingKey::from_rsa_der(der.as_bytes()), jwk, kid })
     }
+
+    /// `claims` signed with RS256; the header names `kid` when given.
+    pub fn sign(&self, claims: &Value, kid: Option<&str>) -> String {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = kid.map(str::to_string);
+        jsonwebtoken::encode(&header, claims, &self.encoding).expect("RS256 signs a JSON object")
+    }
+}
+
+/// `claims` as an unsigned JWS (alg `none`, RFC 7519 §6): what a broken provider sends.
+pub fn unsigned(claims: &Value) -> String {
+    let enc = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    format!("{}.{}.", enc(&json!({"alg": "none", "typ": "JWT"})), enc(claims))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn verifies(jwt: &str, jwk: &Value) -> bool {
+        let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(jwk.clone()).unwrap();
+        let dk = jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap();
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+        v.required_spec_claims.clear();
+        v.validate_exp = false;
+        jsonwebtoken::decode::<Value>(jwt, &dk, &v).is_ok()
+    }
+
     #[test]
-    fn the_published_key_is_a_public_2048_bit_rsa_key_named_by_its_thumbprint() {
-        let jwk = &rs256().jwk;
-        assert!(jwk.get("d").is_none(), "the published JWK is public");
-        let n = URL_SAFE_NO_PAD.decode(jwk["n"].as_str().unwrap()).unwrap();
-        assert_eq!(n.len(), 256, "2048 bits");
-        assert_eq!(jwk["kid"].as_str().unwrap().len(), 43, "a SHA-256 thumbprint, base64url");
-        // jsonwebtoken reads it as an RS256 verification key.
-        let parsed: jsonwebtoken::jwk::Jwk = serde_json::from_value(jwk.clone()).unwrap();
-        assert!(jsonwebtoken::DecodingKey::from_jwk(&parsed).is_ok());
+    fn a_token_verifies_with_the_published_key_only_and_names_its_kid() {
+        let key = rs256();
+        let jwt = key.sign(&json!({"sub": "alice"}), Some(&key.kid));
+        assert!(verifies(&jwt, &key.jwk));
+        assert_eq!(jsonwebtoken::decode_header(&jwt).unwrap().kid.as_deref(), Some(key.kid.as_str()));
+        assert!(!verifies(&unpublished().sign(&json!({"sub": "alice"}), Some(&key.kid)), &key.jwk), "the other key's signature fails");
+        assert!(key.jwk.get("d").is_none(), "the published JWK is public");
+        assert_eq!(URL_SAFE_NO_PAD.decode(key.jwk["n"].as_str().unwrap()).unwrap().len(), 256, "2048 bits");
+    }
+
+    #[test]
+    fn an_unsigned_token_says_alg_none_and_has_an_empty_signature() {
+        let t = unsigned(&json!({"sub": "alice"}));
+        assert!(t.ends_with('.'));
+        assert_eq!(t.split('.').count(), 3);
     }
 }

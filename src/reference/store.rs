@@ -29,6 +29,8 @@ pub struct Txn {
     pub challenge: Option<String>,
     /// The authorization request carried redirect_uri (else the registered one was used).
     pub redirect_uri_sent: bool,
+    /// OpenID Connect Core §3.1.2.1: the nonce the ID Token must echo.
+    pub nonce: Option<String>,
     expires: Instant,
 }
 
@@ -40,6 +42,7 @@ struct CodeRec {
     redirect_uri_sent: bool,
     scope: String,
     challenge: Option<String>,
+    nonce: Option<String>,
     expires: Instant,
     /// The grant it was redeemed into, once redeemed.
     redeemed: Option<u64>,
@@ -363,6 +366,7 @@ impl Store {
             redirect_uri_sent: true,
             user: None,
             challenge: None,
+            nonce: None,
             expires: Instant::now() + self.lifetimes.txn,
         };
         self.lock().txns.insert(id.clone(), txn);
@@ -424,6 +428,7 @@ impl Store {
             redirect_uri_sent,
             scope: scope.into(),
             challenge: challenge.map(str::to_string),
+            nonce: None,
             expires: Instant::now() + self.lifetimes.code,
             redeemed: None,
         };
@@ -476,6 +481,22 @@ impl Store {
             c.redeemed = Some(grant);
         }
         Ok(g.issue(client_id, &rec.scope, Some(grant), &self.lifetimes, &|| self.token()))
+    }
+
+    /// Records the nonce of a transaction (authorization request) or of a code issued from one.
+    pub fn set_nonce(&self, txn_or_code: &str, nonce: Option<String>) {
+        let mut g = self.lock();
+        if let Some(t) = g.txns.get_mut(txn_or_code) {
+            t.nonce = nonce.clone();
+        }
+        if let Some(c) = g.codes.get_mut(txn_or_code) {
+            c.nonce = nonce;
+        }
+    }
+
+    /// The nonce the authorization request of `code` carried.
+    pub fn code_nonce(&self, code: &str) -> Option<String> {
+        self.lock().codes.get(code).and_then(|c| c.nonce.clone())
     }
 
     /// Whether `code` could be redeemed now, without redeeming it (the first half of a racy

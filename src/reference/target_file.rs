@@ -92,6 +92,7 @@ fn rfc6749(d: &Described<'_>) -> String {
         (Offer::Introspection, "introspect = \"/introspect\"\n"),
         (Offer::Par, "par = \"/par\"\n"),
         (Offer::DeviceGrant, "device_authorization = \"/device_authorization\"\n"),
+        (Offer::OpenId, "jwks = \"/jwks\"\nuserinfo = \"/userinfo\"\n"),
     ] {
         if !off(d, offer) {
             t.push_str(line);

@@ -235,6 +235,7 @@ impl<'a> CaseRun<'a> {
             sent_state: sent.and_then(|s| s.state.as_deref()),
             sent_redirect_uri: sent.and_then(|s| s.redirect_uri.as_deref()),
             resolve: &resolve,
+            jwks: self.env.target.jwks.as_ref(),
         };
         check::evaluate(label, self.level, &step.expect, &observation, &ctx)
     }

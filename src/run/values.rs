@@ -15,6 +15,8 @@ pub(crate) fn initial() -> HashMap<String, String> {
     values.insert("state".to_string(), format!("st-{}", crate::model::token::random_hex(12)));
     values.insert("long_state".to_string(), long_state());
     values.insert("random".to_string(), crate::model::token::random_hex(8));
+    // OpenID Connect Core §3.1.2.1: the nonce an authentication request sends, fresh per case.
+    values.insert("nonce".to_string(), format!("n-{}", crate::model::token::random_hex(12)));
     // The jti every `jwt_replay` step of the case shares.
     values.insert("jti".to_string(), crate::model::token::random_token());
     // RFC 7636 §4.1-4.2: a 43-character verifier and its S256 challenge.

@@ -278,6 +278,7 @@ pub const BASE_PLACEHOLDERS: &[&str] = &[
     "openid_scope",
     "state",
     "long_state",
+    "nonce",
     "random",
     "uuid",
     "code_verifier",

@@ -53,9 +53,24 @@ impl Target {
     /// RFC 8414: fills the authorize, token and revoke endpoints the target file does not give
     /// from the server's metadata at `discovery_url`.
     pub fn discover(&mut self, timeout: Duration) -> Result<(), DiscoveryError> {
-        let Some(url) = self.discovery_url.clone() else { return Ok(()) };
-        let meta = fetch(&url, timeout).map_err(|problem| DiscoveryError::Failed { url: Box::new(url.clone()), problem })?;
-        self.apply_metadata(&meta).map_err(|problem| DiscoveryError::Failed { url: Box::new(url), problem })
+        if let Some(url) = self.discovery_url.clone() {
+            let meta = fetch(&url, timeout).map_err(|problem| DiscoveryError::Failed { url: Box::new(url.clone()), problem })?;
+            self.apply_metadata(&meta).map_err(|problem| DiscoveryError::Failed { url: Box::new(url), problem })?;
+        }
+        self.fetch_jwks(timeout);
+        Ok(())
+    }
+
+    /// An OpenID Provider's JWK Set (Discovery §3 jwks_uri, or the target file's `jwks`
+    /// endpoint), kept to verify ID Tokens with. A set that cannot be fetched stays None: the
+    /// jwks cases say why, and the signature checks that there was nothing to verify with.
+    fn fetch_jwks(&mut self, timeout: Duration) {
+        if !self.capabilities.offers(Capability::OpenId) {
+            return;
+        }
+        let Some(path) = self.endpoints.get("jwks") else { return };
+        let url = Url::parse(path).or_else(|_| Url::parse(&format!("{}{path}", self.base_url.as_str().trim_end_matches('/'))));
+        self.jwks = url.ok().and_then(|u| fetch(&u, timeout).ok());
     }
 
     /// Discovery that never stops the run: a metadata document the server cannot serve is the

@@ -130,6 +130,9 @@ pub struct Target {
     /// What the server offers: from its RFC 8414 metadata (discovery), overridden by the target
     /// file's `[capabilities]`.
     pub capabilities: Capabilities,
+    /// The OpenID Provider's JWK Set, fetched from jwks_uri at discovery when the server is one:
+    /// what ID Token signatures are verified with. None when it could not be fetched.
+    pub jwks: Option<serde_json::Value>,
     /// `[slow]`: seconds to wait before a code or access token must be dead (the slow cases).
     pub slow: std::collections::BTreeMap<String, u64>,
     pub(super) lines: Lines,

@@ -41,6 +41,7 @@ impl Target {
             jwt_client: raw.jwt_client.as_ref().map(|j| jwt_client(&x, j)).transpose()?,
             discovery_url: raw.discovery_url.as_ref().map(|t| x.url(t, "discovery_url")).transpose()?,
             capabilities: capabilities(&x, &raw)?,
+            jwks: None,
             slow: slow(&x, &raw.slow)?,
             login,
             authorize,

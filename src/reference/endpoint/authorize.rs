@@ -43,6 +43,7 @@ pub async fn authorize(State(st): State<Arc<AuthServer>>, headers: HeaderMap, Ra
     let redirect_uri_sent = p.get("redirect_uri").is_some();
     if st.has(Fault::NoLoginPage) {
         let code = st.store.issue_code_full(&client.id, redirect_uri, redirect_uri_sent, &scope, challenge);
+        st.store.set_nonce(&code, p.get("nonce").map(str::to_string));
         let mut params = vec![("code", code.as_str())];
         if let Some(s) = p.get("state") {
             params.push(("state", s));
@@ -56,6 +57,7 @@ pub async fn authorize(State(st): State<Arc<AuthServer>>, headers: HeaderMap, Ra
     let txn = st.store.begin(&sid, &client.id, redirect_uri, &scope, state);
     st.store.set_challenge(&txn, challenge);
     st.store.set_redirect_uri_sent(&txn, redirect_uri_sent);
+    st.store.set_nonce(&txn, p.get("nonce").map(str::to_string));
     let mut resp = html(page::login(st.login_style, LOGIN, &txn, &client.id, None));
     login_page_headers(&st, &mut resp);
     if new_session {

@@ -77,6 +77,11 @@ impl AuthServer {
 
     /// The token answer; `silent_scope` (a fault) leaves out the scope member.
     pub fn token_answer(&self, issued: &Issued, from_code: bool, silent_scope: bool) -> Response {
+        self.token_answer_with(issued, from_code, silent_scope, None)
+    }
+
+    /// `token_answer` with an ID Token beside the tokens (OpenID Connect Core §3.1.3.3).
+    pub fn token_answer_with(&self, issued: &Issued, from_code: bool, silent_scope: bool, id_token: Option<String>) -> Response {
         let mut body = json!({
             "access_token": issued.access_token,
             "token_type": if self.variant(Variant::TokenTypeCapitalised) { "Bearer" } else { "bearer" },
@@ -85,6 +90,9 @@ impl AuthServer {
         });
         if silent_scope {
             body.as_object_mut().map(|o| o.remove("scope"));
+        }
+        if let Some(t) = id_token {
+            body["id_token"] = json!(t);
         }
         if self.variant(Variant::ExtraTokenMembers) {
             body["not_before_policy"] = json!(0);

@@ -106,6 +106,7 @@ fn denied(st: &AuthServer, txn: &Txn, issuer: &str) -> Response {
 /// RFC 6749 §4.1.2: the code and the state, back to the client.
 fn approved(st: &AuthServer, txn: Txn, issuer: &str) -> Response {
     let code = st.store.issue_code_full(&txn.client_id, &txn.redirect_uri, txn.redirect_uri_sent, &txn.scope, txn.challenge.as_deref());
+    st.store.set_nonce(&code, txn.nonce.clone());
     let echoed = match txn.state {
         _ if st.has(Fault::StateDropped) => None,
         Some(s) if st.has(Fault::StateTruncated) => Some(s.chars().take(TRUNCATED_STATE).collect()),

@@ -8,6 +8,7 @@ pub mod authorize;
 pub mod client;
 pub mod device;
 pub mod grant;
+pub mod id_token;
 pub mod introspect;
 pub mod login;
 pub mod metadata;

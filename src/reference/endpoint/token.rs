@@ -111,8 +111,14 @@ pub async fn code_token(State(st): State<Arc<AuthServer>>, req: TokenRequest) ->
         tokio::time::sleep(Duration::from_millis(30)).await;
         policy.reusable = true;
     }
+    let nonce = st.store.code_nonce(&code);
     match st.store.redeem_code_verified(&code, &client_id, redirect_uri.as_deref(), verifier.as_deref(), policy) {
-        Ok(issued) => st.token_answer(&issued, true, false),
+        Ok(issued) => {
+            // OpenID Connect Core §3.1.3.3: a code of an OpenID request yields an ID Token too.
+            let openid = st.openid_on() && issued.scope.split(' ').any(|s| s == "openid") && !st.has(Fault::RfcOidcIdTokenMissing);
+            let id_token = openid.then(|| super::id_token::issue(&st, &issuer(&req.headers), &client_id, nonce.as_deref()));
+            st.token_answer_with(&issued, true, false, id_token)
+        }
         Err(GrantError::Unknown) if st.has(Fault::UnknownCode500) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error: code lookup failed").into_response(),
         Err(e) => st.error(grant_error(e)),
     }
