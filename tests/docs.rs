@@ -316,3 +316,32 @@ fn the_example_target_files_parse() {
         assert!(err.is_empty(), "{err}\n{e}");
     }
 }
+
+/// docs/openid-conformance.md names every module of the OpenID Foundation's Basic and Config OP
+/// plans (as the research in docs/design/oidcc-plan-modules.md lists them), each once, and every
+/// case it names is a case of the rfc6749 profile.
+#[test]
+fn the_openid_module_map_names_every_module_and_only_real_cases() {
+    let research = page("docs/design/oidcc-plan-modules.md");
+    let modules: BTreeSet<String> = research
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.split('|').nth(1).is_some_and(|n| n.trim().parse::<u32>().is_ok()))
+        .filter_map(|l| l.split('`').nth(1).map(str::to_string))
+        .collect();
+    assert_eq!(modules.len(), 39, "the research lists 38 Basic OP modules and 1 Config OP module: {modules:?}");
+    let map = page("docs/openid-conformance.md");
+    let rows: Vec<&str> = map.lines().filter(|l| l.starts_with("| `")).collect();
+    let mut named = Vec::new();
+    let profile = oauth_conformance::suite::profile::Profile::load(&oauth_conformance::suite::source::Suite::Embedded, "rfc6749").unwrap();
+    for row in &rows {
+        let cells: Vec<&str> = row.split('|').collect();
+        let ticked = |cell: &str| cell.split('`').skip(1).step_by(2).map(str::to_string).collect::<Vec<_>>();
+        named.extend(ticked(cells[1]));
+        for id in ticked(cells[3]) {
+            assert!(profile.cases.iter().any(|c| c.id == id), "docs/openid-conformance.md names `{id}`, which is no rfc6749 case");
+        }
+    }
+    let named_set: BTreeSet<String> = named.iter().cloned().collect();
+    assert_eq!(named.len(), named_set.len(), "a module is mapped twice");
+    assert_eq!(named_set, modules, "the map and the plans' modules differ");
+}

@@ -205,7 +205,7 @@ fn a_case_that_varies_scope_keeps_the_clients_scope(#[case] name: &str) {
     for c in &profile.cases {
         for step in c.before.iter().chain([&c.main]).chain(&c.after) {
             for (k, v) in step.query.iter().chain(&step.form) {
-                if k == "scope" && !v.contains("{scope}") && !v.contains("{openid_scope}") && !WHOLE_SCOPE.contains(&format!("{name}:{}", c.id).as_str()) {
+                if k == "scope" && !["{scope}", "{openid_scope}", "{openid_scope_reversed}"].iter().any(|p| v.contains(p)) && !WHOLE_SCOPE.contains(&format!("{name}:{}", c.id).as_str()) {
                     offenders.push(format!("{}:{} ({}:{}) scope = {v:?}", name, c.id, c.file, step.line));
                 }
             }

@@ -222,6 +222,9 @@ faults! {
     RfcOidcIdTokenExpired => "rfc-oidc-id-token-expired", "rfc6749", Must, "the ID Token is issued already expired (OpenID Connect Core §2: exp is the time after which it MUST NOT be accepted)";
     RfcOidcIdTokenNonceDropped => "rfc-oidc-id-token-nonce-dropped", "rfc6749", Must, "the ID Token leaves out the nonce the request sent (OpenID Connect Core §2: MUST include it, the same value)";
     RfcOidcIdTokenLongSub => "rfc-oidc-id-token-long-sub", "rfc6749", Must, "the ID Token's sub is 300 characters long (OpenID Connect Core §2: MUST NOT exceed 255 ASCII characters)";
+    RfcOidcOptionalParamsRefused => "rfc-oidc-optional-params-refused", "rfc6749", Must, "an OpenID request carrying display, ui_locales, claims_locales, acr_values or login_hint is refused invalid_request (OpenID Connect Core §15.1: their use must not result in an error; RFC 6749 §3.1)";
+    RfcOidcUnknownParamRefused => "rfc-oidc-unknown-param-refused", "rfc6749", Must, "an OpenID request with an unknown parameter is refused (RFC 6749 §3.1: MUST ignore unrecognized request parameters)";
+    RfcOidcScopeOrderFixed => "rfc-oidc-scope-order-fixed", "rfc6749", Should, "an OpenID request whose scope does not start with openid is refused (RFC 6749 §3.3: the order of scope values does not matter)";
     RfcExpiredTokenAccepted => "rfc-expired-token-accepted", "rfc6749", Must, "access tokens stay valid long after the expires_in they were issued with (RFC 6749 §7: the resource MUST ensure the token has not expired)";
 }
 

@@ -46,6 +46,11 @@ pub(crate) fn lookup(name: &str, role: Role, t: &Target, own: &HashMap<String, S
             let scope = me.and_then(|c| c.scope.clone()).or_else(|| t.client.scope.clone()).unwrap_or_default();
             Some(if scope.split(' ').any(|s| s == "openid") { scope } else { format!("openid {scope}").trim_end().to_string() })
         }
+        // The same scope values in reverse order (RFC 6749 §3.3: their order does not matter).
+        "openid_scope_reversed" => {
+            let scope = lookup("openid_scope", role, t, own, dpop_jkt)?;
+            Some(scope.split(' ').filter(|s| !s.is_empty()).rev().collect::<Vec<_>>().join(" "))
+        }
         "redirect_uri_other_scheme" => {
             let mut u = Url::parse(me?.redirect_uri.as_deref()?).ok()?;
             let other_scheme = if u.scheme() == "https" { "http" } else { "https" };
@@ -60,6 +65,8 @@ pub(crate) fn lookup(name: &str, role: Role, t: &Target, own: &HashMap<String, S
         "public_redirect_uri" => t.public_client.as_ref().and_then(|c| c.redirect_uri.clone()),
         "uuid" => Some(uuid_v4()),
         "issuer" => Some(t.issuer()),
+        // The test user's name, as a login_hint (OpenID Connect Core §3.1.2.1).
+        "login_username" => t.login.as_ref().map(|l| l.username.clone()),
         "dpop_jkt" => Some(dpop_jkt()),
         _ => own.get(name).cloned(),
     }

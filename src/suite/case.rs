@@ -276,6 +276,7 @@ pub const BASE_PLACEHOLDERS: &[&str] = &[
     "redirect_uri_fragment",
     "scope",
     "openid_scope",
+    "openid_scope_reversed",
     "state",
     "long_state",
     "nonce",
@@ -288,6 +289,7 @@ pub const BASE_PLACEHOLDERS: &[&str] = &[
     "second_redirect_uri",
     "public_redirect_uri",
     "issuer",
+    "login_username",
     "dpop_jkt",
 ];
 

@@ -139,6 +139,7 @@ fn checked<'a>(st: &AuthServer, p: &'a Params, client: &ClientReg) -> Result<(St
         return Err(("invalid_request", format!("{missing} is required")));
     }
     let scope = granted_scope(st, p.get("scope").unwrap_or("accounts"))?;
+    openid_params(st, p, &scope)?;
     let challenge = checked_pkce(st, p, client)?;
     for (name, len, waiver) in st.flavour.upper_case {
         let value = p.get(name).unwrap_or_default();
@@ -148,6 +149,26 @@ fn checked<'a>(st: &AuthServer, p: &'a Params, client: &ClientReg) -> Result<(St
         }
     }
     Ok((scope, challenge))
+}
+
+/// What the OpenID faults refuse of an OpenID request: the optional parameters OpenID Connect
+/// Core §15.1 says must not cause an error, an unknown parameter, openid not first in scope. A
+/// correct server ignores what it does not act on.
+fn openid_params(st: &AuthServer, p: &Params, scope: &str) -> Result<(), Refusal> {
+    const OPTIONAL: [&str; 5] = ["display", "ui_locales", "claims_locales", "acr_values", "login_hint"];
+    if !st.openid_on() || !scope.split(' ').any(|s| s == "openid") {
+        return Ok(());
+    }
+    if let Some(name) = OPTIONAL.into_iter().find(|n| p.get(n).is_some()).filter(|_| st.has(Fault::RfcOidcOptionalParamsRefused)) {
+        return Err(("invalid_request", format!("{name} is not supported")));
+    }
+    if st.has(Fault::RfcOidcUnknownParamRefused) && p.get("extra").is_some() {
+        return Err(("invalid_request", "unknown parameter extra".into()));
+    }
+    if st.has(Fault::RfcOidcScopeOrderFixed) && !scope.starts_with("openid") {
+        return Err(("invalid_scope", "openid must come first".into()));
+    }
+    Ok(())
 }
 
 /// The scope asked for, less what the server drops (a variant or fault); invalid_scope for a
