@@ -76,6 +76,15 @@ struct Jws {
     claims: Value,
 }
 
+/// The claims of a compact JWS's payload, unverified: what a later step compares with (a
+/// captured ID Token's `sub`). None when `token` is no compact JWS with a JSON object payload.
+pub fn jws_claims(token: &str) -> Option<serde_json::Map<String, Value>> {
+    match Jws::parse(token).ok()?.claims {
+        Value::Object(o) => Some(o),
+        _ => None,
+    }
+}
+
 /// Why a token is no compact JWS.
 #[derive(Debug, thiserror::Error)]
 enum JwsProblem {

@@ -66,16 +66,14 @@ fn scan<'a>(text: &'a str, mut emit: impl FnMut(Piece<'a>)) {
     }
 }
 
-/// `[a-z][a-z0-9_]*`, optionally followed by `.` and another such word.
+/// `[a-z][a-z0-9_]*`, followed by at most two more such words after `.`: a step's member
+/// (`{tok.access_token}`), or a claim of a JWT member (`{tok.id_token.sub}`).
 fn is_name(s: &str) -> bool {
     let word = |w: &str| {
         let mut cs = w.chars();
         matches!(cs.next(), Some('a'..='z')) && cs.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
     };
-    match s.split_once('.') {
-        Some((a, b)) => word(a) && word(b),
-        None => word(s),
-    }
+    s.split('.').count() <= 3 && s.split('.').all(word)
 }
 
 #[cfg(test)]
@@ -101,7 +99,9 @@ mod tests {
     #[case::upper_case("{Name}", &[])]
     #[case::leading_digit("{1st}", &[])]
     #[case::inner_space("{ a }", &[])]
-    #[case::two_dots("{a.b.c}", &[])]
+    #[case::a_claim_of_a_member("{tok.id_token.sub}", &["tok.id_token.sub"])]
+    #[case::three_dots("{a.b.c.d}", &[])]
+    #[case::empty_word("{a..b}", &[])]
     #[case::trailing_dot("{a.}", &[])]
     #[case::digits_and_underscores("{client_2_id}", &["client_2_id"])]
     #[case::doubled_braces_hold_a_name("{{a}}", &["a"])]

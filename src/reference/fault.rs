@@ -225,6 +225,7 @@ faults! {
     RfcOidcOptionalParamsRefused => "rfc-oidc-optional-params-refused", "rfc6749", Must, "an OpenID request carrying display, ui_locales, claims_locales, acr_values or login_hint is refused invalid_request (OpenID Connect Core §15.1: their use must not result in an error; RFC 6749 §3.1)";
     RfcOidcUnknownParamRefused => "rfc-oidc-unknown-param-refused", "rfc6749", Must, "an OpenID request with an unknown parameter is refused (RFC 6749 §3.1: MUST ignore unrecognized request parameters)";
     RfcOidcScopeOrderFixed => "rfc-oidc-scope-order-fixed", "rfc6749", Should, "an OpenID request whose scope does not start with openid is refused (RFC 6749 §3.3: the order of scope values does not matter)";
+    RfcOidcUserinfoOtherSub => "rfc-oidc-userinfo-other-sub", "rfc6749", Must, "UserInfo answers with a sub other than the ID Token's for the same user and client (OpenID Connect Core §2: sub identifies the End-User, never reassigned; §5.3.2)";
     RfcExpiredTokenAccepted => "rfc-expired-token-accepted", "rfc6749", Must, "access tokens stay valid long after the expires_in they were issued with (RFC 6749 §7: the resource MUST ensure the token has not expired)";
 }
 

@@ -66,6 +66,7 @@ variants! {
     ParRequestUriReload => "par-request-uri-reload", ["rfc6749"], SHOULD, "a request_uri may be used again (a user reloading the page), not only once (RFC 9126 §4: SHOULD be one-time use, MAY allow duplicates)";
     DpopUnbound => "dpop-unbound", ["rfc6749"], MAY, "a token request with a valid DPoP proof gets an unbound bearer token (RFC 9449 §5: the server MAY issue access tokens that are not DPoP-bound, token_type Bearer)";
     IdTokenWithoutKid => "id-token-without-kid", ["rfc6749"], None, "ID Tokens name no kid: the JWK Set holds one key (OpenID Connect Core §10.1: a kid MUST be given only when the JWK Set holds several keys)";
+    UserinfoBodyTokenRefused => "userinfo-body-token-refused", ["rfc6749"], None, "the UserInfo endpoint takes the access token in the Authorization header only, not in a form body (RFC 6750 §2.2: the body method MAY be supported; OpenID Connect Core §5.3.1)";
     DpopNonce => "dpop-nonce", ["rfc6749"], None, "the token endpoint and the resource demand a server-supplied nonce in DPoP proofs, asking with use_dpop_nonce (RFC 9449 §8, §9: MAY supply a nonce)";
     MxErrorType => "mx-error-type", ["citi-mx"], None, "error answers also carry type (the bank's other APIs: error|warn|invalid|fatal; extra members allowed)";
     MxTimestampOffset => "mx-timestamp-offset", ["citi-mx"], None, "error timestamps carry milliseconds and a +00:00 offset (ISO 8601 / RFC 3339 date-time)";

@@ -210,6 +210,14 @@ impl<'a> CaseRun<'a> {
                             Value::Bool(b) => b.to_string(),
                             _ => continue,
                         };
+                        // A JWT's claims too, as `{name.member.claim}` (an ID Token's sub).
+                        for (claim, c) in crate::check::openid::jws_claims(&s).unwrap_or_default() {
+                            if let Value::String(c) = c {
+                                self.values.insert(format!("{name}.{k}.{claim}"), c);
+                            } else if let Value::Number(n) = c {
+                                self.values.insert(format!("{name}.{k}.{claim}"), n.to_string());
+                            }
+                        }
                         self.values.insert(format!("{name}.{k}"), s);
                     }
                 }

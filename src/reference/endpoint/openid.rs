@@ -10,6 +10,8 @@ use serde_json::{Map, Value, json};
 
 use super::super::fault::Fault;
 use super::super::page;
+use super::super::params::Params;
+use super::super::variant::Variant;
 use super::super::signing;
 use super::metadata::document;
 use super::state::{AuthServer, REALM, issuer};
@@ -68,12 +70,17 @@ pub async fn jwks(State(st): State<Arc<AuthServer>>) -> Response {
 
 /// GET or POST /userinfo (OpenID Connect Core §5.3): the claims of the user a live access
 /// token with the openid scope was issued for; RFC 6750 §3's challenge otherwise.
-pub async fn userinfo(State(st): State<Arc<AuthServer>>, headers: HeaderMap) -> Response {
+pub async fn userinfo(State(st): State<Arc<AuthServer>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
     let credentials = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.split_once(' '));
-    let token = credentials.filter(|(s, _)| s.eq_ignore_ascii_case("bearer")).map(|(_, t)| t.trim());
+    let header_token = credentials.filter(|(s, _)| s.eq_ignore_ascii_case("bearer")).map(|(_, t)| t.trim().to_string());
+    // RFC 6750 §2.2 (MAY): the token in a form body, unless the variant declines it.
+    let body_token = (!st.variant(Variant::UserinfoBodyTokenRefused)).then(|| Params::parse(&body).get("access_token").map(str::to_string)).flatten();
+    let token = header_token.or(body_token);
+    let token = token.as_deref();
     let live = token.and_then(|t| st.store.access(t)).filter(|rec| rec.for_end_user() && rec.scope.split(' ').any(|s| s == "openid"));
     match live {
         Some(_) if st.has(Fault::RfcOidcUserinfoNoSub) => axum::Json(json!({ "name": st.reg.user.username })).into_response(),
+        Some(_) if st.has(Fault::RfcOidcUserinfoOtherSub) => axum::Json(json!({ "sub": format!("{}-2", st.reg.user.username) })).into_response(),
         Some(_) => axum::Json(json!({ "sub": st.reg.user.username })).into_response(),
         None if token.is_some() && st.has(Fault::RfcOidcUserinfoAnyToken) => axum::Json(json!({ "sub": st.reg.user.username })).into_response(),
         None => {
