@@ -10,7 +10,8 @@
 //!   fresh contexts that each load one login page and close, with no driver at all.
 //!
 //! Environment: RUNS (default 15), JOBS (default: the number of cores), ONLY=chromium (the
-//! chromium rows alone: they are the slow ones to iterate on).
+//! chromium rows alone: they are the slow ones to iterate on), ONLY=embedded (the full runs
+//! against the in-process reference alone: the per-profile figures).
 use std::io::Read;
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
@@ -180,7 +181,8 @@ fn main() {
 
     // 0. A full citi-pl run through the chromium login driver, against the reference's
     // JavaScript-built login and consent pages (3 runs: each is tens of seconds).
-    match oauth_conformance::login::chromium::executable() {
+    let only = std::env::var("ONLY").unwrap_or_default();
+    match oauth_conformance::login::chromium::executable().filter(|_| only != "embedded") {
         Some(_) => {
             let extras = oauth_conformance::reference::Extras { login_style: oauth_conformance::reference::LoginStyle::Script, ..Default::default() };
             let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
@@ -199,9 +201,10 @@ fn main() {
             println!("{:<34} {:>8} {:>10.1} s    (6 at once; {cpu:.1} s of machine CPU: the browser's cost per fresh context)", "chromium floor: context + one page", 60, wall);
             println!();
         }
+        None if only == "embedded" => println!("citi-pl, chromium driver: not measured (ONLY=embedded)\n"),
         None => println!("citi-pl, chromium driver: not measured (no Chromium on this machine)\n"),
     }
-    if std::env::var("ONLY").is_ok_and(|v| v == "chromium") {
+    if only == "chromium" {
         return;
     }
 
@@ -237,6 +240,9 @@ fn main() {
         println!("{name:<34} {cases:>8} {:>10.1} ms   {target}", median(walls) * 1e3);
     }
     drop((pl, mx, rfc));
+    if only == "embedded" {
+        return;
+    }
 
     // 2 and 3. Reference in other processes: harness CPU per case, and the bare-request floor.
     let dir = tempfile::tempdir().unwrap();
