@@ -43,7 +43,7 @@ pub(crate) fn lookup(name: &str, role: Role, t: &Target, own: &HashMap<String, S
         // OpenID Connect Core §3.1.2.1: an OpenID request's scope holds openid; the client's own
         // scope with openid put first when it lacks it.
         "openid_scope" => {
-            let scope = me.and_then(|c| c.scope.clone()).or_else(|| t.client.scope.clone()).unwrap_or_default();
+            let scope = lookup("scope", role, t, own, dpop_jkt).unwrap_or_default();
             Some(if scope.split(' ').any(|s| s == "openid") { scope } else { format!("openid {scope}").trim_end().to_string() })
         }
         // The same scope values in reverse order (RFC 6749 §3.3: their order does not matter).

@@ -68,9 +68,8 @@ impl Target {
         if !self.capabilities.offers(Capability::OpenId) {
             return;
         }
-        let Some(path) = self.endpoints.get("jwks") else { return };
-        let url = Url::parse(path).or_else(|_| Url::parse(&format!("{}{path}", self.base_url.as_str().trim_end_matches('/'))));
-        self.jwks = url.ok().and_then(|u| fetch(&u, timeout).ok());
+        let Some(url) = self.endpoints.get("jwks").and_then(|p| self.resolve(p)) else { return };
+        self.jwks = fetch(&url, timeout).ok();
     }
 
     /// Discovery that never stops the run: a metadata document the server cannot serve is the

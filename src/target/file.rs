@@ -246,10 +246,12 @@ impl Target {
             Some(p) => p.clone(),
             None => ep.path.clone(),
         };
-        if let Ok(abs) = Url::parse(&path) {
-            return Some(abs);
-        }
-        Url::parse(&format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)).ok()
+        self.resolve(&path)
+    }
+
+    /// `path` as a URL: absolute as given, else under base_url.
+    pub fn resolve(&self, path: &str) -> Option<Url> {
+        Url::parse(path).ok().or_else(|| Url::parse(&format!("{}{path}", self.base_url.as_str().trim_end_matches('/'))).ok())
     }
 
     /// The issuer identifier the metadata URL derives from (RFC 8414 §3: the well-known segment

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
@@ -14,7 +14,8 @@ use super::super::params::Params;
 use super::super::variant::Variant;
 use super::super::signing;
 use super::metadata::document;
-use super::state::{AuthServer, REALM, issuer};
+use super::resource::{bearer_token, unauthorized};
+use super::state::{AuthServer, issuer};
 
 pub const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
 pub const USERINFO: &str = "/userinfo";
@@ -71,8 +72,7 @@ pub async fn jwks(State(st): State<Arc<AuthServer>>) -> Response {
 /// GET or POST /userinfo (OpenID Connect Core §5.3): the claims of the user a live access
 /// token with the openid scope was issued for; RFC 6750 §3's challenge otherwise.
 pub async fn userinfo(State(st): State<Arc<AuthServer>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let credentials = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.split_once(' '));
-    let header_token = credentials.filter(|(s, _)| s.eq_ignore_ascii_case("bearer")).map(|(_, t)| t.trim().to_string());
+    let header_token = bearer_token(&headers).map(str::to_string);
     // RFC 6750 §2.2 (MAY): the token in a form body, unless the variant declines it.
     let body_token = (!st.variant(Variant::UserinfoBodyTokenRefused)).then(|| Params::parse(&body).get("access_token").map(str::to_string)).flatten();
     let token = header_token.or(body_token);
@@ -83,17 +83,8 @@ pub async fn userinfo(State(st): State<Arc<AuthServer>>, headers: HeaderMap, bod
         Some(_) if st.has(Fault::RfcOidcUserinfoOtherSub) => axum::Json(json!({ "sub": format!("{}-2", st.reg.user.username) })).into_response(),
         Some(_) => axum::Json(json!({ "sub": st.reg.user.username })).into_response(),
         None if token.is_some() && st.has(Fault::RfcOidcUserinfoAnyToken) => axum::Json(json!({ "sub": st.reg.user.username })).into_response(),
-        None => {
-            // RFC 6750 §3.1: invalid_token only when a token was sent.
-            let challenge = if token.is_some() { format!("Bearer realm=\"{REALM}\", error=\"invalid_token\"") } else { format!("Bearer realm=\"{REALM}\"") };
-            let mut resp = (StatusCode::UNAUTHORIZED, axum::Json(json!({ "error": "invalid_token" }))).into_response();
-            if !st.has(Fault::RfcOidcUserinfoNoChallenge)
-                && let Ok(v) = HeaderValue::from_str(&challenge)
-            {
-                resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-            }
-            resp
-        }
+        // RFC 6750 §3.1: invalid_token only when a token was sent.
+        None => unauthorized(token.is_some(), !st.has(Fault::RfcOidcUserinfoNoChallenge)),
     }
 }
 

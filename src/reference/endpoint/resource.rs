@@ -65,14 +65,26 @@ fn served(rec: &AccessRec) -> Response {
 /// token it carried is not (or no longer) good.
 fn bearer_challenge(st: &AuthServer, sent: bool) -> Response {
     let with_error = if sent { !st.has(Fault::RfcProbeNoErrorCode) } else { st.has(Fault::RfcProbeErrorWithoutToken) };
-    let challenge = if with_error { format!("Bearer realm=\"{REALM}\", error=\"invalid_token\"") } else { format!("Bearer realm=\"{REALM}\"") };
+    unauthorized(with_error, !st.has(Fault::RfcProbeNoChallenge))
+}
+
+/// A 401 for a bearer-token resource (RFC 6750 §3): the challenge, with `error="invalid_token"`
+/// when `with_error`, sent unless a fault drops it (`challenge` false).
+pub fn unauthorized(with_error: bool, challenge: bool) -> Response {
+    let value = if with_error { format!("Bearer realm=\"{REALM}\", error=\"invalid_token\"") } else { format!("Bearer realm=\"{REALM}\"") };
     let mut resp = (StatusCode::UNAUTHORIZED, axum::Json(json!({ "error": "invalid_token" }))).into_response();
-    if !st.has(Fault::RfcProbeNoChallenge)
-        && let Ok(v) = HeaderValue::from_str(&challenge)
+    if challenge
+        && let Ok(v) = HeaderValue::from_str(&value)
     {
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }
     resp
+}
+
+/// The token of an `Authorization: Bearer` header, if the request has one.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let (scheme, token) = headers.get(header::AUTHORIZATION)?.to_str().ok()?.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// RFC 9449 §7.1: the resource with a token in the DPoP scheme — a proof for this request, for
