@@ -12,11 +12,13 @@ use crate::check::http::{absent_from, error_code, error_description_ascii, expec
 use crate::check::record::{CheckContext, Mismatch, Recorder, Verdict, show_url};
 use crate::model::placeholder;
 use crate::transport::http::excerpt;
-use crate::transport::page::Landing;
+use crate::transport::page::{Landing, Seen};
 
 /// Where a browser step landed, as the evaluators see it.
 pub struct Answer<'a> {
     pub landing: &'a Landing,
+    /// What the login driver did on the way (a login program does not say).
+    pub seen: Option<Seen>,
     pub ctx: &'a CheckContext<'a>,
 }
 
@@ -32,6 +34,29 @@ pub fn status(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
 
 pub fn login_form(r: &mut Recorder, _: &Expect, a: &Answer<'_>) {
     r.record("login_form_shown", None, login_form_shown(a.landing));
+}
+
+/// What the driver saw, or why nothing can be said (a login program reports no pages).
+fn seen_by_driver(a: &Answer<'_>) -> Result<Seen, Mismatch> {
+    a.seen.ok_or_else(|| Mismatch::Other("the login driver does not report the pages it passed (a login program): use the form or the chromium driver".into()))
+}
+
+pub fn login_page(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
+    let Some(want) = e.login_page else { return };
+    let verdict = seen_by_driver(a).and_then(|s| match (want, s.logins) {
+        (true, 0) => Err(Mismatch::expected("a login page (the user signs in again)", "no login page: the server went on with the session it had")),
+        (false, n) if n > 0 => Err(Mismatch::expected("no login page (the session's sign-in stands)", format!("a login page: the driver signed in {n} time(s)"))),
+        _ => Ok(()),
+    });
+    r.record(if want { "login_page_shown" } else { "no_login_page_shown" }, None, verdict);
+}
+
+pub fn no_interaction(r: &mut Recorder, _: &Expect, a: &Answer<'_>) {
+    let verdict = seen_by_driver(a).and_then(|s| match (s.logins, s.consents) {
+        (0, 0) => Ok(()),
+        (l, c) => Err(Mismatch::expected("no user interface (no login, no consent page)", format!("the driver signed in {l} time(s) and answered {c} consent page(s)"))),
+    });
+    r.record("no_user_interface_shown", None, verdict);
 }
 
 pub fn anti_framing(r: &mut Recorder, _: &Expect, a: &Answer<'_>) {

@@ -10,12 +10,13 @@ use crate::check::registry::Part;
 use crate::model::level::Level;
 use crate::model::result::CheckRecord;
 use crate::transport::http::HttpResponse;
-use crate::transport::page::Landing;
+use crate::transport::page::{Landing, Seen};
 
 /// What a check is judged against.
 pub enum Observation<'a> {
     Http(&'a HttpResponse),
-    Browser(&'a Landing),
+    /// Where the login landed, and what the driver did on the way (when it says).
+    Browser(&'a Landing, Option<Seen>),
 }
 
 /// Runs every check `expect` asks for on `obs`: its own expectations at `level`, the graded ones
@@ -24,7 +25,7 @@ pub fn evaluate(step: &str, level: Level, expect: &Expect, obs: &Observation<'_>
     let mut r = Recorder::new(step, level);
     let outer_json = match obs {
         Observation::Http(resp) => expect.wants_json((200..300).contains(&resp.status)),
-        Observation::Browser(_) => false,
+        Observation::Browser(..) => false,
     };
     evaluate_one(&mut r, expect, obs, ctx);
     // RFC 9110 §15.5.2: a 401 MUST carry a challenge, whatever the case is about and wherever
@@ -40,7 +41,7 @@ pub fn evaluate(step: &str, level: Level, expect: &Expect, obs: &Observation<'_>
     }
     for (grade, nested) in expect.graded() {
         r.level = grade;
-        r.nested = outer_json || matches!(obs, Observation::Browser(_));
+        r.nested = outer_json || matches!(obs, Observation::Browser(..));
         evaluate_one(&mut r, nested, obs, ctx);
     }
     r.records
@@ -66,8 +67,8 @@ fn evaluate_one(r: &mut Recorder, e: &Expect, obs: &Observation<'_>, ctx: &Check
                 http::body_shape(r, e, &a);
             }
         }
-        Observation::Browser(landing) => {
-            let a = browser::Answer { landing, ctx };
+        Observation::Browser(landing, seen) => {
+            let a = browser::Answer { landing, seen: *seen, ctx };
             for eval in e.kinds().filter_map(|k| k.browser) {
                 eval(r, e, &a);
             }

@@ -38,6 +38,22 @@ pub struct IdTokenExpect {
     /// The nonce the authentication request sent (placeholders allowed), echoed exactly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
+    /// `auth_time` is present (Core §2: REQUIRED when the request sent `max_age`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auth_time: bool,
+    /// `auth_time` is later than this earlier one (e.g. `{first.id_token.auth_time}`): the user
+    /// signed in again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time_after: Option<String>,
+    /// `auth_time` equals this earlier one: no new sign-in happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time_same: Option<String>,
+    /// An answer without `id_token` passes (e.g. a refresh, Core §12.2); one with it is judged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub if_present: bool,
+    /// `sub` equals this earlier one (e.g. `{first.id_token.sub}`): the same user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
 }
 
 /// A field that is set: `Option::Some`, a non-empty list or table, `true`.

@@ -29,6 +29,14 @@ macro_rules! expect_fields {
             login_form: bool, "boolean" {
                 checks: &["login_form_shown"], judges: Judges::FirstPage, browser: Some(browser::login_form),
             }
+            /// The login driver signed in on the way (`true`: a login page was shown) or never did (`false`), as it saw.
+            login_page: Option<bool>, "boolean" {
+                checks: &["login_page_shown", "no_login_page_shown"], reference: Some("OpenID Connect Core §3.1.2.1"), judges: Judges::Browser, browser: Some(browser::login_page),
+            }
+            /// No login and no consent page on the way: the server answered without any user interface (`prompt=none`).
+            no_interaction: bool, "boolean" {
+                checks: &["no_user_interface_shown"], reference: Some("OpenID Connect Core §3.1.2.1"), judges: Judges::Browser, browser: Some(browser::no_interaction),
+            }
             /// The page resists framing: X-Frame-Options DENY or SAMEORIGIN, or a CSP frame-ancestors that is not `*`.
             anti_framing: bool, "boolean" {
                 checks: &["page_resists_framing"], reference: Some("RFC 9700 §4.16"), judges: Judges::FirstPage, browser: Some(browser::anti_framing),
@@ -117,9 +125,9 @@ macro_rules! expect_fields {
             public_keys_only: bool, "boolean" {
                 checks: &["jwk_set_public_keys_only"], reference: Some("OpenID Connect Discovery §3"), json: Json::Yes, http: Some(openid::public_keys_only),
             }
-            /// The answer carries an `id_token` that is signed (not `none`) by a key of the OpenID Provider's JWK Set, with `iss` the issuer, `aud` holding the client_id, sane `exp` and `iat`, a `sub` of at most 255 ASCII characters and, when given, `nonce` echoed.
-            id_token: Option<IdTokenExpect>, "table: nonce = string (optional)" {
-                checks: &["id_token_present", "id_token_is_jws", "id_token_signed", "id_token_signature_verifies", "id_token_iss_is_issuer", "id_token_aud_has_client", "id_token_times_sane", "id_token_sub_valid", "id_token_nonce_echoed"],
+            /// The answer carries an `id_token` that is signed (not `none`) by a key of the OpenID Provider's JWK Set, with `iss` the issuer, `aud` holding the client_id, `azp` (if present) the client_id, sane `exp` and `iat`, a `sub` of at most 255 ASCII characters, an `at_hash` (if present) matching the access token and, when given, `nonce` echoed, `auth_time` present, later than or equal to an earlier one, `sub` equal to an earlier one (`if_present`: no `id_token` at all passes).
+            id_token: Option<IdTokenExpect>, "table (all optional): nonce, auth_time_after, auth_time_same, sub = string; auth_time, if_present = boolean" {
+                checks: &["id_token_present", "id_token_is_jws", "id_token_signed", "id_token_signature_verifies", "id_token_iss_is_issuer", "id_token_aud_has_client", "id_token_azp_is_client", "id_token_times_sane", "id_token_sub_valid", "id_token_at_hash_matches", "id_token_nonce_echoed", "id_token_auth_time_present", "id_token_auth_time_later", "id_token_auth_time_unchanged", "id_token_sub_same"],
                 reference: Some("OpenID Connect Core §2"), json: Json::Yes, http: Some(openid::id_token),
             }
             /// `Cache-Control: no-store` and `Pragma: no-cache`.

@@ -8,6 +8,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
 use crate::check::expect::Expect;
+#[cfg(test)]
+use crate::check::expect::IdTokenExpect;
 use crate::check::http::Answer;
 use crate::check::record::{Mismatch, Recorder, Verdict};
 use crate::model::placeholder;
@@ -45,6 +47,9 @@ pub fn id_token(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
     let Some(want) = &e.id_token else { return };
     let Some(body) = a.obj() else { return };
     let token = body.get("id_token").and_then(Value::as_str);
+    if want.if_present && body.get("id_token").is_none() {
+        return;
+    }
     if !r.record("id_token_present", Some("OpenID Connect Core §3.1.3.3"), token.map(|_| ()).ok_or_else(|| Mismatch::expected("an id_token member", "none"))) {
         return;
     }
@@ -63,11 +68,67 @@ pub fn id_token(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
     let issuer = resolve("{issuer}");
     r.record("id_token_iss_is_issuer", Some("OpenID Connect Core §2, Discovery §3"), claim_equals(&jws.claims, "iss", &issuer));
     r.record("id_token_aud_has_client", Some("OpenID Connect Core §2"), aud_has(&jws.claims, &resolve("{client_id}")));
+    if jws.claims.get("azp").is_some() {
+        r.record("id_token_azp_is_client", Some("OpenID Connect Core §2"), claim_equals(&jws.claims, "azp", &resolve("{client_id}")));
+    }
     r.record("id_token_times_sane", Some("OpenID Connect Core §2"), times(&jws.claims, now()));
     r.record("id_token_sub_valid", Some("OpenID Connect Core §2"), sub_valid(&jws.claims));
+    if let (Some(hash), Some(access)) = (jws.claims.get("at_hash"), body.get("access_token").and_then(Value::as_str))
+        && let Some(verdict) = left_half_hash(hash, access, alg)
+    {
+        r.record("id_token_at_hash_matches", Some("OpenID Connect Core §3.1.3.6, §3.2.2.9"), verdict);
+    }
     if let Some(nonce) = &want.nonce {
         r.record("id_token_nonce_echoed", Some("OpenID Connect Core §2, §3.1.3.7"), claim_equals(&jws.claims, "nonce", &resolve(nonce)));
     }
+    let auth_time = jws.claims.get("auth_time").and_then(Value::as_i64);
+    if want.auth_time || want.auth_time_after.is_some() || want.auth_time_same.is_some() {
+        r.record("id_token_auth_time_present", Some("OpenID Connect Core §2, §3.1.2.1 max_age"), auth_time.map(|_| ()).ok_or_else(|| Mismatch::expected("an auth_time (a JSON number)", shown(jws.claims.get("auth_time")))));
+    }
+    let earlier = |t: &str| resolve(t).parse::<i64>().ok();
+    if let (Some(t), Some(now)) = (want.auth_time_after.as_deref(), auth_time) {
+        let verdict = match earlier(t) {
+            Some(before) if now > before => Ok(()),
+            Some(before) => Err(Mismatch::expected(format!("an auth_time after the earlier sign-in's {before}"), format!("{now}: no new authentication"))),
+            None => Err(Mismatch::Other(format!("the earlier ID Token had no auth_time to compare with ({t})"))),
+        };
+        r.record("id_token_auth_time_later", Some("OpenID Connect Core §3.1.2.1"), verdict);
+    }
+    if let (Some(t), Some(now)) = (want.auth_time_same.as_deref(), auth_time) {
+        let verdict = match earlier(t) {
+            Some(before) if now == before => Ok(()),
+            Some(before) => Err(Mismatch::expected(format!("the session's auth_time {before}"), format!("{now}: as if the user signed in again"))),
+            None => Err(Mismatch::Other(format!("the earlier ID Token had no auth_time to compare with ({t})"))),
+        };
+        r.record("id_token_auth_time_unchanged", Some("OpenID Connect Core §2 auth_time"), verdict);
+    }
+    if let Some(t) = &want.sub {
+        r.record("id_token_sub_same", Some("OpenID Connect Core §2 sub, §3.1.2.1 id_token_hint"), claim_equals(&jws.claims, "sub", &resolve(t)));
+    }
+}
+
+/// A claim's value as a message shows it (bounded: it comes from the target).
+fn shown(v: Option<&Value>) -> String {
+    v.map_or_else(|| "none".to_string(), |v| excerpt(&v.to_string(), 60))
+}
+
+/// Core §3.2.2.9: the base64url of the left half of the hash of the token's ASCII octets, with
+/// the hash of the ID Token's alg (SHA-256 for *256, SHA-384, SHA-512; SHA-512 for EdDSA).
+/// None for an alg whose hash the suite does not know: no verdict rather than a wrong one.
+fn left_half_hash(claim: &Value, token: &str, alg: &str) -> Option<Verdict> {
+    use sha2::Digest;
+    let digest: Vec<u8> = match alg.get(2..) {
+        Some("384") => sha2::Sha384::digest(token.as_bytes()).to_vec(),
+        Some("512" | "DSA") => sha2::Sha512::digest(token.as_bytes()).to_vec(),
+        Some("256") => sha2::Sha256::digest(token.as_bytes()).to_vec(),
+        _ => return None,
+    };
+    let want = URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2]);
+    Some(match claim.as_str() {
+        Some(got) if got == want => Ok(()),
+        Some(got) => Err(Mismatch::expected(format!("at_hash {want} (the access token's left-half {alg} hash)"), excerpt(got, 60))),
+        None => Err(Mismatch::expected("at_hash as a string", shown(Some(claim)))),
+    })
 }
 
 /// A compact JWS taken apart: its header and its claims (the payload as a JSON object).
@@ -246,6 +307,72 @@ mod tests {
     #[case::iat_after_exp(json!({"exp": 1_000_100, "iat": 1_000_200}), Some("expected iat before exp, got iat 1000200, exp 1000100"))]
     fn exp_and_iat_must_be_sane(#[case] claims: Value, #[case] message: Option<&str>) {
         assert_eq!(times(&claims, 1_000_000).err().map(|m| m.to_string()).as_deref(), message);
+    }
+
+    #[rstest]
+    // Core §3.1.3.8's example: this access token's at_hash is 77QmUPtjPfzWtF2AnpK9RQ.
+    #[case::core_example("RS256", "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y", json!("77QmUPtjPfzWtF2AnpK9RQ"), None)]
+    #[case::another_token("RS256", "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Z", json!("77QmUPtjPfzWtF2AnpK9RQ"), Some("expected at_hash"))]
+    #[case::not_a_string("RS256", "t", json!(1), Some("expected at_hash as a string, got 1"))]
+    #[case::unknown_alg("XY999", "t", json!("x"), Some("no verdict"))]
+    fn at_hash_is_the_left_half_of_the_access_tokens_hash(#[case] alg: &str, #[case] token: &str, #[case] claim: Value, #[case] message: Option<&str>) {
+        let got = left_half_hash(&claim, token, alg);
+        match (message, got) {
+            (Some("no verdict"), got) => assert!(got.is_none()),
+            (None, got) => assert_eq!(got, Some(Ok(()))),
+            (Some(m), Some(Err(e))) => assert!(e.to_string().starts_with(m), "{e}"),
+            (Some(m), got) => panic!("{m}: {got:?}"),
+        }
+    }
+
+    /// Records of `id_token` on a token answer with these claims (signed with the test key).
+    fn id_token_records(claims: Value, want: IdTokenExpect, values: &[(&str, &str)]) -> Vec<(String, bool, Option<String>)> {
+        let (key, jwk) = test_key();
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = Some("k1".into());
+        let token = jsonwebtoken::encode(&header, &claims, key).unwrap();
+        let body = json!({ "access_token": "at", "id_token": token }).to_string();
+        let resp = crate::transport::http::HttpResponse { status: 200, headers: vec![("content-type".into(), "application/json".into())], body: body.into_bytes() };
+        let schemas = crate::check::schema::Schemas::default();
+        let set = json!({ "keys": [jwk] });
+        let lookup = |n: &str| values.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string());
+        let ctx = crate::check::record::CheckContext { schemas: &schemas, error_schema: "", sent_state: None, sent_redirect_uri: None, resolve: &lookup, jwks: Some(&set) };
+        let expect = Expect { id_token: Some(want), ..Default::default() };
+        let mut r = Recorder::new("main", crate::model::level::Level::Must);
+        id_token(&mut r, &expect, &Answer::new(&resp, &ctx));
+        r.records.into_iter().map(|c| (c.check.to_string(), c.passed, c.message)).collect()
+    }
+
+    #[test]
+    fn auth_time_sub_and_azp_are_judged_against_earlier_values() {
+        let now = now();
+        let claims = json!({ "iss": "https://as", "sub": "alice", "aud": "c", "azp": "c", "iat": now, "exp": now + 60, "auth_time": now - 5 });
+        let values = [("issuer", "https://as"), ("client_id", "c"), ("t.sub", "alice"), ("t.at", &*(now - 10).to_string()), ("t.same", &*(now - 5).to_string())];
+        let want = IdTokenExpect { auth_time: true, auth_time_after: Some("{t.at}".into()), auth_time_same: Some("{t.same}".into()), sub: Some("{t.sub}".into()), ..Default::default() };
+        let records = id_token_records(claims.clone(), want, &values);
+        assert!(records.iter().all(|(_, passed, _)| *passed), "{records:?}");
+        for check in ["id_token_azp_is_client", "id_token_auth_time_present", "id_token_auth_time_later", "id_token_auth_time_unchanged", "id_token_sub_same"] {
+            assert!(records.iter().any(|(c, _, _)| c == check), "{check} not recorded: {records:?}");
+        }
+        // The same auth_time is no new sign-in; another sub is another user; azp of another client.
+        let mut other = claims;
+        other["sub"] = json!("bob");
+        other["azp"] = json!("d");
+        let want = IdTokenExpect { auth_time_after: Some("{t.same}".into()), sub: Some("{t.sub}".into()), ..Default::default() };
+        let failed: Vec<String> = id_token_records(other, want, &values).into_iter().filter(|(_, p, _)| !p).map(|(c, _, _)| c).collect();
+        assert_eq!(failed, ["id_token_azp_is_client", "id_token_auth_time_later", "id_token_sub_same"]);
+    }
+
+    #[test]
+    fn if_present_lets_an_answer_without_id_token_pass() {
+        let resp = crate::transport::http::HttpResponse { status: 200, headers: vec![], body: br#"{"access_token":"at"}"#.to_vec() };
+        let schemas = crate::check::schema::Schemas::default();
+        let ctx = crate::check::record::CheckContext { schemas: &schemas, error_schema: "", sent_state: None, sent_redirect_uri: None, resolve: &|_| None, jwks: None };
+        let mut r = Recorder::new("main", crate::model::level::Level::Must);
+        id_token(&mut r, &Expect { id_token: Some(IdTokenExpect { if_present: true, ..Default::default() }), ..Default::default() }, &Answer::new(&resp, &ctx));
+        assert!(r.records.is_empty());
+        id_token(&mut r, &Expect { id_token: Some(IdTokenExpect::default()), ..Default::default() }, &Answer::new(&resp, &ctx));
+        assert_eq!(r.records.iter().map(|c| (c.check, c.passed)).collect::<Vec<_>>(), [("id_token_present", false)]);
     }
 
     #[rstest]

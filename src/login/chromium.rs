@@ -4,7 +4,7 @@
 //! heuristics (username, password, approve / deny), acts through the DOM, and stops at the first
 //! navigation to the client's redirect URI or off the server — intercepted and failed in the
 //! browser, so the client's host is never contacted. One browser per run, a fresh context (its
-//! own cookies) per login, a few logins at once; each bounded by `[login] timeout`. A login that
+//! own cookies, or a case's session's, carried over) per login, a few logins at once; each bounded by `[login] timeout`. A login that
 //! does not finish says where it stopped and keeps a screenshot with every input emptied.
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::fetch::{ContinueRequestParams, EnableParams, EventRequestPaused, FailRequestParams, RequestPattern};
 use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent, EventResponseReceived, RequestId, ResourceType};
+use chromiumoxide::cdp::browser_protocol::network::{Cookie, CookieParam, TimeSinceEpoch};
 use chromiumoxide::cdp::browser_protocol::page::{CaptureScreenshotFormat, NavigateParams};
+use chromiumoxide::cdp::browser_protocol::storage::{GetCookiesParams, SetCookiesParams};
 use chromiumoxide::cdp::browser_protocol::target::{CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams};
 use chromiumoxide::page::ScreenshotParams;
 use futures_util::StreamExt;
@@ -21,7 +23,8 @@ use url::Url;
 use super::choice::{Choice, DriveError};
 use super::controls::{auto_submit_form, consent_button, consent_link, is_stop, login_fields, user_code_form, username_field};
 use crate::target::file::{Login, LoginStep};
-use crate::transport::page::{Button, Form, Landing, Page, parse_page};
+use crate::transport::page::{Button, Form, Landing, Page, Seen, parse_page};
+
 
 /// Logins at once: each is a browser context with one page.
 const CONTEXTS: usize = 6;
@@ -121,16 +124,31 @@ impl Chromium {
     /// Drives from `start` as the form driver would, through the rendered page.
     /// `stops` are the client's redirect URIs, `origins` the server's.
     /// `user_code`: the device flow's code, typed where a verification page asks for it.
-    pub async fn drive(&self, start: &Url, choice: Choice, login: &Login, user_code: Option<&str>, stops: &[Url], origins: &[url::Origin]) -> Result<Landing, Stopped> {
+    /// `session`: the cookies to start from, replaced by those the login ends with.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn drive(&self, start: &Url, choice: Choice, login: &Login, user_code: Option<&str>, stops: &[Url], origins: &[url::Origin], session: Option<&Mutex<Vec<CookieParam>>>) -> (Result<Landing, Stopped>, Seen) {
         let stopped = |error: DriveError| Stopped { error, screenshot: None };
-        let _slot = self.slots.acquire().await.map_err(|_| stopped(DriveError::Browser { url: start.clone(), why: "the browser was closed".into() }))?;
-        let fail = |why: String| stopped(DriveError::Browser { url: start.clone(), why });
-        let context = self.browser.execute(CreateBrowserContextParams::default()).await.map_err(|e| fail(format!("a browser context: {e}")))?.result.browser_context_id;
+        let Ok(_slot) = self.slots.acquire().await else {
+            return (Err(stopped(DriveError::Browser { url: start.clone(), why: "the browser was closed".into() })), Seen::default());
+        };
+        let fail = |why: String| (Err(stopped(DriveError::Browser { url: start.clone(), why })), Seen::default());
+        let context = match self.browser.execute(CreateBrowserContextParams::default()).await {
+            Ok(c) => c.result.browser_context_id,
+            Err(e) => return fail(format!("a browser context: {e}")),
+        };
+        if let Some(cookies) = session.map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).clone()).filter(|c| !c.is_empty()) {
+            let mut set = SetCookiesParams::new(cookies);
+            set.browser_context_id = Some(context.clone());
+            if let Err(e) = self.browser.execute(set).await {
+                return fail(format!("the session's cookies: {e}"));
+            }
+        }
         let mut params = CreateTargetParams::new("about:blank");
         params.browser_context_id = Some(context.clone());
         let result = match self.browser.new_page(params).await {
             Ok(page) => {
-                let r = tokio::time::timeout(login.timeout, drive_page(&page, start, choice, login, user_code, stops, origins)).await;
+                let mut seen = Seen::default();
+                let r = tokio::time::timeout(login.timeout, drive_page(&page, start, choice, login, user_code, stops, origins, &mut seen)).await;
                 let r = match r {
                     Ok(r) => r,
                     Err(_) => Err(DriveError::Browser { url: page_url(&page).await.unwrap_or_else(|| start.clone()), why: format!("the login did not finish within {} s (login.timeout)", login.timeout.as_secs()) }),
@@ -140,13 +158,34 @@ impl Chromium {
                     Err(error) => Err(Stopped { error, screenshot: masked_screenshot(&page).await }),
                 };
                 let _ = page.close().await;
-                r
+                (r, seen)
             }
-            Err(e) => Err(fail(format!("a page: {e}"))),
+            Err(e) => fail(format!("a page: {e}")),
         };
+        if let Some(kept) = session {
+            let mut get = GetCookiesParams::default();
+            get.browser_context_id = Some(context.clone());
+            if let Ok(got) = self.browser.execute(get).await {
+                *kept.lock().unwrap_or_else(|e| e.into_inner()) = got.result.cookies.iter().map(session_cookie).collect();
+            }
+        }
         let _ = self.browser.execute(DisposeBrowserContextParams::new(context)).await;
         result
     }
+}
+
+/// A cookie as the next context of the session gets it back.
+fn session_cookie(c: &Cookie) -> CookieParam {
+    let mut p = CookieParam::new(c.name.clone(), c.value.clone());
+    p.domain = Some(c.domain.clone());
+    p.path = Some(c.path.clone());
+    p.secure = Some(c.secure);
+    p.http_only = Some(c.http_only);
+    p.same_site = c.same_site.clone();
+    if !c.session {
+        p.expires = Some(TimeSinceEpoch::new(c.expires));
+    }
+    p
 }
 
 async fn page_url(page: &chromiumoxide::Page) -> Option<Url> {
@@ -273,30 +312,41 @@ async fn run_js(page: &chromiumoxide::Page, script: String, url: &Url) -> Result
     }
 }
 
-async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, login: &Login, user_code: Option<&str>, stops: &[Url], origins: &[url::Origin]) -> Result<Landing, DriveError> {
+#[allow(clippy::too_many_arguments)]
+async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, login: &Login, user_code: Option<&str>, stops: &[Url], origins: &[url::Origin], seen: &mut Seen) -> Result<Landing, DriveError> {
     let (arrived, _stop_watcher) = intercept_navigations(page, start, stops, origins).await?;
     let (traffic, _stop_traffic_watcher) = watch_traffic(page, start).await?;
     navigate(page, start);
     let mut walk = Walk { page, choice, login, user_code, traffic: &traffic, tally: Tally::default(), last: None, acted_on: None };
-    loop {
-        tokio::time::sleep(POLL).await;
-        if let Some(u) = arrived.lock().unwrap_or_else(|e| e.into_inner()).clone() {
-            return super::form::granted_without_asking(u, choice, walk.tally.denied);
-        }
-        let (Some(url), Some(html)) = (page_url(page).await, visible_html(page).await) else { continue };
-        if url.scheme() == "chrome-error" {
-            // The server answered an error with nothing to show (the browser shows its own
-            // page), or did not answer at all.
-            return match walk.answered() {
-                Some((url, status)) if status >= 400 => Ok(Landing::Page { url, status, page: Page::default() }),
-                _ => Err(DriveError::Browser { url, why: "the browser could not load the server's page (no answer)".into() }),
-            };
-        }
-        if url.scheme() == "about" {
-            continue;
-        }
-        if let Some(end) = walk.look(url, &html).await? {
-            return Ok(end);
+    let landing = walk.to_the_end(&arrived).await;
+    *seen = Seen { logins: walk.tally.logins, consents: walk.tally.consents };
+    landing
+}
+
+impl Walk<'_> {
+    /// Looks and acts until the login lands (or stops).
+    async fn to_the_end(&mut self, arrived: &Mutex<Option<Url>>) -> Result<Landing, DriveError> {
+        let (page, choice) = (self.page, self.choice);
+        loop {
+            tokio::time::sleep(POLL).await;
+            if let Some(u) = arrived.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+                return super::form::granted_without_asking(u, choice, self.tally.denied);
+            }
+            let (Some(url), Some(html)) = (page_url(page).await, visible_html(page).await) else { continue };
+            if url.scheme() == "chrome-error" {
+                // The server answered an error with nothing to show (the browser shows its own
+                // page), or did not answer at all.
+                return match self.answered() {
+                    Some((url, status)) if status >= 400 => Ok(Landing::Page { url, status, page: Page::default() }),
+                    _ => Err(DriveError::Browser { url, why: "the browser could not load the server's page (no answer)".into() }),
+                };
+            }
+            if url.scheme() == "about" {
+                continue;
+            }
+            if let Some(end) = self.look(url, &html).await? {
+                return Ok(end);
+            }
         }
     }
 }
@@ -365,6 +415,7 @@ async fn watch_traffic(page: &chromiumoxide::Page, start: &Url) -> Result<(Arc<M
 struct Tally {
     actions: usize,
     logins: usize,
+    consents: usize,
     usernames: usize,
     user_codes: usize,
     denied: bool,
@@ -509,6 +560,7 @@ impl Walk<'_> {
         let user_code = self.user_code.and_then(|code| user_code_form(parsed).map(|(form, field)| (code, form, field)));
         if let Some((i, step)) = step {
             self.tally.denied |= step.choice.as_deref() == Some("deny");
+            self.tally.consents += usize::from(step.choice.is_some());
             run_step(page, i, step, login, url).await?;
         } else if let Some((code, form, field)) = user_code {
             // Typed once; asked again, the code was refused, unless the user declined (the page
@@ -542,9 +594,11 @@ impl Walk<'_> {
             run_js(page, click_script(form.buttons.first(), Some(&user)), url).await?;
         } else if let Some((_, button)) = consent_button(parsed, choice) {
             self.tally.denied |= choice == Choice::Deny;
+            self.tally.consents += 1;
             run_js(page, click_script(Some(button), None), url).await?;
         } else if let Some(href) = consent_link(parsed, choice) {
             self.tally.denied |= choice == Choice::Deny;
+            self.tally.consents += 1;
             let next = url.join(href).map_err(|_| DriveError::OffOriginForm { url: url.clone(), action: href.to_string() })?;
             navigate(page, &next);
         } else {

@@ -48,7 +48,7 @@ pub fn user_code_form(page: &Page) -> Option<(&Form, &str)> {
     page.forms.iter().filter(|f| !f.fields.iter().any(|x| x.kind == "password")).find_map(|f| {
         f.fields
             .iter()
-            .find(|x| !matches!(x.kind.as_str(), "hidden" | "submit" | "checkbox" | "radio") && x.name.to_ascii_lowercase().replace(['-', '_'], "") == "usercode")
+            .find(|x| !matches!(x.kind.as_str(), "hidden" | "submit" | "checkbox" | "radio") && matches!(x.name.to_ascii_lowercase().replace(['-', '_'], "").as_str(), "usercode" | "deviceusercode"))
             .map(|x| (f, x.name.as_str()))
     })
 }
@@ -138,6 +138,7 @@ mod tests {
     #[rstest]
     #[case::plain(r#"<form method="post" action="/device"><input type="hidden" name="xsrf" value="x"><input type="text" name="user_code"><button>Continue</button></form>"#, Some("user_code"))]
     #[case::camel(r#"<form action="/d"><input name="userCode"><button>Go</button></form>"#, Some("userCode"))]
+    #[case::keycloak(r#"<form method="post" action="/realms/r/device"><input id="device-user-code" name="device_user_code" type="text"><input type="submit" value="Submit"></form>"#, Some("device_user_code"))]
     #[case::hidden_only(r#"<form action="/d"><input type="hidden" name="user_code" value="AB"><button>Confirm</button></form>"#, None)]
     #[case::login_form(r#"<form action="/l"><input name="user_code"><input type="password" name="p"></form>"#, None)]
     #[case::a_username(r#"<form action="/l"><input name="username"></form>"#, None)]

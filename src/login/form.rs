@@ -11,7 +11,7 @@ use super::choice::{Choice, DriveError};
 use super::controls::{auto_submit_form, consent_button, consent_link, fill_field, fill_login, fill_username, is_stop, pairs_of, user_code_form};
 use crate::target::file::Login;
 use crate::transport::http::{Exchange, Http, HttpRequest, HttpResponse};
-use crate::transport::page::{Button, FORMLESS, Form, Landing, Page, parse_page};
+use crate::transport::page::{Button, FORMLESS, Form, Landing, Page, Seen, parse_page};
 
 /// At most this many requests per drive.
 pub const MAX_HOPS: usize = 10;
@@ -19,7 +19,8 @@ pub const MAX_HOPS: usize = 10;
 /// One browser session: its own cookie jar, the server's origins, and what it sent.
 pub struct Browser<'a> {
     http: &'a Http,
-    jar: Jar,
+    /// Shared with the case's other logins when it keeps a session (`session = true`).
+    jar: std::sync::Arc<Jar>,
     origins: Vec<url::Origin>,
     pub(super) login: Option<&'a Login>,
     /// Redirect targets to stop at (the client's redirect_uri as sent and as registered).
@@ -29,6 +30,11 @@ pub struct Browser<'a> {
     pub read_script_pages: bool,
     /// The device flow's user code, typed where a verification page asks for it (RFC 8628 §3.3).
     pub user_code: Option<String>,
+    /// What the last drive did on the server's pages.
+    pub seen: Seen,
+    /// Logs in within a session: a sign-in page may ask for the password alone (the server
+    /// knows the user, as Keycloak's re-authentication for prompt=login and max_age does).
+    known_user: bool,
 }
 
 /// What the form driver does on a page it reached.
@@ -46,6 +52,7 @@ enum Move {
 #[derive(Debug, Default)]
 struct Tally {
     logins: usize,
+    consents: usize,
     usernames: usize,
     user_codes: usize,
     denied: bool,
@@ -60,7 +67,14 @@ struct Next {
 
 impl<'a> Browser<'a> {
     pub fn new(http: &'a Http, origins: Vec<url::Origin>, login: Option<&'a Login>, stop_at: Vec<Url>) -> Self {
-        Browser { http, jar: Jar::default(), origins, login, stop_at, exchanges: Vec::new(), read_script_pages: false, user_code: None }
+        Browser { http, jar: Default::default(), origins, login, stop_at, exchanges: Vec::new(), read_script_pages: false, user_code: None, seen: Seen::default(), known_user: false }
+    }
+
+    /// Logs in with the cookies of `session` (and leaves its own there).
+    pub fn in_session(mut self, session: &super::session::Session) -> Self {
+        self.jar = session.jar.clone();
+        self.known_user = true;
+        self
     }
 
     pub fn on_server(&self, url: &Url) -> bool {
@@ -117,8 +131,14 @@ impl<'a> Browser<'a> {
 
     /// Drives from `start` until a redirect to the client (or off the server), or a page it stops at.
     pub async fn drive(&mut self, start: Url, choice: Choice) -> Result<Landing, DriveError> {
-        let mut next = Next { method: "GET".to_string(), url: start, body: None };
         let mut tally = Tally::default();
+        let landing = self.walk(start, choice, &mut tally).await;
+        self.seen = Seen { logins: tally.logins, consents: tally.consents };
+        landing
+    }
+
+    async fn walk(&mut self, start: Url, choice: Choice, tally: &mut Tally) -> Result<Landing, DriveError> {
+        let mut next = Next { method: "GET".to_string(), url: start, body: None };
         for _ in 0..MAX_HOPS {
             let url = next.url.clone();
             if self.is_client(&url) || !self.on_server(&url) {
@@ -140,7 +160,7 @@ impl<'a> Browser<'a> {
             if choice == Choice::FirstPage {
                 return Ok(Landing::Page { url, status: resp.status, page });
             }
-            match self.choose(&page, &url, choice, &mut tally)? {
+            match self.choose(&page, &url, choice, tally)? {
                 Move::Stay => return Ok(Landing::Page { url, status: resp.status, page }),
                 Move::Follow(to) => next = Next { method: "GET".into(), url: to, body: None },
                 Move::Submit { form, .. } if form.method == FORMLESS => return Err(DriveError::NeedsBrowser { url, page: page.summary() }),
@@ -182,7 +202,7 @@ impl<'a> Browser<'a> {
             if tally.logins > 1 {
                 return Err(DriveError::LoginRefused { url: url.clone(), page: page.summary() });
             }
-            let filled = fill_login(form, login, tally.usernames > 0).ok_or_else(|| DriveError::NoUsernameField { url: url.clone() })?;
+            let filled = fill_login(form, login, tally.usernames > 0 || self.known_user).ok_or_else(|| DriveError::NoUsernameField { url: url.clone() })?;
             return Ok(Move::Submit { form: form.clone(), pairs: filled, pressed: form.buttons.first().cloned() });
         }
         if let (Some(form), Some(login)) = (page.username_form(), self.login) {
@@ -195,6 +215,7 @@ impl<'a> Browser<'a> {
         }
         if let Some((form, button)) = consent_button(page, choice) {
             tally.denied |= choice == Choice::Deny;
+            tally.consents += 1;
             return Ok(Move::Submit { form: form.clone(), pairs: pairs_of(form), pressed: Some(button.clone()) });
         }
         if let Some(href) = consent_link(page, choice) {
@@ -203,6 +224,7 @@ impl<'a> Browser<'a> {
                 return Err(DriveError::OffOriginForm { url: url.clone(), action: next.to_string() });
             }
             tally.denied |= choice == Choice::Deny;
+            tally.consents += 1;
             return Ok(Move::Follow(next));
         }
         if let Some(form) = auto_submit_form(page) {

@@ -12,13 +12,17 @@ pub mod chromium;
 pub mod command;
 pub mod controls;
 pub mod form;
+pub mod session;
+
+pub use session::Session;
 
 pub use choice::{Choice, DriveError};
 pub use controls::{consent_button, consent_link, is_stop};
 pub use form::{Browser, MAX_HOPS};
 
 use crate::target::file::{Login, LoginDriver};
-use crate::transport::page::{Landing, parse_page};
+use crate::transport::page::{Landing, Seen, parse_page};
+
 
 /// The run's one headless Chromium, started by the first login that needs it (or why it did not
 /// start, for every login after).
@@ -31,38 +35,57 @@ pub struct Driven {
     pub screenshot: Option<Vec<u8>>,
     /// What the login command wrote to its standard error (unredacted: the caller redacts).
     pub log: Option<String>,
+    /// What the driver did on the server's pages (a login program does not say).
+    pub seen: Option<Seen>,
 }
 
 impl Driven {
-    fn landing(landing: Result<Landing, DriveError>) -> Driven {
-        Driven { landing, screenshot: None, log: None }
+    fn by_form(browser: &Browser<'_>, landing: Result<Landing, DriveError>) -> Driven {
+        Driven { landing, screenshot: None, log: None, seen: Some(browser.seen) }
     }
 }
 
 /// Drives a login with the target's `[login] driver`: this form driver, headless Chromium, or
 /// the user's own program. A first page the form driver fetches itself (for its headers) and has
 /// the other driver render only when script builds it.
-pub async fn drive_with(browser: &mut Browser<'_>, start: Url, choice: Choice, shared: &SharedChromium) -> Driven {
-    let Some(login) = browser.login else { return Driven::landing(browser.drive(start, choice).await) };
+/// With a `session`, the login starts from its cookies and leaves its own there (the form
+/// driver's browser shares the session's jar already, see [`Browser::in_session`]).
+pub async fn drive_with(browser: &mut Browser<'_>, start: Url, choice: Choice, shared: &SharedChromium, session: Option<&Session>) -> Driven {
+    let Some(login) = browser.login else {
+        let landing = browser.drive(start, choice).await;
+        return Driven::by_form(browser, landing);
+    };
     match &login.driver {
-        LoginDriver::Form => Driven::landing(browser.drive(start, choice).await),
-        LoginDriver::Chromium => drive_chromium(browser, start, choice, login, shared).await,
+        LoginDriver::Form => {
+            let landing = browser.drive(start, choice).await;
+            Driven::by_form(browser, landing)
+        }
+        LoginDriver::Chromium => drive_chromium(browser, start, choice, login, shared, session).await,
+        LoginDriver::Command { .. } if session.is_some() => {
+            let why = "a login program cannot keep a browser session from one login to the next (cases with session = true need the form or the chromium driver)".to_string();
+            Driven { landing: Err(DriveError::Browser { url: start, why }), screenshot: None, log: None, seen: None }
+        }
         LoginDriver::Command { argv, dir } => drive_command(browser, start, choice, login, argv, dir).await,
     }
 }
 
 /// The login through the run's Chromium (started here when it is the first).
-async fn drive_chromium(browser: &mut Browser<'_>, start: Url, choice: Choice, login: &Login, shared: &SharedChromium) -> Driven {
+async fn drive_chromium(browser: &mut Browser<'_>, start: Url, choice: Choice, login: &Login, shared: &SharedChromium, session: Option<&Session>) -> Driven {
     let launched = shared.get_or_init(|| async { chromium::Chromium::launch().await.map(Arc::new).map_err(Arc::new) }).await.clone();
     let (stops, origins, user_code) = (browser.stops().to_vec(), browser.origins().to_vec(), browser.user_code.clone());
+    let seen = std::sync::Mutex::new(None);
     let drive = || async {
         let browser = launched.map_err(|e| DriveError::Browser { url: start.clone(), why: e.to_string() })?;
-        browser.drive(&start, choice, login, user_code.as_deref(), &stops, &origins).await
+        let cookies = session.map(|s| &s.chromium);
+        let (landing, saw) = browser.drive(&start, choice, login, user_code.as_deref(), &stops, &origins, cookies).await;
+        *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(saw);
+        landing
     };
     let landing = if choice == Choice::FirstPage { first_page_via(browser, &start, drive).await } else { drive().await };
+    let seen = seen.into_inner().unwrap_or_else(|e| e.into_inner());
     match landing {
-        Ok(l) => Driven::landing(Ok(l)),
-        Err(stopped) => Driven { landing: Err(stopped.error), screenshot: stopped.screenshot, log: None },
+        Ok(l) => Driven { landing: Ok(l), screenshot: None, log: None, seen },
+        Err(stopped) => Driven { landing: Err(stopped.error), screenshot: stopped.screenshot, log: None, seen },
     }
 }
 
@@ -96,7 +119,7 @@ async fn drive_command(browser: &mut Browser<'_>, start: Url, choice: Choice, lo
             Err(e) => Err(e),
         }
     };
-    Driven { landing, screenshot: None, log: log.into_inner().unwrap_or_else(|e| e.into_inner()) }
+    Driven { landing, screenshot: None, log: log.into_inner().unwrap_or_else(|e| e.into_inner()), seen: None }
 }
 
 /// The first page as `browser` fetched it (its status and headers), with the content another

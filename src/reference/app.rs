@@ -50,6 +50,13 @@ pub fn app_full(profile: &str, mut reg: Registration, faults: Faults, variants: 
     }
 }
 
+/// The rfc6749 reference's state with `faults` and `variants`, for a handler's own unit tests.
+#[cfg(test)]
+pub fn test_server(faults: &[Fault], variants: &[Variant]) -> Arc<AuthServer> {
+    let reg = Registration::generate();
+    auth_server(&rfc6749::FLAVOUR, reg, faults.iter().copied().collect(), variants.iter().copied().collect(), Extras::default())
+}
+
 /// The shared authorization server's state for a profile's `flavour`.
 fn auth_server(flavour: &'static Flavour, reg: Registration, faults: Faults, variants: Variants, extras: Extras) -> Arc<AuthServer> {
     let life = stated_lifetimes(&variants, &extras);
@@ -68,6 +75,7 @@ fn auth_server(flavour: &'static Flavour, reg: Registration, faults: Faults, var
         device_lifetime,
         par_required: extras.par_required,
         login_style: extras.login_style,
+        sessions: Default::default(),
     })
 }
 

@@ -226,6 +226,17 @@ faults! {
     RfcOidcUnknownParamRefused => "rfc-oidc-unknown-param-refused", "rfc6749", Must, "an OpenID request with an unknown parameter is refused (RFC 6749 §3.1: MUST ignore unrecognized request parameters)";
     RfcOidcScopeOrderFixed => "rfc-oidc-scope-order-fixed", "rfc6749", Should, "an OpenID request whose scope does not start with openid is refused (RFC 6749 §3.3: the order of scope values does not matter)";
     RfcOidcUserinfoOtherSub => "rfc-oidc-userinfo-other-sub", "rfc6749", Must, "UserInfo answers with a sub other than the ID Token's for the same user and client (OpenID Connect Core §2: sub identifies the End-User, never reassigned; §5.3.2)";
+    RfcOidcPromptNoneShowsLogin => "rfc-oidc-prompt-none-shows-login", "rfc6749", Must, "prompt=none without a signed-in user shows the login page instead of an error redirect (OpenID Connect Core §3.1.2.1: MUST NOT display any authentication or consent user interface)";
+    RfcOidcPromptNoneAsksConsent => "rfc-oidc-prompt-none-asks-consent", "rfc6749", Must, "prompt=none with a signed-in user shows the consent page again (OpenID Connect Core §3.1.2.1: MUST NOT display any authentication or consent user interface)";
+    RfcOidcNoSilentLogin => "rfc-oidc-no-silent-login", "rfc6749", Should, "prompt=none is refused login_required although the user is signed in and consented to the client (OpenID Connect Core §3.1.2.1: an error only when the user is not authenticated or has not consented)";
+    RfcOidcPromptLoginIgnored => "rfc-oidc-prompt-login-ignored", "rfc6749", Should, "prompt=login is answered from the session, without asking the user to sign in again (OpenID Connect Core §3.1.2.1: SHOULD prompt for reauthentication)";
+    RfcOidcMaxAgeIgnored => "rfc-oidc-max-age-ignored", "rfc6749", Must, "a session older than max_age is reused without signing the user in again (OpenID Connect Core §3.1.2.1: MUST attempt to actively re-authenticate)";
+    RfcOidcAuthTimeMissing => "rfc-oidc-auth-time-missing", "rfc6749", Must, "ID Tokens never carry auth_time, not even for a request with max_age (OpenID Connect Core §2, §3.1.2.1: REQUIRED then)";
+    RfcOidcAuthTimeStale => "rfc-oidc-auth-time-stale", "rfc6749", Must, "after the user signs in again, auth_time still says the first sign-in (OpenID Connect Core §2: the time the End-User authentication occurred)";
+    RfcOidcIdTokenHintRefused => "rfc-oidc-id-token-hint-refused", "rfc6749", Must, "prompt=none with an id_token_hint for the signed-in user is refused login_required (OpenID Connect Core §3.1.2.1: the hint names the current session's user, who is signed in)";
+    RfcOidcAtHashWrong => "rfc-oidc-at-hash-wrong", "rfc6749", Must, "the ID Token's at_hash is not the access token's hash (OpenID Connect Core §3.1.3.6, §3.2.2.9: when present, it is the left half of its hash)";
+    RfcOidcAzpWrong => "rfc-oidc-azp-wrong", "rfc6749", Must, "the ID Token's azp names another client (OpenID Connect Core §2: if present, azp MUST contain the client ID of the authorized party)";
+    RfcOidcRefreshIdTokenOtherSub => "rfc-oidc-refresh-id-token-other-sub", "rfc6749", Must, "an ID Token issued on refresh names another sub (OpenID Connect Core §12.2: its sub MUST be identical to the original one)";
     RfcExpiredTokenAccepted => "rfc-expired-token-accepted", "rfc6749", Must, "access tokens stay valid long after the expires_in they were issued with (RFC 6749 §7: the resource MUST ensure the token has not expired)";
 }
 

@@ -25,6 +25,7 @@ mod profile;
 mod registration;
 mod rfc6749;
 mod server;
+mod sessions;
 mod signing;
 mod store;
 mod switch;

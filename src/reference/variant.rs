@@ -66,6 +66,10 @@ variants! {
     ParRequestUriReload => "par-request-uri-reload", ["rfc6749"], SHOULD, "a request_uri may be used again (a user reloading the page), not only once (RFC 9126 §4: SHOULD be one-time use, MAY allow duplicates)";
     DpopUnbound => "dpop-unbound", ["rfc6749"], MAY, "a token request with a valid DPoP proof gets an unbound bearer token (RFC 9449 §5: the server MAY issue access tokens that are not DPoP-bound, token_type Bearer)";
     IdTokenWithoutKid => "id-token-without-kid", ["rfc6749"], None, "ID Tokens name no kid: the JWK Set holds one key (OpenID Connect Core §10.1: a kid MUST be given only when the JWK Set holds several keys)";
+    InteractionRequired => "interaction-required", ["rfc6749"], None, "prompt=none without a signed-in user is refused interaction_required, not login_required (OpenID Connect Core §3.1.2.6: either names the missing interaction)";
+    RefreshWithoutIdToken => "refresh-without-id-token", ["rfc6749"], None, "refresh answers carry no id_token, even for an OpenID grant (OpenID Connect Core §12.2: the response might not contain an id_token)";
+    IdTokenWithoutAtHash => "id-token-without-at-hash", ["rfc6749"], None, "ID Tokens from the token endpoint carry no at_hash (OpenID Connect Core §3.1.3.6: OPTIONAL in the code flow)";
+    JwksWithEcKey => "jwks-with-ec-key", ["rfc6749"], None, "the JWK Set publishes an ES256 key beside the RS256 one that signs ID Tokens (OpenID Connect Core §10.1: with several keys, the ID Token names its own by kid)";
     UserinfoBodyTokenRefused => "userinfo-body-token-refused", ["rfc6749"], None, "the UserInfo endpoint takes the access token in the Authorization header only, not in a form body (RFC 6750 §2.2: the body method MAY be supported; OpenID Connect Core §5.3.1)";
     DpopNonce => "dpop-nonce", ["rfc6749"], None, "the token endpoint and the resource demand a server-supplied nonce in DPoP proofs, asking with use_dpop_nonce (RFC 9449 §8, §9: MAY supply a nonce)";
     MxErrorType => "mx-error-type", ["citi-mx"], None, "error answers also carry type (the bank's other APIs: error|warn|invalid|fatal; extra members allowed)";

@@ -124,6 +124,8 @@ pub(crate) enum Observed {
 pub(crate) struct Sent {
     pub state: Option<String>,
     pub redirect_uri: Option<String>,
+    /// What the login driver did on the way (a login program does not say).
+    pub seen: Option<crate::transport::page::Seen>,
 }
 
 /// One case in progress.
@@ -148,6 +150,8 @@ pub(crate) struct CaseRun<'a> {
     pub(super) screenshot: Option<Vec<u8>>,
     /// What login commands wrote to their stderr, by step.
     pub(super) login_log: Vec<(String, String)>,
+    /// The browser session the case's `session` steps share.
+    pub(super) session: crate::login::Session,
 }
 
 /// A case's DPoP keys (A, the client's; B, another), made on first use, and what the server said.
@@ -179,7 +183,7 @@ impl<'a> CaseRun<'a> {
         let values = values::initial();
         let local = Redactor::new();
         env.target.register_secrets(&local);
-        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), sampled: None, level: Level::Must, last_hint: None, refused: None, dpop: DpopState::default(), screenshot: None, login_log: Vec::new() }
+        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), sampled: None, level: Level::Must, last_hint: None, refused: None, dpop: DpopState::default(), screenshot: None, login_log: Vec::new(), session: Default::default() }
     }
 
     /// A login program's own words (its stderr, its error) with the password replaced wherever it
@@ -197,9 +201,10 @@ impl<'a> CaseRun<'a> {
     }
 
 
-    /// Stores a named step's answer as `{name.member}` values for later steps.
-    fn capture(&mut self, step: &Step, obs: &Observed) {
-        let Some(name) = &step.name else { return };
+    /// Stores a named step's answer as `{name.member}` values for later steps (the main step's
+    /// as `{main.member}`, for the after steps).
+    fn capture(&mut self, step: &Step, implicit: Option<&str>, obs: &Observed) {
+        let Some(name) = step.name.as_deref().or(implicit) else { return };
         match obs {
             Observed::Http(resp) => {
                 if let Some(Value::Object(o)) = resp.json() {
@@ -235,7 +240,7 @@ impl<'a> CaseRun<'a> {
         let resolve = |n: &str| self.lookup(n, Role::Client);
         let (observation, sent) = match obs {
             Observed::Http(r) => (Observation::Http(r), None),
-            Observed::Browser(l, s) => (Observation::Browser(l), Some(s)),
+            Observed::Browser(l, s) => (Observation::Browser(l, s.seen), Some(s)),
         };
         let ctx = CheckContext {
             schemas: &self.env.profile.schemas,
@@ -260,6 +265,9 @@ impl<'a> CaseRun<'a> {
         } else {
             (step, Vec::new())
         };
+        if let Some(secs) = step.pause {
+            tokio::time::sleep(Duration::from_secs(secs)).await;
+        }
         let obs = self.perform(label, step, role, &overrides).await?;
         if label == "main" && let Some(why) = refusal(step, &obs) {
             // A step that expects a refusal and got another one points at nothing in the target file.
@@ -270,7 +278,7 @@ impl<'a> CaseRun<'a> {
         let level = self.level;
         let ok = records.iter().all(|r| r.passed || r.level > level);
         self.checks.extend(records);
-        self.capture(step, &obs);
+        self.capture(step, if label == "main" { Some("main") } else { None }, &obs);
         if label.starts_with("main")
             && let Some((member, values)) = &mut self.sampled {
                 let value = match &obs {
@@ -395,6 +403,7 @@ impl<'a> CaseRun<'a> {
         if let Some(secs) = case.wait.as_ref().and_then(|w| self.env.target.slow.get(w)) {
             tokio::time::sleep(Duration::from_secs(*secs)).await;
         }
+
         Ok(None)
     }
 
@@ -420,6 +429,11 @@ impl<'a> CaseRun<'a> {
             let label = step_label("after", i, s);
             if let Err(e) = self.step(&label, s).await {
                 let earlier = self.failures(None, self.level);
+                // A follow-up that cannot be built because the failed request did not give what
+                // it needs (no code to exchange) leaves the verdict as it was: failed.
+                if e.kind == ErrorKind::Request && !earlier.is_empty() {
+                    return Ok((Outcome::Failed, format!("{earlier}; the follow-up {label} could not be sent: {}", e.message)));
+                }
                 return Err(e.at(Place::After { label, earlier }));
             }
         }

@@ -38,7 +38,7 @@ impl CaseRun<'_> {
                     }
                     None => None,
                 };
-                self.drive_login(label, b, built, user_code).await
+                self.drive_login(label, step, b, built, user_code).await
             }
             None => {
                 let mut ex = env.http.send(built.request.clone()).await;
@@ -86,7 +86,7 @@ impl CaseRun<'_> {
     /// Registers every token and code the target issued, before any message can quote it.
     /// A browser step: the login driver from the built request's URL to where the login ends,
     /// every exchange recorded and what the redirect carries registered for redaction.
-    async fn drive_login(&mut self, label: &str, b: Browser, built: request::Built, user_code: Option<String>) -> Result<Observed, CaseError> {
+    async fn drive_login(&mut self, label: &str, step: &Step, b: Browser, built: request::Built, user_code: Option<String>) -> Result<Observed, CaseError> {
         let env = self.env;
         let choice = match b {
             Browser::Approve => Choice::Approve,
@@ -101,9 +101,13 @@ impl CaseRun<'_> {
             .filter_map(|u| Url::parse(&u).ok())
             .collect();
         let mut browser = login::Browser::new(&env.http, origins, t.login.as_ref(), stop_at);
+        let session = step.session.then_some(&self.session);
+        if let Some(s) = session {
+            browser = browser.in_session(s);
+        }
         browser.user_code = user_code;
         let start = built.request.url.clone();
-        let login::Driven { landing, screenshot, log } = login::drive_with(&mut browser, start, choice, &env.chromium).await;
+        let login::Driven { landing, screenshot, log, seen } = login::drive_with(&mut browser, start, choice, &env.chromium, session).await;
         self.screenshot = screenshot;
         self.login_log.extend(log.map(|text| (label.to_string(), text)));
         for ex in std::mem::take(&mut browser.exchanges) {
@@ -118,13 +122,19 @@ impl CaseRun<'_> {
             let message = if matches!(e, login::DriveError::Command { .. }) { self.without_password(&e.to_string()) } else { e.to_string() };
             CaseError::new(kind, message)
         })?;
+        // What the driver saw is judged only where it says: a login program does not, and the
+        // server is not failed for it.
+        let judges_pages = |e: &crate::check::expect::Expect| e.login_page.is_some() || e.no_interaction;
+        if seen.is_none() && (judges_pages(&step.expect) || step.expect.graded().any(|(_, e)| judges_pages(e))) {
+            return Err(CaseError::new(ErrorKind::Login, "the login driver does not report the pages it passed (a login program): use the form or the chromium driver to judge them".to_string()));
+        }
         // Chromium and login programs reach the client without the suite seeing the
         // exchange: what the redirect carries is registered here.
         if let Landing::Redirect(u) = &landing {
             self.learn_url(u);
         }
         self.last_hint = self.last_hint.or_else(|| redirect_uri_refused(&landing).then_some(Diagnosis::RedirectUri));
-        Ok(Observed::Browser(landing, Sent { state: built.sent_state, redirect_uri: built.sent_redirect_uri }))
+        Ok(Observed::Browser(landing, Sent { state: built.sent_state, redirect_uri: built.sent_redirect_uri, seen }))
     }
 
     /// Registers the codes and tokens a URL carries in its query or fragment: a request's URL, a

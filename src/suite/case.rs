@@ -324,6 +324,15 @@ pub struct Step {
     /// DPoP-bound token): when they do not hold, the case does not apply and is skipped.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub precondition: bool,
+    /// A login that keeps the case's browser session: the cookies of the case's earlier
+    /// `session` steps go with it, and its own stay for the later ones (OpenID Connect's
+    /// `prompt`, `max_age`, `id_token_hint` are about a user already signed in).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub session: bool,
+    /// Seconds to pause before the step is sent (e.g. for a second sign-in to get a later
+    /// `auth_time`, or `max_age=1` to lapse).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pause: Option<u64>,
     pub expect: Expect,
     pub line: usize,
 }
@@ -394,6 +403,8 @@ impl Step {
             browser: None,
             dpop: None,
             precondition: false,
+            session: false,
+            pause: None,
             expect: Expect::default(),
             line: 0,
         }

@@ -33,6 +33,8 @@ pub(crate) struct RawEntry {
     pub(crate) race: Option<Spanned<Race>>,
     pub(crate) sample: Option<Spanned<Sample>>,
     pub(crate) wait: Option<Spanned<String>>,
+    /// Seconds (1 to 5) to pause before this step is sent, e.g. for `max_age=1` to lapse.
+    pub(crate) pause: Option<Spanned<u64>>,
     #[serde(default)]
     pub(crate) before: Vec<Spanned<RawEntry>>,
     #[serde(default)]
@@ -63,6 +65,9 @@ pub(crate) struct RawEntry {
     pub(crate) dpop: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) precondition: bool,
+    /// The login keeps the case's browser session (cookies) from its earlier session steps.
+    #[serde(default)]
+    pub(crate) session: bool,
     pub(crate) expect: Option<Spanned<Expect>>,
 }
 

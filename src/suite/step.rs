@@ -130,6 +130,9 @@ fn placeholder_strings<'r>(raw: &'r RawEntry, expect: &'r Expect, defaults: &'r 
     strings
 }
 
+/// The longest `pause` a step may take.
+const MAX_PAUSE: u64 = 5;
+
 impl StepCtx<'_> {
     pub(crate) fn err(&self, pos: usize, message: String) -> LoadError {
         LoadError { file: self.file.to_string(), line: line_of(self.text, pos), message }
@@ -164,6 +167,9 @@ impl StepCtx<'_> {
         if raw.user_code.is_some() && !is_browser {
             return Err(e(format!("field `user_code`: endpoint `{endpoint}` is not driven through the login page, where the user types it")));
         }
+        if raw.session && !is_browser {
+            return Err(e(format!("field `session`: endpoint `{endpoint}` is not driven through the login page, where a browser session lives")));
+        }
         if matches!(browser, Some(Browser::Approve | Browser::Deny)) {
             known.needs.insert(Need::Login);
         }
@@ -181,6 +187,9 @@ impl StepCtx<'_> {
         self.placeholders(placeholder_strings(raw, &expect, &defaults), known, &e)?;
         if let Some(n) = &raw.name {
             let n_str = n.get_ref();
+            if n_str == "main" {
+                return Err(self.err(n.span().start, format!("case `{id}`: field `name`: `main` names the case's own request (its answer is `{{main.member}}` in the after steps)")));
+            }
             if !known.names.insert(n_str.clone()) {
                 return Err(self.err(n.span().start, format!("case `{id}`: field `name`: step name `{n_str}` used twice")));
             }
@@ -205,6 +214,8 @@ impl StepCtx<'_> {
             browser,
             dpop,
             precondition: raw.precondition,
+            session: raw.session,
+            pause: self.pause(raw)?,
             expect,
             line: line_of(self.text, at),
         })
@@ -241,6 +252,7 @@ impl StepCtx<'_> {
             ("bearer", raw.bearer.is_some()),
             ("url", raw.url.is_some()),
             ("user_code", raw.user_code.is_some()),
+            ("session", raw.session),
         ];
         if let Some((f, _)) = changed.iter().find(|(_, set)| *set) {
             return Err(e(format!("field `{f}`: a `{RESOURCE_TOKEN}` step sends the default token request of the grant the resource takes; it cannot be changed")));
@@ -250,6 +262,15 @@ impl StepCtx<'_> {
             known.resource_steps.insert(n.get_ref().clone());
         }
         Ok(())
+    }
+
+    /// The step's pause: 1 to MAX_PAUSE seconds, short enough for every run.
+    fn pause(&self, raw: &RawEntry) -> Result<Option<u64>, LoadError> {
+        match &raw.pause {
+            Some(p) if (1..=MAX_PAUSE).contains(p.get_ref()) => Ok(Some(*p.get_ref())),
+            Some(p) => Err(self.err(p.span().start, format!("case `{}`: field `pause`: {} s is not between 1 and {MAX_PAUSE} s (a longer wait is a slow case's `wait`)", self.case_id, p.get_ref()))),
+            None => Ok(None),
+        }
     }
 
     /// The step's DPoP proof, if it sends one: a known flaw, with the access token the

@@ -168,6 +168,8 @@ fn steps(ctx: &StepCtx, raw: &RawEntry, at: usize, level: Level, known: &mut Kno
             e.get_ref().check_grades(level).map_err(|m| ctx.err(e.span().start, format!("case `{}`: field `expect`: {m}", ctx.case_id)))?;
         }
     }
+    // The after steps may use what the main step's answer held, as `{main.member}`.
+    known.names.insert("main".to_string());
     let mut after = Vec::new();
     for s in &raw.after {
         after.push(ctx.step(s.get_ref(), s.span().start, None, "after", known)?);

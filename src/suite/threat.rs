@@ -18,6 +18,7 @@ pub const THREATS: &[(&str, &str, &str)] = &[
     ("dpop-proof-replay", "Replay or forgery of DPoP proofs", "RFC 9449 §11.1, §11.2"),
     ("token-guessing", "Guessing codes and tokens (too little entropy, no expiry)", "RFC 6749 §10.10, RFC 6819 §5.1.4.2.2"),
     ("token-theft-by-other-client", "A token or code used by a client it was not issued to", "RFC 6749 §10.3, §10.4"),
+    ("stale-authentication", "An old sign-in taken for a fresh one (prompt=login, max_age not honoured)", "OpenID Connect Core §3.1.2.1"),
     ("token-forgery", "Token manufacture or modification (an ID Token a client cannot verify)", "OpenID Connect Core §16.3"),
 ];
 

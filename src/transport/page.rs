@@ -15,6 +15,15 @@ pub enum Landing {
     Page { url: Url, status: u16, page: Page },
 }
 
+/// What a login driver did on the server's pages on its way to the landing: how often it signed
+/// in and how many consent decisions it made. It is what a person looking at screenshots would
+/// judge (a login page shown for `prompt=login`, none for `prompt=none`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seen {
+    pub logins: usize,
+    pub consents: usize,
+}
+
 /// What a page offers, parsed out of untrusted HTML.
 #[derive(Debug, Clone, Default)]
 pub struct Page {

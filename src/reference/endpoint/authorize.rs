@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use super::super::fault::Fault;
 use super::super::offer::Offer;
@@ -16,7 +16,8 @@ use super::super::params::{Params, ascii};
 use super::super::registration::ClientReg;
 use super::super::variant::Variant;
 use super::answer::{error_page, html};
-use super::login::{LOGIN, session, session_cookie};
+use super::login::{CONSENT, LOGIN, session, session_cookie};
+use super::prompt::{self, Decision};
 use super::state::{AuthServer, issuer};
 
 /// An authorization request refused after its redirect_uri is known good: an error code and
@@ -51,6 +52,20 @@ pub async fn authorize(State(st): State<Arc<AuthServer>>, headers: HeaderMap, Ra
         return st.redirect(redirect_uri, &params, &issuer);
     }
     let (sid, new_session) = session(&headers);
+    let openid = st.openid_on() && scope.split(' ').any(|s| s == "openid");
+    let decision = if openid { prompt::decide(&st, &p, &sid, &client.id) } else { Decision::Login };
+    match decision {
+        Decision::Refuse(code, desc) => return error_redirect(&st, &p, redirect_uri, code, desc, &issuer),
+        Decision::Grant(auth_time) => {
+            let code = st.store.issue_code_full(&client.id, redirect_uri, redirect_uri_sent, &scope, challenge);
+            st.store.set_nonce(&code, p.get("nonce").map(str::to_string));
+            st.sessions.set_code_auth_time(&code, auth_time);
+            let mut params = vec![("code", code.as_str())];
+            params.extend(p.get("state").map(|s| ("state", s)));
+            return st.redirect(redirect_uri, &params, &issuer);
+        }
+        Decision::Login | Decision::Consent(_) => {}
+    }
     // The state-repeated fault keeps every state value, joined, to echo them all.
     let all_states = p.all("state").join("\u{0}");
     let state = if st.has(Fault::StateRepeatedInRedirect) && p.count("state") > 1 { Some(all_states.as_str()) } else { p.get("state") };
@@ -58,6 +73,12 @@ pub async fn authorize(State(st): State<Arc<AuthServer>>, headers: HeaderMap, Ra
     st.store.set_challenge(&txn, challenge);
     st.store.set_redirect_uri_sent(&txn, redirect_uri_sent);
     st.store.set_nonce(&txn, p.get("nonce").map(str::to_string));
+    if let Decision::Consent(user) = decision {
+        // The session's user stands: straight to the consent page.
+        st.store.sign_in(&txn, &sid, &user);
+        let to = format!("{CONSENT}?txn={}", url::form_urlencoded::byte_serialize(txn.as_bytes()).collect::<String>());
+        return (axum::http::StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
+    }
     let mut resp = html(page::login(st.login_style, LOGIN, &txn, &client.id, None));
     login_page_headers(&st, &mut resp);
     if new_session {

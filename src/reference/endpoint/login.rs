@@ -54,6 +54,7 @@ pub async fn login(State(st): State<Arc<AuthServer>>, headers: HeaderMap, body: 
         return html(page::login(st.login_style, LOGIN, id, &txn.client_id, Some("Invalid user ID or password")));
     }
     st.store.sign_in(id, &sid, &user.username);
+    st.sessions.sign_in(&sid, &user.username, st.has(Fault::RfcOidcAuthTimeStale));
     let to = format!("{CONSENT}?txn={}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>());
     (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
 }
@@ -107,6 +108,10 @@ fn denied(st: &AuthServer, txn: &Txn, issuer: &str) -> Response {
 fn approved(st: &AuthServer, txn: Txn, issuer: &str) -> Response {
     let code = st.store.issue_code_full(&txn.client_id, &txn.redirect_uri, txn.redirect_uri_sent, &txn.scope, txn.challenge.as_deref());
     st.store.set_nonce(&code, txn.nonce.clone());
+    st.sessions.consent(&txn.sid, &txn.client_id);
+    if let Some(s) = st.sessions.signed_in(&txn.sid) {
+        st.sessions.set_code_auth_time(&code, s.auth_time);
+    }
     let echoed = match txn.state {
         _ if st.has(Fault::StateDropped) => None,
         Some(s) if st.has(Fault::StateTruncated) => Some(s.chars().take(TRUNCATED_STATE).collect()),

@@ -14,6 +14,7 @@ pub mod login;
 pub mod metadata;
 pub mod openid;
 pub mod par;
+pub mod prompt;
 pub mod proof;
 pub mod redirect_uri;
 pub mod resource;

@@ -66,6 +66,11 @@ pub async fn jwks(State(st): State<Arc<AuthServer>>) -> Response {
     if st.has(Fault::RfcOidcJwksBareKey) {
         return axum::Json(key).into_response();
     }
+    if st.variant(Variant::JwksWithEcKey) {
+        // RFC 7517 Appendix A.1's P-256 public key, as a second signing key.
+        let ec = json!({ "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": "ec-1", "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4", "y": "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM" });
+        return axum::Json(json!({ "keys": [ec, key] })).into_response();
+    }
     axum::Json(json!({ "keys": [key] })).into_response()
 }
 

@@ -35,6 +35,8 @@ pub struct AuthServer {
     pub par_required: bool,
     /// How the login and consent pages are built.
     pub login_style: LoginStyle,
+    /// Who signed in on which browser, for OpenID Connect's prompt and max_age.
+    pub sessions: super::super::sessions::Sessions,
 }
 
 impl AuthServer {

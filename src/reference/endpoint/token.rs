@@ -112,11 +112,13 @@ pub async fn code_token(State(st): State<Arc<AuthServer>>, req: TokenRequest) ->
         policy.reusable = true;
     }
     let nonce = st.store.code_nonce(&code);
+    let auth_time = st.sessions.code_auth_time(&code);
     match st.store.redeem_code_verified(&code, &client_id, redirect_uri.as_deref(), verifier.as_deref(), policy) {
         Ok(issued) => {
             // OpenID Connect Core §3.1.3.3: a code of an OpenID request yields an ID Token too.
             let openid = st.openid_on() && issued.scope.split(' ').any(|s| s == "openid") && !st.has(Fault::RfcOidcIdTokenMissing);
-            let id_token = openid.then(|| super::id_token::issue(&st, &issuer(&req.headers), &client_id, nonce.as_deref()));
+            let about = || super::id_token::About { nonce: nonce.as_deref(), auth_time, access_token: Some(&issued.access_token), refreshed: false };
+            let id_token = openid.then(|| super::id_token::issue(&st, &issuer(&req.headers), &client_id, about()));
             st.token_answer_with(&issued, true, false, id_token)
         }
         Err(GrantError::Unknown) if st.has(Fault::UnknownCode500) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error: code lookup failed").into_response(),
@@ -139,9 +141,18 @@ pub async fn refresh(State(st): State<Arc<AuthServer>>, req: TokenRequest) -> Re
             old_stays_valid: st.has(Fault::RfcRefreshOldStillValid),
             no_reuse_detection: st.has(Fault::RfcRefreshNoReuseDetection),
         };
-        st.store.refresh(token, &client.id, p.get("scope"), policy).map_err(grant_error)
+        st.store.refresh(token, &client.id, p.get("scope"), policy).map_err(grant_error).map(|issued| (issued, client.id.clone()))
     })();
-    st.grant_answer(result, false, st.has(Fault::RefreshScopeNarrowedSilently))
+    match result {
+        Ok((issued, client_id)) => {
+            // OpenID Connect Core §12.2: a refresh of an OpenID grant may bring a new ID Token.
+            let openid = st.openid_on() && issued.scope.split(' ').any(|s| s == "openid") && !st.variant(Variant::RefreshWithoutIdToken);
+            let about = || super::id_token::About { access_token: Some(&issued.access_token), refreshed: true, ..Default::default() };
+            let id_token = openid.then(|| super::id_token::issue(&st, &issuer(&req.headers), &client_id, about()));
+            st.token_answer_with(&issued, false, st.has(Fault::RefreshScopeNarrowedSilently), id_token)
+        }
+        Err(e) => st.error(e),
+    }
 }
 
 /// RFC 6749 §4.4: tokens for the client itself, for the scope it asks (required by the bank).

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Starts Debian's glewlwyd (2.7.5, package `glewlwyd`) on 127.0.0.1:PORT with a fresh SQLite
-database, its JavaScript login app, and the OAuth 2 plugin, then registers what target.toml names
-through glewlwyd's own admin API. Prints "ready" once it is set up; glewlwyd dies with this
-script. Usage: run.py PORT  (standard library only)."""
+database, its JavaScript login app, and the OpenID Connect plugin (RS256, a key made at start with
+`openssl genrsa`), then registers what target.toml names through glewlwyd's own admin API. Prints
+"ready" once it is set up; glewlwyd dies with this script. Usage: run.py PORT  (standard library
+and the openssl command only)."""
 import ctypes
 import gzip
 import http.cookiejar
@@ -115,29 +116,52 @@ def main():
 
     # The administrator the seed creates (admin / password), then what target.toml names.
     call("/auth/", {"username": "admin", "password": "password"})
+    # The OpenID Connect plugin ("oidc"): it serves OpenID Connect and, with allow-non-oidc, the
+    # plain OAuth 2 grants the OAuth 2 plugin served (code without openid, client credentials,
+    # refresh), plus discovery, a JWK Set, userinfo, introspection and revocation, all under
+    # /api/oidc/. Its ID Tokens and access tokens are RS256 JWTs signed by a key made here at
+    # each start (test-only, never kept).
+    key = subprocess.run(["openssl", "genrsa", "2048"], capture_output=True, text=True, check=True).stdout
+    public = subprocess.run(["openssl", "rsa", "-pubout"], input=key, capture_output=True, text=True, check=True).stdout
     call("/mod/plugin/", {
-        "module": "oauth2-glewlwyd", "name": "glwd", "display_name": "OAuth2", "enabled": True,
+        "module": "oidc", "name": "oidc", "display_name": "OpenID Connect", "enabled": True,
         "parameters": {
-            "jwt-type": "sha", "jwt-key-size": "256", "key": "glewlwyd-test-signing-key-0123456789abcdef",
+            # The issuer is the prefix of /.well-known/openid-configuration (Discovery §4.3).
+            "iss": f"http://127.0.0.1:{port}/api/oidc",
+            "jwt-type": "rsa", "jwt-key-size": "256", "key": key, "cert": public, "jwks-show": True, "jwks-x5c": [],
+            "subject-type": "public", "allowed-scope": ["openid", "accounts"],
             "access-token-duration": 3600, "refresh-token-duration": 1209600, "code-duration": 600,
-            "refresh-token-rolling": True, "auth-type-code-enabled": True, "auth-type-code-revoke-replayed": True,
-            "auth-type-implicit-enabled": False, "auth-type-password-enabled": False, "auth-type-client-enabled": True,
-            "auth-type-refresh-enabled": True, "auth-type-device-enabled": False, "pkce-allowed": True,
-            "pkce-method-plain-allowed": False, "introspection-revocation-allowed": True,
-            "introspection-revocation-allow-target-client": True, "scope": [], "additional-parameters": [],
+            "refresh-token-rolling": True, "refresh-token-one-use": "never", "allow-non-oidc": True,
+            "auth-type-code-enabled": True, "auth-type-code-revoke-replayed": True,
+            "auth-type-token-enabled": False, "auth-type-id-token-enabled": True, "auth-type-none-enabled": False,
+            "auth-type-password-enabled": False, "auth-type-client-enabled": True, "auth-type-refresh-enabled": True,
+            "auth-type-device-enabled": False, "pkce-allowed": True, "pkce-method-plain-allowed": False,
+            "introspection-revocation-allowed": True, "introspection-revocation-allow-target-client": True,
+            "introspection-revocation-auth-scope": [],
+            # No request objects, client registration, session management, DPoP, PAR, RAR or CIBA:
+            # nothing in target.toml uses them, and off they stay out of the metadata.
+            "request-parameter-allow": False, "request-parameter-allow-encrypted": False, "encrypt-out-token-allow": False,
+            "register-client-allowed": False, "session-management-allowed": False, "oauth-dpop-allowed": False,
+            "oauth-par-allowed": False, "oauth-rar-allowed": False, "oauth-ciba-allowed": False,
+            "name-claim": "on-demand", "email-claim": "no", "scope-claim": "no", "address-claim": {"type": "no"},
+            "scope": [], "additional-parameters": [], "claims": [],
         },
     })
     call("/scope/", {"name": "accounts", "display_name": "Accounts", "description": "Read the accounts", "password_required": False, "scheme": {}})
-    call("/user/", {"username": "alice", "name": "Alice", "password": "wonderland-0123", "scope": ["accounts", "g_profile"], "enabled": True})
+    call("/user/", {"username": "alice", "name": "Alice", "password": "wonderland-0123", "scope": ["openid", "accounts", "g_profile"], "enabled": True})
     call("/client/", {
         "client_id": "my-client", "name": "My client", "confidential": True, "client_secret": "my-client-secret-0123456789",
         "redirect_uri": ["https://app.example.test/callback"], "authorization_type": ["code", "refresh_token", "client_credentials"],
-        "scope": ["accounts"], "enabled": True,
+        # The OIDC plugin refuses a confidential client that names no token_endpoint_auth_method.
+        "token_endpoint_auth_method": ["client_secret_basic", "client_secret_post"],
+        "scope": ["openid", "accounts"], "enabled": True,
     })
     call("/client/", {
         "client_id": "other-client", "name": "Other client", "confidential": True, "client_secret": "other-client-secret-0123456789",
         "redirect_uri": ["https://other.example.test/cb"], "authorization_type": ["code", "refresh_token", "client_credentials"],
-        "scope": ["accounts"], "enabled": True,
+        # The OIDC plugin refuses a confidential client that names no token_endpoint_auth_method.
+        "token_endpoint_auth_method": ["client_secret_basic", "client_secret_post"],
+        "scope": ["openid", "accounts"], "enabled": True,
     })
     print("ready", flush=True)
     sys.exit(server.wait())
