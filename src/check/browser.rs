@@ -41,14 +41,40 @@ fn seen_by_driver(a: &Answer<'_>) -> Result<Seen, Mismatch> {
     a.seen.ok_or_else(|| Mismatch::Other("the login driver does not report the pages it passed (a login program): use the form or the chromium driver".into()))
 }
 
-pub fn login_page(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
-    let Some(want) = e.login_page else { return };
-    let verdict = seen_by_driver(a).and_then(|s| match (want, s.logins) {
-        (true, 0) => Err(Mismatch::expected("a login page (the user signs in again)", "no login page: the server went on with the session it had")),
-        (false, n) if n > 0 => Err(Mismatch::expected("no login page (the session's sign-in stands)", format!("a login page: the driver signed in {n} time(s)"))),
+/// A kind of page the driver may have passed: how it is counted and said.
+struct PageKind {
+    count: fn(&Seen) -> usize,
+    /// The check's names when a page is wanted and when none is.
+    checks: (&'static str, &'static str),
+    wanted: &'static str,
+    unwanted: &'static str,
+    /// How the driver's passes are told ("signed in 2 time(s)").
+    passed: &'static str,
+}
+
+const LOGIN: PageKind = PageKind { count: |s| s.logins, checks: ("login_page_shown", "no_login_page_shown"), wanted: "a login page (the user signs in again)", unwanted: "no login page (the session's sign-in stands)", passed: "the driver signed in" };
+const CONSENT: PageKind = PageKind { count: |s| s.consents, checks: ("consent_page_shown", "no_consent_page_shown"), wanted: "a consent page (the user is asked again)", unwanted: "no consent page", passed: "the driver answered a consent page" };
+
+/// Whether the driver passed a page of `kind` (`want`) or none.
+fn page_seen(r: &mut Recorder, want: bool, kind: &PageKind, a: &Answer<'_>) {
+    let verdict = seen_by_driver(a).and_then(|s| match (want, (kind.count)(&s)) {
+        (true, 0) => Err(Mismatch::expected(kind.wanted, "none: the server went on with what it had")),
+        (false, n) if n > 0 => Err(Mismatch::expected(kind.unwanted, format!("{} {n} time(s)", kind.passed))),
         _ => Ok(()),
     });
-    r.record(if want { "login_page_shown" } else { "no_login_page_shown" }, None, verdict);
+    r.record(if want { kind.checks.0 } else { kind.checks.1 }, None, verdict);
+}
+
+pub fn login_page(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
+    if let Some(want) = e.login_page {
+        page_seen(r, want, &LOGIN, a);
+    }
+}
+
+pub fn consent_page(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
+    if let Some(want) = e.consent_page {
+        page_seen(r, want, &CONSENT, a);
+    }
 }
 
 pub fn no_interaction(r: &mut Recorder, _: &Expect, a: &Answer<'_>) {
@@ -75,6 +101,38 @@ pub fn single_params(r: &mut Recorder, _: &Expect, a: &Answer<'_>) {
     r.record("no_repeated_parameters", Some("RFC 6749 §3.1"), verdict);
 }
 
+/// The response's parameters: the query's, or (`fragment`) the fragment's.
+fn response_params(url: &Url, fragment: bool) -> Vec<(String, String)> {
+    if fragment {
+        url.fragment().map(|f| url::form_urlencoded::parse(f.as_bytes()).into_owned().collect()).unwrap_or_default()
+    } else {
+        url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    }
+}
+
+/// OpenID Connect Core §3.2.2.5, §3.3.2.5 (and RFC 6749 §4.2.2): the response's parameters are
+/// in the fragment, none of them in the query.
+fn in_fragment(url: &Url) -> Verdict {
+    const RESPONSE: [&str; 6] = ["code", "access_token", "id_token", "state", "error", "token_type"];
+    match url.query_pairs().find(|(k, _)| RESPONSE.contains(&k.as_ref())) {
+        Some((k, _)) => Err(Mismatch::expected("the response in the fragment", format!("{k} in the query"))),
+        None if url.fragment().is_none_or(str::is_empty) => Err(Mismatch::expected("the response in the fragment", "no fragment")),
+        None => Ok(()),
+    }
+}
+
+/// `id_token` on a browser step: the ID Token the authorization endpoint returned (implicit and
+/// hybrid flows), judged as the token endpoint's is, with the code and access token beside it.
+pub fn id_token(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
+    let (Some(want), Landing::Redirect(url)) = (&e.id_token, a.landing) else { return };
+    let params = response_params(url, e.fragment);
+    let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    if get("error").is_some() {
+        return;
+    }
+    crate::check::openid::judge_id_token(r, want, get("id_token"), get("access_token"), get("code"), a.ctx);
+}
+
 pub fn redirect(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
     match e.redirect {
         None => {}
@@ -98,7 +156,7 @@ fn redirect_with(r: &mut Recorder, e: &Expect, a: &Answer<'_>, kind: RedirectExp
             return;
         }
     };
-    let params: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let params = response_params(url, e.fragment);
     let get = |name: &str| params.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
     if !r.record("redirected_to_redirect_uri", Some("RFC 6749 §3.1.2, §4.1.2"), same_endpoint(url, a.ctx.sent_redirect_uri)) {
         return;
@@ -106,10 +164,27 @@ fn redirect_with(r: &mut Recorder, e: &Expect, a: &Answer<'_>, kind: RedirectExp
     if !r.nested && !e.single_params {
         r.record("no_repeated_parameters", Some("RFC 6749 §3.1"), no_repeated_params(url));
     }
-    if kind == RedirectExpect::Code {
-        r.record("code_in_redirect", Some("RFC 6749 §4.1.2"), code_in_redirect(&get("code"), &get("error")));
-    } else {
-        error_redirect(r, e, url, &get);
+    // Either outcome is allowed: judged as the one the server chose.
+    let kind = match kind {
+        RedirectExpect::CodeOrError if get("error").is_empty() => RedirectExpect::Code,
+        RedirectExpect::CodeOrError => RedirectExpect::Error,
+        k => k,
+    };
+    if e.fragment {
+        r.record("response_in_fragment", Some("OpenID Connect Core §3.2.2.5, §3.3.2.5"), in_fragment(url));
+    }
+    match kind {
+        RedirectExpect::Code => {
+            r.record("code_in_redirect", Some("RFC 6749 §4.1.2"), code_in_redirect(&get("code"), &get("error")));
+        }
+        RedirectExpect::Success => {
+            let verdict = match get("error").first() {
+                None => Ok(()),
+                Some(err) => Err(Mismatch::expected("a successful response", format!("error={}", excerpt(err, 60)))),
+            };
+            r.record("no_error_in_redirect", Some("OpenID Connect Core §3.2.2.5, §3.3.2.5"), verdict);
+        }
+        _ => error_redirect(r, e, url, &get),
     }
     if e.state_echoed {
         r.record("state_echoed_exactly", Some("RFC 6749 §4.1.2, §4.1.2.1"), state_matches(a.ctx.sent_state, &get("state")));

@@ -20,6 +20,12 @@ pub enum RedirectExpect {
     None,
     /// Never handed a code: a page, or a redirect without a code (an error redirect or not).
     NoCode,
+    /// Redirected with a successful response and no error: what it must carry is named in
+    /// `present` (an implicit or hybrid response: code, access_token, id_token).
+    Success,
+    /// Either: a code, or an error named in `error` / `error_in` (a feature the server may
+    /// support or refuse with its own error, e.g. request objects and request_not_supported).
+    CodeOrError,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -51,6 +57,14 @@ pub struct IdTokenExpect {
     /// An answer without `id_token` passes (e.g. a refresh, Core §12.2); one with it is judged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub if_present: bool,
+    /// `c_hash` is present and matches the code beside it (Core §3.3.2.11: REQUIRED when the
+    /// authorization endpoint issues the ID Token with a code).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub c_hash: bool,
+    /// `at_hash` is present (and matches, as always): REQUIRED when the authorization endpoint
+    /// issues the ID Token with an access token (Core §3.2.2.10, §3.3.2.11).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub at_hash: bool,
     /// `sub` equals this earlier one (e.g. `{first.id_token.sub}`): the same user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub: Option<String>,

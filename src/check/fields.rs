@@ -33,6 +33,10 @@ macro_rules! expect_fields {
             login_page: Option<bool>, "boolean" {
                 checks: &["login_page_shown", "no_login_page_shown"], reference: Some("OpenID Connect Core §3.1.2.1"), judges: Judges::Browser, browser: Some(browser::login_page),
             }
+            /// The login driver answered a consent page on the way (`true`) or none (`false`), as it saw.
+            consent_page: Option<bool>, "boolean" {
+                checks: &["consent_page_shown", "no_consent_page_shown"], reference: Some("OpenID Connect Core §3.1.2.1"), judges: Judges::Browser, browser: Some(browser::consent_page),
+            }
             /// No login and no consent page on the way: the server answered without any user interface (`prompt=none`).
             no_interaction: bool, "boolean" {
                 checks: &["no_user_interface_shown"], reference: Some("OpenID Connect Core §3.1.2.1"), judges: Judges::Browser, browser: Some(browser::no_interaction),
@@ -49,9 +53,9 @@ macro_rules! expect_fields {
             single_params: bool, "boolean" {
                 checks: &["no_repeated_parameters"], reference: Some("RFC 6749 §3.1"), judges: Judges::Browser, browser: Some(browser::single_params),
             }
-            /// Where the login ends: `code` (a redirect to the redirect_uri with a code), `error` (with an error), `none` (never redirected off the server), `no_code` (never handed a code).
-            redirect: Option<RedirectExpect>, "\"code\" | \"error\" | \"none\" | \"no_code\"" {
-                checks: &["redirected_to_redirect_uri", "no_repeated_parameters", "code_in_redirect", "error_in_redirect", "error_description_is_ascii", "no_code_with_error", "not_redirected_to_client", "no_code_issued"],
+            /// Where the login ends: `code` (a redirect to the redirect_uri with a code), `error` (with an error), `none` (never redirected off the server), `no_code` (never handed a code), `code_or_error` (a code, or one of the errors `error` / `error_in` name), `success` (no error; `present` names what it carries).
+            redirect: Option<RedirectExpect>, "\"code\" | \"error\" | \"none\" | \"no_code\" | \"code_or_error\" | \"success\"" {
+                checks: &["redirected_to_redirect_uri", "no_repeated_parameters", "code_in_redirect", "no_error_in_redirect", "error_in_redirect", "error_description_is_ascii", "no_code_with_error", "not_redirected_to_client", "no_code_issued"],
                 reference: Some("RFC 6749 §4.1.2, §4.1.2.1"), judges: Judges::Login, validate: Some(redirect_error_named), browser: Some(browser::redirect),
             }
             /// The JSON body is valid against `specs/<profile>/<name>.schema.json`.
@@ -67,6 +71,10 @@ macro_rules! expect_fields {
             error_in: Vec<String>, "array of strings" {
                 checks: &["error_code_is", "error_body_matches_schema", "error_description_is_ascii", "error_in_redirect"],
                 reference: Some("RFC 6749 §5.2, §4.1.2.1"), judges: Judges::HttpAndRedirect, json: Json::Yes, instead_of: Some("error"), http: Some(http::error),
+            }
+            /// The response comes in the redirect's fragment, none of it in the query (implicit and hybrid flows); the other redirect checks read the fragment.
+            fragment: bool, "boolean" {
+                checks: &["response_in_fragment"], reference: Some("OpenID Connect Core §3.2.2.5, §3.3.2.5"), judges: Judges::Login,
             }
             /// The redirect's `state` is the one sent, byte for byte.
             state_echoed: bool, "boolean" {
@@ -125,10 +133,18 @@ macro_rules! expect_fields {
             public_keys_only: bool, "boolean" {
                 checks: &["jwk_set_public_keys_only"], reference: Some("OpenID Connect Discovery §3"), json: Json::Yes, http: Some(openid::public_keys_only),
             }
-            /// The answer carries an `id_token` that is signed (not `none`) by a key of the OpenID Provider's JWK Set, with `iss` the issuer, `aud` holding the client_id, `azp` (if present) the client_id, sane `exp` and `iat`, a `sub` of at most 255 ASCII characters, an `at_hash` (if present) matching the access token and, when given, `nonce` echoed, `auth_time` present, later than or equal to an earlier one, `sub` equal to an earlier one (`if_present`: no `id_token` at all passes).
-            id_token: Option<IdTokenExpect>, "table (all optional): nonce, auth_time_after, auth_time_same, sub = string; auth_time, if_present = boolean" {
-                checks: &["id_token_present", "id_token_is_jws", "id_token_signed", "id_token_signature_verifies", "id_token_iss_is_issuer", "id_token_aud_has_client", "id_token_azp_is_client", "id_token_times_sane", "id_token_sub_valid", "id_token_at_hash_matches", "id_token_nonce_echoed", "id_token_auth_time_present", "id_token_auth_time_later", "id_token_auth_time_unchanged", "id_token_sub_same"],
-                reference: Some("OpenID Connect Core §2"), json: Json::Yes, http: Some(openid::id_token),
+            /// No two keys of the JWK Set (`keys`) share a `kid`.
+            distinct_kids: bool, "boolean" {
+                checks: &["jwk_set_kids_distinct"], reference: Some("RFC 7517 §4.5"), json: Json::Yes, http: Some(openid::distinct_kids),
+            }
+            /// Every RSA key of the JWK Set (`keys`) has a modulus of at least 2048 bits.
+            rsa_keys_2048: bool, "boolean" {
+                checks: &["jwk_set_rsa_keys_2048_bits"], reference: Some("RFC 7518 §3.3"), json: Json::Yes, http: Some(openid::rsa_keys_2048),
+            }
+            /// The answer carries an `id_token` that is signed (not `none`) by a key of the OpenID Provider's JWK Set, with `iss` the issuer, `aud` holding the client_id, `azp` (if present) the client_id, sane `exp` and `iat`, a `sub` of at most 255 ASCII characters, an `at_hash` / `c_hash` (if present; `at_hash`, `c_hash` = true: required) matching the access token / code and, in a browser step, the ID Token of the authorization response; and, when given, `nonce` echoed, `auth_time` present, later than or equal to an earlier one, `sub` equal to an earlier one (`if_present`: no `id_token` at all passes).
+            id_token: Option<IdTokenExpect>, "table (all optional): nonce, auth_time_after, auth_time_same, sub = string; auth_time, if_present, c_hash, at_hash = boolean" {
+                checks: &["id_token_present", "id_token_is_jws", "id_token_signed", "id_token_signature_verifies", "id_token_iss_is_issuer", "id_token_aud_has_client", "id_token_azp_is_client", "id_token_times_sane", "id_token_sub_valid", "id_token_at_hash_matches", "id_token_c_hash_matches", "id_token_nonce_echoed", "id_token_auth_time_present", "id_token_auth_time_later", "id_token_auth_time_unchanged", "id_token_sub_same"],
+                reference: Some("OpenID Connect Core §2"), judges: Judges::HttpAndRedirect, json: Json::Yes, http: Some(openid::id_token), browser: Some(browser::id_token),
             }
             /// `Cache-Control: no-store` and `Pragma: no-cache`.
             no_store: bool, "boolean" {

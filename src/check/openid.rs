@@ -7,11 +7,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
-use crate::check::expect::Expect;
-#[cfg(test)]
-use crate::check::expect::IdTokenExpect;
+use crate::check::expect::{Expect, IdTokenExpect};
 use crate::check::http::Answer;
-use crate::check::record::{Mismatch, Recorder, Verdict};
+use crate::check::record::{CheckContext, Mismatch, Recorder, Verdict};
 use crate::model::placeholder;
 use crate::transport::http::excerpt;
 
@@ -30,6 +28,45 @@ pub fn public_keys_only(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
     }
 }
 
+/// `distinct_kids`: RFC 7517 §4.5: distinct kid values within a JWK Set.
+pub fn distinct_kids(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
+    if !e.distinct_kids {
+        return;
+    }
+    let Some(keys) = a.obj().and_then(|s| s.get("keys")).and_then(Value::as_array) else { return };
+    let kids: Vec<&str> = keys.iter().filter_map(|k| k.get("kid").and_then(Value::as_str)).collect();
+    let twice = kids.iter().enumerate().find(|(i, k)| kids[..*i].contains(k)).map(|(_, k)| *k);
+    let verdict = match twice {
+        None => Ok(()),
+        Some(k) => Err(Mismatch::expected("a distinct kid for each key", format!("kid {:?} on two keys", excerpt(k, 60)))),
+    };
+    r.record("jwk_set_kids_distinct", Some("RFC 7517 §4.5"), verdict);
+}
+
+/// `rsa_keys_2048`: RFC 7518 §3.3, §4.2: RSA keys of 2048 bits or more.
+pub fn rsa_keys_2048(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
+    if e.rsa_keys_2048
+        && let Some(set) = a.obj()
+    {
+        r.record("jwk_set_rsa_keys_2048_bits", Some("RFC 7518 §3.3"), rsa_long_enough(set));
+    }
+}
+
+fn rsa_long_enough(set: &Value) -> Verdict {
+    let keys = set.get("keys").and_then(Value::as_array).ok_or_else(|| Mismatch::expected("a keys array", "no keys array"))?;
+    for (i, key) in keys.iter().enumerate().filter(|(_, k)| k.get("kty").and_then(Value::as_str) == Some("RSA")) {
+        let kid = key.get("kid").and_then(Value::as_str).map(|k| format!(" (kid {:?})", excerpt(k, 40))).unwrap_or_default();
+        let n = key.get("n").and_then(Value::as_str).and_then(|n| URL_SAFE_NO_PAD.decode(n.trim_end_matches('=')).ok());
+        let Some(n) = n else { return Err(Mismatch::expected("RSA keys with a base64url modulus n", format!("key {i}{kid} without one"))) };
+        let significant = n.iter().skip_while(|b| **b == 0).collect::<Vec<_>>();
+        let bits = significant.first().map_or(0, |b| (significant.len() - 1) * 8 + (8 - b.leading_zeros() as usize));
+        if bits < 2048 {
+            return Err(Mismatch::expected("RSA keys of at least 2048 bits", format!("key {i}{kid} of {bits} bits")));
+        }
+    }
+    Ok(())
+}
+
 fn public_only(set: &Value) -> Verdict {
     let keys = set.get("keys").and_then(Value::as_array).ok_or_else(|| Mismatch::expected("a keys array", "no keys array"))?;
     for (i, key) in keys.iter().enumerate() {
@@ -46,10 +83,16 @@ fn public_only(set: &Value) -> Verdict {
 pub fn id_token(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
     let Some(want) = &e.id_token else { return };
     let Some(body) = a.obj() else { return };
-    let token = body.get("id_token").and_then(Value::as_str);
     if want.if_present && body.get("id_token").is_none() {
         return;
     }
+    let text = |k: &str| body.get(k).and_then(Value::as_str);
+    judge_id_token(r, want, text("id_token"), text("access_token"), None, a.ctx);
+}
+
+/// An ID Token, wherever it came (a token answer, an authorization response), with the access
+/// token and code issued beside it (for at_hash and c_hash): each rule a check of its own.
+pub fn judge_id_token(r: &mut Recorder, want: &IdTokenExpect, token: Option<&str>, access_token: Option<&str>, code: Option<&str>, ctx: &CheckContext<'_>) {
     if !r.record("id_token_present", Some("OpenID Connect Core §3.1.3.3"), token.map(|_| ()).ok_or_else(|| Mismatch::expected("an id_token member", "none"))) {
         return;
     }
@@ -62,9 +105,9 @@ pub fn id_token(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
     let alg = jws.header.get("alg").and_then(Value::as_str).unwrap_or("");
     let signed = r.record("id_token_signed", Some("OpenID Connect Core §2"), if alg.is_empty() || alg.eq_ignore_ascii_case("none") { Err(Mismatch::expected("a signed ID Token", format!("alg {alg:?}"))) } else { Ok(()) });
     if signed {
-        r.record("id_token_signature_verifies", Some("OpenID Connect Core §10.1"), verify(token, &jws.header, alg, a.ctx.jwks));
+        r.record("id_token_signature_verifies", Some("OpenID Connect Core §10.1"), verify(token, &jws.header, alg, ctx.jwks));
     }
-    let resolve = |t: &str| placeholder::expand(t, a.ctx.resolve).unwrap_or_else(|_| t.to_string());
+    let resolve = |t: &str| placeholder::expand(t, ctx.resolve).unwrap_or_else(|_| t.to_string());
     let issuer = resolve("{issuer}");
     r.record("id_token_iss_is_issuer", Some("OpenID Connect Core §2, Discovery §3"), claim_equals(&jws.claims, "iss", &issuer));
     r.record("id_token_aud_has_client", Some("OpenID Connect Core §2"), aud_has(&jws.claims, &resolve("{client_id}")));
@@ -73,10 +116,21 @@ pub fn id_token(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
     }
     r.record("id_token_times_sane", Some("OpenID Connect Core §2"), times(&jws.claims, now()));
     r.record("id_token_sub_valid", Some("OpenID Connect Core §2"), sub_valid(&jws.claims));
-    if let (Some(hash), Some(access)) = (jws.claims.get("at_hash"), body.get("access_token").and_then(Value::as_str))
-        && let Some(verdict) = left_half_hash(hash, access, alg)
-    {
-        r.record("id_token_at_hash_matches", Some("OpenID Connect Core §3.1.3.6, §3.2.2.9"), verdict);
+    for (claim, issued, required, check, rule) in [
+        ("at_hash", access_token, want.at_hash, "id_token_at_hash_matches", "OpenID Connect Core §3.1.3.6, §3.2.2.9, §3.2.2.10"),
+        ("c_hash", code, want.c_hash, "id_token_c_hash_matches", "OpenID Connect Core §3.3.2.10, §3.3.2.11"),
+    ] {
+        match (jws.claims.get(claim), issued) {
+            (Some(hash), Some(value)) => {
+                if let Some(verdict) = left_half_hash(hash, value, alg) {
+                    r.record(check, Some(rule), verdict);
+                }
+            }
+            (None, Some(_)) if required => {
+                r.record(check, Some(rule), Err(Mismatch::expected(format!("{claim} (REQUIRED with this response type)"), "none")));
+            }
+            _ => {}
+        }
     }
     if let Some(nonce) = &want.nonce {
         r.record("id_token_nonce_echoed", Some("OpenID Connect Core §2, §3.1.3.7"), claim_equals(&jws.claims, "nonce", &resolve(nonce)));
@@ -373,6 +427,15 @@ mod tests {
         assert!(r.records.is_empty());
         id_token(&mut r, &Expect { id_token: Some(IdTokenExpect::default()), ..Default::default() }, &Answer::new(&resp, &ctx));
         assert_eq!(r.records.iter().map(|c| (c.check, c.passed)).collect::<Vec<_>>(), [("id_token_present", false)]);
+    }
+
+    #[rstest]
+    #[case::long(json!({"keys": [{"kty": "RSA", "n": URL_SAFE_NO_PAD.encode([0xC5u8; 256]), "e": "AQAB"}, {"kty": "EC"}]}), None)]
+    #[case::leading_zero_is_not_a_bit(json!({"keys": [{"kty": "RSA", "kid": "z", "n": URL_SAFE_NO_PAD.encode([&[0u8][..], &[0x7Fu8; 256][..]].concat())}]}), Some("expected RSA keys of at least 2048 bits, got key 0 (kid \"z\") of 2047 bits"))]
+    #[case::short(json!({"keys": [{"kty": "RSA", "n": URL_SAFE_NO_PAD.encode([0xFFu8; 128])}]}), Some("expected RSA keys of at least 2048 bits, got key 0 of 1024 bits"))]
+    #[case::no_modulus(json!({"keys": [{"kty": "RSA"}]}), Some("expected RSA keys with a base64url modulus n, got key 0 without one"))]
+    fn rsa_keys_must_have_2048_bits(#[case] set: Value, #[case] message: Option<&str>) {
+        assert_eq!(rsa_long_enough(&set).err().map(|m| m.to_string()).as_deref(), message);
     }
 
     #[rstest]

@@ -160,7 +160,7 @@ pub enum ExpectError {
 }
 
 fn redirect_error_named(e: &Expect, _: &dyn KnownSchemas) -> Result<(), ExpectError> {
-    if e.redirect == Some(RedirectExpect::Error) && e.error.is_none() && e.error_in.is_empty() {
+    if matches!(e.redirect, Some(RedirectExpect::Error | RedirectExpect::CodeOrError)) && e.error.is_none() && e.error_in.is_empty() {
         return Err(ExpectError::ErrorRedirectUnnamed);
     }
     Ok(())

@@ -163,8 +163,7 @@ impl Chromium {
             Err(e) => fail(format!("a page: {e}")),
         };
         if let Some(kept) = session {
-            let mut get = GetCookiesParams::default();
-            get.browser_context_id = Some(context.clone());
+            let get = GetCookiesParams { browser_context_id: Some(context.clone()) };
             if let Ok(got) = self.browser.execute(get).await {
                 *kept.lock().unwrap_or_else(|e| e.into_inner()) = got.result.cookies.iter().map(session_cookie).collect();
             }
@@ -318,14 +317,14 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
     let (traffic, _stop_traffic_watcher) = watch_traffic(page, start).await?;
     navigate(page, start);
     let mut walk = Walk { page, choice, login, user_code, traffic: &traffic, tally: Tally::default(), last: None, acted_on: None };
-    let landing = walk.to_the_end(&arrived).await;
+    let landing = walk.until_landed(&arrived).await;
     *seen = Seen { logins: walk.tally.logins, consents: walk.tally.consents };
     landing
 }
 
 impl Walk<'_> {
     /// Looks and acts until the login lands (or stops).
-    async fn to_the_end(&mut self, arrived: &Mutex<Option<Url>>) -> Result<Landing, DriveError> {
+    async fn until_landed(&mut self, arrived: &Mutex<Option<Url>>) -> Result<Landing, DriveError> {
         let (page, choice) = (self.page, self.choice);
         loop {
             tokio::time::sleep(POLL).await;
@@ -364,7 +363,9 @@ async fn intercept_navigations(page: &chromiumoxide::Page, start: &Url, stops: &
     let (p2, a2) = (page.clone(), arrived.clone());
     let watcher = tokio::spawn(async move {
         while let Some(ev) = paused.next().await {
-            let url = Url::parse(&ev.request.url).ok();
+            // A fragment never travels in a request: DevTools gives it apart (an implicit or
+            // hybrid response's parameters are there).
+            let url = Url::parse(&format!("{}{}", ev.request.url, ev.request.url_fragment.as_deref().unwrap_or_default())).ok();
             let leaves = url.as_ref().is_some_and(|u| is_stop(&stops, u) || !origins.contains(&u.origin()));
             if leaves {
                 *a2.lock().unwrap_or_else(|e| e.into_inner()) = url;

@@ -32,6 +32,9 @@ pub struct Browser<'a> {
     pub user_code: Option<String>,
     /// What the last drive did on the server's pages.
     pub seen: Seen,
+    /// A device verification (RFC 8628 §3.3): the drive ends on the server's page, not at the
+    /// client.
+    pub device_verification: bool,
     /// Logs in within a session: a sign-in page may ask for the password alone (the server
     /// knows the user, as Keycloak's re-authentication for prompt=login and max_age does).
     known_user: bool,
@@ -67,7 +70,7 @@ struct Next {
 
 impl<'a> Browser<'a> {
     pub fn new(http: &'a Http, origins: Vec<url::Origin>, login: Option<&'a Login>, stop_at: Vec<Url>) -> Self {
-        Browser { http, jar: Default::default(), origins, login, stop_at, exchanges: Vec::new(), read_script_pages: false, user_code: None, seen: Seen::default(), known_user: false }
+        Browser { http, jar: Default::default(), origins, login, stop_at, exchanges: Vec::new(), read_script_pages: false, user_code: None, seen: Seen::default(), device_verification: false, known_user: false }
     }
 
     /// Logs in with the cookies of `session` (and leaves its own there).
@@ -156,7 +159,11 @@ impl<'a> Browser<'a> {
                 next.url = to;
                 continue;
             }
-            let page = self.read_page(&url, &resp)?;
+            // A device verification that has made the consent decision ends
+            // on the server's page (Keycloak's "Device Login Successful", with a script and few
+            // words): that is where it ends, not a login page the form driver cannot read.
+            let acted = self.device_verification && tally.consents > 0;
+            let page = self.read_page(&url, &resp, acted)?;
             if choice == Choice::FirstPage {
                 return Ok(Landing::Page { url, status: resp.status, page });
             }
@@ -172,10 +179,10 @@ impl<'a> Browser<'a> {
 
     /// The response's page with its headers (lower-case names, bounded values); a page built by
     /// script is an error unless another driver will render it.
-    fn read_page(&self, url: &Url, resp: &HttpResponse) -> Result<Page, DriveError> {
+    fn read_page(&self, url: &Url, resp: &HttpResponse, acted: bool) -> Result<Page, DriveError> {
         let mut page = parse_page(&resp.text());
         page.headers = resp.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), crate::transport::http::excerpt(v, 300))).collect();
-        if page.built_by_script(resp.status) && !self.read_script_pages {
+        if page.built_by_script(resp.status) && !self.read_script_pages && !acted {
             return Err(DriveError::NeedsBrowser { url: url.clone(), page: page.summary() });
         }
         Ok(page)

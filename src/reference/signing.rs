@@ -26,6 +26,12 @@ pub fn rs256() -> &'static OpKey {
     KEY.get_or_init(|| OpKey::generate().expect("the system random source works"))
 }
 
+/// The key a rotation brings in: published beside the first, and signing under the variant.
+pub fn rotated() -> &'static OpKey {
+    static KEY: OnceLock<OpKey> = OnceLock::new();
+    KEY.get_or_init(|| OpKey::generate().expect("the system random source works"))
+}
+
 /// A key the JWK Set never publishes.
 pub fn unpublished() -> &'static OpKey {
     static KEY: OnceLock<OpKey> = OnceLock::new();

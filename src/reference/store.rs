@@ -31,6 +31,8 @@ pub struct Txn {
     pub redirect_uri_sent: bool,
     /// OpenID Connect Core §3.1.2.1: the nonce the ID Token must echo.
     pub nonce: Option<String>,
+    /// The response_type asked for, when it is not code (OpenID Connect's implicit, hybrid).
+    pub response_type: Option<String>,
     expires: Instant,
 }
 
@@ -367,6 +369,7 @@ impl Store {
             user: None,
             challenge: None,
             nonce: None,
+            response_type: None,
             expires: Instant::now() + self.lifetimes.txn,
         };
         self.lock().txns.insert(id.clone(), txn);
@@ -384,6 +387,25 @@ impl Store {
         if let Some(t) = self.lock().txns.get_mut(id) {
             t.redirect_uri_sent = sent;
         }
+    }
+
+    pub fn set_response_type(&self, id: &str, response_type: Option<&str>) {
+        if let Some(t) = self.lock().txns.get_mut(id) {
+            t.response_type = response_type.map(str::to_string);
+        }
+    }
+
+    /// An access token issued at the authorization endpoint (OpenID Connect's implicit and
+    /// hybrid flows, Core §3.2.2.5): for the end user, never with a refresh token.
+    pub fn issue_at_authorization(&self, client_id: &str, scope: &str) -> String {
+        let mut g = self.lock();
+        g.next_grant += 1;
+        let grant = g.next_grant;
+        let issued = g.issue(client_id, scope, Some(grant), &self.lifetimes, &|| self.token());
+        if let Some(r) = &issued.refresh_token {
+            g.refresh.remove(r);
+        }
+        issued.access_token
     }
 
     pub fn set_challenge(&self, id: &str, challenge: Option<&str>) {

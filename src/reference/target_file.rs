@@ -123,12 +123,16 @@ fn native_if_loopback(redirect_uri: &str) -> &'static str {
     if redirect_uri.starts_with("http://127.0.0.1") || redirect_uri.starts_with("http://[::1]") { "application_type = \"native\"\n" } else { "" }
 }
 
+/// The main client is registered for the response types of OpenID Connect's three flows (the
+/// reference takes them where it offers those flows).
+const RESPONSE_TYPES: &str = "response_types = [\"code\", \"id_token\", \"id_token token\", \"code id_token\", \"code token\", \"code id_token token\"]\n";
+
 /// The clients and the user, each registered one in its table.
 fn clients(reg: &Registration, t: &mut String) {
     let (c, o) = (&reg.clients[0], &reg.clients[1]);
     let _ = write!(
         t,
-        "\n[client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n{}\n\
+        "\n[client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n{}{RESPONSE_TYPES}\n\
          [second_client]\nid = \"{}\"\nsecret = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\n\n",
         c.id, c.secret, c.redirect_uri, native_if_loopback(&c.redirect_uri), o.id, o.secret, o.redirect_uri
     );

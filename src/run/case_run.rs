@@ -228,8 +228,18 @@ impl<'a> CaseRun<'a> {
                 }
             }
             Observed::Browser(Landing::Redirect(u), _) => {
-                for (k, v) in u.query_pairs() {
-                    self.values.insert(format!("{name}.{k}"), v.into_owned());
+                // The query's parameters, and the fragment's (OpenID Connect's implicit and
+                // hybrid responses), with an ID Token's claims as `{name.id_token.claim}`.
+                let fragment = u.fragment().map(|f| url::form_urlencoded::parse(f.as_bytes()).into_owned().collect::<Vec<_>>()).unwrap_or_default();
+                for (k, v) in u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).chain(fragment) {
+                    for (claim, c) in crate::check::openid::jws_claims(&v).unwrap_or_default() {
+                        match c {
+                            Value::String(c) => self.values.insert(format!("{name}.{k}.{claim}"), c),
+                            Value::Number(n) => self.values.insert(format!("{name}.{k}.{claim}"), n.to_string()),
+                            _ => None,
+                        };
+                    }
+                    self.values.insert(format!("{name}.{k}"), v);
                 }
             }
             Observed::Browser(..) => {}
@@ -487,7 +497,15 @@ pub(crate) fn skeleton(case: &Case, profile: &str) -> CaseResult {
 pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
     let started = Instant::now();
     let mut run = CaseRun::new(env);
+    // RFC 9110 §15.5.2 binds the server whatever a case is about: a 401 without a challenge is
+    // the server's failure even in a case about a client's or the deployment's duty.
+    let server_own = |run: &CaseRun<'_>| run.checks.iter().any(|c| !c.passed && c.level == Level::Must && c.check == "challenge_on_401");
+    let mut the_servers = false;
     let (outcome, message, kind) = match run.go(case).await {
+        Ok((Outcome::Failed | Outcome::Warning, m)) if !case.duty.gates() && server_own(&run) => {
+            the_servers = true;
+            (Outcome::Failed, format!("{m} (a 401 without a challenge is the server's own failure, RFC 9110 §15.5.2; the case's rule is {}, advice)", case.duty.why_advice()), None)
+        }
         // Not the server's duty: what did not hold is told as advice, with why.
         Ok((Outcome::Failed | Outcome::Warning, m)) if !case.duty.gates() => (Outcome::Advice, format!("advice ({}): {m}", case.duty.why_advice()), None),
         Ok((o, m)) => (o, m, None),
@@ -495,6 +513,11 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
     };
     let (outcome, message, kind) = misconfigured(case, &run, outcome, message, kind);
     let mut result = skeleton(case, &env.profile.name);
+    if the_servers {
+        // Judged as the server's MUST it is.
+        result.duty = crate::model::duty::Duty::Server;
+        result.level = Level::Must;
+    }
     result.error_kind = kind;
     result.started_ms = started.duration_since(env.run_started).as_millis() as u64;
     result.outcome = outcome;

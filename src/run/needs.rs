@@ -22,6 +22,9 @@ pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
             Need::ConfidentialDeviceClient if target.device_client.as_ref().is_some_and(|c| c.secret.is_none()) => Some(n.missing_reason().to_string()),
             Need::ResourceTakesCode if target.resource_token == Some(crate::target::file::ResourceToken::ClientCredentials) => Some(n.missing_reason().to_string()),
             Need::Capability(c) if !target.capabilities.offers(*c) => Some(target.capabilities.missing_reason(*c)),
+            Need::ResponseType(r) if !target.client.response_types.iter().any(|t| t == r.value()) => {
+                Some(format!("the target's [client] is not registered for response_type {} ([client] response_types = {:?})", r.value(), target.client.response_types))
+            }
             _ => None,
         })
         .collect();

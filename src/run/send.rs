@@ -28,6 +28,11 @@ impl CaseRun<'_> {
         if let Some(a) = &built.assertion {
             Both(&self.local, &self.env.redactor).add("client_assertion", a);
         }
+        // A request object (OpenID Connect Core §6.1) is JWT-shaped: kept out of the reports like
+        // an assertion, although it holds nothing secret.
+        for (k, v) in built.request.url.query_pairs().filter(|(k, _)| k == "request" || k == "id_token_hint") {
+            Both(&self.local, &self.env.redactor).add(&k, &v);
+        }
         let env = self.env;
         match step.browser {
             Some(b) => {
@@ -105,6 +110,7 @@ impl CaseRun<'_> {
         if let Some(s) = session {
             browser = browser.in_session(s);
         }
+        browser.device_verification = user_code.is_some() || step.endpoint == "device_verify";
         browser.user_code = user_code;
         let start = built.request.url.clone();
         let login::Driven { landing, screenshot, log, seen } = login::drive_with(&mut browser, start, choice, &env.chromium, session).await;
@@ -124,7 +130,7 @@ impl CaseRun<'_> {
         })?;
         // What the driver saw is judged only where it says: a login program does not, and the
         // server is not failed for it.
-        let judges_pages = |e: &crate::check::expect::Expect| e.login_page.is_some() || e.no_interaction;
+        let judges_pages = |e: &crate::check::expect::Expect| e.login_page.is_some() || e.consent_page.is_some() || e.no_interaction;
         if seen.is_none() && (judges_pages(&step.expect) || step.expect.graded().any(|(_, e)| judges_pages(e))) {
             return Err(CaseError::new(ErrorKind::Login, "the login driver does not report the pages it passed (a login program): use the form or the chromium driver to judge them".to_string()));
         }

@@ -68,6 +68,18 @@ pub(crate) fn lookup(name: &str, role: Role, t: &Target, own: &HashMap<String, S
         // The test user's name, as a login_hint (OpenID Connect Core §3.1.2.1).
         "login_username" => t.login.as_ref().map(|l| l.username.clone()),
         "dpop_jkt" => Some(dpop_jkt()),
+        // OpenID Connect Core §6.1: the authorization request's parameters as an unsigned
+        // request object (alg none), with the case's own state and nonce.
+        "request_object" => {
+            use base64::Engine;
+            let b64 = |v: &serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+            let claims = serde_json::json!({
+                "iss": me?.id, "aud": t.issuer(), "response_type": "code", "client_id": me?.id,
+                "redirect_uri": me?.redirect_uri.clone()?, "scope": lookup("openid_scope", role, t, own, dpop_jkt)?,
+                "state": own.get("state")?, "nonce": own.get("nonce")?,
+            });
+            Some(format!("{}.{}.", b64(&serde_json::json!({ "alg": "none" })), b64(&claims)))
+        }
         _ => own.get(name).cloned(),
     }
 }

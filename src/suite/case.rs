@@ -211,6 +211,32 @@ pub enum Need {
     ConfidentialDeviceClient,
     /// A capability the server may not offer (metadata, iss, …).
     Capability(crate::model::capability::Capability),
+    /// The client is registered for this response type of OpenID Connect's implicit or hybrid
+    /// flow (`[client] response_types`): a server takes them per client.
+    ResponseType(FlowResponseType),
+}
+
+/// The response types of OpenID Connect's implicit and hybrid flows (Core §3.2, §3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum FlowResponseType {
+    IdToken,
+    IdTokenToken,
+    CodeIdToken,
+    CodeToken,
+    CodeIdTokenToken,
+}
+
+impl FlowResponseType {
+    /// The response_type value, its words in the order `response_type_key` gives.
+    pub fn value(self) -> &'static str {
+        match self {
+            FlowResponseType::IdToken => "id_token",
+            FlowResponseType::IdTokenToken => "id_token token",
+            FlowResponseType::CodeIdToken => "code id_token",
+            FlowResponseType::CodeToken => "code token",
+            FlowResponseType::CodeIdTokenToken => "code id_token token",
+        }
+    }
 }
 
 /// The step endpoint that stands for "a token request whose token the probe resource accepts":
@@ -223,6 +249,7 @@ impl Need {
     pub fn label(self) -> String {
         match self {
             Need::ResourceTakesCode => "resource_takes_code".into(),
+            Need::ResponseType(r) => format!("response_type {}", r.value()),
             Need::ConfidentialDeviceClient => "confidential_device_client".into(),
             other => format!("{other:?}").to_lowercase(),
         }
@@ -240,11 +267,17 @@ impl Need {
             Need::ResourceTakesCode => "the probe resource takes client-credentials tokens ([resource] token = \"client_credentials\"), and the case sends it a token from the authorization-code flow",
             Need::ConfidentialDeviceClient => "the target's [device_client] is a public client (no secret): the case is about a confidential client's authentication",
             Need::Capability(_) => "the server does not offer a capability the case needs",
+            Need::ResponseType(_) => "the target's [client] is not registered for the response type the case uses ([client] response_types)",
         }
     }
 
     /// Needs a case table may declare itself (the others follow from fixtures and steps).
-    pub const DECLARABLE: [(&'static str, Need); 13] = [
+    pub const DECLARABLE: [(&'static str, Need); 18] = [
+        ("response_type_id_token", Need::ResponseType(FlowResponseType::IdToken)),
+        ("response_type_id_token_token", Need::ResponseType(FlowResponseType::IdTokenToken)),
+        ("response_type_code_id_token", Need::ResponseType(FlowResponseType::CodeIdToken)),
+        ("response_type_code_token", Need::ResponseType(FlowResponseType::CodeToken)),
+        ("response_type_code_id_token_token", Need::ResponseType(FlowResponseType::CodeIdTokenToken)),
         ("openid", Need::Capability(crate::model::capability::Capability::OpenId)),
         ("confidential_device_client", Need::ConfidentialDeviceClient),
         ("par", Need::Capability(crate::model::capability::Capability::Par)),
@@ -291,6 +324,7 @@ pub const BASE_PLACEHOLDERS: &[&str] = &[
     "issuer",
     "login_username",
     "dpop_jkt",
+    "request_object",
 ];
 
 /// One request of a case, with what its answer must look like.

@@ -33,8 +33,6 @@ pub(crate) struct RawEntry {
     pub(crate) race: Option<Spanned<Race>>,
     pub(crate) sample: Option<Spanned<Sample>>,
     pub(crate) wait: Option<Spanned<String>>,
-    /// Seconds (1 to 5) to pause before this step is sent, e.g. for `max_age=1` to lapse.
-    pub(crate) pause: Option<Spanned<u64>>,
     #[serde(default)]
     pub(crate) before: Vec<Spanned<RawEntry>>,
     #[serde(default)]
@@ -68,6 +66,8 @@ pub(crate) struct RawEntry {
     /// The login keeps the case's browser session (cookies) from its earlier session steps.
     #[serde(default)]
     pub(crate) session: bool,
+    /// Seconds (1 to 5) to pause before this step is sent, e.g. for `max_age=1` to lapse.
+    pub(crate) pause: Option<Spanned<u64>>,
     pub(crate) expect: Option<Spanned<Expect>>,
 }
 

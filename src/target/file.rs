@@ -22,6 +22,20 @@ pub struct Client {
     /// A native app (`application_type = "native"`): RFC 8252's rules (any loopback port, §7.3)
     /// apply to it only; a web client keeps exact matching (RFC 9700 §2.1).
     pub native: bool,
+    /// The response types the client is registered for (OpenID Connect Registration §2
+    /// response_types; default `code`), each with its values in a fixed order.
+    pub response_types: Vec<String>,
+}
+
+/// A response type's values in a fixed order (`token id_token` is `id_token token`), or None
+/// for a value that is none of OpenID Connect's flows' (Core §3).
+pub fn response_type_key(value: &str) -> Option<String> {
+    const ORDER: [&str; 3] = ["code", "id_token", "token"];
+    let words: Vec<&str> = value.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.is_empty() || words.iter().any(|w| !ORDER.contains(w)) {
+        return None;
+    }
+    Some(ORDER.iter().filter(|o| words.contains(o)).copied().collect::<Vec<_>>().join(" "))
 }
 
 /// `[jwt_client]`: a client that authenticates with assertions signed by its private key.
@@ -355,7 +369,7 @@ mod tests {
     #[case::https_loopback("https://127.0.0.1/cb", false)]
     #[case::public_host("http://app.example/cb", false)]
     fn a_loopback_client_has_an_http_ip_literal_redirect(#[case] uri: &str, #[case] loopback: bool) {
-        let c = Client { id: "c".into(), secret: None, redirect_uri: Some(uri.into()), scope: None, native: false };
+        let c = Client { id: "c".into(), secret: None, redirect_uri: Some(uri.into()), scope: None, native: false, response_types: vec!["code".into()] };
         assert_eq!(c.is_loopback(), loopback);
     }
 

@@ -84,12 +84,21 @@ fn client(x: &Expander, c: &Spanned<RawClient>, table: &str) -> Result<Client, L
             other => return Err(x.err(t.span().start, &format!("{table}.application_type"), format!("`{other}` is neither `native` nor `web` (OpenID Connect Registration's application_type)"))),
         },
     };
+    let response_types = match &r.response_types {
+        None => vec!["code".to_string()],
+        Some(list) => list
+            .get_ref()
+            .iter()
+            .map(|v| crate::target::file::response_type_key(v).ok_or_else(|| x.err(list.span().start, &format!("{table}.response_types"), format!("`{v}` is not a response type of OpenID Connect's flows (code, id_token, token, space-separated)"))))
+            .collect::<Result<Vec<_>, _>>()?,
+    };
     Ok(Client {
         id: x.value(&r.id, &format!("{table}.id"))?,
         secret: opt(&r.secret, "secret")?,
         redirect_uri,
         scope: opt(&r.scope, "scope")?,
         native,
+        response_types,
     })
 }
 
@@ -293,6 +302,7 @@ mod tests {
     #[case::slow_unknown("[slow]\nnap = 5\n", "t.toml:5: field `slow.nap`: unknown wait (known: code, access_token, request_uri, device_code)")]
     #[case::redirect_relative("[second_client]\nid = \"s\"\nredirect_uri = \"cb\"\n", "t.toml:6: field `second_client.redirect_uri`: `cb` is not an absolute URI: relative URL without a base")]
     #[case::resource_token("[resource]\ntoken = \"implicit\"\n", "t.toml:5: field `resource.token`: `implicit` is neither `authorization_code` nor `client_credentials` (the grant whose access tokens the probe resource accepts)")]
+    #[case::response_types("[second_client]\nid = \"s\"\nresponse_types = [\"code\", \"code foo\"]\n", "t.toml:6: field `second_client.response_types`: `code foo` is not a response type of OpenID Connect's flows (code, id_token, token, space-separated)")]
     #[case::application_type("[public_client]\nid = \"p\"\napplication_type = \"desktop\"\n", "t.toml:6: field `public_client.application_type`: `desktop` is neither `native` nor `web` (OpenID Connect Registration's application_type)")]
     #[case::public_with_secret("[public_client]\nid = \"p\"\nsecret = \"s\"\n", "t.toml:4: field `public_client.secret`: a public client has no secret (RFC 6749 §2.1)")]
     #[case::cert_without_key("[tls]\nclient_cert = \"c.pem\"\n", "t.toml:5: field `tls.client_key`: client_cert needs client_key")]

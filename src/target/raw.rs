@@ -61,6 +61,8 @@ pub(crate) struct RawClient {
     pub scope: Option<Text>,
     /// `native` or `web` (OpenID Connect Registration's application_type; default web).
     pub application_type: Option<Text>,
+    /// The response types the client is registered for (OpenID Connect Registration §2).
+    pub response_types: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize)]

@@ -15,9 +15,11 @@ use super::super::page;
 use super::super::params::{Params, ascii};
 use super::super::registration::ClientReg;
 use super::super::variant::Variant;
-use super::answer::{error_page, html};
+use super::answer::{error_page, html, redirect_with_fragment};
+use super::hybrid::{self, ResponseType};
 use super::login::{CONSENT, LOGIN, session, session_cookie};
 use super::prompt::{self, Decision};
+use super::request_object;
 use super::state::{AuthServer, issuer};
 
 /// An authorization request refused after its redirect_uri is known good: an error code and
@@ -30,10 +32,15 @@ pub async fn authorize(State(st): State<Arc<AuthServer>>, headers: HeaderMap, Ra
         Err(why) => return error_page(why),
     };
     let issuer = issuer(&headers);
+    // OpenID Connect Core §6.1: a request object's parameters stand for the query's.
+    let (p, object_refused) = request_object::apply(&st, p);
     let (client, redirect_uri) = match client_and_redirect_uri(&st, &p, &issuer) {
         Ok(found) => found,
         Err(resp) => return *resp,
     };
+    if let Some(code) = object_refused {
+        return error_redirect(&st, &p, redirect_uri, code, "the request object is not taken", &issuer);
+    }
     let (scope, challenge) = match checked(&st, &p, client) {
         Ok(ok) => ok,
         // The error-page variant: a malformed request is told on a page, not by redirect — but
@@ -57,6 +64,10 @@ pub async fn authorize(State(st): State<Arc<AuthServer>>, headers: HeaderMap, Ra
     match decision {
         Decision::Refuse(code, desc) => return error_redirect(&st, &p, redirect_uri, code, desc, &issuer),
         Decision::Grant(auth_time) => {
+            if let Some(rt) = openid_flow(&st, &p) {
+                let approved = hybrid::Approved { client_id: &client.id, redirect_uri, redirect_uri_sent, scope: &scope, challenge, nonce: p.get("nonce"), state: p.get("state"), auth_time: Some(auth_time) };
+                return hybrid::respond(&st, rt, approved, &issuer);
+            }
             let code = st.store.issue_code_full(&client.id, redirect_uri, redirect_uri_sent, &scope, challenge);
             st.store.set_nonce(&code, p.get("nonce").map(str::to_string));
             st.sessions.set_code_auth_time(&code, auth_time);
@@ -73,6 +84,7 @@ pub async fn authorize(State(st): State<Arc<AuthServer>>, headers: HeaderMap, Ra
     st.store.set_challenge(&txn, challenge);
     st.store.set_redirect_uri_sent(&txn, redirect_uri_sent);
     st.store.set_nonce(&txn, p.get("nonce").map(str::to_string));
+    st.store.set_response_type(&txn, openid_flow(&st, &p).and(p.get("response_type")));
     if let Decision::Consent(user) = decision {
         // The session's user stands: straight to the consent page.
         st.store.sign_in(&txn, &sid, &user);
@@ -119,6 +131,8 @@ fn client_and_redirect_uri<'a>(st: &'a AuthServer, p: &'a Params, issuer: &str) 
     let redirect_uri = match p.get("redirect_uri") {
         Some(u) => u,
         // RFC 6749 §3.1.2.3: with one registered URI the parameter may be omitted.
+        // A server that ignores the request object never sees the redirect_uri it carries.
+        None if st.has(Fault::RfcOidcRequestObjectIgnored) && p.get("request").is_some() => return Err(Box::new(error_page("redirect_uri is required"))),
         None if st.has(Fault::RedirectUriDefaulted) || st.flavour.redirect_uri_optional => client.redirect_uri.as_str(),
         None => return Err(Box::new(error_page("redirect_uri is required"))),
     };
@@ -131,11 +145,23 @@ fn client_and_redirect_uri<'a>(st: &'a AuthServer, p: &'a Params, issuer: &str) 
     Ok((client, redirect_uri))
 }
 
-/// An error redirect to the client, with the request's state (RFC 6749 §4.1.2.1).
+/// An implicit or hybrid response type (OpenID Connect Core §3.2, §3.3) the server takes: an
+/// OpenID request of one of them, where the server offers those flows.
+fn openid_flow(st: &AuthServer, p: &Params) -> Option<ResponseType> {
+    let openid = p.get("scope").is_some_and(|s| s.split(' ').any(|v| v == "openid"));
+    p.get("response_type").and_then(ResponseType::parse).filter(|rt| !rt.is_code() && openid && hybrid::offered(st))
+}
+
+/// An error redirect to the client, with the request's state (RFC 6749 §4.1.2.1); in the
+/// fragment for an implicit or hybrid request (OpenID Connect Core §3.2.2.6, §3.3.2.6).
 fn error_redirect(st: &AuthServer, p: &Params, uri: &str, code: &str, desc: &str, issuer: &str) -> Response {
     let mut params = vec![("error", code), ("error_description", desc)];
     if let Some(s) = p.get("state") {
         params.push(("state", s));
+    }
+    if openid_flow(st, p).is_some() && !st.has(Fault::RfcOidcHybridInQuery) {
+        params.push(("iss", issuer));
+        return redirect_with_fragment(uri, &params);
     }
     st.redirect(uri, &params, issuer)
 }
@@ -152,6 +178,12 @@ fn checked<'a>(st: &AuthServer, p: &'a Params, client: &ClientReg) -> Result<(St
             None if st.has(Fault::MissingResponseTypeUnsupported) => return Err(("unsupported_response_type", "response_type is required".into())),
             None => return Err(("invalid_request", "response_type is required".into())),
             Some("code") => {}
+            Some(other) if openid_flow(st, p).is_some() => {
+                // OpenID Connect Core §3.2.2.1, §3.3.2.11: nonce is REQUIRED in these flows.
+                if p.get("nonce").is_none() && !st.has(Fault::RfcOidcNonceNotRequired) {
+                    return Err(("invalid_request", format!("nonce is required with response_type {}", ascii(other))));
+                }
+            }
             Some(other) => return Err(("unsupported_response_type", format!("response_type {} is not supported", ascii(other)))),
         }
     }

@@ -22,11 +22,27 @@ pub struct About<'a> {
     pub access_token: Option<&'a str>,
     /// Issued on refresh (Core §12.2): the refresh faults apply.
     pub refreshed: bool,
+    /// The granted scope (its claims go in the ID Token under a variant).
+    pub scope: Option<&'a str>,
+    /// The code issued beside it at the authorization endpoint (for c_hash).
+    pub code: Option<&'a str>,
+    /// Issued at the authorization endpoint with an access token: at_hash is REQUIRED.
+    pub at_hash_required: bool,
+}
+
+/// Core §3.2.2.9, §3.3.2.11: the left half of the SHA-256 of the value (RS256), base64url; of
+/// another value under a fault.
+fn left_half_hash(value: &str, wrong: bool) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let hashed = if wrong { format!("{value}x") } else { value.to_string() };
+    let digest = sha2::Sha256::digest(hashed.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
 }
 
 /// The ID Token for `client_id`, issued by `issuer`.
 pub fn issue(st: &AuthServer, issuer: &str, client_id: &str, about: About<'_>) -> String {
-    let About { nonce, auth_time, access_token, refreshed } = about;
+    let About { nonce, auth_time, access_token, refreshed, scope, code, at_hash_required } = about;
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let (iat, exp) = if st.has(Fault::RfcOidcIdTokenExpired) { (now - 2 * LIFETIME, now - LIFETIME) } else { (now, now + LIFETIME) };
     let mut claims = json!({
@@ -34,6 +50,7 @@ pub fn issue(st: &AuthServer, issuer: &str, client_id: &str, about: About<'_>) -
         "sub": match () {
             _ if st.has(Fault::RfcOidcIdTokenLongSub) => "u".repeat(300),
             _ if refreshed && st.has(Fault::RfcOidcRefreshIdTokenOtherSub) => format!("{}-2", st.reg.user.username),
+            _ if !refreshed && st.has(Fault::RfcOidcSubPerLogin) => format!("{}-{}", st.reg.user.username, crate::model::token::random_hex(4)),
             _ => st.reg.user.username.clone(),
         },
         "aud": if st.has(Fault::RfcOidcIdTokenWrongAud) { "another-client".to_string() } else { client_id.to_string() },
@@ -42,21 +59,26 @@ pub fn issue(st: &AuthServer, issuer: &str, client_id: &str, about: About<'_>) -
         "iat": iat,
         "exp": exp,
     });
+    if let (true, Some(scope)) = (st.variant(Variant::ScopeClaimsInIdToken), scope) {
+        for (k, v) in super::claims::scope_claims(st, scope) {
+            claims[k] = v;
+        }
+    }
     if let Some(t) = auth_time.filter(|_| !st.has(Fault::RfcOidcAuthTimeMissing)) {
         claims["auth_time"] = Value::from(t);
     }
-    if let Some(access) = access_token.filter(|_| !st.variant(Variant::IdTokenWithoutAtHash)) {
-        // Core §3.2.2.9: the left half of the SHA-256 of the token (RS256), base64url.
-        use base64::Engine;
-        use sha2::Digest;
-        let hashed = if st.has(Fault::RfcOidcAtHashWrong) { format!("{access}x") } else { access.to_string() };
-        let digest = sha2::Sha256::digest(hashed.as_bytes());
-        claims["at_hash"] = Value::from(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]));
+    let at_hash_wanted = if at_hash_required { !st.has(Fault::RfcOidcImplicitAtHashMissing) } else { !st.variant(Variant::IdTokenWithoutAtHash) };
+    if let Some(access) = access_token.filter(|_| at_hash_wanted) {
+        claims["at_hash"] = Value::from(left_half_hash(access, st.has(Fault::RfcOidcAtHashWrong)));
+    }
+    if let Some(code) = code {
+        claims["c_hash"] = Value::from(left_half_hash(code, st.has(Fault::RfcOidcCHashWrong)));
     }
     if let Some(n) = nonce.filter(|_| !st.has(Fault::RfcOidcIdTokenNonceDropped)) {
         claims["nonce"] = Value::from(n);
     }
-    let key = signing::rs256();
+    // After a rotation, the new key signs; the JWK Set holds both (a kid says which).
+    let key = if st.variant(Variant::JwksRotatedKey) { signing::rotated() } else { signing::rs256() };
     let kid = (!st.variant(Variant::IdTokenWithoutKid)).then_some(key.kid.as_str());
     if st.has(Fault::RfcOidcIdTokenUnsigned) {
         signing::unsigned(&claims)

@@ -14,6 +14,7 @@ use super::super::page::{self, LoginStyle};
 use super::super::params::{self, Params};
 use super::super::store::Txn;
 use super::answer::{error_page, html, redirect_with_fragment};
+use super::hybrid::{self, ResponseType};
 use super::state::{AuthServer, issuer};
 use crate::model::token::random_token;
 
@@ -106,6 +107,21 @@ fn denied(st: &AuthServer, txn: &Txn, issuer: &str) -> Response {
 
 /// RFC 6749 §4.1.2: the code and the state, back to the client.
 fn approved(st: &AuthServer, txn: Txn, issuer: &str) -> Response {
+    if let Some(rt) = txn.response_type.as_deref().and_then(ResponseType::parse).filter(|rt| !rt.is_code()) {
+        st.sessions.consent(&txn.sid, &txn.client_id);
+        let auth_time = st.sessions.signed_in(&txn.sid).map(|s| s.auth_time);
+        let approved = hybrid::Approved {
+            client_id: &txn.client_id,
+            redirect_uri: &txn.redirect_uri,
+            redirect_uri_sent: txn.redirect_uri_sent,
+            scope: &txn.scope,
+            challenge: txn.challenge.as_deref(),
+            nonce: txn.nonce.as_deref(),
+            state: txn.state.as_deref(),
+            auth_time,
+        };
+        return hybrid::respond(st, rt, approved, issuer);
+    }
     let code = st.store.issue_code_full(&txn.client_id, &txn.redirect_uri, txn.redirect_uri_sent, &txn.scope, txn.challenge.as_deref());
     st.store.set_nonce(&code, txn.nonce.clone());
     st.sessions.consent(&txn.sid, &txn.client_id);

@@ -65,7 +65,7 @@ fn offered(st: &AuthServer, o: &mut Map<String, Value>, base: &str) {
         o.insert("dpop_signing_alg_values_supported".into(), json!(["ES256"]));
     }
     if st.openid_on() {
-        provider_members(o, base);
+        provider_members(st, o, base);
     }
     if st.offers(Offer::DeviceGrant) {
         o.insert("device_authorization_endpoint".into(), json!(format!("{base}/device_authorization")));
@@ -79,12 +79,24 @@ fn offered(st: &AuthServer, o: &mut Map<String, Value>, base: &str) {
 }
 
 /// The members OpenID Connect Discovery §3 adds to the metadata (both documents carry them).
-fn provider_members(o: &mut Map<String, Value>, base: &str) {
+fn provider_members(st: &AuthServer, o: &mut Map<String, Value>, base: &str) {
     o.insert("jwks_uri".into(), json!(format!("{base}{JWKS}")));
     o.insert("userinfo_endpoint".into(), json!(format!("{base}/userinfo")));
     o.insert("subject_types_supported".into(), json!(["public"]));
     o.insert("id_token_signing_alg_values_supported".into(), json!(["RS256"]));
-    o.insert("claims_supported".into(), json!(["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce"]));
+    o.insert(
+        "claims_supported".into(),
+        json!(["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp", "at_hash", "name", "given_name", "family_name", "preferred_username", "updated_at", "email", "email_verified", "address", "phone_number", "phone_number_verified"]),
+    );
+    if super::hybrid::offered(st) {
+        o.insert("response_types_supported".into(), json!(super::hybrid::RESPONSE_TYPES));
+        o.insert("response_modes_supported".into(), json!(["query", "fragment"]));
+    }
+    let objects = super::request_object::supported(st);
+    o.insert("request_parameter_supported".into(), json!(objects));
+    if objects {
+        o.insert("request_object_signing_alg_values_supported".into(), json!(["none"]));
+    }
 }
 
 /// The metadata faults' members: a wrong issuer, missing or wrong members.

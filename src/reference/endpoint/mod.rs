@@ -5,9 +5,11 @@
 //! none every branch is the correct behaviour.
 pub mod answer;
 pub mod authorize;
+pub mod claims;
 pub mod client;
 pub mod device;
 pub mod grant;
+pub mod hybrid;
 pub mod id_token;
 pub mod introspect;
 pub mod login;
@@ -17,6 +19,7 @@ pub mod par;
 pub mod prompt;
 pub mod proof;
 pub mod redirect_uri;
+pub mod request_object;
 pub mod resource;
 pub mod revoke;
 pub mod state;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
+use base64::Engine;
 use serde_json::{Map, Value, json};
 
 use super::super::fault::Fault;
@@ -40,6 +41,12 @@ fn broken(st: &AuthServer, o: &mut Map<String, Value>, base: &str) {
     if st.has(Fault::RfcOidcNoJwksUri) {
         o.remove("jwks_uri");
     }
+    if st.has(Fault::RfcOidcNoUserinfoListed) {
+        o.remove("userinfo_endpoint");
+    }
+    if st.has(Fault::RfcOidcNoClaimsListed) {
+        o.remove("claims_supported");
+    }
     if st.has(Fault::RfcOidcNoTokenEndpoint) {
         o.remove("token_endpoint");
     }
@@ -66,6 +73,18 @@ pub async fn jwks(State(st): State<Arc<AuthServer>>) -> Response {
     if st.has(Fault::RfcOidcJwksBareKey) {
         return axum::Json(key).into_response();
     }
+    if st.has(Fault::RfcOidcJwksShortRsaKey) {
+        let short = json!({ "kty": "RSA", "use": "sig", "alg": "RS256", "kid": "short-1", "e": "AQAB", "n": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([0xC3u8; 128]) });
+        return axum::Json(json!({ "keys": [key, short] })).into_response();
+    }
+    if st.has(Fault::RfcOidcJwksDuplicateKid) {
+        let mut twin = signing::rotated().jwk.clone();
+        twin["kid"] = key["kid"].clone();
+        return axum::Json(json!({ "keys": [key, twin] })).into_response();
+    }
+    if st.variant(Variant::JwksRotatedKey) {
+        return axum::Json(json!({ "keys": [key, signing::rotated().jwk.clone()] })).into_response();
+    }
     if st.variant(Variant::JwksWithEcKey) {
         // RFC 7517 Appendix A.1's P-256 public key, as a second signing key.
         let ec = json!({ "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": "ec-1", "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4", "y": "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM" });
@@ -86,7 +105,11 @@ pub async fn userinfo(State(st): State<Arc<AuthServer>>, headers: HeaderMap, bod
     match live {
         Some(_) if st.has(Fault::RfcOidcUserinfoNoSub) => axum::Json(json!({ "name": st.reg.user.username })).into_response(),
         Some(_) if st.has(Fault::RfcOidcUserinfoOtherSub) => axum::Json(json!({ "sub": format!("{}-2", st.reg.user.username) })).into_response(),
-        Some(_) => axum::Json(json!({ "sub": st.reg.user.username })).into_response(),
+        Some(rec) => {
+            let mut claims = super::claims::scope_claims(&st, &rec.scope);
+            claims.insert("sub".into(), json!(st.reg.user.username));
+            axum::Json(claims).into_response()
+        }
         None if token.is_some() && st.has(Fault::RfcOidcUserinfoAnyToken) => axum::Json(json!({ "sub": st.reg.user.username })).into_response(),
         // RFC 6750 §3.1: invalid_token only when a token was sent.
         None => unauthorized(token.is_some(), !st.has(Fault::RfcOidcUserinfoNoChallenge)),

@@ -21,11 +21,28 @@ pub enum Decision {
 }
 
 pub fn decide(st: &AuthServer, p: &Params, sid: &str, client_id: &str) -> Decision {
-    let prompts: Vec<&str> = p.get("prompt").unwrap_or_default().split(' ').filter(|s| !s.is_empty()).collect();
+    match decided(st, p, sid, client_id) {
+        // The fault: every refusal of prompt=none named invalid_request.
+        Decision::Refuse(_, desc) if st.has(Fault::RfcOidcPromptNoneInvalidRequest) && p.get("prompt").is_some_and(|v| v.split(' ').any(|w| w == "none")) => Decision::Refuse("invalid_request", desc),
+        d => d,
+    }
+}
+
+fn decided(st: &AuthServer, p: &Params, sid: &str, client_id: &str) -> Decision {
+    let mut prompts: Vec<&str> = p.get("prompt").unwrap_or_default().split(' ').filter(|s| !s.is_empty()).collect();
+    if prompts.contains(&"none") && prompts.len() > 1 {
+        if !st.has(Fault::RfcOidcPromptNoneCombined) {
+            return Decision::Refuse("invalid_request", "prompt=none cannot be combined with other values");
+        }
+        // The fault: the other values win, as if none had not been sent.
+        prompts.retain(|v| *v != "none");
+    }
     let none = prompts.contains(&"none") && !st.has(Fault::RfcOidcPromptNoneShowsLogin);
     let login_again = prompts.contains(&"login") && !st.has(Fault::RfcOidcPromptLoginIgnored);
+    let consent_again = prompts.contains(&"consent") && !st.has(Fault::RfcOidcPromptConsentIgnored);
     let max_age = p.get("max_age").and_then(|m| m.parse::<u64>().ok()).filter(|_| !st.has(Fault::RfcOidcMaxAgeIgnored));
-    let fresh = |s: &SignedIn| max_age.is_none_or(|m| now().saturating_sub(s.auth_time) <= m);
+    // Core §3.1.2.1 (errata): max_age=0 is equivalent to prompt=login.
+    let fresh = |s: &SignedIn| max_age.is_none_or(|m| m > 0 && now().saturating_sub(s.auth_time) <= m);
     // Core §3.1.2.1: the hint names the user the client believes is signed in.
     let hinted = |s: &SignedIn| match p.get("id_token_hint") {
         None => true,
@@ -35,7 +52,7 @@ pub fn decide(st: &AuthServer, p: &Params, sid: &str, client_id: &str) -> Decisi
     let forgetful = none && st.has(Fault::RfcOidcNoSilentLogin);
     let standing = st.sessions.signed_in(sid).filter(|s| fresh(s) && hinted(s) && !login_again && !forgetful);
     match standing {
-        Some(s) if s.consented_to(client_id) && !(none && st.has(Fault::RfcOidcPromptNoneAsksConsent)) => Decision::Grant(s.auth_time),
+        Some(s) if s.consented_to(client_id) && !consent_again && !(none && st.has(Fault::RfcOidcPromptNoneAsksConsent)) => Decision::Grant(s.auth_time),
         Some(s) if !none || st.has(Fault::RfcOidcPromptNoneAsksConsent) => Decision::Consent(s.user),
         Some(_) => Decision::Refuse("consent_required", "the user has not consented to this client"),
         None if none && st.variant(Variant::InteractionRequired) => Decision::Refuse("interaction_required", "the user must sign in"),

@@ -15,6 +15,9 @@ use super::super::variant::{Variant, Variants};
 /// The realm of every challenge the server sends.
 pub const REALM: &str = "citi-pl";
 
+/// OpenID Connect Core §5.4: the scopes that ask for sets of standard claims.
+pub const CLAIM_SCOPES: [&str; 4] = ["profile", "email", "address", "phone"];
+
 pub struct AuthServer {
     pub reg: Registration,
     pub store: Store,
@@ -65,7 +68,7 @@ impl AuthServer {
 
     /// Whether the server grants scope `s`: a registered one, or `openid` where OpenID Connect is on.
     pub fn knows_scope(&self, s: &str) -> bool {
-        self.reg.scopes.iter().any(|k| k.eq_ignore_ascii_case(s)) || (s == "openid" && self.openid_on())
+        self.reg.scopes.iter().any(|k| k.eq_ignore_ascii_case(s)) || ((s == "openid" || CLAIM_SCOPES.contains(&s)) && self.openid_on())
     }
 
     /// The scopes the metadata lists.
@@ -73,6 +76,7 @@ impl AuthServer {
         let mut scopes = self.reg.scopes.clone();
         if self.openid_on() {
             scopes.insert(0, "openid".into());
+            scopes.extend(CLAIM_SCOPES.iter().map(|s| s.to_string()));
         }
         scopes
     }

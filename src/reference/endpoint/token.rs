@@ -117,7 +117,7 @@ pub async fn code_token(State(st): State<Arc<AuthServer>>, req: TokenRequest) ->
         Ok(issued) => {
             // OpenID Connect Core §3.1.3.3: a code of an OpenID request yields an ID Token too.
             let openid = st.openid_on() && issued.scope.split(' ').any(|s| s == "openid") && !st.has(Fault::RfcOidcIdTokenMissing);
-            let about = || super::id_token::About { nonce: nonce.as_deref(), auth_time, access_token: Some(&issued.access_token), refreshed: false };
+            let about = || super::id_token::About { nonce: nonce.as_deref(), auth_time, access_token: Some(&issued.access_token), refreshed: false, scope: Some(&issued.scope), ..Default::default() };
             let id_token = openid.then(|| super::id_token::issue(&st, &issuer(&req.headers), &client_id, about()));
             st.token_answer_with(&issued, true, false, id_token)
         }

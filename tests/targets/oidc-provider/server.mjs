@@ -18,8 +18,9 @@ const configuration = {
       client_id: 'my-client',
       client_secret: 'my-client-secret+0123/4567:89',
       redirect_uris: ['https://app.example.test/callback'],
-      grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
-      response_types: ['code'],
+      // The implicit grant for the id_token and code id_token response types it lists.
+      grant_types: ['authorization_code', 'refresh_token', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code'],
+      response_types: ['code', 'id_token', 'code id_token'],
       token_endpoint_auth_method: 'client_secret_basic',
     },
     {
@@ -59,7 +60,14 @@ const configuration = {
       token_endpoint_auth_method: 'client_secret_basic',
     },
   ],
-  scopes: ['openid', 'offline_access', 'accounts'],
+  scopes: ['openid', 'offline_access', 'accounts', 'profile', 'email', 'address', 'phone'],
+  // OpenID Connect Core §5.4's scope claims (the made-up user's, from findAccount below).
+  claims: {
+    profile: ['name', 'given_name', 'family_name', 'preferred_username', 'updated_at'],
+    email: ['email', 'email_verified'],
+    address: ['address'],
+    phone: ['phone_number', 'phone_number_verified'],
+  },
   features: {
     devInteractions: { enabled: true },
     revocation: { enabled: true },
@@ -72,7 +80,16 @@ const configuration = {
   },
   // Plain OAuth 2.0 clients get refresh tokens without offline_access/openid.
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
-  findAccount: async (ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+  findAccount: async (ctx, sub) => ({
+    accountId: sub,
+    claims: async () => ({
+      sub,
+      name: 'Alice Liddell', given_name: 'Alice', family_name: 'Liddell', preferred_username: sub, updated_at: 1700000000,
+      email: `${sub}@example.test`, email_verified: true,
+      address: { formatted: '1 Rabbit Hole, Oxford', locality: 'Oxford', country: 'GB' },
+      phone_number: '+44 1865 000000', phone_number_verified: false,
+    }),
+  }),
 };
 
 const provider = new Provider(issuer, configuration);
