@@ -132,6 +132,9 @@ fn a_real_server_matches_its_baseline(#[case] server: &str) {
         .collect();
     let baseline: toml::Table = toml::from_str(&std::fs::read_to_string(dir.join("baseline.toml")).unwrap()).unwrap();
     let entries = baseline["failure"].as_array().unwrap();
+    // Every known deviation names the clause it departs from.
+    let unnamed: Vec<String> = entries.iter().filter(|f| !f["reason"].as_str().unwrap_or("").contains('§')).map(|f| f["id"].as_str().unwrap_or("?").to_string()).collect();
+    assert!(unnamed.is_empty(), "{server}: baseline entries whose reason names no clause (§): {unnamed:?}");
     let id_of = |f: &toml::Value| f["id"].as_str().unwrap().to_string();
     // An intermittent entry (a race) may pass in one run; every other entry fails every run.
     let is_intermittent = |f: &&toml::Value| f.get("intermittent").and_then(toml::Value::as_bool) == Some(true);

@@ -178,6 +178,18 @@ impl CaseRun<'_> {
         if let Some(loc) = resp.header("location").and_then(|l| ex.request.url.join(l).ok()) {
             self.learn_url(&loc);
         }
+        // A cookie the server sets is the browser's session credential (Keycloak's
+        // KEYCLOAK_IDENTITY is a signed JWT): its value never reaches a report, in the Set-Cookie
+        // that brought it or in the Cookie headers that send it back.
+        let r = &Both(&self.local, &self.env.redactor);
+        for set in resp.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie")).map(|(_, v)| v) {
+            if let Some((_, value)) = set.split(';').next().and_then(|pair| pair.split_once('=')) {
+                let value = value.trim().trim_matches('"');
+                if value.len() >= 8 {
+                    r.add("cookie", value);
+                }
+            }
+        }
     }
 }
 
