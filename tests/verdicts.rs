@@ -91,8 +91,17 @@ fn every_tolerated_variant_passes_the_gate(#[case] profile: &str, #[case] at_lea
     let p = common::profile(profile);
     let variants = reference::variants_of(profile);
     assert!(variants.len() >= at_least, "{profile}: only {} variants", variants.len());
-    for v in variants {
-        let run = selftest::run_variant(&p, v, &RunOptions::default()).unwrap();
+    // Ten at a time: a run mostly waits (the OpenID session cases pause a second or two).
+    let runs: Vec<_> = std::thread::scope(|s| {
+        variants
+            .chunks(10)
+            .flat_map(|chunk| {
+                let handles: Vec<_> = chunk.iter().map(|&v| { let p = &p; s.spawn(move || (v, selftest::run_variant(p, v, &RunOptions::default()).unwrap())) }).collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect::<Vec<_>>()
+            })
+            .collect()
+    });
+    for (v, run) in runs {
         assert!(run.must_failures.is_empty(), "{}: MUST failures {:?}", v.name(), run.must_failures);
         if v.departure() != Some(Level::Should) {
             assert!(run.should_departures.is_empty(), "{}: SHOULD departures {:?}", v.name(), run.should_departures);
