@@ -63,10 +63,7 @@ fn decided(st: &AuthServer, p: &Params, sid: &str, client_id: &str) -> Decision 
 
 /// The `sub` of an ID Token given as a hint (the server issued it; its payload is read as is).
 fn hint_sub(token: &str) -> Option<String> {
-    use base64::Engine;
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
-    serde_json::from_slice::<serde_json::Value>(&bytes).ok()?.get("sub")?.as_str().map(str::to_string)
+    super::super::signing::read(token)?.1.get("sub")?.as_str().map(str::to_string)
 }
 
 #[cfg(test)]

@@ -3,8 +3,6 @@
 //! the query's. Enters: the request's parameters; leaves: the parameters the request stands for,
 //! and the error to redirect with (once the client and redirect_uri are known good) when the
 //! object is refused.
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
 use super::super::fault::Fault;
@@ -45,21 +43,15 @@ pub fn apply(st: &AuthServer, p: Params) -> (Params, Option<&'static str>) {
 
 /// The claims of a compact JWS whose header says alg none (Core §6.1: a plaintext request object).
 fn unsigned_claims(token: &str) -> Option<serde_json::Map<String, Value>> {
-    let mut parts = token.split('.');
-    let (header, payload) = (parts.next()?, parts.next()?);
-    let json = |s: &str| serde_json::from_slice::<Value>(&URL_SAFE_NO_PAD.decode(s).ok()?).ok();
-    if json(header)?.get("alg")?.as_str()? != "none" {
-        return None;
-    }
-    match json(payload)? {
-        Value::Object(o) => Some(o),
-        _ => None,
-    }
+    let (header, claims) = super::super::signing::read(token)?;
+    (header.get("alg")?.as_str()? == "none").then_some(claims)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn object(claims: &str) -> String {
         format!("{}.{}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#), URL_SAFE_NO_PAD.encode(claims))
