@@ -27,7 +27,7 @@ pub fn status(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
     let verdict = match a.landing {
         Landing::Page { status, .. } if *status == s => Ok(()),
         Landing::Page { status, .. } => Err(Mismatch::expected(format!("status {s}"), status.to_string())),
-        Landing::Redirect(u) => Err(Mismatch::expected(format!("a page with status {s}"), format!("a redirect to {}", show_url(u)))),
+        other => Err(Mismatch::expected(format!("a page with status {s}"), at_client(other))),
     };
     r.record("status_is", None, verdict);
 }
@@ -94,26 +94,46 @@ pub fn referrer_policy(r: &mut Recorder, _: &Expect, a: &Answer<'_>) {
 }
 
 pub fn single_params(r: &mut Recorder, _: &Expect, a: &Answer<'_>) {
-    let verdict = match a.landing {
-        Landing::Redirect(url) => no_repeated_params(url),
-        Landing::Page { .. } => Ok(()),
-    };
-    r.record("no_repeated_parameters", Some("RFC 6749 §3.1"), verdict);
+    r.record("no_repeated_parameters", Some("RFC 6749 §3.1"), no_repeated_params(&response_params(a.landing, false)));
 }
 
-/// The response's parameters: the query's, or (`fragment`) the fragment's.
-fn response_params(url: &Url, fragment: bool) -> Vec<(String, String)> {
-    if fragment {
-        url.fragment().map(|f| url::form_urlencoded::parse(f.as_bytes()).into_owned().collect()).unwrap_or_default()
-    } else {
-        url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+/// How a landing at the client reads in a message: "a redirect to …" or "a form posted to …".
+fn at_client(landing: &Landing) -> String {
+    match landing {
+        Landing::Redirect(u) => format!("a redirect to {}", show_url(u)),
+        Landing::Posted { url, params } => format!("a form posted to {} (fields: {})", show_url(url), names_of(params)),
+        Landing::Page { url, status, page } => format!("status {status} at {} ({})", show_url(url), page.summary()),
     }
 }
 
+/// The names of a response's parameters, for messages (their values may be credentials).
+fn names_of(params: &[(String, String)]) -> String {
+    let names: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
+    if names.is_empty() { "none".into() } else { excerpt(&names.join(", "), 200) }
+}
+
+/// The response's parameters: the query's, or (`fragment`) the fragment's; a posted form's
+/// fields wherever it was asked for.
+fn response_params(landing: &Landing, fragment: bool) -> Vec<(String, String)> {
+    match landing {
+        Landing::Redirect(url) if fragment => url.fragment().map(|f| url::form_urlencoded::parse(f.as_bytes()).into_owned().collect()).unwrap_or_default(),
+        Landing::Redirect(url) => url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect(),
+        Landing::Posted { params, .. } => params.clone(),
+        Landing::Page { .. } => Vec::new(),
+    }
+}
+
+/// The authorization response's own parameters: one of them in a query or a fragment is the
+/// response travelling there.
+const RESPONSE: [&str; 6] = ["code", "access_token", "id_token", "state", "error", "token_type"];
+
 /// OpenID Connect Core §3.2.2.5, §3.3.2.5 (and RFC 6749 §4.2.2): the response's parameters are
 /// in the fragment, none of them in the query.
-fn in_fragment(url: &Url) -> Verdict {
-    const RESPONSE: [&str; 6] = ["code", "access_token", "id_token", "state", "error", "token_type"];
+fn in_fragment(landing: &Landing) -> Verdict {
+    let url = match landing {
+        Landing::Redirect(u) => u,
+        other => return Err(Mismatch::expected("the response in the fragment", at_client(other))),
+    };
     match url.query_pairs().find(|(k, _)| RESPONSE.contains(&k.as_ref())) {
         Some((k, _)) => Err(Mismatch::expected("the response in the fragment", format!("{k} in the query"))),
         None if url.fragment().is_none_or(str::is_empty) => Err(Mismatch::expected("the response in the fragment", "no fragment")),
@@ -121,11 +141,24 @@ fn in_fragment(url: &Url) -> Verdict {
     }
 }
 
+/// OAuth 2.0 Form Post Response Mode §2: with response_mode=form_post the response comes as
+/// form fields posted to the redirect_uri, none of it in the URL's query or fragment.
+fn posted(landing: &Landing) -> Verdict {
+    const WANT: &str = "the response posted to the redirect_uri as form fields (response_mode=form_post)";
+    match landing {
+        Landing::Posted { url, .. } => match url.query_pairs().find(|(k, _)| RESPONSE.contains(&k.as_ref())) {
+            Some((k, _)) => Err(Mismatch::expected(WANT, format!("{k} in the query of the URL posted to"))),
+            None => Ok(()),
+        },
+        other => Err(Mismatch::expected(WANT, at_client(other))),
+    }
+}
+
 /// `id_token` on a browser step: the ID Token the authorization endpoint returned (implicit and
 /// hybrid flows), judged as the token endpoint's is, with the code and access token beside it.
 pub fn id_token(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
-    let (Some(want), Landing::Redirect(url)) = (&e.id_token, a.landing) else { return };
-    let params = response_params(url, e.fragment);
+    let (Some(want), Some(_)) = (&e.id_token, a.landing.at_client()) else { return };
+    let params = response_params(a.landing, e.fragment);
     let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     if get("error").is_some() {
         return;
@@ -148,21 +181,17 @@ pub fn redirect(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
 
 /// A redirect to the redirect_uri with a code or an error, and the parameters it must carry.
 fn redirect_with(r: &mut Recorder, e: &Expect, a: &Answer<'_>, kind: RedirectExpect) {
-    let url = match a.landing {
-        Landing::Redirect(u) => u,
-        Landing::Page { url, status, page } => {
-            let got = format!("status {status} at {} ({})", show_url(url), page.summary());
-            r.record("redirected_to_redirect_uri", Some("RFC 6749 §4.1.2"), Err(Mismatch::expected("a redirect to the redirect_uri", got)));
-            return;
-        }
+    let Some(url) = a.landing.at_client() else {
+        r.record("redirected_to_redirect_uri", Some("RFC 6749 §4.1.2"), Err(Mismatch::expected("a redirect to the redirect_uri", at_client(a.landing))));
+        return;
     };
-    let params = response_params(url, e.fragment);
+    let params = response_params(a.landing, e.fragment);
     let get = |name: &str| params.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
     if !r.record("redirected_to_redirect_uri", Some("RFC 6749 §3.1.2, §4.1.2"), same_endpoint(url, a.ctx.sent_redirect_uri)) {
         return;
     }
     if !r.nested && !e.single_params {
-        r.record("no_repeated_parameters", Some("RFC 6749 §3.1"), no_repeated_params(url));
+        r.record("no_repeated_parameters", Some("RFC 6749 §3.1"), no_repeated_params(&response_params(a.landing, false)));
     }
     // Either outcome is allowed: judged as the one the server chose.
     let kind = match kind {
@@ -171,7 +200,10 @@ fn redirect_with(r: &mut Recorder, e: &Expect, a: &Answer<'_>, kind: RedirectExp
         k => k,
     };
     if e.fragment {
-        r.record("response_in_fragment", Some("OpenID Connect Core §3.2.2.5, §3.3.2.5"), in_fragment(url));
+        r.record("response_in_fragment", Some("OpenID Connect Core §3.2.2.5, §3.3.2.5"), in_fragment(a.landing));
+    }
+    if e.form_post {
+        r.record("response_posted", Some("OAuth 2.0 Form Post Response Mode §2"), posted(a.landing));
     }
     match kind {
         RedirectExpect::Code => {
@@ -184,7 +216,7 @@ fn redirect_with(r: &mut Recorder, e: &Expect, a: &Answer<'_>, kind: RedirectExp
             };
             r.record("no_error_in_redirect", Some("OpenID Connect Core §3.2.2.5, §3.3.2.5"), verdict);
         }
-        _ => error_redirect(r, e, url, &get),
+        _ => error_redirect(r, e, &params, &get),
     }
     if e.state_echoed {
         r.record("state_echoed_exactly", Some("RFC 6749 §4.1.2, §4.1.2.1"), state_matches(a.ctx.sent_state, &get("state")));
@@ -193,11 +225,11 @@ fn redirect_with(r: &mut Recorder, e: &Expect, a: &Answer<'_>, kind: RedirectExp
 }
 
 /// An error redirect: one `error` of the expected codes, an ASCII description, no code.
-fn error_redirect<'p>(r: &mut Recorder, e: &Expect, url: &Url, get: &dyn Fn(&str) -> Vec<&'p str>) {
+fn error_redirect<'p>(r: &mut Recorder, e: &Expect, params: &[(String, String)], get: &dyn Fn(&str) -> Vec<&'p str>) {
     let errors = expected_errors(e);
     let verdict = match get("error").as_slice() {
         [one] => error_code(Some(one), &errors),
-        [] => Err(Mismatch::expected(format!("error={} in the redirect", errors.join("|")), format!("none (query: {})", show_query(url)))),
+        [] => Err(Mismatch::expected(format!("error={} in the redirect", errors.join("|")), format!("none (parameters: {})", names_of(params)))),
         many => Err(Mismatch::expected("one error parameter", many.len().to_string())),
     };
     r.record("error_in_redirect", Some("RFC 6749 §4.1.2.1"), verdict);
@@ -231,7 +263,7 @@ fn login_form_shown(landing: &Landing) -> Verdict {
         // A password input, or a two-step login's first page (the username alone).
         Landing::Page { page, .. } if page.login_form().is_some() || page.username_form().is_some() => Ok(()),
         Landing::Page { url, status, page } => Err(Mismatch::expected("a login page (a password input, or a username on a first step)", format!("status {status} at {} ({}, {} form(s), none asking for a password or a username)", show_url(url), page.summary(), page.forms.len()))),
-        Landing::Redirect(u) => Err(Mismatch::expected("a login page", format!("a redirect to {}", show_url(u)))),
+        other => Err(Mismatch::expected("a login page", at_client(other))),
     }
 }
 
@@ -274,7 +306,7 @@ fn limits_referrer(landing: &Landing) -> Verdict {
 fn not_redirected(landing: &Landing) -> Verdict {
     match landing {
         Landing::Page { .. } => Ok(()),
-        Landing::Redirect(u) => Err(Mismatch::expected("no redirect away from the authorization server", format!("a redirect to {}", show_url(u)))),
+        other => Err(Mismatch::expected("no redirect away from the authorization server", at_client(other))),
     }
 }
 
@@ -296,14 +328,12 @@ fn same_endpoint(url: &Url, sent: Option<&str>) -> Verdict {
 }
 
 /// RFC 6749 §3.1: a parameter appears at most once in the authorization response.
-fn no_repeated_params(url: &Url) -> Verdict {
-    let mut seen: Vec<String> = Vec::new();
-    for (k, _) in url.query_pairs() {
-        if seen.iter().any(|s| *s == k) {
-            let n = url.query_pairs().filter(|(x, _)| *x == k).count();
-            return Err(Mismatch::expected("each parameter once in the redirect", format!("{} {n} times", excerpt(&k, 40))));
+fn no_repeated_params(params: &[(String, String)]) -> Verdict {
+    for (i, (k, _)) in params.iter().enumerate() {
+        if params[..i].iter().any(|(s, _)| s == k) {
+            let n = params.iter().filter(|(x, _)| x == k).count();
+            return Err(Mismatch::expected("each parameter once in the redirect", format!("{} {n} times", excerpt(k, 40))));
         }
-        seen.push(k.into_owned());
     }
     Ok(())
 }
@@ -311,10 +341,8 @@ fn no_repeated_params(url: &Url) -> Verdict {
 fn no_code(landing: &Landing) -> Verdict {
     match landing {
         Landing::Page { .. } => Ok(()),
-        Landing::Redirect(u) if u.query_pairs().any(|(k, _)| k == "code") => {
-            Err(Mismatch::expected("no code for this request", format!("a redirect with a code to {}", show_url(u))))
-        }
-        Landing::Redirect(_) => Ok(()),
+        other if other.response_value("code").is_some() => Err(Mismatch::expected("no code for this request", format!("{} with a code", at_client(other)))),
+        _ => Ok(()),
     }
 }
 
@@ -339,9 +367,6 @@ fn state_matches(sent: Option<&str>, got: &[&str]) -> Verdict {
     }
 }
 
-fn show_query(u: &Url) -> String {
-    excerpt(u.query().unwrap_or(""), 200)
-}
 
 #[cfg(test)]
 mod tests {

@@ -54,6 +54,13 @@ pub struct IdTokenExpect {
     /// `auth_time` equals this earlier one: no new sign-in happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_time_same: Option<String>,
+    /// When the token carries `auth_time`, it equals this earlier one (a refreshed ID Token's is
+    /// the original authentication's, Core §12.2); a token without it passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time_kept: Option<String>,
+    /// The token carries no `nonce` (a refreshed ID Token SHOULD NOT, Core §12.2).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_nonce: bool,
     /// An answer without `id_token` passes (e.g. a refresh, Core §12.2); one with it is judged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub if_present: bool,
@@ -150,4 +157,7 @@ pub enum Format {
     IssuerUrl,
     /// When present, a NumericDate in the future (an active token's `exp`, RFC 7662 §2.2).
     FutureTimeIfPresent,
+    /// When present, a URL using the https scheme (loopback aside), as OpenID Connect Discovery
+    /// §3 requires of the endpoints a provider lists.
+    HttpsUrlIfPresent,
 }

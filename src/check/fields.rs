@@ -76,6 +76,10 @@ macro_rules! expect_fields {
             fragment: bool, "boolean" {
                 checks: &["response_in_fragment"], reference: Some("OpenID Connect Core §3.2.2.5, §3.3.2.5"), judges: Judges::Login,
             }
+            /// The response comes as form fields posted to the redirect_uri (response_mode=form_post), none of it in the URL; the other redirect checks read the fields.
+            form_post: bool, "boolean" {
+                checks: &["response_posted"], reference: Some("OAuth 2.0 Form Post Response Mode §2"), judges: Judges::Login,
+            }
             /// The redirect's `state` is the one sent, byte for byte.
             state_echoed: bool, "boolean" {
                 checks: &["state_echoed_exactly"], reference: Some("RFC 6749 §4.1.2, §4.1.2.1"), judges: Judges::Login,
@@ -120,9 +124,9 @@ macro_rules! expect_fields {
             contains: IndexMap<String, String>, "table: member = string" {
                 checks: &["member_lists"], json: Json::Yes, http: Some(http::contains),
             }
-            /// JSON members have these formats: `date-time`, `jose`, `positive-integer-string`, `non-empty`, `issuer-url`, `future-time-if-present`.
+            /// JSON members have these formats: `date-time`, `jose`, `positive-integer-string`, `non-empty`, `issuer-url`, `future-time-if-present`, `https-url-if-present`.
             formats: IndexMap<String, Format>, "table: member = format" {
-                checks: &["member_is_date_time", "member_is_compact_jose", "member_is_positive_integer_string", "member_is_non_empty_string", "member_is_issuer_url", "member_is_future_time"],
+                checks: &["member_is_date_time", "member_is_compact_jose", "member_is_positive_integer_string", "member_is_non_empty_string", "member_is_issuer_url", "member_is_future_time", "member_is_https_url"],
                 json: Json::Yes, http: Some(http::formats),
             }
             /// JSON members differ from these earlier values (placeholders, e.g. `{refresh_token}`): a value was rotated.
@@ -141,9 +145,9 @@ macro_rules! expect_fields {
             rsa_keys_2048: bool, "boolean" {
                 checks: &["jwk_set_rsa_keys_2048_bits"], reference: Some("RFC 7518 §3.3"), json: Json::Yes, http: Some(openid::rsa_keys_2048),
             }
-            /// The answer carries an `id_token` that is signed (not `none`) by a key of the OpenID Provider's JWK Set, with `iss` the issuer, `aud` holding the client_id, `azp` (if present) the client_id, sane `exp` and `iat`, a `sub` of at most 255 ASCII characters, an `at_hash` / `c_hash` (if present; `at_hash`, `c_hash` = true: required) matching the access token / code and, in a browser step, the ID Token of the authorization response; and, when given, `nonce` echoed, `auth_time` present, later than or equal to an earlier one, `sub` equal to an earlier one (`if_present`: no `id_token` at all passes).
-            id_token: Option<IdTokenExpect>, "table (all optional): nonce, auth_time_after, auth_time_same, sub = string; auth_time, if_present, c_hash, at_hash = boolean" {
-                checks: &["id_token_present", "id_token_is_jws", "id_token_signed", "id_token_signature_verifies", "id_token_iss_is_issuer", "id_token_aud_has_client", "id_token_azp_is_client", "id_token_times_sane", "id_token_sub_valid", "id_token_at_hash_matches", "id_token_c_hash_matches", "id_token_nonce_echoed", "id_token_auth_time_present", "id_token_auth_time_later", "id_token_auth_time_unchanged", "id_token_sub_same"],
+            /// The answer carries an `id_token` that is signed (not `none`) by a key of the OpenID Provider's JWK Set, with `iss` the issuer, `aud` holding the client_id, `azp` (if present) the client_id, sane `exp` and `iat`, a `sub` of at most 255 ASCII characters, an `at_hash` / `c_hash` (if present; `at_hash`, `c_hash` = true: required) matching the access token / code and, in a browser step, the ID Token of the authorization response; and, when given, `nonce` echoed, `auth_time` present, later than or equal to an earlier one, `sub` equal to an earlier one, `auth_time` (when present) the original one, no `nonce` (`if_present`: no `id_token` at all passes).
+            id_token: Option<IdTokenExpect>, "table (all optional): nonce, auth_time_after, auth_time_same, auth_time_kept, sub = string; auth_time, if_present, c_hash, at_hash, no_nonce = boolean" {
+                checks: &["id_token_present", "id_token_is_jws", "id_token_signed", "id_token_signature_verifies", "id_token_iss_is_issuer", "id_token_aud_has_client", "id_token_azp_is_client", "id_token_times_sane", "id_token_sub_valid", "id_token_at_hash_matches", "id_token_c_hash_matches", "id_token_nonce_echoed", "id_token_auth_time_present", "id_token_auth_time_later", "id_token_auth_time_unchanged", "id_token_auth_time_original", "id_token_without_nonce", "id_token_sub_same"],
                 reference: Some("OpenID Connect Core §2"), judges: Judges::HttpAndRedirect, json: Json::Yes, http: Some(openid::id_token), browser: Some(browser::id_token),
             }
             /// `Cache-Control: no-store` and `Pragma: no-cache`.
@@ -168,7 +172,7 @@ macro_rules! expect_fields {
             }
             /// The WWW-Authenticate header holds a challenge for this auth scheme (e.g. "Basic").
             challenge: Option<String>, "string" {
-                checks: &["challenge_scheme_matches"], reference: Some("RFC 6749 §5.2"), part: Part::Headers, http: Some(http::challenge),
+                checks: &["challenge_scheme_matches"], reference: Some("RFC 6749 §5.2, RFC 6750 §3, RFC 9449 §7.1"), part: Part::Headers, http: Some(http::challenge),
             }
         }
     };

@@ -179,6 +179,7 @@ pub fn formats(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
             Format::NonEmpty => ("member_is_non_empty_string", formats::is_non_empty(name, got)),
             Format::IssuerUrl => ("member_is_issuer_url", formats::is_issuer_url(name, got)),
             Format::FutureTimeIfPresent => ("member_is_future_time", formats::is_future_time(name, got)),
+            Format::HttpsUrlIfPresent => ("member_is_https_url", formats::is_https_url(name, got)),
         };
         r.record(check, None, verdict);
     }
@@ -233,7 +234,14 @@ pub fn header_excludes(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
 
 pub fn challenge(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
     if let Some(scheme) = &e.challenge {
-        r.record("challenge_scheme_matches", Some("RFC 6749 §5.2"), challenge_scheme(a.resp, scheme));
+        // Where the scheme's challenge is required: a client's failed authentication (Basic), a
+        // resource's refusal of a bearer or DPoP token.
+        let clause = match scheme.to_ascii_lowercase().as_str() {
+            "bearer" => "RFC 6750 §3",
+            "dpop" => "RFC 9449 §7.1",
+            _ => "RFC 6749 §5.2",
+        };
+        r.record("challenge_scheme_matches", Some(clause), challenge_scheme(a.resp, scheme));
     }
 }
 

@@ -135,29 +135,46 @@ pub fn judge_id_token(r: &mut Recorder, want: &IdTokenExpect, token: Option<&str
     if let Some(nonce) = &want.nonce {
         r.record("id_token_nonce_echoed", Some("OpenID Connect Core §2, §3.1.3.7"), claim_equals(&jws.claims, "nonce", &resolve(nonce)));
     }
-    let auth_time = jws.claims.get("auth_time").and_then(Value::as_i64);
-    if want.auth_time || want.auth_time_after.is_some() || want.auth_time_same.is_some() {
-        r.record("id_token_auth_time_present", Some("OpenID Connect Core §2, §3.1.2.1 max_age"), auth_time.map(|_| ()).ok_or_else(|| Mismatch::expected("an auth_time (a JSON number)", shown(jws.claims.get("auth_time")))));
-    }
-    let earlier = |t: &str| resolve(t).parse::<i64>().ok();
-    if let (Some(t), Some(now)) = (want.auth_time_after.as_deref(), auth_time) {
-        let verdict = match earlier(t) {
-            Some(before) if now > before => Ok(()),
-            Some(before) => Err(Mismatch::expected(format!("an auth_time after the earlier sign-in's {before}"), format!("{now}: no new authentication"))),
-            None => Err(Mismatch::Other(format!("the earlier ID Token had no auth_time to compare with ({t})"))),
+    auth_times(r, want, &jws.claims, &resolve);
+    if want.no_nonce {
+        let verdict = match jws.claims.get("nonce") {
+            None => Ok(()),
+            Some(n) => Err(Mismatch::expected("no nonce claim", format!("nonce {}", excerpt(&n.to_string(), 60)))),
         };
-        r.record("id_token_auth_time_later", Some("OpenID Connect Core §3.1.2.1"), verdict);
-    }
-    if let (Some(t), Some(now)) = (want.auth_time_same.as_deref(), auth_time) {
-        let verdict = match earlier(t) {
-            Some(before) if now == before => Ok(()),
-            Some(before) => Err(Mismatch::expected(format!("the session's auth_time {before}"), format!("{now}: as if the user signed in again"))),
-            None => Err(Mismatch::Other(format!("the earlier ID Token had no auth_time to compare with ({t})"))),
-        };
-        r.record("id_token_auth_time_unchanged", Some("OpenID Connect Core §2 auth_time"), verdict);
+        r.record("id_token_without_nonce", Some("OpenID Connect Core §12.2"), verdict);
     }
     if let Some(t) = &want.sub {
         r.record("id_token_sub_same", Some("OpenID Connect Core §2 sub, §3.1.2.1 id_token_hint"), claim_equals(&jws.claims, "sub", &resolve(t)));
+    }
+}
+
+/// `auth_time` present where asked, and against an earlier one: later (a new sign-in), the same
+/// (no new sign-in), the original authentication's when present (a refresh, Core §12.2).
+fn auth_times(r: &mut Recorder, want: &IdTokenExpect, claims: &Value, resolve: &dyn Fn(&str) -> String) {
+    let auth_time = claims.get("auth_time").and_then(Value::as_i64);
+    if want.auth_time || want.auth_time_after.is_some() || want.auth_time_same.is_some() {
+        r.record("id_token_auth_time_present", Some("OpenID Connect Core §2, §3.1.2.1 max_age"), auth_time.map(|_| ()).ok_or_else(|| Mismatch::expected("an auth_time (a JSON number)", shown(claims.get("auth_time")))));
+    }
+    let Some(now) = auth_time else { return };
+    type Holds = fn(i64, i64) -> bool;
+    /// The earlier value's template, how the two must relate, the check, its clause, what was
+    /// wanted and what the difference means.
+    type Comparison<'a> = (Option<&'a String>, Holds, &'static str, &'static str, &'static str, &'static str);
+    let later: Holds = |now, before| now > before;
+    let same: Holds = |now, before| now == before;
+    let comparisons: [Comparison<'_>; 3] = [
+        (want.auth_time_after.as_ref(), later, "id_token_auth_time_later", "OpenID Connect Core §3.1.2.1", "an auth_time after the earlier sign-in's", ": no new authentication"),
+        (want.auth_time_same.as_ref(), same, "id_token_auth_time_unchanged", "OpenID Connect Core §2 auth_time", "the session's auth_time", ": as if the user signed in again"),
+        (want.auth_time_kept.as_ref(), same, "id_token_auth_time_original", "OpenID Connect Core §12.2", "no auth_time, or the original authentication's", ""),
+    ];
+    for (template, holds, check, clause, wanted, why) in comparisons {
+        let Some(t) = template else { continue };
+        let verdict = match resolve(t).parse::<i64>().ok() {
+            Some(before) if holds(now, before) => Ok(()),
+            Some(before) => Err(Mismatch::expected(format!("{wanted} {before}"), format!("{now}{why}"))),
+            None => Err(Mismatch::Other(format!("the earlier ID Token had no auth_time to compare with ({t})"))),
+        };
+        r.record(check, Some(clause), verdict);
     }
 }
 

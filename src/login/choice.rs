@@ -34,6 +34,10 @@ pub enum DriveError {
     Browser { url: Url, why: String },
     #[error("the login command for {url} failed: {why}")]
     Command { url: Url, why: String },
+    /// The case asks what the target's login driver cannot do (a login program keeps no
+    /// session, sends no POST): the suite could not act, which says nothing of the server.
+    #[error("{why} (the login for {url})")]
+    Unable { url: Url, why: String },
     #[error("the page at {url} has no form the form driver can read: it is built by JavaScript ({page}); set [login] driver = \"chromium\" (or \"command\")")]
     NeedsBrowser { url: Url, page: String },
     /// The case needs the user to decline, and the pages offered nothing to decline with: the

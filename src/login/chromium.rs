@@ -122,11 +122,10 @@ impl Chromium {
     }
 
     /// Drives from `start` as the form driver would, through the rendered page.
-    /// `stops` are the client's redirect URIs, `origins` the server's.
     /// `user_code`: the device flow's code, typed where a verification page asks for it.
     /// `session`: the cookies to start from, replaced by those the login ends with.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn drive(&self, start: &Url, choice: Choice, login: &Login, user_code: Option<&str>, stops: &[Url], origins: &[url::Origin], session: Option<&Mutex<Vec<CookieParam>>>) -> (Result<Landing, Stopped>, Seen) {
+    pub async fn drive(&self, route: &Route<'_>, choice: Choice, login: &Login, user_code: Option<&str>, session: Option<&Mutex<Vec<CookieParam>>>) -> (Result<Landing, Stopped>, Seen) {
+        let start = route.start;
         let stopped = |error: DriveError| Stopped { error, screenshot: None };
         let Ok(_slot) = self.slots.acquire().await else {
             return (Err(stopped(DriveError::Browser { url: start.clone(), why: "the browser was closed".into() })), Seen::default());
@@ -148,7 +147,7 @@ impl Chromium {
         let result = match self.browser.new_page(params).await {
             Ok(page) => {
                 let mut seen = Seen::default();
-                let r = tokio::time::timeout(login.timeout, drive_page(&page, start, choice, login, user_code, stops, origins, &mut seen)).await;
+                let r = tokio::time::timeout(login.timeout, drive_page(&page, route, choice, login, user_code, &mut seen)).await;
                 let r = match r {
                     Ok(r) => r,
                     Err(_) => Err(DriveError::Browser { url: page_url(&page).await.unwrap_or_else(|| start.clone()), why: format!("the login did not finish within {} s (login.timeout)", login.timeout.as_secs()) }),
@@ -171,6 +170,15 @@ impl Chromium {
         let _ = self.browser.execute(DisposeBrowserContextParams::new(context)).await;
         result
     }
+}
+
+/// Where a Chromium login goes: from `start` (a GET, or `post`'s fields posted there) until
+/// one of `stops`, the client's redirect URIs, or off `origins`, the server's.
+pub struct Route<'a> {
+    pub start: &'a Url,
+    pub post: Option<&'a str>,
+    pub stops: &'a [Url],
+    pub origins: &'a [url::Origin],
 }
 
 /// A cookie as the next context of the session gets it back.
@@ -312,10 +320,14 @@ async fn run_js(page: &chromiumoxide::Page, script: String, url: &Url) -> Result
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, login: &Login, user_code: Option<&str>, stops: &[Url], origins: &[url::Origin], seen: &mut Seen) -> Result<Landing, DriveError> {
-    let (arrived, _stop_watcher) = intercept_navigations(page, start, stops, origins).await?;
+async fn drive_page(page: &chromiumoxide::Page, route: &Route<'_>, choice: Choice, login: &Login, user_code: Option<&str>, seen: &mut Seen) -> Result<Landing, DriveError> {
+    let start = route.start;
+    let (arrived, _stop_watcher) = intercept_navigations(page, start, route.stops, route.origins).await?;
     let (traffic, _stop_traffic_watcher) = watch_traffic(page, start).await?;
-    navigate(page, start);
+    match route.post {
+        Some(body) => post_to(page, start, body),
+        None => navigate(page, start),
+    }
     let mut walk = Walk { page, choice, login, user_code, traffic: &traffic, tally: Tally::default(), last: None, acted_on: None };
     let landing = walk.until_landed(&arrived).await;
     *seen = Seen { logins: walk.tally.logins, consents: walk.tally.consents };
@@ -324,7 +336,7 @@ async fn drive_page(page: &chromiumoxide::Page, start: &Url, choice: Choice, log
 
 impl Walk<'_> {
     /// Looks and acts until the login lands (or stops).
-    async fn until_landed(&mut self, arrived: &Mutex<Option<Url>>) -> Result<Landing, DriveError> {
+    async fn until_landed(&mut self, arrived: &Mutex<Option<Landing>>) -> Result<Landing, DriveError> {
         let (page, choice) = (self.page, self.choice);
         loop {
             tokio::time::sleep(POLL).await;
@@ -351,14 +363,15 @@ impl Walk<'_> {
 }
 
 /// Every document navigation pauses here: the client's (or any off-server) URL is recorded
-/// and failed in the browser, the server's continue. What leaves is where it stopped, once it
-/// did, and the watcher (stopped when dropped).
-async fn intercept_navigations(page: &chromiumoxide::Page, start: &Url, stops: &[Url], origins: &[url::Origin]) -> Result<(Arc<Mutex<Option<Url>>>, AbortOnDrop), DriveError> {
+/// (with the fields of a form posted there: the Form Post Response Mode) and failed in the
+/// browser, the server's continue. What leaves is where it stopped, once it did, and the
+/// watcher (stopped when dropped).
+async fn intercept_navigations(page: &chromiumoxide::Page, start: &Url, stops: &[Url], origins: &[url::Origin]) -> Result<(Arc<Mutex<Option<Landing>>>, AbortOnDrop), DriveError> {
     let pattern = RequestPattern::builder().url_pattern("*").resource_type(ResourceType::Document).build();
     let browser_err = |why: String| DriveError::Browser { url: start.clone(), why };
     page.execute(EnableParams::builder().pattern(pattern).build()).await.map_err(|e| browser_err(format!("intercepting navigations: {e}")))?;
     let mut paused = page.event_listener::<EventRequestPaused>().await.map_err(|e| browser_err(e.to_string()))?;
-    let arrived: Arc<Mutex<Option<Url>>> = Arc::default();
+    let arrived: Arc<Mutex<Option<Landing>>> = Arc::default();
     let (stops, origins) = (stops.to_vec(), origins.to_vec());
     let (p2, a2) = (page.clone(), arrived.clone());
     let watcher = tokio::spawn(async move {
@@ -367,8 +380,12 @@ async fn intercept_navigations(page: &chromiumoxide::Page, start: &Url, stops: &
             // hybrid response's parameters are there).
             let url = Url::parse(&format!("{}{}", ev.request.url, ev.request.url_fragment.as_deref().unwrap_or_default())).ok();
             let leaves = url.as_ref().is_some_and(|u| is_stop(&stops, u) || !origins.contains(&u.origin()));
-            if leaves {
-                *a2.lock().unwrap_or_else(|e| e.into_inner()) = url;
+            if let (true, Some(url)) = (leaves, url) {
+                let landing = match posted_fields(&ev.request) {
+                    Some(params) => Landing::Posted { url, params },
+                    None => Landing::Redirect(url),
+                };
+                *a2.lock().unwrap_or_else(|e| e.into_inner()) = Some(landing);
                 let _ = p2.execute(FailRequestParams::new(ev.request_id.clone(), ErrorReason::Aborted)).await;
             } else {
                 let _ = p2.execute(ContinueRequestParams::new(ev.request_id.clone())).await;
@@ -376,6 +393,21 @@ async fn intercept_navigations(page: &chromiumoxide::Page, start: &Url, stops: &
         }
     });
     Ok((arrived, AbortOnDrop(watcher)))
+}
+
+/// The fields of a form the page posted (`application/x-www-form-urlencoded`, as HTML forms
+/// send them), from DevTools' copy of the body.
+fn posted_fields(request: &chromiumoxide::cdp::browser_protocol::network::Request) -> Option<Vec<(String, String)>> {
+    use base64::Engine;
+    if request.method != "POST" {
+        return None;
+    }
+    let mut body = Vec::new();
+    for entry in request.post_data_entries.iter().flatten() {
+        let bytes = entry.bytes.as_ref().map(|b| base64::engine::general_purpose::STANDARD.decode(AsRef::<str>::as_ref(b)).unwrap_or_default()).unwrap_or_default();
+        body.extend(bytes);
+    }
+    Some(url::form_urlencoded::parse(&body).into_owned().collect())
 }
 
 /// One watcher of the page's network: the status of each document the server answered (a
@@ -668,6 +700,18 @@ impl Traffic {
 
 /// Starts a navigation without waiting for it: one the driver aborts (at the client) never
 /// completes, and its command would only answer at the browser's request timeout.
+/// OpenID Connect Core §3.1.2.1's POST: a blank page's form, filled with `body`'s fields and
+/// submitted by its script, posts the authorization request to `to`.
+fn post_to(page: &chromiumoxide::Page, to: &Url, body: &str) {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
+    let fields: String = url::form_urlencoded::parse(body.as_bytes()).map(|(k, v)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", esc(&k), esc(&v))).collect();
+    let html = format!("<form method=\"post\" action=\"{}\">{fields}</form><script>document.forms[0].submit()</script>", esc(to.as_str()));
+    let page = page.clone();
+    tokio::spawn(async move {
+        let _ = page.set_content(html).await;
+    });
+}
+
 fn navigate(page: &chromiumoxide::Page, to: &Url) {
     let (page, to) = (page.clone(), to.to_string());
     tokio::spawn(async move {

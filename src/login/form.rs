@@ -38,6 +38,9 @@ pub struct Browser<'a> {
     /// Logs in within a session: a sign-in page may ask for the password alone (the server
     /// knows the user, as Keycloak's re-authentication for prompt=login and max_age does).
     known_user: bool,
+    /// The authorization request's parameters, posted to the start URL instead of sent in its
+    /// query (OpenID Connect Core §3.1.2.1: the server supports GET and POST).
+    pub post_start: Option<String>,
 }
 
 /// What the form driver does on a page it reached.
@@ -70,7 +73,7 @@ struct Next {
 
 impl<'a> Browser<'a> {
     pub fn new(http: &'a Http, origins: Vec<url::Origin>, login: Option<&'a Login>, stop_at: Vec<Url>) -> Self {
-        Browser { http, jar: Default::default(), origins, login, stop_at, exchanges: Vec::new(), read_script_pages: false, user_code: None, seen: Seen::default(), device_verification: false, known_user: false }
+        Browser { http, jar: Default::default(), origins, login, stop_at, exchanges: Vec::new(), read_script_pages: false, user_code: None, seen: Seen::default(), device_verification: false, known_user: false, post_start: None }
     }
 
     /// Logs in with the cookies of `session` (and leaves its own there).
@@ -141,11 +144,20 @@ impl<'a> Browser<'a> {
     }
 
     async fn walk(&mut self, start: Url, choice: Choice, tally: &mut Tally) -> Result<Landing, DriveError> {
-        let mut next = Next { method: "GET".to_string(), url: start, body: None };
+        let mut next = match self.post_start.clone() {
+            Some(body) => Next { method: "POST".to_string(), url: start, body: Some(body) },
+            None => Next { method: "GET".to_string(), url: start, body: None },
+        };
         for _ in 0..MAX_HOPS {
             let url = next.url.clone();
             if self.is_client(&url) || !self.on_server(&url) {
-                return granted_without_asking(url, choice, tally.denied);
+                // A page's form posted to the client carries the response in its fields (the
+                // Form Post Response Mode); never sent there.
+                let landing = match (next.method.as_str(), next.body.take()) {
+                    ("POST", Some(body)) => Landing::Posted { url, params: url::form_urlencoded::parse(body.as_bytes()).into_owned().collect() },
+                    _ => Landing::Redirect(url),
+                };
+                return granted_without_asking(landing, choice, tally.denied);
             }
             let resp = self.fetch(&next.method, &url, next.body.take()).await?;
             if (300..400).contains(&resp.status) && resp.status != 304 {
@@ -273,13 +285,13 @@ impl<'a> Browser<'a> {
 
 /// Where a drive reached the client. Asked to decline and sent back with a code before it could:
 /// the suite could not act (an error), which says nothing of how the server answers a denial.
-pub(super) fn granted_without_asking(url: Url, choice: Choice, denied: bool) -> Result<Landing, DriveError> {
-    let has = |k: &str| url.query_pairs().any(|(n, _)| n == k);
-    if choice == Choice::Deny && !denied && has("code") && !has("error") {
+pub(super) fn granted_without_asking(landing: Landing, choice: Choice, denied: bool) -> Result<Landing, DriveError> {
+    let has = |k: &str| landing.response_value(k).is_some();
+    if let (Choice::Deny, false, true, false, Some(url)) = (choice, denied, has("code"), has("error"), landing.at_client()) {
         let at = format!("{}{}", url.origin().ascii_serialization(), url.path());
         return Err(DriveError::NoConsentPage { at });
     }
-    Ok(Landing::Redirect(url))
+    Ok(landing)
 }
 
 #[cfg(test)]
@@ -320,12 +332,25 @@ mod tests {
     /// decline is the suite's error; an error redirect, or an approval, is the server's answer.
     #[test]
     fn a_denial_that_never_met_a_consent_page_is_an_error() {
-        let e = granted_without_asking(url("https://app.test/cb?code=c1&state=s"), Choice::Deny, false).unwrap_err();
+        let e = granted_without_asking(Landing::Redirect(url("https://app.test/cb?code=c1&state=s")), Choice::Deny, false).unwrap_err();
         assert!(matches!(e, DriveError::NoConsentPage { ref at } if at == "https://app.test/cb"), "{e}");
         assert!(!e.to_string().contains("c1"), "the code stays out of the message: {e}");
-        assert!(granted_without_asking(url("https://app.test/cb?code=c1"), Choice::Deny, true).is_ok(), "declined, then a code: judged");
-        assert!(granted_without_asking(url("https://app.test/cb?error=access_denied"), Choice::Deny, false).is_ok());
-        assert!(granted_without_asking(url("https://app.test/cb?code=c1"), Choice::Approve, false).is_ok());
+        assert!(granted_without_asking(Landing::Redirect(url("https://app.test/cb?code=c1")), Choice::Deny, true).is_ok(), "declined, then a code: judged");
+        assert!(granted_without_asking(Landing::Redirect(url("https://app.test/cb?error=access_denied")), Choice::Deny, false).is_ok());
+        assert!(granted_without_asking(Landing::Redirect(url("https://app.test/cb?code=c1")), Choice::Approve, false).is_ok());
+    }
+
+    /// OAuth 2.0 Form Post Response Mode: the page's self-submitting form (oidc-provider's, with
+    /// its button for browsers without script inside noscript) goes to the client as a POST.
+    #[test]
+    fn a_form_post_response_page_is_submitted_to_the_client_with_its_fields() {
+        let http = http();
+        let b = browser(&http, None);
+        let page = parse_page(r#"<body onload="document.forms[0].submit()"><form method="post" action="https://app.test/cb"><input type="hidden" name="code" value="c 1"/><input type="hidden" name="state" value="s"/><noscript><button type="submit">Continue</button></noscript></form></body>"#);
+        let at = url("https://as.test/auth");
+        let Move::Submit { form, pairs, pressed } = b.choose(&page, &at, Choice::Approve, &mut Tally::default()).unwrap() else { panic!("no submit") };
+        let next = b.submission(&at, &form, pairs, pressed).unwrap();
+        assert_eq!((next.method.as_str(), next.url.as_str(), next.body.as_deref()), ("POST", "https://app.test/cb", Some("code=c+1&state=s")));
     }
 
     const USER_CODE: &str = r#"<form method=post action="/device"><input type=hidden name=xsrf value=x><input name=user_code><button>Continue</button></form>"#;

@@ -61,9 +61,13 @@ pub async fn drive_with(browser: &mut Browser<'_>, start: Url, choice: Choice, s
             Driven::by_form(browser, landing)
         }
         LoginDriver::Chromium => drive_chromium(browser, start, choice, login, shared, session).await,
+        LoginDriver::Command { .. } if browser.post_start.is_some() => {
+            let why = "a login program starts from a URL (a GET): an authorization request sent by POST needs the form or the chromium driver".to_string();
+            Driven { landing: Err(DriveError::Unable { url: start, why }), screenshot: None, log: None, seen: None }
+        }
         LoginDriver::Command { .. } if session.is_some() => {
             let why = "a login program cannot keep a browser session from one login to the next (cases with session = true need the form or the chromium driver)".to_string();
-            Driven { landing: Err(DriveError::Browser { url: start, why }), screenshot: None, log: None, seen: None }
+            Driven { landing: Err(DriveError::Unable { url: start, why }), screenshot: None, log: None, seen: None }
         }
         LoginDriver::Command { argv, dir } => drive_command(browser, start, choice, login, argv, dir).await,
     }
@@ -72,12 +76,13 @@ pub async fn drive_with(browser: &mut Browser<'_>, start: Url, choice: Choice, s
 /// The login through the run's Chromium (started here when it is the first).
 async fn drive_chromium(browser: &mut Browser<'_>, start: Url, choice: Choice, login: &Login, shared: &SharedChromium, session: Option<&Session>) -> Driven {
     let launched = shared.get_or_init(|| async { chromium::Chromium::launch().await.map(Arc::new).map_err(Arc::new) }).await.clone();
-    let (stops, origins, user_code) = (browser.stops().to_vec(), browser.origins().to_vec(), browser.user_code.clone());
+    let (stops, origins, user_code, post) = (browser.stops().to_vec(), browser.origins().to_vec(), browser.user_code.clone(), browser.post_start.clone());
     let seen = std::sync::Mutex::new(None);
     let drive = || async {
         let browser = launched.map_err(|e| DriveError::Browser { url: start.clone(), why: e.to_string() })?;
         let cookies = session.map(|s| &s.chromium);
-        let (landing, saw) = browser.drive(&start, choice, login, user_code.as_deref(), &stops, &origins, cookies).await;
+        let route = chromium::Route { start: &start, post: post.as_deref(), stops: &stops, origins: &origins };
+        let (landing, saw) = browser.drive(&route, choice, login, user_code.as_deref(), cookies).await;
         *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(saw);
         landing
     };

@@ -12,6 +12,9 @@ pub struct PasswordRule {
     /// `"name": "value"` in JSON (value JSON-escaped), the member named for a password.
     json: Regex,
     marker: String,
+    /// The value as the two patterns hold it, lower-cased: a text holding neither skips the
+    /// patterns (their search is the slow part of writing a report).
+    needles: [String; 2],
 }
 
 impl PasswordRule {
@@ -26,11 +29,16 @@ impl PasswordRule {
         let json_value = json_value.trim_matches('"');
         let form = Regex::new(&format!(r"(?i)((?:^|[?&\s])[^=&\s?]*{names}[^=&\s]*=){}(&|\s|$)", regex_lite::escape(&form_value))).ok()?;
         let json = Regex::new(&format!(r#"(?i)("[^"]*{names}[^"]*"\s*:\s*"){}(")"#, regex_lite::escape(json_value))).ok()?;
-        Some(PasswordRule { form, json, marker })
+        let needles = [form_value.to_ascii_lowercase(), json_value.to_ascii_lowercase()];
+        Some(PasswordRule { form, json, marker, needles })
     }
 
     /// `text` with the password replaced where it stands as one.
     pub fn apply(&self, text: &str) -> String {
+        let lower = text.to_ascii_lowercase();
+        if !self.needles.iter().any(|n| lower.contains(n.as_str())) {
+            return text.to_string();
+        }
         let replacement = format!("${{1}}{}${{2}}", self.marker);
         let once = self.form.replace_all(text, replacement.as_str());
         self.json.replace_all(&once, replacement.as_str()).into_owned()

@@ -166,6 +166,16 @@ pub fn user_code(action: &str) -> String {
     )
 }
 
+/// OAuth 2.0 Form Post Response Mode §2: the response's fields in a form whose action is the
+/// client's redirect_uri, method POST, submitted by the page's script once it loads.
+pub fn form_post(action: &str, params: &[(&str, &str)]) -> String {
+    let fields: String = params.iter().map(|(k, v)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", escape(k), escape(v))).collect();
+    format!(
+        "<!DOCTYPE html><html><head><title>Submit this form</title></head><body onload=\"document.forms[0].submit()\"><form method=\"post\" action=\"{}\">{fields}</form></body></html>",
+        escape(action)
+    )
+}
+
 pub fn error(message: &str) -> String {
     layout("Authorization error", &format!("<h1>Authorization error</h1><p>{}</p>", escape(message)))
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{get, on, post};
 
-use super::endpoint::authorize::authorize;
+use super::endpoint::authorize::{authorize, authorize_post};
 use super::endpoint::device::{device_authorization, device_verification};
 use super::endpoint::introspect::introspect;
 use super::endpoint::login::{CONSENT, LOGIN, consent, consent_page, login};
@@ -39,7 +39,7 @@ pub const FLAVOUR: Flavour = Flavour {
 pub fn router(state: Arc<AuthServer>) -> Router {
     let methods = state.token_methods();
     let mut r = Router::new()
-        .route("/authorize", get(authorize))
+        .route("/authorize", get(authorize).post(authorize_post))
         .route(LOGIN, post(login))
         .route(CONSENT, get(consent_page).post(consent))
         .route("/token", on(methods, token))

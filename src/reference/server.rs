@@ -69,6 +69,11 @@ impl ReferenceServer {
         tls: Option<TlsConfig>,
     ) -> Result<ReferenceServer, ReferenceError> {
         shape(&mut reg, &variants, &extras);
+        // The OpenID Provider's key takes a moment to make: made beside the first requests, not
+        // in the way of the first ID Token.
+        if profile == "rfc6749" {
+            std::thread::spawn(|| super::signing::rs256().kid.len());
+        }
         let router = app_full(profile, reg.clone(), faults.clone(), variants.clone(), extras.clone())?;
         let acceptor = tls.as_ref().map(tls::acceptor).transpose()?;
         let rt = tokio::runtime::Builder::new_multi_thread()

@@ -33,6 +33,8 @@ pub struct Txn {
     pub nonce: Option<String>,
     /// The response_type asked for, when it is not code (OpenID Connect's implicit, hybrid).
     pub response_type: Option<String>,
+    /// The response goes back by the Form Post Response Mode.
+    pub form_post: bool,
     expires: Instant,
 }
 
@@ -370,6 +372,7 @@ impl Store {
             challenge: None,
             nonce: None,
             response_type: None,
+            form_post: false,
             expires: Instant::now() + self.lifetimes.txn,
         };
         self.lock().txns.insert(id.clone(), txn);
@@ -392,6 +395,12 @@ impl Store {
     pub fn set_response_type(&self, id: &str, response_type: Option<&str>) {
         if let Some(t) = self.lock().txns.get_mut(id) {
             t.response_type = response_type.map(str::to_string);
+        }
+    }
+
+    pub fn set_form_post(&self, id: &str, form_post: bool) {
+        if let Some(t) = self.lock().txns.get_mut(id) {
+            t.form_post = form_post;
         }
     }
 

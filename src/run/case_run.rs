@@ -227,11 +227,11 @@ impl<'a> CaseRun<'a> {
                     }
                 }
             }
-            Observed::Browser(Landing::Redirect(u), _) => {
-                // The query's parameters, and the fragment's (OpenID Connect's implicit and
-                // hybrid responses), with an ID Token's claims as `{name.id_token.claim}`.
-                let fragment = u.fragment().map(|f| url::form_urlencoded::parse(f.as_bytes()).into_owned().collect::<Vec<_>>()).unwrap_or_default();
-                for (k, v) in u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).chain(fragment) {
+            Observed::Browser(landing, _) if landing.at_client().is_some() => {
+                // The query's parameters, the fragment's (OpenID Connect's implicit and hybrid
+                // responses) or a posted form's, with an ID Token's claims as
+                // `{name.id_token.claim}`.
+                for (k, v) in landing.response_pairs() {
                     for (claim, c) in crate::check::openid::jws_claims(&v).unwrap_or_default() {
                         match c {
                             Value::String(c) => self.values.insert(format!("{name}.{k}.{claim}"), c),
@@ -293,7 +293,7 @@ impl<'a> CaseRun<'a> {
             && let Some((member, values)) = &mut self.sampled {
                 let value = match &obs {
                     Observed::Http(r) => r.json().and_then(|v| v.get(member.as_str()).and_then(Value::as_str).map(str::to_string)),
-                    Observed::Browser(Landing::Redirect(u), _) => u.query_pairs().find(|(k, _)| k == member.as_str()).map(|(_, v)| v.into_owned()),
+                    Observed::Browser(landing, _) if landing.at_client().is_some() => landing.response_value(member),
                     Observed::Browser(..) => None,
                 };
                 values.extend(value);
@@ -583,10 +583,10 @@ fn refusal(step: &Step, obs: &Observed) -> Option<String> {
             let error = r.json().and_then(|v| v.get("error").and_then(Value::as_str).map(|e| format!(" {}", crate::transport::http::excerpt(e, 60)))).unwrap_or_default();
             Some(format!("answered {}{error}", r.status))
         }
-        Observed::Browser(Landing::Redirect(u), _) => {
-            let error = u.query_pairs().find(|(k, _)| k == "error").map(|(_, v)| v.into_owned());
+        Observed::Browser(landing @ (Landing::Redirect(u) | Landing::Posted { url: u, .. }), _) => {
+            let error = landing.response_value("error");
             match (step.browser, error) {
-                (_, None) if u.query_pairs().any(|(k, _)| k == "code") => None,
+                (_, None) if landing.response_value("code").is_some() => None,
                 (Some(Browser::Deny), Some(e)) if e == "access_denied" => None,
                 (_, Some(e)) => Some(format!("redirected with error={}", crate::transport::http::excerpt(&e, 60))),
                 (_, None) => Some(format!("redirected without a code to {}", crate::check::record::show_url(u))),

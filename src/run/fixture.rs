@@ -68,10 +68,15 @@ impl CaseRun<'_> {
         step.browser = Some(crate::suite::case::Browser::Approve);
         let observed = self.perform(label, &step, role, &[]).await?;
         match observed {
-            Observed::Browser(Landing::Redirect(url), _) => {
-                let code = url.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned());
+            Observed::Browser(landing @ (Landing::Redirect(_) | Landing::Posted { .. }), _) => {
+                // A code flow's response: the query (or the fields a form_post page posted).
+                let code = match &landing {
+                    Landing::Redirect(url) => url.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()),
+                    other => other.response_value("code"),
+                };
                 code.filter(|c| !c.is_empty()).ok_or_else(|| {
-                    setup(format!("the login ended in a redirect without a code: {}", crate::check::record::show_url(&url)))
+                    let at = landing.at_client().map(crate::check::record::show_url).unwrap_or_default();
+                    setup(format!("the login ended in a redirect without a code: {at}"))
                 })
             }
             Observed::Browser(Landing::Page { url, status, page }, _) => Err(CaseError::new(

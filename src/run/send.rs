@@ -112,7 +112,12 @@ impl CaseRun<'_> {
         }
         browser.device_verification = user_code.is_some() || step.endpoint == "device_verify";
         browser.user_code = user_code;
-        let start = built.request.url.clone();
+        // A browser step sent by POST (Core §3.1.2.1): its parameters travel as the form body.
+        let mut start = built.request.url.clone();
+        if built.request.method == "POST" {
+            browser.post_start = Some(start.query().unwrap_or_default().to_string());
+            start.set_query(None);
+        }
         let login::Driven { landing, screenshot, log, seen } = login::drive_with(&mut browser, start, choice, &env.chromium, session).await;
         self.screenshot = screenshot;
         self.login_log.extend(log.map(|text| (label.to_string(), text)));
@@ -134,10 +139,16 @@ impl CaseRun<'_> {
         if seen.is_none() && (judges_pages(&step.expect) || step.expect.graded().any(|(_, e)| judges_pages(e))) {
             return Err(CaseError::new(ErrorKind::Login, "the login driver does not report the pages it passed (a login program): use the form or the chromium driver to judge them".to_string()));
         }
+        if seen.is_none() && (step.expect.form_post || step.expect.graded().any(|(_, e)| e.form_post)) {
+            return Err(CaseError::new(ErrorKind::Login, "a login program reports the URL it reached, not the fields of a form posted there (response_mode=form_post): use the form or the chromium driver".to_string()));
+        }
         // Chromium and login programs reach the client without the suite seeing the
         // exchange: what the redirect carries is registered here.
         if let Landing::Redirect(u) = &landing {
             self.learn_url(u);
+        }
+        if let Landing::Posted { params, .. } = &landing {
+            self.learn_pairs(params.iter().cloned());
         }
         self.last_hint = self.last_hint.or_else(|| redirect_uri_refused(&landing).then_some(Diagnosis::RedirectUri));
         Ok(Observed::Browser(landing, Sent { state: built.sent_state, redirect_uri: built.sent_redirect_uri, seen }))
@@ -147,9 +158,15 @@ impl CaseRun<'_> {
     /// redirect's Location, or the client URL a browser driver reached without recording the
     /// exchange that led there.
     pub(super) fn learn_url(&self, url: &Url) {
+        let pairs = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).chain(url.fragment().into_iter().flat_map(|f| url::form_urlencoded::parse(f.as_bytes()).into_owned()));
+        self.learn_pairs(pairs);
+    }
+
+    /// Registers the codes and tokens among a response's parameters (a redirect's, a posted
+    /// form's) for redaction.
+    pub(super) fn learn_pairs(&self, pairs: impl Iterator<Item = (String, String)>) {
         let r = &Both(&self.local, &self.env.redactor);
         let credential = |k: &str| k.ends_with("token") || k == "code" || k.ends_with("_code");
-        let pairs = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).chain(url.fragment().into_iter().flat_map(|f| url::form_urlencoded::parse(f.as_bytes()).into_owned()));
         for (k, v) in pairs {
             if credential(&k) {
                 r.add(&k, &v);
@@ -201,7 +218,7 @@ fn redirect_uri_refused(landing: &Landing) -> bool {
     };
     match landing {
         Landing::Page { page, .. } => page.login_form().is_none() && mentions(&page.text),
-        Landing::Redirect(u) => u.query_pairs().any(|(k, v)| k == "error_description" && mentions(&v)),
+        Landing::Redirect(_) | Landing::Posted { .. } => landing.response_value("error_description").is_some_and(|v| mentions(&v)),
     }
 }
 

@@ -13,6 +13,38 @@ pub enum Landing {
     Redirect(Url),
     /// A page the driver could not or was not asked to drive further.
     Page { url: Url, status: u16, page: Page },
+    /// The server's page posted the response to the client's redirect_uri (OAuth 2.0 Form Post
+    /// Response Mode): where it was posted and the form's fields; not sent.
+    Posted { url: Url, params: Vec<(String, String)> },
+}
+
+impl Landing {
+    /// Where the drive reached the client (or left the server): a redirect's URL, or the URL a
+    /// form was posted to.
+    pub fn at_client(&self) -> Option<&Url> {
+        match self {
+            Landing::Redirect(u) | Landing::Posted { url: u, .. } => Some(u),
+            Landing::Page { .. } => None,
+        }
+    }
+
+    /// The authorization response as the client got it: a redirect's query and fragment
+    /// parameters, or a posted form's fields (none on a page).
+    pub fn response_pairs(&self) -> Vec<(String, String)> {
+        match self {
+            Landing::Redirect(u) => {
+                let fragment = u.fragment().map(|f| url::form_urlencoded::parse(f.as_bytes()).into_owned().collect::<Vec<_>>()).unwrap_or_default();
+                u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).chain(fragment).collect()
+            }
+            Landing::Posted { params, .. } => params.clone(),
+            Landing::Page { .. } => Vec::new(),
+        }
+    }
+
+    /// The first value of `name` in the response (see [`Landing::response_pairs`]).
+    pub fn response_value(&self, name: &str) -> Option<String> {
+        self.response_pairs().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
 }
 
 /// What a login driver did on the server's pages on its way to the landing: how often it signed

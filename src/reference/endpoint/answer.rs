@@ -135,6 +135,25 @@ impl AuthServer {
     }
 }
 
+impl AuthServer {
+    /// Whether an authorization request asks for the Form Post Response Mode, which this
+    /// server offers as an OpenID Provider (its configuration lists form_post) — unless a fault
+    /// ignores it.
+    pub fn form_post_asked(&self, response_mode: Option<&str>) -> bool {
+        response_mode == Some("form_post") && self.openid_on() && !self.has(Fault::RfcOidcFormPostIgnored)
+    }
+
+    /// OAuth 2.0 Form Post Response Mode §2: the response (with `iss`, RFC 9207) posted to the
+    /// client by a page's form; the page is never stored (no-store, as the mode requires).
+    pub fn form_post(&self, to: &str, params: &[(&str, &str)], issuer: &str) -> Response {
+        let mut all = params.to_vec();
+        if !all.iter().any(|(k, _)| *k == "iss") {
+            all.push(("iss", issuer));
+        }
+        html(page::form_post(to, &all))
+    }
+}
+
 /// A redirect with `params` in the fragment (the code-in-fragment fault).
 pub fn redirect_with_fragment(to: &str, params: &[(&str, &str)]) -> Response {
     let fragment = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params.iter()).finish();

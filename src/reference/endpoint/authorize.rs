@@ -27,7 +27,20 @@ use super::state::{AuthServer, issuer};
 type Refusal = (&'static str, String);
 
 pub async fn authorize(State(st): State<Arc<AuthServer>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
-    let p = match pushed_or_given(&st, Params::parse(q.unwrap_or_default().as_bytes())) {
+    authorization_request(st, headers, q.unwrap_or_default().as_bytes()).await
+}
+
+/// OpenID Connect Core §3.1.2.1: the same request sent by POST, its parameters form-encoded in
+/// the body (refused under its fault).
+pub async fn authorize_post(State(st): State<Arc<AuthServer>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    if st.has(Fault::RfcOidcAuthorizePostRefused) {
+        return (axum::http::StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET")]).into_response();
+    }
+    authorization_request(st, headers, &body).await
+}
+
+async fn authorization_request(st: Arc<AuthServer>, headers: HeaderMap, raw: &[u8]) -> Response {
+    let p = match pushed_or_given(&st, Params::parse(raw)) {
         Ok(p) => p,
         Err(why) => return error_page(why),
     };
@@ -65,7 +78,8 @@ pub async fn authorize(State(st): State<Arc<AuthServer>>, headers: HeaderMap, Ra
         Decision::Refuse(code, desc) => return error_redirect(&st, &p, redirect_uri, code, desc, &issuer),
         Decision::Grant(auth_time) => {
             if let Some(rt) = openid_flow(&st, &p) {
-                let approved = hybrid::Approved { client_id: &client.id, redirect_uri, redirect_uri_sent, scope: &scope, challenge, nonce: p.get("nonce"), state: p.get("state"), auth_time: Some(auth_time) };
+                let form_post = st.form_post_asked(p.get("response_mode"));
+                let approved = hybrid::Approved { client_id: &client.id, redirect_uri, redirect_uri_sent, scope: &scope, challenge, nonce: p.get("nonce"), state: p.get("state"), auth_time: Some(auth_time), form_post };
                 return hybrid::respond(&st, rt, approved, &issuer);
             }
             let code = st.store.issue_code_full(&client.id, redirect_uri, redirect_uri_sent, &scope, challenge);
@@ -73,6 +87,9 @@ pub async fn authorize(State(st): State<Arc<AuthServer>>, headers: HeaderMap, Ra
             st.sessions.set_code_auth_time(&code, auth_time);
             let mut params = vec![("code", code.as_str())];
             params.extend(p.get("state").map(|s| ("state", s)));
+            if st.form_post_asked(p.get("response_mode")) {
+                return st.form_post(redirect_uri, &params, &issuer);
+            }
             return st.redirect(redirect_uri, &params, &issuer);
         }
         Decision::Login | Decision::Consent(_) => {}
@@ -85,6 +102,7 @@ pub async fn authorize(State(st): State<Arc<AuthServer>>, headers: HeaderMap, Ra
     st.store.set_redirect_uri_sent(&txn, redirect_uri_sent);
     st.store.set_nonce(&txn, p.get("nonce").map(str::to_string));
     st.store.set_response_type(&txn, openid_flow(&st, &p).and(p.get("response_type")));
+    st.store.set_form_post(&txn, st.form_post_asked(p.get("response_mode")));
     if let Decision::Consent(user) = decision {
         // The session's user stands: straight to the consent page.
         st.store.sign_in(&txn, &sid, &user);
@@ -158,6 +176,9 @@ fn error_redirect(st: &AuthServer, p: &Params, uri: &str, code: &str, desc: &str
     let mut params = vec![("error", code), ("error_description", desc)];
     if let Some(s) = p.get("state") {
         params.push(("state", s));
+    }
+    if st.form_post_asked(p.get("response_mode")) && !st.has(Fault::RfcOidcFormPostErrorRedirected) {
+        return st.form_post(uri, &params, issuer);
     }
     if openid_flow(st, p).is_some() && !st.has(Fault::RfcOidcHybridInQuery) {
         params.push(("iss", issuer));

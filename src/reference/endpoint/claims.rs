@@ -9,7 +9,12 @@ use super::state::AuthServer;
 /// (the user's, made up for the reference). Also the ID Token's under a variant.
 pub fn scope_claims(st: &AuthServer, scope: &str) -> serde_json::Map<String, serde_json::Value> {
     let mut claims = serde_json::Map::new();
+    // The first-only fault: the claims of the first claim scope, the others dropped.
+    let first_only = st.has(Fault::RfcOidcScopeClaimsFirstOnly);
     for s in scope.split(' ') {
+        if first_only && !claims.is_empty() {
+            break;
+        }
         let add: serde_json::Value = match s {
             "profile" => json!({ "name": "Alice Liddell", "given_name": "Alice", "family_name": "Liddell", "preferred_username": st.reg.user.username, "updated_at": 1_700_000_000 }),
             "email" if st.has(Fault::RfcOidcScopeClaimsMissing) => json!({}),

@@ -55,6 +55,8 @@ pub struct Approved<'a> {
     pub nonce: Option<&'a str>,
     pub state: Option<&'a str>,
     pub auth_time: Option<u64>,
+    /// The request asked for the Form Post Response Mode.
+    pub form_post: bool,
 }
 
 /// Core §3.2.2.5, §3.3.2.5: the code, the access token and the ID Token the response type asks
@@ -93,6 +95,9 @@ pub fn respond(st: &AuthServer, rt: ResponseType, a: Approved<'_>, issuer: &str)
         params.push(("id_token", t));
     }
     params.extend(a.state.map(|s| ("state", s)));
+    if a.form_post {
+        return st.form_post(a.redirect_uri, &params, issuer);
+    }
     if st.has(Fault::RfcOidcHybridInQuery) {
         return st.redirect(a.redirect_uri, &params, issuer);
     }

@@ -102,6 +102,9 @@ fn denied(st: &AuthServer, txn: &Txn, issuer: &str) -> Response {
     if let Some(s) = &txn.state {
         params.extend(s.split('\u{0}').map(|s| ("state", s)));
     }
+    if txn.form_post && !st.has(Fault::RfcOidcFormPostErrorRedirected) {
+        return st.form_post(&txn.redirect_uri, &params, issuer);
+    }
     st.redirect(&txn.redirect_uri, &params, issuer)
 }
 
@@ -119,6 +122,7 @@ fn approved(st: &AuthServer, txn: Txn, issuer: &str) -> Response {
             nonce: txn.nonce.as_deref(),
             state: txn.state.as_deref(),
             auth_time,
+            form_post: txn.form_post,
         };
         return hybrid::respond(st, rt, approved, issuer);
     }
@@ -143,6 +147,9 @@ fn approved(st: &AuthServer, txn: Txn, issuer: &str) -> Response {
     }
     if st.has(Fault::CodeInFragment) {
         return redirect_with_fragment(&txn.redirect_uri, &params);
+    }
+    if txn.form_post {
+        return st.form_post(&txn.redirect_uri, &params, issuer);
     }
     st.redirect(&txn.redirect_uri, &params, issuer)
 }

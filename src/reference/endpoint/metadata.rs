@@ -90,7 +90,12 @@ fn provider_members(st: &AuthServer, o: &mut Map<String, Value>, base: &str) {
     );
     if super::hybrid::offered(st) {
         o.insert("response_types_supported".into(), json!(super::hybrid::RESPONSE_TYPES));
-        o.insert("response_modes_supported".into(), json!(["query", "fragment"]));
+        o.insert("response_modes_supported".into(), json!(["query", "fragment", "form_post"]));
+    } else {
+        o.insert("response_modes_supported".into(), json!(["query", "form_post"]));
+    }
+    if st.has(Fault::RfcOidcJwksUriHttp) {
+        o.insert("jwks_uri".into(), json!(format!("http://reference.example{JWKS}")));
     }
     let objects = super::request_object::supported(st);
     o.insert("request_parameter_supported".into(), json!(objects));

@@ -111,6 +111,7 @@ pub async fn userinfo(State(st): State<Arc<AuthServer>>, headers: HeaderMap, bod
             axum::Json(claims).into_response()
         }
         None if token.is_some() && st.has(Fault::RfcOidcUserinfoAnyToken) => axum::Json(json!({ "sub": st.reg.user.username })).into_response(),
+        None if token.is_some_and(|t| st.store.revoked_kind(t).is_some()) && st.has(Fault::RfcOidcUserinfoRevokedAccepted) => axum::Json(json!({ "sub": st.reg.user.username })).into_response(),
         // RFC 6750 §3.1: invalid_token only when a token was sent.
         None => unauthorized(token.is_some(), !st.has(Fault::RfcOidcUserinfoNoChallenge)),
     }

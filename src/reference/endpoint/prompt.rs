@@ -42,6 +42,8 @@ fn decided(st: &AuthServer, p: &Params, sid: &str, client_id: &str) -> Decision 
     let consent_again = prompts.contains(&"consent") && !st.has(Fault::RfcOidcPromptConsentIgnored);
     let max_age = p.get("max_age").and_then(|m| m.parse::<u64>().ok()).filter(|_| !st.has(Fault::RfcOidcMaxAgeIgnored));
     // Core §3.1.2.1 (errata): max_age=0 is equivalent to prompt=login.
+    // The zero fault: 0 read as "no max_age" (a falsy-zero test).
+    let max_age = max_age.filter(|m| *m > 0 || !st.has(Fault::RfcOidcMaxAgeZeroIgnored));
     let fresh = |s: &SignedIn| max_age.is_none_or(|m| m > 0 && now().saturating_sub(s.auth_time) <= m);
     // Core §3.1.2.1: the hint names the user the client believes is signed in.
     let hinted = |s: &SignedIn| match p.get("id_token_hint") {
