@@ -317,7 +317,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let (faults, variants) = (faults_of(&a)?, variants_of(&a)?);
-    let extras = reference::Extras { withheld: withheld_of(&a)?, short_lived: a.short_lived, par_required: a.par_required, login_style: login_style_of(&a)? };
+    let extras = reference::Extras { withheld: withheld_of(&a)?, short_lived: a.short_lived, par_required: a.par_required, login_style: login_style_of(&a)?, mtls: None };
     let read = |p: &PathBuf| std::fs::read(p).map_err(|e| anyhow!("{}: {}", p.display(), io_message(&e)));
     let tls = match (&a.tls_cert, &a.tls_key) {
         (Some(c), Some(k)) => Some(reference::TlsConfig { cert_pem: read(c)?, key_pem: read(k)?, client_ca_pem: a.client_ca.as_ref().map(read).transpose()? }),
@@ -411,6 +411,9 @@ fn announce(server: &ReferenceServer, target: &str, written_to: Option<&Path>) {
         println!("client: {} secret {} redirect_uri {}", c.id, c.secret, c.redirect_uri);
     }
     println!("user: {} password {}", reg.user.username, reg.user.password);
+    if let Some(m) = &server.extras.mtls {
+        println!("mutual TLS (RFC 8705): client {} presents its certificate at {} (certificate, key and CA in the target file)", m.client.id, m.alias);
+    }
     if let Some(path) = written_to {
         println!("target file written to {}", path.display());
     }

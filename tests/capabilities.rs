@@ -101,6 +101,7 @@ fn each_capability_switched_off_in_the_reference_skips_its_cases_and_fails_none(
         Offer::PrivateKeyJwt => "RFC 7523 private_key_jwt client authentication (metadata: token_endpoint_auth_methods_supported)",
         Offer::Dpop => "RFC 9449 DPoP with ES256 proofs (metadata: dpop_signing_alg_values_supported)",
         Offer::OpenId => "OpenID Connect (an OpenID Provider) (metadata: id_token_signing_alg_values_supported)",
+        Offer::Mtls => "the target file has no [mtls_client]",
     };
     let full = common::run_toml(&ReferenceServer::start_offering("rfc6749", Extras::default()).unwrap().target_toml()).0;
     // Every case passes but the slow ones (not asked for here), the one for PAR-only servers

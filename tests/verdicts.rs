@@ -66,9 +66,9 @@ fn a_wrong_secret_is_diagnosed_and_blocks_instead_of_failing(#[case] profile: &s
             "skipped" => {}
             "error" if c["error_kind"] == "misconfigured" => assert!(message.starts_with("target misconfigured: "), "{id}: {message}"),
             // The authorization endpoint (codes sampled there too), the metadata, the OpenID
-            // configuration and JWK Set, the public client and the private_key_jwt client never
-            // use the secret.
-            "passed" => assert!(["authorize/", "iss/", "metadata/", "discovery/", "jwks/", "public/", "strength/code", "jwt/"].iter().any(|p| id.starts_with(p)), "{id} passed although it uses the client secret"),
+            // configuration and JWK Set, the public client, the private_key_jwt client and the
+            // mutual-TLS client never use the secret.
+            "passed" => assert!(["authorize/", "iss/", "metadata/", "discovery/", "jwks/", "public/", "strength/code", "jwt/", "mtls/"].iter().any(|p| id.starts_with(p)), "{id} passed although it uses the client secret"),
             "error" => {
                 assert!(message.starts_with("blocked: ") && message.contains("was refused (answered 401 invalid_client)"), "{id}: {message}");
                 blocked += 1;

@@ -76,6 +76,7 @@ fn auth_server(flavour: &'static Flavour, reg: Registration, faults: Faults, var
         par_required: extras.par_required,
         login_style: extras.login_style,
         sessions: Default::default(),
+        mtls: extras.mtls,
     })
 }
 

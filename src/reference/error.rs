@@ -25,6 +25,9 @@ pub enum TlsError {
     Rustls(#[from] rustls::Error),
     #[error("{0}")]
     ClientVerifier(#[from] rustls::server::VerifierBuilderError),
+    /// The mutual-TLS listener's certificates could not be made.
+    #[error("making the mutual-TLS certificates: {0}")]
+    Certificates(#[from] rcgen::Error),
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ pub struct Extras {
     pub par_required: bool,
     /// How the login and consent pages are built (citi-pl and rfc6749).
     pub login_style: LoginStyle,
+    /// The mutual-TLS listener and its client (rfc6749; RFC 8705), set when the server starts.
+    pub mtls: Option<std::sync::Arc<super::mtls::Mtls>>,
 }
 
 /// Lifetimes of the short-lived reference, and the waits its target file gives (one second more).

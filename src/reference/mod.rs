@@ -17,6 +17,7 @@ mod error;
 mod extras;
 pub mod fault;
 mod flavour;
+pub mod mtls;
 mod oauth_error;
 pub mod offer;
 mod page;

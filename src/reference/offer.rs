@@ -35,6 +35,7 @@ offers! {
     DeviceGrant => "device_grant", "RFC 8628 device authorization grant: no /device_authorization, no device_authorization_endpoint";
     Dpop => "dpop", "RFC 9449 DPoP: proofs ignored, bearer tokens only, no dpop_signing_alg_values_supported";
     Par => "par", "RFC 9126 pushed authorization requests: no /par, no pushed_authorization_request_endpoint";
+    Mtls => "mtls", "RFC 8705 mutual TLS: no https listener for client certificates, no mtls_endpoint_aliases, no client registered for it";
     OpenId => "openid", "OpenID Connect: no /.well-known/openid-configuration, no JWK Set, no openid scope, no OpenID members in the metadata";
 }
 

@@ -22,7 +22,8 @@ pub struct ReferenceServer {
     pub faults: Faults,
     pub variants: Variants,
     pub extras: Extras,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// One per listener (the mutual-TLS one beside the main one).
+    shutdown: Vec<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -68,13 +69,13 @@ impl ReferenceServer {
         mut reg: Registration,
         tls: Option<TlsConfig>,
     ) -> Result<ReferenceServer, ReferenceError> {
+        let mut extras = extras;
         shape(&mut reg, &variants, &extras);
         // The OpenID Provider's key takes a moment to make: made beside the first requests, not
         // in the way of the first ID Token.
         if profile == "rfc6749" {
             std::thread::spawn(|| super::signing::rs256().kid.len());
         }
-        let router = app_full(profile, reg.clone(), faults.clone(), variants.clone(), extras.clone())?;
         let acceptor = tls.as_ref().map(tls::acceptor).transpose()?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -84,7 +85,19 @@ impl ReferenceServer {
             .map_err(ReferenceError::Runtime)?;
         let listener = rt.block_on(tokio::net::TcpListener::bind(addr)).map_err(|source| ReferenceError::Bind { addr, source })?;
         let bound = listener.local_addr().map_err(|source| ReferenceError::Bind { addr, source })?;
+        // RFC 8705 §5: rfc6749's mutual-TLS endpoints on a listener of their own, beside the main one.
+        let mtls_listener = match profile == "rfc6749" && !extras.withheld.has(super::offer::Offer::Mtls) {
+            true => Some(mtls_side(&rt, addr, &mut extras)?),
+            false => None,
+        };
+        let router = app_full(profile, reg.clone(), faults.clone(), variants.clone(), extras.clone())?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let mut shutdown = vec![tx];
+        if let Some((listener, acceptor)) = mtls_listener {
+            let (tx_m, rx_m) = tokio::sync::oneshot::channel::<()>();
+            shutdown.push(tx_m);
+            rt.spawn(tls::serve(listener, router.clone(), acceptor, rx_m));
+        }
         let thread = std::thread::Builder::new()
             .name(format!("reference-{profile}"))
             .spawn(move || {
@@ -110,7 +123,7 @@ impl ReferenceServer {
             faults,
             variants,
             extras,
-            shutdown: Some(tx),
+            shutdown,
             thread: Some(thread),
         })
     }
@@ -132,9 +145,23 @@ impl ReferenceServer {
     }
 }
 
+/// The mutual-TLS listener on the main one's host (any port), its certificates, and the client
+/// registered for it, recorded in `extras` for the app and the target file.
+fn mtls_side(rt: &tokio::runtime::Runtime, addr: SocketAddr, extras: &mut Extras) -> Result<(tokio::net::TcpListener, tokio_rustls::TlsAcceptor), ReferenceError> {
+    let at = SocketAddr::new(addr.ip(), 0);
+    let listener = rt.block_on(tokio::net::TcpListener::bind(at)).map_err(|source| ReferenceError::Bind { addr: at, source })?;
+    let bound = listener.local_addr().map_err(|source| ReferenceError::Bind { addr: at, source })?;
+    let client = super::registration::ClientReg { id: "mtls-client".into(), secret: String::new(), redirect_uri: "https://mtls.example.test/cb".into() };
+    let pki = super::mtls::Pki::generate(&client.id).map_err(super::error::TlsError::from)?;
+    let acceptor = super::mtls::acceptor(&pki)?;
+    let client_x5t = pki.client_x5t();
+    extras.mtls = Some(std::sync::Arc::new(super::mtls::Mtls { alias: format!("https://{bound}"), client, client_x5t, pki }));
+    Ok((listener, acceptor))
+}
+
 impl Drop for ReferenceServer {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
+        for tx in self.shutdown.drain(..) {
             let _ = tx.send(());
         }
         if let Some(t) = self.thread.take() {

@@ -174,6 +174,8 @@ struct Inner {
     jtis: HashMap<String, Instant>,
     /// DPoP-bound tokens (access and refresh) and their key's thumbprint.
     bound: HashMap<String, String>,
+    /// Certificate-bound access tokens (RFC 8705 §3) and their certificate's thumbprint.
+    certs: HashMap<String, String>,
     /// RFC 8628 device authorizations by device_code.
     devices: HashMap<String, DeviceRec>,
     codes: HashMap<String, CodeRec>,
@@ -189,6 +191,9 @@ struct Inner {
     ops: u64,
 }
 
+/// How long an expired device_code is remembered (see `Inner::tick`).
+const DEVICE_KEPT: std::time::Duration = std::time::Duration::from_secs(600);
+
 impl Inner {
     fn tick(&mut self) {
         self.ops += 1;
@@ -197,12 +202,15 @@ impl Inner {
             self.txns.retain(|_, t| t.expires > now);
             self.pushed.retain(|_, p| p.2 > now);
             self.jtis.retain(|_, t| *t > now);
-            self.devices.retain(|_, d| d.expires > now);
+            // An expired device_code is kept a while: polled after its lifetime it is
+            // answered expired_token (RFC 8628 §3.5), not as a code never issued.
+            self.devices.retain(|_, d| d.expires + DEVICE_KEPT > now);
             self.codes.retain(|_, c| c.expires > now);
             self.access.retain(|_, a| a.expires > now);
             self.refresh.retain(|_, r| r.expires > now);
             let (access, refresh) = (&self.access, &self.refresh);
             self.bound.retain(|t, _| access.contains_key(t) || refresh.contains_key(t));
+            self.certs.retain(|t, _| access.contains_key(t));
         }
     }
 
@@ -331,6 +339,19 @@ impl Store {
     }
 
     /// Binds a token to a DPoP key (RFC 9449 §5, §6): its JWK thumbprint.
+    /// RFC 8705 §3: binds an access token to a client certificate's thumbprint.
+    pub fn bind_cert(&self, token: &str, x5t: &str) {
+        let mut g = self.lock();
+        if g.certs.len() < 10_000 {
+            g.certs.insert(token.to_string(), x5t.to_string());
+        }
+    }
+
+    /// The certificate thumbprint `token` is bound to, if it is.
+    pub fn bound_cert(&self, token: &str) -> Option<String> {
+        self.lock().certs.get(token).cloned()
+    }
+
     pub fn bind(&self, token: &str, jkt: &str) {
         self.lock().bound.insert(token.to_string(), jkt.to_string());
     }

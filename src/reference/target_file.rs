@@ -82,6 +82,15 @@ fn rfc6749(d: &Described<'_>) -> String {
     }
     capabilities(d, &mut t);
     clients(d.reg, &mut t);
+    if let Some(m) = &d.extras.mtls {
+        // RFC 8705: the client registered for self_signed_tls_client_auth, its certificate and
+        // key, where its endpoints and the resource are on the mTLS listener, and its CA.
+        let _ = write!(
+            t,
+            "[mtls_client]\nid = \"{}\"\ncertificate = \"\"\"\n{}\"\"\"\nprivate_key = \"\"\"\n{}\"\"\"\nbase_url = \"{}\"\nprobe_url = \"{}{PROBE}\"\n\n[tls]\nca_cert = \"\"\"\n{}\"\"\"\n\n",
+            m.client.id, m.pki.client_cert_pem, m.pki.client_key_pem, m.alias, m.alias, m.pki.ca_pem
+        );
+    }
     if d.extras.short_lived {
         let wait = |d: Duration| d.as_secs() + 1;
         let _ = write!(t, "[slow]\ncode = {}\naccess_token = {}\nrequest_uri = {}\ndevice_code = {}\n\n", wait(SHORT_CODE), wait(SHORT_ACCESS), wait(SHORT_CODE), wait(SHORT_CODE));

@@ -48,6 +48,9 @@ pub async fn serve(listener: tokio::net::TcpListener, router: axum::Router, acce
                 let (acceptor, router) = (acceptor.clone(), router.clone());
                 tokio::spawn(async move {
                     let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await else { return };
+                    // The client's certificate, for the handlers that judge it (RFC 8705).
+                    let peer = stream.get_ref().1.peer_certificates().and_then(|c| c.first()).map(|c| Arc::new(c.to_vec()));
+                    let router = router.layer(axum::Extension(super::mtls::PeerCert(peer)));
                     let service = hyper_util::service::TowerToHyperService::new(router);
                     let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
                         .serve_connection(hyper_util::rt::TokioIo::new(stream), service)

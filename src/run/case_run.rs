@@ -44,6 +44,9 @@ pub(crate) struct Env {
     pub notes: Arc<Mutex<Vec<String>>>,
     /// `run --race-rounds`: rounds of every race, instead of each table's own.
     pub race_rounds: Option<usize>,
+    /// The clients that present `[mtls_client]`'s certificate, another or none (RFC 8705), or
+    /// why they could not be made.
+    pub mtls: Option<Result<crate::run::mtls::Certified, crate::run::mtls::MtlsError>>,
 }
 
 impl Env {

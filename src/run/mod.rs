@@ -5,6 +5,7 @@
 mod case_run;
 pub mod event;
 mod fixture;
+mod mtls;
 mod needs;
 mod resource;
 pub mod request;

@@ -15,6 +15,8 @@ pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
             Need::Probe if target.probe_url.is_none() => Some(n.missing_reason().to_string()),
             Need::PublicClient if target.public_client.is_none() => Some(n.missing_reason().to_string()),
             Need::JwtClient if target.jwt_client.is_none() => Some(n.missing_reason().to_string()),
+            Need::MtlsClient if target.mtls_client.is_none() => Some(n.missing_reason().to_string()),
+            Need::MtlsProbe if target.mtls_client.as_ref().is_none_or(|m| m.probe_url.is_none()) => Some(n.missing_reason().to_string()),
             // RFC 8252 §7.3's any-port rule is for native apps only: a web client registered with a
             // loopback redirect URI keeps exact matching (RFC 9700 §2.1).
             Need::NonLoopbackRedirect if target.client.is_loopback() && target.client.native => Some(n.missing_reason().to_string()),

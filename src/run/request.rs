@@ -34,6 +34,8 @@ pub enum BuildError {
     NoSecondClient,
     #[error("the target file has no [jwt_client]")]
     NoJwtClient,
+    #[error("the target file has no [mtls_client]")]
+    NoMtlsClient,
 }
 
 /// Whose credentials and registration a request uses.
@@ -140,6 +142,9 @@ fn step_url(
             }
             u
         }
+        // A request presenting a certificate (or pointedly none) goes where the client's
+        // certificate is asked for (RFC 8705 §5's aliases).
+        None if step.presents().is_some() => target.mtls_url_for(profile, &step.endpoint).ok_or_else(|| BuildError::NoEndpointUrl(step.endpoint.clone()))?,
         None => target.url_for(profile, &step.endpoint).ok_or_else(|| BuildError::NoEndpointUrl(step.endpoint.clone()))?,
     };
     Ok(url)
@@ -226,6 +231,12 @@ impl ClientAuth<'_> {
             // RFC 6749 §2.3, §4.1.3: a public client identifies itself with client_id in the form.
             Auth::Public | Auth::Post | Auth::PostWrongSecret => None,
             Auth::PrivateKeyJwt | Auth::JwtReplay | Auth::JwtWrongAud | Auth::JwtExpired | Auth::JwtNoSub | Auth::JwtNoIss | Auth::JwtAlgNone | Auth::JwtWrongKey => None,
+            // RFC 8705 §2: the certificate authenticates; the client names itself in the form.
+            Auth::Mtls => {
+                let m = target.mtls_client.as_ref().ok_or(BuildError::NoMtlsClient)?;
+                set(form, "client_id", &m.id);
+                None
+            }
             Auth::SecondClient => {
                 let c = other.ok_or(BuildError::NoSecondClient)?;
                 Some(basic(&c.id, &secret_of(c)))

@@ -148,6 +148,10 @@ fn queue(plans: &[Plan], opts: &RunOptions, redactor: &Arc<Redactor>, http: &Htt
             resource: tokio::sync::OnceCell::new(),
             race_rounds: opts.race_rounds,
             notes: notes.clone(),
+            mtls: plan.target.mtls_client.as_ref().map(|m| {
+                let ca = plan.target.tls.as_ref().and_then(|t| t.ca_cert.as_deref());
+                crate::run::mtls::Certified::new(opts.request_timeout, opts.body_cap, &opts.tls, ca, m)
+            }),
         });
         let selected: Vec<&Case> = plan.profile.cases.iter().filter(|c| opts.selection.selects(&plan.profile.name, c)).collect();
         q.filtered_out += plan.profile.cases.len() - selected.len();

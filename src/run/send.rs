@@ -46,7 +46,14 @@ impl CaseRun<'_> {
                 self.drive_login(label, step, b, built, user_code).await
             }
             None => {
-                let mut ex = env.http.send(built.request.clone()).await;
+                // A certificate presented (or pointedly none, RFC 8705): the run's client for it.
+                let http = match (step.presents(), &env.mtls) {
+                    (None, _) => &env.http,
+                    (Some(cert), Some(Ok(certified))) => certified.for_cert(cert),
+                    (Some(_), Some(Err(why))) => return Err(CaseError::new(ErrorKind::Setup, format!("no HTTP client for the [mtls_client] certificate: {why}"))),
+                    (Some(_), None) => return Err(CaseError::new(ErrorKind::Setup, "the step presents a client certificate, and the target file has no [mtls_client]".to_string())),
+                };
+                let mut ex = http.send(built.request.clone()).await;
                 // RFC 9449 §8, §9: asked for a nonce, a client signs again with it and retries once.
                 if let (Some(flaw), Ok(resp)) = (step.dpop, &ex.response) {
                     let origin = built.request.url.origin().ascii_serialization();
@@ -58,7 +65,7 @@ impl CaseRun<'_> {
                         self.exchanges.push((format!("{label} (the server asked for a DPoP nonce)"), ex));
                         let mut again = built.request.clone();
                         self.sign_dpop(&mut again, flaw)?;
-                        ex = env.http.send(again).await;
+                        ex = http.send(again).await;
                     }
                 }
                 self.learn_exchange(&ex);

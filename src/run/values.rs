@@ -38,6 +38,9 @@ pub(crate) fn lookup(name: &str, role: Role, t: &Target, own: &HashMap<String, S
     let second = if role == Role::Client { other } else { me };
     match name {
         "client_id" => me.map(|c| c.id.clone()),
+        "mtls_client_id" => t.mtls_client.as_ref().map(|m| m.id.clone()),
+        // RFC 8705 §3.1: what a token bound to the client's certificate says it is bound to.
+        "mtls_x5t" => t.mtls_client.as_ref().map(|m| m.x5t.clone()),
         "redirect_uri" => me.and_then(|c| c.redirect_uri.clone()),
         "scope" => me.and_then(|c| c.scope.clone()).or_else(|| t.client.scope.clone()),
         // OpenID Connect Core §3.1.2.1: an OpenID request's scope holds openid; the client's own

@@ -43,6 +43,9 @@ pub enum Auth {
     JwtNoIss,
     JwtAlgNone,
     JwtWrongKey,
+    /// As `[mtls_client]` (RFC 8705 §2): client_id in the form, and (unless the step's `cert`
+    /// says otherwise) the client's certificate presented on the connection.
+    Mtls,
 }
 
 impl Auth {
@@ -60,6 +63,18 @@ impl Auth {
             _ => return None,
         })
     }
+}
+
+/// The client certificate a request presents on its TLS connection (RFC 8705).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cert {
+    /// `[mtls_client]`'s certificate.
+    Client,
+    /// A throw-away self-signed certificate the suite makes for the run: nobody's.
+    Other,
+    /// None, on the connection where the client's endpoints are (the mTLS aliases).
+    None,
 }
 
 /// What the login driver does at the authorization endpoint.
@@ -214,6 +229,10 @@ pub enum Need {
     /// The client is registered for this response type of OpenID Connect's implicit or hybrid
     /// flow (`[client] response_types`): a server takes them per client.
     ResponseType(FlowResponseType),
+    /// An `[mtls_client]`: a client that authenticates with its certificate (RFC 8705).
+    MtlsClient,
+    /// An `[mtls_client]` with a `probe_url`: the resource reached presenting the certificate.
+    MtlsProbe,
 }
 
 /// The response types of OpenID Connect's implicit and hybrid flows (Core §3.2, §3.3).
@@ -251,6 +270,8 @@ impl Need {
             Need::ResourceTakesCode => "resource_takes_code".into(),
             Need::ResponseType(r) => format!("response_type {}", r.value()),
             Need::ConfidentialDeviceClient => "confidential_device_client".into(),
+            Need::MtlsClient => "mtls_client".into(),
+            Need::MtlsProbe => "mtls_probe".into(),
             other => format!("{other:?}").to_lowercase(),
         }
     }
@@ -268,6 +289,8 @@ impl Need {
             Need::ConfidentialDeviceClient => "the target's [device_client] is a public client (no secret): the case is about a confidential client's authentication",
             Need::Capability(_) => "the server does not offer a capability the case needs",
             Need::ResponseType(_) => "the target's [client] is not registered for the response type the case uses ([client] response_types)",
+            Need::MtlsClient => "the target file has no [mtls_client] (a client registered for tls_client_auth or self_signed_tls_client_auth, its certificate and key)",
+            Need::MtlsProbe => "the target file's [mtls_client] has no probe_url (the resource reached with the client's certificate)",
         }
     }
 
@@ -325,6 +348,8 @@ pub const BASE_PLACEHOLDERS: &[&str] = &[
     "login_username",
     "dpop_jkt",
     "request_object",
+    "mtls_client_id",
+    "mtls_x5t",
 ];
 
 /// One request of a case, with what its answer must look like.
@@ -367,8 +392,20 @@ pub struct Step {
     /// `auth_time`, or `max_age=1` to lapse).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pause: Option<u64>,
+    /// The client certificate the request presents (RFC 8705); `auth = "mtls"` presents the
+    /// client's unless this says otherwise. A step with one goes to the mTLS endpoints.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cert: Option<Cert>,
     pub expect: Expect,
     pub line: usize,
+}
+
+impl Step {
+    /// The certificate the request presents: the step's `cert`, or the client's with
+    /// `auth = "mtls"`.
+    pub fn presents(&self) -> Option<Cert> {
+        self.cert.or((self.auth == Some(Auth::Mtls)).then_some(Cert::Client))
+    }
 }
 
 /// A validated case: one rule, checked by one main request plus optional setup and follow-ups.
@@ -438,6 +475,7 @@ impl Step {
             dpop: None,
             precondition: false,
             session: false,
+            cert: None,
             pause: None,
             expect: Expect::default(),
             line: 0,

@@ -68,6 +68,8 @@ pub(crate) struct RawEntry {
     pub(crate) session: bool,
     /// Seconds (1 to 5) to pause before this step is sent, e.g. for `max_age=1` to lapse.
     pub(crate) pause: Option<Spanned<u64>>,
+    /// The client certificate the request presents (mutual TLS).
+    pub(crate) cert: Option<crate::suite::case::Cert>,
     pub(crate) expect: Option<Spanned<Expect>>,
 }
 

@@ -68,7 +68,15 @@ fn case_only_fields(raw: &RawEntry) -> [(&'static str, bool); 16] {
 /// What a step's endpoint and client authentication make the case need from the target: an
 /// optional endpoint needs the server to offer it, a client other than the main one needs the
 /// target file to name it.
-fn needs_of(endpoint: &str, auth: Option<Auth>, needs: &mut BTreeSet<Need>) {
+/// `cert`: the step presents a client certificate (or pointedly none), which needs the client it
+/// belongs to and, at the resource, where the resource is reached with it.
+fn needs_of(endpoint: &str, auth: Option<Auth>, cert: bool, needs: &mut BTreeSet<Need>) {
+    if cert || auth == Some(Auth::Mtls) {
+        needs.insert(Need::MtlsClient);
+        if endpoint == "probe" {
+            needs.insert(Need::MtlsProbe);
+        }
+    }
     match endpoint {
         "probe" => needs.insert(Need::Probe),
         "revoke" => needs.insert(Need::Capability(Capability::Revocation)),
@@ -82,6 +90,9 @@ fn needs_of(endpoint: &str, auth: Option<Auth>, needs: &mut BTreeSet<Need>) {
     }
     if auth == Some(Auth::Public) {
         needs.insert(Need::PublicClient);
+    }
+    if auth == Some(Auth::Mtls) {
+        needs.insert(Need::MtlsClient);
     }
     if auth.and_then(Auth::assertion_flaw).is_some() {
         needs.insert(Need::JwtClient);
@@ -158,17 +169,16 @@ impl StepCtx<'_> {
         if endpoint == "probe" {
             resource_needs(raw, known);
         }
-        needs_of(&endpoint, raw.auth, &mut known.needs);
+        needs_of(&endpoint, raw.auth, raw.cert.is_some(), &mut known.needs);
         let is_browser = self.profile.is_browser_endpoint(&endpoint);
         let browser = if is_browser { Some(raw.browser.unwrap_or(Browser::Approve)) } else { None };
         if raw.browser.is_some() && !is_browser {
             return Err(e(format!("field `browser`: endpoint `{endpoint}` is not driven through the login page")));
         }
-        if raw.user_code.is_some() && !is_browser {
-            return Err(e(format!("field `user_code`: endpoint `{endpoint}` is not driven through the login page, where the user types it")));
-        }
-        if raw.session && !is_browser {
-            return Err(e(format!("field `session`: endpoint `{endpoint}` is not driven through the login page, where a browser session lives")));
+        for (field, set, why) in [("user_code", raw.user_code.is_some(), "where the user types it"), ("session", raw.session, "where a browser session lives")] {
+            if set && !is_browser {
+                return Err(e(format!("field `{field}`: endpoint `{endpoint}` is not driven through the login page, {why}")));
+            }
         }
         if matches!(browser, Some(Browser::Approve | Browser::Deny)) {
             known.needs.insert(Need::Login);
@@ -216,6 +226,7 @@ impl StepCtx<'_> {
             precondition: raw.precondition,
             session: raw.session,
             pause: self.pause(raw)?,
+            cert: raw.cert,
             expect,
             line: line_of(self.text, at),
         })

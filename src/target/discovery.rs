@@ -90,6 +90,15 @@ impl Target {
                 self.endpoints.insert(key.to_string(), v.to_string());
             }
         }
+        // RFC 8705 §5: the endpoints a client presenting its certificate uses instead.
+        if let Some(aliases) = meta.get("mtls_endpoint_aliases").and_then(Value::as_object) {
+            for (key, field) in ENDPOINTS {
+                if let Some(v) = aliases.get(field).and_then(Value::as_str) {
+                    Url::parse(v).map_err(|source| MetadataProblem::BadEndpoint { field: "mtls_endpoint_aliases", value: v.to_string(), source })?;
+                    self.mtls_aliases.insert(key.to_string(), v.to_string());
+                }
+            }
+        }
         Ok(())
     }
 }

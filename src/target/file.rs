@@ -38,6 +38,26 @@ pub fn response_type_key(value: &str) -> Option<String> {
     Some(ORDER.iter().filter(|o| words.contains(o)).copied().collect::<Vec<_>>().join(" "))
 }
 
+/// `[mtls_client]`: a client that authenticates with its certificate (RFC 8705 §2), which
+/// access tokens issued to it are bound to (§3).
+#[derive(Clone)]
+pub struct MtlsClient {
+    pub id: String,
+    /// The certificate and key (PEM, concatenated), as the TLS client presents them.
+    pub identity: Vec<u8>,
+    /// The certificate's thumbprint (RFC 8705 §3.1: base64url SHA-256 of its DER).
+    pub x5t: String,
+    pub base_url: Option<Url>,
+    pub probe_url: Option<Url>,
+}
+
+impl std::fmt::Debug for MtlsClient {
+    /// The key stays out of debug output.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MtlsClient").field("id", &self.id).field("x5t", &self.x5t).field("base_url", &self.base_url).field("probe_url", &self.probe_url).finish_non_exhaustive()
+    }
+}
+
 /// `[jwt_client]`: a client that authenticates with assertions signed by its private key.
 #[derive(Debug, Clone)]
 pub struct JwtClient {
@@ -132,6 +152,10 @@ pub struct Target {
     pub public_client: Option<Client>,
     /// A client registered for private_key_jwt (RFC 7523 §2.2) and its ES256 key.
     pub jwt_client: Option<JwtClient>,
+    /// A client that authenticates with its certificate (RFC 8705 §2).
+    pub mtls_client: Option<MtlsClient>,
+    /// RFC 8705 §5: the metadata's mtls_endpoint_aliases, by the target's endpoint key.
+    pub mtls_aliases: IndexMap<String, String>,
     /// RFC 8414 metadata that fills the endpoints the target file does not give.
     pub discovery_url: Option<Url>,
     pub login: Option<Login>,
@@ -261,6 +285,29 @@ impl Target {
             None => ep.path.clone(),
         };
         self.resolve(&path)
+    }
+
+    /// RFC 8705 §5: where `endpoint` is for a client presenting its certificate — the metadata's
+    /// alias, else the endpoint on `[mtls_client] base_url`, else the endpoint itself; the probe
+    /// is `[mtls_client] probe_url`.
+    pub fn mtls_url_for(&self, profile: &Profile, endpoint: &str) -> Option<Url> {
+        let m = self.mtls_client.as_ref();
+        if endpoint == "probe" {
+            return m.and_then(|m| m.probe_url.clone()).or_else(|| self.probe_url.clone());
+        }
+        if let Some(alias) = profile.endpoints.get(endpoint).and_then(|ep| self.mtls_aliases.get(&ep.url_key)) {
+            return Url::parse(alias).ok();
+        }
+        let url = self.url_for(profile, endpoint)?;
+        match m.and_then(|m| m.base_url.as_ref()) {
+            Some(base) => {
+                let mut moved = base.clone();
+                moved.set_path(&format!("{}{}", base.path().trim_end_matches('/'), url.path()));
+                moved.set_query(url.query());
+                Some(moved)
+            }
+            None => Some(url),
+        }
     }
 
     /// `path` as a URL: absolute as given, else under base_url.

@@ -11,8 +11,8 @@ use url::Url;
 
 use super::capabilities::Capabilities;
 use super::expand::Expander;
-use super::file::{Client, JwtClient, Lines, Login, LoginDriver, LoginStep, ResourceToken, Target, Tls};
-use super::raw::{RawClient, RawJwtClient, RawLogin, RawLoginStep, RawTarget, RawTls, Text};
+use super::file::{Client, JwtClient, Lines, MtlsClient, Login, LoginDriver, LoginStep, ResourceToken, Target, Tls};
+use super::raw::{RawClient, RawJwtClient, RawMtlsClient, RawLogin, RawLoginStep, RawTarget, RawTls, Text};
 use crate::model::capability::Capability;
 use crate::model::load_error::{LoadError, io_message, line_of, toml_error};
 use crate::suite::case;
@@ -39,6 +39,8 @@ impl Target {
             device_client: raw.device_client.as_ref().map(|c| client(&x, c, "device_client")).transpose()?,
             public_client: raw.public_client.as_ref().map(|c| public_client(&x, c)).transpose()?,
             jwt_client: raw.jwt_client.as_ref().map(|j| jwt_client(&x, j)).transpose()?,
+            mtls_client: raw.mtls_client.as_ref().map(|m| mtls_client(&x, m)).transpose()?,
+            mtls_aliases: IndexMap::new(),
             discovery_url: raw.discovery_url.as_ref().map(|t| x.url(t, "discovery_url")).transpose()?,
             capabilities: capabilities(&x, &raw)?,
             jwks: None,
@@ -119,18 +121,43 @@ fn public_client(x: &Expander, c: &Spanned<RawClient>) -> Result<Client, LoadErr
     client(x, c, "public_client")
 }
 
+/// A PEM value: the PEM itself, or a file relative to the target file.
+fn pem_value(x: &Expander, v: &Text, field: &str) -> Result<String, LoadError> {
+    let value = x.value(v, field)?;
+    if value.trim_start().starts_with("-----BEGIN") {
+        return Ok(value);
+    }
+    let full = folder(x.file).join(&value);
+    std::fs::read_to_string(&full).map_err(|e| x.err(v.span().start, field, format!("cannot read {}: {}", full.display(), io_message(&e))))
+}
+
+/// `[mtls_client]`: the certificate and key read now (a bad one is a load error naming the
+/// field), the certificate's thumbprint computed once.
+fn mtls_client(x: &Expander, m: &Spanned<RawMtlsClient>) -> Result<MtlsClient, LoadError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let r = m.get_ref();
+    let cert = pem_value(x, &r.certificate, "mtls_client.certificate")?;
+    let key = pem_value(x, &r.private_key, "mtls_client.private_key")?;
+    let der = CertificateDer::from_pem_slice(cert.as_bytes()).map_err(|e| x.err(r.certificate.span().start, "mtls_client.certificate", format!("not a PEM certificate: {e}")))?;
+    let identity = format!("{}\n{}", cert.trim_end(), key).into_bytes();
+    reqwest::Identity::from_pem(&identity).map_err(|e| x.err(r.private_key.span().start, "mtls_client.private_key", format!("the certificate and this key do not make a TLS identity: {e}")))?;
+    let url = |t: &Option<Text>, f: &str| t.as_ref().map(|t| x.url(t, f)).transpose();
+    Ok(MtlsClient {
+        id: x.value(&r.id, "mtls_client.id")?,
+        identity,
+        x5t: crate::jose::x5t_s256(&der),
+        base_url: url(&r.base_url, "mtls_client.base_url")?,
+        probe_url: url(&r.probe_url, "mtls_client.probe_url")?,
+    })
+}
+
 /// `[jwt_client]`: its key is the PEM itself, or a file relative to the target file.
 fn jwt_client(x: &Expander, j: &Spanned<RawJwtClient>) -> Result<JwtClient, LoadError> {
     let r = j.get_ref();
     let field = "jwt_client.private_key";
     let at = r.private_key.span().start;
-    let value = x.value(&r.private_key, field)?;
-    let pem = if value.trim_start().starts_with("-----BEGIN") {
-        value
-    } else {
-        let full = folder(x.file).join(&value);
-        std::fs::read_to_string(&full).map_err(|e| x.err(at, field, format!("cannot read {}: {}", full.display(), io_message(&e))))?
-    };
+    let pem = pem_value(x, &r.private_key, field)?;
     let key = crate::jose::assertion::SigningKey::from_pem(&pem).map_err(|e| x.err(at, field, e.to_string()))?;
     Ok(JwtClient { id: x.value(&r.id, "jwt_client.id")?, key })
 }
@@ -236,7 +263,8 @@ fn tls(x: &Expander, t: &RawTls) -> Result<Tls, LoadError> {
         (Some(c), None) => return Err(x.err(c.span().start, "tls.client_key", "client_cert needs client_key".into())),
         (None, Some(k)) => return Err(x.err(k.span().start, "tls.client_cert", "client_key needs client_cert".into())),
     };
-    let ca_cert = t.ca_cert.as_ref().map(|c| read(c, "tls.ca_cert")).transpose()?;
+    // The CA as PEM in the file itself, or a file.
+    let ca_cert = t.ca_cert.as_ref().map(|c| pem_value(x, c, "tls.ca_cert").map(String::into_bytes)).transpose()?;
     Ok(Tls { identity, ca_cert })
 }
 

@@ -21,6 +21,7 @@ pub(crate) struct RawTarget {
     pub device_client: Option<Spanned<RawClient>>,
     pub public_client: Option<Spanned<RawClient>>,
     pub jwt_client: Option<Spanned<RawJwtClient>>,
+    pub mtls_client: Option<Spanned<RawMtlsClient>>,
     pub discovery_url: Option<Text>,
     pub login: Option<RawLogin>,
     #[serde(default)]
@@ -71,6 +72,22 @@ pub(crate) struct RawJwtClient {
     pub id: Text,
     /// A PKCS#8 PEM file, relative to the target file, or the PEM itself (`${VAR}` works).
     pub private_key: Text,
+}
+
+/// `[mtls_client]`: a client that authenticates with its certificate (RFC 8705).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMtlsClient {
+    pub id: Text,
+    /// A PEM certificate (chain) file, relative to the target file, or the PEM itself.
+    pub certificate: Text,
+    /// Its PEM private key, likewise.
+    pub private_key: Text,
+    /// Where the endpoints are for a client presenting its certificate, when the metadata has no
+    /// mtls_endpoint_aliases (RFC 8705 §5).
+    pub base_url: Option<Text>,
+    /// The protected resource reached with the certificate (certificate-bound tokens).
+    pub probe_url: Option<Text>,
 }
 
 #[derive(Deserialize)]

@@ -22,6 +22,8 @@ pub struct TokenRequest {
     pub headers: HeaderMap,
     pub query: Option<String>,
     pub body: Bytes,
+    /// The client certificate of the connection (the mutual-TLS listener's), if any.
+    pub peer: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 impl<S: Send + Sync> FromRequest<S> for TokenRequest {
@@ -29,8 +31,9 @@ impl<S: Send + Sync> FromRequest<S> for TokenRequest {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (method, headers, query) = (req.method().clone(), req.headers().clone(), req.uri().query().map(str::to_string));
+        let peer = req.extensions().get::<super::super::mtls::PeerCert>().and_then(|p| p.0.clone());
         let body = Bytes::from_request(req, state).await?;
-        Ok(TokenRequest { method, headers, query, body })
+        Ok(TokenRequest { method, headers, query, body, peer })
     }
 }
 
@@ -59,8 +62,9 @@ impl AuthServer {
     pub fn grant_request(&self, req: &TokenRequest, grant: &str) -> Result<(&ClientReg, Params), OAuthError> {
         // RFC 6749 §2.3, §4.1.3: a public client sends no credentials, only its client_id.
         let parsed = self.token_params(req);
-        let client = match self.public_caller(&req.headers, parsed.as_ref().ok()) {
-            Some(c) if self.flavour.public_clients => c,
+        let client = match (self.mtls_caller(req, parsed.as_ref().ok()), self.public_caller(&req.headers, parsed.as_ref().ok())) {
+            (Some(mtls), _) => mtls?,
+            (None, Some(c)) if self.flavour.public_clients => c,
             _ => self.client_of(&req.headers, parsed.as_ref().ok())?,
         };
         let p = parsed?;
@@ -72,6 +76,35 @@ impl AuthServer {
             None => Err(OAuthError::bad_request("invalid_request", "grant_type is required")),
             Some(g) if g == grant => Ok((client, p)),
             Some(other) => Err(OAuthError::bad_request("unsupported_grant_type", format!("grant_type {} is not supported here", ascii(other)))),
+        }
+    }
+
+    /// RFC 8705 §2.2: the client registered for self_signed_tls_client_auth authenticates by
+    /// presenting its registered certificate, and names itself with client_id alone; None when
+    /// the request is not that client's.
+    fn mtls_caller(&self, req: &TokenRequest, p: Option<&Params>) -> Option<Result<&ClientReg, OAuthError>> {
+        let m = self.mtls.as_ref()?;
+        let p = p?;
+        let other_method = req.headers.contains_key(header::AUTHORIZATION) || p.get("client_secret").is_some() || p.get("client_assertion").is_some();
+        if p.get("client_id") != Some(m.client.id.as_str()) || other_method {
+            return None;
+        }
+        let presented = req.peer.as_deref().map(|der| super::super::mtls::thumbprint(der));
+        let accepted = match presented {
+            Some(_) if self.has(Fault::RfcMtlsClientRefused) => false,
+            Some(t) => t == m.client_x5t || self.has(Fault::RfcMtlsAnyCertAccepted),
+            None => self.has(Fault::RfcMtlsNoCertAccepted),
+        };
+        Some(if accepted { Ok(&m.client) } else { Err(OAuthError::bad_request("invalid_client", "the client certificate is missing or is not the one registered for this client")) })
+    }
+
+    /// RFC 8705 §3: an access token issued to the mutual-TLS client is bound to the certificate
+    /// it presented (its thumbprint, `cnf.x5t#S256`), unless a fault leaves it a bearer token.
+    pub fn bind_to_certificate(&self, issued: &Issued, client_id: &str, req: &TokenRequest) {
+        let mtls_client = self.mtls.as_ref().is_some_and(|m| m.client.id == client_id);
+        let unbound = self.has(Fault::RfcMtlsTokenUnbound) || self.variant(Variant::MtlsTokensUnbound);
+        if let (true, Some(der), false) = (mtls_client, req.peer.as_deref(), unbound) {
+            self.store.bind_cert(&issued.access_token, &super::super::mtls::thumbprint(der));
         }
     }
 

@@ -85,6 +85,10 @@ fn answer(st: &AuthServer, token: &str, found: Option<Found>) -> Value {
                 answer["cnf"] = json!({ "jkt": jkt });
                 answer["token_type"] = json!("DPoP");
             }
+            // RFC 8705 §3.2: a certificate-bound token's certificate thumbprint.
+            if let Some(x5t) = st.store.bound_cert(token).filter(|_| kind == TokenKind::Access && !st.has(Fault::RfcMtlsIntrospectNoCnf)) {
+                answer["cnf"] = json!({ "x5t#S256": x5t });
+            }
             answer
         }
         None if st.has(Fault::RfcIntrospectInactiveDetails) => json!({ "active": false, "client_id": "my-client", "scope": "accounts" }),

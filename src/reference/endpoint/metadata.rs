@@ -56,13 +56,32 @@ fn offered(st: &AuthServer, o: &mut Map<String, Value>, base: &str) {
             o.remove(member);
         }
     }
-    let methods: Vec<&str> = [("client_secret_basic", true), ("client_secret_post", st.offers(Offer::ClientSecretPost)), ("private_key_jwt", st.offers(Offer::PrivateKeyJwt))]
+    let methods: Vec<&str> = [
+        ("client_secret_basic", true),
+        ("client_secret_post", st.offers(Offer::ClientSecretPost)),
+        ("private_key_jwt", st.offers(Offer::PrivateKeyJwt)),
+        ("self_signed_tls_client_auth", st.mtls.is_some()),
+    ]
         .into_iter()
         .filter_map(|(m, on)| on.then_some(m))
         .collect();
     o.insert("token_endpoint_auth_methods_supported".into(), json!(methods));
     if st.offers(Offer::Dpop) {
         o.insert("dpop_signing_alg_values_supported".into(), json!(["ES256"]));
+    }
+    // RFC 8705 §5: the endpoints a client presenting a certificate uses, on the mTLS listener;
+    // §3.3: access tokens bound to it.
+    if let Some(m) = &st.mtls {
+        let mut aliases = Map::new();
+        for (member, path) in [("token_endpoint", "/token"), ("introspection_endpoint", "/introspect"), ("revocation_endpoint", "/revoke")] {
+            if o.contains_key(member) {
+                aliases.insert(member.into(), json!(format!("{}{path}", m.alias)));
+            }
+        }
+        o.insert("mtls_endpoint_aliases".into(), Value::Object(aliases));
+        if !st.variant(super::super::variant::Variant::MtlsTokensUnbound) {
+            o.insert("tls_client_certificate_bound_access_tokens".into(), json!(true));
+        }
     }
     if st.openid_on() {
         provider_members(st, o, base);

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::super::dpop;
 use super::super::fault::Fault;
+use super::super::mtls::{PeerCert, thumbprint};
 use super::super::params::Params;
 use super::super::store::AccessRec;
 use super::super::variant::Variant;
@@ -19,7 +20,7 @@ use super::state::{AuthServer, REALM, issuer};
 pub const PROBE: &str = "/api/v1/me";
 
 /// A protected resource: 2xx for a live bearer token, 401 otherwise (RFC 6750 §3.1).
-pub async fn probe(State(st): State<Arc<AuthServer>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+pub async fn probe(State(st): State<Arc<AuthServer>>, peer: Option<axum::Extension<PeerCert>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let credentials = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.split_once(' '));
     if let Some((_, t)) = credentials.filter(|(s, _)| s.eq_ignore_ascii_case("dpop") && st.dpop_on()) {
         return dpop_probe(&st, &headers, t.trim());
@@ -31,6 +32,14 @@ pub async fn probe(State(st): State<Arc<AuthServer>>, headers: HeaderMap, RawQue
         && !st.has(Fault::RfcDpopBoundAsBearer)
     {
         return dpop_challenge(&st, "invalid_token");
+    }
+    // RFC 8705 §3: a certificate-bound token only over a connection with that certificate.
+    if let Some(t) = &token
+        && let Some(x5t) = st.store.bound_cert(t)
+        && !st.has(Fault::RfcMtlsResourceIgnoresBinding)
+        && peer.as_ref().and_then(|p| p.0.0.as_deref()).map(|der| thumbprint(der)).as_deref() != Some(x5t.as_str())
+    {
+        return unauthorized(true, true);
     }
     // RFC 6750 §2.3: the query method, only as the variant that supports it (or the fault that
     // takes it without marking the answer private).

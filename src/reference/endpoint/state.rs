@@ -40,6 +40,8 @@ pub struct AuthServer {
     pub login_style: LoginStyle,
     /// Who signed in on which browser, for OpenID Connect's prompt and max_age.
     pub sessions: super::super::sessions::Sessions,
+    /// The mutual-TLS listener and its client (RFC 8705), where the server has one.
+    pub mtls: Option<std::sync::Arc<super::super::mtls::Mtls>>,
 }
 
 impl AuthServer {

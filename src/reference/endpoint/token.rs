@@ -167,13 +167,15 @@ pub async fn client_credentials_token(State(st): State<Arc<AuthServer>>, req: To
             None if st.has(Fault::ScopeNotRequired) => "accounts",
             None => return Err(OAuthError::bad_request("invalid_request", "scope is required")),
         };
-        if st.drops_unknown_scopes() && st.unknown_scope(scope).is_some() {
-            return Ok(st.store.issue_client_credentials(&client.id, &st.known_scopes(scope)));
-        }
-        if let Some(bad) = st.unknown_scope(scope) {
+        let issued = if st.drops_unknown_scopes() && st.unknown_scope(scope).is_some() {
+            st.store.issue_client_credentials(&client.id, &st.known_scopes(scope))
+        } else if let Some(bad) = st.unknown_scope(scope) {
             return Err(OAuthError::bad_request("invalid_scope", format!("unknown scope {}", ascii(bad))));
-        }
-        Ok(st.store.issue_client_credentials(&client.id, scope))
+        } else {
+            st.store.issue_client_credentials(&client.id, scope)
+        };
+        st.bind_to_certificate(&issued, &client.id, &req);
+        Ok(issued)
     })();
     st.grant_answer(result, false, st.has(Fault::UnknownScopeDroppedSilently))
 }

@@ -1,0 +1,75 @@
+//! Mutual TLS (RFC 8705) for a run: an HTTP client that presents `[mtls_client]`'s certificate,
+//! and one that presents a throw-away certificate nobody registered (made for the run), so that
+//! a case can present the client's certificate, another, or none. Enters: the run's HTTP options
+//! and the client; leaves: the two clients.
+use crate::suite::case::Cert;
+use crate::target::file::MtlsClient;
+use crate::transport::http::{Http, TlsOptions};
+
+/// Why the run's certificate-presenting clients could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum MtlsError {
+    #[error("the throw-away client certificate: {0}")]
+    Certificate(#[from] rcgen::Error),
+    #[error("an HTTP client presenting {who}: {why}")]
+    Client { who: &'static str, why: String },
+}
+
+/// The run's clients for the mTLS endpoints: each trusts what the run trusts and the target's
+/// `[tls] ca_cert`.
+#[derive(Clone)]
+pub struct Certified {
+    /// Presents `[mtls_client]`'s certificate.
+    pub client: Http,
+    /// Presents a self-signed certificate made for this run.
+    pub other: Http,
+    /// Presents none.
+    pub none: Http,
+}
+
+impl Certified {
+    /// `ca`: the target's own CA certificate (PEM), trusted beside the run's.
+    pub fn new(timeout: std::time::Duration, body_cap: usize, tls: &TlsOptions, ca: Option<&[u8]>, m: &MtlsClient) -> Result<Certified, MtlsError> {
+        let mut trust = tls.clone();
+        trust.ca_certs.extend(ca.map(<[u8]>::to_vec));
+        let with = |identity: Option<Vec<u8>>, who: &'static str| {
+            let options = TlsOptions { identity, ..trust.clone() };
+            Http::with_tls(timeout, body_cap, &options).map_err(|e| MtlsError::Client { who, why: e.to_string() })
+        };
+        Ok(Certified {
+            client: with(Some(m.identity.clone()), "the client's certificate")?,
+            other: with(Some(throw_away()?), "a throw-away certificate")?,
+            none: with(None, "no certificate")?,
+        })
+    }
+
+    /// The client for a request presenting `cert`.
+    pub fn for_cert(&self, cert: Cert) -> &Http {
+        match cert {
+            Cert::Client => &self.client,
+            Cert::Other => &self.other,
+            Cert::None => &self.none,
+        }
+    }
+}
+
+/// A self-signed certificate and its key (PEM, concatenated) that no server has registered.
+fn throw_away() -> Result<Vec<u8>, rcgen::Error> {
+    let key = rcgen::KeyPair::generate()?;
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+    params.distinguished_name.push(rcgen::DnType::CommonName, "oauth-conformance throw-away client");
+    let cert = params.self_signed(&key)?;
+    Ok(format!("{}\n{}", cert.pem(), key.serialize_pem()).into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throw_away_certificate_makes_a_tls_identity() {
+        let pem = throw_away().unwrap();
+        assert!(reqwest::Identity::from_pem(&pem).is_ok());
+        assert_ne!(throw_away().unwrap(), pem, "a new one each time");
+    }
+}
