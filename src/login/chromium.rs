@@ -698,20 +698,20 @@ impl Traffic {
     }
 }
 
-/// Starts a navigation without waiting for it: one the driver aborts (at the client) never
-/// completes, and its command would only answer at the browser's request timeout.
 /// OpenID Connect Core §3.1.2.1's POST: a blank page's form, filled with `body`'s fields and
-/// submitted by its script, posts the authorization request to `to`.
+/// submitted by its script, posts the authorization request to `to` (not waited for, as
+/// `navigate`).
 fn post_to(page: &chromiumoxide::Page, to: &Url, body: &str) {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
-    let fields: String = url::form_urlencoded::parse(body.as_bytes()).map(|(k, v)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", esc(&k), esc(&v))).collect();
-    let html = format!("<form method=\"post\" action=\"{}\">{fields}</form><script>document.forms[0].submit()</script>", esc(to.as_str()));
+    let form = crate::transport::page::hidden_form(to.as_str(), url::form_urlencoded::parse(body.as_bytes()));
+    let html = format!("{form}<script>document.forms[0].submit()</script>");
     let page = page.clone();
     tokio::spawn(async move {
         let _ = page.set_content(html).await;
     });
 }
 
+/// Starts a navigation without waiting for it: one the driver aborts (at the client) never
+/// completes, and its command would only answer at the browser's request timeout.
 fn navigate(page: &chromiumoxide::Page, to: &Url) {
     let (page, to) = (page.clone(), to.to_string());
     tokio::spawn(async move {

@@ -19,9 +19,7 @@ pub struct PeerCert(pub Option<Arc<Vec<u8>>>);
 
 /// RFC 8705 §3.1: the base64url SHA-256 of the certificate's DER (the suite's own function:
 /// both sides compute it the same way).
-pub fn thumbprint(der: &[u8]) -> String {
-    crate::jose::x5t_s256(der)
-}
+pub use crate::jose::x5t_s256 as thumbprint;
 
 /// The mTLS side of a reference server: where its listener is, the client registered for
 /// `self_signed_tls_client_auth` (RFC 8705 §2.2) with its certificate, and the PEMs the target

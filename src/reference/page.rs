@@ -1,20 +1,7 @@
 //! The reference server's HTML: a real login page, a consent page, an error page.
 //! Every value that came from a request is escaped.
 
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::transport::page::escape_html as escape;
 
 fn layout(title: &str, body: &str) -> String {
     format!(
@@ -169,11 +156,8 @@ pub fn user_code(action: &str) -> String {
 /// OAuth 2.0 Form Post Response Mode §2: the response's fields in a form whose action is the
 /// client's redirect_uri, method POST, submitted by the page's script once it loads.
 pub fn form_post(action: &str, params: &[(&str, &str)]) -> String {
-    let fields: String = params.iter().map(|(k, v)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", escape(k), escape(v))).collect();
-    format!(
-        "<!DOCTYPE html><html><head><title>Submit this form</title></head><body onload=\"document.forms[0].submit()\"><form method=\"post\" action=\"{}\">{fields}</form></body></html>",
-        escape(action)
-    )
+    let form = crate::transport::page::hidden_form(action, params.iter().copied());
+    format!("<!DOCTYPE html><html><head><title>Submit this form</title></head><body onload=\"document.forms[0].submit()\">{form}</body></html>")
 }
 
 pub fn error(message: &str) -> String {

@@ -1,7 +1,7 @@
 //! Mutual TLS (RFC 8705) for a run: an HTTP client that presents `[mtls_client]`'s certificate,
-//! and one that presents a throw-away certificate nobody registered (made for the run), so that
-//! a case can present the client's certificate, another, or none. Enters: the run's HTTP options
-//! and the client; leaves: the two clients.
+//! one that presents a throw-away certificate nobody registered (made for the run), and one that
+//! presents none, so that a case can present either on the mTLS endpoints. Enters: the run's
+//! HTTP options and the client; leaves: the three clients.
 use crate::suite::case::Cert;
 use crate::target::file::MtlsClient;
 use crate::transport::http::{Http, TlsOptions};

@@ -277,8 +277,44 @@ fn collect_control(el: ElementRef<'_>, form: &mut Form, scripted: bool) {
     }
 }
 
+/// Text or an attribute value made safe inside HTML: the five special characters as entities.
+/// One escaper for every page the suite writes (the reference's, the reports' fallbacks, the
+/// form a login driver posts).
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A form that posts `fields` (hidden inputs) to `action`, for a page to submit by script: a
+/// Form Post Response Mode answer, or an authorization request a login driver sends by POST.
+pub fn hidden_form<K: AsRef<str>, V: AsRef<str>>(action: &str, fields: impl IntoIterator<Item = (K, V)>) -> String {
+    let inputs: String = fields.into_iter().map(|(k, v)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", escape_html(k.as_ref()), escape_html(v.as_ref()))).collect();
+    format!("<form method=\"post\" action=\"{}\">{inputs}</form>", escape_html(action))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn html_escaping_covers_the_five_special_characters() {
+        assert_eq!(escape_html(r#"<a href="x">&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+    }
+
+    #[test]
+    fn a_hidden_form_escapes_its_action_and_fields() {
+        let form = hidden_form("https://app.test/cb?a=1&b=2", [("code", "c\"1"), ("state", "<s>")]);
+        assert_eq!(form, r#"<form method="post" action="https://app.test/cb?a=1&amp;b=2"><input type="hidden" name="code" value="c&quot;1"><input type="hidden" name="state" value="&lt;s&gt;"></form>"#);
+    }
+
     use rstest::rstest;
 
     use super::*;

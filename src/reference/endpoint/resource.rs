@@ -37,7 +37,7 @@ pub async fn probe(State(st): State<Arc<AuthServer>>, peer: Option<axum::Extensi
     if let Some(t) = &token
         && let Some(x5t) = st.store.bound_cert(t)
         && !st.has(Fault::RfcMtlsResourceIgnoresBinding)
-        && peer.as_ref().and_then(|p| p.0.0.as_deref()).map(|der| thumbprint(der)).as_deref() != Some(x5t.as_str())
+        && peer.as_ref().and_then(|p| p.0.0.as_deref()).map(|der: &Vec<u8>| thumbprint(der)).as_deref() != Some(x5t.as_str())
     {
         return unauthorized(true, true);
     }
