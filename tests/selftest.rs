@@ -57,7 +57,7 @@ fn every_fault_has_a_unique_name_and_a_rule_with_a_reference() {
     for f in Fault::ALL {
         assert!(names.insert(f.name()), "duplicate {}", f.name());
         assert_eq!(Fault::from_name(f.name()), Some(*f));
-        assert!(["RFC", "seed", "OpenID Connect"].iter().any(|r| f.rule().contains(r)), "{}: {}", f.name(), f.rule());
+        assert!(["RFC", "seed", "OpenID Connect", "FAPI 2.0"].iter().any(|r| f.rule().contains(r)), "{}: {}", f.name(), f.rule());
         assert!(reference::PROFILES.contains(&f.profile()), "{}", f.name());
     }
 }

@@ -109,6 +109,19 @@ pub fn race_rounds(step: &str, successes: &[usize], count: usize, max: usize) ->
     }
 }
 
+/// A request refused before the step a case judges (a pushed request refused at the push, which
+/// RFC 9126 §2.1 lets the server do): the rule the case is about held there.
+pub fn refused_early(step: &str, status: u16) -> CheckRecord {
+    CheckRecord {
+        step: step.to_string(),
+        check: "refused_early",
+        rule: None,
+        level: Level::Must,
+        passed: true,
+        message: Some(format!("refused here with status {status}, before the step the case judges")),
+    }
+}
+
 /// RFC 6749 §10.10: the guessing entropy of `member` across the sampled answers is at least
 /// `bits` (128 is the MUST, 160 the SHOULD); how it is estimated is `strength`'s doc.
 pub fn guessing_entropy(step: &str, member: &str, values: &[String], count: usize, bits: f64, level: Level) -> CheckRecord {

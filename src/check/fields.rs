@@ -120,6 +120,10 @@ macro_rules! expect_fields {
             booleans_not: IndexMap<String, bool>, "table: member = boolean" {
                 checks: &["member_is_not_boolean"], http: Some(http::booleans_not),
             }
+            /// JSON members are numbers below this bound (e.g. `expires_in = 600`: a lifetime under ten minutes).
+            below: IndexMap<String, f64>, "table: member = number" {
+                checks: &["member_below"], json: Json::Yes, http: Some(http::below),
+            }
             /// JSON members are arrays holding this string.
             contains: IndexMap<String, String>, "table: member = string" {
                 checks: &["member_lists"], json: Json::Yes, http: Some(http::contains),

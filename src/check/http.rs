@@ -157,6 +157,17 @@ pub fn booleans_not(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
     }
 }
 
+pub fn below(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
+    for (name, bound) in &e.below {
+        let verdict = match a.member(name) {
+            Some(Value::Number(n)) if n.as_f64().is_some_and(|v| v < *bound) => Ok(()),
+            Some(other) => Err(Mismatch::expected(format!("{name} a number below {bound}"), excerpt(&other.to_string(), 80))),
+            None => Err(Mismatch::expected(format!("{name} a number below {bound}"), format!("no {name} member"))),
+        };
+        r.record("member_below", None, verdict);
+    }
+}
+
 pub fn contains(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
     for (name, want) in &e.contains {
         let verdict = match a.member(name) {

@@ -110,10 +110,12 @@ pub enum Flaw {
     Unsigned,
     /// Signed with a key the server never saw.
     WrongKey,
+    /// `aud` the right audience, inside an array (FAPI 2.0 §5.3.2.1 item 8: a string only).
+    AudienceArray,
 }
 
 impl Flaw {
-    pub const ALL: [(&'static str, Flaw); 7] = [
+    pub const ALL: [(&'static str, Flaw); 8] = [
         ("private_key_jwt", Flaw::None),
         ("jwt_wrong_aud", Flaw::WrongAudience),
         ("jwt_expired", Flaw::Expired),
@@ -121,6 +123,7 @@ impl Flaw {
         ("jwt_no_iss", Flaw::NoIssuer),
         ("jwt_alg_none", Flaw::Unsigned),
         ("jwt_wrong_key", Flaw::WrongKey),
+        ("jwt_aud_array", Flaw::AudienceArray),
     ];
 }
 
@@ -131,7 +134,11 @@ pub fn client_assertion(key: &SigningKey, client_id: &str, audience: &str, jti: 
     let mut claims = serde_json::json!({
         "iss": client_id,
         "sub": client_id,
-        "aud": if flaw == Flaw::WrongAudience { "https://another-server.example.test/token" } else { audience },
+        "aud": match flaw {
+            Flaw::WrongAudience => serde_json::json!("https://another-server.example.test/token"),
+            Flaw::AudienceArray => serde_json::json!([audience]),
+            _ => serde_json::json!(audience),
+        },
         "jti": jti,
         "iat": now,
         "exp": if flaw == Flaw::Expired { now - 600 } else { now + 120 },

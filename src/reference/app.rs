@@ -33,6 +33,10 @@ pub fn shape(reg: &mut Registration, variants: &Variants, extras: &Extras) {
     if extras.withheld.has(Offer::PrivateKeyJwt) {
         reg.jwt_client = None;
     }
+    // The FAPI 2.0 client stands on PAR, DPoP and private_key_jwt.
+    if [Offer::PrivateKeyJwt, Offer::Par, Offer::Dpop].iter().any(|o| extras.withheld.has(*o)) {
+        reg.fapi_client = None;
+    }
     if variants.has(Variant::LoopbackAnyPort) {
         // RFC 8252 §7.3: a native client registers its loopback URI without a port.
         reg.clients[0].redirect_uri = "http://127.0.0.1/callback".into();

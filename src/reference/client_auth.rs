@@ -64,6 +64,8 @@ pub struct AssertionPolicy {
     pub alg_none_accepted: bool,
     pub sub_unchecked: bool,
     pub replay_accepted: bool,
+    /// FAPI 2.0 §5.3.2.1 item 8: aud must be a string, not an array.
+    pub aud_array_refused: bool,
 }
 
 /// RFC 7523 §3: the assertion is signed ES256 by `key`, `iss` and `sub` are `client_id`, `aud`
@@ -106,6 +108,7 @@ pub fn verify_assertion(
     if !policy.aud_unchecked {
         let auds: Vec<&str> = match &claims["aud"] {
             serde_json::Value::String(s) => vec![s.as_str()],
+            serde_json::Value::Array(_) if policy.aud_array_refused => return Err("the client assertion's aud must be a string, not an array"),
             serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect(),
             _ => vec![],
         };

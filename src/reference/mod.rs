@@ -15,6 +15,7 @@ mod dpop;
 mod endpoint;
 mod error;
 mod extras;
+mod fapi;
 pub mod fault;
 mod flavour;
 pub mod mtls;

@@ -26,6 +26,10 @@ pub struct Registration {
     /// A client registered for private_key_jwt (RFC 7523 §2.2) with its ES256 key (the reference
     /// keeps the private half only to hand it out in its target file); none when withheld.
     pub jwt_client: Option<(ClientReg, SigningKey)>,
+    /// The client the FAPI 2.0 Security Profile governs (`reference::fapi`): private_key_jwt with
+    /// its ES256 key, PAR, PKCE S256, DPoP-bound tokens; none when PAR, DPoP or private_key_jwt
+    /// is withheld.
+    pub fapi_client: Option<(ClientReg, SigningKey)>,
     pub user: UserReg,
     pub scopes: Vec<String>,
 }
@@ -47,6 +51,10 @@ impl Registration {
                 ClientReg { id: "jwt-client".into(), secret: String::new(), redirect_uri: "https://jwt.example.test/cb".into() },
                 SigningKey::generate(),
             )),
+            fapi_client: Some((
+                ClientReg { id: "fapi-client".into(), secret: String::new(), redirect_uri: "https://fapi.example.test/cb".into() },
+                SigningKey::generate(),
+            )),
             user: UserReg { username: "alice".into(), password: format!("pw-{}", random_hex(12)) },
             scopes: ["accounts", "customers", "payments", "onboarding"].map(String::from).to_vec(),
         }
@@ -54,7 +62,7 @@ impl Registration {
 
     /// A registered client, confidential or public, by id (for the authorization endpoint).
     pub fn client(&self, id: &str) -> Option<&ClientReg> {
-        self.clients.iter().chain(self.public_client.as_ref()).find(|c| c.id == id)
+        self.clients.iter().chain(self.public_client.as_ref()).chain(self.fapi_client.as_ref().map(|(c, _)| c)).find(|c| c.id == id)
     }
 
     /// A confidential client, by id (for client authentication: a public one has no secret).

@@ -35,6 +35,8 @@ pub struct Txn {
     pub response_type: Option<String>,
     /// The response goes back by the Form Post Response Mode.
     pub form_post: bool,
+    /// RFC 9449 §10: the DPoP key thumbprint the request bound its code to (dpop_jkt).
+    pub dpop_jkt: Option<String>,
     expires: Instant,
 }
 
@@ -47,6 +49,7 @@ struct CodeRec {
     scope: String,
     challenge: Option<String>,
     nonce: Option<String>,
+    dpop_jkt: Option<String>,
     expires: Instant,
     /// The grant it was redeemed into, once redeemed.
     redeemed: Option<u64>,
@@ -394,6 +397,7 @@ impl Store {
             nonce: None,
             response_type: None,
             form_post: false,
+            dpop_jkt: None,
             expires: Instant::now() + self.lifetimes.txn,
         };
         self.lock().txns.insert(id.clone(), txn);
@@ -481,6 +485,7 @@ impl Store {
             scope: scope.into(),
             challenge: challenge.map(str::to_string),
             nonce: None,
+            dpop_jkt: None,
             expires: Instant::now() + self.lifetimes.code,
             redeemed: None,
         };
@@ -544,6 +549,22 @@ impl Store {
         if let Some(c) = g.codes.get_mut(txn_or_code) {
             c.nonce = nonce;
         }
+    }
+
+    /// Records the dpop_jkt of a transaction or of a code issued from one (RFC 9449 §10).
+    pub fn set_dpop_jkt(&self, txn_or_code: &str, jkt: Option<String>) {
+        let mut g = self.lock();
+        if let Some(t) = g.txns.get_mut(txn_or_code) {
+            t.dpop_jkt = jkt.clone();
+        }
+        if let Some(c) = g.codes.get_mut(txn_or_code) {
+            c.dpop_jkt = jkt;
+        }
+    }
+
+    /// The DPoP key thumbprint `code` is bound to, if its request named one.
+    pub fn code_dpop_jkt(&self, code: &str) -> Option<String> {
+        self.lock().codes.get(code).and_then(|c| c.dpop_jkt.clone())
     }
 
     /// The nonce the authorization request of `code` carried.

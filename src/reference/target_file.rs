@@ -82,6 +82,10 @@ fn rfc6749(d: &Described<'_>) -> String {
     }
     capabilities(d, &mut t);
     clients(d.reg, &mut t);
+    if let Some((c, key)) = &d.reg.fapi_client {
+        // FAPI 2.0: the client the profile governs; its redirect_uri and scope are its own.
+        let _ = write!(t, "[fapi_client]\nid = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\nprivate_key = \"\"\"\n{}\"\"\"\n\n", c.id, c.redirect_uri, key.to_pem());
+    }
     if let Some(m) = &d.extras.mtls {
         // RFC 8705: the client registered for self_signed_tls_client_auth, its certificate and
         // key, where its endpoints and the resource are on the mTLS listener, and its CA.

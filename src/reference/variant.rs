@@ -77,6 +77,9 @@ variants! {
     JwksRotatedKey => "jwks-rotated-key", ["rfc6749"], None, "after a key rotation the JWK Set holds the old and the new RSA key and ID Tokens are signed with the new one, named by kid (OpenID Connect Core §10.1.1: rotation by adding keys to the JWK Set)";
     UserinfoBodyTokenRefused => "userinfo-body-token-refused", ["rfc6749"], None, "the UserInfo endpoint takes the access token in the Authorization header only, not in a form body (RFC 6750 §2.2: the body method MAY be supported; OpenID Connect Core §5.3.1)";
     DpopNonce => "dpop-nonce", ["rfc6749"], None, "the token endpoint and the resource demand a server-supplied nonce in DPoP proofs, asking with use_dpop_nonce (RFC 9449 §8, §9: MAY supply a nonce)";
+    FapiChecksAtAuthorize => "fapi-checks-at-authorize", ["rfc6749"], None, "the FAPI client's pushes are stored unchecked and refused at the authorization endpoint instead (RFC 9126 §2.1: the server MAY omit validation at the push, then MUST perform it at the authorization request)";
+    FapiErrorPage => "fapi-error-page", ["rfc6749"], None, "the FAPI client's plain authorization request gets an error page, not an error redirect (FAPI 2.0 Security Profile §5.3.2.2 item 3 says reject, not how)";
+    FapiRequestUri30s => "fapi-request-uri-30s", ["rfc6749"], None, "the FAPI client's request_uri lives 30 s (FAPI 2.0 Security Profile §5.3.2.2 item 12: less than 600 s; its note asks for room for slow devices, often over 30 s)";
     MxErrorType => "mx-error-type", ["citi-mx"], None, "error answers also carry type (the bank's other APIs: error|warn|invalid|fatal; extra members allowed)";
     MxTimestampOffset => "mx-timestamp-offset", ["citi-mx"], None, "error timestamps carry milliseconds and a +00:00 offset (ISO 8601 / RFC 3339 date-time)";
 }

@@ -16,7 +16,7 @@ use crate::model::level::Level;
 use crate::model::redact::Redactor;
 use crate::model::result::{CaseResult, CheckRecord, Diagnosis, ErrorKind, LoginLog, Outcome};
 use crate::run::request::{self, Role};
-use crate::suite::case::{Auth, Browser, Case, Sample, Step};
+use crate::suite::case::{Browser, Case, Sample, Step};
 use crate::suite::profile::Profile;
 use crate::target::file::Target;
 use crate::transport::http::{Exchange, Http, HttpResponse};
@@ -55,6 +55,22 @@ impl Env {
         let mut notes = self.notes.lock().unwrap_or_else(|e| e.into_inner());
         if !notes.contains(&line) {
             notes.push(line);
+        }
+    }
+}
+
+/// Why setup ended the case before its main request.
+pub(crate) enum Stop {
+    /// A precondition step showed the case does not apply.
+    Skip(String),
+    /// A `refusal_passes` step was refused: the case passes.
+    Settled(String),
+}
+
+impl Stop {
+    fn why(self) -> String {
+        match self {
+            Stop::Skip(w) | Stop::Settled(w) => w,
         }
     }
 }
@@ -250,7 +266,7 @@ impl<'a> CaseRun<'a> {
     }
 
     fn evaluate(&self, label: &str, step: &Step, obs: &Observed) -> Vec<CheckRecord> {
-        let resolve = |n: &str| self.lookup(n, Role::Client);
+        let resolve = |n: &str| self.lookup(n, Role::of(step));
         let (observation, sent) = match obs {
             Observed::Http(r) => (Observation::Http(r), None),
             Observed::Browser(l, s) => (Observation::Browser(l, s.seen), Some(s)),
@@ -269,7 +285,7 @@ impl<'a> CaseRun<'a> {
     /// Runs one step and its checks; Ok(true) when every check at the case's level held; Err is
     /// a problem that leaves no verdict.
     async fn step(&mut self, label: &str, step: &Step) -> Result<bool, CaseError> {
-        let role = if step.auth == Some(Auth::Public) { Role::PublicClient } else { Role::Client };
+        let role = Role::of(step);
         let resolved;
         let (step, overrides) = if step.endpoint == crate::suite::case::RESOURCE_TOKEN {
             let (s, o) = self.resource_step(label, step).await?;
@@ -312,8 +328,8 @@ impl<'a> CaseRun<'a> {
         self.sampled = Some((member.to_string(), Vec::new()));
         for i in 0..count {
             if i > 0
-                && let Some(why) = self.setup(case).await? {
-                    return Ok(Some(why));
+                && let Some(stop) = self.setup(case).await? {
+                    return Ok(Some(stop.why()));
                 }
             self.step(&format!("main (sample {})", i + 1), &case.main).await?;
         }
@@ -334,9 +350,9 @@ impl<'a> CaseRun<'a> {
         let mut successes = Vec::with_capacity(rounds);
         for round in 0..rounds {
             if round > 0
-                && let Some(why) = self.setup(case).await?
+                && let Some(stop) = self.setup(case).await?
             {
-                return Ok(Some(why));
+                return Ok(Some(stop.why()));
             }
             successes.push(self.race(&case.main, r.count, round).await?);
         }
@@ -383,8 +399,9 @@ impl<'a> CaseRun<'a> {
 
     /// Fixtures, the before steps and the slow case's wait; an error when any did not go as
     /// needed (the case's request is then refused, not judged). `Ok(Some(why))`: a precondition
-    /// step found the server chose a behaviour the RFC leaves open, under which the case does not apply.
-    async fn setup(&mut self, case: &Case) -> Result<Option<String>, CaseError> {
+    /// step found the server chose a behaviour the RFC leaves open, under which the case does not
+    /// apply; `Ok(Some(Stop::Settled))`: a `refusal_passes` step was refused, which keeps the rule.
+    async fn setup(&mut self, case: &Case) -> Result<Option<Stop>, CaseError> {
         let refused = |run: &mut Self, e: CaseError| {
             run.refused = Some((e.to_string(), run.last_hint));
             e
@@ -398,8 +415,14 @@ impl<'a> CaseRun<'a> {
             let label = step_label("before", i, s);
             match self.step(&label, s).await {
                 Err(e) => return Err(refused(self, e.at(Place::Before(label)))),
+                Ok(_) if s.refusal_passes && let Some(status) = self.last_refusal() => {
+                    // The request was refused before the step the case judges: the rule held early.
+                    self.checks.retain(|c| c.step != label);
+                    self.checks.push(check::refused_early(&label, status));
+                    return Ok(Some(Stop::Settled(format!("refused at {label} ({status}), before the step the case judges: the rule held there"))));
+                }
                 Ok(false) if s.precondition => {
-                    return Ok(Some(format!("does not apply: {label} shows {}", self.failures(Some(&label), self.level))));
+                    return Ok(Some(Stop::Skip(format!("does not apply: {label} shows {}", self.failures(Some(&label), self.level)))));
                 }
                 Ok(false) => {
                     let why = format!("setup step {label} did not go as needed: {}", self.failures(Some(&label), self.level));
@@ -420,6 +443,12 @@ impl<'a> CaseRun<'a> {
         Ok(None)
     }
 
+    /// The status of the last answer, when it refused (not 2xx).
+    fn last_refusal(&self) -> Option<u16> {
+        let (_, ex) = self.exchanges.last()?;
+        ex.response.as_ref().ok().map(|r| r.status).filter(|s| !(200..300).contains(s))
+    }
+
     /// Runs the case to its verdict, or to the error that leaves none.
     async fn go(&mut self, case: &Case) -> Result<(Outcome, String), CaseError> {
         self.level = case.level;
@@ -427,8 +456,10 @@ impl<'a> CaseRun<'a> {
             run.refused = Some((e.to_string(), run.last_hint));
             e
         };
-        if let Some(why) = self.setup(case).await? {
-            return Ok((Outcome::Skipped, format!("skipped: {why}")));
+        match self.setup(case).await? {
+            Some(Stop::Skip(why)) => return Ok((Outcome::Skipped, format!("skipped: {why}"))),
+            Some(Stop::Settled(why)) => return Ok((Outcome::Passed, why)),
+            None => {}
         }
         let main = match (&case.race, &case.sample) {
             (Some(r), _) => self.race_rounds(case, r).await,

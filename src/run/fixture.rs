@@ -29,10 +29,15 @@ impl CaseRun<'_> {
                 let code = self.fresh_code(label, Role::PublicClient).await?;
                 self.values.insert("public_code".into(), code);
             }
-            Fixture::TokenPair | Fixture::SecondTokenPair | Fixture::PublicTokenPair => {
+            Fixture::FapiCode => {
+                let code = self.fresh_code(label, Role::Fapi).await?;
+                self.values.insert("fapi_code".into(), code);
+            }
+            Fixture::TokenPair | Fixture::SecondTokenPair | Fixture::PublicTokenPair | Fixture::FapiTokenPair => {
                 let role = match fx {
                     Fixture::TokenPair => Role::Client,
                     Fixture::SecondTokenPair => Role::SecondClient,
+                    Fixture::FapiTokenPair => Role::Fapi,
                     _ => Role::PublicClient,
                 };
                 let code = self.fresh_code(label, role).await?;
@@ -42,6 +47,7 @@ impl CaseRun<'_> {
                     Role::Client => "",
                     Role::SecondClient => "second_",
                     Role::PublicClient => "public_",
+                    Role::Fapi => "fapi_",
                 };
                 for name in ["access_token", "refresh_token"] {
                     let v = json.get(name).and_then(|v| v.as_str()).ok_or_else(|| {
@@ -66,6 +72,14 @@ impl CaseRun<'_> {
         let endpoint = self.env.profile.fixtures.code.clone().ok_or_else(|| setup("the profile names no authorization endpoint for fixtures".into()))?;
         let mut step = Step::default_for(&endpoint);
         step.browser = Some(crate::suite::case::Browser::Approve);
+        if role == Role::Fapi {
+            // FAPI 2.0 §5.3.2.2: the FAPI client's requests are pushed first (RFC 9126 §4: the
+            // authorization request then carries client_id and request_uri only).
+            let request_uri = self.push(label).await?;
+            step.fapi = true;
+            step.query = vec![("request_uri".into(), request_uri)];
+            step.omit = ["response_type", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"].map(String::from).to_vec();
+        }
         let observed = self.perform(label, &step, role, &[]).await?;
         match observed {
             Observed::Browser(landing @ (Landing::Redirect(_) | Landing::Posted { .. }), _) => {
@@ -91,9 +105,28 @@ impl CaseRun<'_> {
         }
     }
 
+    /// Pushes the FAPI client's default authorization request (RFC 9126 §2) and returns its
+    /// request_uri.
+    async fn push(&mut self, label: &str) -> Result<String, CaseError> {
+        let setup = |m: String| CaseError::new(ErrorKind::Setup, m);
+        let mut step = Step::default_for("par");
+        step.fapi = true;
+        let observed = self.perform(&format!("{label} (push)"), &step, Role::Fapi, &[]).await?;
+        let Observed::Http(resp) = observed else { return Err(setup("the PAR endpoint answered through the browser".into())) };
+        if resp.status != 201 {
+            return Err(setup(format!("the push answered {} instead of 201 ({})", resp.status, resp.excerpt(200))));
+        }
+        resp.json().and_then(|v| v.get("request_uri").and_then(|u| u.as_str()).map(str::to_string)).ok_or_else(|| setup(format!("the push answered 201 without a request_uri ({})", resp.excerpt(200))))
+    }
+
     pub(crate) async fn token_request(&mut self, label: &str, endpoint: &str, role: Role, code: Option<String>) -> Result<serde_json::Value, CaseError> {
         let setup = |m: String| CaseError::new(ErrorKind::Setup, m);
-        let step = Step::default_for(endpoint);
+        let mut step = Step::default_for(endpoint);
+        if role == Role::Fapi {
+            // FAPI 2.0 §5.3.2.1: its tokens are sender-constrained, here by the case's DPoP key.
+            step.fapi = true;
+            step.dpop = Some(crate::jose::dpop::Flaw::None);
+        }
         let overrides: Vec<(String, String)> = code.into_iter().map(|c| ("code".to_string(), c)).collect();
         let observed = self.perform(label, &step, role, &overrides).await?;
         let Observed::Http(resp) = observed else { return Err(setup(format!("{endpoint} answered through the browser"))) };

@@ -15,6 +15,7 @@ pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
             Need::Probe if target.probe_url.is_none() => Some(n.missing_reason().to_string()),
             Need::PublicClient if target.public_client.is_none() => Some(n.missing_reason().to_string()),
             Need::JwtClient if target.jwt_client.is_none() => Some(n.missing_reason().to_string()),
+            Need::FapiClient if target.fapi_client.is_none() => Some(n.missing_reason().to_string()),
             Need::MtlsClient if target.mtls_client.is_none() => Some(n.missing_reason().to_string()),
             Need::MtlsProbe if target.mtls_client.as_ref().is_none_or(|m| m.probe_url.is_none()) => Some(n.missing_reason().to_string()),
             // RFC 8252 §7.3's any-port rule is for native apps only: a web client registered with a

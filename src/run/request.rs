@@ -36,6 +36,8 @@ pub enum BuildError {
     NoJwtClient,
     #[error("the target file has no [mtls_client]")]
     NoMtlsClient,
+    #[error("the target file has no [fapi_client]")]
+    NoFapiClient,
 }
 
 /// Whose credentials and registration a request uses.
@@ -44,6 +46,20 @@ pub enum Role {
     Client,
     SecondClient,
     PublicClient,
+    /// The `[fapi_client]` (FAPI 2.0): private_key_jwt with the issuer as audience.
+    Fapi,
+}
+
+impl Role {
+    /// Whose request a step is: the FAPI client's (its table says so), the public client's
+    /// (`auth = "public"`), else the client's.
+    pub fn of(step: &Step) -> Role {
+        match (step.fapi, step.auth) {
+            (true, _) => Role::Fapi,
+            (false, Some(Auth::Public)) => Role::PublicClient,
+            _ => Role::Client,
+        }
+    }
 }
 
 /// Replaces `key`'s value where present (first occurrence), else appends.
@@ -215,9 +231,12 @@ impl ClientAuth<'_> {
             Role::Client => (Some(&target.client), target.second_client.as_ref()),
             Role::SecondClient => (target.second_client.as_ref(), Some(&target.client)),
             Role::PublicClient => (target.public_client.as_ref(), Some(&target.client)),
+            Role::Fapi => (target.fapi_client.as_ref().map(|f| &f.client), Some(&target.client)),
         };
         let secret_of = |c: &crate::target::file::Client| c.secret.clone().unwrap_or_default();
         let auth = match step.auth.unwrap_or(auth_default) {
+            // FAPI 2.0 §5.3.2.1: the FAPI client authenticates with private_key_jwt.
+            Auth::Basic if role == Role::Fapi => Auth::PrivateKeyJwt,
             // A public client has no secret: where the endpoint authenticates, it identifies itself.
             Auth::Basic if role == Role::PublicClient || client.is_some_and(|c| c.secret.is_none()) => Auth::Public,
             other => other,
@@ -230,7 +249,7 @@ impl ClientAuth<'_> {
             Auth::UnknownClient => client.map(|c| basic(&format!("unknown-{}", crate::model::token::random_hex(6)), &secret_of(c))),
             // RFC 6749 §2.3, §4.1.3: a public client identifies itself with client_id in the form.
             Auth::Public | Auth::Post | Auth::PostWrongSecret => None,
-            Auth::PrivateKeyJwt | Auth::JwtReplay | Auth::JwtWrongAud | Auth::JwtExpired | Auth::JwtNoSub | Auth::JwtNoIss | Auth::JwtAlgNone | Auth::JwtWrongKey => None,
+            Auth::PrivateKeyJwt | Auth::JwtReplay | Auth::JwtWrongAud | Auth::JwtExpired | Auth::JwtNoSub | Auth::JwtNoIss | Auth::JwtAlgNone | Auth::JwtWrongKey | Auth::JwtAudArray | Auth::JwtEndpointAud => None,
             // RFC 8705 §2: the certificate authenticates; the client names itself in the form.
             Auth::Mtls => {
                 let m = target.mtls_client.as_ref().ok_or(BuildError::NoMtlsClient)?;
@@ -252,15 +271,20 @@ impl ClientAuth<'_> {
             set(form, "client_id", &c.id);
             set(form, "client_secret", &secret);
         }
-        // RFC 7523 §2.2: the assertion in the form, its audience the endpoint it is sent to (§3).
+        // RFC 7523 §2.2: the assertion in the form, its audience the endpoint it is sent to (§3);
+        // the FAPI client's the issuer (FAPI 2.0 §5.3.2.1 item 8: the only audience accepted).
         let mut assertion = None;
         if let Some(flaw) = auth.assertion_flaw() {
-            let jc = target.jwt_client.as_ref().ok_or(BuildError::NoJwtClient)?;
-            let mut aud = url.clone();
-            aud.set_query(None);
+            let (id, key) = match role {
+                Role::Fapi => target.fapi_client.as_ref().map(|f| (&f.client.id, &f.key)).ok_or(BuildError::NoFapiClient)?,
+                _ => target.jwt_client.as_ref().map(|j| (&j.id, &j.key)).ok_or(BuildError::NoJwtClient)?,
+            };
+            let mut endpoint_url = url.clone();
+            endpoint_url.set_query(None);
+            let aud = if role == Role::Fapi && auth != Auth::JwtEndpointAud { target.issuer() } else { endpoint_url.to_string() };
             let jti = if auth == Auth::JwtReplay { lookup("jti").unwrap_or_default() } else { crate::model::token::random_token() };
-            let jwt = crate::jose::assertion::client_assertion(&jc.key, &jc.id, aud.as_str(), &jti, flaw);
-            set(form, "client_id", &jc.id);
+            let jwt = crate::jose::assertion::client_assertion(key, id, &aud, &jti, flaw);
+            set(form, "client_id", id);
             set(form, "client_assertion_type", crate::jose::assertion::ASSERTION_TYPE);
             set(form, "client_assertion", &jwt);
             assertion = Some(jwt);

@@ -34,6 +34,7 @@ pub(crate) fn lookup(name: &str, role: Role, t: &Target, own: &HashMap<String, S
         Role::Client => (Some(&t.client), t.second_client.as_ref()),
         Role::SecondClient => (t.second_client.as_ref(), Some(&t.client)),
         Role::PublicClient => (t.public_client.as_ref(), Some(&t.client)),
+        Role::Fapi => (t.fapi_client.as_ref().map(|f| &f.client), Some(&t.client)),
     };
     let second = if role == Role::Client { other } else { me };
     match name {

@@ -43,6 +43,10 @@ pub enum Auth {
     JwtNoIss,
     JwtAlgNone,
     JwtWrongKey,
+    /// …its audience an array holding the right one (FAPI 2.0: a string only)…
+    JwtAudArray,
+    /// …or, for the `[fapi_client]` (whose assertions name the issuer), the endpoint's URL.
+    JwtEndpointAud,
     /// As `[mtls_client]` (RFC 8705 §2): client_id in the form, and (unless the step's `cert`
     /// says otherwise) the client's certificate presented on the connection.
     Mtls,
@@ -53,7 +57,8 @@ impl Auth {
     pub fn assertion_flaw(self) -> Option<crate::jose::assertion::Flaw> {
         use crate::jose::assertion::Flaw;
         Some(match self {
-            Auth::PrivateKeyJwt | Auth::JwtReplay => Flaw::None,
+            Auth::PrivateKeyJwt | Auth::JwtReplay | Auth::JwtEndpointAud => Flaw::None,
+            Auth::JwtAudArray => Flaw::AudienceArray,
             Auth::JwtWrongAud => Flaw::WrongAudience,
             Auth::JwtExpired => Flaw::Expired,
             Auth::JwtNoSub => Flaw::NoSubject,
@@ -156,10 +161,14 @@ pub enum Fixture {
     PublicCode,
     /// A fresh token pair of the public client.
     PublicTokenPair,
+    /// A fresh code for the `[fapi_client]`: its request pushed first (FAPI 2.0 §5.3.2.2).
+    FapiCode,
+    /// A fresh token pair of the FAPI client, bound to the case's DPoP key.
+    FapiTokenPair,
 }
 
 impl Fixture {
-    pub const ALL: [Fixture; 7] = [
+    pub const ALL: [Fixture; 9] = [
         Fixture::Code,
         Fixture::TokenPair,
         Fixture::SecondCode,
@@ -167,6 +176,8 @@ impl Fixture {
         Fixture::ClientCredentials,
         Fixture::PublicCode,
         Fixture::PublicTokenPair,
+        Fixture::FapiCode,
+        Fixture::FapiTokenPair,
     ];
 
     pub fn name(self) -> &'static str {
@@ -178,6 +189,8 @@ impl Fixture {
             Fixture::ClientCredentials => "client_credentials",
             Fixture::PublicCode => "public_code",
             Fixture::PublicTokenPair => "public_token_pair",
+            Fixture::FapiCode => "fapi_code",
+            Fixture::FapiTokenPair => "fapi_token_pair",
         }
     }
 
@@ -191,6 +204,8 @@ impl Fixture {
             Fixture::ClientCredentials => &["cc_access_token"],
             Fixture::PublicCode => &["public_code"],
             Fixture::PublicTokenPair => &["public_access_token", "public_refresh_token"],
+            Fixture::FapiCode => &["fapi_code"],
+            Fixture::FapiTokenPair => &["fapi_access_token", "fapi_refresh_token"],
         }
     }
 
@@ -200,6 +215,8 @@ impl Fixture {
             Fixture::SecondCode | Fixture::SecondTokenPair => &[Need::Login, Need::SecondClient],
             Fixture::ClientCredentials => &[],
             Fixture::PublicCode | Fixture::PublicTokenPair => &[Need::Login, Need::PublicClient],
+            Fixture::FapiCode => &[Need::Login, Need::FapiClient, Need::Capability(crate::model::capability::Capability::Par)],
+            Fixture::FapiTokenPair => &[Need::Login, Need::FapiClient, Need::Capability(crate::model::capability::Capability::Par), Need::Capability(crate::model::capability::Capability::Dpop)],
         }
     }
 }
@@ -233,6 +250,8 @@ pub enum Need {
     MtlsClient,
     /// An `[mtls_client]` with a `probe_url`: the resource reached presenting the certificate.
     MtlsProbe,
+    /// A `[fapi_client]`: the FAPI 2.0 Security Profile is to be judged.
+    FapiClient,
 }
 
 /// The response types of OpenID Connect's implicit and hybrid flows (Core §3.2, §3.3).
@@ -272,6 +291,7 @@ impl Need {
             Need::ConfidentialDeviceClient => "confidential_device_client".into(),
             Need::MtlsClient => "mtls_client".into(),
             Need::MtlsProbe => "mtls_probe".into(),
+            Need::FapiClient => "fapi_client".into(),
             other => format!("{other:?}").to_lowercase(),
         }
     }
@@ -291,6 +311,7 @@ impl Need {
             Need::ResponseType(_) => "the target's [client] is not registered for the response type the case uses ([client] response_types)",
             Need::MtlsClient => "the target file has no [mtls_client] (a client registered for tls_client_auth or self_signed_tls_client_auth, its certificate and key)",
             Need::MtlsProbe => "the target file's [mtls_client] has no probe_url (the resource reached with the client's certificate)",
+            Need::FapiClient => "the target file has no [fapi_client] (a client the FAPI 2.0 Security Profile governs, and its key): the FAPI 2.0 run is off",
         }
     }
 
@@ -383,6 +404,13 @@ pub struct Step {
     /// DPoP-bound token): when they do not hold, the case does not apply and is skipped.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub precondition: bool,
+    /// A before step whose refusal keeps the case's rule (the server refused early: a pushed
+    /// request refused at the push, RFC 9126 §2.1): the case passes there.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub refusal_passes: bool,
+    /// Sent as the `[fapi_client]` (a table with `client = "fapi"`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fapi: bool,
     /// A login that keeps the case's browser session: the cookies of the case's earlier
     /// `session` steps go with it, and its own stay for the later ones (OpenID Connect's
     /// `prompt`, `max_age`, `id_token_hint` are about a user already signed in).
@@ -474,6 +502,8 @@ impl Step {
             browser: None,
             dpop: None,
             precondition: false,
+            refusal_passes: false,
+            fapi: false,
             session: false,
             cert: None,
             pause: None,

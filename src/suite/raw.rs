@@ -63,6 +63,10 @@ pub(crate) struct RawEntry {
     pub(crate) dpop: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) precondition: bool,
+    /// A before step whose refusal keeps the case's rule: the server refused early (a pushed
+    /// request refused at the push instead of at the authorization endpoint), and the case passes.
+    #[serde(default)]
+    pub(crate) refusal_passes: bool,
     /// The login keeps the case's browser session (cookies) from its earlier session steps.
     #[serde(default)]
     pub(crate) session: bool,
@@ -78,6 +82,8 @@ pub(crate) struct RawEntry {
 pub(crate) struct RawTable {
     /// The endpoint every case in this file is filed under.
     pub(crate) endpoint: Spanned<String>,
+    /// `"fapi"`: every request of the table is the `[fapi_client]`'s (FAPI 2.0).
+    pub(crate) client: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) case: Vec<Spanned<RawEntry>>,
 }

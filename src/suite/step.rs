@@ -29,6 +29,8 @@ pub(crate) struct StepCtx<'a> {
     pub case_id: &'a str,
     pub profile: &'a dyn ProfileView,
     pub table_endpoint: &'a str,
+    /// The table's requests are the `[fapi_client]`'s (`client = "fapi"`).
+    pub fapi: bool,
 }
 
 /// What the steps validated so far have made known to the ones after them.
@@ -70,7 +72,7 @@ fn case_only_fields(raw: &RawEntry) -> [(&'static str, bool); 16] {
 /// target file to name it.
 /// `cert`: the step presents a client certificate (or pointedly none), which needs the client it
 /// belongs to and, at the resource, where the resource is reached with it.
-fn needs_of(endpoint: &str, auth: Option<Auth>, cert: bool, needs: &mut BTreeSet<Need>) {
+fn needs_of(endpoint: &str, auth: Option<Auth>, cert: bool, fapi: bool, needs: &mut BTreeSet<Need>) {
     if cert || auth == Some(Auth::Mtls) {
         needs.insert(Need::MtlsClient);
         if endpoint == "probe" {
@@ -94,7 +96,7 @@ fn needs_of(endpoint: &str, auth: Option<Auth>, cert: bool, needs: &mut BTreeSet
     if auth == Some(Auth::Mtls) {
         needs.insert(Need::MtlsClient);
     }
-    if auth.and_then(Auth::assertion_flaw).is_some() {
+    if auth.and_then(Auth::assertion_flaw).is_some() && !fapi {
         needs.insert(Need::JwtClient);
         needs.insert(Need::Capability(Capability::PrivateKeyJwt));
     }
@@ -169,7 +171,7 @@ impl StepCtx<'_> {
         if endpoint == "probe" {
             resource_needs(raw, known);
         }
-        needs_of(&endpoint, raw.auth, raw.cert.is_some(), &mut known.needs);
+        needs_of(&endpoint, raw.auth, raw.cert.is_some(), self.fapi, &mut known.needs);
         let is_browser = self.profile.is_browser_endpoint(&endpoint);
         let browser = if is_browser { Some(raw.browser.unwrap_or(Browser::Approve)) } else { None };
         if raw.browser.is_some() && !is_browser {
@@ -185,6 +187,12 @@ impl StepCtx<'_> {
         }
         if raw.precondition && !role.starts_with("before") {
             return Err(e("field `precondition` is only for a before step".into()));
+        }
+        if raw.refusal_passes && !role.starts_with("before") {
+            return Err(e("field `refusal_passes` is only for a before step".into()));
+        }
+        if self.fapi {
+            known.needs.insert(Need::FapiClient);
         }
         let dpop = self.dpop(raw, &endpoint, browser, &mut known.needs)?;
         if let Some(m) = &raw.method
@@ -224,6 +232,8 @@ impl StepCtx<'_> {
             browser,
             dpop,
             precondition: raw.precondition,
+            refusal_passes: raw.refusal_passes,
+            fapi: self.fapi,
             session: raw.session,
             pause: self.pause(raw)?,
             cert: raw.cert,
@@ -375,7 +385,7 @@ mod tests {
     /// Validates `text` (a step's TOML) as a step of the given role.
     fn step(text: &str, role: &str, known: &mut Known) -> Result<Step, String> {
         let raw: RawEntry = toml::from_str(text).map_err(|e| e.to_string())?;
-        let ctx = StepCtx { file: "t.toml", text, case_id: "token/x", profile: &P, table_endpoint: "token" };
+        let ctx = StepCtx { file: "t.toml", text, case_id: "token/x", profile: &P, table_endpoint: "token", fapi: false };
         ctx.step(&raw, 0, None, role, known).map_err(|e| e.to_string())
     }
 

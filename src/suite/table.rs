@@ -22,12 +22,20 @@ pub fn parse_table(file: &str, text: &str, profile: &dyn ProfileView) -> Result<
         let message = format!("field `endpoint`: unknown endpoint `{table_endpoint}` (the profile has: {names})");
         return Err(LoadError { file: file.to_string(), line: line_of(text, raw.endpoint.span().start), message });
     }
+    let fapi = match &raw.client {
+        None => false,
+        Some(c) if c.get_ref() == "fapi" => true,
+        Some(c) => {
+            let message = format!("field `client`: unknown client `{}` (known: fapi)", c.get_ref());
+            return Err(LoadError { file: file.to_string(), line: line_of(text, c.span().start), message });
+        }
+    };
     let mut cases = Vec::new();
     for entry in raw.case {
         let at = entry.span().start;
         let entry = entry.into_inner();
         let id = case_id(&entry, at, file, text)?;
-        let ctx = StepCtx { file, text, case_id: &id, profile, table_endpoint: &table_endpoint };
+        let ctx = StepCtx { file, text, case_id: &id, profile, table_endpoint: &table_endpoint, fapi };
         cases.push(validate_case(&ctx, entry, at)?);
     }
     Ok(cases)

@@ -58,6 +58,16 @@ impl std::fmt::Debug for MtlsClient {
     }
 }
 
+/// `[fapi_client]`: a FAPI 2.0 client (FAPI 2.0 Security Profile §5.3.2.1): confidential,
+/// authenticated by private_key_jwt with the issuer as the assertion's audience, its pushed
+/// authorization requests and tokens bound to a DPoP key. `client` holds its registration (no
+/// secret) so that placeholders read it as they read any client's.
+#[derive(Debug, Clone)]
+pub struct FapiClient {
+    pub client: Client,
+    pub key: crate::jose::assertion::SigningKey,
+}
+
 /// `[jwt_client]`: a client that authenticates with assertions signed by its private key.
 #[derive(Debug, Clone)]
 pub struct JwtClient {
@@ -154,6 +164,8 @@ pub struct Target {
     pub jwt_client: Option<JwtClient>,
     /// A client that authenticates with its certificate (RFC 8705 §2).
     pub mtls_client: Option<MtlsClient>,
+    /// The client the FAPI 2.0 Security Profile governs; with it, the FAPI 2.0 cases run.
+    pub fapi_client: Option<FapiClient>,
     /// RFC 8705 §5: the metadata's mtls_endpoint_aliases, by the target's endpoint key.
     pub mtls_aliases: IndexMap<String, String>,
     /// RFC 8414 metadata that fills the endpoints the target file does not give.

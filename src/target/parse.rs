@@ -11,8 +11,8 @@ use url::Url;
 
 use super::capabilities::Capabilities;
 use super::expand::Expander;
-use super::file::{Client, JwtClient, Lines, MtlsClient, Login, LoginDriver, LoginStep, ResourceToken, Target, Tls};
-use super::raw::{RawClient, RawJwtClient, RawMtlsClient, RawLogin, RawLoginStep, RawTarget, RawTls, Text};
+use super::file::{Client, FapiClient, JwtClient, Lines, MtlsClient, Login, LoginDriver, LoginStep, ResourceToken, Target, Tls};
+use super::raw::{RawClient, RawFapiClient, RawJwtClient, RawMtlsClient, RawLogin, RawLoginStep, RawTarget, RawTls, Text};
 use crate::model::capability::Capability;
 use crate::model::load_error::{LoadError, io_message, line_of, toml_error};
 use crate::suite::case;
@@ -40,6 +40,7 @@ impl Target {
             public_client: raw.public_client.as_ref().map(|c| public_client(&x, c)).transpose()?,
             jwt_client: raw.jwt_client.as_ref().map(|j| jwt_client(&x, j)).transpose()?,
             mtls_client: raw.mtls_client.as_ref().map(|m| mtls_client(&x, m)).transpose()?,
+            fapi_client: raw.fapi_client.as_ref().map(|f| fapi_client(&x, f, &raw.client)).transpose()?,
             mtls_aliases: IndexMap::new(),
             discovery_url: raw.discovery_url.as_ref().map(|t| x.url(t, "discovery_url")).transpose()?,
             capabilities: capabilities(&x, &raw)?,
@@ -160,6 +161,26 @@ fn jwt_client(x: &Expander, j: &Spanned<RawJwtClient>) -> Result<JwtClient, Load
     let pem = pem_value(x, &r.private_key, field)?;
     let key = crate::jose::assertion::SigningKey::from_pem(&pem).map_err(|e| x.err(at, field, e.to_string()))?;
     Ok(JwtClient { id: x.value(&r.id, "jwt_client.id")?, key })
+}
+
+/// `[fapi_client]`: its key as `[jwt_client]`'s; redirect_uri and scope default to `[client]`'s.
+fn fapi_client(x: &Expander, f: &Spanned<RawFapiClient>, main: &Spanned<RawClient>) -> Result<FapiClient, LoadError> {
+    let r = f.get_ref();
+    let field = "fapi_client.private_key";
+    let at = r.private_key.span().start;
+    let pem = pem_value(x, &r.private_key, field)?;
+    let key = crate::jose::assertion::SigningKey::from_pem(&pem).map_err(|e| x.err(at, field, e.to_string()))?;
+    let m = main.get_ref();
+    let as_client = RawClient {
+        id: r.id.clone(),
+        secret: None,
+        redirect_uri: r.redirect_uri.clone().or_else(|| m.redirect_uri.clone()),
+        scope: r.scope.clone().or_else(|| m.scope.clone()),
+        application_type: None,
+        response_types: None,
+    };
+    let client = client(x, &Spanned::new(f.span(), as_client), "fapi_client")?;
+    Ok(FapiClient { client, key })
 }
 
 /// `[login]`: who signs in, and which driver gets them through the pages.
@@ -329,6 +350,7 @@ mod tests {
     #[case::slow_zero("[slow]\ncode = 0\n", "t.toml:5: field `slow.code`: seconds between 1 and 7200")]
     #[case::slow_unknown("[slow]\nnap = 5\n", "t.toml:5: field `slow.nap`: unknown wait (known: code, access_token, request_uri, device_code)")]
     #[case::redirect_relative("[second_client]\nid = \"s\"\nredirect_uri = \"cb\"\n", "t.toml:6: field `second_client.redirect_uri`: `cb` is not an absolute URI: relative URL without a base")]
+    #[case::fapi_key_missing("[fapi_client]\nid = \"f\"\nprivate_key = \"nope.pem\"\n", "t.toml:6: field `fapi_client.private_key`: cannot read nope.pem: no such file")]
     #[case::resource_token("[resource]\ntoken = \"implicit\"\n", "t.toml:5: field `resource.token`: `implicit` is neither `authorization_code` nor `client_credentials` (the grant whose access tokens the probe resource accepts)")]
     #[case::response_types("[second_client]\nid = \"s\"\nresponse_types = [\"code\", \"code foo\"]\n", "t.toml:6: field `second_client.response_types`: `code foo` is not a response type of OpenID Connect's flows (code, id_token, token, space-separated)")]
     #[case::application_type("[public_client]\nid = \"p\"\napplication_type = \"desktop\"\n", "t.toml:6: field `public_client.application_type`: `desktop` is neither `native` nor `web` (OpenID Connect Registration's application_type)")]

@@ -22,6 +22,7 @@ pub(crate) struct RawTarget {
     pub public_client: Option<Spanned<RawClient>>,
     pub jwt_client: Option<Spanned<RawJwtClient>>,
     pub mtls_client: Option<Spanned<RawMtlsClient>>,
+    pub fapi_client: Option<Spanned<RawFapiClient>>,
     pub discovery_url: Option<Text>,
     pub login: Option<RawLogin>,
     #[serde(default)]
@@ -72,6 +73,20 @@ pub(crate) struct RawJwtClient {
     pub id: Text,
     /// A PKCS#8 PEM file, relative to the target file, or the PEM itself (`${VAR}` works).
     pub private_key: Text,
+}
+
+/// `[fapi_client]`: the client the FAPI 2.0 Security Profile governs (its presence turns the
+/// FAPI 2.0 cases on): confidential, authenticating with private_key_jwt, its tokens bound by DPoP.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFapiClient {
+    pub id: Text,
+    /// Its PKCS#8 P-256 key (ES256), a file relative to the target file or the PEM itself.
+    pub private_key: Text,
+    /// Defaults to `[client] redirect_uri`.
+    pub redirect_uri: Option<Text>,
+    /// Defaults to `[client] scope`.
+    pub scope: Option<Text>,
 }
 
 /// `[mtls_client]`: a client that authenticates with its certificate (RFC 8705).

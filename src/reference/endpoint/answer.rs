@@ -111,7 +111,9 @@ impl AuthServer {
         // RFC 9207: the rfc6749 reference always says who it is; citi-pl only as a variant.
         let wrong_issuer = format!("{issuer}/");
         let is_error = params.iter().any(|(k, _)| *k == "error");
-        let says_iss = self.variant(Variant::IssParameter) || (self.flavour.iss && self.offers(Offer::Iss));
+        // FAPI 2.0 §5.3.2.2 item 7: the FAPI client is always told (unless the fault).
+        let fapi = self.is_fapi_redirect(to);
+        let says_iss = if fapi { !self.has(Fault::FapiNoIss) } else { self.variant(Variant::IssParameter) || (self.flavour.iss && self.offers(Offer::Iss)) };
         // An error found before any login (anything but a denial) goes out through the same door.
         let early_error = params.iter().any(|(k, v)| *k == "error" && *v != "access_denied");
         if says_iss && !(is_error && self.has(Fault::RfcIssMissingOnError)) && !(early_error && self.has(Fault::RfcIssMissingOnEarlyError)) {

@@ -40,7 +40,9 @@ pub async fn authorize_post(State(st): State<Arc<AuthServer>>, headers: HeaderMa
 }
 
 async fn authorization_request(st: Arc<AuthServer>, headers: HeaderMap, raw: &[u8]) -> Response {
-    let p = match pushed_or_given(&st, Params::parse(raw)) {
+    let given = Params::parse(raw);
+    let by_reference = given.get("request_uri").is_some();
+    let p = match pushed_or_given(&st, given) {
         Ok(p) => p,
         Err(why) => return error_page(why),
     };
@@ -53,6 +55,14 @@ async fn authorization_request(st: Arc<AuthServer>, headers: HeaderMap, raw: &[u
     };
     if let Some(code) = object_refused {
         return error_redirect(&st, &p, redirect_uri, code, "the request object is not taken", &issuer);
+    }
+    // FAPI 2.0 §5.3.2.2 item 3: the FAPI client's requests come through PAR only.
+    if st.fapi_plain_refused(&client.id, by_reference) {
+        const WHY: &str = "FAPI 2.0: authorization requests only through PAR (RFC 9126)";
+        if st.variant(Variant::FapiErrorPage) {
+            return error_page(WHY);
+        }
+        return error_redirect(&st, &p, redirect_uri, "invalid_request", WHY, &issuer);
     }
     let (scope, challenge) = match checked(&st, &p, client) {
         Ok(ok) => ok,
@@ -84,6 +94,7 @@ async fn authorization_request(st: Arc<AuthServer>, headers: HeaderMap, raw: &[u
             }
             let code = st.store.issue_code_full(&client.id, redirect_uri, redirect_uri_sent, &scope, challenge);
             st.store.set_nonce(&code, p.get("nonce").map(str::to_string));
+            st.store.set_dpop_jkt(&code, p.get("dpop_jkt").map(str::to_string));
             st.sessions.set_code_auth_time(&code, auth_time);
             let mut params = vec![("code", code.as_str())];
             params.extend(p.get("state").map(|s| ("state", s)));
@@ -101,6 +112,7 @@ async fn authorization_request(st: Arc<AuthServer>, headers: HeaderMap, raw: &[u
     st.store.set_challenge(&txn, challenge);
     st.store.set_redirect_uri_sent(&txn, redirect_uri_sent);
     st.store.set_nonce(&txn, p.get("nonce").map(str::to_string));
+    st.store.set_dpop_jkt(&txn, p.get("dpop_jkt").map(str::to_string));
     st.store.set_response_type(&txn, openid_flow(&st, &p).and(p.get("response_type")));
     st.store.set_form_post(&txn, st.form_post_asked(p.get("response_mode")));
     if let Decision::Consent(user) = decision {
@@ -127,7 +139,15 @@ fn pushed_or_given(st: &AuthServer, p: Params) -> Result<Params, &'static str> {
         Some(uri) => {
             let reusable = st.has(Fault::RfcParReusable) || st.variant(Variant::ParRequestUriReload);
             let pushed = st.store.take_pushed(uri, p.get("client_id"), st.has(Fault::RfcParAnyClient), reusable)?;
-            Ok(Params::parse(pushed.as_bytes()))
+            let pushed = Params::parse(pushed.as_bytes());
+            if !st.is_fapi(pushed.get("client_id")) {
+                return Ok(pushed);
+            }
+            // The FAPI client's request, checked here when the push left it (RFC 9126 §2.1).
+            if let Some((_, desc)) = st.fapi_request_refusal(&pushed) {
+                return Err(desc);
+            }
+            Ok(st.fapi_served(&pushed))
         }
         None if st.par_required => Err("this server takes authorization requests only through PAR (RFC 9126)"),
         None => Ok(p),

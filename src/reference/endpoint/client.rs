@@ -59,15 +59,22 @@ impl AuthServer {
     /// RFC 7523 §2.2: the client registered for private_key_jwt, if one is, and whether its
     /// assertion holds.
     fn asserted_client(&self, headers: &HeaderMap, p: &Params) -> Option<Result<&ClientReg, OAuthError>> {
-        let (client, key) = self.reg.jwt_client.as_ref()?;
+        // The FAPI client (FAPI 2.0 §5.3.2.1 item 8: the issuer alone, as a string), else the
+        // client registered for private_key_jwt.
+        let fapi = self.reg.fapi_client.as_ref().filter(|(c, _)| p.get("client_id") == Some(c.id.as_str()));
+        let (client, key) = fapi.or(self.reg.jwt_client.as_ref())?;
         let refuse = |d: &str| OAuthError::bad_request("invalid_client", d.to_string());
         let Some(jwt) = p.get("client_assertion") else { return Some(Err(refuse("client_assertion is required"))) };
         if p.get("client_id").is_some_and(|id| id != client.id) {
             return Some(Err(refuse("unknown client")));
         }
         let base = issuer(headers);
-        let audiences: Vec<String> = ["", "/token", "/par", "/revoke", "/introspect"].iter().map(|path| format!("{base}{path}")).collect();
+        let (audiences, array_taken) = match fapi {
+            Some(_) => self.fapi_audiences(&base),
+            None => (["", "/token", "/par", "/revoke", "/introspect"].iter().map(|path| format!("{base}{path}")).collect(), true),
+        };
         let policy = AssertionPolicy {
+            aud_array_refused: !array_taken,
             aud_unchecked: self.has(Fault::RfcJwtAudUnchecked),
             exp_unchecked: self.has(Fault::RfcJwtExpUnchecked),
             signature_unchecked: self.has(Fault::RfcJwtSignatureUnchecked),

@@ -90,7 +90,9 @@ fn offered(st: &AuthServer, o: &mut Map<String, Value>, base: &str) {
         o.insert("device_authorization_endpoint".into(), json!(format!("{base}/device_authorization")));
     }
     if st.offers(Offer::Par) {
-        o.insert("pushed_authorization_request_endpoint".into(), json!(format!("{base}/par")));
+        if !st.has(Fault::FapiMetadataWithoutPar) {
+            o.insert("pushed_authorization_request_endpoint".into(), json!(format!("{base}/par")));
+        }
         if st.par_required || st.has(Fault::RfcParRequiredBypassed) {
             o.insert("require_pushed_authorization_requests".into(), json!(true));
         }

@@ -21,14 +21,14 @@ pub async fn par(State(st): State<Arc<AuthServer>>, headers: HeaderMap, body: By
         let client = pushing_client(&st, &headers, &p)?;
         checked(&st, &p, client)?;
         let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(p.pairs().iter().filter(|(k, _)| k != "client_secret")).finish();
-        Ok(st.store.push(&client.id, &query))
+        Ok((st.store.push(&client.id, &query), st.par_expires_in(&client.id)))
     })();
     match result {
-        Ok(uri) => {
+        Ok((uri, expires_in)) => {
             let (status, body) = if st.has(Fault::RfcParNoExpiresIn) {
                 (StatusCode::OK, json!({ "request_uri": uri }))
             } else {
-                (StatusCode::CREATED, json!({ "request_uri": uri, "expires_in": st.par_lifetime }))
+                (StatusCode::CREATED, json!({ "request_uri": uri, "expires_in": expires_in }))
             };
             let mut resp = (status, axum::Json(body)).into_response();
             no_store(&mut resp);
@@ -42,7 +42,10 @@ pub async fn par(State(st): State<Arc<AuthServer>>, headers: HeaderMap, body: By
 fn pushing_client<'a>(st: &'a AuthServer, headers: &HeaderMap, p: &Params) -> Result<&'a ClientReg, OAuthError> {
     match st.public_caller(headers, Some(p)) {
         Some(c) => Ok(c),
-        _ if st.has(Fault::RfcParNoClientAuth) && !headers.contains_key(header::AUTHORIZATION) => {
+        _ if (st.has(Fault::RfcParNoClientAuth) || (st.has(Fault::FapiPushUnauthenticated) && st.is_fapi(p.get("client_id"))))
+            && !headers.contains_key(header::AUTHORIZATION)
+            && p.get("client_assertion").is_none() =>
+        {
             p.get("client_id").and_then(|id| st.reg.client(id)).ok_or_else(|| OAuthError::invalid_client("unknown client", REALM))
         }
         _ => st.client_of(headers, Some(p)),
@@ -57,6 +60,14 @@ fn checked(st: &AuthServer, p: &Params, client: &ClientReg) -> Result<(), OAuthE
     }
     if p.get("client_id").is_some_and(|id| id != client.id) {
         return Err(bad("client_id differs from the authenticated client"));
+    }
+    // FAPI 2.0 §5.3.2.2: the FAPI client's request under the profile's rules (or, under a
+    // variant, checked at the authorization endpoint instead).
+    if st.is_fapi(Some(&client.id)) {
+        if let Some((code, desc)) = st.fapi_request_refusal(p).filter(|_| st.fapi_checks_at_push()) {
+            return Err(OAuthError::bad_request(code, desc));
+        }
+        return Ok(());
     }
     if p.get("response_type") != Some("code") {
         return Err(OAuthError::bad_request("unsupported_response_type", "response_type must be code"));

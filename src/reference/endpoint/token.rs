@@ -41,14 +41,26 @@ pub async fn token(State(st): State<Arc<AuthServer>>, req: TokenRequest) -> Resp
     {
         return st.error(OAuthError::bad_request("invalid_dpop_proof", "the refresh token is bound to another DPoP key"));
     }
+    // FAPI 2.0 §5.3.2.1: the FAPI client's tokens are sender-constrained; no password grant.
+    if let Some(e) = st.fapi_token_refusal(&params, proven.is_some()) {
+        return st.error(e);
+    }
+    // RFC 9449 §10: a code bound to a key (dpop_jkt) is exchanged with a proof by that key.
+    if let Some(bound) = params.get("code").filter(|_| grant.as_deref() == Some("authorization_code")).and_then(|c| st.store.code_dpop_jkt(c))
+        && proven.as_ref().map(|p| &p.jkt) != Some(&bound)
+        && !st.has(Fault::RfcDpopJktIgnored)
+    {
+        return st.error(OAuthError::bad_request("invalid_grant", "the code is bound to another DPoP key (dpop_jkt)"));
+    }
     let public = st.public_caller(&req.headers, Some(&params)).is_some();
+    let binds = st.binds_proof(params.get("client_id"));
     let mut resp = match grant.as_deref() {
         Some("authorization_code") => code_token(State(st.clone()), req).await,
         Some("refresh_token") => refresh(State(st.clone()), req).await,
         Some(DEVICE_GRANT) if st.offers(Offer::DeviceGrant) => device_token(State(st.clone()), req).await,
         _ => client_credentials_token(State(st.clone()), req).await,
     };
-    if let Some(p) = proven.filter(|_| !st.variant(Variant::DpopUnbound)) {
+    if let Some(p) = proven.filter(|_| binds) {
         resp = bind_answer(&st, resp, &p.jkt, public).await;
     }
     st.dpop_nonce_header(&mut resp);

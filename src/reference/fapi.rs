@@ -1,0 +1,113 @@
+//! The FAPI 2.0 Security Profile (Final) for the one client registered under it, `fapi-client`:
+//! the server serves its other clients under plain OAuth, as a deployment that serves several
+//! profiles does, per client. Each rule is consulted at the endpoint it governs (PAR, the
+//! authorization endpoint, the token endpoint, client authentication); a fault breaks it there.
+use super::endpoint::state::AuthServer;
+use super::fault::Fault;
+use super::oauth_error::OAuthError;
+use super::params::Params;
+use super::variant::Variant;
+
+/// §5.3.2.2 item 12: a request_uri lives less than 600 s.
+const FAPI_REQUEST_URI_LIFETIME: u64 = 90;
+
+impl AuthServer {
+    /// Whether `client_id` is the FAPI client's.
+    pub fn is_fapi(&self, client_id: Option<&str>) -> bool {
+        matches!((client_id, &self.reg.fapi_client), (Some(id), Some((c, _))) if c.id == id)
+    }
+
+    /// Whether a redirect to `uri` answers the FAPI client (its registered redirect_uri).
+    pub fn is_fapi_redirect(&self, uri: &str) -> bool {
+        self.reg.fapi_client.as_ref().is_some_and(|(c, _)| uri.starts_with(c.redirect_uri.as_str()))
+    }
+
+    /// §5.3.2.2 items 1, 5 and 6, checked on the FAPI client's request: response_type code,
+    /// PKCE with S256, redirect_uri given. At the push, or (the variant) at the authorization
+    /// endpoint, as RFC 9126 §2.1 allows.
+    pub fn fapi_request_refusal(&self, p: &Params) -> Option<(&'static str, &'static str)> {
+        if p.get("response_type") != Some("code") && !self.has(Fault::FapiResponseTypeUnchecked) {
+            return Some(("unsupported_response_type", "FAPI 2.0: response_type must be code"));
+        }
+        match (p.get("code_challenge"), p.get("code_challenge_method")) {
+            (Some(_), Some("S256")) => {}
+            (None, _) if self.has(Fault::FapiPkceOptional) => {}
+            (Some(_), Some("plain")) if self.has(Fault::FapiPkcePlain) => {}
+            _ => return Some(("invalid_request", "FAPI 2.0: PKCE with code_challenge_method S256 is required")),
+        }
+        if p.get("redirect_uri").is_none() && !self.has(Fault::FapiRedirectUriOptional) {
+            return Some(("invalid_request", "FAPI 2.0: redirect_uri is required in the pushed request"));
+        }
+        None
+    }
+
+    /// Whether the push checks the FAPI request itself (not under the variant that leaves it to
+    /// the authorization endpoint).
+    pub fn fapi_checks_at_push(&self) -> bool {
+        !self.variant(Variant::FapiChecksAtAuthorize)
+    }
+
+    /// The FAPI client's pushed request as the authorization endpoint serves it: the faults that
+    /// let a request through serve it as a plain code request (the response type as code, an
+    /// unchecked plain challenge dropped).
+    pub fn fapi_served(&self, pushed: &Params) -> Params {
+        let mut p: Vec<(String, String)> = pushed.pairs().to_vec();
+        if self.has(Fault::FapiResponseTypeUnchecked) {
+            p.iter_mut().filter(|(k, _)| k == "response_type").for_each(|(_, v)| *v = "code".into());
+        }
+        if self.has(Fault::FapiPkcePlain) && p.iter().any(|(k, v)| k == "code_challenge_method" && v == "plain") {
+            p.retain(|(k, _)| k != "code_challenge" && k != "code_challenge_method");
+        }
+        Params::parse(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(p).finish().as_bytes())
+    }
+
+    /// The request_uri lifetime a push by `client_id` is told.
+    pub fn par_expires_in(&self, client_id: &str) -> u64 {
+        match self.is_fapi(Some(client_id)) {
+            true if self.has(Fault::FapiRequestUriLongLived) => 600,
+            true if self.variant(Variant::FapiRequestUri30s) => 30,
+            true => FAPI_REQUEST_URI_LIFETIME.min(self.par_lifetime),
+            false => self.par_lifetime,
+        }
+    }
+
+    /// §5.3.2.2 item 3: the FAPI client's authorization request that did not come through PAR.
+    pub fn fapi_plain_refused(&self, client_id: &str, by_reference: bool) -> bool {
+        self.is_fapi(Some(client_id)) && !by_reference && !self.has(Fault::FapiPlainRequestServed)
+    }
+
+    /// The FAPI client's token request: §5.3.2.1 item 2 (the password grant refused: the fault
+    /// answers it) and item 4 (sender-constrained tokens only: a DPoP proof is required).
+    pub fn fapi_token_refusal(&self, p: &Params, proven: bool) -> Option<OAuthError> {
+        if !self.is_fapi(p.get("client_id")) {
+            return None;
+        }
+        if p.get("grant_type") == Some("password") && self.has(Fault::FapiPasswordGrant) {
+            return Some(OAuthError::bad_request("invalid_grant", "wrong username or password"));
+        }
+        if !proven && !self.has(Fault::FapiBearerWithoutProof) {
+            return Some(OAuthError::bad_request("invalid_request", "FAPI 2.0: a DPoP proof is required (sender-constrained access tokens only)"));
+        }
+        None
+    }
+
+    /// Whether a token answer to a request with a valid proof is bound to its key: the FAPI
+    /// client's always (unless the fault), the others' unless the dpop-unbound variant.
+    pub fn binds_proof(&self, client_id: Option<&str>) -> bool {
+        match self.is_fapi(client_id) {
+            true => !self.has(Fault::FapiProofUnbound),
+            false => !self.variant(Variant::DpopUnbound),
+        }
+    }
+
+    /// §5.3.2.1 item 8: the audiences the FAPI client's assertion may name — the issuer alone,
+    /// as a string (the faults widen or narrow it) — and whether an array is taken.
+    pub fn fapi_audiences(&self, base: &str) -> (Vec<String>, bool) {
+        let endpoints = ["/token", "/par", "/revoke", "/introspect"].map(|path| format!("{base}{path}"));
+        let mut audiences = if self.has(Fault::FapiAudIssuerRefused) { Vec::new() } else { vec![base.to_string()] };
+        if self.has(Fault::FapiAudEndpointAccepted) || self.has(Fault::FapiAudIssuerRefused) {
+            audiences.extend(endpoints);
+        }
+        (audiences, self.has(Fault::FapiAudArrayAccepted))
+    }
+}
