@@ -67,8 +67,8 @@ fn a_wrong_secret_is_diagnosed_and_blocks_instead_of_failing(#[case] profile: &s
             "error" if c["error_kind"] == "misconfigured" => assert!(message.starts_with("target misconfigured: "), "{id}: {message}"),
             // The authorization endpoint (codes sampled there too), the metadata, the OpenID
             // configuration and JWK Set, the public client, the private_key_jwt client and the
-            // mutual-TLS client never use the secret.
-            "passed" => assert!(["authorize/", "iss/", "metadata/", "discovery/", "jwks/", "public/", "strength/code", "jwt/", "mtls/"].iter().any(|p| id.starts_with(p)), "{id} passed although it uses the client secret"),
+            // mutual-TLS and FAPI clients never use the secret.
+            "passed" => assert!(["authorize/", "iss/", "metadata/", "discovery/", "jwks/", "public/", "strength/code", "jwt/", "mtls/", "fapi2/"].iter().any(|p| id.starts_with(p)), "{id} passed although it uses the client secret"),
             "error" => {
                 assert!(message.starts_with("blocked: ") && message.contains("was refused (answered 401 invalid_client)"), "{id}: {message}");
                 blocked += 1;
@@ -164,4 +164,26 @@ fn a_target_serving_another_profile_is_said_to() {
     // The right profile's run says nothing of the kind.
     let (ok, _) = common::run_toml(&pl.target_toml());
     assert!(ok.notes.iter().all(|n| !n.starts_with("profile: ")), "{:?}", ok.notes);
+}
+
+/// RFC 9126 §2.1 lets a server check a pushed request at the push or at the authorization
+/// endpoint. A FAPI 2.0 case about such a request passes either way: settled at a refused push
+/// (the reference's default), or judged at the authorization endpoint when the push was taken
+/// (the fapi-checks-at-authorize variant); and it fails where neither refuses (the fault).
+#[test]
+fn a_pushed_request_refused_at_the_push_or_at_the_authorization_endpoint_both_pass() {
+    let opts = || RunOptions { selection: oauth_conformance::suite::selection::Selection::filter("fapi2/"), ..RunOptions::default() };
+    let pkce = |result: &oauth_conformance::model::result::RunResult| result.cases().find(|c| c.id == "fapi2/pkce-required").cloned().unwrap();
+    let early = common::run_toml_with(&common::start_profile("rfc6749", &[]).target_toml(), opts()).0;
+    let c = pkce(&early);
+    assert_eq!(c.outcome, Outcome::Passed, "{}", c.message);
+    assert!(c.message.starts_with("refused at before 1"), "settled at the push: {}", c.message);
+    assert!(c.checks.iter().any(|k| k.check == "refused_early" && k.passed));
+    let server = ReferenceServer::start_variants("rfc6749", Default::default(), [Variant::FapiChecksAtAuthorize].into_iter().collect::<Variants>()).unwrap();
+    let late = common::run_toml_with(&server.target_toml(), opts()).0;
+    let c = pkce(&late);
+    assert_eq!(c.outcome, Outcome::Passed, "{}", c.message);
+    assert!(c.checks.iter().any(|k| k.check == "no_code_issued" && k.step == "main" && k.passed), "judged at the authorization endpoint: {:?}", c.checks);
+    let broken = common::run_toml_with(&common::start_profile("rfc6749", &[reference::Fault::FapiPkceOptional]).target_toml(), opts()).0;
+    assert_eq!(pkce(&broken).outcome, Outcome::Failed);
 }

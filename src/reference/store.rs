@@ -540,25 +540,16 @@ impl Store {
         Ok(g.issue(client_id, &rec.scope, Some(grant), &self.lifetimes, &|| self.token()))
     }
 
-    /// Records the nonce of a transaction (authorization request) or of a code issued from one.
-    pub fn set_nonce(&self, txn_or_code: &str, nonce: Option<String>) {
+    /// Records what an authorization request carries on to its code: the nonce the ID Token
+    /// must echo, the dpop_jkt the code is bound to (RFC 9449 §10); on a transaction or a code.
+    pub fn carry(&self, txn_or_code: &str, nonce: Option<&str>, dpop_jkt: Option<&str>) {
+        let (nonce, dpop_jkt) = (nonce.map(str::to_string), dpop_jkt.map(str::to_string));
         let mut g = self.lock();
         if let Some(t) = g.txns.get_mut(txn_or_code) {
-            t.nonce = nonce.clone();
+            (t.nonce, t.dpop_jkt) = (nonce.clone(), dpop_jkt.clone());
         }
         if let Some(c) = g.codes.get_mut(txn_or_code) {
-            c.nonce = nonce;
-        }
-    }
-
-    /// Records the dpop_jkt of a transaction or of a code issued from one (RFC 9449 §10).
-    pub fn set_dpop_jkt(&self, txn_or_code: &str, jkt: Option<String>) {
-        let mut g = self.lock();
-        if let Some(t) = g.txns.get_mut(txn_or_code) {
-            t.dpop_jkt = jkt.clone();
-        }
-        if let Some(c) = g.codes.get_mut(txn_or_code) {
-            c.dpop_jkt = jkt;
+            (c.nonce, c.dpop_jkt) = (nonce, dpop_jkt);
         }
     }
 

@@ -123,6 +123,8 @@ struct View {
     /// "target misconfigured: …": nothing is scored.
     misconfigured: Option<String>,
     compliance: Vec<threat::Compliance>,
+    /// Profiles judged inside the run (FAPI 2.0), each with its own score.
+    profile_sections: Vec<crate::report::section::Section>,
     interrupted: Option<&'static str>,
     insecure: bool,
     /// What the run found out about the target (which token the resource takes, …).
@@ -263,6 +265,7 @@ fn view(result: &RunResult) -> View {
         threat_counts: threat_counts(&threats),
         threats,
         compliance: threat::scored(result),
+        profile_sections: crate::report::section::sections(result),
         misconfigured: result.misconfigured(),
         interrupted: result.interrupted,
         insecure: result.insecure,
@@ -438,6 +441,16 @@ mod tests {
     #[case("OpenID Connect Core §3.1.3.7", Some("https://openid.net/specs/openid-connect-core-1_0.html"))]
     fn rfc_refs_link_to_their_section(#[case] r: &str, #[case] href: Option<&str>) {
         assert_eq!(ref_link(r).as_deref(), href);
+    }
+
+    #[test]
+    fn a_profile_judged_inside_the_run_gets_its_score_and_the_cases_that_did_not_hold() {
+        let html = render(&sample::run(vec![sample::case("fapi2/happy-flow", Outcome::Passed), sample::case("fapi2/pkce-required", Outcome::Failed)]));
+        let table = html.split(r#"id="section-fapi2""#).nth(1).expect("the section's table").split("</table>").next().unwrap();
+        assert!(table.contains("FAPI 2.0 Security Profile") && table.contains("<td>MUST</td><td>1</td><td>2</td><td>50.0 %</td>"), "{table}");
+        assert!(table.contains("not held: <code>fapi2&#x2f;pkce-required</code>") || table.contains("not held: <code>fapi2/pkce-required</code>"), "{table}");
+        let without = render(&sample::run(vec![sample::case("fapi2/happy-flow", Outcome::Skipped)]));
+        assert!(!without.contains("section-fapi2"), "a section whose cases were all skipped is off");
     }
 
     #[test]

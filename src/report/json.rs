@@ -38,6 +38,8 @@ pub fn render(result: &RunResult) -> Value {
         // A misconfigured target file leaves nothing to score.
         "misconfigured": result.misconfigured(),
         "compliance": crate::report::threat::scored(result),
+        // Profiles judged inside the run (FAPI 2.0 with a [fapi_client]), each with its score.
+        "sections": crate::report::section::sections(result),
         "duration_ms": result.duration_ms,
         "profiles": result.runs.iter().map(|r| json!({
             "profile": r.profile,

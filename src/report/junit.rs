@@ -30,7 +30,11 @@ pub fn render(result: &RunResult) -> String {
     let mut suites: IndexMap<String, TestSuite> = IndexMap::new();
     for run in &result.runs {
         for c in &run.cases {
-            let name = format!("{}.{}", c.profile, c.endpoint);
+            // A profile judged inside the run (FAPI 2.0) is a suite of its own, scored below.
+            let name = match crate::report::section::of(&c.id) {
+                Some(s) => format!("{}.{}", c.profile, s.key),
+                None => format!("{}.{}", c.profile, c.endpoint),
+            };
             let suite = suites.entry(name.clone()).or_insert_with(|| {
                 let mut s = TestSuite::new(name.clone());
                 s.add_property(Property::new("target", run.target.clone()));
@@ -59,6 +63,14 @@ pub fn render(result: &RunResult) -> String {
         status.set_type("no verdict");
         s.add_test_case(TestCase::new("preflight", status));
         report.add_test_suite(s);
+    }
+    for s in crate::report::section::sections(result) {
+        for suite in suites.iter_mut().filter(|(name, _)| name.ends_with(&format!(".{}", s.key))).map(|(_, suite)| suite) {
+            suite.add_property(Property::new("section", s.name));
+            for c in &s.compliance {
+                suite.add_property(Property::new(format!("compliance.{}", c.level), format!("{}/{} ({} %)", c.held, c.applicable, c.percent)));
+            }
+        }
     }
     report.add_test_suites(suites.into_values());
     report.to_string().unwrap_or_else(|e| format!("<!-- cannot render JUnit: {e} -->"))
@@ -175,6 +187,16 @@ mod tests {
         let suites: Vec<&str> = xml.match_indices("<testsuite name=\"").map(|(i, m)| xml[i + m.len()..].split('"').next().unwrap()).collect();
         assert_eq!(suites, ["p.token", "p.authorize"]);
         assert!(xml.contains(r#"<testsuite name="p.token" tests="2""#), "{xml}");
+    }
+
+    #[test]
+    fn a_profile_judged_inside_the_run_is_a_suite_of_its_own_with_its_score() {
+        let xml = render(&sample::run(vec![sample::case("fapi2/happy-flow", Outcome::Passed), sample::case("fapi2/pkce-required", Outcome::Failed), sample::case("token/a", Outcome::Passed)]));
+        let suites: Vec<&str> = xml.match_indices("<testsuite name=\"").map(|(i, m)| xml[i + m.len()..].split('"').next().unwrap()).collect();
+        assert_eq!(suites, ["p.fapi2", "p.token"]);
+        assert!(xml.contains(r#"<property name="section" value="FAPI 2.0 Security Profile"/>"#), "{xml}");
+        assert!(xml.contains(r#"<property name="compliance.MUST" value="1/2 (50 %)"/>"#), "{xml}");
+        assert_eq!(xml.matches("compliance.MUST").count(), 1, "only the section's suite is scored");
     }
 
     #[test]

@@ -51,6 +51,9 @@ pub fn render(result: &RunResult) -> String {
             .collect();
         let _ = writeln!(out, "Compliance (rules held / cases that ran): {}.", parts.join(" · "));
     }
+    for s in crate::report::section::sections(result) {
+        let _ = writeln!(out, "\n{}.", cell(&s.line()));
+    }
     out
 }
 

@@ -13,6 +13,7 @@ pub mod junit;
 pub mod markdown;
 pub mod output;
 pub mod reporter;
+pub mod section;
 pub(crate) mod tally;
 pub mod terminal;
 pub mod threat;

@@ -175,6 +175,9 @@ pub fn summary(result: &RunResult, target_note: &str, report_paths: &[String], c
         let s = Summary::of(&run.cases);
         let _ = writeln!(out, "{} against {}{}: {}", run.profile, run.target, target_note, s.line());
     }
+    for s in crate::report::section::sections(result) {
+        let _ = writeln!(out, "{}", s.line());
+    }
     skipped_list(&mut out, result);
     failures_by_level(&mut out, result, color);
     let blocked = result.cases().filter(|c| c.blocked()).count();

@@ -72,6 +72,25 @@ fn case_only_fields(raw: &RawEntry) -> [(&'static str, bool); 16] {
 /// target file to name it.
 /// `cert`: the step presents a client certificate (or pointedly none), which needs the client it
 /// belongs to and, at the resource, where the resource is reached with it.
+/// Fields a step may carry only at some endpoints or in some roles: the login page's own, and
+/// the before step's.
+fn placement(raw: &RawEntry, endpoint: &str, is_browser: bool, role: &str) -> Result<(), String> {
+    if raw.browser.is_some() && !is_browser {
+        return Err(format!("field `browser`: endpoint `{endpoint}` is not driven through the login page"));
+    }
+    for (field, set, why) in [("user_code", raw.user_code.is_some(), "where the user types it"), ("session", raw.session, "where a browser session lives")] {
+        if set && !is_browser {
+            return Err(format!("field `{field}`: endpoint `{endpoint}` is not driven through the login page, {why}"));
+        }
+    }
+    for (field, set) in [("precondition", raw.precondition), ("refusal_passes", raw.refusal_passes)] {
+        if set && !role.starts_with("before") {
+            return Err(format!("field `{field}` is only for a before step"));
+        }
+    }
+    Ok(())
+}
+
 fn needs_of(endpoint: &str, auth: Option<Auth>, cert: bool, fapi: bool, needs: &mut BTreeSet<Need>) {
     if cert || auth == Some(Auth::Mtls) {
         needs.insert(Need::MtlsClient);
@@ -174,22 +193,9 @@ impl StepCtx<'_> {
         needs_of(&endpoint, raw.auth, raw.cert.is_some(), self.fapi, &mut known.needs);
         let is_browser = self.profile.is_browser_endpoint(&endpoint);
         let browser = if is_browser { Some(raw.browser.unwrap_or(Browser::Approve)) } else { None };
-        if raw.browser.is_some() && !is_browser {
-            return Err(e(format!("field `browser`: endpoint `{endpoint}` is not driven through the login page")));
-        }
-        for (field, set, why) in [("user_code", raw.user_code.is_some(), "where the user types it"), ("session", raw.session, "where a browser session lives")] {
-            if set && !is_browser {
-                return Err(e(format!("field `{field}`: endpoint `{endpoint}` is not driven through the login page, {why}")));
-            }
-        }
+        placement(raw, &endpoint, is_browser, role).map_err(e)?;
         if matches!(browser, Some(Browser::Approve | Browser::Deny)) {
             known.needs.insert(Need::Login);
-        }
-        if raw.precondition && !role.starts_with("before") {
-            return Err(e("field `precondition` is only for a before step".into()));
-        }
-        if raw.refusal_passes && !role.starts_with("before") {
-            return Err(e("field `refusal_passes` is only for a before step".into()));
         }
         if self.fapi {
             known.needs.insert(Need::FapiClient);
@@ -396,6 +402,7 @@ mod tests {
     #[case::precondition_after("precondition = true\nexpect = { status = 200 }", "after", "field `precondition` is only for a before step")]
     #[case::dpop_unknown("dpop = \"shiny\"\nexpect = { status = 200 }", "main", "field `dpop`: unknown proof `shiny` (one of: ")]
     #[case::dpop_without_bearer("dpop = \"no_ath\"\nexpect = { status = 200 }", "main", "field `dpop`: `no_ath` is about an access token: it needs `bearer`")]
+    #[case::refusal_passes_in_main("refusal_passes = true\nexpect = { status = 200 }", "main", "field `refusal_passes` is only for a before step")]
     #[case::dpop_in_a_browser("endpoint = \"authorize\"\ndpop = \"proof\"\nexpect = { status = 200 }", "before", "field `dpop`: endpoint `authorize` is driven through the login page, which sends no proof")]
     #[case::method("method = \"FETCH\"\nexpect = { status = 200 }", "main", "field `method`: `FETCH` is not an HTTP method")]
     #[case::placeholder("form = { x = \"{access_token}\" }\nexpect = { status = 200 }", "main", "unknown placeholder `{access_token}` (declare fixtures = [\"token_pair\"])")]

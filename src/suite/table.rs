@@ -303,6 +303,16 @@ mod tests {
     }
 
     #[test]
+    fn a_table_of_the_fapi_client_needs_one_and_marks_every_step() {
+        let e = parse_table("t.toml", "endpoint = \"token\"\nclient = \"bank\"\n", &P).unwrap_err().to_string();
+        assert_eq!(e, "t.toml:2: field `client`: unknown client `bank` (known: fapi)");
+        let text = CASE.replacen("endpoint = \"token\"\n", "endpoint = \"token\"\nclient = \"fapi\"\n", 1) + "before = [{ name = \"b\", expect = { status = 200 } }]\nexpect = { status = 200 }\n";
+        let cases = parse_table("t.toml", &text, &P).unwrap();
+        assert!(cases[0].needs.contains(&Need::FapiClient));
+        assert!(cases[0].main.fapi && cases[0].before[0].fapi, "every step is the FAPI client's");
+    }
+
+    #[test]
     fn a_graded_expectation_may_not_be_stronger_than_its_case() {
         let text = format!("{CASE}expect = {{ status = 200 }}\n").replace("level = \"MUST\"", "level = \"SHOULD\"").replace("MUST do", "SHOULD do");
         let text = text.replace("expect = { status = 200 }", "expect = { status = 200, should = { status = 200 } }");

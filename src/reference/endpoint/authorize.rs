@@ -53,16 +53,8 @@ async fn authorization_request(st: Arc<AuthServer>, headers: HeaderMap, raw: &[u
         Ok(found) => found,
         Err(resp) => return *resp,
     };
-    if let Some(code) = object_refused {
-        return error_redirect(&st, &p, redirect_uri, code, "the request object is not taken", &issuer);
-    }
-    // FAPI 2.0 §5.3.2.2 item 3: the FAPI client's requests come through PAR only.
-    if st.fapi_plain_refused(&client.id, by_reference) {
-        const WHY: &str = "FAPI 2.0: authorization requests only through PAR (RFC 9126)";
-        if st.variant(Variant::FapiErrorPage) {
-            return error_page(WHY);
-        }
-        return error_redirect(&st, &p, redirect_uri, "invalid_request", WHY, &issuer);
+    if let Some(resp) = refused_before_checks(&st, &p, (client, redirect_uri), object_refused, by_reference, &issuer) {
+        return resp;
     }
     let (scope, challenge) = match checked(&st, &p, client) {
         Ok(ok) => ok,
@@ -74,7 +66,7 @@ async fn authorization_request(st: Arc<AuthServer>, headers: HeaderMap, raw: &[u
     let redirect_uri_sent = p.get("redirect_uri").is_some();
     if st.has(Fault::NoLoginPage) {
         let code = st.store.issue_code_full(&client.id, redirect_uri, redirect_uri_sent, &scope, challenge);
-        st.store.set_nonce(&code, p.get("nonce").map(str::to_string));
+        st.store.carry(&code, p.get("nonce"), p.get("dpop_jkt"));
         let mut params = vec![("code", code.as_str())];
         if let Some(s) = p.get("state") {
             params.push(("state", s));
@@ -93,8 +85,7 @@ async fn authorization_request(st: Arc<AuthServer>, headers: HeaderMap, raw: &[u
                 return hybrid::respond(&st, rt, approved, &issuer);
             }
             let code = st.store.issue_code_full(&client.id, redirect_uri, redirect_uri_sent, &scope, challenge);
-            st.store.set_nonce(&code, p.get("nonce").map(str::to_string));
-            st.store.set_dpop_jkt(&code, p.get("dpop_jkt").map(str::to_string));
+            st.store.carry(&code, p.get("nonce"), p.get("dpop_jkt"));
             st.sessions.set_code_auth_time(&code, auth_time);
             let mut params = vec![("code", code.as_str())];
             params.extend(p.get("state").map(|s| ("state", s)));
@@ -111,8 +102,7 @@ async fn authorization_request(st: Arc<AuthServer>, headers: HeaderMap, raw: &[u
     let txn = st.store.begin(&sid, &client.id, redirect_uri, &scope, state);
     st.store.set_challenge(&txn, challenge);
     st.store.set_redirect_uri_sent(&txn, redirect_uri_sent);
-    st.store.set_nonce(&txn, p.get("nonce").map(str::to_string));
-    st.store.set_dpop_jkt(&txn, p.get("dpop_jkt").map(str::to_string));
+    st.store.carry(&txn, p.get("nonce"), p.get("dpop_jkt"));
     st.store.set_response_type(&txn, openid_flow(&st, &p).and(p.get("response_type")));
     st.store.set_form_post(&txn, st.form_post_asked(p.get("response_mode")));
     if let Decision::Consent(user) = decision {
@@ -127,6 +117,23 @@ async fn authorization_request(st: Arc<AuthServer>, headers: HeaderMap, raw: &[u
         resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&sid));
     }
     resp
+}
+
+/// What is refused once the client and redirect_uri are known good, before the request's own
+/// checks: a request object the server does not take, and the FAPI client's request that did
+/// not come through PAR (FAPI 2.0 §5.3.2.2 item 3).
+fn refused_before_checks(st: &AuthServer, p: &Params, (client, redirect_uri): (&ClientReg, &str), object_refused: Option<&str>, by_reference: bool, issuer: &str) -> Option<Response> {
+    if let Some(code) = object_refused {
+        return Some(error_redirect(st, p, redirect_uri, code, "the request object is not taken", issuer));
+    }
+    if st.fapi_plain_refused(&client.id, by_reference) {
+        const WHY: &str = "FAPI 2.0: authorization requests only through PAR (RFC 9126)";
+        if st.variant(Variant::FapiErrorPage) {
+            return Some(error_page(WHY));
+        }
+        return Some(error_redirect(st, p, redirect_uri, "invalid_request", WHY, issuer));
+    }
+    None
 }
 
 /// RFC 9126 §4: a request by request_uri is the pushed request, for the client that pushed it;

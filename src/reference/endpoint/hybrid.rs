@@ -64,7 +64,7 @@ pub struct Approved<'a> {
 pub fn respond(st: &AuthServer, rt: ResponseType, a: Approved<'_>, issuer: &str) -> Response {
     let code = rt.code.then(|| {
         let c = st.store.issue_code_full(a.client_id, a.redirect_uri, a.redirect_uri_sent, a.scope, a.challenge);
-        st.store.set_nonce(&c, a.nonce.map(str::to_string));
+        st.store.carry(&c, a.nonce, None);
         if let Some(t) = a.auth_time {
             st.sessions.set_code_auth_time(&c, t);
         }

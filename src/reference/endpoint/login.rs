@@ -127,8 +127,7 @@ fn approved(st: &AuthServer, txn: Txn, issuer: &str) -> Response {
         return hybrid::respond(st, rt, approved, issuer);
     }
     let code = st.store.issue_code_full(&txn.client_id, &txn.redirect_uri, txn.redirect_uri_sent, &txn.scope, txn.challenge.as_deref());
-    st.store.set_nonce(&code, txn.nonce.clone());
-    st.store.set_dpop_jkt(&code, txn.dpop_jkt.clone());
+    st.store.carry(&code, txn.nonce.as_deref(), txn.dpop_jkt.as_deref());
     st.sessions.consent(&txn.sid, &txn.client_id);
     if let Some(s) = st.sessions.signed_in(&txn.sid) {
         st.sessions.set_code_auth_time(&code, s.auth_time);
