@@ -347,3 +347,34 @@ fn the_openid_module_map_names_every_module_and_only_real_cases() {
     assert_eq!(named.len(), named_set.len(), "a module is mapped twice");
     assert_eq!(named_set, modules, "the map and the plans' modules differ");
 }
+
+/// docs/fapi2-conformance.md names every module of the OpenID Foundation's FAPI 2.0 Security
+/// Profile plan (as docs/design/fapi2-plan-modules.md lists them), each once, and every case it
+/// names (or family, `dpop/*`) is the rfc6749 profile's.
+#[test]
+fn the_fapi2_module_map_names_every_module_and_only_real_cases() {
+    let module_of = |l: &str| -> Option<String> {
+        let cells: Vec<&str> = l.split('|').collect();
+        (cells.len() > 3 && cells[1].trim().parse::<u32>().is_ok()).then(|| cells[2].split('`').nth(1).map(str::to_string)).flatten()
+    };
+    let research = page("docs/design/fapi2-plan-modules.md");
+    let modules: BTreeSet<String> = research.lines().filter_map(module_of).collect();
+    assert_eq!(modules.len(), 62, "the research lists the plan's 62 modules: {modules:?}");
+    let map = page("docs/fapi2-conformance.md");
+    let rows: Vec<&str> = map.lines().filter(|l| module_of(l).is_some()).collect();
+    let named: Vec<String> = rows.iter().filter_map(|l| module_of(l)).collect();
+    let profile = oauth_conformance::suite::profile::Profile::load(&oauth_conformance::suite::source::Suite::Embedded, "rfc6749").unwrap();
+    for row in &rows {
+        let cases = row.split('|').nth(4).unwrap_or_default();
+        for id in cases.split('`').skip(1).step_by(2) {
+            let known = match id.strip_suffix('*') {
+                Some(family) => profile.cases.iter().any(|c| c.id.starts_with(family)),
+                None => profile.cases.iter().any(|c| c.id == id),
+            };
+            assert!(known, "docs/fapi2-conformance.md names `{id}`, which is no rfc6749 case");
+        }
+    }
+    let named_set: BTreeSet<String> = named.iter().cloned().collect();
+    assert_eq!(named.len(), named_set.len(), "a module is mapped twice");
+    assert_eq!(named_set, modules, "the map and the plan's modules differ");
+}
