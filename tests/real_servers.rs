@@ -176,6 +176,17 @@ fn a_real_server_matches_its_baseline(#[case] server: &str) {
         }
     }
     if server == "oidc-provider" {
+        // Its fapi-client is under its FAPI 2.0 profile (features.fapi): the FAPI run happens,
+        // the push-authorize-exchange flow passes, and the reports score the section apart.
+        for id in ["fapi2/happy-flow", "fapi2/plain-request-refused", "fapi2/pkce-required", "fapi2/dpop-jkt-other-key-refused"] {
+            assert_eq!(case(id).map(|c| c["outcome"].as_str().unwrap()), Some("passed"), "{server}: {id}\n{stdout}");
+        }
+        let section = &report["sections"][0];
+        assert_eq!(section["key"], "fapi2", "{server}: {}", report["sections"]);
+        assert!(section["summary"]["skipped"] == 0 && section["summary"]["total"].as_u64().unwrap() >= 25, "{server}: {section}");
+        assert!(stdout.contains("FAPI 2.0 Security Profile: MUST "), "{server}: the terminal scores the section\n{stdout}");
+    }
+    if server == "oidc-provider" {
         // It offers the four families of issue 14 (PAR, DPoP with nonces, the device grant,
         // private_key_jwt): each of them runs, not only skips.
         for family in ["par/", "dpop/", "device/", "jwt/"] {

@@ -63,7 +63,19 @@ impl CaseRun<'_> {
                     if crate::jose::dpop::nonce_asked(resp).is_some() && !matches!(flaw, crate::jose::dpop::Flaw::Absent | crate::jose::dpop::Flaw::Replay) && !flaw.judged_on_iat() {
                         self.learn_exchange(&ex);
                         self.exchanges.push((format!("{label} (the server asked for a DPoP nonce)"), ex));
-                        let mut again = built.request.clone();
+                        // A client assertion is single-use (RFC 7523 §3: jti): the retry carries a
+                        // fresh one, unless the case replays it on purpose.
+                        let mut again = match &built.assertion {
+                            Some(_) if step.auth != Some(Auth::JwtReplay) => {
+                                let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
+                                let rebuilt = request::build(step, &self.env.profile, &self.env.target, role, &lookup)?;
+                                if let Some(a) = &rebuilt.assertion {
+                                    Both(&self.local, &self.env.redactor).add("client_assertion", a);
+                                }
+                                rebuilt.request
+                            }
+                            _ => built.request.clone(),
+                        };
                         self.sign_dpop(&mut again, flaw)?;
                         ex = http.send(again).await;
                     }

@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 
 // The private_key_jwt client's public key, from the test-only key its target file points at.
 const jwtKey = createPublicKey(readFileSync(new URL('./jwt-client.pem', import.meta.url))).export({ format: 'jwk' });
+// The FAPI 2.0 client's, likewise.
+const fapiKey = createPublicKey(readFileSync(new URL('./fapi-client.pem', import.meta.url))).export({ format: 'jwk' });
 
 const port = Number(process.argv[2] || 3000);
 const issuer = `http://127.0.0.1:${port}`;
@@ -52,6 +54,19 @@ const configuration = {
       jwks: { keys: [{ ...jwtKey, alg: 'ES256', use: 'sig' }] },
     },
     {
+      // FAPI 2.0 Security Profile (features.fapi below, for this client only): private_key_jwt,
+      // pushed authorization requests only, DPoP-bound tokens, the code flow alone.
+      client_id: 'fapi-client',
+      redirect_uris: ['https://fapi.example.test/cb'],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'ES256',
+      jwks: { keys: [{ ...fapiKey, alg: 'ES256', use: 'sig' }] },
+      require_pushed_authorization_requests: true,
+      dpop_bound_access_tokens: true,
+    },
+    {
       client_id: 'cc-client',
       client_secret: 'cc-client-secret-0123456789',
       redirect_uris: [],
@@ -77,6 +92,8 @@ const configuration = {
     // RFC 9449 DPoP (on by default in this version), with server-supplied nonces required in
     // every proof (§8, §9): the suite's nonce retry runs against a real server.
     dPoP: { enabled: true, nonceSecret: Buffer.alloc(32, 7), requireNonce: () => true },
+    // The FAPI 2.0 Security Profile (Final) for the FAPI client; the others stay plain OAuth.
+    fapi: { enabled: true, profile: (ctx, client) => (client?.clientId === 'fapi-client' ? '2.0' : undefined) },
   },
   // Plain OAuth 2.0 clients get refresh tokens without offline_access/openid.
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
