@@ -175,8 +175,9 @@ fn a_real_server_matches_its_baseline(#[case] server: &str) {
             assert_eq!(case(id).map(|c| c["outcome"].as_str().unwrap()), Some("passed"), "{server}: {id}\n{stdout}");
         }
     }
-    if server == "oidc-provider" {
-        // Its fapi-client is under its FAPI 2.0 profile (features.fapi): the FAPI run happens,
+    if server == "oidc-provider" || server == "keycloak" {
+        // Their fapi-client is under a FAPI 2.0 profile (oidc-provider's features.fapi, Keycloak's
+        // client policy with fapi-2-dpop-security-profile): the FAPI run happens,
         // the push-authorize-exchange flow passes, and the reports score the section apart.
         for id in ["fapi2/happy-flow", "fapi2/plain-request-refused", "fapi2/pkce-required", "fapi2/dpop-jkt-other-key-refused"] {
             assert_eq!(case(id).map(|c| c["outcome"].as_str().unwrap()), Some("passed"), "{server}: {id}\n{stdout}");

@@ -178,14 +178,22 @@ struct Parameters {
 fn parameters(step: &Step, profile: &Profile, target: &Target) -> Parameters {
     let (default_method, auth_default, mut query, mut form, mut extra_headers) = match profile.endpoints.get(&step.endpoint) {
         Some(ep) => {
-            let mut q = ep.query.clone();
-            // The target's [authorize] table adds to every authorization request.
-            if ep.name == "authorize" {
+            let (mut q, mut f) = (ep.query.clone(), ep.form.clone());
+            // The target's [authorize] table adds to every authorization request: to a pushed one
+            // (RFC 9126 §2.1), not to the request by reference that follows, which carries
+            // client_id and request_uri alone (§4; FAPI 2.0 servers refuse anything more).
+            let by_reference = step.query.iter().any(|(k, _)| k == "request_uri");
+            let extended = match ep.name.as_str() {
+                "authorize" if !by_reference => Some(&mut q),
+                "par" => Some(&mut f),
+                _ => None,
+            };
+            if let Some(params) = extended {
                 for (k, v) in &target.authorize {
-                    set(&mut q, k, v);
+                    set(params, k, v);
                 }
             }
-            (ep.method.clone(), ep.auth, q, ep.form.clone(), ep.headers.clone())
+            (ep.method.clone(), ep.auth, q, f, ep.headers.clone())
         }
         None => ("GET".to_string(), Auth::None, Vec::new(), Vec::new(), Vec::new()),
     };
