@@ -195,6 +195,10 @@ pub struct ServeArgs {
     /// Also write the ready target file here.
     #[arg(long, value_name = "FILE")]
     pub write_target: Option<PathBuf>,
+    /// Serve https with a certificate from a CA made at start (the target file gives the CA's
+    /// PEM as [tls] ca_cert); the mutual-TLS cases' listener shares it.
+    #[arg(long, conflicts_with = "tls_cert")]
+    pub tls: bool,
     /// Serve https with this certificate chain (PEM); needs --tls-key.
     #[arg(long, requires = "tls_key", value_name = "FILE")]
     pub tls_cert: Option<PathBuf>,

@@ -58,7 +58,7 @@ fn profiles_named(wanted: &[String], known: &[String]) -> Result<Vec<String>> {
 /// The target file's plan: its profile, discovery done, checked against the profile; with why
 /// no case can start when the metadata was all the suite had to find the server by and it did
 /// not answer (the run still writes its reports).
-fn target_plan(suite: &Suite, path: &Path, timeout: Duration, wanted: &[String]) -> Result<(Plan, Option<String>)> {
+fn target_plan(suite: &Suite, path: &Path, timeout: Duration, wanted: &[String], trust: &TlsOptions) -> Result<(Plan, Option<String>)> {
     let mut target = Target::load(path)?;
     target.check_profile_known(&suite.profiles())?;
     if !wanted.is_empty() && !wanted.contains(&target.profile) {
@@ -68,10 +68,10 @@ fn target_plan(suite: &Suite, path: &Path, timeout: Duration, wanted: &[String])
     // metadata document that cannot be read is the metadata cases' finding.
     let mut unusable = None;
     if target.endpoints.is_empty() {
-        if let Err(e) = target.discover(timeout) {
+        if let Err(e) = target.discover(timeout, trust) {
             unusable = Some(format!("target unusable: {e} (the target file names no [endpoints]: the metadata is how the suite finds them)"));
         }
-    } else if let Some(note) = target.discover_or_note(timeout) {
+    } else if let Some(note) = target.discover_or_note(timeout, trust) {
         eprintln!("warning: {note}");
     }
     let profile = Profile::load(suite, &target.profile)?;
@@ -85,7 +85,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let timeout = Duration::from_secs(a.request_timeout);
     let (plans, servers, unusable) = match &a.target {
         Some(path) => {
-            let (plan, unusable) = target_plan(&suite, path, timeout, &a.select.profiles)?;
+            let (plan, unusable) = target_plan(&suite, path, timeout, &a.select.profiles, &tls_of(&a, &[])?)?;
             (vec![plan], Vec::new(), unusable)
         }
         None => {
@@ -150,7 +150,7 @@ fn reference_plans(suite: &Suite, a: &RunArgs, timeout: Duration) -> Result<(Vec
         let extras = reference::Extras { short_lived: a.slow, ..Default::default() };
         let server = ReferenceServer::start_offering(&name, extras).context("starting the embedded reference server")?;
         let mut target = Target::parse("embedded reference target", &server.target_toml(), &|_| None)?;
-        if let Some(note) = target.discover_or_note(timeout) {
+        if let Some(note) = target.discover_or_note(timeout, &TlsOptions::default()) {
             eprintln!("warning: {note}");
         }
         target.check_against(&profile)?;
@@ -259,7 +259,7 @@ pub fn list(a: ListArgs) -> Result<ExitCode> {
     let selection = selection_of(&a.select);
     let plans: Vec<(Arc<Profile>, Option<Arc<Target>>)> = match &a.target {
         Some(path) => {
-            let (plan, unusable) = target_plan(&suite, path, Duration::from_secs(10), &a.select.profiles)?;
+            let (plan, unusable) = target_plan(&suite, path, Duration::from_secs(10), &a.select.profiles, &TlsOptions::default())?;
             if let Some(why) = unusable {
                 eprintln!("warning: {why}");
             }
@@ -317,7 +317,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let (faults, variants) = (faults_of(&a)?, variants_of(&a)?);
-    let extras = reference::Extras { withheld: withheld_of(&a)?, short_lived: a.short_lived, par_required: a.par_required, login_style: login_style_of(&a)?, mtls: None };
+    let extras = reference::Extras { withheld: withheld_of(&a)?, short_lived: a.short_lived, par_required: a.par_required, login_style: login_style_of(&a)?, mtls: None, tls: a.tls, tls_ca: None };
     let read = |p: &PathBuf| std::fs::read(p).map_err(|e| anyhow!("{}: {}", p.display(), io_message(&e)));
     let tls = match (&a.tls_cert, &a.tls_key) {
         (Some(c), Some(k)) => Some(reference::TlsConfig { cert_pem: read(c)?, key_pem: read(k)?, client_ca_pem: a.client_ca.as_ref().map(read).transpose()? }),

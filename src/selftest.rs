@@ -129,7 +129,7 @@ fn run_configured(profile: &Arc<Profile>, faults: Faults, variants: Variants, op
     let server = ReferenceServer::start_extras(&profile.name, faults, variants, extras, addr, crate::reference::Registration::generate(), None)?;
     let mut target = Target::parse("reference target", &server.target_toml(), &|_| None)?;
     // A fault in the metadata is the metadata cases' to find; discovery only fills capabilities.
-    let _ = target.discover_or_note(opts.request_timeout);
+    let _ = target.discover_or_note(opts.request_timeout, &opts.tls);
     let plan = Plan { profile: profile.clone(), target: Arc::new(target) };
     Ok(runner::run(&[plan], opts, Arc::new(Redactor::new()))?)
 }

@@ -112,3 +112,34 @@ fn mutual_tls_uses_the_client_certificate_from_the_target_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("field `tls.client_key`: cannot read"), "{}", text(&out));
 }
+
+/// `serve --tls`: the rfc6749 reference serves https with a certificate from a CA it makes at
+/// start (the target file trusts it through `[tls] ca_cert`, discovery included). The mutual-TLS
+/// cases pass there; a certificate-bound token replayed over another certificate, or none, is
+/// refused by the reference resource; and with the resource ignoring the binding, they fail.
+#[test]
+fn serve_tls_serves_https_and_the_mutual_tls_cases_pass_and_catch_an_unbound_resource() {
+    use oauth_conformance::model::result::Outcome;
+    use oauth_conformance::reference::{Extras, Fault};
+    let tls = || Extras { tls: true, ..Default::default() };
+    let server = ReferenceServer::start_offering("rfc6749", tls()).unwrap();
+    assert!(server.base_url().starts_with("https://"), "{}", server.base_url());
+    let toml = server.target_toml();
+    assert!(toml.contains("[tls]\nca_cert = \"\"\"\n-----BEGIN CERTIFICATE-----"), "the target file trusts the CA:\n{toml}");
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.toml");
+    std::fs::write(&target, &toml).unwrap();
+    let (out, report) = run(dir.path(), &toml, &["--filter", "mtls/"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains("warning: discovery_url"), "discovery trusts [tls] ca_cert: {}", text(&out));
+    let outcome = |r: &serde_json::Value, id: &str| r["cases"].as_array().unwrap().iter().find(|c| c["id"] == id).map(|c| c["outcome"].as_str().unwrap().to_string());
+    for id in ["mtls/client-credentials", "mtls/other-certificate", "mtls/resource-accepts", "mtls/resource-other-certificate", "mtls/resource-no-certificate", "mtls/introspect-cnf"] {
+        assert_eq!(outcome(&report, id).as_deref(), Some("passed"), "{id}: {}", text(&out));
+    }
+    let faults: Faults = [Fault::RfcMtlsResourceIgnoresBinding].into_iter().collect();
+    let broken = ReferenceServer::start_extras("rfc6749", faults, Default::default(), tls(), SocketAddr::from(([127, 0, 0, 1], 0)), Registration::generate(), None).unwrap();
+    let (_, report) = run(dir.path(), &broken.target_toml(), &["--filter", "mtls/resource"]);
+    for id in ["mtls/resource-other-certificate", "mtls/resource-no-certificate"] {
+        assert_eq!(outcome(&report, id).as_deref(), Some(Outcome::Failed.as_str()), "{id}: {report}");
+    }
+}

@@ -19,6 +19,11 @@ pub struct Extras {
     pub login_style: LoginStyle,
     /// The mutual-TLS listener and its client (rfc6749; RFC 8705), set when the server starts.
     pub mtls: Option<std::sync::Arc<super::mtls::Mtls>>,
+    /// `serve --tls`: the main listener over https too, its certificate from a CA made at start
+    /// (the mutual-TLS listener's, where there is one).
+    pub tls: bool,
+    /// The CA of that certificate (PEM), set when the server starts, for the target file.
+    pub tls_ca: Option<String>,
 }
 
 /// Lifetimes of the short-lived reference, and the waits its target file gives (one second more).

@@ -76,7 +76,6 @@ impl ReferenceServer {
         if profile == "rfc6749" {
             std::thread::spawn(|| super::signing::rs256().kid.len());
         }
-        let acceptor = tls.as_ref().map(tls::acceptor).transpose()?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -90,6 +89,7 @@ impl ReferenceServer {
             true => Some(mtls_side(&rt, addr, &mut extras)?),
             false => None,
         };
+        let acceptor = main_acceptor(tls.as_ref(), &mut extras)?;
         let router = app_full(profile, reg.clone(), faults.clone(), variants.clone(), extras.clone())?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let mut shutdown = vec![tx];
@@ -103,7 +103,8 @@ impl ReferenceServer {
             .spawn(move || {
                 rt.block_on(async move {
                     match acceptor {
-                        Some(acceptor) => tls::serve(listener, router, acceptor, rx).await,
+                        // The handlers say their issuer with the scheme they are reached by.
+                        Some(acceptor) => tls::serve(listener, router.layer(axum::middleware::map_request(tls::mark_https)), acceptor, rx).await,
                         None => {
                             let serve = axum::serve(listener, router).with_graceful_shutdown(async {
                                 let _ = rx.await;
@@ -117,7 +118,7 @@ impl ReferenceServer {
             .map_err(ReferenceError::Runtime)?;
         Ok(ReferenceServer {
             addr: bound,
-            scheme: if tls.is_some() { "https" } else { "http" },
+            scheme: if tls.is_some() || extras.tls { "https" } else { "http" },
             profile: profile.to_string(),
             registration: reg,
             faults,
@@ -143,6 +144,29 @@ impl ReferenceServer {
             extras: &self.extras,
         })
     }
+}
+
+/// The main listener's TLS: the certificate given (`--tls-cert`), or with `--tls` one from the CA
+/// made at start (the mutual-TLS listener's, else a CA of its own), whose PEM the target file gives.
+fn main_acceptor(given: Option<&TlsConfig>, extras: &mut Extras) -> Result<Option<tokio_rustls::TlsAcceptor>, ReferenceError> {
+    if let Some(t) = given {
+        return Ok(Some(tls::acceptor(t)?));
+    }
+    if !extras.tls {
+        return Ok(None);
+    }
+    let acceptor = match &extras.mtls {
+        Some(m) => {
+            extras.tls_ca = Some(m.pki.ca_pem.clone());
+            super::mtls::acceptor(&m.pki)?
+        }
+        None => {
+            let pki = super::mtls::Pki::generate("none").map_err(super::error::TlsError::from)?;
+            extras.tls_ca = Some(pki.ca_pem.clone());
+            super::mtls::acceptor(&pki)?
+        }
+    };
+    Ok(Some(acceptor))
 }
 
 /// The mutual-TLS listener on the main one's host (any port), its certificates, and the client

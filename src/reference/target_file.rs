@@ -95,6 +95,10 @@ fn rfc6749(d: &Described<'_>) -> String {
             m.client.id, m.pki.client_cert_pem, m.pki.client_key_pem, m.alias, m.alias, m.pki.ca_pem
         );
     }
+    if let (None, Some(ca)) = (&d.extras.mtls, &d.extras.tls_ca) {
+        // `serve --tls`: the CA of the https listener's certificate.
+        let _ = write!(t, "[tls]\nca_cert = \"\"\"\n{ca}\"\"\"\n\n");
+    }
     if d.extras.short_lived {
         let wait = |d: Duration| d.as_secs() + 1;
         let _ = write!(t, "[slow]\ncode = {}\naccess_token = {}\nrequest_uri = {}\ndevice_code = {}\n\n", wait(SHORT_CODE), wait(SHORT_ACCESS), wait(SHORT_CODE), wait(SHORT_CODE));

@@ -38,6 +38,16 @@ pub fn acceptor(tls: &TlsConfig) -> Result<tokio_rustls::TlsAcceptor, TlsError> 
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
+/// The header that tells the handlers the request came over the main listener's TLS, so that the
+/// issuer they state is https (`endpoint::state::issuer`); set here, never taken from a client.
+pub const SCHEME_HEADER: &str = "x-reference-scheme";
+
+/// Marks a request that came over the main listener's TLS (replacing whatever a client sent).
+pub async fn mark_https(mut req: axum::extract::Request) -> axum::extract::Request {
+    req.headers_mut().insert(SCHEME_HEADER, axum::http::HeaderValue::from_static("https"));
+    req
+}
+
 /// Serves `router` over TLS until `stop` fires.
 pub async fn serve(listener: tokio::net::TcpListener, router: axum::Router, acceptor: tokio_rustls::TlsAcceptor, mut stop: tokio::sync::oneshot::Receiver<()>) {
     loop {

@@ -10,7 +10,7 @@ use url::Url;
 use super::capabilities::Capabilities;
 use super::file::Target;
 use crate::model::capability::Capability;
-use crate::transport::http::{DEFAULT_BODY_CAP, Http, HttpRequest, TransportError};
+use crate::transport::http::{DEFAULT_BODY_CAP, Http, HttpRequest, TlsOptions, TransportError};
 
 /// Why discovery (RFC 8414) could not fill the target's endpoints. The problem is part of the
 /// message, not a `#[source]`: `main` prints the chain with `{:#}`, which would repeat it.
@@ -52,30 +52,45 @@ pub(crate) const ENDPOINTS: [(&str, &str); 8] = [
 impl Target {
     /// RFC 8414: fills the authorize, token and revoke endpoints the target file does not give
     /// from the server's metadata at `discovery_url`.
-    pub fn discover(&mut self, timeout: Duration) -> Result<(), DiscoveryError> {
+    /// `trust`: the run's own TLS trust (`--ca-cert`, `--insecure`), to which the target file's
+    /// `[tls]` adds, as for every request of the run.
+    pub fn discover(&mut self, timeout: Duration, trust: &TlsOptions) -> Result<(), DiscoveryError> {
+        let trust = self.trust(trust);
         if let Some(url) = self.discovery_url.clone() {
-            let meta = fetch(&url, timeout).map_err(|problem| DiscoveryError::Failed { url: Box::new(url.clone()), problem })?;
+            let meta = fetch(&url, timeout, &trust).map_err(|problem| DiscoveryError::Failed { url: Box::new(url.clone()), problem })?;
             self.apply_metadata(&meta).map_err(|problem| DiscoveryError::Failed { url: Box::new(url), problem })?;
         }
-        self.fetch_jwks(timeout);
+        self.fetch_jwks(timeout, &trust);
         Ok(())
+    }
+
+    /// The run's TLS trust with the target file's `[tls]` (its CA, its client certificate).
+    fn trust(&self, run: &TlsOptions) -> TlsOptions {
+        let mut trust = run.clone();
+        if let Some(t) = &self.tls {
+            trust.ca_certs.extend(t.ca_cert.clone());
+            if t.identity.is_some() {
+                trust.identity = t.identity.clone();
+            }
+        }
+        trust
     }
 
     /// An OpenID Provider's JWK Set (Discovery §3 jwks_uri, or the target file's `jwks`
     /// endpoint), kept to verify ID Tokens with. A set that cannot be fetched stays None: the
     /// jwks cases say why, and the signature checks that there was nothing to verify with.
-    fn fetch_jwks(&mut self, timeout: Duration) {
+    fn fetch_jwks(&mut self, timeout: Duration, trust: &TlsOptions) {
         if !self.capabilities.offers(Capability::OpenId) {
             return;
         }
         let Some(url) = self.endpoints.get("jwks").and_then(|p| self.resolve(p)) else { return };
-        self.jwks = fetch(&url, timeout).ok();
+        self.jwks = fetch(&url, timeout, trust).ok();
     }
 
     /// Discovery that never stops the run: a metadata document the server cannot serve is the
     /// metadata cases' finding, not a reason to judge nothing. Returns the problem as a line.
-    pub fn discover_or_note(&mut self, timeout: Duration) -> Option<String> {
-        self.discover(timeout).err().map(|e| format!("{e}; endpoints come from the target file and the profile, capabilities from [capabilities]"))
+    pub fn discover_or_note(&mut self, timeout: Duration, trust: &TlsOptions) -> Option<String> {
+        self.discover(timeout, trust).err().map(|e| format!("{e}; endpoints come from the target file and the profile, capabilities from [capabilities]"))
     }
 
     /// What a fetched metadata document says: capabilities first, then each endpoint the
@@ -129,9 +144,9 @@ pub(crate) fn lists(meta: &Value, member: &str, item: &str) -> bool {
 }
 
 /// GETs the metadata document: a JSON object with status 200.
-pub(crate) fn fetch(url: &Url, timeout: Duration) -> Result<Value, MetadataProblem> {
+pub(crate) fn fetch(url: &Url, timeout: Duration, trust: &TlsOptions) -> Result<Value, MetadataProblem> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(MetadataProblem::Runtime)?;
-    let http = Http::new(timeout, DEFAULT_BODY_CAP).map_err(MetadataProblem::Transport)?;
+    let http = Http::with_tls(timeout, DEFAULT_BODY_CAP, trust).map_err(MetadataProblem::Transport)?;
     let request = HttpRequest { method: "GET".into(), url: url.clone(), headers: vec![("accept".into(), "application/json".into())], body: None };
     let resp = rt.block_on(http.send(request)).response.map_err(MetadataProblem::Transport)?;
     if resp.status != 200 {
@@ -212,7 +227,7 @@ mod tests {
     #[test]
     fn without_a_discovery_url_nothing_is_fetched_or_noted() {
         let mut t = Target::parse("t.toml", "profile = \"p\"\nbase_url = \"http://127.0.0.1:1\"\nclient = { id = \"c\" }\n", &|_| None).unwrap();
-        assert_eq!(t.discover_or_note(Duration::from_millis(1)), None);
+        assert_eq!(t.discover_or_note(Duration::from_millis(1), &TlsOptions::default()), None);
     }
 
     #[test]
@@ -220,7 +235,7 @@ mod tests {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let text = format!("profile = \"p\"\nbase_url = \"http://127.0.0.1:{port}\"\ndiscovery_url = \"http://127.0.0.1:{port}/meta\"\nclient = {{ id = \"c\" }}\n");
         let mut t = Target::parse("t.toml", &text, &|_| None).unwrap();
-        let note = t.discover_or_note(Duration::from_secs(5)).unwrap();
+        let note = t.discover_or_note(Duration::from_secs(5), &TlsOptions::default()).unwrap();
         assert_eq!(note, format!("discovery_url http://127.0.0.1:{port}/meta: connection refused at 127.0.0.1:{port}; endpoints come from the target file and the profile, capabilities from [capabilities]"));
     }
 

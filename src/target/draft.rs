@@ -62,7 +62,7 @@ pub fn metadata_urls(issuer: &Url) -> Vec<Url> {
 pub fn fetch_first(urls: &[Url], timeout: Duration) -> Result<(Url, Value), NoMetadata> {
     let mut tried = Vec::new();
     for url in urls {
-        match fetch(url, timeout) {
+        match fetch(url, timeout, &crate::transport::http::TlsOptions::default()) {
             Ok(meta) => return Ok((url.clone(), meta)),
             Err(problem) => tried.push((url.clone(), problem)),
         }

@@ -29,7 +29,7 @@ pub fn run_toml(target_toml: &str) -> (RunResult, Arc<Redactor>) {
 
 pub fn run_toml_with(target_toml: &str, opts: RunOptions) -> (RunResult, Arc<Redactor>) {
     let mut target = Target::parse("test target", target_toml, &|_| None).expect("target parses");
-    let _ = target.discover_or_note(std::time::Duration::from_secs(5));
+    let _ = target.discover_or_note(std::time::Duration::from_secs(5), &oauth_conformance::transport::http::TlsOptions::default());
     let p = profile(&target.profile);
     target.check_against(&p).expect("target fits the profile");
     let redactor = Arc::new(Redactor::new());

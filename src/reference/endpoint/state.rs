@@ -112,5 +112,6 @@ impl AuthServer {
 /// The issuer identifier (RFC 8414, RFC 9207) from the Host the client used.
 pub fn issuer(headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-    format!("http://{host}")
+    let https = headers.get(super::super::tls::SCHEME_HEADER).is_some_and(|v| v == "https");
+    format!("{}://{host}", if https { "https" } else { "http" })
 }
