@@ -76,7 +76,7 @@ fn each_fault_fails_exactly_its_cases(#[case] fault: Fault, #[case] expected: &[
 #[case::mx_plain_accepted("citi-mx", Fault::MxPlainAccepted, &["authorize/pkce-plain-refused"])]
 #[case::mx_expires_in_number("citi-mx", Fault::MxExpiresInNumber, &["authorize/valid", "authorize/expires-in-integer-string", "authorize/pkce-s256-accepted"])]
 #[case::mx_access_token_opaque("citi-mx", Fault::MxAccessTokenOpaque, &["authorize/access-token-jose"])]
-#[case::rfc_pkce_unchecked("rfc6749", Fault::RfcPkceUnchecked, &["pkce/wrong-verifier", "pkce/missing-verifier", "public/missing-verifier"])]
+#[case::rfc_pkce_unchecked("rfc6749", Fault::RfcPkceUnchecked, &["fapi2/pkce-verifier-required", "fapi2/pkce-wrong-verifier", "pkce/wrong-verifier", "pkce/missing-verifier", "public/missing-verifier"])]
 #[case::rfc_pkce_downgrade("rfc6749", Fault::RfcPkceDowngrade, &["pkce/verifier-without-challenge"])]
 fn each_profile_fault_fails_exactly_its_cases(#[case] profile: &str, #[case] fault: Fault, #[case] expected: &[&str]) {
     let server = start_profile(profile, &[fault]);

@@ -82,7 +82,7 @@ impl AuthServer {
     /// RFC 8705 §2.2: the client registered for self_signed_tls_client_auth authenticates by
     /// presenting its registered certificate, and names itself with client_id alone; None when
     /// the request is not that client's.
-    fn mtls_caller(&self, req: &TokenRequest, p: Option<&Params>) -> Option<Result<&ClientReg, OAuthError>> {
+    pub fn mtls_caller(&self, req: &TokenRequest, p: Option<&Params>) -> Option<Result<&ClientReg, OAuthError>> {
         let m = self.mtls.as_ref()?;
         let p = p?;
         let other_method = req.headers.contains_key(header::AUTHORIZATION) || p.get("client_secret").is_some() || p.get("client_assertion").is_some();

@@ -19,7 +19,11 @@ use super::state::AuthServer;
 pub async fn revoke(State(st): State<Arc<AuthServer>>, req: TokenRequest) -> Response {
     let result = (|| {
         let parsed = st.token_params(&req);
-        let client = st.client_of(&req.headers, parsed.as_ref().ok())?;
+        // RFC 8705 §2: the mutual-TLS client authenticates with its certificate here too.
+        let client = match st.mtls_caller(&req, parsed.as_ref().ok()) {
+            Some(mtls) => mtls?,
+            None => st.client_of(&req.headers, parsed.as_ref().ok())?,
+        };
         let p = parsed?;
         revoked(&st, &p, &client.id)
     })();
