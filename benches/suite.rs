@@ -48,7 +48,7 @@ fn cpu_seconds() -> f64 {
 fn plan_for(profile: &str, target_toml: &str) -> Plan {
     let p = Arc::new(Profile::load(&Suite::Embedded, profile).unwrap());
     let mut t = Target::parse("bench", target_toml, &|_| None).unwrap();
-    if let Some(why) = t.discover_or_note(Duration::from_secs(5)) {
+    if let Some(why) = t.discover_or_note(Duration::from_secs(5), &oauth_conformance::transport::http::TlsOptions::default()) {
         println!("(discovery: {why})");
     }
     Plan { profile: p, target: Arc::new(t) }
