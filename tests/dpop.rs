@@ -18,7 +18,7 @@ fn run_dpop(faults: &[Fault], variants: &[Variant]) -> RunResult {
 #[test]
 fn a_correct_server_passes_every_dpop_case_and_no_proof_is_kept_in_clear() {
     let result = run_dpop(&[], &[]);
-    assert_eq!(result.cases().count(), 38);
+    assert_eq!(result.cases().count(), 40);
     for c in result.cases() {
         assert_eq!(c.outcome, Outcome::Passed, "{}: {}", c.id, c.message);
     }

@@ -54,10 +54,14 @@ pub enum Flaw {
     /// §4.3 item 12: no `ath`, or the hash of another token.
     NoAth,
     WrongAth,
+    /// A well-formed proof signed PS256, or EdDSA (Ed25519), by the run's key of that type
+    /// (RFC 9449 §5.1: the algorithms the server lists).
+    Ps256,
+    EdDsa,
 }
 
 impl Flaw {
-    pub const ALL: [(&'static str, Flaw); 23] = [
+    pub const ALL: [(&'static str, Flaw); 25] = [
         ("proof", Flaw::None),
         ("absent", Flaw::Absent),
         ("no_typ", Flaw::NoTyp),
@@ -81,6 +85,8 @@ impl Flaw {
         ("other_key", Flaw::OtherKey),
         ("no_ath", Flaw::NoAth),
         ("wrong_ath", Flaw::WrongAth),
+        ("proof_ps256", Flaw::Ps256),
+        ("proof_eddsa", Flaw::EdDsa),
     ];
 
     pub fn parse(s: &str) -> Option<Flaw> {
@@ -91,6 +97,15 @@ impl Flaw {
     /// judged on its `iat` carries none, and is not signed again when a nonce is asked for.
     pub fn judged_on_iat(self) -> bool {
         matches!(self, Flaw::Stale | Flaw::Future)
+    }
+
+    /// The algorithm other than ES256 a well-formed proof is signed with.
+    pub fn other_alg(self) -> Option<crate::jose::alg::OtherAlg> {
+        match self {
+            Flaw::Ps256 => Some(crate::jose::alg::OtherAlg::Ps256),
+            Flaw::EdDsa => Some(crate::jose::alg::OtherAlg::EdDsa),
+            _ => None,
+        }
     }
 
     pub fn name(self) -> &'static str {
@@ -143,11 +158,15 @@ pub fn proof(key: &SigningKey, other: &SigningKey, to: &Target<'_>, flaw: Flaw) 
     let mut htu = to.url.clone();
     htu.set_query(None);
     htu.set_fragment(None);
-    let mut jwk = json!({ "kty": "EC", "crv": "P-256", "x": signer.public_xy().0, "y": signer.public_xy().1 });
+    let other_alg = flaw.other_alg();
+    let mut jwk = match other_alg {
+        Some(a) => a.public().0.clone(),
+        None => json!({ "kty": "EC", "crv": "P-256", "x": signer.public_xy().0, "y": signer.public_xy().1 }),
+    };
     if flaw == Flaw::PrivateKey {
         jwk["d"] = json!(signer.private_scalar());
     }
-    let mut header = json!({ "typ": "dpop+jwt", "alg": "ES256", "jwk": jwk });
+    let mut header = json!({ "typ": "dpop+jwt", "alg": other_alg.map_or("ES256", |a| a.name()), "jwk": jwk });
     match flaw {
         Flaw::NoTyp => drop(header.as_object_mut().map(|h| h.remove("typ"))),
         Flaw::WrongTyp => header["typ"] = json!("JWT"),
@@ -197,7 +216,10 @@ pub fn proof(key: &SigningKey, other: &SigningKey, to: &Target<'_>, flaw: Flaw) 
             s[5] ^= 0x5a;
             s
         }
-        _ => signer.sign_raw(input.as_bytes()),
+        _ => match other_alg {
+            Some(a) => a.sign(input.as_bytes()),
+            None => signer.sign_raw(input.as_bytes()),
+        },
     };
     format!("{input}.{}", B64.encode(signature))
 }

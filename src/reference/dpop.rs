@@ -24,6 +24,8 @@ pub struct Lax {
     pub several: bool,
     pub malformed: bool,
     pub ath: bool,
+    /// PS256 and EdDSA proofs refused although the metadata lists them.
+    pub es256_only: bool,
 }
 
 /// What a request's proof must be for.
@@ -73,9 +75,11 @@ pub fn check(headers: &HeaderMap, want: &Expected<'_>, lax: Lax) -> Result<Optio
     let alg = header.get("alg").and_then(Value::as_str).unwrap_or_default();
     let skip_signature = match alg {
         "ES256" => lax.signature,
+        // RFC 9449 §5.1: the algorithms the metadata lists (FAPI 2.0 §5.4.1's three).
+        "PS256" | "EdDSA" if !lax.es256_only => lax.signature,
         "none" if lax.alg_none => true,
         "HS256" | "HS384" | "HS512" if lax.symmetric => true,
-        _ => return Err(bad("alg is not an asymmetric algorithm this server supports (ES256)")),
+        _ => return Err(bad("alg is not an asymmetric algorithm this server supports (ES256, PS256, EdDSA)")),
     };
     let jwk = header.get("jwk").filter(|j| j.is_object());
     if jwk.is_some_and(|j| j.get("d").is_some()) && !lax.private_key {
@@ -90,14 +94,8 @@ pub fn check(headers: &HeaderMap, want: &Expected<'_>, lax: Lax) -> Result<Optio
             return Err(bad(&format!("no {m} claim")));
         }
     }
-    let (x, y) = match jwk {
-        Some(j) => (
-            j.get("x").and_then(Value::as_str).unwrap_or_default().to_string(),
-            j.get("y").and_then(Value::as_str).unwrap_or_default().to_string(),
-        ),
-        None => (String::new(), String::new()),
-    };
-    if !skip_signature && jwk.is_some() && !signed_by(jws, &x, &y) {
+    let key = jwk.map(ProofKey::of).unwrap_or(ProofKey::Ec { x: String::new(), y: String::new() });
+    if !skip_signature && jwk.is_some() && !key.signed(jws, alg) {
         return Err(bad("the signature does not verify with the jwk"));
     }
     if let Some(htm) = member("htm")
@@ -119,7 +117,7 @@ pub fn check(headers: &HeaderMap, want: &Expected<'_>, lax: Lax) -> Result<Optio
         && !lax.ath && member("ath").and_then(Value::as_str) != Some(&crate::jose::dpop::access_token_hash(token)) {
             return Err(bad("ath is not the hash of the access token"));
         }
-    Ok(Some(Proven { jkt: crate::jose::dpop::thumbprint_of(&x, &y), jti: member("jti").and_then(Value::as_str).unwrap_or_default().to_string() }))
+    Ok(Some(Proven { jkt: key.thumbprint(), jti: member("jti").and_then(Value::as_str).unwrap_or_default().to_string() }))
 }
 
 /// §4.3 item 11: an `iat` within the window around now.
@@ -128,15 +126,51 @@ fn fresh(iat: &Value) -> bool {
     iat.as_i64().is_some_and(|t| (now - t).abs() <= WINDOW_SECS)
 }
 
-/// Whether `jws` is signed ES256 by the P-256 key (`x`, `y`) (§4.3 item 6).
-fn signed_by(jws: &str, x: &str, y: &str) -> bool {
-    jsonwebtoken::DecodingKey::from_ec_components(x, y).ok().is_some_and(|key| {
-        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
-        v.required_spec_claims.clear();
-        v.validate_exp = false;
-        v.validate_aud = false;
-        jsonwebtoken::decode::<Value>(jws, &key, &v).is_ok()
-    })
+/// The proof's public key, as its `jwk` gives it: P-256, RSA or Ed25519.
+enum ProofKey {
+    Ec { x: String, y: String },
+    Rsa { n: String, e: String },
+    Ed { x: String },
+}
+
+impl ProofKey {
+    fn of(jwk: &Value) -> ProofKey {
+        let m = |n: &str| jwk.get(n).and_then(Value::as_str).unwrap_or_default().to_string();
+        match jwk.get("kty").and_then(Value::as_str) {
+            Some("RSA") => ProofKey::Rsa { n: m("n"), e: m("e") },
+            Some("OKP") => ProofKey::Ed { x: m("x") },
+            _ => ProofKey::Ec { x: m("x"), y: m("y") },
+        }
+    }
+
+    /// RFC 7638 §3.2: the thumbprint over the key type's required members.
+    fn thumbprint(&self) -> String {
+        use sha2::Digest;
+        match self {
+            ProofKey::Ec { x, y } => crate::jose::dpop::thumbprint_of(x, y),
+            ProofKey::Rsa { n, e } => B64.encode(sha2::Sha256::digest(format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#))),
+            ProofKey::Ed { x } => B64.encode(sha2::Sha256::digest(format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#))),
+        }
+    }
+
+    /// Whether `jws` is signed with `alg` by this key (§4.3 item 6); the algorithm must be the
+    /// key type's.
+    fn signed(&self, jws: &str, alg: &str) -> bool {
+        use jsonwebtoken::{Algorithm, DecodingKey};
+        let key = match (self, alg) {
+            (ProofKey::Ec { x, y }, "ES256") => DecodingKey::from_ec_components(x, y).map(|k| (k, Algorithm::ES256)),
+            (ProofKey::Rsa { n, e }, "PS256") => DecodingKey::from_rsa_components(n, e).map(|k| (k, Algorithm::PS256)),
+            (ProofKey::Ed { x }, "EdDSA") => DecodingKey::from_ed_components(x).map(|k| (k, Algorithm::EdDSA)),
+            _ => return false,
+        };
+        key.ok().is_some_and(|(key, alg)| {
+            let mut v = jsonwebtoken::Validation::new(alg);
+            v.required_spec_claims.clear();
+            v.validate_exp = false;
+            v.validate_aud = false;
+            jsonwebtoken::decode::<Value>(jws, &key, &v).is_ok()
+        })
+    }
 }
 
 /// §4.3 item 9: the URIs compared after RFC 3986 syntax- and scheme-based normalisation (which

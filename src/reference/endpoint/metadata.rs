@@ -67,7 +67,7 @@ fn offered(st: &AuthServer, o: &mut Map<String, Value>, base: &str) {
         .collect();
     o.insert("token_endpoint_auth_methods_supported".into(), json!(methods));
     if st.offers(Offer::Dpop) {
-        o.insert("dpop_signing_alg_values_supported".into(), json!(["ES256"]));
+        o.insert("dpop_signing_alg_values_supported".into(), json!(["ES256", "PS256", "EdDSA"]));
     }
     // RFC 8705 §5: the endpoints a client presenting a certificate uses, on the mTLS listener;
     // §3.3: access tokens bound to it.
@@ -162,7 +162,7 @@ mod tests {
         assert_eq!(meta["issuer"], "http://as.test");
         assert_eq!(meta["token_endpoint"], "http://as.test/token");
         assert_eq!(meta["pushed_authorization_request_endpoint"], "http://as.test/par");
-        assert_eq!(meta["dpop_signing_alg_values_supported"], serde_json::json!(["ES256"]));
+        assert_eq!(meta["dpop_signing_alg_values_supported"], serde_json::json!(["ES256", "PS256", "EdDSA"]));
         assert!(meta.get("require_pushed_authorization_requests").is_none());
     }
 

@@ -13,14 +13,22 @@ use super::super::fault::Fault;
 use super::super::oauth_error::{OAuthError, no_store};
 use super::super::params::{self, Params, ascii};
 use super::super::registration::ClientReg;
-use super::state::{AuthServer, REALM};
+use super::state::{AuthServer, REALM, issuer};
 
 pub async fn par(State(st): State<Arc<AuthServer>>, headers: HeaderMap, body: Bytes) -> Response {
+    // RFC 9449 §10.1: a DPoP proof with the push binds the code to its key.
+    let proven = match st.dpop_on().then(|| st.dpop_proof(&headers, "POST", &format!("{}/par", issuer(&headers)), None)) {
+        Some(Err(why)) => return st.dpop_refused(why),
+        Some(Ok(p)) => p,
+        None => None,
+    };
     let result = (|| {
         let p = params::form(&headers, &body)?;
         let client = pushing_client(&st, &headers, &p)?;
         checked(&st, &p, client)?;
-        let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(p.pairs().iter().filter(|(k, _)| k != "client_secret")).finish();
+        let jkt = bound_key(&st, &p, proven.as_ref().map(|p| p.jkt.as_str()))?;
+        let pairs = p.pairs().iter().filter(|(k, _)| k != "client_secret" && k != "dpop_jkt").cloned().chain(jkt.map(|j| ("dpop_jkt".to_string(), j)));
+        let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
         Ok((st.store.push(&client.id, &query), st.par_expires_in(&client.id)))
     })();
     match result {
@@ -32,9 +40,24 @@ pub async fn par(State(st): State<Arc<AuthServer>>, headers: HeaderMap, body: By
             };
             let mut resp = (status, axum::Json(body)).into_response();
             no_store(&mut resp);
+            st.dpop_nonce_header(&mut resp);
             resp
         }
         Err(e) => st.error(e),
+    }
+}
+
+/// RFC 9449 §10.1: the key the code will be bound to — the push's proof's, or its dpop_jkt; both
+/// given, they MUST match. The faults drop the proof's binding or let a mismatch through.
+fn bound_key(st: &AuthServer, p: &Params, proof_jkt: Option<&str>) -> Result<Option<String>, OAuthError> {
+    let named = p.get("dpop_jkt");
+    let proof_jkt = proof_jkt.filter(|_| !st.has(Fault::RfcDpopParProofIgnored));
+    match (proof_jkt, named) {
+        (Some(a), Some(b)) if a != b && !st.has(Fault::RfcDpopParJktMismatchAccepted) => {
+            Err(OAuthError::bad_request("invalid_dpop_proof", "dpop_jkt names another key than the DPoP proof's"))
+        }
+        (Some(a), None) => Ok(Some(a.to_string())),
+        (_, named) => Ok(named.map(str::to_string)),
     }
 }
 

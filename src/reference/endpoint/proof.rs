@@ -26,6 +26,7 @@ impl AuthServer {
             several: self.has(Fault::RfcDpopSeveralAccepted),
             malformed: self.has(Fault::RfcDpopMalformedIgnored),
             ath: self.has(Fault::RfcDpopAthUnchecked),
+            es256_only: self.has(Fault::RfcDpopEs256Only),
         }
     }
 
