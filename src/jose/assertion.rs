@@ -112,10 +112,14 @@ pub enum Flaw {
     WrongKey,
     /// `aud` the right audience, inside an array (FAPI 2.0 §5.3.2.1 item 8: a string only).
     AudienceArray,
+    /// `iat` and `nbf` 8 s ahead: a client clock a little fast (FAPI 2.0 §5.3.2.1 item 13: to be
+    /// accepted), or 70 s ahead (to be rejected).
+    Ahead8s,
+    Ahead70s,
 }
 
 impl Flaw {
-    pub const ALL: [(&'static str, Flaw); 8] = [
+    pub const ALL: [(&'static str, Flaw); 10] = [
         ("private_key_jwt", Flaw::None),
         ("jwt_wrong_aud", Flaw::WrongAudience),
         ("jwt_expired", Flaw::Expired),
@@ -124,6 +128,8 @@ impl Flaw {
         ("jwt_alg_none", Flaw::Unsigned),
         ("jwt_wrong_key", Flaw::WrongKey),
         ("jwt_aud_array", Flaw::AudienceArray),
+        ("jwt_8s_ahead", Flaw::Ahead8s),
+        ("jwt_70s_ahead", Flaw::Ahead70s),
     ];
 }
 
@@ -144,6 +150,14 @@ pub fn client_assertion(key: &SigningKey, client_id: &str, audience: &str, jti: 
         "exp": if flaw == Flaw::Expired { now - 600 } else { now + 120 },
     });
     let o = claims.as_object_mut().expect("an object");
+    if let Some(ahead) = match flaw {
+        Flaw::Ahead8s => Some(8),
+        Flaw::Ahead70s => Some(70),
+        _ => None,
+    } {
+        o.insert("iat".into(), serde_json::json!(now + ahead));
+        o.insert("nbf".into(), serde_json::json!(now + ahead));
+    }
     match flaw {
         Flaw::NoSubject => {
             o.remove("sub");

@@ -66,6 +66,8 @@ pub struct AssertionPolicy {
     pub replay_accepted: bool,
     /// FAPI 2.0 §5.3.2.1 item 8: aud must be a string, not an array.
     pub aud_array_refused: bool,
+    /// FAPI 2.0 §5.3.2.1 item 13: the furthest ahead of now `iat` and `nbf` may be (seconds).
+    pub max_ahead: Option<u64>,
 }
 
 /// RFC 7523 §3: the assertion is signed ES256 by `key`, `iss` and `sub` are `client_id`, `aud`
@@ -104,6 +106,11 @@ pub fn verify_assertion(
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     if !policy.exp_unchecked && claims["exp"].as_u64().is_none_or(|e| e + 30 <= now) {
         return Err("the client assertion has no exp or has expired");
+    }
+    if let Some(max) = policy.max_ahead
+        && ["iat", "nbf"].iter().any(|c| claims[*c].as_u64().is_some_and(|t| t > now + max))
+    {
+        return Err("the client assertion's iat or nbf is too far in the future");
     }
     if !policy.aud_unchecked {
         let auds: Vec<&str> = match &claims["aud"] {

@@ -100,6 +100,18 @@ impl AuthServer {
         }
     }
 
+    /// §5.3.2.1 item 13: how far ahead of now a JWT's `iat` or `nbf` may be — up to 60 s is the
+    /// server's choice (10 s it must take); the faults take any, or none ahead at all.
+    pub fn fapi_max_ahead(&self) -> u64 {
+        if self.has(Fault::FapiAssertionFarAheadAccepted) {
+            u64::MAX / 2
+        } else if self.has(Fault::FapiAssertionSkewRefused) {
+            0
+        } else {
+            30
+        }
+    }
+
     /// §5.3.2.1 item 8: the audiences the FAPI client's assertion may name — the issuer alone,
     /// as a string (the faults widen or narrow it) — and whether an array is taken.
     pub fn fapi_audiences(&self, base: &str) -> (Vec<String>, bool) {

@@ -43,11 +43,21 @@ impl std::fmt::Debug for Mtls {
 /// (PEM).
 pub struct Pki {
     pub ca_pem: String,
+    ca_der: Vec<u8>,
     server_cert_pem: String,
     server_key_pem: String,
     pub client_cert_pem: String,
     pub client_key_pem: String,
     client_der: Vec<u8>,
+    /// The client's certificate issued by the CA, for `tls_client_auth` (RFC 8705 §2.1): the
+    /// server matches its subject and its chain, not its thumbprint.
+    pub issued_cert_pem: String,
+    pub issued_key_pem: String,
+}
+
+/// The subject DN the client registered for `tls_client_auth` has (`tls_client_auth_subject_dn`).
+pub fn registered_subject(client_id: &str) -> String {
+    format!("CN={client_id}, O=oauth-conformance reference")
 }
 
 impl Pki {
@@ -64,8 +74,16 @@ impl Pki {
         let mut client_params = CertificateParams::new(Vec::<String>::new())?;
         client_params.distinguished_name.push(DnType::CommonName, client_id);
         let client = client_params.self_signed(&client_key)?;
+        let issued_key = KeyPair::generate()?;
+        let mut issued_params = CertificateParams::new(Vec::<String>::new())?;
+        issued_params.distinguished_name.push(DnType::CommonName, client_id);
+        issued_params.distinguished_name.push(DnType::OrganizationName, "oauth-conformance reference");
+        let issued = issued_params.signed_by(&issued_key, &ca)?;
         Ok(Pki {
             ca_pem: ca.pem(),
+            ca_der: ca.der().to_vec(),
+            issued_cert_pem: issued.pem(),
+            issued_key_pem: issued_key.serialize_pem(),
             server_cert_pem: server.pem(),
             server_key_pem: server_key.serialize_pem(),
             client_cert_pem: client.pem(),
@@ -76,6 +94,15 @@ impl Pki {
 
     pub fn client_x5t(&self) -> String {
         thumbprint(&self.client_der)
+    }
+
+    /// RFC 8705 §2.1: a certificate that chains to this CA (its signature verifies with the CA's
+    /// key) and whose subject is `subject`; `chain_unchecked` (a fault) looks at the subject alone.
+    pub fn issued_to(&self, der: &[u8], subject: &str, chain_unchecked: bool) -> bool {
+        let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else { return false };
+        let Ok((_, ca)) = x509_parser::parse_x509_certificate(&self.ca_der) else { return false };
+        let chained = chain_unchecked || cert.verify_signature(Some(ca.public_key())).is_ok();
+        chained && cert.subject().to_string() == subject
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::endpoint::metadata::WELL_KNOWN;
 use super::endpoint::resource::PROBE;
 use super::extras::{Extras, SHORT_ACCESS, SHORT_CODE};
-use super::fault::Faults;
+use super::fault::{Fault, Faults};
 use super::offer::Offer;
 use super::registration::Registration;
 use super::variant::{Variant, Variants};
@@ -88,11 +88,14 @@ fn rfc6749(d: &Described<'_>) -> String {
     }
     if let Some(m) = &d.extras.mtls {
         // RFC 8705: the client registered for self_signed_tls_client_auth, its certificate and
-        // key, where its endpoints and the resource are on the mTLS listener, and its CA.
+        // key (for tls_client_auth, §2.1, the one the CA issued), where its endpoints and the
+        // resource are on the mTLS listener, and its CA.
+        let pki_method = d.variants.has(Variant::MtlsTlsClientAuth) || d.faults.has(Fault::RfcMtlsSubjectOnly);
+        let (certificate, key) = if pki_method { (&m.pki.issued_cert_pem, &m.pki.issued_key_pem) } else { (&m.pki.client_cert_pem, &m.pki.client_key_pem) };
         let _ = write!(
             t,
             "[mtls_client]\nid = \"{}\"\ncertificate = \"\"\"\n{}\"\"\"\nprivate_key = \"\"\"\n{}\"\"\"\nbase_url = \"{}\"\nprobe_url = \"{}{PROBE}\"\n\n[tls]\nca_cert = \"\"\"\n{}\"\"\"\n\n",
-            m.client.id, m.pki.client_cert_pem, m.pki.client_key_pem, m.alias, m.alias, m.pki.ca_pem
+            m.client.id, certificate, key, m.alias, m.alias, m.pki.ca_pem
         );
     }
     if let (None, Some(ca)) = (&d.extras.mtls, &d.extras.tls_ca) {

@@ -23,6 +23,8 @@ pub struct Certified {
     pub client: Http,
     /// Presents a self-signed certificate made for this run.
     pub other: Http,
+    /// Presents a self-signed certificate made for this run with the client's subject DN.
+    pub same_subject: Http,
     /// Presents none.
     pub none: Http,
 }
@@ -39,6 +41,7 @@ impl Certified {
         Ok(Certified {
             client: with(Some(m.identity.clone()), "the client's certificate")?,
             other: with(Some(throw_away()?), "a throw-away certificate")?,
+            same_subject: with(Some(same_subject(&m.identity)?), "a throw-away certificate with the client's subject")?,
             none: with(None, "no certificate")?,
         })
     }
@@ -48,6 +51,7 @@ impl Certified {
         match cert {
             Cert::Client => &self.client,
             Cert::Other => &self.other,
+            Cert::SameSubject => &self.same_subject,
             Cert::None => &self.none,
         }
     }
@@ -62,6 +66,24 @@ fn throw_away() -> Result<Vec<u8>, rcgen::Error> {
     Ok(format!("{}\n{}", cert.pem(), key.serialize_pem()).into_bytes())
 }
 
+/// A self-signed certificate and its key carrying the subject DN of the first certificate in
+/// `identity` (PEM: the client's certificate and key), attribute by attribute.
+fn same_subject(identity: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+    let unreadable = || rcgen::Error::CouldNotParseCertificate;
+    let (_, pem) = x509_parser::pem::parse_x509_pem(identity).map_err(|_| unreadable())?;
+    let (_, theirs) = x509_parser::parse_x509_certificate(&pem.contents).map_err(|_| unreadable())?;
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    for attr in theirs.subject().iter_attributes() {
+        let oid: Vec<u64> = attr.attr_type().iter().map(|arcs| arcs.collect()).ok_or_else(unreadable)?;
+        let value = attr.as_str().map_err(|_| unreadable())?;
+        params.distinguished_name.push(rcgen::DnType::from_oid(&oid), value);
+    }
+    let key = rcgen::KeyPair::generate()?;
+    let cert = params.self_signed(&key)?;
+    Ok(format!("{}\n{}", cert.pem(), key.serialize_pem()).into_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +93,25 @@ mod tests {
         let pem = throw_away().unwrap();
         assert!(reqwest::Identity::from_pem(&pem).is_ok());
         assert_ne!(throw_away().unwrap(), pem, "a new one each time");
+    }
+
+    #[test]
+    fn a_certificate_with_the_client_s_subject_is_another_certificate_with_the_same_subject() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(rcgen::DnType::CommonName, "mtls-client");
+        params.distinguished_name.push(rcgen::DnType::OrganizationName, "Example Bank");
+        let theirs = params.self_signed(&key).unwrap();
+        let identity = format!("{}\n{}", theirs.pem(), key.serialize_pem()).into_bytes();
+        let ours = same_subject(&identity).unwrap();
+        let subject = |pem: &[u8]| {
+            let (_, p) = x509_parser::pem::parse_x509_pem(pem).unwrap();
+            let (_, c) = x509_parser::parse_x509_certificate(&p.contents).unwrap();
+            (c.subject().to_string(), c.public_key().raw.to_vec())
+        };
+        let (a, b) = (subject(&identity), subject(&ours));
+        assert_eq!(a.0, "CN=mtls-client, O=Example Bank");
+        assert_eq!(a.0, b.0, "the same subject");
+        assert_ne!(a.1, b.1, "another key");
     }
 }

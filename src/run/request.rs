@@ -257,7 +257,7 @@ impl ClientAuth<'_> {
             Auth::UnknownClient => client.map(|c| basic(&format!("unknown-{}", crate::model::token::random_hex(6)), &secret_of(c))),
             // RFC 6749 §2.3, §4.1.3: a public client identifies itself with client_id in the form.
             Auth::Public | Auth::Post | Auth::PostWrongSecret => None,
-            Auth::PrivateKeyJwt | Auth::JwtReplay | Auth::JwtWrongAud | Auth::JwtExpired | Auth::JwtNoSub | Auth::JwtNoIss | Auth::JwtAlgNone | Auth::JwtWrongKey | Auth::JwtAudArray | Auth::JwtEndpointAud => None,
+            Auth::PrivateKeyJwt | Auth::JwtReplay | Auth::JwtWrongAud | Auth::JwtExpired | Auth::JwtNoSub | Auth::JwtNoIss | Auth::JwtAlgNone | Auth::JwtWrongKey | Auth::JwtAudArray | Auth::JwtEndpointAud | Auth::Jwt8sAhead | Auth::Jwt70sAhead => None,
             // RFC 8705 §2: the certificate authenticates; the client names itself in the form.
             Auth::Mtls => {
                 let m = target.mtls_client.as_ref().ok_or(BuildError::NoMtlsClient)?;

@@ -45,8 +45,13 @@ pub enum Auth {
     JwtWrongKey,
     /// …its audience an array holding the right one (FAPI 2.0: a string only)…
     JwtAudArray,
-    /// …or, for the `[fapi_client]` (whose assertions name the issuer), the endpoint's URL.
+    /// …or, for the `[fapi_client]` (whose assertions name the issuer), the endpoint's URL…
     JwtEndpointAud,
+    /// …or `iat` and `nbf` 8 s or 70 s ahead of now.
+    #[serde(rename = "jwt_8s_ahead")]
+    Jwt8sAhead,
+    #[serde(rename = "jwt_70s_ahead")]
+    Jwt70sAhead,
     /// As `[mtls_client]` (RFC 8705 §2): client_id in the form, and (unless the step's `cert`
     /// says otherwise) the client's certificate presented on the connection.
     Mtls,
@@ -59,6 +64,8 @@ impl Auth {
         Some(match self {
             Auth::PrivateKeyJwt | Auth::JwtReplay | Auth::JwtEndpointAud => Flaw::None,
             Auth::JwtAudArray => Flaw::AudienceArray,
+            Auth::Jwt8sAhead => Flaw::Ahead8s,
+            Auth::Jwt70sAhead => Flaw::Ahead70s,
             Auth::JwtWrongAud => Flaw::WrongAudience,
             Auth::JwtExpired => Flaw::Expired,
             Auth::JwtNoSub => Flaw::NoSubject,
@@ -78,6 +85,9 @@ pub enum Cert {
     Client,
     /// A throw-away self-signed certificate the suite makes for the run: nobody's.
     Other,
+    /// A throw-away self-signed certificate with `[mtls_client]`'s subject DN: the subject alone
+    /// authenticates nobody (RFC 8705 §2.1: the chain; §2.2: the registered certificate).
+    SameSubject,
     /// None, on the connection where the client's endpoints are (the mTLS aliases).
     None,
 }

@@ -75,6 +75,7 @@ impl AuthServer {
         };
         let policy = AssertionPolicy {
             aud_array_refused: !array_taken,
+            max_ahead: fapi.map(|_| self.fapi_max_ahead()),
             aud_unchecked: self.has(Fault::RfcJwtAudUnchecked),
             exp_unchecked: self.has(Fault::RfcJwtExpUnchecked),
             signature_unchecked: self.has(Fault::RfcJwtSignatureUnchecked),

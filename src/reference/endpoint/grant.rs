@@ -89,13 +89,23 @@ impl AuthServer {
         if p.get("client_id") != Some(m.client.id.as_str()) || other_method {
             return None;
         }
-        let presented = req.peer.as_deref().map(|der| super::super::mtls::thumbprint(der));
-        let accepted = match presented {
+        // §2.1 tls_client_auth: the subject and the CA's chain; §2.2 self_signed: the thumbprint.
+        let registered = |der: &[u8]| match self.tls_client_auth() {
+            true => m.pki.issued_to(der, &super::super::mtls::registered_subject(&m.client.id), self.has(Fault::RfcMtlsSubjectOnly)),
+            false => super::super::mtls::thumbprint(der) == m.client_x5t,
+        };
+        let accepted = match req.peer.as_deref() {
             Some(_) if self.has(Fault::RfcMtlsClientRefused) => false,
-            Some(t) => t == m.client_x5t || self.has(Fault::RfcMtlsAnyCertAccepted),
+            Some(der) => registered(der) || self.has(Fault::RfcMtlsAnyCertAccepted),
             None => self.has(Fault::RfcMtlsNoCertAccepted),
         };
         Some(if accepted { Ok(&m.client) } else { Err(OAuthError::bad_request("invalid_client", "the client certificate is missing or is not the one registered for this client")) })
+    }
+
+    /// Whether the mutual-TLS client is registered for `tls_client_auth` (RFC 8705 §2.1: a
+    /// certificate from the CA, matched by subject) rather than `self_signed_tls_client_auth`.
+    pub fn tls_client_auth(&self) -> bool {
+        self.variant(Variant::MtlsTlsClientAuth) || self.has(Fault::RfcMtlsSubjectOnly)
     }
 
     /// RFC 8705 §3: an access token issued to the mutual-TLS client is bound to the certificate

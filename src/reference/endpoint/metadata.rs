@@ -60,7 +60,8 @@ fn offered(st: &AuthServer, o: &mut Map<String, Value>, base: &str) {
         ("client_secret_basic", true),
         ("client_secret_post", st.offers(Offer::ClientSecretPost)),
         ("private_key_jwt", st.offers(Offer::PrivateKeyJwt)),
-        ("self_signed_tls_client_auth", st.mtls.is_some()),
+        ("self_signed_tls_client_auth", st.mtls.is_some() && !st.tls_client_auth()),
+        ("tls_client_auth", st.mtls.is_some() && st.tls_client_auth()),
     ]
         .into_iter()
         .filter_map(|(m, on)| on.then_some(m))
