@@ -76,6 +76,16 @@ impl AuthServer {
         self.is_fapi(Some(client_id)) && !by_reference && !self.has(Fault::FapiPlainRequestServed)
     }
 
+    /// The fault that serves the FAPI client's token request on its client_id alone, with no
+    /// assertion and no Authorization header (§5.3.2.1 item 6: it authenticates with
+    /// private_key_jwt).
+    pub fn fapi_unauthenticated(&self, headers: &axum::http::HeaderMap, p: Option<&Params>) -> Option<&super::registration::ClientReg> {
+        let p = p?;
+        let bare = !headers.contains_key(axum::http::header::AUTHORIZATION) && p.get("client_assertion").is_none();
+        let fapi = self.reg.fapi_client.as_ref().map(|(c, _)| c).filter(|c| p.get("client_id") == Some(c.id.as_str()))?;
+        (bare && self.has(Fault::FapiTokenUnauthenticated)).then_some(fapi)
+    }
+
     /// The FAPI client's token request: §5.3.2.1 item 2 (the password grant refused: the fault
     /// answers it) and item 4 (sender-constrained tokens only: a DPoP proof is required).
     pub fn fapi_token_refusal(&self, p: &Params, proven: bool) -> Option<OAuthError> {

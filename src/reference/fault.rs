@@ -290,6 +290,7 @@ faults! {
     FapiPasswordGrant => "fapi-password-grant", "rfc6749", Must, "the FAPI client may use the resource owner password credentials grant: a wrong password is answered invalid_grant (FAPI 2.0 Security Profile §5.3.2.1 item 2: shall reject ROPC; RFC 6749 §4.3)";
     FapiAssertionFarAheadAccepted => "fapi-assertion-far-ahead-accepted", "rfc6749", Must, "the FAPI client's assertion with iat and nbf 70 s in the future is accepted (FAPI 2.0 Security Profile §5.3.2.1 item 13: shall reject more than 60 s ahead)";
     FapiAssertionSkewRefused => "fapi-assertion-skew-refused", "rfc6749", Must, "the FAPI client's assertion with iat and nbf 8 s in the future is refused (FAPI 2.0 Security Profile §5.3.2.1 item 13: shall accept 0 to 10 s ahead)";
+    FapiTokenUnauthenticated => "fapi-token-unauthenticated", "rfc6749", Must, "the FAPI client's code exchange and refresh are served on its client_id alone, no client assertion (FAPI 2.0 Security Profile §5.3.2.1 item 6: authenticated by private_key_jwt or mTLS; RFC 6749 §3.2.1)";
     FapiMetadataWithoutPar => "fapi-metadata-without-par", "rfc6749", Must, "the metadata leaves out pushed_authorization_request_endpoint (FAPI 2.0 Security Profile §5.3.2.1 item 1 and §5.3.2.2 item 2: PAR supported and its endpoint published; RFC 9126 §5)";
     RfcExpiredTokenAccepted => "rfc-expired-token-accepted", "rfc6749", Must, "access tokens stay valid long after the expires_in they were issued with (RFC 6749 §7: the resource MUST ensure the token has not expired)";
 }

@@ -109,7 +109,8 @@ fn needs_of(endpoint: &str, auth: Option<Auth>, cert: bool, fapi: bool, needs: &
     if auth == Some(Auth::SecondClient) {
         needs.insert(Need::SecondClient);
     }
-    if auth == Some(Auth::Public) {
+    // In a FAPI table `public` means the FAPI client naming itself without authenticating.
+    if auth == Some(Auth::Public) && !fapi {
         needs.insert(Need::PublicClient);
     }
     if auth == Some(Auth::Mtls) {

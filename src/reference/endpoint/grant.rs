@@ -65,7 +65,10 @@ impl AuthServer {
         let client = match (self.mtls_caller(req, parsed.as_ref().ok()), self.public_caller(&req.headers, parsed.as_ref().ok())) {
             (Some(mtls), _) => mtls?,
             (None, Some(c)) if self.flavour.public_clients => c,
-            _ => self.client_of(&req.headers, parsed.as_ref().ok())?,
+            _ => match self.fapi_unauthenticated(&req.headers, parsed.as_ref().ok()) {
+                Some(fapi) => fapi,
+                None => self.client_of(&req.headers, parsed.as_ref().ok())?,
+            },
         };
         let p = parsed?;
         if grant == "client_credentials" && self.reg.is_public(&client.id) && !self.has(Fault::RfcPublicClientCredentials) {
