@@ -14,19 +14,23 @@ use crate::transport::http::Exchange;
 use crate::transport::page::Landing;
 
 impl CaseRun<'_> {
+    /// `step` made into a request for `role` (placeholders from `overrides` first), its client
+    /// assertion, if any, registered with the redactors.
+    fn built(&self, step: &Step, role: Role, overrides: &[(String, String)]) -> Result<request::Built, CaseError> {
+        let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
+        let built = request::build(step, &self.env.profile, &self.env.target, role, &lookup)?;
+        if let Some(a) = &built.assertion {
+            Both(&self.local, &self.env.redactor).add("client_assertion", a);
+        }
+        Ok(built)
+    }
 
     /// Sends `step` (through the login driver for browser endpoints) and records the exchanges.
     pub(crate) async fn perform(&mut self, label: &str, step: &Step, role: Role, overrides: &[(String, String)]) -> Result<Observed, CaseError> {
         self.last_hint = None;
-        let mut built = {
-            let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
-            request::build(step, &self.env.profile, &self.env.target, role, &lookup)?
-        };
+        let mut built = self.built(step, role, overrides)?;
         if let Some(flaw) = step.dpop {
             self.sign_dpop(&mut built.request, flaw)?;
-        }
-        if let Some(a) = &built.assertion {
-            Both(&self.local, &self.env.redactor).add("client_assertion", a);
         }
         // A request object (OpenID Connect Core §6.1) is JWT-shaped: kept out of the reports like
         // an assertion, although it holds nothing secret.
@@ -66,14 +70,7 @@ impl CaseRun<'_> {
                         // A client assertion is single-use (RFC 7523 §3: jti): the retry carries a
                         // fresh one, unless the case replays it on purpose.
                         let mut again = match &built.assertion {
-                            Some(_) if step.auth != Some(Auth::JwtReplay) => {
-                                let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
-                                let rebuilt = request::build(step, &self.env.profile, &self.env.target, role, &lookup)?;
-                                if let Some(a) = &rebuilt.assertion {
-                                    Both(&self.local, &self.env.redactor).add("client_assertion", a);
-                                }
-                                rebuilt.request
-                            }
+                            Some(_) if step.auth != Some(Auth::JwtReplay) => self.built(step, role, overrides)?.request,
                             _ => built.request.clone(),
                         };
                         self.sign_dpop(&mut again, flaw)?;

@@ -67,30 +67,28 @@ fn case_only_fields(raw: &RawEntry) -> [(&'static str, bool); 16] {
     ]
 }
 
+/// Fields a step may carry only at some endpoints or in some roles: the login page's own, and
+/// the before step's; the first one out of place, said in words.
+fn misplaced(raw: &RawEntry, endpoint: &str, is_browser: bool, role: &str) -> Option<String> {
+    if raw.browser.is_some() && !is_browser {
+        return Some(format!("field `browser`: endpoint `{endpoint}` is not driven through the login page"));
+    }
+    for (field, set, why) in [("user_code", raw.user_code.is_some(), "where the user types it"), ("session", raw.session, "where a browser session lives")] {
+        if set && !is_browser {
+            return Some(format!("field `{field}`: endpoint `{endpoint}` is not driven through the login page, {why}"));
+        }
+    }
+    [("precondition", raw.precondition), ("refusal_passes", raw.refusal_passes)]
+        .into_iter()
+        .find(|(_, set)| *set && !role.starts_with("before"))
+        .map(|(field, _)| format!("field `{field}` is only for a before step"))
+}
+
 /// What a step's endpoint and client authentication make the case need from the target: an
 /// optional endpoint needs the server to offer it, a client other than the main one needs the
 /// target file to name it.
 /// `cert`: the step presents a client certificate (or pointedly none), which needs the client it
 /// belongs to and, at the resource, where the resource is reached with it.
-/// Fields a step may carry only at some endpoints or in some roles: the login page's own, and
-/// the before step's.
-fn placement(raw: &RawEntry, endpoint: &str, is_browser: bool, role: &str) -> Result<(), String> {
-    if raw.browser.is_some() && !is_browser {
-        return Err(format!("field `browser`: endpoint `{endpoint}` is not driven through the login page"));
-    }
-    for (field, set, why) in [("user_code", raw.user_code.is_some(), "where the user types it"), ("session", raw.session, "where a browser session lives")] {
-        if set && !is_browser {
-            return Err(format!("field `{field}`: endpoint `{endpoint}` is not driven through the login page, {why}"));
-        }
-    }
-    for (field, set) in [("precondition", raw.precondition), ("refusal_passes", raw.refusal_passes)] {
-        if set && !role.starts_with("before") {
-            return Err(format!("field `{field}` is only for a before step"));
-        }
-    }
-    Ok(())
-}
-
 fn needs_of(endpoint: &str, auth: Option<Auth>, cert: bool, fapi: bool, needs: &mut BTreeSet<Need>) {
     if cert || auth == Some(Auth::Mtls) {
         needs.insert(Need::MtlsClient);
@@ -194,7 +192,9 @@ impl StepCtx<'_> {
         needs_of(&endpoint, raw.auth, raw.cert.is_some(), self.fapi, &mut known.needs);
         let is_browser = self.profile.is_browser_endpoint(&endpoint);
         let browser = if is_browser { Some(raw.browser.unwrap_or(Browser::Approve)) } else { None };
-        placement(raw, &endpoint, is_browser, role).map_err(e)?;
+        if let Some(why) = misplaced(raw, &endpoint, is_browser, role) {
+            return Err(e(why));
+        }
         if matches!(browser, Some(Browser::Approve | Browser::Deny)) {
             known.needs.insert(Need::Login);
         }

@@ -156,20 +156,19 @@ fn mtls_client(x: &Expander, m: &Spanned<RawMtlsClient>) -> Result<MtlsClient, L
 /// `[jwt_client]`: its key is the PEM itself, or a file relative to the target file.
 fn jwt_client(x: &Expander, j: &Spanned<RawJwtClient>) -> Result<JwtClient, LoadError> {
     let r = j.get_ref();
-    let field = "jwt_client.private_key";
-    let at = r.private_key.span().start;
-    let pem = pem_value(x, &r.private_key, field)?;
-    let key = crate::jose::assertion::SigningKey::from_pem(&pem).map_err(|e| x.err(at, field, e.to_string()))?;
-    Ok(JwtClient { id: x.value(&r.id, "jwt_client.id")?, key })
+    Ok(JwtClient { id: x.value(&r.id, "jwt_client.id")?, key: signing_key(x, &r.private_key, "jwt_client.private_key")? })
+}
+
+/// A client's ES256 signing key: the PEM itself, or a file relative to the target file.
+fn signing_key(x: &Expander, text: &Text, field: &str) -> Result<crate::jose::assertion::SigningKey, LoadError> {
+    let pem = pem_value(x, text, field)?;
+    crate::jose::assertion::SigningKey::from_pem(&pem).map_err(|e| x.err(text.span().start, field, e.to_string()))
 }
 
 /// `[fapi_client]`: its key as `[jwt_client]`'s; redirect_uri and scope default to `[client]`'s.
 fn fapi_client(x: &Expander, f: &Spanned<RawFapiClient>, main: &Spanned<RawClient>) -> Result<FapiClient, LoadError> {
     let r = f.get_ref();
-    let field = "fapi_client.private_key";
-    let at = r.private_key.span().start;
-    let pem = pem_value(x, &r.private_key, field)?;
-    let key = crate::jose::assertion::SigningKey::from_pem(&pem).map_err(|e| x.err(at, field, e.to_string()))?;
+    let key = signing_key(x, &r.private_key, "fapi_client.private_key")?;
     let m = main.get_ref();
     let as_client = RawClient {
         id: r.id.clone(),
