@@ -142,6 +142,54 @@ fn the_chromium_driver_passes_every_case_through_pages_built_by_javascript_and_k
     assert!(!json.contains(&server.registration.user.password));
 }
 
+/// A context kept from one login to the next carries nothing over: after a sign-in on it,
+/// `prompt=none` on the same context finds no signed-in user (OpenID Connect Core §3.1.2.1:
+/// an error, no page), and a plain request shows the login page again.
+#[test]
+fn a_kept_browser_context_starts_the_next_login_signed_out() {
+    use oauth_conformance::login::Choice;
+    use oauth_conformance::login::chromium::{Chromium, Route};
+    use oauth_conformance::transport::page::Landing;
+    let server = serve("rfc6749", LoginStyle::Script);
+    let target = oauth_conformance::target::file::Target::parse("t", &with_chromium(&server.target_toml()), &|_| None).unwrap();
+    let login = target.login.clone().unwrap();
+    let redirect = url::Url::parse(target.client.redirect_uri.as_deref().unwrap()).unwrap();
+    let authorize = |extra: &str| {
+        let mut u = url::Url::parse(&format!("{}/authorize", server.base_url())).unwrap();
+        u.query_pairs_mut().extend_pairs([("response_type", "code"), ("client_id", target.client.id.as_str()), ("redirect_uri", redirect.as_str()), ("scope", "openid"), ("nonce", "n-1"), ("state", "s-1")]);
+        if !extra.is_empty() {
+            u.query_pairs_mut().append_pair("prompt", extra);
+        }
+        u
+    };
+    let origins = [url::Url::parse(&server.base_url()).unwrap().origin()];
+    let stops = [redirect.clone()];
+    let param = |landing: &Landing, name: &str| match landing {
+        Landing::Redirect(u) => u.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned()),
+        _ => None,
+    };
+
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(async {
+        let browser = Chromium::launch().await.unwrap();
+        let start = authorize("");
+        let (first, seen) = browser.drive(&Route { start: &start, post: None, stops: &stops, origins: &origins }, Choice::Approve, &login, None, None).await;
+        let first = first.expect("the first login lands");
+        assert!(param(&first, "code").is_some() && seen.logins == 1, "{first:?} {seen:?}");
+        assert_eq!(browser.kept_contexts(), 1, "the landed login's context is kept");
+
+        let start = authorize("none");
+        let (second, seen) = browser.drive(&Route { start: &start, post: None, stops: &stops, origins: &origins }, Choice::Approve, &login, None, None).await;
+        let second = second.expect("prompt=none lands at the client");
+        assert_eq!(param(&second, "error").as_deref(), Some("login_required"), "the kept context still held the sign-in: {second:?}");
+        assert_eq!((seen.logins, browser.kept_contexts()), (0, 1), "one context, used twice");
+
+        let start = authorize("");
+        let (third, seen) = browser.drive(&Route { start: &start, post: None, stops: &stops, origins: &origins }, Choice::Approve, &login, None, None).await;
+        assert!(third.is_ok_and(|l| param(&l, "code").is_some()) && seen.logins == 1, "the login page comes back: {seen:?}");
+    });
+}
+
 /// The other styles through the browser too (the cases that sign in, approve and deny).
 #[rstest::rstest]
 #[case::two_step(LoginStyle::TwoStep)]

@@ -3,9 +3,15 @@
 //! pages). It reads the page the browser rendered with the form driver's own parser and
 //! heuristics (username, password, approve / deny), acts through the DOM, and stops at the first
 //! navigation to the client's redirect URI or off the server — intercepted and failed in the
-//! browser, so the client's host is never contacted. One browser per run, a fresh context (its
-//! own cookies, or a case's session's, carried over) per login, a few logins at once; each bounded by `[login] timeout`. A login that
-//! does not finish says where it stopped and keeps a screenshot with every input emptied.
+//! browser, so the client's host is never contacted. One browser per run, a few logins at once,
+//! each bounded by `[login] timeout`. A login that does not finish says where it stopped and
+//! keeps a screenshot with every input emptied.
+//!
+//! Each login runs in a browser context of its own, with one page; a context whose login landed
+//! is kept for a later login, its cookies cleared (or set to a case's session's) and its page's
+//! storage emptied first. A fresh context costs Chromium a new renderer process, about half a
+//! second of CPU, which was most of a JavaScript login's cost; a kept page navigates within the
+//! server's site and keeps its process. A context whose login stopped is thrown away.
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,8 +19,9 @@ use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::fetch::{ContinueRequestParams, EnableParams, EventRequestPaused, FailRequestParams, RequestPattern};
 use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent, EventResponseReceived, RequestId, ResourceType};
 use chromiumoxide::cdp::browser_protocol::network::{Cookie, CookieParam, TimeSinceEpoch};
-use chromiumoxide::cdp::browser_protocol::page::{CaptureScreenshotFormat, NavigateParams};
-use chromiumoxide::cdp::browser_protocol::storage::{GetCookiesParams, SetCookiesParams};
+use chromiumoxide::cdp::browser_protocol::page::CaptureScreenshotFormat;
+use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
+use chromiumoxide::cdp::browser_protocol::storage::{ClearCookiesParams, GetCookiesParams, SetCookiesParams};
 use chromiumoxide::cdp::browser_protocol::target::{CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams};
 use chromiumoxide::page::ScreenshotParams;
 use futures_util::StreamExt;
@@ -54,8 +61,41 @@ pub fn executable() -> Option<std::path::PathBuf> {
 pub struct Chromium {
     browser: Browser,
     slots: tokio::sync::Semaphore,
+    /// Contexts whose login landed, ready for the next.
+    idle: Mutex<Vec<Slot>>,
     profile_dir: std::path::PathBuf,
 }
+
+/// A browser context and its one page, whose document navigations all pause at its interceptor
+/// (see `intercept_navigations`) for as long as the slot lives.
+struct Slot {
+    context: BrowserContextId,
+    page: chromiumoxide::Page,
+    /// Where the current login goes; None between logins.
+    routing: Arc<Mutex<Option<Routing>>>,
+    _interceptor: AbortOnDrop,
+}
+
+/// A browser context or page the driver could not make (or watch): what, and the browser's words.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}: {source}")]
+struct SlotError {
+    what: &'static str,
+    source: chromiumoxide::error::CdpError,
+}
+
+/// A login's way out: the client's redirect URIs and the server's origins, and where the login
+/// left them once it did.
+struct Routing {
+    stops: Vec<Url>,
+    origins: Vec<url::Origin>,
+    arrived: Arc<Mutex<Option<Landing>>>,
+}
+
+/// Run on a kept page before its next login: its storage emptied, and its document marked as
+/// the last login's, so that the driver does not read it while the next navigation is on its
+/// way (`visible_html` returns nothing for a marked document).
+const RESET_PAGE: &str = "(() => { window.__ocStale = true; try { sessionStorage.clear(); } catch (e) {} try { localStorage.clear(); } catch (e) {} return true; })()";
 
 impl Drop for Chromium {
     /// The browser first (it writes into its profile until it dies), then its profile folder.
@@ -118,7 +158,7 @@ impl Chromium {
             .map_err(LaunchError::Config)?;
         let (browser, mut handler) = Browser::launch(config).await.map_err(|source| LaunchError::Start { exe: exe.clone(), source })?;
         tokio::spawn(async move { while handler.next().await.is_some() {} });
-        Ok(Chromium { browser, slots: tokio::sync::Semaphore::new(CONTEXTS), profile_dir })
+        Ok(Chromium { browser, slots: tokio::sync::Semaphore::new(CONTEXTS), idle: Mutex::default(), profile_dir })
     }
 
     /// Drives from `start` as the form driver would, through the rendered page.
@@ -131,44 +171,76 @@ impl Chromium {
             return (Err(stopped(DriveError::Browser { url: start.clone(), why: "the browser was closed".into() })), Seen::default());
         };
         let fail = |why: String| (Err(stopped(DriveError::Browser { url: start.clone(), why })), Seen::default());
-        let context = match self.browser.execute(CreateBrowserContextParams::default()).await {
-            Ok(c) => c.result.browser_context_id,
-            Err(e) => return fail(format!("a browser context: {e}")),
+        let slot = match self.slot().await {
+            Ok(slot) => slot,
+            Err(e) => return fail(e.to_string()),
         };
         if let Some(cookies) = session.map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).clone()).filter(|c| !c.is_empty()) {
             let mut set = SetCookiesParams::new(cookies);
-            set.browser_context_id = Some(context.clone());
+            set.browser_context_id = Some(slot.context.clone());
             if let Err(e) = self.browser.execute(set).await {
+                self.discard(slot).await;
                 return fail(format!("the session's cookies: {e}"));
             }
         }
-        let mut params = CreateTargetParams::new("about:blank");
-        params.browser_context_id = Some(context.clone());
-        let result = match self.browser.new_page(params).await {
-            Ok(page) => {
-                let mut seen = Seen::default();
-                let r = tokio::time::timeout(login.timeout, drive_page(&page, route, choice, login, user_code, &mut seen)).await;
-                let r = match r {
-                    Ok(r) => r,
-                    Err(_) => Err(DriveError::Browser { url: page_url(&page).await.unwrap_or_else(|| start.clone()), why: format!("the login did not finish within {} s (login.timeout)", login.timeout.as_secs()) }),
-                };
-                let r = match r {
-                    Ok(landing) => Ok(landing),
-                    Err(error) => Err(Stopped { error, screenshot: masked_screenshot(&page).await }),
-                };
-                let _ = page.close().await;
-                (r, seen)
-            }
-            Err(e) => fail(format!("a page: {e}")),
+        let page = &slot.page;
+        let mut seen = Seen::default();
+        let r = tokio::time::timeout(login.timeout, drive_page(&slot, route, choice, login, user_code, &mut seen)).await;
+        *slot.routing.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        let r = match r {
+            Ok(r) => r,
+            Err(_) => Err(DriveError::Browser { url: page_url(page).await.unwrap_or_else(|| start.clone()), why: format!("the login did not finish within {} s (login.timeout)", login.timeout.as_secs()) }),
+        };
+        let r = match r {
+            Ok(landing) => Ok(landing),
+            Err(error) => Err(Stopped { error, screenshot: masked_screenshot(page).await }),
         };
         if let Some(kept) = session {
-            let get = GetCookiesParams { browser_context_id: Some(context.clone()) };
+            let get = GetCookiesParams { browser_context_id: Some(slot.context.clone()) };
             if let Ok(got) = self.browser.execute(get).await {
                 *kept.lock().unwrap_or_else(|e| e.into_inner()) = got.result.cookies.iter().map(session_cookie).collect();
             }
         }
-        let _ = self.browser.execute(DisposeBrowserContextParams::new(context)).await;
-        result
+        match r {
+            Ok(_) => self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(slot),
+            Err(_) => self.discard(slot).await,
+        }
+        (r, seen)
+    }
+
+    /// How many contexts are kept for later logins (their logins landed).
+    pub fn kept_contexts(&self) -> usize {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// A context for a login: a kept one reset (its cookies cleared, its page's storage emptied
+    /// and its document marked stale), else a new one with a blank page.
+    async fn slot(&self) -> Result<Slot, SlotError> {
+        loop {
+            let Some(slot) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() else { break };
+            let clear = ClearCookiesParams { browser_context_id: Some(slot.context.clone()) };
+            let reset = async { self.browser.execute(clear).await.is_ok() && slot.page.evaluate(RESET_PAGE).await.is_ok() };
+            if tokio::time::timeout(Duration::from_secs(5), reset).await.unwrap_or(false) {
+                return Ok(slot);
+            }
+            self.discard(slot).await;
+        }
+        let context = self.browser.execute(CreateBrowserContextParams::default()).await.map_err(|source| SlotError { what: "a browser context", source })?.result.browser_context_id;
+        let mut params = CreateTargetParams::new("about:blank");
+        params.browser_context_id = Some(context.clone());
+        let made = match self.browser.new_page(params).await {
+            Ok(page) => intercept_navigations(&page).await.map(|(routing, interceptor)| Slot { context: context.clone(), page, routing, _interceptor: interceptor }),
+            Err(source) => Err(SlotError { what: "a page", source }),
+        };
+        if made.is_err() {
+            let _ = self.browser.execute(DisposeBrowserContextParams::new(context)).await;
+        }
+        made
+    }
+
+    async fn discard(&self, slot: Slot) {
+        let _ = slot.page.close().await;
+        let _ = self.browser.execute(DisposeBrowserContextParams::new(slot.context)).await;
     }
 }
 
@@ -210,7 +282,7 @@ async fn masked_screenshot(page: &chromiumoxide::Page) -> Option<Vec<u8>> {
 /// skips them): single-page apps keep panels they are not showing — a re-authentication dialog's
 /// password input, say — in the DOM.
 async fn visible_html(page: &chromiumoxide::Page) -> Option<String> {
-    const SCRIPT: &str = "(() => { const marked = [];\
+    const SCRIPT: &str = "(() => { if (window.__ocStale) return null; const marked = [];\
         for (const e of document.querySelectorAll('input:not([type=hidden]), button, select, textarea, a[href]')) {\
           if (typeof e.checkVisibility === 'function' && !e.checkVisibility()) { e.setAttribute('data-oc-invisible', ''); marked.push(e); } }\
         const html = document.documentElement.outerHTML; for (const e of marked) e.removeAttribute('data-oc-invisible'); return html; })()";
@@ -320,9 +392,10 @@ async fn run_js(page: &chromiumoxide::Page, script: String, url: &Url) -> Result
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn drive_page(page: &chromiumoxide::Page, route: &Route<'_>, choice: Choice, login: &Login, user_code: Option<&str>, seen: &mut Seen) -> Result<Landing, DriveError> {
-    let start = route.start;
-    let (arrived, _stop_watcher) = intercept_navigations(page, start, route.stops, route.origins).await?;
+async fn drive_page(slot: &Slot, route: &Route<'_>, choice: Choice, login: &Login, user_code: Option<&str>, seen: &mut Seen) -> Result<Landing, DriveError> {
+    let (page, start) = (&slot.page, route.start);
+    let arrived: Arc<Mutex<Option<Landing>>> = Arc::default();
+    *slot.routing.lock().unwrap_or_else(|e| e.into_inner()) = Some(Routing { stops: route.stops.to_vec(), origins: route.origins.to_vec(), arrived: arrived.clone() });
     let (traffic, _stop_traffic_watcher) = watch_traffic(page, start).await?;
     match route.post {
         Some(body) => post_to(page, start, body),
@@ -362,37 +435,46 @@ impl Walk<'_> {
     }
 }
 
-/// Every document navigation pauses here: the client's (or any off-server) URL is recorded
-/// (with the fields of a form posted there: the Form Post Response Mode) and failed in the
-/// browser, the server's continue. What leaves is where it stopped, once it did, and the
-/// watcher (stopped when dropped).
-async fn intercept_navigations(page: &chromiumoxide::Page, start: &Url, stops: &[Url], origins: &[url::Origin]) -> Result<(Arc<Mutex<Option<Landing>>>, AbortOnDrop), DriveError> {
+/// Every document navigation of a slot's page pauses here. During a login, the client's (or
+/// any off-server) URL is recorded (with the fields of a form posted there: the Form Post
+/// Response Mode) and failed in the browser, the server's continue; between logins every
+/// navigation fails, so nothing the last page still does reaches anywhere, and nothing is left
+/// paused. What leaves is the routing the logins set, and the interceptor (stopped when dropped).
+async fn intercept_navigations(page: &chromiumoxide::Page) -> Result<(Arc<Mutex<Option<Routing>>>, AbortOnDrop), SlotError> {
     let pattern = RequestPattern::builder().url_pattern("*").resource_type(ResourceType::Document).build();
-    let browser_err = |why: String| DriveError::Browser { url: start.clone(), why };
-    page.execute(EnableParams::builder().pattern(pattern).build()).await.map_err(|e| browser_err(format!("intercepting navigations: {e}")))?;
-    let mut paused = page.event_listener::<EventRequestPaused>().await.map_err(|e| browser_err(e.to_string()))?;
-    let arrived: Arc<Mutex<Option<Landing>>> = Arc::default();
-    let (stops, origins) = (stops.to_vec(), origins.to_vec());
-    let (p2, a2) = (page.clone(), arrived.clone());
-    let watcher = tokio::spawn(async move {
+    let watching = |source| SlotError { what: "intercepting navigations", source };
+    page.execute(EnableParams::builder().pattern(pattern).build()).await.map_err(watching)?;
+    let mut paused = page.event_listener::<EventRequestPaused>().await.map_err(watching)?;
+    let routing: Arc<Mutex<Option<Routing>>> = Arc::default();
+    let (p2, r2) = (page.clone(), routing.clone());
+    let interceptor = tokio::spawn(async move {
         while let Some(ev) = paused.next().await {
             // A fragment never travels in a request: DevTools gives it apart (an implicit or
             // hybrid response's parameters are there).
             let url = Url::parse(&format!("{}{}", ev.request.url, ev.request.url_fragment.as_deref().unwrap_or_default())).ok();
-            let leaves = url.as_ref().is_some_and(|u| is_stop(&stops, u) || !origins.contains(&u.origin()));
-            if let (true, Some(url)) = (leaves, url) {
+            let landed = {
+                let routing = r2.lock().unwrap_or_else(|e| e.into_inner());
+                match (routing.as_ref(), url) {
+                    (Some(r), Some(url)) if !is_stop(&r.stops, &url) && r.origins.contains(&url.origin()) => None,
+                    (Some(r), Some(url)) => Some(Some((r.arrived.clone(), url))),
+                    _ => Some(None),
+                }
+            };
+            let Some(landed) = landed else {
+                let _ = p2.execute(ContinueRequestParams::new(ev.request_id.clone())).await;
+                continue;
+            };
+            let _ = p2.execute(FailRequestParams::new(ev.request_id.clone(), ErrorReason::Aborted)).await;
+            if let Some((arrived, url)) = landed {
                 let landing = match posted_fields(&ev.request) {
                     Some(params) => Landing::Posted { url, params },
                     None => Landing::Redirect(url),
                 };
-                *a2.lock().unwrap_or_else(|e| e.into_inner()) = Some(landing);
-                let _ = p2.execute(FailRequestParams::new(ev.request_id.clone(), ErrorReason::Aborted)).await;
-            } else {
-                let _ = p2.execute(ContinueRequestParams::new(ev.request_id.clone())).await;
+                *arrived.lock().unwrap_or_else(|e| e.into_inner()) = Some(landing);
             }
         }
     });
-    Ok((arrived, AbortOnDrop(watcher)))
+    Ok((routing, AbortOnDrop(interceptor)))
 }
 
 /// The fields of a form the page posted (`application/x-www-form-urlencoded`, as HTML forms
@@ -710,12 +792,13 @@ fn post_to(page: &chromiumoxide::Page, to: &Url, body: &str) {
     });
 }
 
-/// Starts a navigation without waiting for it: one the driver aborts (at the client) never
-/// completes, and its command would only answer at the browser's request timeout.
+/// Starts a navigation without waiting for it, from the page's script: one the driver aborts (at
+/// the client) never completes, and chromiumoxide holds every later `Page.navigate` of the page
+/// behind it until the browser's request timeout — a kept page would wait that long.
 fn navigate(page: &chromiumoxide::Page, to: &Url) {
-    let (page, to) = (page.clone(), to.to_string());
+    let (page, script) = (page.clone(), format!("location.assign({}); true", js(to.as_str())));
     tokio::spawn(async move {
-        let _ = page.execute(NavigateParams::new(to)).await;
+        let _ = page.evaluate(script).await;
     });
 }
 
