@@ -258,4 +258,12 @@ pub struct InitArgs {
     /// Seconds to wait for the metadata (1-600).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+    /// Trust this CA certificate (PEM) for an https server; the drafted file names it as its
+    /// [tls] ca_cert, so that `run` trusts it too.
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Accept any server certificate while fetching the metadata. Dangerous: `run` then needs
+    /// --insecure as well, and every report says so.
+    #[arg(long)]
+    pub insecure: bool,
 }

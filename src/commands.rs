@@ -441,7 +441,22 @@ pub fn init(a: InitArgs) -> Result<ExitCode> {
         (None, Some(issuer)) => draft::metadata_urls(issuer),
         (None, None) => bail!("--discovery URL or --issuer URL is needed"),
     };
-    let (source, meta) = draft::fetch_first(&urls, Duration::from_secs(a.timeout))?;
+    let mut tls = TlsOptions { insecure: a.insecure, ..Default::default() };
+    let ca_cert = match &a.ca_cert {
+        Some(path) => {
+            tls.ca_certs.push(std::fs::read(path).map_err(|e| anyhow!("--ca-cert {}: {}", path.display(), io_message(&e)))?);
+            Some(std::path::absolute(path).map_err(|e| anyhow!("--ca-cert {}: {}", path.display(), io_message(&e)))?)
+        }
+        None => None,
+    };
+    if a.insecure {
+        eprintln!("WARNING: --insecure: the server's certificate is NOT checked; run with --insecure too (every report says so), or give --ca-cert.");
+    }
+    let (source, meta) = draft::fetch_first(&urls, Duration::from_secs(a.timeout), &tls).map_err(|e| {
+        // An https issuer on a private CA: say which flag trusts it.
+        let untrusted = a.ca_cert.is_none() && !a.insecure && e.to_string().contains("certificate");
+        anyhow!("{e}{}", if untrusted { " (a server certificate from a private CA: give the CA with --ca-cert FILE)" } else { "" })
+    })?;
     let mut answers = Answers {
         client_id: a.client_id,
         public: a.public,
@@ -451,6 +466,7 @@ pub fn init(a: InitArgs) -> Result<ExitCode> {
         second_redirect_uri: a.second_redirect_uri,
         username: a.username,
         probe_url: a.probe_url,
+        ca_cert,
     };
     if !a.no_input && std::io::stdin().is_terminal() {
         ask_missing(&mut answers)?;

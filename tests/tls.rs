@@ -143,3 +143,47 @@ fn serve_tls_serves_https_and_the_mutual_tls_cases_pass_and_catch_an_unbound_res
         assert_eq!(outcome(&report, id).as_deref(), Some(Outcome::Failed.as_str()), "{id}: {report}");
     }
 }
+
+/// `init` against an https server whose certificate a private CA signed: without trust it names
+/// the flag that gives it (exit 2, no file); with `--ca-cert` it fetches the metadata and the
+/// drafted file trusts the CA as `[tls] ca_cert`, so that `run` with that file passes too.
+#[test]
+fn init_trusts_a_private_ca_with_ca_cert_and_writes_it_into_the_draft() {
+    use oauth_conformance::reference::Extras;
+    let server = ReferenceServer::start_offering("rfc6749", Extras { tls: true, ..Default::default() }).unwrap();
+    let served: toml::Table = server.target_toml().parse().unwrap();
+    let s = |table: &str, key: &str| served[table][key].as_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, s("tls", "ca_cert")).unwrap();
+    let out = dir.path().join("drafted.toml");
+    let base = server.base_url();
+    let (client, redirect, user) = (s("client", "id"), s("client", "redirect_uri"), s("login", "username"));
+    let init = |extra: &[&str]| {
+        let mut args = vec!["init", "--issuer", &base, "--output", out.to_str().unwrap(), "--no-input", "--client-id", &client, "--redirect-uri", &redirect, "--scope", "accounts", "--username", &user];
+        args.extend(extra);
+        Command::new(BIN).args(&args).env("NO_COLOR", "1").output().unwrap()
+    };
+
+    let untrusted = init(&[]);
+    assert_eq!(untrusted.status.code(), Some(2), "{}", text(&untrusted));
+    assert!(text(&untrusted).contains("give the CA with --ca-cert FILE"), "{}", text(&untrusted));
+    assert!(!out.exists());
+
+    let trusted = init(&["--ca-cert", ca.to_str().unwrap()]);
+    assert_eq!(trusted.status.code(), Some(0), "{}", text(&trusted));
+    let drafted = std::fs::read_to_string(&out).unwrap();
+    let written: toml::Table = drafted.parse().unwrap();
+    assert_eq!(written["tls"]["ca_cert"].as_str(), Some(std::path::absolute(&ca).unwrap().to_str().unwrap()), "{drafted}");
+
+    let reports = dir.path().join("reports");
+    let run = Command::new(BIN)
+        .args(["run", "--target", out.to_str().unwrap(), "--filter", "token-code/", "--report-dir", reports.to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .env("OAUTH_CLIENT_SECRET", s("client", "secret"))
+        .env("OAUTH_LOGIN_PASSWORD", s("login", "password"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    assert!(text(&run).contains(" passed"), "{}", text(&run));
+}

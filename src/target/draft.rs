@@ -26,6 +26,8 @@ pub struct Answers {
     pub second_redirect_uri: Option<String>,
     pub username: Option<String>,
     pub probe_url: Option<String>,
+    /// The CA file `init --ca-cert` trusted (absolute): the draft's `[tls] ca_cert`.
+    pub ca_cert: Option<std::path::PathBuf>,
 }
 
 /// The drafted file and the environment variables it reads (name, what to put there).
@@ -59,10 +61,10 @@ pub fn metadata_urls(issuer: &Url) -> Vec<Url> {
 }
 
 /// The first of `urls` that answers with a metadata document, and that document.
-pub fn fetch_first(urls: &[Url], timeout: Duration) -> Result<(Url, Value), NoMetadata> {
+pub fn fetch_first(urls: &[Url], timeout: Duration, tls: &crate::transport::http::TlsOptions) -> Result<(Url, Value), NoMetadata> {
     let mut tried = Vec::new();
     for url in urls {
-        match fetch(url, timeout, &crate::transport::http::TlsOptions::default()) {
+        match fetch(url, timeout, tls) {
             Ok(meta) => return Ok((url.clone(), meta)),
             Err(problem) => tried.push((url.clone(), problem)),
         }
@@ -116,6 +118,9 @@ pub fn draft(source: &Url, meta: &Value, a: &Answers) -> Draft {
     let user = a.username.clone().unwrap_or_else(|| placeholder("OAUTH_LOGIN_USERNAME", "a test user's name at the login page"));
     let password = placeholder("OAUTH_LOGIN_PASSWORD", "that user's password");
     let _ = write!(t, "\n[login]\n# A test user; the suite logs in and approves (or denies) like a person would.\nusername = {}\npassword = {}\n{LOGIN_NOTES}", quoted(&user), quoted(&password));
+    if let Some(ca) = &a.ca_cert {
+        let _ = write!(t, "\n[tls]\n# The CA that signed the server's certificate (init --ca-cert), trusted by every run.\nca_cert = {}\n", quoted(&ca.to_string_lossy()));
+    }
     Draft { text: t, variables: vars }
 }
 
