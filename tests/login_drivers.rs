@@ -133,7 +133,7 @@ fn with_chromium(target: &str) -> String {
 
 #[test]
 fn the_chromium_driver_passes_every_case_through_pages_built_by_javascript_and_keeps_the_password_out() {
-    assert!(oauth_conformance::login::chromium::executable().is_some(), "Chromium is not installed: scripts/test installs Debian's chromium");
+    assert!(oauth_conformance::login::chromium::executable().is_some(), "Chromium is not installed: scripts/test installs Debian's chromium-headless-shell");
     let server = serve("citi-pl", LoginStyle::Script);
     let (result, _) = common::run_toml(&with_chromium(&server.target_toml()));
     assert_all_pass(&result, "citi-pl script style through headless Chromium");

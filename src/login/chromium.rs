@@ -47,14 +47,17 @@ const REACT: Duration = Duration::from_secs(10);
 /// At most this many actions (submits, clicks) per login.
 const MAX_ACTIONS: usize = 10;
 
-/// The executable: `OAUTH_CONFORMANCE_CHROMIUM`, else `chromium` / `chromium-browser` /
-/// `google-chrome` on the PATH.
+/// The executable: `OAUTH_CONFORMANCE_CHROMIUM`, else the first on the PATH of Chromium's
+/// headless shell (`chromium-headless-shell`, Google's `chrome-headless-shell`), `chromium`,
+/// `chromium-browser`, `google-chrome`. The shell first: it renders with the same engine but
+/// without the full browser around it, and a login through it costs half the CPU (citi-pl's 95
+/// cases through the JavaScript login: 6.7–7.3 s against 14–15 s with `chromium`).
 pub fn executable() -> Option<std::path::PathBuf> {
     if let Some(p) = std::env::var_os("OAUTH_CONFORMANCE_CHROMIUM") {
         return Some(p.into());
     }
     let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
+    ["chromium-headless-shell", "chrome-headless-shell", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
         .iter()
         .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
         .find(|p| p.is_file())
@@ -118,7 +121,7 @@ impl Drop for Chromium {
 /// Why the run's Chromium did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum LaunchError {
-    #[error("no Chromium found: install Debian's `chromium` (or set OAUTH_CONFORMANCE_CHROMIUM to the browser's path)")]
+    #[error("no Chromium found: install Debian's `chromium-headless-shell` or `chromium` (or set OAUTH_CONFORMANCE_CHROMIUM to the browser's path)")]
     NotFound,
     #[error("{}: {source}", .path.display())]
     ProfileDir { path: std::path::PathBuf, source: std::io::Error },
