@@ -209,6 +209,27 @@ fn the_chromium_driver_passes_the_other_styles(#[case] style: LoginStyle) {
     assert_all_pass(&result, style.name());
 }
 
+/// RFC 9700 §4.12 (FAPI 2.0 §5.3.2.2 items 10, 11): the status of the redirect answering the
+/// login form's POST is judged where the driver sees it (the form driver follows redirects
+/// itself); the browser follows them unseen, so under the chromium driver the cases are errors
+/// that say so, never a verdict on the server.
+#[rstest::rstest]
+fn the_redirect_answering_the_password_is_judged_by_the_form_driver_only(#[values("form", "chromium")] driver: &str) {
+    let server = serve("rfc6749", LoginStyle::Forms);
+    let selection = oauth_conformance::suite::selection::Selection { filters: ["fapi2/login-post-not-307", "fapi2/login-post-303"].map(String::from).to_vec(), exact: true, ..Default::default() };
+    let opts = oauth_conformance::run::runner::RunOptions { selection, ..Default::default() };
+    let target = if driver == "chromium" { with_chromium(&server.target_toml()) } else { server.target_toml() };
+    let (result, _) = common::run_toml_with(&target, opts);
+    let got: Vec<(String, Outcome)> = result.cases().map(|c| (c.id.clone(), c.outcome)).collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    for c in result.cases() {
+        match driver {
+            "form" => assert_eq!(c.outcome, Outcome::Passed, "{}: {}", c.id, c.message),
+            _ => assert!(c.outcome == Outcome::Error && c.message.contains("use the form driver to judge it"), "{}: {:?} {}", c.id, c.outcome, c.message),
+        }
+    }
+}
+
 /// A login the browser cannot finish (a wrong password) is an error saying where it stopped, with
 /// a screenshot whose inputs are emptied; the password appears nowhere, and the HTML report shows it.
 #[test]

@@ -7,12 +7,12 @@
 use serde_json::Value;
 use url::Url;
 
-use crate::check::expect::{Expect, RedirectExpect};
+use crate::check::expect::{CredentialsRedirect, Expect, RedirectExpect};
 use crate::check::http::{absent_from, error_code, error_description_ascii, expected_errors, present_in};
 use crate::check::record::{CheckContext, Mismatch, Recorder, Verdict, show_url};
 use crate::model::placeholder;
 use crate::transport::http::excerpt;
-use crate::transport::page::{Landing, Seen};
+use crate::transport::page::{CredentialsAnswer, Landing, Seen};
 
 /// Where a browser step landed, as the evaluators see it.
 pub struct Answer<'a> {
@@ -75,6 +75,24 @@ pub fn consent_page(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
     if let Some(want) = e.consent_page {
         page_seen(r, want, &CONSENT, a);
     }
+}
+
+/// RFC 9700 §4.12 (FAPI 2.0 Security Profile §5.3.2.2 items 10 and 11): the redirect that answers
+/// the login form's POST is not a 307 or 308 (the browser would post the password again, to the
+/// client or wherever it points), and should be a 303. A login answered without a redirect
+/// keeps both. `send` makes the case an error where the driver cannot say (see there).
+pub fn credentials_redirect(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
+    let Some(want) = e.credentials_redirect else { return };
+    let answer = a.seen.map(|s| s.credentials);
+    let (check, verdict) = match (want, answer) {
+        (CredentialsRedirect::Not307, Some(CredentialsAnswer::Redirect(s @ (307 | 308)))) => {
+            ("password_post_not_redirected_307", Err(Mismatch::expected("a redirect that turns the POST into a GET (303, or 302)", format!("{s}: the browser posts the password again to the Location"))))
+        }
+        (CredentialsRedirect::Not307, _) => ("password_post_not_redirected_307", Ok(())),
+        (CredentialsRedirect::SeeOther, Some(CredentialsAnswer::Redirect(s))) if s != 303 => ("password_post_redirected_303", Err(Mismatch::expected("303 See Other", s.to_string()))),
+        (CredentialsRedirect::SeeOther, _) => ("password_post_redirected_303", Ok(())),
+    };
+    r.record(check, None, verdict);
 }
 
 pub fn no_interaction(r: &mut Recorder, _: &Expect, a: &Answer<'_>) {
@@ -371,6 +389,29 @@ fn state_matches(sent: Option<&str>, got: &[&str]) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// RFC 9700 §4.12: how the login form's POST was answered, judged against `not_307` and
+    /// `303`: (check, passed, message).
+    #[rstest::rstest]
+    #[case(CredentialsAnswer::Redirect(307), "not_307", false, "expected a redirect that turns the POST into a GET (303, or 302), got 307: the browser posts the password again to the Location")]
+    #[case(CredentialsAnswer::Redirect(308), "not_307", false, "expected a redirect that turns the POST into a GET (303, or 302), got 308: the browser posts the password again to the Location")]
+    #[case(CredentialsAnswer::Redirect(302), "not_307", true, "")]
+    #[case(CredentialsAnswer::Page(200), "not_307", true, "")]
+    #[case(CredentialsAnswer::Redirect(303), "303", true, "")]
+    #[case(CredentialsAnswer::Redirect(302), "303", false, "expected 303 See Other, got 302")]
+    #[case(CredentialsAnswer::Redirect(307), "303", false, "expected 303 See Other, got 307")]
+    #[case(CredentialsAnswer::Page(200), "303", true, "")]
+    fn the_redirect_answering_the_password_is_judged(#[case] answer: CredentialsAnswer, #[case] want: &str, #[case] passed: bool, #[case] message: &str) {
+        let schemas = crate::check::schema::Schemas::default();
+        let ctx = CheckContext { schemas: &schemas, error_schema: "", sent_state: None, sent_redirect_uri: None, resolve: &|_| None, jwks: None };
+        let expect: Expect = toml::from_str(&format!("credentials_redirect = \"{want}\"")).unwrap();
+        let landing = Landing::Redirect(Url::parse("https://client.test/cb?code=x").unwrap());
+        let mut r = Recorder::new("main", crate::model::level::Level::Must);
+        credentials_redirect(&mut r, &expect, &Answer { landing: &landing, seen: Some(Seen { logins: 1, consents: 1, credentials: answer }), ctx: &ctx });
+        let got: Vec<_> = r.records.into_iter().map(|c| (c.check, c.passed, c.message.unwrap_or_default())).collect();
+        let check = if want == "303" { "password_post_redirected_303" } else { "password_post_not_redirected_307" };
+        assert_eq!(got, [(check, passed, message.to_string())]);
+    }
 
     #[test]
     fn state_must_match_byte_for_byte() {

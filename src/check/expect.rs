@@ -28,6 +28,17 @@ pub enum RedirectExpect {
     CodeOrError,
 }
 
+/// How the redirect answering the login form's POST (the request carrying the password) must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum CredentialsRedirect {
+    /// Not 307 (nor 308): those have the browser post the password again where they point.
+    #[serde(rename = "not_307")]
+    Not307,
+    /// 303 See Other, if a redirect answers it at all.
+    #[serde(rename = "303")]
+    SeeOther,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExpiresIn {

@@ -368,7 +368,8 @@ async fn drive_page(slot: &Slot, route: &Route<'_>, choice: Choice, login: &Logi
     }
     let mut walk = Walk { page, choice, login, user_code, traffic: &traffic, tally: Tally::default(), last: None, acted_on: None };
     let landing = walk.until_landed(&arrived).await;
-    *seen = Seen { logins: walk.tally.logins, consents: walk.tally.consents };
+    // The browser follows redirects itself: their statuses are not seen (`credentials` Unseen).
+    *seen = Seen { logins: walk.tally.logins, consents: walk.tally.consents, ..Seen::default() };
     landing
 }
 

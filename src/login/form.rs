@@ -11,7 +11,7 @@ use super::choice::{Choice, DriveError};
 use super::controls::{auto_submit_form, consent_button, consent_link, fill_field, fill_login, fill_username, is_stop, pairs_of, user_code_form};
 use crate::target::file::Login;
 use crate::transport::http::{Exchange, Http, HttpRequest, HttpResponse};
-use crate::transport::page::{Button, FORMLESS, Form, Landing, Page, Seen, parse_page};
+use crate::transport::page::{Button, CredentialsAnswer, FORMLESS, Form, Landing, Page, Seen, parse_page};
 
 /// At most this many requests per drive.
 pub const MAX_HOPS: usize = 10;
@@ -62,6 +62,8 @@ struct Tally {
     usernames: usize,
     user_codes: usize,
     denied: bool,
+    /// How the first request carrying the password was answered (`NotSent` until then).
+    credentials: Option<CredentialsAnswer>,
 }
 
 /// The next request of a drive.
@@ -69,6 +71,8 @@ struct Next {
     method: String,
     url: Url,
     body: Option<String>,
+    /// The body carries the user's password (a login form's submission).
+    credentials: bool,
 }
 
 impl<'a> Browser<'a> {
@@ -139,14 +143,14 @@ impl<'a> Browser<'a> {
     pub async fn drive(&mut self, start: Url, choice: Choice) -> Result<Landing, DriveError> {
         let mut tally = Tally::default();
         let landing = self.walk(start, choice, &mut tally).await;
-        self.seen = Seen { logins: tally.logins, consents: tally.consents };
+        self.seen = Seen { logins: tally.logins, consents: tally.consents, credentials: tally.credentials.unwrap_or(CredentialsAnswer::NotSent) };
         landing
     }
 
     async fn walk(&mut self, start: Url, choice: Choice, tally: &mut Tally) -> Result<Landing, DriveError> {
         let mut next = match self.post_start.clone() {
-            Some(body) => Next { method: "POST".to_string(), url: start, body: Some(body) },
-            None => Next { method: "GET".to_string(), url: start, body: None },
+            Some(body) => Next { method: "POST".to_string(), url: start, body: Some(body), credentials: false },
+            None => Next { method: "GET".to_string(), url: start, body: None, credentials: false },
         };
         for _ in 0..MAX_HOPS {
             let url = next.url.clone();
@@ -160,7 +164,11 @@ impl<'a> Browser<'a> {
                 return granted_without_asking(landing, choice, tally.denied);
             }
             let resp = self.fetch(&next.method, &url, next.body.take()).await?;
-            if (300..400).contains(&resp.status) && resp.status != 304 {
+            let redirected = (300..400).contains(&resp.status) && resp.status != 304;
+            if std::mem::take(&mut next.credentials) && tally.credentials.is_none() {
+                tally.credentials = Some(if redirected { CredentialsAnswer::Redirect(resp.status) } else { CredentialsAnswer::Page(resp.status) });
+            }
+            if redirected {
                 let loc = resp.header("location").and_then(|l| url.join(l).ok());
                 let Some(to) = loc else {
                     return Err(DriveError::BadLocation { url, status: resp.status });
@@ -181,7 +189,7 @@ impl<'a> Browser<'a> {
             }
             match self.choose(&page, &url, choice, tally)? {
                 Move::Stay => return Ok(Landing::Page { url, status: resp.status, page }),
-                Move::Follow(to) => next = Next { method: "GET".into(), url: to, body: None },
+                Move::Follow(to) => next = Next { method: "GET".into(), url: to, body: None, credentials: false },
                 Move::Submit { form, .. } if form.method == FORMLESS => return Err(DriveError::NeedsBrowser { url, page: page.summary() }),
                 Move::Submit { form, pairs, pressed } => next = self.submission(&url, &form, pairs, pressed)?,
             }
@@ -273,12 +281,13 @@ impl<'a> Browser<'a> {
             return Err(DriveError::OffOriginForm { url: url.clone(), action: target.to_string() });
         }
         let encoded: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs.iter()).finish();
+        let credentials = form.fields.iter().any(|f| f.kind == "password");
         if form.method == "POST" {
-            Ok(Next { method: "POST".into(), url: target, body: Some(encoded) })
+            Ok(Next { method: "POST".into(), url: target, body: Some(encoded), credentials })
         } else {
             let mut t = target;
             t.set_query(Some(&encoded));
-            Ok(Next { method: "GET".into(), url: t, body: None })
+            Ok(Next { method: "GET".into(), url: t, body: None, credentials })
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::run::case_run::{Both, CaseError, CaseRun, Observed, Sent};
 use crate::run::request::{self, Role};
 use crate::suite::case::{Auth, Browser, Step};
 use crate::transport::http::Exchange;
-use crate::transport::page::Landing;
+use crate::transport::page::{CredentialsAnswer, Landing};
 
 impl CaseRun<'_> {
     /// `step` made into a request for `role` (placeholders from `overrides` first), its client
@@ -154,6 +154,19 @@ impl CaseRun<'_> {
         let judges_pages = |e: &crate::check::expect::Expect| e.login_page.is_some() || e.consent_page.is_some() || e.no_interaction;
         if seen.is_none() && (judges_pages(&step.expect) || step.expect.graded().any(|(_, e)| judges_pages(e))) {
             return Err(CaseError::new(ErrorKind::Login, "the login driver does not report the pages it passed (a login program): use the form or the chromium driver to judge them".to_string()));
+        }
+        // The redirect answering the password's POST: the chromium driver's browser follows it
+        // unseen, and a drive that sent no password has none to judge. Neither is the server's.
+        let judges_credentials = step.expect.credentials_redirect.is_some() || step.expect.graded().any(|(_, e)| e.credentials_redirect.is_some());
+        match seen.map(|s| s.credentials) {
+            _ if !judges_credentials => {}
+            Some(CredentialsAnswer::Unseen) | None => {
+                return Err(CaseError::new(ErrorKind::Login, "the login driver does not see the status of the redirect that answers the login form (its browser follows it): use the form driver to judge it".to_string()));
+            }
+            Some(CredentialsAnswer::NotSent) => {
+                return Err(CaseError::new(ErrorKind::Login, "the drive reached the client without sending a password (a session's sign-in stood): nothing answered a login form's POST".to_string()));
+            }
+            Some(CredentialsAnswer::Page(_) | CredentialsAnswer::Redirect(_)) => {}
         }
         if seen.is_none() && (step.expect.form_post || step.expect.graded().any(|(_, e)| e.form_post)) {
             return Err(CaseError::new(ErrorKind::Login, "a login program reports the URL it reached, not the fields of a form posted there (response_mode=form_post): use the form or the chromium driver".to_string()));

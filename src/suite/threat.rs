@@ -11,6 +11,7 @@ pub const THREATS: &[(&str, &str, &str)] = &[
     ("pkce-downgrade", "PKCE downgrade", "RFC 9700 §4.8"),
     ("token-leakage", "Access token leakage at the resource server", "RFC 9700 §4.9"),
     ("open-redirector", "Open redirection", "RFC 9700 §4.11"),
+    ("credential-leak", "User credentials posted on by a 307 redirect", "RFC 9700 §4.12"),
     ("refresh-token-replay", "Refresh token replay and misuse", "RFC 9700 §4.14"),
     ("client-impersonation", "Client impersonation (weak or missing client authentication)", "RFC 6749 §10.1, §10.2"),
     ("clickjacking", "Clickjacking", "RFC 9700 §4.16"),

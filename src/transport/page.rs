@@ -54,6 +54,25 @@ impl Landing {
 pub struct Seen {
     pub logins: usize,
     pub consents: usize,
+    /// How the server answered the request that carried the user's password.
+    pub credentials: CredentialsAnswer,
+}
+
+/// How the server answered the login form's POST, the request that carries the user's password:
+/// a 307 or 308 would have the browser post the password again wherever it points (RFC 9700
+/// §4.12; FAPI 2.0 Security Profile §5.3.2.2 items 10 and 11).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CredentialsAnswer {
+    /// The driver does not see the statuses of the redirects it follows (the chromium driver:
+    /// the browser follows them).
+    #[default]
+    Unseen,
+    /// No password was sent on the way (the session's sign-in stood).
+    NotSent,
+    /// Answered with a page (or an error) of this status.
+    Page(u16),
+    /// Answered with a redirect of this status.
+    Redirect(u16),
 }
 
 /// What a page offers, parsed out of untrusted HTML.

@@ -57,7 +57,13 @@ pub async fn login(State(st): State<Arc<AuthServer>>, headers: HeaderMap, body: 
     st.store.sign_in(id, &sid, &user.username);
     st.sessions.sign_in(&sid, &user.username, st.has(Fault::RfcOidcAuthTimeStale));
     let to = format!("{CONSENT}?txn={}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>());
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+    // RFC 9700 §4.12: 303, so the browser does not post the password again where it goes.
+    let status = match st.is_fapi(Some(&txn.client_id)) {
+        true if st.has(Fault::FapiLoginRedirect307) => StatusCode::TEMPORARY_REDIRECT,
+        true if st.has(Fault::FapiLoginRedirect302) => StatusCode::FOUND,
+        _ => StatusCode::SEE_OTHER,
+    };
+    (status, [(header::LOCATION, to)]).into_response()
 }
 
 pub async fn consent_page(State(st): State<Arc<AuthServer>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
