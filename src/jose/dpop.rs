@@ -43,6 +43,11 @@ pub enum Flaw {
     /// §4.3 item 11: an hour old, an hour ahead.
     Stale,
     Future,
+    /// A well-formed proof whose `iat` is 8 s ahead (a client clock a little fast), and one 70 s
+    /// ahead: FAPI 2.0 Security Profile §5.3.2.1 item 13 has the server accept JWTs 0 to 10 s in
+    /// the future and reject those more than 60 s ahead.
+    Ahead8s,
+    Ahead70s,
     /// §4.3 item 2: not a JWT.
     NotJwt,
     /// §4.3 item 1: two DPoP header fields.
@@ -61,7 +66,7 @@ pub enum Flaw {
 }
 
 impl Flaw {
-    pub const ALL: [(&'static str, Flaw); 25] = [
+    pub const ALL: [(&'static str, Flaw); 27] = [
         ("proof", Flaw::None),
         ("absent", Flaw::Absent),
         ("no_typ", Flaw::NoTyp),
@@ -79,6 +84,8 @@ impl Flaw {
         ("wrong_htu", Flaw::WrongHtu),
         ("stale", Flaw::Stale),
         ("future", Flaw::Future),
+        ("ahead_8s", Flaw::Ahead8s),
+        ("ahead_70s", Flaw::Ahead70s),
         ("not_jwt", Flaw::NotJwt),
         ("two_headers", Flaw::TwoHeaders),
         ("replay", Flaw::Replay),
@@ -180,7 +187,7 @@ pub fn proof(key: &SigningKey, other: &SigningKey, to: &Target<'_>, flaw: Flaw) 
         "jti": crate::model::token::random_token(),
         "htm": method,
         "htu": if flaw == Flaw::WrongHtu { other_htu(&htu) } else { htu.to_string() },
-        "iat": match flaw { Flaw::Stale => now - 3600, Flaw::Future => now + 3600, _ => now },
+        "iat": match flaw { Flaw::Stale => now - 3600, Flaw::Future => now + 3600, Flaw::Ahead8s => now + 8, Flaw::Ahead70s => now + 70, _ => now },
     });
     if let Some(t) = to.access_token {
         match flaw {
@@ -450,17 +457,22 @@ mod tests {
         assert_eq!(differ, changed);
     }
 
+    /// Stale and future proofs are an hour off and judged on their `iat` alone (no nonce); the
+    /// FAPI clock-skew proofs (8 s and 70 s ahead) carry a nonce when one is asked, like any
+    /// well-formed proof, so that the server judges their `iat` and nothing else.
     #[rstest::rstest]
-    #[case::stale(Flaw::Stale, -3600)]
-    #[case::future(Flaw::Future, 3600)]
-    #[case::well_formed(Flaw::None, 0)]
-    fn iat_is_an_hour_off_for_a_stale_or_future_proof(#[case] flaw: Flaw, #[case] offset: i64) {
+    #[case::stale(Flaw::Stale, -3600, true)]
+    #[case::future(Flaw::Future, 3600, true)]
+    #[case::ahead_8s(Flaw::Ahead8s, 8, false)]
+    #[case::ahead_70s(Flaw::Ahead70s, 70, false)]
+    #[case::well_formed(Flaw::None, 0, false)]
+    fn iat_is_off_by_the_flaws_offset(#[case] flaw: Flaw, #[case] offset: i64, #[case] on_iat: bool) {
         let (a, b) = (SigningKey::generate(), SigningKey::generate());
         let url = url::Url::parse("https://as.test/token").unwrap();
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
         let iat = peek(&proof(&a, &b, &target(&url), flaw)).unwrap().1["iat"].as_i64().unwrap();
         assert!((iat - now - offset).abs() <= 2, "iat {iat}, now {now}");
-        assert_eq!(flaw.judged_on_iat(), offset != 0);
+        assert_eq!(flaw.judged_on_iat(), on_iat);
     }
 
     #[rstest::rstest]

@@ -6,8 +6,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde_json::Value;
 
-/// How long after (and before, for clock skew) its `iat` a proof is accepted (§11.1).
+/// How long after its `iat` a proof is accepted (§11.1).
 const WINDOW_SECS: i64 = 120;
+/// How far ahead of the server's clock a proof's `iat` may be: 60 s (FAPI 2.0 Security Profile
+/// §5.3.2.1 item 13 has JWTs up to 10 s ahead accepted and more than 60 s ahead rejected; RFC 9449
+/// §11.1 leaves the window to the server).
+const AHEAD_SECS: i64 = 60;
 
 /// The §4.3 checks a faulty server skips.
 #[derive(Debug, Default, Clone, Copy)]
@@ -26,6 +30,8 @@ pub struct Lax {
     pub ath: bool,
     /// PS256 and EdDSA proofs refused although the metadata lists them.
     pub es256_only: bool,
+    /// How far ahead an `iat` may be, where a fault moves it from [`AHEAD_SECS`].
+    pub ahead_secs: Option<i64>,
 }
 
 /// What a request's proof must be for.
@@ -110,7 +116,7 @@ pub fn check(headers: &HeaderMap, want: &Expected<'_>, lax: Lax) -> Result<Optio
         && member("nonce").and_then(Value::as_str) != Some(n) {
             return Err(Refusal::NonceNeeded);
         }
-    if member("iat").is_some_and(|iat| !fresh(iat)) && !lax.iat {
+    if member("iat").is_some_and(|iat| !fresh(iat, lax.ahead_secs.unwrap_or(AHEAD_SECS))) && !lax.iat {
         return Err(bad("iat is outside the accepted window"));
     }
     if let Some(token) = want.access_token
@@ -120,10 +126,10 @@ pub fn check(headers: &HeaderMap, want: &Expected<'_>, lax: Lax) -> Result<Optio
     Ok(Some(Proven { jkt: key.thumbprint(), jti: member("jti").and_then(Value::as_str).unwrap_or_default().to_string() }))
 }
 
-/// §4.3 item 11: an `iat` within the window around now.
-fn fresh(iat: &Value) -> bool {
+/// §4.3 item 11: an `iat` within the window around now, at most `ahead` seconds in the future.
+fn fresh(iat: &Value, ahead: i64) -> bool {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    iat.as_i64().is_some_and(|t| (now - t).abs() <= WINDOW_SECS)
+    iat.as_i64().is_some_and(|t| now - t <= WINDOW_SECS && t - now <= ahead)
 }
 
 /// The proof's public key, as its `jwk` gives it: P-256, RSA or Ed25519.
@@ -205,6 +211,16 @@ mod tests {
         let url = url::Url::parse("http://127.0.0.1:9/token").unwrap();
         let p = proof(&a, &b, &Target { method: "POST", url: &url, access_token: Some("t"), nonce: None }, flaw);
         check(&headers(&[p]), &Expected { method: "POST", url: "http://127.0.0.1:9/token", access_token: Some("t"), nonce: None }, lax)
+    }
+
+    /// FAPI 2.0 §5.3.2.1 item 13: an `iat` 8 s ahead is taken, 70 s ahead refused; the faults
+    /// move the bound each way.
+    #[test]
+    fn a_proof_ahead_of_the_clock_is_taken_up_to_60_seconds() {
+        assert!(checked(Flaw::Ahead8s, Lax::default()).is_ok());
+        assert!(matches!(checked(Flaw::Ahead70s, Lax::default()), Err(Refusal::Invalid(m)) if m.contains("iat")));
+        assert!(checked(Flaw::Ahead70s, Lax { ahead_secs: Some(120), ..Lax::default() }).is_ok());
+        assert!(matches!(checked(Flaw::Ahead8s, Lax { ahead_secs: Some(1), ..Lax::default() }), Err(Refusal::Invalid(_))));
     }
 
     #[test]

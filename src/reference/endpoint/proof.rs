@@ -10,6 +10,9 @@ use super::super::oauth_error::OAuthError;
 use super::super::variant::Variant;
 use super::state::AuthServer;
 
+/// How far ahead a proof's `iat` may be on a server with the fault that takes far-ahead proofs.
+const WINDOW_AHEAD_LAX: i64 = 120;
+
 impl AuthServer {
     /// The §4.3 checks the server's faults skip.
     fn dpop_lax(&self) -> dpop::Lax {
@@ -27,6 +30,11 @@ impl AuthServer {
             malformed: self.has(Fault::RfcDpopMalformedIgnored),
             ath: self.has(Fault::RfcDpopAthUnchecked),
             es256_only: self.has(Fault::RfcDpopEs256Only),
+            ahead_secs: match (self.has(Fault::FapiDpopFarAheadAccepted), self.has(Fault::FapiDpopSkewRefused)) {
+                (true, _) => Some(WINDOW_AHEAD_LAX),
+                (_, true) => Some(1),
+                _ => None,
+            },
         }
     }
 
