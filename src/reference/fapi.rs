@@ -10,11 +10,26 @@ use super::variant::Variant;
 
 /// §5.3.2.2 item 12: a request_uri lives less than 600 s.
 const FAPI_REQUEST_URI_LIFETIME: u64 = 90;
+/// §5.3.2.1 item 11: at most 60 s.
+const FAPI_CODE: std::time::Duration = std::time::Duration::from_secs(60);
+/// What the fault fapi-code-long-lived gives the FAPI client's codes.
+const FAPI_LONG_CODE: std::time::Duration = std::time::Duration::from_secs(120);
 
 impl AuthServer {
     /// Whether `client_id` is the FAPI client's.
     pub fn is_fapi(&self, client_id: Option<&str>) -> bool {
         matches!((client_id, &self.reg.fapi_client), (Some(id), Some((c, _))) if c.id == id)
+    }
+
+    /// FAPI 2.0 Security Profile §5.3.2.1 item 11: the FAPI client's codes live 60 s at most
+    /// (shorter still when the server runs short-lived); the fault has them live two minutes
+    /// whatever the server's lifetimes.
+    pub fn fapi_code_lifetime(&self, code: &str) {
+        if self.has(Fault::FapiCodeLongLived) {
+            self.store.set_code_lifetime(code, FAPI_LONG_CODE);
+        } else if self.store.lifetimes.code > FAPI_CODE {
+            self.store.set_code_lifetime(code, FAPI_CODE);
+        }
     }
 
     /// Whether a redirect to `uri` answers the FAPI client (its registered redirect_uri).

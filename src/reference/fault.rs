@@ -293,6 +293,7 @@ faults! {
     FapiTokenUnauthenticated => "fapi-token-unauthenticated", "rfc6749", Must, "the FAPI client's code exchange and refresh are served on its client_id alone, no client assertion (FAPI 2.0 Security Profile §5.3.2.1 item 6: authenticated by private_key_jwt or mTLS; RFC 6749 §3.2.1)";
     FapiDpopFarAheadAccepted => "fapi-dpop-far-ahead-accepted", "rfc6749", Must, "a DPoP proof whose iat is 70 s in the future is accepted (FAPI 2.0 Security Profile §5.3.2.1 item 13: shall reject JWTs with an iat more than 60 s ahead; RFC 9449 §4.3 item 11)";
     FapiDpopSkewRefused => "fapi-dpop-skew-refused", "rfc6749", Must, "a DPoP proof whose iat is 8 s in the future is refused (FAPI 2.0 Security Profile §5.3.2.1 item 13: shall accept JWTs with an iat 0 to 10 s ahead)";
+    FapiCodeLongLived => "fapi-code-long-lived", "rfc6749", Must, "the FAPI client's authorization codes live two minutes (FAPI 2.0 Security Profile §5.3.2.1 item 11: shall issue authorization codes with a maximum lifetime of 60 seconds)";
     FapiLoginRedirect307 => "fapi-login-redirect-307", "rfc6749", Must, "the FAPI client's login form, which carries the user's password, is answered with 307 Temporary Redirect (FAPI 2.0 Security Profile §5.3.2.2 item 10: shall not use 307 when redirecting a request that contains user credentials; RFC 9700 §4.12)";
     FapiLoginRedirect302 => "fapi-login-redirect-302", "rfc6749", Should, "the FAPI client's login form is answered with 302 Found, not 303 See Other (FAPI 2.0 Security Profile §5.3.2.2 item 11: should use 303 when redirecting with a status code; RFC 9700 §4.12)";
     FapiMetadataWithoutPar => "fapi-metadata-without-par", "rfc6749", Must, "the metadata leaves out pushed_authorization_request_endpoint (FAPI 2.0 Security Profile §5.3.2.1 item 1 and §5.3.2.2 item 2: PAR supported and its endpoint published; RFC 9126 §5)";
@@ -307,7 +308,7 @@ impl Fault {
     /// Faults only the slow cases (`--slow`, lifetimes) can catch: selftest runs them short-lived
     /// and slow.
     pub fn is_slow(self) -> bool {
-        matches!(self, Fault::RfcCodeNeverExpires | Fault::RfcExpiredTokenAccepted | Fault::RfcParNeverExpires | Fault::RfcDeviceNeverExpires)
+        matches!(self, Fault::RfcCodeNeverExpires | Fault::RfcExpiredTokenAccepted | Fault::RfcParNeverExpires | Fault::RfcDeviceNeverExpires | Fault::FapiCodeLongLived)
     }
 
     /// The fault's level in `profile`: rules the bank makes MUST that RFC 6749 rates SHOULD.

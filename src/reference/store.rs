@@ -329,7 +329,7 @@ impl Default for Lifetimes {
 #[derive(Default)]
 pub struct Store {
     inner: Mutex<Inner>,
-    lifetimes: Lifetimes,
+    pub lifetimes: Lifetimes,
     /// Codes and tokens from a counter (the predictable-tokens fault).
     predictable: bool,
     /// The DPoP nonce the server hands out (RFC 9449 §8), under the dpop-nonce variant.
@@ -491,6 +491,13 @@ impl Store {
         };
         self.lock().codes.insert(code.clone(), rec);
         code
+    }
+
+    /// Sets how long `code` lives from now on (a client whose profile bounds its codes).
+    pub fn set_code_lifetime(&self, code: &str, life: Duration) {
+        if let Some(rec) = self.lock().codes.get_mut(code) {
+            rec.expires = Instant::now() + life;
+        }
     }
 
     /// Exchanges a code, atomically. A replayed code revokes what it was redeemed into (RFC 6749 §4.1.2).

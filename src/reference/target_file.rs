@@ -104,7 +104,7 @@ fn rfc6749(d: &Described<'_>) -> String {
     }
     if d.extras.short_lived {
         let wait = |d: Duration| d.as_secs() + 1;
-        let _ = write!(t, "[slow]\ncode = {}\naccess_token = {}\nrequest_uri = {}\ndevice_code = {}\n\n", wait(SHORT_CODE), wait(SHORT_ACCESS), wait(SHORT_CODE), wait(SHORT_CODE));
+        let _ = write!(t, "[slow]\ncode = {}\naccess_token = {}\nrequest_uri = {}\ndevice_code = {}\nfapi_code = {}\n\n", wait(SHORT_CODE), wait(SHORT_ACCESS), wait(SHORT_CODE), wait(SHORT_CODE), wait(SHORT_CODE));
     }
     t.push_str("[endpoints]\nauthorize = \"/authorize\"\ntoken = \"/token\"\n");
     for (offer, line) in [

@@ -436,8 +436,8 @@ impl<'a> CaseRun<'a> {
         }
         // The slow case's wait: after its fixtures and setup (a pushed request_uri, say), just
         // before the request that must find them dead.
-        if let Some(secs) = case.wait.as_ref().and_then(|w| self.env.target.slow.get(w)) {
-            tokio::time::sleep(Duration::from_secs(*secs)).await;
+        if let Some(secs) = case.wait.as_ref().and_then(|w| self.env.target.wait_secs(w)) {
+            tokio::time::sleep(Duration::from_secs(secs)).await;
         }
 
         Ok(None)

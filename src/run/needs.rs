@@ -33,7 +33,7 @@ pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
         .collect();
     let missing: Vec<String> = missing
         .into_iter()
-        .chain(case.wait.as_ref().filter(|w| !target.slow.contains_key(*w)).map(|w| format!("the target file has no [slow] {w} (seconds to wait for the {})", wait_what(w))))
+        .chain(case.wait.as_ref().filter(|w| target.wait_secs(w).is_none()).map(|w| format!("the target file has no [slow] {w} (seconds to wait for the {})", wait_what(w))))
         .collect();
     (!missing.is_empty()).then(|| missing.join("; "))
 }
@@ -45,7 +45,7 @@ fn wait_what(key: &str) -> &'static str {
 /// Why a slow case does not run without `--slow`.
 pub(crate) fn slow_skip(case: &Case, target: &Target, slow: bool) -> Option<String> {
     let w = case.wait.as_ref().filter(|_| !slow)?;
-    let secs = target.slow.get(w).map(|s| format!(" ({s} s)")).unwrap_or_default();
+    let secs = target.wait_secs(w).map(|s| format!(" ({s} s)")).unwrap_or_default();
     Some(format!("a slow case: it waits out the {}{secs}; run with --slow", wait_what(w)))
 }
 

@@ -153,7 +153,13 @@ pub const WAITS: &[(&str, &str)] = &[
     ("access_token", "access token lifetime"),
     ("request_uri", "pushed request_uri lifetime"),
     ("device_code", "device_code lifetime"),
+    ("fapi_code", "FAPI client's authorization code lifetime"),
 ];
+
+/// The waits a rule bounds: the case waits the target's `[slow]` value when it is shorter, else
+/// the bound, so a target file cannot make the case wait longer than the rule allows (FAPI 2.0
+/// Security Profile §5.3.2.1 item 11: codes live 60 s at most, so the code must be dead 61 s on).
+pub const BOUNDED_WAITS: &[(&str, u64)] = &[("fapi_code", 61)];
 
 /// Values a case needs made before it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -220,6 +220,17 @@ pub struct Tls {
 }
 
 impl Target {
+    /// The seconds a slow case waits for `wait` (a key of `case::WAITS`): the target's `[slow]`
+    /// value, capped by the rule's bound where the rule gives one (`case::BOUNDED_WAITS`), which
+    /// is also the wait when the target gives none.
+    pub fn wait_secs(&self, wait: &str) -> Option<u64> {
+        let bound = crate::suite::case::BOUNDED_WAITS.iter().find(|(w, _)| *w == wait).map(|(_, b)| *b);
+        match (self.slow.get(wait).copied(), bound) {
+            (Some(s), Some(b)) => Some(s.min(b)),
+            (s, b) => s.or(b),
+        }
+    }
+
     /// Refuses a target naming a profile the suite does not have.
     pub fn check_profile_known(&self, known: &[String]) -> Result<(), LoadError> {
         if known.contains(&self.profile) {

@@ -381,6 +381,20 @@ mod tests {
         assert_eq!(err.to_string(), "conf/t.toml:6: field `jwt_client.private_key`: cannot read conf/k.pem: no such file");
     }
 
+    /// A wait a rule bounds (FAPI 2.0 §5.3.2.1 item 11: codes live 60 s at most) is the rule's
+    /// 61 s when the target gives none, the target's when shorter, never longer than the rule's;
+    /// the other waits are the target's alone.
+    #[rstest::rstest]
+    #[case("", "fapi_code", Some(61))]
+    #[case("[slow]\nfapi_code = 5\n", "fapi_code", Some(5))]
+    #[case("[slow]\nfapi_code = 600\n", "fapi_code", Some(61))]
+    #[case("", "code", None)]
+    #[case("[slow]\ncode = 600\n", "code", Some(600))]
+    fn a_bounded_wait_never_exceeds_its_rule(#[case] extra: &str, #[case] wait: &str, #[case] secs: Option<u64>) {
+        let t = Target::parse("t.toml", &format!("{BASE}{extra}"), &|_| None).unwrap();
+        assert_eq!(t.wait_secs(wait), secs);
+    }
+
     #[test]
     fn a_valid_file_expands_variables_and_keeps_every_table() {
         let extra = "[authorize]\nprompt = \"login\"\n[endpoints]\ntoken = \"https://as.example/${SET}\"\n[slow]\ncode = 61\n[capabilities]\niss = true\n";

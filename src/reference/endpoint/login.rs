@@ -134,6 +134,9 @@ fn approved(st: &AuthServer, txn: Txn, issuer: &str) -> Response {
     }
     let code = st.store.issue_code_full(&txn.client_id, &txn.redirect_uri, txn.redirect_uri_sent, &txn.scope, txn.challenge.as_deref());
     st.store.carry(&code, txn.nonce.as_deref(), txn.dpop_jkt.as_deref());
+    if st.is_fapi(Some(&txn.client_id)) {
+        st.fapi_code_lifetime(&code);
+    }
     st.sessions.consent(&txn.sid, &txn.client_id);
     if let Some(s) = st.sessions.signed_in(&txn.sid) {
         st.sessions.set_code_auth_time(&code, s.auth_time);
