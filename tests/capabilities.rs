@@ -147,6 +147,28 @@ fn a_par_only_server_refuses_plain_requests_and_the_case_sees_through_a_false_cl
     assert!(case.message.contains("expected no code"), "{}", case.message);
 }
 
+/// PAR everywhere (RFC 9126 §5): against a PAR-only reference every case's authorization request
+/// is pushed first and the browser starts from the request_uri, so the whole profile passes
+/// (before, 189 of its cases were errors and 3 failures, the plain requests being refused); the
+/// case about the plain request still sends it plain; a request refused at the push settles the
+/// cases that expect a refusal there, with the push's error code judged.
+#[test]
+fn against_a_par_only_server_every_authorization_request_is_pushed_first() {
+    use oauth_conformance::reference::{Extras, ReferenceServer};
+    let server = ReferenceServer::start_offering("rfc6749", Extras { par_required: true, ..Default::default() }).unwrap();
+    let (result, _) = common::run_toml(&server.target_toml());
+    let bad: Vec<String> = result.cases().filter(|c| !matches!(c.outcome, Outcome::Passed | Outcome::Skipped)).map(|c| format!("{} {:?}: {}", c.id, c.outcome, c.message)).collect();
+    assert!(bad.is_empty() && result.gate_passed(), "{bad:#?}");
+    assert!(result.cases().filter(|c| c.outcome == Outcome::Passed).count() >= 300);
+    let login = result.cases().find(|c| c.id == "authorize/code-after-consent").unwrap();
+    let urls: Vec<&str> = login.transcript.iter().map(|e| e.url.as_str()).collect();
+    assert!(urls[0].ends_with("/par") && urls[1].contains("/authorize?client_id=") && urls[1].contains("request_uri="), "{urls:#?}");
+    let plain = result.cases().find(|c| c.id == "par/required-plain-request-refused").unwrap();
+    assert!(!plain.transcript.iter().any(|e| e.url.ends_with("/par")), "the plain request is sent plain");
+    let scope = result.cases().find(|c| c.id == "authorize/unknown-scope").unwrap();
+    assert!(scope.checks.iter().any(|k| k.check == "refused_early" && k.passed), "{:?}", scope.checks);
+}
+
 /// RFC 8628 with a separate, public `[device_client]` (a TV app with no secret): the device cases
 /// run as that client (client_id in the form), pass, and the three about a confidential client's
 /// authentication are skipped with the reason.

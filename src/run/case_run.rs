@@ -171,6 +171,11 @@ pub(crate) struct CaseRun<'a> {
     pub(super) login_log: Vec<(String, String)>,
     /// The browser session the case's `session` steps share.
     pub(super) session: crate::login::Session,
+    /// The case judges plain authorization requests (it needs `par_required`): they are not
+    /// pushed first where the server requires PAR (see `push`).
+    pub(super) plain_requests: bool,
+    /// The last browser step's request was pushed first and the server refused the push.
+    pub(super) push_refused: Option<crate::run::push::PushRefused>,
 }
 
 /// A case's DPoP keys (A, the client's; B, another), made on first use, and what the server said.
@@ -202,7 +207,7 @@ impl<'a> CaseRun<'a> {
         let values = values::initial();
         let local = Redactor::new();
         env.target.register_secrets(&local);
-        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), sampled: None, level: Level::Must, last_hint: None, refused: None, dpop: DpopState::default(), screenshot: None, login_log: Vec::new(), session: Default::default() }
+        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), sampled: None, level: Level::Must, last_hint: None, refused: None, dpop: DpopState::default(), screenshot: None, login_log: Vec::new(), session: Default::default(), plain_requests: false, push_refused: None }
     }
 
     /// A login program's own words (its stderr, its error) with the password replaced wherever it
@@ -298,6 +303,13 @@ impl<'a> CaseRun<'a> {
             tokio::time::sleep(Duration::from_secs(secs)).await;
         }
         let obs = self.perform(label, step, role, &overrides).await?;
+        if let Some(refused) = self.push_refused.take()
+            && let Some(records) = crate::run::push::settled_at_push(label, step, &refused, self.level)
+        {
+            let ok = records.iter().all(|r| r.passed || r.level > self.level);
+            self.checks.extend(records);
+            return Ok(ok);
+        }
         if label == "main" && let Some(why) = refusal(step, &obs) {
             // A step that expects a refusal and got another one points at nothing in the target file.
             let hint = if step.expect.positive() { self.last_hint } else { None };
@@ -531,6 +543,7 @@ pub(crate) fn skeleton(case: &Case, profile: &str) -> CaseResult {
 pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
     let started = Instant::now();
     let mut run = CaseRun::new(env);
+    run.plain_requests = case.needs.contains(&crate::suite::case::Need::Capability(crate::model::capability::Capability::ParRequired));
     // RFC 9110 §15.5.2 binds the server whatever a case is about: a 401 without a challenge is
     // the server's failure even in a case about a client's or the deployment's duty.
     let server_own = |run: &CaseRun<'_>| run.checks.iter().any(|c| !c.passed && c.level == Level::Must && c.check == "challenge_on_401");

@@ -7,6 +7,7 @@ pub mod event;
 mod fixture;
 mod mtls;
 mod needs;
+mod push;
 mod resource;
 pub mod request;
 pub mod runner;

@@ -70,7 +70,7 @@ fn set(pairs: &mut Vec<(String, String)>, key: &str, value: &str) {
     }
 }
 
-fn encode(pairs: &[(String, String)]) -> String {
+pub(crate) fn encode(pairs: &[(String, String)]) -> String {
     url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs.iter()).finish()
 }
 

@@ -16,7 +16,7 @@ use crate::transport::page::{CredentialsAnswer, Landing};
 impl CaseRun<'_> {
     /// `step` made into a request for `role` (placeholders from `overrides` first), its client
     /// assertion, if any, registered with the redactors.
-    fn built(&self, step: &Step, role: Role, overrides: &[(String, String)]) -> Result<request::Built, CaseError> {
+    pub(super) fn built(&self, step: &Step, role: Role, overrides: &[(String, String)]) -> Result<request::Built, CaseError> {
         let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
         let built = request::build(step, &self.env.profile, &self.env.target, role, &lookup)?;
         if let Some(a) = &built.assertion {
@@ -47,6 +47,15 @@ impl CaseRun<'_> {
                     }
                     None => None,
                 };
+                if self.pushes_first(step, &built)
+                    && let Some((url, resp, refused)) = self.push_first(label, step, role, &mut built).await?
+                {
+                    // Refused at the push: where the browser would have gone, the push's answer.
+                    let page = crate::transport::page::parse_page(&resp.text());
+                    self.push_refused = Some(refused);
+                    let seen = crate::transport::page::Seen { credentials: CredentialsAnswer::NotSent, ..Default::default() };
+                    return Ok(Observed::Browser(Landing::Page { url, status: resp.status, page }, Sent { state: built.sent_state, redirect_uri: built.sent_redirect_uri, seen: Some(seen) }));
+                }
                 self.drive_login(label, step, b, built, user_code).await
             }
             None => {

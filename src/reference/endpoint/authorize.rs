@@ -192,7 +192,7 @@ fn client_and_redirect_uri<'a>(st: &'a AuthServer, p: &'a Params, issuer: &str) 
 
 /// An implicit or hybrid response type (OpenID Connect Core §3.2, §3.3) the server takes: an
 /// OpenID request of one of them, where the server offers those flows.
-fn openid_flow(st: &AuthServer, p: &Params) -> Option<ResponseType> {
+pub(super) fn openid_flow(st: &AuthServer, p: &Params) -> Option<ResponseType> {
     let openid = p.get("scope").is_some_and(|s| s.split(' ').any(|v| v == "openid"));
     p.get("response_type").and_then(ResponseType::parse).filter(|rt| !rt.is_code() && openid && hybrid::offered(st))
 }

@@ -92,8 +92,18 @@ fn checked(st: &AuthServer, p: &Params, client: &ClientReg) -> Result<(), OAuthE
         }
         return Ok(());
     }
-    if p.get("response_type") != Some("code") {
-        return Err(OAuthError::bad_request("unsupported_response_type", "response_type must be code"));
+    // RFC 6749 §3.1: no parameter twice (RFC 9126 §2.1: a push is checked as the request).
+    if let (Some(k), false) = (p.repeated(), st.has(Fault::RepeatedParamsAccepted)) {
+        return Err(bad(&format!("parameter {} is repeated", ascii(k))));
+    }
+    // RFC 6749 §4.1.2.1: a missing response_type is an invalid request; the OpenID Provider's
+    // implicit and hybrid types are pushed like code (their nonce is checked where the request
+    // is served).
+    match p.get("response_type") {
+        None => return Err(bad("response_type is required")),
+        Some("code") => {}
+        Some(_) if super::authorize::openid_flow(st, p).is_some() => {}
+        Some(other) => return Err(OAuthError::bad_request("unsupported_response_type", format!("response_type {} is not supported", ascii(other)))),
     }
     let redirect_uri = p.get("redirect_uri").unwrap_or(client.redirect_uri.as_str());
     if !st.redirect_uri_matches(&client.redirect_uri, redirect_uri) && !st.has(Fault::RfcParRedirectUriUnchecked) {
