@@ -175,7 +175,14 @@ pub(crate) struct CaseRun<'a> {
     /// pushed first where the server requires PAR (see `push`).
     pub(super) plain_requests: bool,
     /// The last browser step's request was pushed first and the server refused the push.
-    pub(super) push_refused: Option<crate::run::push::PushRefused>,
+    pub(super) push_refused: Option<PushRefused>,
+}
+
+/// A browser step's push (PAR everywhere, `run::push`) the server refused: its status, and the
+/// error code its JSON body names.
+pub(crate) struct PushRefused {
+    pub status: u16,
+    pub error: Option<String>,
 }
 
 /// A case's DPoP keys (A, the client's; B, another), made on first use, and what the server said.
@@ -304,7 +311,7 @@ impl<'a> CaseRun<'a> {
         }
         let obs = self.perform(label, step, role, &overrides).await?;
         if let Some(refused) = self.push_refused.take()
-            && let Some(records) = crate::run::push::settled_at_push(label, step, &refused, self.level)
+            && let Some(records) = self.settled_at_push(label, step, &refused)
         {
             let ok = records.iter().all(|r| r.passed || r.level > self.level);
             self.checks.extend(records);

@@ -9,7 +9,7 @@
 //! push's refusal.
 use crate::model::capability::Capability;
 use crate::model::result::ErrorKind;
-use crate::run::case_run::{CaseError, CaseRun};
+use crate::run::case_run::{CaseError, CaseRun, PushRefused};
 use crate::run::request::{self, Built, Role};
 use crate::suite::case::Step;
 use crate::transport::http::HttpResponse;
@@ -18,13 +18,13 @@ use crate::transport::http::HttpResponse;
 /// rest of the push is the authorization request's parameters.
 const CLIENT_AUTH: [&str; 4] = ["client_id", "client_secret", "client_assertion", "client_assertion_type"];
 
-/// A push the server refused: its answer, and the error code its JSON body names.
-pub(crate) struct PushRefused {
-    pub status: u16,
-    pub error: Option<String>,
-}
-
 impl CaseRun<'_> {
+    /// The records of a browser step whose push was refused, when that settles it (see
+    /// [`settled_at_push`]), at the case's level.
+    pub(super) fn settled_at_push(&self, label: &str, step: &Step, refused: &PushRefused) -> Option<Vec<crate::model::result::CheckRecord>> {
+        settled_at_push(label, step, refused, self.level)
+    }
+
     /// Whether `step`'s authorization request goes through the PAR endpoint first.
     pub(super) fn pushes_first(&self, step: &Step, built: &Built) -> bool {
         let t = &self.env.target;
