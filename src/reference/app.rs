@@ -63,6 +63,7 @@ pub fn test_server(faults: &[Fault], variants: &[Variant]) -> Arc<AuthServer> {
 
 /// The shared authorization server's state for a profile's `flavour`.
 fn auth_server(flavour: &'static Flavour, reg: Registration, faults: Faults, variants: Variants, extras: Extras) -> Arc<AuthServer> {
+    let par_required = extras.par_required || variants.has(Variant::ParRequired);
     let life = stated_lifetimes(&variants, &extras);
     // What the answers state; the lifetime faults then keep things alive a day regardless.
     let (expires_in, par_lifetime, device_lifetime) = (life.access.as_secs(), life.par.as_secs(), life.device.as_secs());
@@ -77,7 +78,7 @@ fn auth_server(flavour: &'static Flavour, reg: Registration, faults: Faults, var
         expires_in,
         par_lifetime,
         device_lifetime,
-        par_required: extras.par_required,
+        par_required,
         login_style: extras.login_style,
         sessions: Default::default(),
         mtls: extras.mtls,

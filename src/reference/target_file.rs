@@ -134,7 +134,7 @@ fn capabilities(d: &Described<'_>, t: &mut String) {
         for (name, offer) in [("iss", Offer::Iss), ("introspection", Offer::Introspection), ("revocation", Offer::Revocation), ("par", Offer::Par), ("private_key_jwt", Offer::PrivateKeyJwt), ("device_grant", Offer::DeviceGrant), ("dpop", Offer::Dpop), ("openid", Offer::OpenId)] {
             let _ = writeln!(t, "{name} = {}", !off(d, offer));
         }
-        let _ = writeln!(t, "par_required = {}", d.extras.par_required);
+        let _ = writeln!(t, "par_required = {}", d.extras.par_required || d.variants.has(Variant::ParRequired));
     }
 }
 
