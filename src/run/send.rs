@@ -169,7 +169,10 @@ impl CaseRun<'_> {
         let judges_credentials = step.expect.credentials_redirect.is_some() || step.expect.graded().any(|(_, e)| e.credentials_redirect.is_some());
         match seen.map(|s| s.credentials) {
             _ if !judges_credentials => {}
-            Some(CredentialsAnswer::Unseen) | None => {
+            None => {
+                return Err(CaseError::new(ErrorKind::Login, "a login program reports the URL it reached, not the status of the redirect that answered the login form: use the form driver to judge it".to_string()));
+            }
+            Some(CredentialsAnswer::Unseen) => {
                 return Err(CaseError::new(ErrorKind::Login, "the login driver does not see the status of the redirect that answers the login form (its browser follows it): use the form driver to judge it".to_string()));
             }
             Some(CredentialsAnswer::NotSent) => {

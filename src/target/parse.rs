@@ -347,7 +347,7 @@ mod tests {
     #[case::endpoint_not_a_path("[endpoints]\ntoken = \"token\"\n", "t.toml:5: field `endpoints.token`: `token` is neither a path starting with / nor an absolute URL")]
     #[case::authorize_empty("[authorize]\nprompt = \"\"\n", "t.toml:5: field `authorize.prompt`: must not be empty")]
     #[case::slow_zero("[slow]\ncode = 0\n", "t.toml:5: field `slow.code`: seconds between 1 and 7200")]
-    #[case::slow_unknown("[slow]\nnap = 5\n", "t.toml:5: field `slow.nap`: unknown wait (known: code, access_token, request_uri, device_code)")]
+    #[case::slow_unknown("[slow]\nnap = 5\n", "t.toml:5: field `slow.nap`: unknown wait (known: code, access_token, request_uri, device_code, fapi_code)")]
     #[case::redirect_relative("[second_client]\nid = \"s\"\nredirect_uri = \"cb\"\n", "t.toml:6: field `second_client.redirect_uri`: `cb` is not an absolute URI: relative URL without a base")]
     #[case::fapi_key_missing("[fapi_client]\nid = \"f\"\nprivate_key = \"nope.pem\"\n", "t.toml:6: field `fapi_client.private_key`: cannot read nope.pem: no such file")]
     #[case::resource_token("[resource]\ntoken = \"implicit\"\n", "t.toml:5: field `resource.token`: `implicit` is neither `authorization_code` nor `client_credentials` (the grant whose access tokens the probe resource accepts)")]
