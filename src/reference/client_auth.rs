@@ -81,7 +81,6 @@ pub fn verify_assertion(
     seen_jti: &dyn Fn(&str) -> bool,
     policy: AssertionPolicy,
 ) -> Result<(), &'static str> {
-    use jsonwebtoken::{Algorithm, DecodingKey, Validation};
     let header_alg = jwt.split('.').next().and_then(|h| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(h).ok()).and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok()).and_then(|h| h["alg"].as_str().map(str::to_string));
     let unsigned = header_alg.as_deref().is_some_and(|a| a.eq_ignore_ascii_case("none"));
     let claims: serde_json::Value = if (unsigned && policy.alg_none_accepted) || policy.signature_unchecked {
@@ -96,12 +95,7 @@ pub fn verify_assertion(
             return Err("an unsigned client assertion (alg none)");
         }
         let (x, y) = key.public_xy();
-        let dk = DecodingKey::from_ec_components(x, y).map_err(|_| "the registered key is unusable")?;
-        let mut v = Validation::new(Algorithm::ES256);
-        v.validate_aud = false;
-        v.validate_exp = false;
-        v.required_spec_claims.clear();
-        jsonwebtoken::decode::<serde_json::Value>(jwt, &dk, &v).map_err(|_| "the client assertion's signature does not verify")?.claims
+        crate::jose::assertion::verify_es256(jwt, x, y).ok_or("the client assertion's signature does not verify")?
     };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     if !policy.exp_unchecked && claims["exp"].as_u64().is_none_or(|e| e + 30 <= now) {

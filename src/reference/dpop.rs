@@ -164,7 +164,7 @@ impl ProofKey {
     fn signed(&self, jws: &str, alg: &str) -> bool {
         use jsonwebtoken::{Algorithm, DecodingKey};
         let key = match (self, alg) {
-            (ProofKey::Ec { x, y }, "ES256") => DecodingKey::from_ec_components(x, y).map(|k| (k, Algorithm::ES256)),
+            (ProofKey::Ec { x, y }, "ES256") => return crate::jose::assertion::verify_es256(jws, x, y).is_some(),
             (ProofKey::Rsa { n, e }, "PS256") => DecodingKey::from_rsa_components(n, e).map(|k| (k, Algorithm::PS256)),
             (ProofKey::Ed { x }, "EdDSA") => DecodingKey::from_ed_components(x).map(|k| (k, Algorithm::EdDSA)),
             _ => return false,
