@@ -31,7 +31,8 @@ pub enum RedirectExpect {
 /// How the redirect answering the login form's POST (the request carrying the password) must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 pub enum CredentialsRedirect {
-    /// Not 307 (nor 308): those have the browser post the password again where they point.
+    /// Not 307, which has the browser post the password again where it points (RFC 9700 §4.12
+    /// names 307; a 308 does the same and misses the SHOULD of 303).
     #[serde(rename = "not_307")]
     Not307,
     /// 303 See Other, if a redirect answers it at all.

@@ -37,7 +37,7 @@ macro_rules! expect_fields {
             consent_page: Option<bool>, "boolean" {
                 checks: &["consent_page_shown", "no_consent_page_shown"], reference: Some("OpenID Connect Core §3.1.2.1"), judges: Judges::Browser, browser: Some(browser::consent_page),
             }
-            /// How a redirect answering the login form's POST (the user's password) may be: `not_307` (never 307 or 308, which would have the browser post the password again where it points), `303` (303 See Other, if a redirect answers it). Judged by the form driver, which sees the statuses.
+            /// How a redirect answering the login form's POST (the user's password) may be: `not_307` (never 307, which would have the browser post the password again where it points), `303` (303 See Other, if a redirect answers it). Judged by the form driver, which sees the statuses.
             credentials_redirect: Option<CredentialsRedirect>, "\"not_307\" | \"303\"" {
                 checks: &["password_post_not_redirected_307", "password_post_redirected_303"], reference: Some("RFC 9700 §4.12"), judges: Judges::Browser, browser: Some(browser::credentials_redirect),
             }

@@ -59,7 +59,7 @@ pub struct Seen {
 }
 
 /// How the server answered the login form's POST, the request that carries the user's password:
-/// a 307 or 308 would have the browser post the password again wherever it points (RFC 9700
+/// a 307 would have the browser post the password again wherever it points (RFC 9700
 /// §4.12; FAPI 2.0 Security Profile §5.3.2.2 items 10 and 11).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum CredentialsAnswer {

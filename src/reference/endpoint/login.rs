@@ -58,9 +58,10 @@ pub async fn login(State(st): State<Arc<AuthServer>>, headers: HeaderMap, body: 
     st.sessions.sign_in(&sid, &user.username, st.has(Fault::RfcOidcAuthTimeStale));
     let to = format!("{CONSENT}?txn={}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>());
     // RFC 9700 §4.12: 303, so the browser does not post the password again where it goes.
-    let status = match st.is_fapi(Some(&txn.client_id)) {
-        true if st.has(Fault::FapiLoginRedirect307) => StatusCode::TEMPORARY_REDIRECT,
-        true if st.has(Fault::FapiLoginRedirect302) => StatusCode::FOUND,
+    let fapi = st.is_fapi(Some(&txn.client_id));
+    let status = match (st.has(Fault::RfcLoginRedirect307) || (fapi && st.has(Fault::FapiLoginRedirect307)), st.has(Fault::RfcLoginRedirect302) || (fapi && st.has(Fault::FapiLoginRedirect302))) {
+        (true, _) => StatusCode::TEMPORARY_REDIRECT,
+        (_, true) => StatusCode::FOUND,
         _ => StatusCode::SEE_OTHER,
     };
     (status, [(header::LOCATION, to)]).into_response()
