@@ -78,8 +78,8 @@ pub fn consent_page(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
 }
 
 /// RFC 9700 §4.12 (FAPI 2.0 Security Profile §5.3.2.2 items 10 and 11): the redirect that answers
-/// the login form's POST is not a 307 or 308 (the browser would post the password again, to the
-/// client or wherever it points), and should be a 303. A login answered without a redirect
+/// the login form's POST is not a 307 (the browser would post the password again, to the client
+/// or wherever it points), and should be a 303. A login answered without a redirect
 /// keeps both. `send` makes the case an error where the driver cannot say (see there).
 pub fn credentials_redirect(r: &mut Recorder, e: &Expect, a: &Answer<'_>) {
     let Some(want) = e.credentials_redirect else { return };

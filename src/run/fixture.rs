@@ -116,7 +116,7 @@ impl CaseRun<'_> {
         if resp.status != 201 {
             return Err(setup(format!("the push answered {} instead of 201 ({})", resp.status, resp.excerpt(200))));
         }
-        resp.json().and_then(|v| v.get("request_uri").and_then(|u| u.as_str()).map(str::to_string)).ok_or_else(|| setup(format!("the push answered 201 without a request_uri ({})", resp.excerpt(200))))
+        crate::run::push::request_uri_of(&resp).ok_or_else(|| setup(format!("the push answered 201 without a request_uri ({})", resp.excerpt(200))))
     }
 
     pub(crate) async fn token_request(&mut self, label: &str, endpoint: &str, role: Role, code: Option<String>) -> Result<serde_json::Value, CaseError> {

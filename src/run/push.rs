@@ -43,9 +43,6 @@ impl CaseRun<'_> {
         let mut par = Step::default_for("par");
         par.auth = step.auth;
         let mut push = self.built(&par, role, &[])?;
-        if let Some(a) = &push.assertion {
-            crate::run::case_run::Both(&self.local, &self.env.redactor).add("client_assertion", a);
-        }
         let own = push.request.body.take().unwrap_or_default();
         // The authorization request's parameters: its query, and its form when it is sent by POST
         // (OpenID Connect Core §3.1.2.1). They go as they are (a client_id given twice on purpose
@@ -69,8 +66,7 @@ impl CaseRun<'_> {
         let what = format!("POST {}", crate::check::record::show_url(&ex.request.url));
         self.exchanges.push((format!("{label}, pushed first (the server requires PAR: RFC 9126 §5)"), ex));
         let resp = resp.map_err(|e| CaseError::new(ErrorKind::Transport, format!("{what}: {e}")))?;
-        let request_uri = (resp.status == 201).then(|| resp.json().and_then(|v| v.get("request_uri").and_then(|u| u.as_str()).map(str::to_string))).flatten();
-        let Some(request_uri) = request_uri else {
+        let Some(request_uri) = (resp.status == 201).then(|| request_uri_of(&resp)).flatten() else {
             let error = resp.json().and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string));
             let status = resp.status;
             return Ok(Some((par_url, resp, PushRefused { status, error })));
@@ -85,6 +81,11 @@ impl CaseRun<'_> {
         built.request.headers.retain(|(k, _)| k != "content-type");
         Ok(None)
     }
+}
+
+/// The `request_uri` a push's JSON answer carries (RFC 9126 §2.2).
+pub(super) fn request_uri_of(resp: &HttpResponse) -> Option<String> {
+    resp.json().and_then(|v| v.get("request_uri").and_then(|u| u.as_str()).map(str::to_string))
 }
 
 /// The records of a browser step whose push was refused, when that settles it: the step expects

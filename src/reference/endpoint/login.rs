@@ -58,11 +58,15 @@ pub async fn login(State(st): State<Arc<AuthServer>>, headers: HeaderMap, body: 
     st.sessions.sign_in(&sid, &user.username, st.has(Fault::RfcOidcAuthTimeStale));
     let to = format!("{CONSENT}?txn={}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>());
     // RFC 9700 §4.12: 303, so the browser does not post the password again where it goes.
+    // The faults: for every client, or for the FAPI client alone.
     let fapi = st.is_fapi(Some(&txn.client_id));
-    let status = match (st.has(Fault::RfcLoginRedirect307) || (fapi && st.has(Fault::FapiLoginRedirect307)), st.has(Fault::RfcLoginRedirect302) || (fapi && st.has(Fault::FapiLoginRedirect302))) {
-        (true, _) => StatusCode::TEMPORARY_REDIRECT,
-        (_, true) => StatusCode::FOUND,
-        _ => StatusCode::SEE_OTHER,
+    let breaks = |any: Fault, fapi_only: Fault| st.has(any) || (fapi && st.has(fapi_only));
+    let status = if breaks(Fault::RfcLoginRedirect307, Fault::FapiLoginRedirect307) {
+        StatusCode::TEMPORARY_REDIRECT
+    } else if breaks(Fault::RfcLoginRedirect302, Fault::FapiLoginRedirect302) {
+        StatusCode::FOUND
+    } else {
+        StatusCode::SEE_OTHER
     };
     (status, [(header::LOCATION, to)]).into_response()
 }

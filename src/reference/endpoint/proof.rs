@@ -32,6 +32,7 @@ impl AuthServer {
             es256_only: self.has(Fault::RfcDpopEs256Only),
             ahead_secs: match (self.has(Fault::FapiDpopFarAheadAccepted), self.has(Fault::FapiDpopSkewRefused)) {
                 (true, _) => Some(WINDOW_AHEAD_LAX),
+                // Nothing ahead of the clock beyond the second it is in.
                 (_, true) => Some(1),
                 _ => None,
             },
