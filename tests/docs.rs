@@ -278,7 +278,7 @@ fn parse_error(text: &str) -> String {
 #[case::top("top", "", "profile = \"rfc6749\"\nbase_url = \"http://127.0.0.1:1\"\nclient = { id = \"c\" }\n")]
 #[case::client("client", "[client]\n", "id = \"c\"\n")]
 #[case::jwt_client("jwt_client", "[jwt_client]\n", "id = \"j\"\nprivate_key = \"k.pem\"\n")]
-#[case::fapi_client("fapi_client", "[fapi_client]\n", "id = \"f\"\nprivate_key = \"k.pem\"\n")]
+#[case::fapi_client("fapi_client", "[fapi_client]\n", "id = \"f\"\n")]
 #[case::mtls_client("mtls_client", "[mtls_client]\n", "id = \"m\"\ncertificate = \"c.pem\"\nprivate_key = \"k.pem\"\n")]
 #[case::login("login", "[login]\n", "username = \"u\"\npassword = \"p\"\n")]
 #[case::login_step("login.step", "[login]\nusername = \"u\"\npassword = \"p\"\ndriver = \"chromium\"\n[[login.step]]\nclick = \"#go\"\n", "url = \"/x\"\n")]

@@ -39,6 +39,12 @@ fn wait_for_port(port: u16, deadline: Duration) {
     }
 }
 
+/// Keycloak's HTTPS port (run.sh's KEYCLOAK_HTTPS_PORT), for its FAPI 2.0 run with mutual TLS.
+fn keycloak_https_port() -> u16 {
+    static PORT: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+    *PORT.get_or_init(free_port)
+}
+
 fn start(name: &str, port: u16) -> Server {
     let dir = Path::new("tests/targets").join(name);
     let mut work = None;
@@ -63,7 +69,16 @@ fn start(name: &str, port: u16) -> Server {
             let home = std::env::var("KEYCLOAK_HOME").unwrap_or_else(|_| format!("{}/.cache/oauth-conformance/keycloak-26.7.3", std::env::var("HOME").unwrap_or_default()));
             assert!(Path::new(&home).join("bin/kc.sh").is_file(), "Keycloak is not installed in {home}: tests/targets/keycloak/install.sh DEST, with KEYCLOAK_HOME=DEST (scripts/test does both)");
             let dir_for_it = tempfile::tempdir().unwrap();
-            let cmd = Command::new("bash").arg("run.sh").arg(port.to_string()).env("KEYCLOAK_HOME", &home).env("KEYCLOAK_WORK", dir_for_it.path()).current_dir(&dir).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn();
+            let cmd = Command::new("bash")
+                .arg("run.sh")
+                .arg(port.to_string())
+                .env("KEYCLOAK_HOME", &home)
+                .env("KEYCLOAK_WORK", dir_for_it.path())
+                .env("KEYCLOAK_HTTPS_PORT", keycloak_https_port().to_string())
+                .current_dir(&dir)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit())
+                .spawn();
             work = Some(dir_for_it);
             cmd
         }
@@ -191,10 +206,15 @@ fn a_real_server_matches_its_baseline(#[case] server: &str) {
         let section = &report["sections"][0];
         assert_eq!(section["key"], "fapi2", "{server}: {}", report["sections"]);
         // Nothing of the section is skipped but the slow case (the 60 s code lifetime), which waits
-        // only under --slow.
+        // only under --slow, and the mutual-TLS cases: this client uses private_key_jwt and DPoP.
         let skipped: Vec<&str> = cases.iter().filter(|c| c["id"].as_str().unwrap().starts_with("fapi2/") && c["outcome"] == "skipped").map(|c| c["id"].as_str().unwrap()).collect();
-        assert!(skipped == ["fapi2/code-expires-within-60s"] && section["summary"]["total"].as_u64().unwrap() >= 25, "{server}: {skipped:?} {section}");
+        let other_method = |id: &str| id.starts_with("fapi2/mtls-") || id.starts_with("fapi2/tls-auth-");
+        let unexpected: Vec<&&str> = skipped.iter().filter(|id| **id != "fapi2/code-expires-within-60s" && !other_method(id)).collect();
+        assert!(unexpected.is_empty() && skipped.len() == 8 && section["summary"]["total"].as_u64().unwrap() >= 25, "{server}: {skipped:?} {section}");
         assert!(stdout.contains("FAPI 2.0 Security Profile: MUST "), "{server}: the terminal scores the section\n{stdout}");
+    }
+    if server == "keycloak" {
+        keycloak_fapi_with_mutual_tls(port);
     }
     if server == "oidc-provider" {
         // It offers the four families of issue 14 (PAR, DPoP with nonces, the device grant,
@@ -219,3 +239,36 @@ fn a_real_server_matches_its_baseline(#[case] server: &str) {
         assert!(idle.is_empty(), "{server}: resource cases that did not run: {idle:?}");
     }
 }
+
+/// Keycloak's FAPI 2.0 run with mutual TLS (fapi-mtls.toml: tls_client_auth and
+/// certificate-bound tokens over HTTPS, the global profile fapi-2-security-profile): its failures
+/// are its own baseline's, the mTLS cases run to a verdict and the DPoP and private_key_jwt ones
+/// are skipped as not this client's methods.
+fn keycloak_fapi_with_mutual_tls(port: u16) {
+    let dir = Path::new("tests/targets/keycloak");
+    let reports = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = Command::new(BIN)
+        .args(["run", "--target", dir.join("fapi-mtls.toml").to_str().unwrap(), "--filter", "fapi2/", "--baseline", dir.join("fapi-mtls-baseline.toml").to_str().unwrap(), "--strict", "--request-timeout", "30", "--report-dir", reports.path().to_str().unwrap()])
+        .env("TARGET_PORT", port.to_string())
+        .env("TARGET_HTTPS_PORT", keycloak_https_port().to_string())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    common::stage_took("the FAPI 2.0 run with mutual TLS against keycloak", started.elapsed());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "keycloak (mTLS): --strict with fapi-mtls-baseline.toml must pass\n{stdout}");
+    common::assert_reports_hold_no_issued_value(reports.path(), "keycloak (mTLS)");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(reports.path().join("report.json")).unwrap()).unwrap();
+    let outcome = |id: &str| report["cases"].as_array().unwrap().iter().find(|c| c["id"] == id).map(|c| c["outcome"].as_str().unwrap().to_string());
+    for id in ["fapi2/happy-flow", "fapi2/mtls-token-cnf", "fapi2/pkce-required", "fapi2/code-reuse-refused"] {
+        assert_eq!(outcome(id).as_deref(), Some("passed"), "keycloak (mTLS): {id}\n{stdout}");
+    }
+    for id in ["fapi2/dpop-bound-token", "fapi2/assertion-expired-refused", "fapi2/token-without-proof-refused"] {
+        assert_eq!(outcome(id).as_deref(), Some("skipped"), "keycloak (mTLS): {id} is not this client's method\n{stdout}");
+    }
+    // A certificate from no trusted CA is refused in the handshake: the refusal holds.
+    assert_eq!(outcome("fapi2/tls-auth-other-certificate-refused").as_deref(), Some("warning"), "{stdout}");
+    assert_eq!(report["sections"][0]["key"], "fapi2", "{}", report["sections"]);
+}
+

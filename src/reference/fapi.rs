@@ -6,7 +6,8 @@ use super::endpoint::state::AuthServer;
 use super::fault::Fault;
 use super::oauth_error::OAuthError;
 use super::params::Params;
-use super::variant::Variant;
+use super::fault::Faults;
+use super::variant::{Variant, Variants};
 
 /// §5.3.2.2 item 12: a request_uri lives less than 600 s.
 const FAPI_REQUEST_URI_LIFETIME: u64 = 90;
@@ -15,7 +16,46 @@ const FAPI_CODE: std::time::Duration = std::time::Duration::from_secs(60);
 /// What the fault fapi-code-long-lived gives the FAPI client's codes.
 const FAPI_LONG_CODE: std::time::Duration = std::time::Duration::from_secs(120);
 
+/// Whether the FAPI client's tokens are bound to its certificate (RFC 8705 §3), not a DPoP key:
+/// the variants that say so, and the faults that break that binding's rules.
+pub fn mtls_bound(faults: &Faults, variants: &Variants) -> bool {
+    variants.has(Variant::FapiMtlsBound) || variants.has(Variant::FapiAllMtls) || [Fault::FapiMtlsNoCertIssued, Fault::FapiMtlsRefreshUnbound, Fault::FapiMtlsNoCnf].iter().any(|f| faults.has(*f))
+}
+
+/// Whether the FAPI client authenticates with its certificate (tls_client_auth, RFC 8705 §2.1),
+/// not private_key_jwt: likewise.
+pub fn tls_auth(faults: &Faults, variants: &Variants) -> bool {
+    variants.has(Variant::FapiTlsClientAuth) || variants.has(Variant::FapiAllMtls) || [Fault::FapiTlsAuthAnyCert, Fault::FapiTlsAuthSubjectOnly, Fault::FapiTlsAuthNoCert].iter().any(|f| faults.has(*f))
+}
+
 impl AuthServer {
+    /// Whether the FAPI client's tokens are bound to its certificate.
+    pub fn fapi_mtls_bound(&self) -> bool {
+        mtls_bound(&self.faults, &self.variants)
+    }
+
+    /// Whether the FAPI client authenticates with tls_client_auth.
+    pub fn fapi_tls_auth(&self) -> bool {
+        tls_auth(&self.faults, &self.variants)
+    }
+
+    /// RFC 8705 §2.1: the FAPI client under tls_client_auth, naming itself by client_id alone
+    /// (no other method), is authenticated by a certificate the CA issued to its registered
+    /// subject; None when the request is not that.
+    pub fn fapi_tls_caller(&self, p: &Params, other_method: bool, peer: Option<&[u8]>) -> Option<Result<&super::registration::ClientReg, OAuthError>> {
+        let (fapi, _) = self.reg.fapi_client.as_ref()?;
+        let m = self.mtls.as_ref()?;
+        if !self.fapi_tls_auth() || other_method || p.get("client_id") != Some(fapi.id.as_str()) {
+            return None;
+        }
+        let accepted = match peer {
+            Some(_) if self.has(Fault::FapiTlsAuthAnyCert) => true,
+            Some(der) => m.pki.issued_to(der, &super::mtls::registered_subject(&fapi.id), self.has(Fault::FapiTlsAuthSubjectOnly)),
+            None => self.has(Fault::FapiTlsAuthNoCert),
+        };
+        Some(if accepted { Ok(fapi) } else { Err(OAuthError::bad_request("invalid_client", "the client certificate is missing or is not issued to this client's registered subject")) })
+    }
+
     /// Whether `client_id` is the FAPI client's.
     pub fn is_fapi(&self, client_id: Option<&str>) -> bool {
         matches!((client_id, &self.reg.fapi_client), (Some(id), Some((c, _))) if c.id == id)
@@ -102,13 +142,24 @@ impl AuthServer {
     }
 
     /// The FAPI client's token request: §5.3.2.1 item 2 (the password grant refused: the fault
-    /// answers it) and item 4 (sender-constrained tokens only: a DPoP proof is required).
-    pub fn fapi_token_refusal(&self, p: &Params, proven: bool) -> Option<OAuthError> {
+    /// answers it) and item 5 (sender-constrained tokens only: a DPoP proof is required, or the
+    /// client's certificate where its tokens are bound to it).
+    pub fn fapi_token_refusal(&self, p: &Params, proven: bool, certified: bool) -> Option<OAuthError> {
         if !self.is_fapi(p.get("client_id")) {
             return None;
         }
         if p.get("grant_type") == Some("password") && self.has(Fault::FapiPasswordGrant) {
             return Some(OAuthError::bad_request("invalid_grant", "wrong username or password"));
+        }
+        // §5.3.2.1 item 6: a client that authenticates with its certificate and presents none is
+        // not authenticated, whatever its tokens would be bound to.
+        if self.fapi_tls_auth() && !certified && !self.has(Fault::FapiTlsAuthNoCert) {
+            return Some(OAuthError::bad_request("invalid_client", "the client certificate is missing (tls_client_auth)"));
+        }
+        if self.fapi_mtls_bound() {
+            let refresh = p.get("grant_type") == Some("refresh_token");
+            let let_through = if refresh { self.has(Fault::FapiMtlsRefreshUnbound) } else { self.has(Fault::FapiMtlsNoCertIssued) };
+            return (!certified && !let_through).then(|| OAuthError::bad_request("invalid_request", "FAPI 2.0: the client certificate is required (its access tokens are bound to it, RFC 8705 section 3)"));
         }
         if !proven && !self.has(Fault::FapiBearerWithoutProof) {
             return Some(OAuthError::bad_request("invalid_request", "FAPI 2.0: a DPoP proof is required (sender-constrained access tokens only)"));

@@ -27,6 +27,9 @@ pub use crate::jose::x5t_s256 as thumbprint;
 pub struct Mtls {
     /// The https base URL of the mTLS listener (`https://127.0.0.1:port`).
     pub alias: String,
+    /// The main listener's origin: the issuer, also for requests that reach this listener (a
+    /// client assertion's audience, FAPI 2.0 §5.3.2.1 item 8).
+    pub issuer: String,
     pub client: ClientReg,
     /// The registered certificate's thumbprint: the client authenticates by presenting it.
     pub client_x5t: String,
@@ -53,6 +56,10 @@ pub struct Pki {
     /// server matches its subject and its chain, not its thumbprint.
     pub issued_cert_pem: String,
     pub issued_key_pem: String,
+    /// The FAPI client's certificate issued by the CA with its registered subject: what it
+    /// presents where it uses mutual TLS (a variant).
+    pub fapi_cert_pem: String,
+    pub fapi_key_pem: String,
 }
 
 /// The subject DN the client registered for `tls_client_auth` has (`tls_client_auth_subject_dn`).
@@ -62,7 +69,7 @@ pub fn registered_subject(client_id: &str) -> String {
 
 impl Pki {
     /// A fresh CA and certificates (P-256 keys: made in a moment).
-    pub fn generate(client_id: &str) -> Result<Pki, rcgen::Error> {
+    pub fn generate(client_id: &str, fapi_id: &str) -> Result<Pki, rcgen::Error> {
         use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
         let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -79,7 +86,14 @@ impl Pki {
         issued_params.distinguished_name.push(DnType::CommonName, client_id);
         issued_params.distinguished_name.push(DnType::OrganizationName, "oauth-conformance reference");
         let issued = issued_params.signed_by(&issued_key, &ca)?;
+        let fapi_key = KeyPair::generate()?;
+        let mut fapi_params = CertificateParams::new(Vec::<String>::new())?;
+        fapi_params.distinguished_name.push(DnType::CommonName, fapi_id);
+        fapi_params.distinguished_name.push(DnType::OrganizationName, "oauth-conformance reference");
+        let fapi = fapi_params.signed_by(&fapi_key, &ca)?;
         Ok(Pki {
+            fapi_cert_pem: fapi.pem(),
+            fapi_key_pem: fapi_key.serialize_pem(),
             ca_pem: ca.pem(),
             ca_der: ca.der().to_vec(),
             issued_cert_pem: issued.pem(),
@@ -170,7 +184,7 @@ mod tests {
 
     #[test]
     fn the_pki_makes_a_usable_acceptor_and_a_client_certificate_with_its_thumbprint() {
-        let pki = Pki::generate("mtls-client").unwrap();
+        let pki = Pki::generate("mtls-client", "fapi-client").unwrap();
         assert!(acceptor(&pki).is_ok());
         assert!(pki.client_cert_pem.starts_with("-----BEGIN CERTIFICATE-----"));
         assert_eq!(pki.client_x5t().len(), 43);

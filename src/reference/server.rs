@@ -86,7 +86,10 @@ impl ReferenceServer {
         let bound = listener.local_addr().map_err(|source| ReferenceError::Bind { addr, source })?;
         // RFC 8705 §5: rfc6749's mutual-TLS endpoints on a listener of their own, beside the main one.
         let mtls_listener = match profile == "rfc6749" && !extras.withheld.has(super::offer::Offer::Mtls) {
-            true => Some(mtls_side(&rt, addr, &mut extras)?),
+            true => {
+                let fapi_id = reg.fapi_client.as_ref().map_or("fapi-client", |(c, _)| c.id.as_str());
+                Some(mtls_side(&rt, addr, format!("{}://{bound}", if tls.is_some() || extras.tls { "https" } else { "http" }), fapi_id, &mut extras)?)
+            }
             false => None,
         };
         let acceptor = main_acceptor(tls.as_ref(), &mut extras)?;
@@ -96,7 +99,8 @@ impl ReferenceServer {
         if let Some((listener, acceptor)) = mtls_listener {
             let (tx_m, rx_m) = tokio::sync::oneshot::channel::<()>();
             shutdown.push(tx_m);
-            rt.spawn(tls::serve(listener, router.clone(), acceptor, rx_m));
+            // Its handlers too say the scheme they are reached by (a DPoP proof's htu is https).
+            rt.spawn(tls::serve(listener, router.clone().layer(axum::middleware::map_request(tls::mark_https)), acceptor, rx_m));
         }
         let thread = std::thread::Builder::new()
             .name(format!("reference-{profile}"))
@@ -161,7 +165,7 @@ fn main_acceptor(given: Option<&TlsConfig>, extras: &mut Extras) -> Result<Optio
             super::mtls::acceptor(&m.pki)?
         }
         None => {
-            let pki = super::mtls::Pki::generate("none").map_err(super::error::TlsError::from)?;
+            let pki = super::mtls::Pki::generate("none", "none").map_err(super::error::TlsError::from)?;
             extras.tls_ca = Some(pki.ca_pem.clone());
             super::mtls::acceptor(&pki)?
         }
@@ -171,15 +175,15 @@ fn main_acceptor(given: Option<&TlsConfig>, extras: &mut Extras) -> Result<Optio
 
 /// The mutual-TLS listener on the main one's host (any port), its certificates, and the client
 /// registered for it, recorded in `extras` for the app and the target file.
-fn mtls_side(rt: &tokio::runtime::Runtime, addr: SocketAddr, extras: &mut Extras) -> Result<(tokio::net::TcpListener, tokio_rustls::TlsAcceptor), ReferenceError> {
+fn mtls_side(rt: &tokio::runtime::Runtime, addr: SocketAddr, issuer: String, fapi_id: &str, extras: &mut Extras) -> Result<(tokio::net::TcpListener, tokio_rustls::TlsAcceptor), ReferenceError> {
     let at = SocketAddr::new(addr.ip(), 0);
     let listener = rt.block_on(tokio::net::TcpListener::bind(at)).map_err(|source| ReferenceError::Bind { addr: at, source })?;
     let bound = listener.local_addr().map_err(|source| ReferenceError::Bind { addr: at, source })?;
     let client = super::registration::ClientReg { id: "mtls-client".into(), secret: String::new(), redirect_uri: "https://mtls.example.test/cb".into() };
-    let pki = super::mtls::Pki::generate(&client.id).map_err(super::error::TlsError::from)?;
+    let pki = super::mtls::Pki::generate(&client.id, fapi_id).map_err(super::error::TlsError::from)?;
     let acceptor = super::mtls::acceptor(&pki)?;
     let client_x5t = pki.client_x5t();
-    extras.mtls = Some(std::sync::Arc::new(super::mtls::Mtls { alias: format!("https://{bound}"), client, client_x5t, pki }));
+    extras.mtls = Some(std::sync::Arc::new(super::mtls::Mtls { alias: format!("https://{bound}"), issuer, client, client_x5t, pki }));
     Ok((listener, acceptor))
 }
 

@@ -84,7 +84,15 @@ fn rfc6749(d: &Described<'_>) -> String {
     clients(d.reg, &mut t);
     if let Some((c, key)) = &d.reg.fapi_client {
         // FAPI 2.0: the client the profile governs; its redirect_uri and scope are its own.
-        let _ = write!(t, "[fapi_client]\nid = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\nprivate_key = \"\"\"\n{}\"\"\"\n\n", c.id, c.redirect_uri, key.to_pem());
+        let _ = write!(t, "[fapi_client]\nid = \"{}\"\nredirect_uri = \"{}\"\nscope = \"accounts\"\nprivate_key = \"\"\"\n{}\"\"\"\n", c.id, c.redirect_uri, key.to_pem());
+        // The variants where it uses mutual TLS: its methods, and the certificate the CA issued it.
+        let (bound, tls_auth) = (super::fapi::mtls_bound(d.faults, d.variants), super::fapi::tls_auth(d.faults, d.variants));
+        if let (Some(m), true) = (&d.extras.mtls, bound || tls_auth) {
+            let methods = [(tls_auth, "client_auth = \"tls_client_auth\"\n"), (bound, "sender_constraint = \"mtls\"\n")];
+            methods.iter().filter(|(on, _)| *on).for_each(|(_, line)| t.push_str(line));
+            let _ = write!(t, "certificate = \"\"\"\n{}\"\"\"\ncertificate_key = \"\"\"\n{}\"\"\"\n", m.pki.fapi_cert_pem, m.pki.fapi_key_pem);
+        }
+        t.push('\n');
     }
     if let Some(m) = &d.extras.mtls {
         // RFC 8705: the client registered for self_signed_tls_client_auth, its certificate and

@@ -82,6 +82,9 @@ variants! {
     FapiChecksAtAuthorize => "fapi-checks-at-authorize", ["rfc6749"], None, "the FAPI client's pushes are stored unchecked and refused at the authorization endpoint instead (RFC 9126 §2.1: the server MAY omit validation at the push, then MUST perform it at the authorization request)";
     FapiErrorPage => "fapi-error-page", ["rfc6749"], None, "the FAPI client's plain authorization request gets an error page, not an error redirect (FAPI 2.0 Security Profile §5.3.2.2 item 3 says reject, not how)";
     FapiRequestUri30s => "fapi-request-uri-30s", ["rfc6749"], None, "the FAPI client's request_uri lives 30 s (FAPI 2.0 Security Profile §5.3.2.2 item 12: less than 600 s; its note asks for room for slow devices, often over 30 s)";
+    FapiMtlsBound => "fapi-mtls-bound", ["rfc6749"], None, "the FAPI client's access tokens are bound to its certificate (RFC 8705 §3) instead of a DPoP key; it still authenticates with private_key_jwt (FAPI 2.0 Security Profile §5.3.2.1 item 5: DPoP or mTLS)";
+    FapiTlsClientAuth => "fapi-tls-client-auth", ["rfc6749"], None, "the FAPI client authenticates with its certificate (tls_client_auth, RFC 8705 §2.1) instead of private_key_jwt; its tokens stay DPoP-bound (FAPI 2.0 Security Profile §5.3.2.1 item 6: mTLS or private_key_jwt)";
+    FapiAllMtls => "fapi-all-mtls", ["rfc6749"], None, "the FAPI client authenticates with tls_client_auth and its tokens are bound to its certificate: mutual TLS for both (FAPI 2.0 Security Profile §5.3.2.1 items 5 and 6)";
     MxErrorType => "mx-error-type", ["citi-mx"], None, "error answers also carry type (the bank's other APIs: error|warn|invalid|fatal; extra members allowed)";
     MxTimestampOffset => "mx-timestamp-offset", ["citi-mx"], None, "error timestamps carry milliseconds and a +00:00 offset (ISO 8601 / RFC 3339 date-time)";
 }

@@ -47,6 +47,8 @@ pub(crate) struct Env {
     /// The clients that present `[mtls_client]`'s certificate, another or none (RFC 8705), or
     /// why they could not be made.
     pub mtls: Option<Result<crate::run::mtls::Certified, crate::run::mtls::MtlsError>>,
+    /// The same for the `[fapi_client]`'s certificate, when it has one.
+    pub fapi_mtls: Option<Result<crate::run::mtls::Certified, crate::run::mtls::MtlsError>>,
 }
 
 impl Env {
@@ -176,6 +178,9 @@ pub(crate) struct CaseRun<'a> {
     pub(super) plain_requests: bool,
     /// The last browser step's request was pushed first and the server refused the push.
     pub(super) push_refused: Option<PushRefused>,
+    /// The TLS alert with which the server refused a certificate other than the client's, at the
+    /// handshake of the last request (`send`): a refusal without an HTTP answer.
+    pub(super) tls_refused: Option<String>,
 }
 
 /// A browser step's push (PAR everywhere, `run::push`) the server refused: its status, and the
@@ -214,7 +219,7 @@ impl<'a> CaseRun<'a> {
         let values = values::initial();
         let local = Redactor::new();
         env.target.register_secrets(&local);
-        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), sampled: None, level: Level::Must, last_hint: None, refused: None, dpop: DpopState::default(), screenshot: None, login_log: Vec::new(), session: Default::default(), plain_requests: false, push_refused: None }
+        CaseRun { env, local, values, exchanges: Vec::new(), checks: Vec::new(), sampled: None, level: Level::Must, last_hint: None, refused: None, dpop: DpopState::default(), screenshot: None, login_log: Vec::new(), session: Default::default(), plain_requests: false, push_refused: None, tls_refused: None }
     }
 
     /// A login program's own words (its stderr, its error) with the password replaced wherever it
@@ -309,7 +314,18 @@ impl<'a> CaseRun<'a> {
         if let Some(secs) = step.pause {
             tokio::time::sleep(Duration::from_secs(secs)).await;
         }
-        let obs = self.perform(label, step, role, &overrides).await?;
+        self.tls_refused = None;
+        let obs = match self.perform(label, step, role, &overrides).await {
+            Err(e) => match self.tls_refused.take().and_then(|alert| refused_at_handshake(label, step, &alert, self.level)) {
+                Some(records) => {
+                    let ok = records.iter().all(|r| r.passed || r.level > self.level);
+                    self.checks.extend(records);
+                    return Ok(ok);
+                }
+                None => return Err(e),
+            },
+            Ok(obs) => obs,
+        };
         if let Some(refused) = self.push_refused.take()
             && let Some(records) = self.settled_at_push(label, step, &refused)
         {
@@ -651,10 +667,56 @@ fn refusal(step: &Step, obs: &Observed) -> Option<String> {
     }
 }
 
+/// A step that expects a refusal (`success = false`) whose certificate — another than the
+/// client's, or none — the server refused in the TLS handshake: nothing was issued, so the
+/// refusal holds (RFC 8705 §2 leaves the handshake's checks to the deployment); an error code the
+/// case names as SHOULD (RFC 6749 §5.2's invalid_client) was never sent. None: not that step.
+fn refused_at_handshake(label: &str, step: &Step, alert: &str, level: Level) -> Option<Vec<CheckRecord>> {
+    if step.expect.success != Some(false) {
+        return None;
+    }
+    let mut records = vec![CheckRecord {
+        step: label.to_string(),
+        check: "refused_at_tls_handshake",
+        rule: Some("RFC 8705 §2"),
+        level,
+        passed: true,
+        message: Some(format!("the server refused the certificate in the TLS handshake ({alert}): no HTTP answer, nothing issued")),
+    }];
+    let named: Vec<&str> = step.expect.should.iter().flat_map(|s| s.error.iter().chain(s.error_in.iter())).map(String::as_str).collect();
+    if !named.is_empty() {
+        records.push(CheckRecord {
+            step: label.to_string(),
+            check: "error_code_is",
+            rule: Some("RFC 6749 §5.2"),
+            level: Level::Should,
+            passed: false,
+            message: Some(format!("expected error {} in an HTTP answer, got none: the connection was refused in the TLS handshake", named.join(" or "))),
+        });
+    }
+    Some(records)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    /// (check, level, passed) of what a refusal in the TLS handshake settles, or None.
+    fn at_handshake(expect: &str) -> Option<Vec<(&'static str, Level, bool)>> {
+        let mut step = Step::default_for("par");
+        step.expect = toml::from_str(expect).unwrap();
+        refused_at_handshake("main", &step, "received fatal alert: CertificateUnknown", Level::Must).map(|r| r.into_iter().map(|c| (c.check, c.level, c.passed)).collect())
+    }
+
+    #[rstest]
+    #[case::refusal_with_an_error_code("success = false\nshould = { error = \"invalid_client\" }", Some(vec![("refused_at_tls_handshake", Level::Must, true), ("error_code_is", Level::Should, false)]))]
+    #[case::refusal("success = false", Some(vec![("refused_at_tls_handshake", Level::Must, true)]))]
+    #[case::a_status_is_an_http_answer("status_in = [400, 401]", None)]
+    #[case::success_wanted("status = 200", None)]
+    fn a_certificate_refused_in_the_handshake_settles_only_a_step_expecting_a_refusal(#[case] expect: &str, #[case] settled: Option<Vec<(&'static str, Level, bool)>>) {
+        assert_eq!(at_handshake(expect), settled);
+    }
 
     #[rstest]
     #[case::main(None, "answered nothing")]

@@ -1,9 +1,9 @@
-//! Mutual TLS (RFC 8705) for a run: an HTTP client that presents `[mtls_client]`'s certificate,
+//! Mutual TLS (RFC 8705) for a run: an HTTP client that presents a client's certificate
+//! (`[mtls_client]`'s, or the `[fapi_client]`'s),
 //! one that presents a throw-away certificate nobody registered (made for the run), and one that
 //! presents none, so that a case can present either on the mTLS endpoints. Enters: the run's
 //! HTTP options and the client; leaves: the three clients.
 use crate::suite::case::Cert;
-use crate::target::file::MtlsClient;
 use crate::transport::http::{Http, TlsOptions};
 
 /// Why the run's certificate-presenting clients could not be made.
@@ -30,8 +30,9 @@ pub struct Certified {
 }
 
 impl Certified {
-    /// `ca`: the target's own CA certificate (PEM), trusted beside the run's.
-    pub fn new(timeout: std::time::Duration, body_cap: usize, tls: &TlsOptions, ca: Option<&[u8]>, m: &MtlsClient) -> Result<Certified, MtlsError> {
+    /// `ca`: the target's own CA certificate (PEM), trusted beside the run's; `identity`: the
+    /// client's certificate and key (PEM, concatenated).
+    pub fn new(timeout: std::time::Duration, body_cap: usize, tls: &TlsOptions, ca: Option<&[u8]>, identity: &[u8]) -> Result<Certified, MtlsError> {
         let mut trust = tls.clone();
         trust.ca_certs.extend(ca.map(<[u8]>::to_vec));
         let with = |identity: Option<Vec<u8>>, who: &'static str| {
@@ -39,9 +40,9 @@ impl Certified {
             Http::with_tls(timeout, body_cap, &options).map_err(|e| MtlsError::Client { who, why: e.to_string() })
         };
         Ok(Certified {
-            client: with(Some(m.identity.clone()), "the client's certificate")?,
+            client: with(Some(identity.to_vec()), "the client's certificate")?,
             other: with(Some(throw_away()?), "a throw-away certificate")?,
-            same_subject: with(Some(same_subject(&m.identity)?), "a throw-away certificate with the client's subject")?,
+            same_subject: with(Some(same_subject(identity)?), "a throw-away certificate with the client's subject")?,
             none: with(None, "no certificate")?,
         })
     }

@@ -2,7 +2,7 @@
 //! (a login, a second client, a capability), and the slow cases that wait for `--slow`. Enters: a
 //! case and a target; leaves: why not, in words, or nothing.
 use crate::suite::case::{Case, Need};
-use crate::target::file::Target;
+use crate::target::file::{FapiAuth, FapiBinding, Target};
 
 /// Why a case cannot run against this target (every missing prerequisite), if it cannot.
 pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
@@ -16,6 +16,17 @@ pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
             Need::PublicClient if target.public_client.is_none() => Some(n.missing_reason().to_string()),
             Need::JwtClient if target.jwt_client.is_none() => Some(n.missing_reason().to_string()),
             Need::FapiClient if target.fapi_client.is_none() => Some(n.missing_reason().to_string()),
+            Need::FapiDpop if target.fapi_client.as_ref().is_some_and(|f| f.binding != FapiBinding::Dpop) => Some(n.missing_reason().to_string()),
+            Need::FapiMtlsBound if target.fapi_client.as_ref().is_some_and(|f| f.binding != FapiBinding::Mtls) => Some(n.missing_reason().to_string()),
+            Need::FapiPrivateKeyJwt if target.fapi_client.as_ref().is_some_and(|f| f.auth != FapiAuth::PrivateKeyJwt) => Some(n.missing_reason().to_string()),
+            Need::FapiTlsClientAuth if target.fapi_client.as_ref().is_some_and(|f| f.auth != FapiAuth::TlsClientAuth) => Some(n.missing_reason().to_string()),
+            Need::FapiProof
+                if target.fapi_client.as_ref().is_some_and(|f| f.binding == FapiBinding::Dpop) && !target.capabilities.offers(crate::model::capability::Capability::Dpop) =>
+            {
+                Some(n.missing_reason().to_string())
+            }
+            // Said once: a case about a mutual-TLS method is skipped for the method.
+            Need::FapiCertificate if target.fapi_client.as_ref().is_some_and(|f| f.tls.is_none()) && !case.needs.iter().any(|m| matches!(m, Need::FapiMtlsBound | Need::FapiTlsClientAuth)) => Some(n.missing_reason().to_string()),
             Need::MtlsClient if target.mtls_client.is_none() => Some(n.missing_reason().to_string()),
             Need::MtlsProbe if target.mtls_client.as_ref().is_none_or(|m| m.probe_url.is_none()) => Some(n.missing_reason().to_string()),
             // RFC 8252 §7.3's any-port rule is for native apps only: a web client registered with a

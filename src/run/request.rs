@@ -38,6 +38,8 @@ pub enum BuildError {
     NoMtlsClient,
     #[error("the target file has no [fapi_client]")]
     NoFapiClient,
+    #[error("the target's [fapi_client] has no private_key (it authenticates with tls_client_auth)")]
+    NoFapiKey,
 }
 
 /// Whose credentials and registration a request uses.
@@ -60,6 +62,20 @@ impl Role {
             _ => Role::Client,
         }
     }
+}
+
+/// The certificate a request presents (RFC 8705): the step's (`cert`, `auth = "mtls"`), else,
+/// for the FAPI client with a certificate, its own on every request but the browser's.
+pub fn presents(step: &Step, role: Role, target: &Target) -> Option<crate::suite::case::Cert> {
+    let fapi_tls = role == Role::Fapi && target.fapi_client.as_ref().is_some_and(|f| f.presents_certificate());
+    step.presents().or((fapi_tls && step.browser.is_none()).then_some(crate::suite::case::Cert::Client))
+}
+
+/// The DPoP proof a step's request carries: the step's, except the FAPI client's whose tokens
+/// are bound to its certificate instead (`sender_constraint = "mtls"`).
+pub fn dpop_of(step: &Step, role: Role, target: &Target) -> Option<crate::jose::dpop::Flaw> {
+    let mtls_bound = role == Role::Fapi && target.fapi_client.as_ref().is_some_and(|f| f.binding == crate::target::file::FapiBinding::Mtls);
+    step.dpop.filter(|_| !mtls_bound)
 }
 
 /// Replaces `key`'s value where present (first occurrence), else appends.
@@ -89,7 +105,7 @@ pub fn build(
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Built, BuildError> {
     let fill = |s: &str| crate::model::placeholder::expand(s, lookup);
-    let url = step_url(step, profile, target, &fill)?;
+    let url = step_url(step, profile, target, presents(step, role, target).is_some(), &fill)?;
     let Parameters { default_method, auth_default, mut query, mut form, headers: extra_headers } = parameters(step, profile, target);
     let method = step.method.clone().unwrap_or(default_method);
     // Appended pairs go where the endpoint's parameters go.
@@ -147,6 +163,7 @@ fn step_url(
     step: &Step,
     profile: &Profile,
     target: &Target,
+    presents: bool,
     fill: &dyn Fn(&str) -> Result<String, crate::model::placeholder::MissingValue>,
 ) -> Result<Url, BuildError> {
     let url = match &step.url {
@@ -160,7 +177,7 @@ fn step_url(
         }
         // A request presenting a certificate (or pointedly none) goes where the client's
         // certificate is asked for (RFC 8705 §5's aliases).
-        None if step.presents().is_some() => target.mtls_url_for(profile, &step.endpoint).ok_or_else(|| BuildError::NoEndpointUrl(step.endpoint.clone()))?,
+        None if presents => target.mtls_url_for(profile, &step.endpoint).ok_or_else(|| BuildError::NoEndpointUrl(step.endpoint.clone()))?,
         None => target.url_for(profile, &step.endpoint).ok_or_else(|| BuildError::NoEndpointUrl(step.endpoint.clone()))?,
     };
     Ok(url)
@@ -242,13 +259,7 @@ impl ClientAuth<'_> {
             Role::Fapi => (target.fapi_client.as_ref().map(|f| &f.client), Some(&target.client)),
         };
         let secret_of = |c: &crate::target::file::Client| c.secret.clone().unwrap_or_default();
-        let auth = match step.auth.unwrap_or(auth_default) {
-            // FAPI 2.0 §5.3.2.1: the FAPI client authenticates with private_key_jwt.
-            Auth::Basic if role == Role::Fapi => Auth::PrivateKeyJwt,
-            // A public client has no secret: where the endpoint authenticates, it identifies itself.
-            Auth::Basic if role == Role::PublicClient || client.is_some_and(|c| c.secret.is_none()) => Auth::Public,
-            other => other,
-        };
+        let auth = resolved(step.auth.unwrap_or(auth_default), role, target, client);
         let authorization = match auth {
             Auth::None => None,
             Auth::Basic | Auth::BasicAndPost => client.map(|c| basic(&c.id, &secret_of(c))),
@@ -260,8 +271,11 @@ impl ClientAuth<'_> {
             Auth::PrivateKeyJwt | Auth::JwtReplay | Auth::JwtWrongAud | Auth::JwtExpired | Auth::JwtNoSub | Auth::JwtNoIss | Auth::JwtAlgNone | Auth::JwtWrongKey | Auth::JwtAudArray | Auth::JwtEndpointAud | Auth::Jwt8sAhead | Auth::Jwt70sAhead => None,
             // RFC 8705 §2: the certificate authenticates; the client names itself in the form.
             Auth::Mtls => {
-                let m = target.mtls_client.as_ref().ok_or(BuildError::NoMtlsClient)?;
-                set(form, "client_id", &m.id);
+                let id = match role {
+                    Role::Fapi => target.fapi_client.as_ref().map(|f| &f.client.id).ok_or(BuildError::NoFapiClient)?,
+                    _ => target.mtls_client.as_ref().map(|m| &m.id).ok_or(BuildError::NoMtlsClient)?,
+                };
+                set(form, "client_id", id);
                 None
             }
             Auth::SecondClient => {
@@ -284,7 +298,10 @@ impl ClientAuth<'_> {
         let mut assertion = None;
         if let Some(flaw) = auth.assertion_flaw() {
             let (id, key) = match role {
-                Role::Fapi => target.fapi_client.as_ref().map(|f| (&f.client.id, &f.key)).ok_or(BuildError::NoFapiClient)?,
+                Role::Fapi => {
+                    let f = target.fapi_client.as_ref().ok_or(BuildError::NoFapiClient)?;
+                    (&f.client.id, f.key.as_ref().ok_or(BuildError::NoFapiKey)?)
+                }
                 _ => target.jwt_client.as_ref().map(|j| (&j.id, &j.key)).ok_or(BuildError::NoJwtClient)?,
             };
             let mut endpoint_url = url.clone();
@@ -298,6 +315,20 @@ impl ClientAuth<'_> {
             assertion = Some(jwt);
         }
         Ok((authorization, assertion))
+    }
+}
+
+/// The method `auth` stands for with `role`'s client: the FAPI client's own where the endpoint
+/// authenticates (FAPI 2.0 §5.3.2.1 item 6: private_key_jwt or its certificate, RFC 8705 §2.1, as
+/// the target file says); a client without a secret identifies itself.
+fn resolved(auth: Auth, role: Role, target: &Target, client: Option<&crate::target::file::Client>) -> Auth {
+    match auth {
+        Auth::Basic if role == Role::Fapi => match target.fapi_client.as_ref().map(|f| f.auth) {
+            Some(crate::target::file::FapiAuth::TlsClientAuth) => Auth::Mtls,
+            _ => Auth::PrivateKeyJwt,
+        },
+        Auth::Basic if role == Role::PublicClient || client.is_some_and(|c| c.secret.is_none()) => Auth::Public,
+        other => other,
     }
 }
 

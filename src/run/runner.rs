@@ -137,6 +137,8 @@ fn queue(plans: &[Plan], opts: &RunOptions, redactor: &Arc<Redactor>, http: &Htt
                 notes.push(note);
             }
         }
+        let ca = plan.target.tls.as_ref().and_then(|t| t.ca_cert.as_deref());
+        let certified = |identity: &[u8]| crate::run::mtls::Certified::new(opts.request_timeout, opts.body_cap, &opts.tls, ca, identity);
         let env = Arc::new(Env {
             profile: plan.profile.clone(),
             target: plan.target.clone(),
@@ -148,10 +150,8 @@ fn queue(plans: &[Plan], opts: &RunOptions, redactor: &Arc<Redactor>, http: &Htt
             resource: tokio::sync::OnceCell::new(),
             race_rounds: opts.race_rounds,
             notes: notes.clone(),
-            mtls: plan.target.mtls_client.as_ref().map(|m| {
-                let ca = plan.target.tls.as_ref().and_then(|t| t.ca_cert.as_deref());
-                crate::run::mtls::Certified::new(opts.request_timeout, opts.body_cap, &opts.tls, ca, m)
-            }),
+            mtls: plan.target.mtls_client.as_ref().map(|m| certified(&m.identity)),
+            fapi_mtls: plan.target.fapi_client.as_ref().and_then(|f| f.tls.as_ref()).map(|c| certified(&c.identity)),
         });
         let selected: Vec<&Case> = plan.profile.cases.iter().filter(|c| opts.selection.selects(&plan.profile.name, c)).collect();
         q.filtered_out += plan.profile.cases.len() - selected.len();

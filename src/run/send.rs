@@ -29,7 +29,8 @@ impl CaseRun<'_> {
     pub(crate) async fn perform(&mut self, label: &str, step: &Step, role: Role, overrides: &[(String, String)]) -> Result<Observed, CaseError> {
         self.last_hint = None;
         let mut built = self.built(step, role, overrides)?;
-        if let Some(flaw) = step.dpop {
+        let dpop = request::dpop_of(step, role, &self.env.target);
+        if let Some(flaw) = dpop {
             self.sign_dpop(&mut built.request, flaw)?;
         }
         // A request object (OpenID Connect Core §6.1) is JWT-shaped: kept out of the reports like
@@ -59,16 +60,11 @@ impl CaseRun<'_> {
                 self.drive_login(label, step, b, built, user_code).await
             }
             None => {
-                // A certificate presented (or pointedly none, RFC 8705): the run's client for it.
-                let http = match (step.presents(), &env.mtls) {
-                    (None, _) => &env.http,
-                    (Some(cert), Some(Ok(certified))) => certified.for_cert(cert),
-                    (Some(_), Some(Err(why))) => return Err(CaseError::new(ErrorKind::Setup, format!("no HTTP client for the [mtls_client] certificate: {why}"))),
-                    (Some(_), None) => return Err(CaseError::new(ErrorKind::Setup, "the step presents a client certificate, and the target file has no [mtls_client]".to_string())),
-                };
+                let http = http_for(env, step, role)?;
                 let mut ex = http.send(built.request.clone()).await;
+                self.tls_refused = foreign_certificate_refused(request::presents(step, role, &env.target), &ex);
                 // RFC 9449 §8, §9: asked for a nonce, a client signs again with it and retries once.
-                if let (Some(flaw), Ok(resp)) = (step.dpop, &ex.response) {
+                if let (Some(flaw), Ok(resp)) = (dpop, &ex.response) {
                     let origin = built.request.url.origin().ascii_serialization();
                     if let Some(n) = resp.header("dpop-nonce") {
                         self.dpop.nonces.insert(origin, n.trim().to_string());
@@ -268,6 +264,32 @@ fn redirect_uri_refused(landing: &Landing) -> bool {
 fn looks_like_jwt(s: &str) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
     s.starts_with("eyJ") && matches!(parts.len(), 3 | 5) && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+}
+
+/// The HTTP client a step is sent with: the run's, or, where it presents a certificate (or
+/// pointedly none, RFC 8705), the one presenting it.
+fn http_for<'e>(env: &'e crate::run::case_run::Env, step: &Step, role: Role) -> Result<&'e crate::transport::http::Http, CaseError> {
+    let (certified, whose) = match role {
+        Role::Fapi => (&env.fapi_mtls, "[fapi_client]"),
+        _ => (&env.mtls, "[mtls_client]"),
+    };
+    match (request::presents(step, role, &env.target), certified) {
+        (None, _) => Ok(&env.http),
+        (Some(cert), Some(Ok(certified))) => Ok(certified.for_cert(cert)),
+        (Some(_), Some(Err(why))) => Err(CaseError::new(ErrorKind::Setup, format!("no HTTP client for the {whose} certificate: {why}"))),
+        (Some(_), None) => Err(CaseError::new(ErrorKind::Setup, format!("the step presents a client certificate, and the target file has no {whose} certificate"))),
+    }
+}
+
+/// The TLS alert with which the server refused a certificate other than the client's (or none)
+/// in the handshake: a refusal without an HTTP answer (`case_run::refused_at_handshake`).
+fn foreign_certificate_refused(presented: Option<crate::suite::case::Cert>, ex: &Exchange) -> Option<String> {
+    match (presented, &ex.response) {
+        (Some(cert), Err(crate::transport::http::TransportError::Tls(why))) if cert != crate::suite::case::Cert::Client && why.contains("alert") => {
+            Some(why.rsplit(": ").next().unwrap_or(why).to_string())
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]

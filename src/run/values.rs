@@ -42,6 +42,8 @@ pub(crate) fn lookup(name: &str, role: Role, t: &Target, own: &HashMap<String, S
         "mtls_client_id" => t.mtls_client.as_ref().map(|m| m.id.clone()),
         // RFC 8705 §3.1: what a token bound to the client's certificate says it is bound to.
         "mtls_x5t" => t.mtls_client.as_ref().map(|m| m.x5t.clone()),
+        // …and the FAPI client's, when its tokens are bound to its certificate.
+        "fapi_x5t" => t.fapi_client.as_ref().and_then(|f| f.tls.as_ref()).map(|c| c.x5t.clone()),
         "redirect_uri" => me.and_then(|c| c.redirect_uri.clone()),
         "scope" => me.and_then(|c| c.scope.clone()).or_else(|| t.client.scope.clone()),
         // OpenID Connect Core §3.1.2.1: an OpenID request's scope holds openid; the client's own

@@ -232,7 +232,7 @@ impl Fixture {
             Fixture::ClientCredentials => &[],
             Fixture::PublicCode | Fixture::PublicTokenPair => &[Need::Login, Need::PublicClient],
             Fixture::FapiCode => &[Need::Login, Need::FapiClient, Need::Capability(crate::model::capability::Capability::Par)],
-            Fixture::FapiTokenPair => &[Need::Login, Need::FapiClient, Need::Capability(crate::model::capability::Capability::Par), Need::Capability(crate::model::capability::Capability::Dpop)],
+            Fixture::FapiTokenPair => &[Need::Login, Need::FapiClient, Need::Capability(crate::model::capability::Capability::Par), Need::FapiProof],
         }
     }
 }
@@ -268,6 +268,19 @@ pub enum Need {
     MtlsProbe,
     /// A `[fapi_client]`: the FAPI 2.0 Security Profile is to be judged.
     FapiClient,
+    /// The FAPI client's tokens are bound by DPoP (`sender_constraint = "dpop"`, the default).
+    FapiDpop,
+    /// The FAPI client's tokens are bound to its certificate (`sender_constraint = "mtls"`).
+    FapiMtlsBound,
+    /// The FAPI client authenticates with private_key_jwt (`client_auth`, the default).
+    FapiPrivateKeyJwt,
+    /// The FAPI client authenticates with its certificate (`client_auth = "tls_client_auth"`).
+    FapiTlsClientAuth,
+    /// The FAPI client has a certificate (`[fapi_client] certificate`).
+    FapiCertificate,
+    /// The FAPI client's sender constraint can be applied: DPoP offered where its tokens are
+    /// bound by DPoP (its certificate needs nothing more).
+    FapiProof,
 }
 
 /// The response types of OpenID Connect's implicit and hybrid flows (Core §3.2, §3.3).
@@ -308,6 +321,12 @@ impl Need {
             Need::MtlsClient => "mtls_client".into(),
             Need::MtlsProbe => "mtls_probe".into(),
             Need::FapiClient => "fapi_client".into(),
+            Need::FapiDpop => "fapi_dpop".into(),
+            Need::FapiMtlsBound => "fapi_mtls_bound".into(),
+            Need::FapiPrivateKeyJwt => "fapi_private_key_jwt".into(),
+            Need::FapiTlsClientAuth => "fapi_tls_client_auth".into(),
+            Need::FapiCertificate => "fapi_certificate".into(),
+            Need::FapiProof => "fapi_proof".into(),
             other => format!("{other:?}").to_lowercase(),
         }
     }
@@ -328,11 +347,17 @@ impl Need {
             Need::MtlsClient => "the target file has no [mtls_client] (a client registered for tls_client_auth or self_signed_tls_client_auth, its certificate and key)",
             Need::MtlsProbe => "the target file's [mtls_client] has no probe_url (the resource reached with the client's certificate)",
             Need::FapiClient => "the target file has no [fapi_client] (a client the FAPI 2.0 Security Profile governs, and its key): the FAPI 2.0 run is off",
+            Need::FapiDpop => "another method than the FAPI client's: its tokens are bound to its certificate ([fapi_client] sender_constraint = \"mtls\"), not by DPoP",
+            Need::FapiMtlsBound => "another method than the FAPI client's: its tokens are bound by DPoP ([fapi_client] sender_constraint, default \"dpop\"), not to its certificate",
+            Need::FapiPrivateKeyJwt => "another method than the FAPI client's: it authenticates with its certificate ([fapi_client] client_auth = \"tls_client_auth\"), not with private_key_jwt",
+            Need::FapiTlsClientAuth => "another method than the FAPI client's: it authenticates with private_key_jwt ([fapi_client] client_auth, default \"private_key_jwt\"), not with its certificate",
+            Need::FapiCertificate => "the target's [fapi_client] has no certificate (certificate and certificate_key)",
+            Need::FapiProof => "the server does not offer DPoP, by which the FAPI client's tokens are to be bound ([fapi_client] sender_constraint)",
         }
     }
 
     /// Needs a case table may declare itself (the others follow from fixtures and steps).
-    pub const DECLARABLE: [(&'static str, Need); 18] = [
+    pub const DECLARABLE: [(&'static str, Need); 22] = [
         ("response_type_id_token", Need::ResponseType(FlowResponseType::IdToken)),
         ("response_type_id_token_token", Need::ResponseType(FlowResponseType::IdTokenToken)),
         ("response_type_code_id_token", Need::ResponseType(FlowResponseType::CodeIdToken)),
@@ -351,6 +376,10 @@ impl Need {
         ("introspection", Need::Capability(crate::model::capability::Capability::Introspection)),
         ("metadata", Need::Capability(crate::model::capability::Capability::Metadata)),
         ("iss", Need::Capability(crate::model::capability::Capability::Iss)),
+        ("fapi_dpop", Need::FapiDpop),
+        ("fapi_mtls_bound", Need::FapiMtlsBound),
+        ("fapi_private_key_jwt", Need::FapiPrivateKeyJwt),
+        ("fapi_tls_client_auth", Need::FapiTlsClientAuth),
     ];
 }
 
@@ -387,6 +416,7 @@ pub const BASE_PLACEHOLDERS: &[&str] = &[
     "request_object",
     "mtls_client_id",
     "mtls_x5t",
+    "fapi_x5t",
 ];
 
 /// One request of a case, with what its answer must look like.

@@ -90,7 +90,9 @@ fn misplaced(raw: &RawEntry, endpoint: &str, is_browser: bool, role: &str) -> Op
 /// `cert`: the step presents a client certificate (or pointedly none), which needs the client it
 /// belongs to and, at the resource, where the resource is reached with it.
 fn needs_of(endpoint: &str, auth: Option<Auth>, cert: bool, fapi: bool, needs: &mut BTreeSet<Need>) {
-    if cert || auth == Some(Auth::Mtls) {
+    if fapi {
+        fapi_needs(auth, cert, needs);
+    } else if cert || auth == Some(Auth::Mtls) {
         needs.insert(Need::MtlsClient);
         if endpoint == "probe" {
             needs.insert(Need::MtlsProbe);
@@ -111,7 +113,7 @@ fn needs_of(endpoint: &str, auth: Option<Auth>, cert: bool, fapi: bool, needs: &
     if auth == Some(Auth::Public) && !fapi {
         needs.insert(Need::PublicClient);
     }
-    if auth == Some(Auth::Mtls) {
+    if auth == Some(Auth::Mtls) && !fapi {
         needs.insert(Need::MtlsClient);
     }
     if auth.and_then(Auth::assertion_flaw).is_some() && !fapi {
@@ -121,6 +123,20 @@ fn needs_of(endpoint: &str, auth: Option<Auth>, cert: bool, fapi: bool, needs: &
     if matches!(auth, Some(Auth::Post | Auth::PostWrongSecret | Auth::BasicAndPost)) {
         needs.insert(Need::Capability(Capability::ClientSecretPost));
     }
+}
+
+/// In a FAPI table: a certificate (or pointedly none) is the FAPI client's; an assertion, or
+/// none or a bare client_id, judges the private_key_jwt client; `auth = "mtls"` the one that
+/// authenticates with its certificate.
+fn fapi_needs(auth: Option<Auth>, cert: bool, needs: &mut BTreeSet<Need>) {
+    if cert {
+        needs.insert(Need::FapiCertificate);
+    }
+    match auth {
+        Some(a) if a.assertion_flaw().is_some() || matches!(a, Auth::None | Auth::Public) => needs.insert(Need::FapiPrivateKeyJwt),
+        Some(Auth::Mtls) => needs.insert(Need::FapiTlsClientAuth),
+        _ => false,
+    };
 }
 
 /// A probe step that sends an access token not made by a `resource_token` step sends one from
@@ -315,7 +331,22 @@ impl StepCtx<'_> {
         if browser.is_some() {
             return Err(self.err(d.span().start, format!("case `{id}`: field `dpop`: endpoint `{endpoint}` is driven through the login page, which sends no proof")));
         }
-        needs.insert(Need::Capability(Capability::Dpop));
+        // A flawed proof of the FAPI client judges it only where its tokens are bound by DPoP;
+        // a well-formed one stands for "sender-constrained", dropped where its certificate
+        // binds them (`run::request::dpop_of`): the FAPI client's own method, needed whatever
+        // the metadata lists.
+        match (self.fapi, flaw) {
+            (true, Flaw::None) => {
+                needs.insert(Need::FapiProof);
+            }
+            (true, _) => {
+                needs.insert(Need::Capability(Capability::Dpop));
+                needs.insert(Need::FapiDpop);
+            }
+            (false, _) => {
+                needs.insert(Need::Capability(Capability::Dpop));
+            }
+        }
         Ok(Some(flaw))
     }
 

@@ -65,7 +65,52 @@ impl std::fmt::Debug for MtlsClient {
 #[derive(Debug, Clone)]
 pub struct FapiClient {
     pub client: Client,
-    pub key: crate::jose::assertion::SigningKey,
+    /// Its assertion key: present when it authenticates with private_key_jwt.
+    pub key: Option<crate::jose::assertion::SigningKey>,
+    pub auth: FapiAuth,
+    pub binding: FapiBinding,
+    /// Its certificate and key (PEM, concatenated) and the certificate's thumbprint: present when
+    /// either method is mutual TLS.
+    pub tls: Option<FapiCertificate>,
+}
+
+/// How the FAPI client authenticates (FAPI 2.0 §5.3.2.1 item 6: one of two methods).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FapiAuth {
+    PrivateKeyJwt,
+    /// RFC 8705 §2.1: its certificate, matched by subject and chain.
+    TlsClientAuth,
+}
+
+/// How the FAPI client's access tokens are sender-constrained (§5.3.2.1 item 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FapiBinding {
+    Dpop,
+    /// RFC 8705 §3: bound to the certificate of the token request's connection.
+    Mtls,
+}
+
+/// The FAPI client's certificate: what its TLS client presents.
+#[derive(Clone)]
+pub struct FapiCertificate {
+    pub identity: Vec<u8>,
+    /// RFC 8705 §3.1: base64url SHA-256 of the certificate's DER.
+    pub x5t: String,
+}
+
+impl std::fmt::Debug for FapiCertificate {
+    /// The key stays out of debug output.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FapiCertificate").field("x5t", &self.x5t).finish_non_exhaustive()
+    }
+}
+
+impl FapiClient {
+    /// Whether its requests to the token, PAR, introspection and revocation endpoints present
+    /// its certificate (either method is mutual TLS).
+    pub fn presents_certificate(&self) -> bool {
+        self.tls.is_some()
+    }
 }
 
 /// `[jwt_client]`: a client that authenticates with assertions signed by its private key.

@@ -11,7 +11,7 @@ use url::Url;
 
 use super::capabilities::Capabilities;
 use super::expand::Expander;
-use super::file::{Client, FapiClient, JwtClient, Lines, MtlsClient, Login, LoginDriver, LoginStep, ResourceToken, Target, Tls};
+use super::file::{Client, FapiAuth, FapiBinding, FapiCertificate, FapiClient, JwtClient, Lines, MtlsClient, Login, LoginDriver, LoginStep, ResourceToken, Target, Tls};
 use super::raw::{RawClient, RawFapiClient, RawJwtClient, RawMtlsClient, RawLogin, RawLoginStep, RawTarget, RawTls, Text};
 use crate::model::capability::Capability;
 use crate::model::load_error::{LoadError, io_message, line_of, toml_error};
@@ -135,22 +135,31 @@ fn pem_value(x: &Expander, v: &Text, field: &str) -> Result<String, LoadError> {
 /// `[mtls_client]`: the certificate and key read now (a bad one is a load error naming the
 /// field), the certificate's thumbprint computed once.
 fn mtls_client(x: &Expander, m: &Spanned<RawMtlsClient>) -> Result<MtlsClient, LoadError> {
-    use rustls::pki_types::CertificateDer;
-    use rustls::pki_types::pem::PemObject;
     let r = m.get_ref();
-    let cert = pem_value(x, &r.certificate, "mtls_client.certificate")?;
-    let key = pem_value(x, &r.private_key, "mtls_client.private_key")?;
-    let der = CertificateDer::from_pem_slice(cert.as_bytes()).map_err(|e| x.err(r.certificate.span().start, "mtls_client.certificate", format!("not a PEM certificate: {e}")))?;
-    let identity = format!("{}\n{}", cert.trim_end(), key).into_bytes();
-    reqwest::Identity::from_pem(&identity).map_err(|e| x.err(r.private_key.span().start, "mtls_client.private_key", format!("the certificate and this key do not make a TLS identity: {e}")))?;
+    let (identity, x5t) = tls_identity(x, &r.certificate, &r.private_key, "mtls_client", "private_key")?;
     let url = |t: &Option<Text>, f: &str| t.as_ref().map(|t| x.url(t, f)).transpose();
     Ok(MtlsClient {
         id: x.value(&r.id, "mtls_client.id")?,
         identity,
-        x5t: crate::jose::x5t_s256(&der),
+        x5t,
         base_url: url(&r.base_url, "mtls_client.base_url")?,
         probe_url: url(&r.probe_url, "mtls_client.probe_url")?,
     })
+}
+
+/// A client's certificate and key as its TLS client presents them (PEM, concatenated), and the
+/// certificate's thumbprint; a bad one is a load error naming `{table}.certificate` or the key's
+/// field.
+fn tls_identity(x: &Expander, certificate: &Text, key: &Text, table: &str, key_field: &str) -> Result<(Vec<u8>, String), LoadError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let (cert_field, key_field) = (format!("{table}.certificate"), format!("{table}.{key_field}"));
+    let cert = pem_value(x, certificate, &cert_field)?;
+    let pem_key = pem_value(x, key, &key_field)?;
+    let der = CertificateDer::from_pem_slice(cert.as_bytes()).map_err(|e| x.err(certificate.span().start, &cert_field, format!("not a PEM certificate: {e}")))?;
+    let identity = format!("{}\n{}", cert.trim_end(), pem_key).into_bytes();
+    reqwest::Identity::from_pem(&identity).map_err(|e| x.err(key.span().start, &key_field, format!("the certificate and this key do not make a TLS identity: {e}")))?;
+    Ok((identity, crate::jose::x5t_s256(&der)))
 }
 
 /// `[jwt_client]`: its key is the PEM itself, or a file relative to the target file.
@@ -165,10 +174,29 @@ fn signing_key(x: &Expander, text: &Text, field: &str) -> Result<crate::jose::as
     crate::jose::assertion::SigningKey::from_pem(&pem).map_err(|e| x.err(text.span().start, field, e.to_string()))
 }
 
-/// `[fapi_client]`: its key as `[jwt_client]`'s; redirect_uri and scope default to `[client]`'s.
+/// `[fapi_client]`: its key as `[jwt_client]`'s; redirect_uri and scope default to `[client]`'s;
+/// its methods (private_key_jwt and DPoP unless it says mTLS) and the certificate mTLS needs.
 fn fapi_client(x: &Expander, f: &Spanned<RawFapiClient>, main: &Spanned<RawClient>) -> Result<FapiClient, LoadError> {
     let r = f.get_ref();
-    let key = signing_key(x, &r.private_key, "fapi_client.private_key")?;
+    let start = f.span().start;
+    let auth = one_of(x, &r.client_auth, "fapi_client.client_auth", [("private_key_jwt", FapiAuth::PrivateKeyJwt), ("tls_client_auth", FapiAuth::TlsClientAuth)], "the methods FAPI 2.0 §5.3.2.1 item 6 allows")?;
+    let binding = one_of(x, &r.sender_constraint, "fapi_client.sender_constraint", [("dpop", FapiBinding::Dpop), ("mtls", FapiBinding::Mtls)], "the methods FAPI 2.0 §5.3.2.1 item 5 allows")?;
+    let key = match (&r.private_key, auth) {
+        (Some(t), _) => Some(signing_key(x, t, "fapi_client.private_key")?),
+        (None, FapiAuth::PrivateKeyJwt) => return Err(x.err(start, "fapi_client.private_key", "missing: the FAPI client authenticates with private_key_jwt (client_auth = \"tls_client_auth\" to use its certificate instead)".into())),
+        (None, FapiAuth::TlsClientAuth) => None,
+    };
+    let mutual = auth == FapiAuth::TlsClientAuth || binding == FapiBinding::Mtls;
+    let tls = match (&r.certificate, &r.certificate_key) {
+        (Some(c), Some(k)) => {
+            let (identity, x5t) = tls_identity(x, c, k, "fapi_client", "certificate_key")?;
+            Some(FapiCertificate { identity, x5t })
+        }
+        (Some(c), None) => return Err(x.err(c.span().start, "fapi_client.certificate_key", "missing: the certificate's private key (PEM)".into())),
+        (None, Some(k)) => return Err(x.err(k.span().start, "fapi_client.certificate", "missing: the certificate the key belongs to (PEM)".into())),
+        (None, None) if mutual => return Err(x.err(start, "fapi_client.certificate", "missing: client_auth or sender_constraint is mutual TLS, which presents the client's certificate (and certificate_key)".into())),
+        (None, None) => None,
+    };
     let m = main.get_ref();
     let as_client = RawClient {
         id: r.id.clone(),
@@ -179,7 +207,18 @@ fn fapi_client(x: &Expander, f: &Spanned<RawFapiClient>, main: &Spanned<RawClien
         response_types: None,
     };
     let client = client(x, &Spanned::new(f.span(), as_client), "fapi_client")?;
-    Ok(FapiClient { client, key })
+    Ok(FapiClient { client, key, auth, binding, tls })
+}
+
+/// A key whose value is one of two words: the first's meaning when it is absent; another word is
+/// an error naming both and `why` they are the ones.
+fn one_of<T: Copy>(x: &Expander, text: &Option<Text>, field: &str, choices: [(&str, T); 2], why: &str) -> Result<T, LoadError> {
+    let Some(t) = text else { return Ok(choices[0].1) };
+    let value = x.value(t, field)?;
+    match choices.iter().find(|(word, _)| *word == value) {
+        Some((_, meaning)) => Ok(*meaning),
+        None => Err(x.err(t.span().start, field, format!("`{value}` is neither `{}` nor `{}` ({why})", choices[0].0, choices[1].0))),
+    }
 }
 
 /// `[login]`: who signs in, and which driver gets them through the pages.
@@ -350,6 +389,11 @@ mod tests {
     #[case::slow_unknown("[slow]\nnap = 5\n", "t.toml:5: field `slow.nap`: unknown wait (known: code, access_token, request_uri, device_code, fapi_code)")]
     #[case::redirect_relative("[second_client]\nid = \"s\"\nredirect_uri = \"cb\"\n", "t.toml:6: field `second_client.redirect_uri`: `cb` is not an absolute URI: relative URL without a base")]
     #[case::fapi_key_missing("[fapi_client]\nid = \"f\"\nprivate_key = \"nope.pem\"\n", "t.toml:6: field `fapi_client.private_key`: cannot read nope.pem: no such file")]
+    #[case::fapi_no_key("[fapi_client]\nid = \"f\"\n", "t.toml:4: field `fapi_client.private_key`: missing: the FAPI client authenticates with private_key_jwt (client_auth = \"tls_client_auth\" to use its certificate instead)")]
+    #[case::fapi_client_auth("[fapi_client]\nid = \"f\"\nclient_auth = \"tls\"\n", "t.toml:6: field `fapi_client.client_auth`: `tls` is neither `private_key_jwt` nor `tls_client_auth` (the methods FAPI 2.0 §5.3.2.1 item 6 allows)")]
+    #[case::fapi_sender_constraint("[fapi_client]\nid = \"f\"\nclient_auth = \"tls_client_auth\"\nsender_constraint = \"mtls-bound\"\n", "t.toml:7: field `fapi_client.sender_constraint`: `mtls-bound` is neither `dpop` nor `mtls` (the methods FAPI 2.0 §5.3.2.1 item 5 allows)")]
+    #[case::fapi_mtls_without_certificate("[fapi_client]\nid = \"f\"\nclient_auth = \"tls_client_auth\"\n", "t.toml:4: field `fapi_client.certificate`: missing: client_auth or sender_constraint is mutual TLS, which presents the client's certificate (and certificate_key)")]
+    #[case::fapi_certificate_without_key("[fapi_client]\nid = \"f\"\nclient_auth = \"tls_client_auth\"\ncertificate = \"c.pem\"\n", "t.toml:7: field `fapi_client.certificate_key`: missing: the certificate's private key (PEM)")]
     #[case::resource_token("[resource]\ntoken = \"implicit\"\n", "t.toml:5: field `resource.token`: `implicit` is neither `authorization_code` nor `client_credentials` (the grant whose access tokens the probe resource accepts)")]
     #[case::response_types("[second_client]\nid = \"s\"\nresponse_types = [\"code\", \"code foo\"]\n", "t.toml:6: field `second_client.response_types`: `code foo` is not a response type of OpenID Connect's flows (code, id_token, token, space-separated)")]
     #[case::application_type("[public_client]\nid = \"p\"\napplication_type = \"desktop\"\n", "t.toml:6: field `public_client.application_type`: `desktop` is neither `native` nor `web` (OpenID Connect Registration's application_type)")]

@@ -81,8 +81,19 @@ pub(crate) struct RawJwtClient {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawFapiClient {
     pub id: Text,
-    /// Its PKCS#8 P-256 key (ES256), a file relative to the target file or the PEM itself.
-    pub private_key: Text,
+    /// Its PKCS#8 P-256 key (ES256), a file relative to the target file or the PEM itself;
+    /// required unless it authenticates with its certificate.
+    pub private_key: Option<Text>,
+    /// `private_key_jwt` (the default) or `tls_client_auth` (RFC 8705 §2): FAPI 2.0 §5.3.2.1
+    /// item 6 allows both.
+    pub client_auth: Option<Text>,
+    /// `dpop` (the default) or `mtls` (RFC 8705 §3): how its access tokens are
+    /// sender-constrained (§5.3.2.1 item 5).
+    pub sender_constraint: Option<Text>,
+    /// Its PEM certificate (chain) and key, a file or the PEM itself: required when either
+    /// method above is mutual TLS.
+    pub certificate: Option<Text>,
+    pub certificate_key: Option<Text>,
     /// Defaults to `[client] redirect_uri`.
     pub redirect_uri: Option<Text>,
     /// Defaults to `[client] scope`.

@@ -68,7 +68,7 @@ impl AuthServer {
         if p.get("client_id").is_some_and(|id| id != client.id) {
             return Some(Err(refuse("unknown client")));
         }
-        let base = issuer(headers);
+        let base = self.assertion_issuer(headers);
         let (audiences, array_taken) = match fapi {
             Some(_) => self.fapi_audiences(&base),
             None => (["", "/token", "/par", "/revoke", "/introspect"].iter().map(|path| format!("{base}{path}")).collect(), true),
@@ -84,5 +84,16 @@ impl AuthServer {
             replay_accepted: false,
         };
         Some(verify_assertion(jwt, &client.id, key, &audiences, &|j| self.store.jti_seen(j), policy).map(|()| client).map_err(refuse))
+    }
+
+    /// The issuer a client assertion names: the one the request's host says, except on the
+    /// mutual-TLS listener (RFC 8705 §5's aliases), whose requests belong to the main one's.
+    fn assertion_issuer(&self, headers: &HeaderMap) -> String {
+        let here = issuer(headers);
+        let host = |origin: &str| origin.split_once("://").map(|(_, h)| h.to_string());
+        match &self.mtls {
+            Some(m) if host(&here) == host(&m.alias) => m.issuer.clone(),
+            _ => here,
+        }
     }
 }

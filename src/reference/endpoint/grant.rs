@@ -86,9 +86,13 @@ impl AuthServer {
     /// presenting its registered certificate, and names itself with client_id alone; None when
     /// the request is not that client's.
     pub fn mtls_caller(&self, req: &TokenRequest, p: Option<&Params>) -> Option<Result<&ClientReg, OAuthError>> {
-        let m = self.mtls.as_ref()?;
         let p = p?;
         let other_method = req.headers.contains_key(header::AUTHORIZATION) || p.get("client_secret").is_some() || p.get("client_assertion").is_some();
+        // The FAPI client, where it authenticates with tls_client_auth (a variant).
+        if let Some(fapi) = self.fapi_tls_caller(p, other_method, req.peer.as_deref().map(Vec::as_slice)) {
+            return Some(fapi);
+        }
+        let m = self.mtls.as_ref()?;
         if p.get("client_id") != Some(m.client.id.as_str()) || other_method {
             return None;
         }
@@ -114,7 +118,9 @@ impl AuthServer {
     /// RFC 8705 §3: an access token issued to the mutual-TLS client is bound to the certificate
     /// it presented (its thumbprint, `cnf.x5t#S256`), unless a fault leaves it a bearer token.
     pub fn bind_to_certificate(&self, issued: &Issued, client_id: &str, req: &TokenRequest) {
-        let mtls_client = self.mtls.as_ref().is_some_and(|m| m.client.id == client_id);
+        // …and the FAPI client's, where its tokens are bound to its certificate (a variant).
+        let fapi_bound = self.is_fapi(Some(client_id)) && self.fapi_mtls_bound();
+        let mtls_client = fapi_bound || self.mtls.as_ref().is_some_and(|m| m.client.id == client_id);
         let unbound = self.has(Fault::RfcMtlsTokenUnbound) || self.variant(Variant::MtlsTokensUnbound);
         if let (true, Some(der), false) = (mtls_client, req.peer.as_deref(), unbound) {
             self.store.bind_cert(&issued.access_token, &super::super::mtls::thumbprint(der));

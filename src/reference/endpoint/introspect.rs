@@ -4,9 +4,7 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -20,13 +18,20 @@ use super::state::AuthServer;
 /// What the store says of a live token: its kind, client, scope and seconds left.
 type Found = (TokenKind, String, String, u64);
 
-pub async fn introspect(State(st): State<Arc<AuthServer>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn introspect(State(st): State<Arc<AuthServer>>, req: super::grant::TokenRequest) -> Response {
+    let headers = &req.headers;
     let result = (|| {
-        let p = params::form(&headers, &body)?;
-        if st.public_caller(&headers, Some(&p)).is_some() && st.has(Fault::RfcIntrospectPublicInactive) {
+        let p = params::form(headers, &req.body)?;
+        if st.public_caller(headers, Some(&p)).is_some() && st.has(Fault::RfcIntrospectPublicInactive) {
             return Ok(json!({ "active": false }));
         }
-        let caller = if st.has(Fault::RfcIntrospectNoAuth) { None } else { Some(st.client(&headers)?.id.clone()) };
+        // RFC 7662 §2.1: the caller authenticates as at the token endpoint (RFC 8705 §2: by its
+        // certificate too).
+        let caller = match (st.has(Fault::RfcIntrospectNoAuth), st.mtls_caller(&req, Some(&p))) {
+            (true, _) => None,
+            (false, Some(by_certificate)) => Some(by_certificate?.id.clone()),
+            (false, None) => Some(st.client_of(headers, Some(&p))?.id.clone()),
+        };
         let token = p.get("token").ok_or_else(|| OAuthError::bad_request("invalid_request", "token is required"))?;
         let mut found = lookup(&st, token, p.get("token_type_hint"));
         // RFC 7662 §2.2: a caller not allowed to introspect this particular token gets active:false.
@@ -86,7 +91,8 @@ fn answer(st: &AuthServer, token: &str, found: Option<Found>) -> Value {
                 answer["token_type"] = json!("DPoP");
             }
             // RFC 8705 §3.2: a certificate-bound token's certificate thumbprint.
-            if let Some(x5t) = st.store.bound_cert(token).filter(|_| kind == TokenKind::Access && !st.has(Fault::RfcMtlsIntrospectNoCnf)) {
+            let hidden = st.has(Fault::RfcMtlsIntrospectNoCnf) || (st.has(Fault::FapiMtlsNoCnf) && st.is_fapi(Some(&client_id)));
+            if let Some(x5t) = st.store.bound_cert(token).filter(|_| kind == TokenKind::Access && !hidden) {
                 answer["cnf"] = json!({ "x5t#S256": x5t });
             }
             answer

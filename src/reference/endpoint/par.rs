@@ -3,9 +3,8 @@
 //! Enters: an authenticated client's form; leaves: 201 with request_uri and expires_in.
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -15,16 +14,17 @@ use super::super::params::{self, Params, ascii};
 use super::super::registration::ClientReg;
 use super::state::{AuthServer, REALM, issuer};
 
-pub async fn par(State(st): State<Arc<AuthServer>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn par(State(st): State<Arc<AuthServer>>, req: super::grant::TokenRequest) -> Response {
+    let (headers, body) = (&req.headers, &req.body);
     // RFC 9449 §10.1: a DPoP proof with the push binds the code to its key.
-    let proven = match st.dpop_on().then(|| st.dpop_proof(&headers, "POST", &format!("{}/par", issuer(&headers)), None)) {
+    let proven = match st.dpop_on().then(|| st.dpop_proof(headers, "POST", &format!("{}/par", issuer(headers)), None)) {
         Some(Err(why)) => return st.dpop_refused(why),
         Some(Ok(p)) => p,
         None => None,
     };
     let result = (|| {
-        let p = params::form(&headers, &body)?;
-        let client = pushing_client(&st, &headers, &p)?;
+        let p = params::form(headers, body)?;
+        let client = pushing_client(&st, &req, &p)?;
         checked(&st, &p, client)?;
         let jkt = bound_key(&st, &p, proven.as_ref().map(|p| p.jkt.as_str()))?;
         let pairs = p.pairs().iter().filter(|(k, _)| k != "client_secret" && k != "dpop_jkt").cloned().chain(jkt.map(|j| ("dpop_jkt".to_string(), j)));
@@ -62,7 +62,12 @@ fn bound_key(st: &AuthServer, p: &Params, proof_jkt: Option<&str>) -> Result<Opt
 }
 
 /// RFC 9126 §2.1: the client authenticates as at the token endpoint (a public one names itself).
-fn pushing_client<'a>(st: &'a AuthServer, headers: &HeaderMap, p: &Params) -> Result<&'a ClientReg, OAuthError> {
+fn pushing_client<'a>(st: &'a AuthServer, req: &super::grant::TokenRequest, p: &Params) -> Result<&'a ClientReg, OAuthError> {
+    let headers = &req.headers;
+    // RFC 8705 §2: a client that authenticates with its certificate does so here too.
+    if let Some(by_certificate) = st.mtls_caller(req, Some(p)) {
+        return by_certificate;
+    }
     match st.public_caller(headers, Some(p)) {
         Some(c) => Ok(c),
         _ if (st.has(Fault::RfcParNoClientAuth) || (st.has(Fault::FapiPushUnauthenticated) && st.is_fapi(p.get("client_id"))))

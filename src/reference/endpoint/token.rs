@@ -42,7 +42,7 @@ pub async fn token(State(st): State<Arc<AuthServer>>, req: TokenRequest) -> Resp
         return st.error(OAuthError::bad_request("invalid_dpop_proof", "the refresh token is bound to another DPoP key"));
     }
     // FAPI 2.0 §5.3.2.1: the FAPI client's tokens are sender-constrained; no password grant.
-    if let Some(e) = st.fapi_token_refusal(&params, proven.is_some()) {
+    if let Some(e) = st.fapi_token_refusal(&params, proven.is_some(), req.peer.is_some()) {
         return st.error(e);
     }
     // RFC 9449 §10: a code bound to a key (dpop_jkt) is exchanged with a proof by that key.
@@ -127,6 +127,7 @@ pub async fn code_token(State(st): State<Arc<AuthServer>>, req: TokenRequest) ->
     let auth_time = st.sessions.code_auth_time(&code);
     match st.store.redeem_code_verified(&code, &client_id, redirect_uri.as_deref(), verifier.as_deref(), policy) {
         Ok(issued) => {
+            st.bind_to_certificate(&issued, &client_id, &req);
             // OpenID Connect Core §3.1.3.3: a code of an OpenID request yields an ID Token too.
             let openid = st.openid_on() && issued.scope.split(' ').any(|s| s == "openid") && !st.has(Fault::RfcOidcIdTokenMissing);
             let about = || super::id_token::About { nonce: nonce.as_deref(), auth_time, access_token: Some(&issued.access_token), refreshed: false, scope: Some(&issued.scope), ..Default::default() };
@@ -157,6 +158,7 @@ pub async fn refresh(State(st): State<Arc<AuthServer>>, req: TokenRequest) -> Re
     })();
     match result {
         Ok((issued, client_id)) => {
+            st.bind_to_certificate(&issued, &client_id, &req);
             // OpenID Connect Core §12.2: a refresh of an OpenID grant may bring a new ID Token.
             let openid = st.openid_on() && issued.scope.split(' ').any(|s| s == "openid") && !st.variant(Variant::RefreshWithoutIdToken);
             // The refresh faults: auth_time said to be now, a nonce carried.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts Keycloak on 127.0.0.1:PORT (plain HTTP) with the realm "conformance" of realm.json, prints
+# Starts Keycloak on 127.0.0.1:PORT (plain HTTP; HTTPS too on KEYCLOAK_HTTPS_PORT when set) with the realm "conformance" of realm.json, prints
 # the line `ready` on standard output once the realm's discovery document answers, and runs until
 # killed. Usage: KEYCLOAK_HOME=DIR [KEYCLOAK_WORK=DIR] run.sh PORT
 #
@@ -7,6 +7,7 @@
 #   KEYCLOAK_WORK  this run's own folder: its database, its log (keycloak.log); default a new
 #                  temporary folder. Two runs with different KEYCLOAK_WORK share nothing but
 #                  KEYCLOAK_HOME, which they only read once it is prepared (below)
+#   KEYCLOAK_HTTPS_PORT  also serve HTTPS there, asking clients for certificates (mutual TLS)
 #   KEYCLOAK_JAVA_HOME  a JDK 21 or later; default: JAVA_HOME if it is one, else the newest in
 #                  /usr/lib/jvm
 #
@@ -62,9 +63,19 @@ export JAVA="$work/java"
 orphan_proof() { setpriv --pdeathsig KILL -- "$@"; }
 
 # Build-time options (kept by `kc.sh build`) and run-time options of every run.
-build_opts=(--db=dev-file --health-enabled=false --metrics-enabled=false)
+# https-client-auth is a build-time option: "request" asks for a client certificate on HTTPS only.
+build_opts=(--db=dev-file --health-enabled=false --metrics-enabled=false --https-client-auth=request)
+# No fixed hostname: each URL Keycloak states (the issuer, the endpoints) follows the request's,
+# so the same realm is http://127.0.0.1:PORT over HTTP and https://127.0.0.1:HTTPS_PORT over HTTPS.
 run_opts=(--cache=local --http-enabled=true --http-host=127.0.0.1 --http-port="$port"
-  --hostname="http://127.0.0.1:$port")
+  --hostname-strict=false)
+# KEYCLOAK_HTTPS_PORT: HTTPS too, with tls/'s certificate for 127.0.0.1, asking every client for
+# a certificate and checking the one it presents against tls/ca.pem (RFC 8705: tls_client_auth
+# and certificate-bound tokens, the realm's client fapi-mtls-client).
+if [[ -n "${KEYCLOAK_HTTPS_PORT:-}" ]]; then
+  run_opts+=(--https-port="$KEYCLOAK_HTTPS_PORT" --https-certificate-file="$here/tls/server.pem"
+    --https-certificate-key-file="$here/tls/server.key" --truststore-paths="$here/tls/ca.pem")
+fi
 
 # A home of this run's own: kc.sh copied (it finds its home from its own path), the
 # distribution's read-only folders linked, data/ (the database, temporary files) its own.
