@@ -120,11 +120,11 @@ pub fn untrippable(suite: &Suite, profile: &str) -> Result<Untrippable, LoadErro
 /// seconds of waiting); every other run skips them.
 fn run_once(profile: &Arc<Profile>, faults: Faults, slow: bool, opts: &RunOptions) -> Result<RunResult, SelftestError> {
     let opts = RunOptions { slow, ..opts.clone() };
-    run_configured(profile, faults, Variants::none(), &opts)
+    run_configured(profile, faults, Variants::none(), &opts, slow)
 }
 
-fn run_configured(profile: &Arc<Profile>, faults: Faults, variants: Variants, opts: &RunOptions) -> Result<RunResult, SelftestError> {
-    let extras = crate::reference::Extras { short_lived: opts.slow, ..Default::default() };
+fn run_configured(profile: &Arc<Profile>, faults: Faults, variants: Variants, opts: &RunOptions, short_lived: bool) -> Result<RunResult, SelftestError> {
+    let extras = crate::reference::Extras { short_lived, ..Default::default() };
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let server = ReferenceServer::start_extras(&profile.name, faults, variants, extras, addr, crate::reference::Registration::generate(), None)?;
     let mut target = Target::parse("reference target", &server.target_toml(), &|_| None)?;
@@ -136,8 +136,9 @@ fn run_configured(profile: &Arc<Profile>, faults: Faults, variants: Variants, op
 
 /// Runs `profile` with one tolerated variant switched on and judges the run.
 pub fn run_variant(profile: &Arc<Profile>, variant: Variant, opts: &RunOptions) -> Result<VariantRun, SelftestError> {
-    let opts = RunOptions { events: None, ..opts.clone() };
-    let result = run_configured(profile, Faults::none(), std::iter::once(variant).collect(), &opts)?;
+    // A lifetime variant runs with the slow cases, at its own lifetimes: they wait them out.
+    let opts = RunOptions { events: None, slow: variant.is_slow(), ..opts.clone() };
+    let result = run_configured(profile, Faults::none(), std::iter::once(variant).collect(), &opts, false)?;
     let (mut must, mut should, mut may) = (Vec::new(), Vec::new(), Vec::new());
     for c in result.cases() {
         let level = match c.outcome {

@@ -22,7 +22,7 @@ fn assert_all_pass(result: &RunResult, what: &str) {
 
 fn assert_all_pass_but(result: &RunResult, what: &str, excused: &dyn Fn(&oauth_conformance::model::result::CaseResult) -> bool) {
     // The slow cases (their wait asked for by --slow) are skipped, with that reason.
-    let shaped = |c: &oauth_conformance::model::result::CaseResult| c.id == "par/required-plain-request-refused" || c.id == "bearer/query-token-private" || c.message.starts_with("skipped: a slow case") || c.message.starts_with("skipped: another method than the FAPI client's");
+    let shaped = |c: &oauth_conformance::model::result::CaseResult| c.id == "par/required-plain-request-refused" || c.id == "bearer/query-token-private" || common::skipped_by_shape(&c.message);
     let bad: Vec<String> = result
         .cases()
         .filter(|c| !(c.outcome == Outcome::Passed || (shaped(c) && c.outcome == Outcome::Skipped) || excused(c)))

@@ -187,3 +187,39 @@ fn init_trusts_a_private_ca_with_ca_cert_and_writes_it_into_the_draft() {
     assert_eq!(run.status.code(), Some(0), "{}", text(&run));
     assert!(text(&run).contains(" passed"), "{}", text(&run));
 }
+
+/// FAPI 2.0 §5.2: the TLS probes fail against a server that breaks the rule — OpenSSL's own
+/// `s_server` (its rustls-free TLS 1.1, and a TLS 1.2 CBC suite), which the reference cannot
+/// be — and report the protocol and suite it agreed to.
+#[rstest::rstest]
+#[case::tls_1_1("fapi2/tls-below-1-2-refused", &["-tls1_1", "-cipher", "ALL:@SECLEVEL=0"], "TLSv1.1")]
+#[case::cbc_suite("fapi2/tls12-unrecommended-suites-refused", &["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0"], "ECDHE-ECDSA-AES128-SHA")]
+fn a_tls_probe_fails_against_a_server_offering_what_fapi_forbids(#[case] id: &str, #[case] offers: &[&str], #[case] agreed: &str) {
+    let pki = pki();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("server.pem"), &pki.server_cert).unwrap();
+    std::fs::write(dir.path().join("server.key"), &pki.server_key).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept", &port.to_string(), "-cert", "server.pem", "-key", "server.key"])
+        .args(offers)
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("OpenSSL's openssl command (scripts/test's machine has it)");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "s_server did not listen");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let key = std::fs::read_to_string("tests/targets/keycloak/fapi-client.pem").unwrap();
+    let target = format!("profile = \"rfc6749\"\nbase_url = \"https://127.0.0.1:{port}\"\n[client]\nid = \"c\"\nsecret = \"s\"\nredirect_uri = \"https://c.example/cb\"\nscope = \"a\"\n[fapi_client]\nid = \"f\"\nprivate_key = \"\"\"\n{key}\"\"\"\n[tls]\nca_cert = \"\"\"\n{}\"\"\"\n", pki.ca_pem);
+    let (out, report) = run(dir.path(), &target, &["--filter", id, "--exact"]);
+    let _ = server.kill();
+    let _ = server.wait();
+    let case = report["cases"].as_array().and_then(|cases| cases.iter().find(|c| c["id"] == id)).unwrap_or_else(|| panic!("{}", text(&out)));
+    let message = case["message"].as_str().unwrap();
+    assert!(case["outcome"] == "failed" && message.contains("tls_handshake_refused") && message.contains(agreed), "{case}\n{}", text(&out));
+}

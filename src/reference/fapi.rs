@@ -13,6 +13,8 @@ use super::variant::{Variant, Variants};
 const FAPI_REQUEST_URI_LIFETIME: u64 = 90;
 /// §5.3.2.1 item 11: at most 60 s.
 const FAPI_CODE: std::time::Duration = std::time::Duration::from_secs(60);
+/// What the variant fapi-code-30s gives them.
+pub const FAPI_SHORT_CODE: std::time::Duration = std::time::Duration::from_secs(30);
 /// What the fault fapi-code-long-lived gives the FAPI client's codes.
 const FAPI_LONG_CODE: std::time::Duration = std::time::Duration::from_secs(120);
 
@@ -65,10 +67,11 @@ impl AuthServer {
     /// (shorter still when the server runs short-lived); the fault has them live two minutes
     /// whatever the server's lifetimes.
     pub fn fapi_code_lifetime(&self, code: &str) {
+        let most = if self.variant(Variant::FapiCode30s) { FAPI_SHORT_CODE } else { FAPI_CODE };
         if self.has(Fault::FapiCodeLongLived) {
             self.store.set_code_lifetime(code, FAPI_LONG_CODE);
-        } else if self.store.lifetimes.code > FAPI_CODE {
-            self.store.set_code_lifetime(code, FAPI_CODE);
+        } else if self.store.lifetimes.code > most {
+            self.store.set_code_lifetime(code, most);
         }
     }
 

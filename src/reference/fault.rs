@@ -305,6 +305,7 @@ faults! {
     FapiTlsAuthAnyCert => "fapi-tls-auth-any-cert", "rfc6749", Must, "the FAPI client registered for tls_client_auth is authenticated by any certificate presented (RFC 8705 §2.1: the registered subject, chained to a trust anchor; FAPI 2.0 Security Profile §5.3.2.1 item 6)";
     FapiTlsAuthSubjectOnly => "fapi-tls-auth-subject-only", "rfc6749", Must, "the FAPI client registered for tls_client_auth is authenticated by a certificate's subject DN without checking its chain to the CA (RFC 8705 §2.1; FAPI 2.0 Security Profile §5.3.2.1 item 6)";
     FapiTlsAuthNoCert => "fapi-tls-auth-no-cert", "rfc6749", Must, "the FAPI client registered for tls_client_auth is authenticated by its client_id alone when no certificate is presented (RFC 8705 §2; FAPI 2.0 Security Profile §5.3.2.1 item 6 and §5.3.2.2 item 4)";
+    FapiTls12UnrecommendedSuites => "fapi-tls12-unrecommended-suites", "rfc6749", Must, "the server (over https) permits TLS 1.2 cipher suites BCP 195 does not recommend, ChaCha20-Poly1305 among them, beside RFC 9325 §4.2's four (FAPI 2.0 Security Profile §5.2.2 item 1: endpoints not used by web browsers shall only permit the recommended ones)";
     RfcExpiredTokenAccepted => "rfc-expired-token-accepted", "rfc6749", Must, "access tokens stay valid long after the expires_in they were issued with (RFC 6749 §7: the resource MUST ensure the token has not expired)";
 }
 

@@ -16,6 +16,7 @@ mod endpoint;
 mod error;
 mod extras;
 mod fapi;
+mod suites;
 pub mod fault;
 mod flavour;
 pub mod mtls;

@@ -124,13 +124,13 @@ impl Pki {
 /// (RFC 8705 §2.2: a self-signed certificate is matched by the authorization server, not
 /// chained); which certificate is whose is the OAuth layer's decision, so that a wrong one is
 /// refused with `invalid_client`, not a TLS alert.
-pub fn acceptor(pki: &Pki) -> Result<tokio_rustls::TlsAcceptor, TlsError> {
+pub fn acceptor(pki: &Pki, all_tls12_suites: bool) -> Result<tokio_rustls::TlsAcceptor, TlsError> {
     use rustls::pki_types::PrivateKeyDer;
     use rustls::pki_types::pem::PemObject;
     crate::transport::http::install_crypto_provider();
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pki.server_cert_pem.as_bytes()).collect::<Result<_, _>>()?;
     let key = PrivateKeyDer::from_pem_slice(pki.server_key_pem.as_bytes())?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = super::suites::provider(all_tls12_suites);
     let config = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()?
         .with_client_cert_verifier(Arc::new(AnyClientCert(provider)))
@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn the_pki_makes_a_usable_acceptor_and_a_client_certificate_with_its_thumbprint() {
         let pki = Pki::generate("mtls-client", "fapi-client").unwrap();
-        assert!(acceptor(&pki).is_ok());
+        assert!(acceptor(&pki, false).is_ok());
         assert!(pki.client_cert_pem.starts_with("-----BEGIN CERTIFICATE-----"));
         assert_eq!(pki.client_x5t().len(), 43);
     }

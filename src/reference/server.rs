@@ -71,6 +71,9 @@ impl ReferenceServer {
     ) -> Result<ReferenceServer, ReferenceError> {
         let mut extras = extras;
         shape(&mut reg, &variants, &extras);
+        // The TLS fault needs TLS: the whole server then answers over https.
+        let all_tls12_suites = faults.has(super::fault::Fault::FapiTls12UnrecommendedSuites);
+        extras.tls |= all_tls12_suites;
         // The OpenID Provider's key takes a moment to make: made beside the first requests, not
         // in the way of the first ID Token.
         if profile == "rfc6749" {
@@ -88,11 +91,11 @@ impl ReferenceServer {
         let mtls_listener = match profile == "rfc6749" && !extras.withheld.has(super::offer::Offer::Mtls) {
             true => {
                 let fapi_id = reg.fapi_client.as_ref().map_or("fapi-client", |(c, _)| c.id.as_str());
-                Some(mtls_side(&rt, addr, format!("{}://{bound}", if tls.is_some() || extras.tls { "https" } else { "http" }), fapi_id, &mut extras)?)
+                Some(mtls_side(&rt, addr, format!("{}://{bound}", if tls.is_some() || extras.tls { "https" } else { "http" }), fapi_id, all_tls12_suites, &mut extras)?)
             }
             false => None,
         };
-        let acceptor = main_acceptor(tls.as_ref(), &mut extras)?;
+        let acceptor = main_acceptor(tls.as_ref(), all_tls12_suites, &mut extras)?;
         let router = app_full(profile, reg.clone(), faults.clone(), variants.clone(), extras.clone())?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let mut shutdown = vec![tx];
@@ -152,9 +155,9 @@ impl ReferenceServer {
 
 /// The main listener's TLS: the certificate given (`--tls-cert`), or with `--tls` one from the CA
 /// made at start (the mutual-TLS listener's, else a CA of its own), whose PEM the target file gives.
-fn main_acceptor(given: Option<&TlsConfig>, extras: &mut Extras) -> Result<Option<tokio_rustls::TlsAcceptor>, ReferenceError> {
+fn main_acceptor(given: Option<&TlsConfig>, all_tls12_suites: bool, extras: &mut Extras) -> Result<Option<tokio_rustls::TlsAcceptor>, ReferenceError> {
     if let Some(t) = given {
-        return Ok(Some(tls::acceptor(t)?));
+        return Ok(Some(tls::acceptor(t, all_tls12_suites)?));
     }
     if !extras.tls {
         return Ok(None);
@@ -162,12 +165,12 @@ fn main_acceptor(given: Option<&TlsConfig>, extras: &mut Extras) -> Result<Optio
     let acceptor = match &extras.mtls {
         Some(m) => {
             extras.tls_ca = Some(m.pki.ca_pem.clone());
-            super::mtls::acceptor(&m.pki)?
+            super::mtls::acceptor(&m.pki, all_tls12_suites)?
         }
         None => {
             let pki = super::mtls::Pki::generate("none", "none").map_err(super::error::TlsError::from)?;
             extras.tls_ca = Some(pki.ca_pem.clone());
-            super::mtls::acceptor(&pki)?
+            super::mtls::acceptor(&pki, all_tls12_suites)?
         }
     };
     Ok(Some(acceptor))
@@ -175,13 +178,13 @@ fn main_acceptor(given: Option<&TlsConfig>, extras: &mut Extras) -> Result<Optio
 
 /// The mutual-TLS listener on the main one's host (any port), its certificates, and the client
 /// registered for it, recorded in `extras` for the app and the target file.
-fn mtls_side(rt: &tokio::runtime::Runtime, addr: SocketAddr, issuer: String, fapi_id: &str, extras: &mut Extras) -> Result<(tokio::net::TcpListener, tokio_rustls::TlsAcceptor), ReferenceError> {
+fn mtls_side(rt: &tokio::runtime::Runtime, addr: SocketAddr, issuer: String, fapi_id: &str, all_tls12_suites: bool, extras: &mut Extras) -> Result<(tokio::net::TcpListener, tokio_rustls::TlsAcceptor), ReferenceError> {
     let at = SocketAddr::new(addr.ip(), 0);
     let listener = rt.block_on(tokio::net::TcpListener::bind(at)).map_err(|source| ReferenceError::Bind { addr: at, source })?;
     let bound = listener.local_addr().map_err(|source| ReferenceError::Bind { addr: at, source })?;
     let client = super::registration::ClientReg { id: "mtls-client".into(), secret: String::new(), redirect_uri: "https://mtls.example.test/cb".into() };
     let pki = super::mtls::Pki::generate(&client.id, fapi_id).map_err(super::error::TlsError::from)?;
-    let acceptor = super::mtls::acceptor(&pki)?;
+    let acceptor = super::mtls::acceptor(&pki, all_tls12_suites)?;
     let client_x5t = pki.client_x5t();
     extras.mtls = Some(std::sync::Arc::new(super::mtls::Mtls { alias: format!("https://{bound}"), issuer, client, client_x5t, pki }));
     Ok((listener, acceptor))

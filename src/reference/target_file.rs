@@ -110,9 +110,12 @@ fn rfc6749(d: &Described<'_>) -> String {
         // `serve --tls`: the CA of the https listener's certificate.
         let _ = write!(t, "[tls]\nca_cert = \"\"\"\n{ca}\"\"\"\n\n");
     }
+    let wait = |d: Duration| d.as_secs() + 1;
     if d.extras.short_lived {
-        let wait = |d: Duration| d.as_secs() + 1;
         let _ = write!(t, "[slow]\ncode = {}\naccess_token = {}\nrequest_uri = {}\ndevice_code = {}\nfapi_code = {}\n\n", wait(SHORT_CODE), wait(SHORT_ACCESS), wait(SHORT_CODE), wait(SHORT_CODE), wait(SHORT_CODE));
+    } else if d.variants.has(Variant::FapiCode30s) {
+        // The FAPI client's codes live 30 s: the slow case waits them out, not 61 s.
+        let _ = write!(t, "[slow]\nfapi_code = {}\n\n", wait(super::fapi::FAPI_SHORT_CODE));
     }
     t.push_str("[endpoints]\nauthorize = \"/authorize\"\ntoken = \"/token\"\n");
     for (offer, line) in [

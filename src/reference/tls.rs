@@ -15,13 +15,13 @@ pub struct TlsConfig {
 }
 
 /// The acceptor `tls` describes.
-pub fn acceptor(tls: &TlsConfig) -> Result<tokio_rustls::TlsAcceptor, TlsError> {
+pub fn acceptor(tls: &TlsConfig, all_tls12_suites: bool) -> Result<tokio_rustls::TlsAcceptor, TlsError> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     crate::transport::http::install_crypto_provider();
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&tls.cert_pem).collect::<Result<_, _>>()?;
     let key = PrivateKeyDer::from_pem_slice(&tls.key_pem)?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = super::suites::provider(all_tls12_suites);
     let builder = rustls::ServerConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions()?;
     let builder = match &tls.client_ca_pem {
         None => builder.with_no_client_auth(),
@@ -78,6 +78,6 @@ mod tests {
     #[test]
     fn a_certificate_that_is_not_pem_is_refused() {
         let tls = TlsConfig { cert_pem: b"not a certificate".to_vec(), key_pem: b"nor a key".to_vec(), client_ca_pem: None };
-        assert!(acceptor(&tls).is_err());
+        assert!(acceptor(&tls, false).is_err());
     }
 }

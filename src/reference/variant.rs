@@ -85,6 +85,7 @@ variants! {
     FapiMtlsBound => "fapi-mtls-bound", ["rfc6749"], None, "the FAPI client's access tokens are bound to its certificate (RFC 8705 §3) instead of a DPoP key; it still authenticates with private_key_jwt (FAPI 2.0 Security Profile §5.3.2.1 item 5: DPoP or mTLS)";
     FapiTlsClientAuth => "fapi-tls-client-auth", ["rfc6749"], None, "the FAPI client authenticates with its certificate (tls_client_auth, RFC 8705 §2.1) instead of private_key_jwt; its tokens stay DPoP-bound (FAPI 2.0 Security Profile §5.3.2.1 item 6: mTLS or private_key_jwt)";
     FapiAllMtls => "fapi-all-mtls", ["rfc6749"], None, "the FAPI client authenticates with tls_client_auth and its tokens are bound to its certificate: mutual TLS for both (FAPI 2.0 Security Profile §5.3.2.1 items 5 and 6)";
+    FapiCode30s => "fapi-code-30s", ["rfc6749"], None, "the FAPI client's authorization codes live 30 s (FAPI 2.0 Security Profile §5.3.2.1 item 11: a maximum lifetime of 60 seconds; a shorter one is the server's choice)";
     MxErrorType => "mx-error-type", ["citi-mx"], None, "error answers also carry type (the bank's other APIs: error|warn|invalid|fatal; extra members allowed)";
     MxTimestampOffset => "mx-timestamp-offset", ["citi-mx"], None, "error timestamps carry milliseconds and a +00:00 offset (ISO 8601 / RFC 3339 date-time)";
 }
@@ -92,6 +93,12 @@ variants! {
 impl Variant {
     pub fn from_name(name: &str) -> Option<Variant> {
         Variant::ALL.iter().copied().find(|v| v.name() == name)
+    }
+
+    /// Variants only a slow case can show passing (a lifetime): the selftest runs them with the
+    /// slow cases, at their own lifetimes (not short-lived ones).
+    pub fn is_slow(self) -> bool {
+        matches!(self, Variant::FapiCode30s)
     }
 }
 

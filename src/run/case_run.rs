@@ -314,6 +314,12 @@ impl<'a> CaseRun<'a> {
         if let Some(secs) = step.pause {
             tokio::time::sleep(Duration::from_secs(secs)).await;
         }
+        if let Some(probe) = step.tls_probe {
+            let records = self.tls_probe(label, step, role, probe).await?;
+            let ok = records.iter().all(|r| r.passed || r.level > self.level);
+            self.checks.extend(records);
+            return Ok(ok);
+        }
         self.tls_refused = None;
         let obs = match self.perform(label, step, role, &overrides).await {
             Err(e) => match self.tls_refused.take().and_then(|alert| refused_at_handshake(label, step, &alert, self.level)) {
@@ -664,6 +670,29 @@ fn refusal(step: &Step, obs: &Observed) -> Option<String> {
         }
         Observed::Browser(Landing::Page { status, page, .. }, _) if step.browser == Some(Browser::FirstPage) && (200..300).contains(status) && page.login_form().is_some() => None,
         Observed::Browser(Landing::Page { url, status, page }, _) => Some(format!("the login ended at {} (status {status}, {})", crate::check::record::show_url(url), page.summary())),
+    }
+}
+
+impl CaseRun<'_> {
+    /// FAPI 2.0 §5.2: a handshake with the step's endpoint's host offering only `probe`; the
+    /// rule holds when the server refuses it.
+    async fn tls_probe(&mut self, label: &str, step: &Step, role: Role, probe: crate::transport::tls_probe::Probe) -> Result<Vec<CheckRecord>, CaseError> {
+        use crate::transport::tls_probe::{Handshake, ProbeError};
+        let url = crate::run::request::endpoint_url(step, &self.env.profile, &self.env.target, role)?;
+        let (Some(host), Some(port), "https") = (url.host_str(), url.port_or_known_default(), url.scheme()) else {
+            return Err(CaseError::new(ErrorKind::Setup, format!("{} is not an https URL: there is no TLS handshake to probe", crate::check::record::show_url(&url))));
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let shook = crate::transport::tls_probe::probe(host, port, probe, Duration::from_secs(10)).await.map_err(|e| {
+            let kind = if matches!(e, ProbeError::NoOpenssl(_)) { ErrorKind::Setup } else { ErrorKind::Transport };
+            CaseError::new(kind, format!("TLS probe of {host}:{port}: {e}"))
+        })?;
+        let offered = format!("a handshake with {host}:{port} offering {}", probe.offers());
+        let (passed, message) = match shook {
+            Handshake::Refused(why) => (true, format!("{offered} was refused ({why})")),
+            Handshake::Completed { protocol, cipher } => (false, format!("expected {offered} to be refused, got a connection with {protocol} and {cipher}")),
+        };
+        Ok(vec![CheckRecord { step: label.to_string(), check: "tls_handshake_refused", rule: Some("FAPI 2.0 Security Profile §5.2"), level: self.level, passed, message: Some(message) }])
     }
 }
 

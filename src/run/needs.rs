@@ -27,6 +27,7 @@ pub fn unmet_needs(case: &Case, target: &Target) -> Option<String> {
             }
             // Said once: a case about a mutual-TLS method is skipped for the method.
             Need::FapiCertificate if target.fapi_client.as_ref().is_some_and(|f| f.tls.is_none()) && !case.needs.iter().any(|m| matches!(m, Need::FapiMtlsBound | Need::FapiTlsClientAuth)) => Some(n.missing_reason().to_string()),
+            Need::Https if target.base_url.scheme() != "https" => Some(n.missing_reason().to_string()),
             Need::MtlsClient if target.mtls_client.is_none() => Some(n.missing_reason().to_string()),
             Need::MtlsProbe if target.mtls_client.as_ref().is_none_or(|m| m.probe_url.is_none()) => Some(n.missing_reason().to_string()),
             // RFC 8252 §7.3's any-port rule is for native apps only: a web client registered with a

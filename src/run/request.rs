@@ -158,6 +158,12 @@ pub fn build(
 }
 
 
+/// The URL of `step`'s endpoint for `role` (a TLS probe's: no request is built).
+pub fn endpoint_url(step: &Step, profile: &Profile, target: &Target, role: Role) -> Result<Url, BuildError> {
+    let no_values = |s: &str| crate::model::placeholder::expand(s, |_| None);
+    step_url(step, profile, target, presents(step, role, target).is_some(), &no_values)
+}
+
 /// The URL `step` is sent to: the endpoint's, or a URL the server gave (on its own origin only).
 fn step_url(
     step: &Step,

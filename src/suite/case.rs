@@ -268,6 +268,8 @@ pub enum Need {
     MtlsProbe,
     /// A `[fapi_client]`: the FAPI 2.0 Security Profile is to be judged.
     FapiClient,
+    /// The endpoint a TLS probe shakes hands with is https.
+    Https,
     /// The FAPI client's tokens are bound by DPoP (`sender_constraint = "dpop"`, the default).
     FapiDpop,
     /// The FAPI client's tokens are bound to its certificate (`sender_constraint = "mtls"`).
@@ -327,6 +329,7 @@ impl Need {
             Need::FapiTlsClientAuth => "fapi_tls_client_auth".into(),
             Need::FapiCertificate => "fapi_certificate".into(),
             Need::FapiProof => "fapi_proof".into(),
+            Need::Https => "https".into(),
             other => format!("{other:?}").to_lowercase(),
         }
     }
@@ -352,6 +355,7 @@ impl Need {
             Need::FapiPrivateKeyJwt => "another method than the FAPI client's: it authenticates with its certificate ([fapi_client] client_auth = \"tls_client_auth\"), not with private_key_jwt",
             Need::FapiTlsClientAuth => "another method than the FAPI client's: it authenticates with private_key_jwt ([fapi_client] client_auth, default \"private_key_jwt\"), not with its certificate",
             Need::FapiCertificate => "the target's [fapi_client] has no certificate (certificate and certificate_key)",
+            Need::Https => "the endpoint is served over http (a test deployment, e.g. on loopback): there is no TLS handshake to probe",
             Need::FapiProof => "the server does not offer DPoP, by which the FAPI client's tokens are to be bound ([fapi_client] sender_constraint)",
         }
     }
@@ -470,6 +474,9 @@ pub struct Step {
     /// client's unless this says otherwise. A step with one goes to the mTLS endpoints.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cert: Option<Cert>,
+    /// A TLS handshake offering only what FAPI 2.0 §5.2 forbids, instead of a request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_probe: Option<crate::transport::tls_probe::Probe>,
     pub expect: Expect,
     pub line: usize,
 }
@@ -552,6 +559,7 @@ impl Step {
             fapi: false,
             session: false,
             cert: None,
+            tls_probe: None,
             pause: None,
             expect: Expect::default(),
             line: 0,

@@ -74,6 +74,9 @@ pub(crate) struct RawEntry {
     pub(crate) pause: Option<Spanned<u64>>,
     /// The client certificate the request presents (mutual TLS).
     pub(crate) cert: Option<crate::suite::case::Cert>,
+    /// Instead of a request: a TLS handshake with the endpoint's host offering only this
+    /// (`below_1_2`, `tls12_unrecommended_suites`), judged refused or not.
+    pub(crate) tls_probe: Option<Spanned<String>>,
     pub(crate) expect: Option<Spanned<Expect>>,
 }
 

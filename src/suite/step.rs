@@ -224,7 +224,9 @@ impl StepCtx<'_> {
             return Err(self.err(m.span().start, format!("case `{id}`: field `method`: `{}` is not an HTTP method", m.get_ref())));
         }
         let expect = self.expect(raw, &endpoint, browser, &e)?;
-        let defaults = self.profile.default_params(&endpoint);
+        let tls_probe = self.tls_probe(raw, browser, &expect, &mut known.needs)?;
+        // A probe sends no request: the endpoint's parameters are not its.
+        let defaults = if tls_probe.is_some() { Default::default() } else { self.profile.default_params(&endpoint) };
         self.placeholders(placeholder_strings(raw, &expect, &defaults), known, &e)?;
         if let Some(n) = &raw.name {
             let n_str = n.get_ref();
@@ -260,6 +262,7 @@ impl StepCtx<'_> {
             session: raw.session,
             pause: self.pause(raw)?,
             cert: raw.cert,
+            tls_probe,
             expect,
             line: line_of(self.text, at),
         })
@@ -348,6 +351,25 @@ impl StepCtx<'_> {
             }
         }
         Ok(Some(flaw))
+    }
+
+    /// The step's TLS probe (FAPI 2.0 §5.2): on an HTTP endpoint, judged refused (`success =
+    /// false`, nothing else: a handshake has no answer to read), on an https target only.
+    fn tls_probe(&self, raw: &RawEntry, browser: Option<Browser>, expect: &Expect, needs: &mut BTreeSet<Need>) -> Result<Option<crate::transport::tls_probe::Probe>, LoadError> {
+        use crate::transport::tls_probe::Probe;
+        let (id, Some(p)) = (self.case_id, &raw.tls_probe) else { return Ok(None) };
+        let err = |m: String| self.err(p.span().start, format!("case `{id}`: field `tls_probe`: {m}"));
+        let names: Vec<&str> = Probe::ALL.iter().map(|(n, _)| *n).collect();
+        let probe = Probe::parse(p.get_ref()).ok_or_else(|| err(format!("unknown probe `{}` (one of: {})", p.get_ref(), names.join(", "))))?;
+        if browser.is_some() {
+            return Err(err("a probe shakes hands with an HTTP endpoint's host, not a login page".into()));
+        }
+        let refused_only = Expect { success: Some(false), ..Expect::default() };
+        if serde_json::to_value(expect).ok() != serde_json::to_value(&refused_only).ok() {
+            return Err(err("a probe is judged on whether the handshake is refused: expect = { success = false }, nothing else".into()));
+        }
+        needs.insert(Need::Https);
+        Ok(Some(probe))
     }
 
     /// The step's expectations, validated by the check registry for the kind of step it is.

@@ -4,3 +4,4 @@
 pub mod http;
 pub mod page;
 pub mod transcript;
+pub mod tls_probe;

@@ -104,3 +104,10 @@ pub fn stage_took(what: &str, took: std::time::Duration) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "== {what} took {:.1} s", took.as_secs_f64());
 }
+
+/// A skip the reference's own shape explains, never a verdict withheld: a slow case without
+/// `--slow`, a FAPI case of a method its FAPI client does not use, a TLS probe on its http
+/// listener.
+pub fn skipped_by_shape(message: &str) -> bool {
+    ["skipped: a slow case", "skipped: another method than the FAPI client's", "skipped: the endpoint is served over http"].iter().any(|p| message.starts_with(p))
+}
