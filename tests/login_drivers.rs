@@ -5,7 +5,7 @@
 //! pass that one too.
 mod common;
 
-use oauth_conformance::reference::{Extras, LoginStyle, ReferenceServer, Registration, Variants};
+use oauth_conformance::reference::{Extras, Fault, LoginStyle, ReferenceServer, Registration, Variants};
 use oauth_conformance::model::result::{Outcome, RunResult};
 
 fn serve(profile: &str, style: LoginStyle) -> ReferenceServer {
@@ -213,24 +213,25 @@ fn the_chromium_driver_passes_the_other_styles(#[case] style: LoginStyle) {
 }
 
 /// RFC 9700 §4.12 (FAPI 2.0 §5.3.2.2 items 10, 11): the status of the redirect answering the
-/// login form's POST is judged where the driver sees it (the form driver follows redirects
-/// itself); the browser follows them unseen, so under the chromium driver the cases are errors
-/// that say so, never a verdict on the server.
+/// login form's POST is judged by both drivers — the form driver follows redirects itself, the
+/// chromium driver reads them from DevTools (the next hop's redirect response) — and each fails
+/// a server answering 307 (MUST NOT) or 302 (SHOULD be 303).
 #[rstest::rstest]
-fn the_redirect_answering_the_password_is_judged_by_the_form_driver_only(#[values("form", "chromium")] driver: &str) {
-    let server = serve("rfc6749", LoginStyle::Forms);
-    let selection = oauth_conformance::suite::selection::Selection { filters: ["fapi2/login-post-not-307", "fapi2/login-post-303"].map(String::from).to_vec(), exact: true, ..Default::default() };
+#[case::answered_303(None, "passed", "passed")]
+#[case::answered_307(Some(Fault::RfcLoginRedirect307), "failed", "failed")]
+#[case::answered_302(Some(Fault::RfcLoginRedirect302), "passed", "failed")]
+fn the_redirect_answering_the_password_is_judged_by_both_drivers(#[values("form", "chromium")] driver: &str, #[case] fault: Option<Fault>, #[case] not_307: &str, #[case] is_303: &str) {
+    let addr: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let extras = oauth_conformance::reference::Extras { login_style: LoginStyle::Forms, ..Default::default() };
+    let server = ReferenceServer::start_extras("rfc6749", fault.into_iter().collect(), Variants::none(), extras, addr, Registration::generate(), None).unwrap();
+    let selection = oauth_conformance::suite::selection::Selection { filters: ["authorize/login-post-not-307", "authorize/login-post-303"].map(String::from).to_vec(), exact: true, ..Default::default() };
     let opts = oauth_conformance::run::runner::RunOptions { selection, ..Default::default() };
     let target = if driver == "chromium" { with_chromium(&server.target_toml()) } else { server.target_toml() };
     let (result, _) = common::run_toml_with(&target, opts);
-    let got: Vec<(String, Outcome)> = result.cases().map(|c| (c.id.clone(), c.outcome)).collect();
-    assert_eq!(got.len(), 2, "{got:?}");
-    for c in result.cases() {
-        match driver {
-            "form" => assert_eq!(c.outcome, Outcome::Passed, "{}: {}", c.id, c.message),
-            _ => assert!(c.outcome == Outcome::Error && c.message.contains("use the form driver to judge it"), "{}: {:?} {}", c.id, c.outcome, c.message),
-        }
-    }
+    let outcome = |id: &str| result.cases().find(|c| c.id == id).map(|c| (c.outcome.as_str().to_string(), c.message.clone())).unwrap();
+    let (a, why_a) = outcome("authorize/login-post-not-307");
+    let (b, why_b) = outcome("authorize/login-post-303");
+    assert_eq!((a.as_str(), b.as_str()), (not_307, is_303), "{driver} {fault:?}: {why_a} | {why_b}");
 }
 
 /// A login the browser cannot finish (a wrong password) is an error saying where it stopped, with

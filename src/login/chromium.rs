@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::fetch::{ContinueRequestParams, EnableParams, EventRequestPaused, FailRequestParams, RequestPattern};
-use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent, EventResponseReceived, RequestId, ResourceType};
+use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, ResourceType};
 use chromiumoxide::cdp::browser_protocol::network::{Cookie, CookieParam, TimeSinceEpoch};
 use chromiumoxide::cdp::browser_protocol::page::CaptureScreenshotFormat;
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
@@ -28,22 +28,20 @@ use futures_util::StreamExt;
 use url::Url;
 
 mod script;
+mod traffic;
 
 use script::{click_script, fill_script, js, type_script};
+use traffic::{AbortOnDrop, REACT, SETTLED, Traffic, held, posted_fields, watch_traffic};
 use super::choice::{Choice, DriveError};
 use super::controls::{auto_submit_form, consent_button, consent_link, is_stop, login_fields, user_code_form, username_field};
 use crate::target::file::{Login, LoginStep};
-use crate::transport::page::{Form, Landing, Page, Seen, parse_page};
+use crate::transport::page::{CredentialsAnswer, Form, Landing, Page, Seen, parse_page};
 
 
 /// Logins at once: each is a browser context with one page.
 const CONTEXTS: usize = 6;
 /// How often the driver looks at the page.
 const POLL: Duration = Duration::from_millis(60);
-/// A page that stays the same this long, with nothing the driver can press, is where it ends.
-const SETTLED: Duration = Duration::from_millis(700);
-/// How long a page may stay unchanged after the driver clicked or submitted on it.
-const REACT: Duration = Duration::from_secs(10);
 /// At most this many actions (submits, clicks) per login.
 const MAX_ACTIONS: usize = 10;
 
@@ -361,15 +359,21 @@ async fn drive_page(slot: &Slot, route: &Route<'_>, choice: Choice, login: &Logi
     let (page, start) = (&slot.page, route.start);
     let arrived: Arc<Mutex<Option<Landing>>> = Arc::default();
     *slot.routing.lock().unwrap_or_else(|e| e.into_inner()) = Some(Routing { stops: route.stops.to_vec(), origins: route.origins.to_vec(), arrived: arrived.clone() });
-    let (traffic, _stop_traffic_watcher) = watch_traffic(page, start).await?;
+    let (traffic, _stop_traffic_watcher) = watch_traffic(page, start, &login.password).await?;
     match route.post {
         Some(body) => post_to(page, start, body),
         None => navigate(page, start),
     }
     let mut walk = Walk { page, choice, login, user_code, traffic: &traffic, tally: Tally::default(), last: None, acted_on: None };
     let landing = walk.until_landed(&arrived).await;
-    // The browser follows redirects itself: their statuses are not seen (`credentials` Unseen).
-    *seen = Seen { logins: walk.tally.logins, consents: walk.tally.consents, ..Seen::default() };
+    // The password's answer as DevTools showed it; none seen after a sign-in (a body DevTools did
+    // not copy) is said as such, never guessed.
+    let credentials = match (held(&traffic).credentials, walk.tally.logins) {
+        (Some(how), _) => how,
+        (None, 0) => CredentialsAnswer::NotSent,
+        (None, _) => CredentialsAnswer::Unseen,
+    };
+    *seen = Seen { logins: walk.tally.logins, consents: walk.tally.consents, credentials };
     landing
 }
 
@@ -441,54 +445,6 @@ async fn intercept_navigations(page: &chromiumoxide::Page) -> Result<(Arc<Mutex<
         }
     });
     Ok((routing, AbortOnDrop(interceptor)))
-}
-
-/// The fields of a form the page posted (`application/x-www-form-urlencoded`, as HTML forms
-/// send them), from DevTools' copy of the body.
-fn posted_fields(request: &chromiumoxide::cdp::browser_protocol::network::Request) -> Option<Vec<(String, String)>> {
-    use base64::Engine;
-    if request.method != "POST" {
-        return None;
-    }
-    let mut body = Vec::new();
-    for entry in request.post_data_entries.iter().flatten() {
-        let bytes = entry.bytes.as_ref().map(|b| base64::engine::general_purpose::STANDARD.decode(AsRef::<str>::as_ref(b)).unwrap_or_default()).unwrap_or_default();
-        body.extend(bytes);
-    }
-    Some(url::form_urlencoded::parse(&body).into_owned().collect())
-}
-
-/// One watcher of the page's network: the status of each document the server answered (a
-/// rendered page does not carry it, and an error with an empty body shows as the browser's own
-/// error page), and what the page has asked for and not yet had — a page waiting on its own
-/// request (an application's sign-in call, the data its next screen needs) is busy, not
-/// settled, however long a loaded machine takes to answer it.
-async fn watch_traffic(page: &chromiumoxide::Page, start: &Url) -> Result<(Arc<Mutex<Traffic>>, AbortOnDrop), DriveError> {
-    let traffic: Arc<Mutex<Traffic>> = Arc::new(Mutex::new(Traffic { in_flight: Default::default(), last: Instant::now(), document: None }));
-    let listen_err = |e: chromiumoxide::error::CdpError| DriveError::Browser { url: start.clone(), why: e.to_string() };
-    let (mut responses, mut sent, mut done, mut failed) = (
-        page.event_listener::<EventResponseReceived>().await.map_err(listen_err)?,
-        page.event_listener::<EventRequestWillBeSent>().await.map_err(listen_err)?,
-        page.event_listener::<EventLoadingFinished>().await.map_err(listen_err)?,
-        page.event_listener::<EventLoadingFailed>().await.map_err(listen_err)?,
-    );
-    let t2 = traffic.clone();
-    let watcher = tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                Some(ev) = responses.next() => {
-                    if let (ResourceType::Document, Ok(u)) = (&ev.r#type, Url::parse(&ev.response.url)) {
-                        held(&t2).document = Some((u, u16::try_from(ev.response.status).unwrap_or(0)));
-                    }
-                }
-                Some(ev) = sent.next() => held(&t2).note(ev.request_id.clone(), true),
-                Some(ev) = done.next() => held(&t2).note(ev.request_id.clone(), false),
-                Some(ev) = failed.next() => held(&t2).note(ev.request_id.clone(), false),
-                else => break,
-            }
-        }
-    });
-    Ok((traffic, AbortOnDrop(watcher)))
 }
 
 /// What one login has done so far: actions, sign-ins, username pages, and whether it declined.
@@ -711,41 +667,6 @@ async fn sign_in(page: &chromiumoxide::Page, form: &Form, login: &Login, usernam
     run_js(page, click_script(form.buttons.first(), pass.as_deref()), url).await
 }
 
-/// The page's own requests still unanswered, when the last one began or ended, and the last
-/// document the server answered (its URL and status).
-struct Traffic {
-    in_flight: std::collections::HashMap<RequestId, Instant>,
-    last: Instant,
-    document: Option<(Url, u16)>,
-}
-
-/// The lock, whether or not a watcher panicked while holding it.
-fn held(t: &Mutex<Traffic>) -> std::sync::MutexGuard<'_, Traffic> {
-    t.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl Traffic {
-    fn note(&mut self, id: RequestId, begins: bool) {
-        let now = Instant::now();
-        if begins {
-            self.in_flight.insert(id, now);
-        } else {
-            self.in_flight.remove(&id);
-        }
-        self.last = now;
-    }
-
-    /// Zero while a request is in flight; a request unanswered for REACT (a long poll, a
-    /// stream) no longer counts, so a page that keeps one open can still settle.
-    fn quiet_for(&self) -> Duration {
-        if self.in_flight.values().any(|t| t.elapsed() < REACT) {
-            return Duration::ZERO;
-        }
-        let stale_for = self.in_flight.values().map(Instant::elapsed).min().map_or(Duration::MAX, |d| d.saturating_sub(REACT));
-        self.last.elapsed().min(stale_for)
-    }
-}
-
 /// OpenID Connect Core §3.1.2.1's POST: a blank page's form, filled with `body`'s fields and
 /// submitted by its script, posts the authorization request to `to` (not waited for, as
 /// `navigate`).
@@ -772,15 +693,6 @@ fn without_fragment(u: &Url) -> Url {
     let mut u = u.clone();
     u.set_fragment(None);
     u
-}
-
-/// Stops the navigation watcher with the login.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 #[cfg(test)]
@@ -814,21 +726,4 @@ mod tests {
         assert_eq!(next(&seen), want);
     }
 
-    #[test]
-    fn a_page_is_busy_while_its_request_is_in_flight_and_quiet_after() {
-        let mut t = Traffic { in_flight: Default::default(), last: Instant::now() - Duration::from_secs(5), document: None };
-        assert!(t.quiet_for() >= Duration::from_secs(5));
-        t.note(RequestId::new("1"), true);
-        assert_eq!(t.quiet_for(), Duration::ZERO);
-        t.note(RequestId::new("1"), false);
-        assert!(t.quiet_for() < SETTLED);
-    }
-
-    #[test]
-    fn a_request_left_open_past_react_no_longer_keeps_the_page_busy() {
-        let long_ago = Instant::now() - REACT - Duration::from_secs(2);
-        let t = Traffic { in_flight: [(RequestId::new("poll"), long_ago)].into_iter().collect(), last: long_ago, document: None };
-        let quiet = t.quiet_for();
-        assert!(quiet >= Duration::from_secs(2) && quiet < Duration::from_secs(3), "{quiet:?}");
-    }
 }

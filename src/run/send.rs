@@ -160,8 +160,9 @@ impl CaseRun<'_> {
         if seen.is_none() && (judges_pages(&step.expect) || step.expect.graded().any(|(_, e)| judges_pages(e))) {
             return Err(CaseError::new(ErrorKind::Login, "the login driver does not report the pages it passed (a login program): use the form or the chromium driver to judge them".to_string()));
         }
-        // The redirect answering the password's POST: the chromium driver's browser follows it
-        // unseen, and a drive that sent no password has none to judge. Neither is the server's.
+        // The answer to the request carrying the password: a login program reports none, a drive
+        // that sent no password has none, and one the driver did not see is not judged. None of
+        // them is the server's.
         let judges_credentials = step.expect.credentials_redirect.is_some() || step.expect.graded().any(|(_, e)| e.credentials_redirect.is_some());
         match seen.map(|s| s.credentials) {
             _ if !judges_credentials => {}
@@ -169,7 +170,7 @@ impl CaseRun<'_> {
                 return Err(CaseError::new(ErrorKind::Login, "a login program reports the URL it reached, not the status of the redirect that answered the login form: use the form driver to judge it".to_string()));
             }
             Some(CredentialsAnswer::Unseen) => {
-                return Err(CaseError::new(ErrorKind::Login, "the login driver does not see the status of the redirect that answers the login form (its browser follows it): use the form driver to judge it".to_string()));
+                return Err(CaseError::new(ErrorKind::Login, "the login driver did not see how the request carrying the password was answered (its body was not in the browser's DevTools copy): use the form driver to judge it".to_string()));
             }
             Some(CredentialsAnswer::NotSent) => {
                 return Err(CaseError::new(ErrorKind::Login, "the drive reached the client without sending a password (a session's sign-in stood): nothing answered a login form's POST".to_string()));

@@ -63,8 +63,8 @@ pub struct Seen {
 /// §4.12; FAPI 2.0 Security Profile §5.3.2.2 items 10 and 11).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum CredentialsAnswer {
-    /// The driver does not see the statuses of the redirects it follows (the chromium driver:
-    /// the browser follows them).
+    /// A password was sent, and the driver did not see how it was answered (a body the
+    /// browser's DevTools did not copy).
     #[default]
     Unseen,
     /// No password was sent on the way (the session's sign-in stood).
