@@ -145,7 +145,7 @@ impl AuthServer {
     }
 
     /// The FAPI client's token request: §5.3.2.1 item 2 (the password grant refused: the fault
-    /// answers it) and item 5 (sender-constrained tokens only: a DPoP proof is required, or the
+    /// answers it) and item 4 (sender-constrained tokens only: a DPoP proof is required, or the
     /// client's certificate where its tokens are bound to it).
     pub fn fapi_token_refusal(&self, p: &Params, proven: bool, certified: bool) -> Option<OAuthError> {
         if !self.is_fapi(p.get("client_id")) {

@@ -315,7 +315,7 @@ impl<'a> CaseRun<'a> {
             tokio::time::sleep(Duration::from_secs(secs)).await;
         }
         if let Some(probe) = step.tls_probe {
-            let records = self.tls_probe(label, step, role, probe).await?;
+            let records = self.tls_probe(label, step, probe).await?;
             let ok = records.iter().all(|r| r.passed || r.level > self.level);
             self.checks.extend(records);
             return Ok(ok);
@@ -676,15 +676,15 @@ fn refusal(step: &Step, obs: &Observed) -> Option<String> {
 impl CaseRun<'_> {
     /// FAPI 2.0 §5.2: a handshake with the step's endpoint's host offering only `probe`; the
     /// rule holds when the server refuses it.
-    async fn tls_probe(&mut self, label: &str, step: &Step, role: Role, probe: crate::transport::tls_probe::Probe) -> Result<Vec<CheckRecord>, CaseError> {
+    async fn tls_probe(&mut self, label: &str, step: &Step, probe: crate::transport::tls_probe::Probe) -> Result<Vec<CheckRecord>, CaseError> {
         use crate::transport::tls_probe::{Handshake, ProbeError};
-        let url = crate::run::request::endpoint_url(step, &self.env.profile, &self.env.target, role)?;
+        let url = crate::run::request::endpoint_url(step, &self.env.profile, &self.env.target)?;
         let (Some(host), Some(port), "https") = (url.host_str(), url.port_or_known_default(), url.scheme()) else {
             return Err(CaseError::new(ErrorKind::Setup, format!("{} is not an https URL: there is no TLS handshake to probe", crate::check::record::show_url(&url))));
         };
         let host = host.trim_start_matches('[').trim_end_matches(']');
         let shook = crate::transport::tls_probe::probe(host, port, probe, Duration::from_secs(10)).await.map_err(|e| {
-            let kind = if matches!(e, ProbeError::NoOpenssl(_)) { ErrorKind::Setup } else { ErrorKind::Transport };
+            let kind = if matches!(e, ProbeError::NoOpenssl(_) | ProbeError::NotOffered(_)) { ErrorKind::Setup } else { ErrorKind::Transport };
             CaseError::new(kind, format!("TLS probe of {host}:{port}: {e}"))
         })?;
         let offered = format!("a handshake with {host}:{port} offering {}", probe.offers());

@@ -65,10 +65,19 @@ impl Role {
 }
 
 /// The certificate a request presents (RFC 8705): the step's (`cert`, `auth = "mtls"`), else,
-/// for the FAPI client with a certificate, its own on every request but the browser's.
-pub fn presents(step: &Step, role: Role, target: &Target) -> Option<crate::suite::case::Cert> {
+/// for the FAPI client using mutual TLS, its own wherever the endpoint authenticates clients
+/// (token, PAR, introspection, revocation; not the browser's, not the metadata).
+pub fn presents(step: &Step, role: Role, target: &Target, profile: &Profile) -> Option<crate::suite::case::Cert> {
     let fapi_tls = role == Role::Fapi && target.fapi_client.as_ref().is_some_and(|f| f.presents_certificate());
-    step.presents().or((fapi_tls && step.browser.is_none()).then_some(crate::suite::case::Cert::Client))
+    let authenticates = profile.endpoints.get(&step.endpoint).is_some_and(|e| e.auth != Auth::None);
+    step.presents().or((fapi_tls && authenticates && step.browser.is_none()).then_some(crate::suite::case::Cert::Client))
+}
+
+/// Whether a request goes where certificates are asked for (RFC 8705 §5's aliases): one that
+/// presents a certificate; one that pointedly presents none goes where such a client would, the
+/// endpoint itself.
+fn to_mtls_alias(cert: Option<crate::suite::case::Cert>) -> bool {
+    cert.is_some_and(|c| c != crate::suite::case::Cert::None)
 }
 
 /// The DPoP proof a step's request carries: the step's, except the FAPI client's whose tokens
@@ -105,7 +114,7 @@ pub fn build(
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Built, BuildError> {
     let fill = |s: &str| crate::model::placeholder::expand(s, lookup);
-    let url = step_url(step, profile, target, presents(step, role, target).is_some(), &fill)?;
+    let url = step_url(step, profile, target, to_mtls_alias(presents(step, role, target, profile)), &fill)?;
     let Parameters { default_method, auth_default, mut query, mut form, headers: extra_headers } = parameters(step, profile, target);
     let method = step.method.clone().unwrap_or(default_method);
     // Appended pairs go where the endpoint's parameters go.
@@ -158,10 +167,11 @@ pub fn build(
 }
 
 
-/// The URL of `step`'s endpoint for `role` (a TLS probe's: no request is built).
-pub fn endpoint_url(step: &Step, profile: &Profile, target: &Target, role: Role) -> Result<Url, BuildError> {
+/// The URL of `step`'s endpoint (a TLS probe's: no request is built).
+/// The endpoint itself, not its mTLS alias: a probe presents no certificate.
+pub fn endpoint_url(step: &Step, profile: &Profile, target: &Target) -> Result<Url, BuildError> {
     let no_values = |s: &str| crate::model::placeholder::expand(s, |_| None);
-    step_url(step, profile, target, presents(step, role, target).is_some(), &no_values)
+    step_url(step, profile, target, false, &no_values)
 }
 
 /// The URL `step` is sent to: the endpoint's, or a URL the server gave (on its own origin only).

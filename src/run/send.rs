@@ -62,7 +62,7 @@ impl CaseRun<'_> {
             None => {
                 let http = http_for(env, step, role)?;
                 let mut ex = http.send(built.request.clone()).await;
-                self.tls_refused = foreign_certificate_refused(request::presents(step, role, &env.target), &ex);
+                self.tls_refused = foreign_certificate_refused(request::presents(step, role, &env.target, &env.profile), &ex);
                 // RFC 9449 §8, §9: asked for a nonce, a client signs again with it and retries once.
                 if let (Some(flaw), Ok(resp)) = (dpop, &ex.response) {
                     let origin = built.request.url.origin().ascii_serialization();
@@ -274,7 +274,7 @@ fn http_for<'e>(env: &'e crate::run::case_run::Env, step: &Step, role: Role) -> 
         Role::Fapi => (&env.fapi_mtls, "[fapi_client]"),
         _ => (&env.mtls, "[mtls_client]"),
     };
-    match (request::presents(step, role, &env.target), certified) {
+    match (request::presents(step, role, &env.target, &env.profile), certified) {
         (None, _) => Ok(&env.http),
         (Some(cert), Some(Ok(certified))) => Ok(certified.for_cert(cert)),
         (Some(_), Some(Err(why))) => Err(CaseError::new(ErrorKind::Setup, format!("no HTTP client for the {whose} certificate: {why}"))),

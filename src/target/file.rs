@@ -109,7 +109,7 @@ impl FapiClient {
     /// Whether its requests to the token, PAR, introspection and revocation endpoints present
     /// its certificate (either method is mutual TLS).
     pub fn presents_certificate(&self) -> bool {
-        self.tls.is_some()
+        self.tls.is_some() && (self.auth == FapiAuth::TlsClientAuth || self.binding == FapiBinding::Mtls)
     }
 }
 

@@ -66,12 +66,18 @@ pub enum ProbeError {
     Unreachable(String),
     #[error("the handshake did not end within {0} s")]
     Timeout(u64),
+    /// OpenSSL stopped before the server said anything (an option or protocol this openssl or its
+    /// configuration will not offer): no verdict on the server.
+    #[error("openssl could not make the offer itself: {0}")]
+    NotOffered(String),
 }
 
 /// Offers `probe` to `host:port` and reports the handshake.
 pub async fn probe(host: &str, port: u16, probe: Probe, timeout: Duration) -> Result<Handshake, ProbeError> {
     let mut cmd = tokio::process::Command::new("openssl");
-    cmd.args(["s_client", "-brief", "-connect", &format!("{host}:{port}")]);
+    // An IPv6 literal is bracketed, or its colons read as the port's.
+    let at = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
+    cmd.args(["s_client", "-brief", "-connect", &at]);
     if host.parse::<std::net::IpAddr>().is_err() {
         cmd.args(["-servername", host]);
     }
@@ -81,11 +87,12 @@ pub async fn probe(host: &str, port: u16, probe: Probe, timeout: Duration) -> Re
         Ok(Err(e)) => return Err(ProbeError::NoOpenssl(e.to_string())),
         Ok(Ok(out)) => out,
     };
-    read(&String::from_utf8_lossy(&out.stdout), &String::from_utf8_lossy(&out.stderr), &format!("{host}:{port}"))
+    read(&String::from_utf8_lossy(&out.stdout), &String::from_utf8_lossy(&out.stderr), &at)
 }
 
-/// `s_client -brief`'s report: "CONNECTION ESTABLISHED" with the protocol and cipher suite on
-/// stderr, or the error that ended the handshake.
+/// `s_client -brief`'s report: "CONNECTION ESTABLISHED" with the protocol and cipher suite, or
+/// the error that ended the handshake. Only the server's doing is a refusal — an alert it sent,
+/// or the connection it closed mid-handshake; an error of OpenSSL's own is no verdict.
 fn read(stdout: &str, stderr: &str, at: &str) -> Result<Handshake, ProbeError> {
     let all = format!("{stdout}\n{stderr}");
     let field = |name: &str| all.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_string()).unwrap_or_default();
@@ -95,30 +102,42 @@ fn read(stdout: &str, stderr: &str, at: &str) -> Result<Handshake, ProbeError> {
     if all.contains("connect:errno") || all.contains("Connection refused") {
         return Err(ProbeError::Unreachable(at.to_string()));
     }
+    let errors: Vec<&str> = all.lines().filter(|l| l.contains(":error:")).collect();
     // "…:SSL routines:…:sslv3 alert handshake failure:…": the part that names the alert.
-    let why = all.lines().filter(|l| l.contains(":error:")).find_map(|l| l.split(':').find(|p| p.contains("alert") || p.contains("protocol") || p.contains("cipher")).map(str::to_string));
-    Ok(Handshake::Refused(why.unwrap_or_else(|| "no connection".to_string())))
+    let part = |l: &&str, words: &[&str]| l.split(':').find(|p| words.iter().any(|w| p.contains(w))).map(str::to_string);
+    if let Some(alert) = errors.iter().find_map(|l| part(l, &["alert"])) {
+        return Ok(Handshake::Refused(alert));
+    }
+    if let Some(closed) = errors.iter().find_map(|l| part(l, &["unexpected eof", "reset by peer"])) {
+        return Ok(Handshake::Refused(format!("the server closed the connection ({closed})")));
+    }
+    let said = errors.iter().find_map(|l| part(l, &["protocol", "cipher", "option"])).or_else(|| all.lines().rfind(|l| !l.trim().is_empty()).map(str::to_string));
+    Err(ProbeError::NotOffered(said.unwrap_or_else(|| "no output".to_string())))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_completed_handshake_says_its_protocol_and_cipher_suite() {
-        let stderr = "CONNECTION ESTABLISHED\nProtocol version: TLSv1.1\nCiphersuite: ECDHE-ECDSA-AES128-SHA\nDONE\n";
-        assert_eq!(read("", stderr, "h:1").unwrap(), Handshake::Completed { protocol: "TLSv1.1".into(), cipher: "ECDHE-ECDSA-AES128-SHA".into() });
+    /// What `read` makes of s_client's report: the verdict, or the kind of "no verdict".
+    fn verdict(stderr: &str) -> String {
+        match read("", stderr, "h:1") {
+            Ok(Handshake::Completed { protocol, cipher }) => format!("completed {protocol} {cipher}"),
+            Ok(Handshake::Refused(why)) => format!("refused: {why}"),
+            Err(ProbeError::NotOffered(why)) => format!("no verdict: {why}"),
+            Err(ProbeError::Unreachable(_)) => "unreachable".into(),
+            Err(e) => e.to_string(),
+        }
     }
 
-    #[test]
-    fn a_refused_handshake_names_the_alert() {
-        let stderr = "080CB9788637F0000:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:../ssl/record/rec_layer_s3.c:1601:SSL alert number 40\n";
-        assert_eq!(read("", stderr, "h:1").unwrap(), Handshake::Refused("sslv3 alert handshake failure".into()));
-    }
-
-    #[test]
-    fn no_tcp_connection_is_no_verdict() {
-        assert!(matches!(read("", "connect:errno=111\n", "h:1"), Err(ProbeError::Unreachable(_))));
+    #[rstest::rstest]
+    #[case::completed("CONNECTION ESTABLISHED\nProtocol version: TLSv1.1\nCiphersuite: ECDHE-ECDSA-AES128-SHA\nDONE\n", "completed TLSv1.1 ECDHE-ECDSA-AES128-SHA")]
+    #[case::an_alert_from_the_server("080CB9788637F0000:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:../ssl/record/rec_layer_s3.c:1601:SSL alert number 40\n", "refused: sslv3 alert handshake failure")]
+    #[case::closed_mid_handshake("40F7:error:0A000126:SSL routines:ssl3_read_n:unexpected eof while reading:../ssl/record/rec_layer_s3.c:317:\n", "refused: the server closed the connection (unexpected eof while reading)")]
+    #[case::openssl_s_own_refusal_is_no_verdict("40F7E5F1D67F0000:error:0A0000BF:SSL routines:tls_setup_handshake:no protocols available:../ssl/statem/statem_lib.c:104:\n", "no verdict: no protocols available")]
+    #[case::no_tcp_connection("connect:errno=111\n", "unreachable")]
+    fn s_client_s_report_is_read_as_the_server_s_doing_only(#[case] stderr: &str, #[case] want: &str) {
+        assert_eq!(verdict(stderr), want);
     }
 
     #[test]

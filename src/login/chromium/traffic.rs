@@ -58,10 +58,20 @@ fn body_carries(method: &str, body: &[u8], password: &str) -> bool {
     if method != "POST" || password.is_empty() {
         return false;
     }
-    let body = String::from_utf8_lossy(body);
-    let encoded: String = url::form_urlencoded::byte_serialize(password.as_bytes()).collect();
-    let json = serde_json::to_string(password).unwrap_or_default();
-    body.contains(password) || body.contains(&encoded) || body.contains(json.trim_matches('"'))
+    // A field's whole value: a short password is never found inside the username or another
+    // field by chance.
+    fn in_json(v: &serde_json::Value, password: &str) -> bool {
+        match v {
+            serde_json::Value::String(s) => s == password,
+            serde_json::Value::Array(a) => a.iter().any(|v| in_json(v, password)),
+            serde_json::Value::Object(o) => o.values().any(|v| in_json(v, password)),
+            _ => false,
+        }
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v) => in_json(&v, password),
+        Err(_) => url::form_urlencoded::parse(body).any(|(_, v)| v == password),
+    }
 }
 
 /// One watcher of the page's network: the status of each document the server answered (a
@@ -85,14 +95,9 @@ pub(super) async fn watch_traffic(page: &chromiumoxide::Page, start: &Url, passw
     let watcher = tokio::spawn(async move {
         loop {
             tokio::select! {
-                Some(ev) = responses.next() => {
-                    let status = u16::try_from(ev.response.status).unwrap_or(0);
-                    let mut t = held(&t2);
-                    if let (ResourceType::Document, Ok(u)) = (&ev.r#type, Url::parse(&ev.response.url)) {
-                        t.document = Some((u, status));
-                    }
-                    t.answered(&ev.request_id, CredentialsAnswer::Page(status));
-                }
+                // A redirect's hop (with the redirect's status) before a response to the same
+                // request, whenever both wait: the order DevTools sent them in.
+                biased;
                 Some(ev) = sent.next() => {
                     let mut t = held(&t2);
                     if let Some(r) = &ev.redirect_response {
@@ -102,6 +107,14 @@ pub(super) async fn watch_traffic(page: &chromiumoxide::Page, start: &Url, passw
                         t.password_posts.insert(ev.request_id.clone());
                     }
                     t.note(ev.request_id.clone(), true);
+                }
+                Some(ev) = responses.next() => {
+                    let status = u16::try_from(ev.response.status).unwrap_or(0);
+                    let mut t = held(&t2);
+                    if let (ResourceType::Document, Ok(u)) = (&ev.r#type, Url::parse(&ev.response.url)) {
+                        t.document = Some((u, status));
+                    }
+                    t.answered(&ev.request_id, CredentialsAnswer::Page(status));
                 }
                 Some(ev) = done.next() => held(&t2).note(ev.request_id.clone(), false),
                 Some(ev) = failed.next() => held(&t2).note(ev.request_id.clone(), false),
@@ -130,9 +143,19 @@ pub(super) fn held(t: &Mutex<Traffic>) -> std::sync::MutexGuard<'_, Traffic> {
 }
 
 impl Traffic {
-    /// Request `id` was answered `how`: the password's answer, if it carried the password.
+    /// Request `id` was answered `how`: the password's answer, if it carried the password. Of
+    /// several such requests (a sign-in call, then a form), the strictest answer is kept: a 307
+    /// or 308 (which carries the password on), else any redirect, else the first page.
     fn answered(&mut self, id: &RequestId, how: CredentialsAnswer) {
-        if self.password_posts.remove(id) && self.credentials.is_none() {
+        if !self.password_posts.remove(id) {
+            return;
+        }
+        let rank = |a: &CredentialsAnswer| match a {
+            CredentialsAnswer::Redirect(307 | 308) => 3,
+            CredentialsAnswer::Redirect(_) => 2,
+            _ => 1,
+        };
+        if self.credentials.as_ref().is_none_or(|kept| rank(&how) > rank(kept)) {
             self.credentials = Some(how);
         }
     }
@@ -185,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn the_password_s_first_answer_is_kept_and_only_the_password_s() {
+    fn the_password_s_strictest_answer_is_kept_and_only_the_password_s() {
         let mut t = traffic(Default::default(), Instant::now());
         t.answered(&RequestId::new("css"), CredentialsAnswer::Page(200));
         assert_eq!(t.credentials, None, "a request without the password says nothing");
@@ -193,14 +216,18 @@ mod tests {
         t.answered(&RequestId::new("login"), CredentialsAnswer::Redirect(307));
         t.password_posts.insert(RequestId::new("login"));
         t.answered(&RequestId::new("login"), CredentialsAnswer::Redirect(303));
-        assert_eq!(t.credentials, Some(CredentialsAnswer::Redirect(307)), "a 307 re-posts the password: the first answer is the one judged");
+        assert_eq!(t.credentials, Some(CredentialsAnswer::Redirect(307)), "a 307 re-posts the password: the strictest answer is kept");
+        t.password_posts.insert(RequestId::new("call"));
+        t.answered(&RequestId::new("call"), CredentialsAnswer::Page(200));
+        assert_eq!(t.credentials, Some(CredentialsAnswer::Redirect(307)));
     }
 
     #[rstest::rstest]
     #[case::a_form("POST", "username=alice&password=p%40ss+word", true)]
     #[case::json("POST", r#"{"username":"alice","password":"p@ss word"}"#, true)]
     #[case::another_post("POST", "username=alice&password=other", false)]
-    #[case::a_get("GET", "p@ss word", false)]
+    #[case::inside_another_value("POST", "username=p%40ss+words", false)]
+    #[case::a_get("GET", "password=p%40ss+word", false)]
     fn a_request_carries_the_password_in_a_form_or_json(#[case] method: &str, #[case] body: &str, #[case] carries: bool) {
         assert_eq!(body_carries(method, body.as_bytes(), "p@ss word"), carries);
     }
