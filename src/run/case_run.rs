@@ -299,6 +299,13 @@ impl<'a> CaseRun<'a> {
         check::evaluate(label, self.level, &step.expect, &observation, &ctx)
     }
 
+    /// Keeps a step's check records; true when every one at the case's level held.
+    fn record(&mut self, records: Vec<CheckRecord>) -> bool {
+        let ok = records.iter().all(|r| r.passed || r.level > self.level);
+        self.checks.extend(records);
+        ok
+    }
+
     /// Runs one step and its checks; Ok(true) when every check at the case's level held; Err is
     /// a problem that leaves no verdict.
     async fn step(&mut self, label: &str, step: &Step) -> Result<bool, CaseError> {
@@ -316,18 +323,12 @@ impl<'a> CaseRun<'a> {
         }
         if let Some(probe) = step.tls_probe {
             let records = self.tls_probe(label, step, probe).await?;
-            let ok = records.iter().all(|r| r.passed || r.level > self.level);
-            self.checks.extend(records);
-            return Ok(ok);
+            return Ok(self.record(records));
         }
         self.tls_refused = None;
         let obs = match self.perform(label, step, role, &overrides).await {
             Err(e) => match self.tls_refused.take().and_then(|alert| refused_at_handshake(label, step, &alert, self.level)) {
-                Some(records) => {
-                    let ok = records.iter().all(|r| r.passed || r.level > self.level);
-                    self.checks.extend(records);
-                    return Ok(ok);
-                }
+                Some(records) => return Ok(self.record(records)),
                 None => return Err(e),
             },
             Ok(obs) => obs,
@@ -335,9 +336,7 @@ impl<'a> CaseRun<'a> {
         if let Some(refused) = self.push_refused.take()
             && let Some(records) = self.settled_at_push(label, step, &refused)
         {
-            let ok = records.iter().all(|r| r.passed || r.level > self.level);
-            self.checks.extend(records);
-            return Ok(ok);
+            return Ok(self.record(records));
         }
         if label == "main" && let Some(why) = refusal(step, &obs) {
             // A step that expects a refusal and got another one points at nothing in the target file.
