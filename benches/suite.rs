@@ -1,7 +1,7 @@
 //! The speed benchmark: `cargo bench --bench suite`. Prints, against the reference target:
 //! - wall time of a full run of each profile and of both (median of RUNS, in-process reference,
-//!   its metadata fetched first as `run` does), and of each profile without the cases that pause
-//!   on purpose (`max_age=1` needs more than a second to pass): the suite's own work, < 300 ms;
+//!   its metadata fetched first as `run` does; < 300 ms each): the cases that pause on purpose
+//!   (`max_age=1` must lapse) advance the in-process reference's clock, as `run` does;
 //! - harness CPU per case (reference in another process, so the figure is the suite's own);
 //! - the floor: the same HTTP requests replayed by a bare reqwest loop, same parallelism, and the
 //!   suite / floor ratio;
@@ -21,6 +21,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use oauth_conformance::model::clock::Clock;
 use oauth_conformance::transport::http::{Http, HttpRequest};
 use oauth_conformance::suite::profile::Profile;
 use oauth_conformance::model::redact::Redactor;
@@ -45,30 +46,16 @@ fn cpu_seconds() -> f64 {
 }
 
 /// The plan `run` makes: the target's metadata fetched first, so the capabilities it names
-/// (OpenID Connect among them) let their cases run.
-fn plan_for(profile: &str, target_toml: &str) -> Plan {
+/// (OpenID Connect among them) let their cases run; an in-process server's clock, so that its
+/// cases that pause advance it as `run` does (`model::clock`).
+fn plan_for(profile: &str, target_toml: &str, clock: Clock) -> Plan {
     let p = Arc::new(Profile::load(&Suite::Embedded, profile).unwrap());
     let mut t = Target::parse("bench", target_toml, &|_| None).unwrap();
+    t.clock = clock;
     if let Some(why) = t.discover_or_note(Duration::from_secs(5), &oauth_conformance::transport::http::TlsOptions::default()) {
         println!("(discovery: {why})");
     }
     Plan { profile: p, target: Arc::new(t) }
-}
-
-/// The cases that wait on purpose (a step's `pause`: `max_age=1` needs more than a second to
-/// pass, a new `auth_time` a new second): their wall time is the wait, whatever the suite does.
-fn waits(case: &oauth_conformance::suite::case::Case) -> Option<u64> {
-    case.before.iter().chain(std::iter::once(&case.main)).chain(&case.after).filter_map(|s| s.pause).reduce(|a, b| a + b)
-}
-
-/// `plan` without its cases that wait on purpose, and how many there were with their longest wait.
-fn without_waits(name: &str, plan: &Plan) -> (Plan, usize, u64) {
-    let mut profile = Profile::load(&Suite::Embedded, name).unwrap();
-    let longest = profile.cases.iter().filter_map(waits).max().unwrap_or(0);
-    let before = profile.cases.len();
-    profile.cases.retain(|c| waits(c).is_none());
-    let left_out = before - profile.cases.len();
-    (Plan { profile: Arc::new(profile), target: plan.target.clone() }, left_out, longest)
 }
 
 fn run(plans: &[Plan], jobs: usize, raw: Option<RawRequests>) -> (f64, usize) {
@@ -214,7 +201,7 @@ fn main() {
             let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
             let js = ReferenceServer::start_extras("citi-pl", Faults::none(), oauth_conformance::reference::Variants::none(), extras, addr, oauth_conformance::reference::Registration::generate(), None).unwrap();
             let toml = js.target_toml().replacen("[login]\n", "[login]\ndriver = \"chromium\"\n", 1);
-            let plans = vec![plan_for("citi-pl", &toml)];
+            let plans = vec![plan_for("citi-pl", &toml, js.clock())];
             // At this run's jobs, and at `run`'s default: logins wait on the browser more than
             // on the cores, so the driver runs as many at once as the run has jobs.
             let mut each_jobs = vec![jobs, runner::DEFAULT_JOBS];
@@ -239,13 +226,17 @@ fn main() {
     let mx = ReferenceServer::start("citi-mx", Faults::none()).unwrap();
     let rfc = ReferenceServer::start("rfc6749", Faults::none()).unwrap();
     let sets: Vec<(&str, Vec<Plan>)> = vec![
-        ("citi-pl", vec![plan_for("citi-pl", &pl.target_toml())]),
-        ("citi-mx", vec![plan_for("citi-mx", &mx.target_toml())]),
-        ("rfc6749", vec![plan_for("rfc6749", &rfc.target_toml())]),
-        ("citi-pl + citi-mx", vec![plan_for("citi-pl", &pl.target_toml()), plan_for("citi-mx", &mx.target_toml())]),
+        ("citi-pl", vec![plan_for("citi-pl", &pl.target_toml(), pl.clock())]),
+        ("citi-mx", vec![plan_for("citi-mx", &mx.target_toml(), mx.clock())]),
+        ("rfc6749", vec![plan_for("rfc6749", &rfc.target_toml(), rfc.clock())]),
+        ("citi-pl + citi-mx", vec![plan_for("citi-pl", &pl.target_toml(), pl.clock()), plan_for("citi-mx", &mx.target_toml(), mx.clock())]),
         (
             "every profile",
-            vec![plan_for("citi-pl", &pl.target_toml()), plan_for("citi-mx", &mx.target_toml()), plan_for("rfc6749", &rfc.target_toml())],
+            vec![
+                plan_for("citi-pl", &pl.target_toml(), pl.clock()),
+                plan_for("citi-mx", &mx.target_toml(), mx.clock()),
+                plan_for("rfc6749", &rfc.target_toml(), rfc.clock()),
+            ],
         ),
     ];
     println!("{:<34} {:>8} {:>12}   target", "full run (in-process reference)", "cases", "wall median");
@@ -259,23 +250,10 @@ fn main() {
             cases = n;
         }
         let target = match *name {
-            "citi-pl" => "< 1 s",
             "citi-pl + citi-mx" => "< 1.5 s",
-            _ => "",
+            _ => "< 300 ms",
         };
         println!("{name:<34} {cases:>8} {:>10.1} ms   {target}", median(walls) * 1e3);
-    }
-    // The suite's own work: each profile without the cases whose wall time is a deliberate wait.
-    for (name, plans) in sets.iter().take(3) {
-        let (plan, left_out, longest) = without_waits(name, &plans[0]);
-        if left_out == 0 {
-            continue;
-        }
-        let plans = vec![plan];
-        run(&plans, jobs, None);
-        let walls: Vec<f64> = (0..runs).map(|_| run(&plans, jobs, None).0).collect();
-        let label = format!("{name}, no waiting cases");
-        println!("{label:<34} {:>8} {:>10.1} ms   < 300 ms ({left_out} cases that pause on purpose left out: up to {longest} s each)", plans[0].profile.cases.len(), median(walls) * 1e3);
     }
     drop((pl, mx, rfc));
     if only == "embedded" {
@@ -285,7 +263,7 @@ fn main() {
     // 2 and 3. Reference in other processes: harness CPU per case, and the bare-request floor.
     let dir = tempfile::tempdir().unwrap();
     let (spl, smx) = (serve("citi-pl", dir.path()), serve("citi-mx", dir.path()));
-    let plans = vec![plan_for("citi-pl", &spl.1), plan_for("citi-mx", &smx.1)];
+    let plans = vec![plan_for("citi-pl", &spl.1, Clock::default()), plan_for("citi-mx", &smx.1, Clock::default())];
     run(&plans, jobs, None);
     let mut walls = Vec::new();
     let mut cpus = Vec::new();

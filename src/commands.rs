@@ -150,6 +150,7 @@ fn reference_plans(suite: &Suite, a: &RunArgs, timeout: Duration) -> Result<(Vec
         let extras = reference::Extras { short_lived: a.slow, ..Default::default() };
         let server = ReferenceServer::start_offering(&name, extras).context("starting the embedded reference server")?;
         let mut target = Target::parse("embedded reference target", &server.target_toml(), &|_| None)?;
+        target.clock = server.clock();
         if let Some(note) = target.discover_or_note(timeout, &TlsOptions::default()) {
             eprintln!("warning: {note}");
         }
@@ -317,7 +318,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let (faults, variants) = (faults_of(&a)?, variants_of(&a)?);
-    let extras = reference::Extras { withheld: withheld_of(&a)?, short_lived: a.short_lived, par_required: a.par_required, login_style: login_style_of(&a)?, mtls: None, tls: a.tls, tls_ca: None };
+    let extras = reference::Extras { withheld: withheld_of(&a)?, short_lived: a.short_lived, par_required: a.par_required, login_style: login_style_of(&a)?, mtls: None, tls: a.tls, tls_ca: None, clock: Default::default() };
     let read = |p: &PathBuf| std::fs::read(p).map_err(|e| anyhow!("{}: {}", p.display(), io_message(&e)));
     let tls = match (&a.tls_cert, &a.tls_key) {
         (Some(c), Some(k)) => Some(reference::TlsConfig { cert_pem: read(c)?, key_pem: read(k)?, client_ca_pem: a.client_ca.as_ref().map(read).transpose()? }),

@@ -128,6 +128,7 @@ fn run_configured(profile: &Arc<Profile>, faults: Faults, variants: Variants, op
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let server = ReferenceServer::start_extras(&profile.name, faults, variants, extras, addr, crate::reference::Registration::generate(), None)?;
     let mut target = Target::parse("reference target", &server.target_toml(), &|_| None)?;
+    target.clock = server.clock();
     // A fault in the metadata is the metadata cases' to find; discovery only fills capabilities.
     let _ = target.discover_or_note(opts.request_timeout, &opts.tls);
     let plan = Plan { profile: profile.clone(), target: Arc::new(target) };

@@ -113,7 +113,7 @@ fn each_capability_switched_off_in_the_reference_skips_its_cases_and_fails_none(
     for &offer in Offer::ALL {
         let extras = Extras { withheld: std::iter::once(offer).collect(), ..Default::default() };
         let server = ReferenceServer::start_offering("rfc6749", extras).unwrap();
-        let (result, _) = common::run_toml(&server.target_toml());
+        let (result, _) = common::run_server(&server);
         // The slow cases are skipped for their waiting before anything else (no --slow here).
         let skipped: Vec<_> = result.cases().filter(|c| c.outcome == Outcome::Skipped && !shaped(c)).collect();
         assert!(!skipped.is_empty(), "{}: some case needs it", offer.name());
@@ -136,7 +136,7 @@ fn a_par_only_server_refuses_plain_requests_and_the_case_sees_through_a_false_cl
     let extras = Extras { par_required: true, ..Default::default() };
     let server = ReferenceServer::start_offering("rfc6749", extras).unwrap();
     let opts = oauth_conformance::run::runner::RunOptions { selection: oauth_conformance::suite::selection::Selection::filter("par/"), ..Default::default() };
-    let (result, _) = common::run_toml_with(&server.target_toml(), opts.clone());
+    let (result, _) = common::run_server_with(&server, opts.clone());
     let case = result.cases().find(|c| c.id == "par/required-plain-request-refused").unwrap();
     assert_eq!(case.outcome, Outcome::Passed, "{}", case.message);
     assert!(result.cases().all(|c| c.outcome == Outcome::Passed), "every PAR case passes against a PAR-only server");
@@ -157,7 +157,7 @@ fn a_par_only_server_refuses_plain_requests_and_the_case_sees_through_a_false_cl
 fn against_a_par_only_server_every_authorization_request_is_pushed_first() {
     use oauth_conformance::reference::{Extras, ReferenceServer};
     let server = ReferenceServer::start_offering("rfc6749", Extras { par_required: true, ..Default::default() }).unwrap();
-    let (result, _) = common::run_toml(&server.target_toml());
+    let (result, _) = common::run_server(&server);
     let bad: Vec<String> = result.cases().filter(|c| !matches!(c.outcome, Outcome::Passed | Outcome::Skipped)).map(|c| format!("{} {:?}: {}", c.id, c.outcome, c.message)).collect();
     assert!(bad.is_empty() && result.gate_passed(), "{bad:#?}");
     assert!(result.cases().filter(|c| c.outcome == Outcome::Passed).count() >= 300);

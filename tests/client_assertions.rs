@@ -10,7 +10,7 @@ use oauth_conformance::suite::selection::Selection;
 fn run_jwt(faults: &[Fault]) -> oauth_conformance::model::result::RunResult {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let server = ReferenceServer::start_extras("rfc6749", faults.iter().copied().collect(), Variants::none(), Extras::default(), addr, Registration::generate(), None).unwrap();
-    common::run_toml_with(&server.target_toml(), RunOptions { selection: Selection::filter("jwt/"), ..Default::default() }).0
+    common::run_server_with(&server, RunOptions { selection: Selection::filter("jwt/"), ..Default::default() }).0
 }
 
 #[test]

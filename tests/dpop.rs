@@ -12,7 +12,7 @@ fn run_dpop(faults: &[Fault], variants: &[Variant]) -> RunResult {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let variants: Variants = variants.iter().copied().collect();
     let server = ReferenceServer::start_extras("rfc6749", faults.iter().copied().collect(), variants, Extras::default(), addr, Registration::generate(), None).unwrap();
-    common::run_toml_with(&server.target_toml(), RunOptions { selection: Selection::filter("dpop/"), ..Default::default() }).0
+    common::run_server_with(&server, RunOptions { selection: Selection::filter("dpop/"), ..Default::default() }).0
 }
 
 #[test]

@@ -37,14 +37,14 @@ fn assert_all_pass_but(result: &RunResult, what: &str, excused: &dyn Fn(&oauth_c
 #[case::auto_consent(LoginStyle::AutoConsent)]
 fn the_form_driver_passes_every_case_through_the_styles_it_can_read(#[case] style: LoginStyle, #[values("rfc6749", "citi-pl")] profile: &str) {
     let server = serve(profile, style);
-    let (result, _) = common::run_toml(&server.target_toml());
+    let (result, _) = common::run_server(&server);
     assert_all_pass(&result, &format!("{profile} {}", style.name()));
 }
 
 #[test]
 fn pages_built_by_javascript_make_every_login_case_an_error_that_names_the_chromium_driver() {
     let server = serve("rfc6749", LoginStyle::Script);
-    let (result, _) = common::run_toml(&server.target_toml());
+    let (result, _) = common::run_server(&server);
     assert!(!result.cases().any(|c| c.outcome == Outcome::Failed), "the server is not blamed for the driver's limits");
     let errors: Vec<_> = result.cases().filter(|c| c.outcome == Outcome::Error).collect();
     assert!(errors.len() > 100, "{}", errors.len());

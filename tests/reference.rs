@@ -21,7 +21,7 @@ fn the_fapi_client_s_mutual_tls_methods_pass_in_each_variant(#[case] variant: &s
     let v = Variant::from_name(variant).unwrap();
     let addr: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
     let server = oauth_conformance::reference::ReferenceServer::start_extras("rfc6749", Default::default(), std::iter::once(v).collect::<Variants>(), Extras::default(), addr, Registration::generate(), None).unwrap();
-    let (result, _) = common::run_toml_with(&server.target_toml(), oauth_conformance::run::runner::RunOptions::default());
+    let (result, _) = common::run_server_with(&server, oauth_conformance::run::runner::RunOptions::default());
     let fapi: Vec<_> = result.cases().filter(|c| c.id.starts_with("fapi2/")).collect();
     let bad: Vec<String> = fapi.iter().filter(|c| !(c.outcome == Outcome::Passed || c.outcome == Outcome::Skipped)).map(|c| format!("{} {:?}: {}", c.id, c.outcome, c.message)).collect();
     assert!(bad.is_empty(), "{variant}: {bad:#?}");
@@ -43,7 +43,7 @@ fn correct_reference_passes_every_case(#[case] profile: &str, #[case] at_least: 
     // Short-lived and with the slow cases: every case, the lifetime ones too, runs and passes.
     let extras = oauth_conformance::reference::Extras { short_lived: true, ..Default::default() };
     let server = oauth_conformance::reference::ReferenceServer::start_offering(profile, extras).unwrap();
-    let (result, _) = common::run_toml_with(&server.target_toml(), oauth_conformance::run::runner::RunOptions { slow: true, ..Default::default() });
+    let (result, _) = common::run_server_with(&server, oauth_conformance::run::runner::RunOptions { slow: true, ..Default::default() });
     let s = result.summary();
     assert!(s.total >= at_least, "only {} cases", s.total);
     // The PAR-only case needs a PAR-only server (tests/capabilities.rs runs one); the query-token
@@ -110,7 +110,7 @@ fn each_fault_fails_exactly_its_cases(#[case] fault: Fault, #[case] expected: &[
 #[case::rfc_pkce_downgrade("rfc6749", Fault::RfcPkceDowngrade, &["pkce/verifier-without-challenge"])]
 fn each_profile_fault_fails_exactly_its_cases(#[case] profile: &str, #[case] fault: Fault, #[case] expected: &[&str]) {
     let server = start_profile(profile, &[fault]);
-    let (result, _) = common::run_toml(&server.target_toml());
+    let (result, _) = common::run_server(&server);
     let expected: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
     // Skipped cases (the slow ones, not asked for) are not the fault's doing.
     let tripped: BTreeSet<String> = result.cases().filter(|c| !matches!(c.outcome, Outcome::Passed | Outcome::Skipped)).map(|c| c.id.clone()).collect();
@@ -154,7 +154,7 @@ fn missing_prerequisites_skip_with_reason() {
 #[test]
 fn report_carries_no_secret_or_issued_value() {
     let server = start(&[]);
-    let (result, redactor) = common::run_toml(&server.target_toml());
+    let (result, redactor) = common::run_server(&server);
     let report = oauth_conformance::report::json::to_string(&result);
     let text = oauth_conformance::report::terminal::summary(&result, "", &[], false);
     let values = redactor.values();
@@ -169,4 +169,26 @@ fn report_carries_no_secret_or_issued_value() {
     }
     assert!(report.contains("‹access_token:"), "issued tokens appear as markers");
     assert!(report.contains("‹credentials:"), "Authorization headers appear as markers");
+}
+
+/// A step's `pause` lets time pass on the target's clock: the in-process reference's clock is
+/// advanced (it judges `max_age=1` lapsed and the case passes without the run waiting), and a
+/// target read from a file — a server in another process — is waited out on the wall clock.
+#[test]
+fn a_pause_advances_the_in_process_reference_s_clock_and_waits_for_any_other_target() {
+    use oauth_conformance::run::runner::RunOptions;
+    use oauth_conformance::suite::selection::Selection;
+    let only = || RunOptions { selection: Selection { filters: vec!["session/max-age-1".into()], exact: true, ..Default::default() }, ..Default::default() };
+    let server = start_profile("rfc6749", &[]);
+    let wall = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let (owned, _) = run_server_with(&server, only());
+    assert_eq!(ids_with(&owned, Outcome::Passed), BTreeSet::from(["session/max-age-1".to_string()]), "{:?}", owned.cases().map(|c| &c.message).collect::<Vec<_>>());
+    // The case pauses 2 s: the server's clock is that far ahead of the wall clock (a second of
+    // it may tick between the two readings); had the run waited instead, they would agree.
+    let (server_now, wall_now) = (server.clock().now_secs(), wall());
+    assert!(server_now > wall_now, "the reference's clock is not ahead: {server_now} against the wall's {wall_now}");
+    let started = std::time::Instant::now();
+    let (waited, _) = run_toml_with(&server.target_toml(), only());
+    assert_eq!(ids_with(&waited, Outcome::Passed).len(), 1);
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2), "a wall-clock target's pause took {:?}", started.elapsed());
 }

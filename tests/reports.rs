@@ -37,7 +37,7 @@ fn masked(text: &str) -> String {
 
 fn cc_run_with_wrong_secret_accepted() -> RunResult {
     let server = start(&[Fault::WrongSecretAccepted]);
-    run_toml_with(&server.target_toml(), filtered("token-cc/")).0
+    run_server_with(&server, filtered("token-cc/")).0
 }
 
 #[test]
@@ -154,7 +154,7 @@ fn chromium_run(args: &[&str], profile_dir: &Path) -> std::process::Output {
 #[test]
 fn html_report_in_real_chromium_escapes_what_the_target_sent() {
     let server = start(&[Fault::MarkupInErrorDescription]);
-    let (result, _) = run_toml_with(&server.target_toml(), filtered("token-cc/"));
+    let (result, _) = run_server_with(&server, filtered("token-cc/"));
     assert!(result.summary().failed > 0, "the markup fault fails the error_description charset check");
     let html = report::html::render(&result);
     assert!(html.contains("&lt;script&gt;"), "the payload is shown, escaped");
@@ -228,7 +228,7 @@ fn first_screen(html: &str, texts: &[&str], ids: &[&str], dir: &Path, name: &str
 #[test]
 fn a_failing_report_shows_the_failing_case_id_on_the_first_screen() {
     let server = start_profile("rfc6749", &[Fault::RfcRedirectUriSubdomains]);
-    let (result, _) = run_toml_with(&server.target_toml(), RunOptions::default());
+    let (result, _) = run_server_with(&server, RunOptions::default());
     let failing = "rfc6749:authorize/redirect-uri-subdomain";
     assert!(result.gating().any(|c| format!("{}:{}", c.profile, c.id) == failing), "the fault breaks the gate with {failing}");
     let html = report::html::render(&result);
@@ -267,7 +267,7 @@ fn no_secret_or_issued_value_in_any_artifact_or_on_the_terminal() {
     let lines = std::sync::Arc::new(report::terminal::Lines::new(Box::new(buffer.clone()), false, false));
     let sink = lines.clone();
     let opts = RunOptions { events: Some(std::sync::Arc::new(move |e: &oauth_conformance::run::event::Event| sink.event(e))), ..RunOptions::default() };
-    let (result, redactor) = run_toml_with(&server.target_toml(), opts);
+    let (result, redactor) = run_server_with(&server, opts);
     assert!(result.cases().any(|c| c.outcome == Outcome::Failed), "failure messages quote token bodies");
     let artifacts = [
         ("report.json", report::json::to_string(&result)),
@@ -319,7 +319,7 @@ fn the_threat_table_shows_the_attack_a_fault_opens() {
     let dir = tempfile::tempdir().unwrap();
     let row = |faults: &[Fault], name: &str| -> String {
         let server = start_profile("rfc6749", faults);
-        let (result, _) = run_toml_with(&server.target_toml(), RunOptions::default());
+        let (result, _) = run_server_with(&server, RunOptions::default());
         let page = dir.path().join(format!("{name}.html"));
         std::fs::write(&page, report::html::render(&result)).unwrap();
         let dom = chromium_run(&["--dump-dom", &format!("file://{}", page.display())], &dir.path().join(format!("profile-{name}")));
@@ -346,7 +346,7 @@ fn a_password_equal_to_the_username_hides_only_the_password() {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let server = oauth_conformance::reference::ReferenceServer::start_extras("rfc6749", Default::default(), Default::default(), extras, addr, reg, None).unwrap();
     let opts = RunOptions { selection: oauth_conformance::suite::selection::Selection::filter("token-code/valid"), ..RunOptions::default() };
-    let (result, _) = run_toml_with(&server.target_toml(), opts);
+    let (result, _) = run_server_with(&server, opts);
     let case = result.cases().find(|c| c.id == "token-code/valid").unwrap();
     assert_eq!(case.outcome, Outcome::Passed, "{}", case.message);
     let json = report::json::to_string(&result);

@@ -16,7 +16,7 @@ fn start(faults: &[Fault], short_lived: bool) -> ReferenceServer {
 #[test]
 fn counter_tokens_fail_every_strength_case_with_the_estimate_and_no_token_in_the_message() {
     let server = start(&[Fault::RfcPredictableTokens], false);
-    let (result, _) = common::run_toml(&server.target_toml());
+    let (result, _) = common::run_server(&server);
     // Codes and tokens from the server's generator; user codes have their own bar and fault (below).
     let strength: Vec<_> = result.cases().filter(|c| c.id.starts_with("strength/") && c.id != "strength/device-user-code").collect();
     assert!(strength.len() >= 5, "codes, access tokens (two grants), refresh tokens, request_uris");
@@ -31,7 +31,7 @@ fn counter_tokens_fail_every_strength_case_with_the_estimate_and_no_token_in_the
 #[test]
 fn random_tokens_pass_every_strength_case() {
     let server = start(&[], false);
-    let (result, _) = common::run_toml(&server.target_toml());
+    let (result, _) = common::run_server(&server);
     for c in result.cases().filter(|c| c.id.starts_with("strength/")) {
         assert_eq!(c.outcome, Outcome::Passed, "{}: {}", c.id, c.message);
         // RFC 6749 §10.10's bar for codes and tokens; RFC 8628 §6.1's own for user codes.
@@ -44,7 +44,7 @@ fn random_tokens_pass_every_strength_case() {
 #[test]
 fn short_user_codes_fail_their_should_case_and_only_it() {
     let server = start(&[Fault::RfcDeviceShortUserCode], false);
-    let (result, _) = common::run_toml(&server.target_toml());
+    let (result, _) = common::run_server(&server);
     let c = result.cases().find(|c| c.id == "strength/device-user-code").unwrap();
     assert_eq!(c.outcome, Outcome::Failed, "{}", c.message);
     assert!(c.message.contains("user_code values at least 34 bits hard to guess"), "{}", c.message);
@@ -56,14 +56,14 @@ fn short_user_codes_fail_their_should_case_and_only_it() {
 #[test]
 fn slow_cases_are_skipped_without_slow_and_catch_lifetimes_that_never_end_with_it() {
     let server = start(&[Fault::RfcCodeNeverExpires, Fault::RfcExpiredTokenAccepted], true);
-    let (quick, _) = common::run_toml(&server.target_toml());
+    let (quick, _) = common::run_server(&server);
     let slow_ids: Vec<&str> = quick.cases().filter(|c| c.id.starts_with("slow/")).map(|c| c.id.as_str()).collect();
     assert!(slow_ids.len() >= 3);
     for c in quick.cases().filter(|c| c.id.starts_with("slow/")) {
         assert_eq!(c.outcome, Outcome::Skipped);
         assert!(c.message.ends_with("run with --slow") && c.message.contains(" s)"), "{}", c.message);
     }
-    let (slow, _) = common::run_toml_with(&server.target_toml(), RunOptions { slow: true, ..Default::default() });
+    let (slow, _) = common::run_server_with(&server, RunOptions { slow: true, ..Default::default() });
     for id in ["slow/code-expires", "slow/access-token-expires", "slow/expired-token-introspected-inactive"] {
         let c = slow.cases().find(|c| c.id == id).unwrap();
         assert_eq!(c.outcome, Outcome::Failed, "{}: {}", c.id, c.message);
@@ -78,7 +78,7 @@ fn a_slow_case_without_its_wait_in_the_target_file_is_skipped_and_a_bad_wait_is_
     // The slow/ cases alone: the FAPI client's code lifetime has a wait of its own when the
     // target gives none (its rule's 61 s), which this test does not need to sit through.
     let selection = oauth_conformance::suite::selection::Selection::filter("slow/");
-    let (result, _) = common::run_toml_with(&server.target_toml(), RunOptions { slow: true, selection, ..Default::default() });
+    let (result, _) = common::run_server_with(&server, RunOptions { slow: true, selection, ..Default::default() });
     let c = result.cases().find(|c| c.id == "slow/code-expires").unwrap();
     assert_eq!(c.outcome, Outcome::Skipped);
     assert_eq!(c.message, "skipped: the target file has no [slow] code (seconds to wait for the authorization code lifetime)");

@@ -115,7 +115,7 @@ fn every_tolerated_variant_passes_the_gate(#[case] profile: &str, #[case] at_lea
 #[test]
 fn a_narrowed_refresh_scope_is_a_warning_and_a_silent_one_a_failure() {
     let server = ReferenceServer::start_variants("rfc6749", Default::default(), [Variant::RefreshScopeNarrowed].into_iter().collect::<Variants>()).unwrap();
-    let (result, _) = common::run_toml(&server.target_toml());
+    let (result, _) = common::run_server(&server);
     let c = result.cases().find(|c| c.id == "refresh/scope-not-widened").unwrap();
     assert_eq!(c.outcome, Outcome::Warning, "{}", c.message);
     assert_eq!(c.warning_level, Some(Level::Should));
@@ -137,7 +137,7 @@ fn a_narrowed_refresh_scope_is_a_warning_and_a_silent_one_a_failure() {
 #[test]
 fn an_error_page_for_a_malformed_request_warns_in_rfc6749_but_response_type_errors_redirect() {
     let server = ReferenceServer::start_variants("rfc6749", Default::default(), [Variant::ErrorPageForMalformedRequest].into_iter().collect::<Variants>()).unwrap();
-    let (result, _) = common::run_toml(&server.target_toml());
+    let (result, _) = common::run_server(&server);
     let missing = result.cases().find(|c| c.id == "authorize/missing-response-type").unwrap();
     assert_eq!(missing.outcome, Outcome::Passed, "{}", missing.message);
     let c = result.cases().find(|c| c.id == "pkce/unsupported-method").unwrap();
@@ -180,7 +180,7 @@ fn a_pushed_request_refused_at_the_push_or_at_the_authorization_endpoint_both_pa
     assert!(c.message.starts_with("refused at before 1"), "settled at the push: {}", c.message);
     assert!(c.checks.iter().any(|k| k.check == "refused_early" && k.passed));
     let server = ReferenceServer::start_variants("rfc6749", Default::default(), [Variant::FapiChecksAtAuthorize].into_iter().collect::<Variants>()).unwrap();
-    let late = common::run_toml_with(&server.target_toml(), opts()).0;
+    let late = common::run_server_with(&server, opts()).0;
     let c = pkce(&late);
     assert_eq!(c.outcome, Outcome::Passed, "{}", c.message);
     assert!(c.checks.iter().any(|k| k.check == "no_code_issued" && k.step == "main" && k.passed), "judged at the authorization endpoint: {:?}", c.checks);

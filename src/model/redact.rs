@@ -91,15 +91,53 @@ impl Redactor {
         }
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
         if inner.matcher.is_none() {
-            let built = AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                // Rebuilt whenever a value is added: a cheap-to-build NFA beats a DFA here.
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .build(inner.entries.iter().map(|(v, _, _)| v.as_bytes()))
-                .ok();
-            inner.matcher = built;
+            inner.matcher = matcher_of(&inner.entries);
         }
         f(inner.matcher.as_ref(), &inner)
+    }
+
+    /// The same redaction as `redact`, over many texts at once (`redact` of each, in place): the
+    /// values split in `shards` by length, the longest first so that a value is replaced before
+    /// any shorter one inside it, each shard's matcher built on a thread of its own. For the last
+    /// pass over a whole run, whose thousands of values take a single matcher tens of
+    /// milliseconds to build.
+    pub fn redact_in_place(&self, texts: &mut [&mut String], shards: usize) {
+        let shards = {
+            let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+            let mut entries = inner.entries.clone();
+            entries.sort_by_key(|(v, _, _)| std::cmp::Reverse(v.len()));
+            let size = entries.len().div_ceil(shards.max(1)).max(1);
+            let parts: Vec<Vec<(String, String, String)>> = entries.chunks(size).map(<[_]>::to_vec).collect();
+            std::thread::scope(|scope| {
+                let built: Vec<_> = parts
+                    .into_iter()
+                    .map(|entries| {
+                        scope.spawn(move || {
+                            let index = entries.iter().enumerate().map(|(i, (v, _, _))| (v.clone(), i)).collect();
+                            let matcher = matcher_of(&entries);
+                            Inner { entries, index, matcher }
+                        })
+                    })
+                    .collect();
+                built.into_iter().filter_map(|h| h.join().ok()).collect::<Vec<Inner>>()
+            })
+        };
+        let threads = shards.len().max(1);
+        let chunk = texts.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            for part in texts.chunks_mut(chunk) {
+                let shards = &shards;
+                scope.spawn(move || {
+                    for text in part.iter_mut() {
+                        let out = shards.iter().fold(std::mem::take(&mut **text), |t, shard| match &shard.matcher {
+                            Some(m) => replace_values(m, shard, &t),
+                            None => t,
+                        });
+                        **text = self.password_in_place(out);
+                    }
+                });
+            }
+        });
     }
 
     /// `text` with every registered value replaced by its marker. Markers already in the text
@@ -111,22 +149,7 @@ impl Redactor {
 
     fn redact_values(&self, text: &str) -> String {
         self.with_matcher(|m, inner| match m {
-            Some(m) => {
-                let replace = |hay: &str, out: &mut String| m.replace_all_with(hay, out, |hit, _, dst| {
-                    dst.push_str(&inner.entries[hit.pattern().as_usize()].2);
-                    true
-                });
-                let mut out = String::with_capacity(text.len());
-                let mut rest = text;
-                while let Some(start) = rest.find('‹') {
-                    let Some(len) = rest[start..].find('›').map(|e| e + '›'.len_utf8()) else { break };
-                    replace(&rest[..start], &mut out);
-                    out.push_str(&rest[start..start + len]);
-                    rest = &rest[start + len..];
-                }
-                replace(rest, &mut out);
-                cut_values(&out, inner)
-            }
+            Some(m) => replace_values(m, inner, text),
             None => text.to_string(),
         })
     }
@@ -162,6 +185,37 @@ impl Redactor {
             out
         })
     }
+}
+
+/// A matcher over `entries`' values, the longest match winning.
+fn matcher_of(entries: &[(String, String, String)]) -> Option<AhoCorasick> {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        // Rebuilt whenever a value is added: a cheap-to-build NFA beats a DFA here.
+        .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+        .build(entries.iter().map(|(v, _, _)| v.as_bytes()))
+        .ok()
+}
+
+/// `text` with each of `inner`'s values (found by `m`) replaced by its marker, the markers
+/// already in it left whole, and the values an excerpt cut replaced up to the cut.
+fn replace_values(m: &AhoCorasick, inner: &Inner, text: &str) -> String {
+    let replace = |hay: &str, out: &mut String| {
+        m.replace_all_with(hay, out, |hit, _, dst| {
+            dst.push_str(&inner.entries[hit.pattern().as_usize()].2);
+            true
+        })
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('‹') {
+        let Some(len) = rest[start..].find('›').map(|e| e + '›'.len_utf8()) else { break };
+        replace(&rest[..start], &mut out);
+        out.push_str(&rest[start..start + len]);
+        rest = &rest[start + len..];
+    }
+    replace(rest, &mut out);
+    cut_values(&out, inner)
 }
 
 /// The environment variable a replay reads a value of `kind` from.
@@ -228,28 +282,57 @@ fn percent_encode_all(value: &str) -> String {
 /// was refused) and nothing of the suite's own text: id, title, rule, refs, check names and
 /// baseline reasons stay as written, whatever words a secret happens to be.
 pub fn redact_case(c: &mut crate::model::result::CaseResult, r: &Redactor) {
-    c.message = r.redact(&c.message);
-    c.refused = c.refused.as_deref().map(|m| r.redact(m));
-    c.curl = c.curl.as_deref().map(|m| r.redact(m));
-    for k in &mut c.checks {
-        k.message = k.message.as_deref().map(|m| r.redact(m));
+    for text in target_texts(c) {
+        *text = r.redact(text);
     }
+}
+
+/// The target data of a case result, each text to redact: its message, why it was refused, the
+/// curl replay, check messages, the transcript (URLs, headers, bodies, errors) and login logs.
+pub fn target_texts(c: &mut crate::model::result::CaseResult) -> Vec<&mut String> {
+    let mut texts: Vec<&mut String> = vec![&mut c.message];
+    texts.extend(c.refused.as_mut());
+    texts.extend(c.curl.as_mut());
+    texts.extend(c.checks.iter_mut().filter_map(|k| k.message.as_mut()));
     for x in &mut c.transcript {
-        x.url = r.redact(&x.url);
-        for (_, v) in x.request_headers.iter_mut().chain(x.response_headers.iter_mut()) {
-            *v = r.redact(v);
-        }
-        x.request_body = x.request_body.as_deref().map(|b| r.redact(b));
-        x.response_body = x.response_body.as_deref().map(|b| r.redact(b));
-        x.error = x.error.as_deref().map(|e| r.redact(e));
+        texts.push(&mut x.url);
+        texts.extend(x.request_headers.iter_mut().chain(x.response_headers.iter_mut()).map(|(_, v)| v));
+        texts.extend(x.request_body.as_mut());
+        texts.extend(x.response_body.as_mut());
+        texts.extend(x.error.as_mut());
     }
-    for l in &mut c.login_log {
-        l.text = r.redact(&l.text);
-    }
+    texts.extend(c.login_log.iter_mut().map(|l| &mut l.text));
+    texts
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_sharded_pass_over_many_texts_redacts_as_one_matcher_does() {
+        let r = super::Redactor::new();
+        // A value inside a longer one, values in other shards, an encoded form, a cut value.
+        for (kind, v) in [("code", "abcd-1234"), ("access_token", "xx-abcd-1234-yy-long-token"), ("refresh_token", "rt-99887766"), ("secret", "s3cr3t+/=")] {
+            r.add(kind, v);
+        }
+        r.set_password("hunter2-pass", None);
+        let texts = [
+            "token=xx-abcd-1234-yy-long-token&code=abcd-1234",
+            "Authorization: Bearer rt-99887766",
+            "client_secret=s3cr3t%2B%2F%3D",
+            "{\"access_token\":\"xx-abcd-12…",
+            "password=hunter2-pass and nothing else: plain words",
+            "‹code:1234› stays",
+        ];
+        for shards in [1, 2, 3, 8] {
+            let mut owned: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+            let mut refs: Vec<&mut String> = owned.iter_mut().collect();
+            r.redact_in_place(&mut refs, shards);
+            let one: Vec<String> = texts.iter().map(|t| r.redact(t)).collect();
+            assert_eq!(owned, one, "{shards} shards");
+        }
+        assert!(!r.redact(texts[0]).contains("1234"), "{}", r.redact(texts[0]));
+    }
+
     #[test]
     fn a_second_pass_leaves_markers_whole() {
         let r = super::Redactor::new();

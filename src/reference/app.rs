@@ -80,7 +80,7 @@ fn auth_server(flavour: &'static Flavour, reg: Registration, faults: Faults, var
         device_lifetime,
         par_required,
         login_style: extras.login_style,
-        sessions: Default::default(),
+        sessions: super::sessions::Sessions::on(extras.clock.clone()),
         mtls: extras.mtls,
     })
 }

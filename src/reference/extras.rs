@@ -24,6 +24,10 @@ pub struct Extras {
     pub tls: bool,
     /// The CA of that certificate (PEM), set when the server starts, for the target file.
     pub tls_ca: Option<String>,
+    /// The clock of OpenID Connect's sessions and ID Tokens (`auth_time`, `max_age`, `iat`):
+    /// owned when the server starts, so that the suite in the same process advances it instead
+    /// of waiting (`Target::clock`); a server in a process of its own lives on the wall clock.
+    pub clock: crate::model::clock::Clock,
 }
 
 /// Lifetimes of the short-lived reference, and the waits its target file gives (one second more).

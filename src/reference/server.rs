@@ -70,6 +70,7 @@ impl ReferenceServer {
         tls: Option<TlsConfig>,
     ) -> Result<ReferenceServer, ReferenceError> {
         let mut extras = extras;
+        extras.clock = crate::model::clock::Clock::owned();
         shape(&mut reg, &variants, &extras);
         // The TLS fault needs TLS: the whole server then answers over https.
         let all_tls12_suites = faults.has(super::fault::Fault::FapiTls12UnrecommendedSuites);
@@ -134,6 +135,12 @@ impl ReferenceServer {
             shutdown,
             thread: Some(thread),
         })
+    }
+
+    /// The clock of its sessions and ID Tokens: a target that holds it pauses by advancing it
+    /// (this process's suite owns the server's time) instead of waiting.
+    pub fn clock(&self) -> crate::model::clock::Clock {
+        self.extras.clock.clone()
     }
 
     pub fn base_url(&self) -> String {

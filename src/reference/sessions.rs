@@ -3,7 +3,8 @@
 //! Token it is exchanged for. What `prompt`, `max_age` and `id_token_hint` decide on.
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::model::clock::Clock;
 
 /// At most this many sessions (and as many codes) are remembered: the oldest go when it is full.
 const MAX_KEPT: usize = 10_000;
@@ -26,6 +27,8 @@ impl SignedIn {
 #[derive(Default)]
 pub struct Sessions {
     inner: Mutex<Inner>,
+    /// Whose time `auth_time` and `max_age` count in (the server's clock).
+    clock: Clock,
 }
 
 #[derive(Default)]
@@ -34,11 +37,17 @@ struct Inner {
     auth_time_of_code: HashMap<String, u64>,
 }
 
-pub fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
-
 impl Sessions {
+    /// Sessions whose times come from `clock`.
+    pub fn on(clock: Clock) -> Sessions {
+        Sessions { inner: Mutex::default(), clock }
+    }
+
+    /// Seconds since the epoch on the server's clock.
+    pub fn now(&self) -> u64 {
+        self.clock.now_secs()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -54,7 +63,7 @@ impl Sessions {
         if g.by_sid.len() >= MAX_KEPT {
             g.by_sid.clear();
         }
-        let t = now();
+        let t = self.now();
         let entry = g.by_sid.entry(sid.to_string()).or_insert_with(|| SignedIn { user: user.to_string(), auth_time: t, consented: BTreeSet::new() });
         entry.user = user.to_string();
         if !keep_first_time {

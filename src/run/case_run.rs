@@ -46,9 +46,9 @@ pub(crate) struct Env {
     pub race_rounds: Option<usize>,
     /// The clients that present `[mtls_client]`'s certificate, another or none (RFC 8705), or
     /// why they could not be made.
-    pub mtls: Option<Result<crate::run::mtls::Certified, crate::run::mtls::MtlsError>>,
+    pub mtls: Option<crate::run::mtls::LazyCertified>,
     /// The same for the `[fapi_client]`'s certificate, when it has one.
-    pub fapi_mtls: Option<Result<crate::run::mtls::Certified, crate::run::mtls::MtlsError>>,
+    pub fapi_mtls: Option<crate::run::mtls::LazyCertified>,
 }
 
 impl Env {
@@ -319,7 +319,7 @@ impl<'a> CaseRun<'a> {
             (step, Vec::new())
         };
         if let Some(secs) = step.pause {
-            tokio::time::sleep(Duration::from_secs(secs)).await;
+            self.env.target.clock.pause(Duration::from_secs(secs)).await;
         }
         if let Some(probe) = step.tls_probe {
             let records = self.tls_probe(label, step, probe).await?;

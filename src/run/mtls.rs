@@ -29,6 +29,25 @@ pub struct Certified {
     pub none: Http,
 }
 
+/// A client's `Certified`, made when a step first presents a certificate: each HTTP client takes
+/// a few milliseconds to make (the platform's trusted roots are read for each), and most cases
+/// present none. Made once; why it could not be made is kept for every later step.
+pub struct LazyCertified {
+    made: std::sync::OnceLock<Result<Certified, MtlsError>>,
+    make: Box<dyn Fn() -> Result<Certified, MtlsError> + Send + Sync>,
+}
+
+impl LazyCertified {
+    pub fn new(make: impl Fn() -> Result<Certified, MtlsError> + Send + Sync + 'static) -> LazyCertified {
+        LazyCertified { made: std::sync::OnceLock::new(), make: Box::new(make) }
+    }
+
+    /// The clients, made on first use.
+    pub fn get(&self) -> &Result<Certified, MtlsError> {
+        self.made.get_or_init(|| (self.make)())
+    }
+}
+
 impl Certified {
     /// `ca`: the target's own CA certificate (PEM), trusted beside the run's; `identity`: the
     /// client's certificate and key (PEM, concatenated).

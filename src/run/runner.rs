@@ -1,6 +1,6 @@
 //! The scheduler: every selected case of every plan becomes a task on one tokio runtime, at most
 //! `--jobs` at once, required cases started first; a case's dependents wait on its gate, a
-//! `serial` case runs alone. Each case's final result goes to the reporters as an event when it
+//! `serial` case runs alone on its server. Each case's final result goes to the reporters as an event when it
 //! finishes; `run` returns them all, in case order, redacted once more. Why a plain pool and not
 //! libtest-mimic: see CONTRIBUTING.md ("Scheduling").
 use std::collections::HashMap;
@@ -103,6 +103,8 @@ pub enum RunError {
 struct Turn {
     /// Its place in the run's case order.
     idx: usize,
+    /// Its target's place among the run's servers (a serial case runs alone on its server).
+    server: usize,
     /// How many `requires` links lead from it: required cases start first.
     order: usize,
     env: Arc<Env>,
@@ -123,9 +125,22 @@ struct Queue {
     filtered_out: usize,
 }
 
+/// The run's servers: each target's origin, once.
+fn servers(plans: &[Plan]) -> Vec<url::Origin> {
+    let mut all: Vec<url::Origin> = Vec::new();
+    for p in plans {
+        let o = p.target.base_url.origin();
+        if !all.contains(&o) {
+            all.push(o);
+        }
+    }
+    all
+}
+
 /// Every selected case of every plan, as turns, in case order.
 fn queue(plans: &[Plan], opts: &RunOptions, redactor: &Arc<Redactor>, http: &Http, started: Instant) -> Queue {
     let mut q = Queue { turns: Vec::new(), notes: Arc::default(), slots: Vec::new(), filtered_out: 0 };
+    let servers = servers(plans);
     let chromium: Arc<tokio::sync::OnceCell<_>> = Arc::default();
     let notes = q.notes.clone();
     for (pi, plan) in plans.iter().enumerate() {
@@ -137,8 +152,11 @@ fn queue(plans: &[Plan], opts: &RunOptions, redactor: &Arc<Redactor>, http: &Htt
                 notes.push(note);
             }
         }
-        let ca = plan.target.tls.as_ref().and_then(|t| t.ca_cert.as_deref());
-        let certified = |identity: &[u8]| crate::run::mtls::Certified::new(opts.request_timeout, opts.body_cap, &opts.tls, ca, identity);
+        let ca = plan.target.tls.as_ref().and_then(|t| t.ca_cert.clone());
+        let certified = |identity: &[u8]| {
+            let (timeout, cap, tls, ca, identity) = (opts.request_timeout, opts.body_cap, opts.tls.clone(), ca.clone(), identity.to_vec());
+            crate::run::mtls::LazyCertified::new(move || crate::run::mtls::Certified::new(timeout, cap, &tls, ca.as_deref(), &identity))
+        };
         let env = Arc::new(Env {
             profile: plan.profile.clone(),
             target: plan.target.clone(),
@@ -166,6 +184,7 @@ fn queue(plans: &[Plan], opts: &RunOptions, redactor: &Arc<Redactor>, http: &Htt
             let placeholder = not_started(case, &plan.profile.name, Outcome::Error, Some(ErrorKind::Internal), "internal error: the case did not complete (panic in the harness)".into());
             q.turns.push(Turn {
                 idx: q.slots.len(),
+                server: servers.iter().position(|o| *o == plan.target.base_url.origin()).unwrap_or(0),
                 order: depth(case, &plan.profile.cases),
                 env: env.clone(),
                 case: Arc::new(case.clone()),
@@ -183,8 +202,9 @@ struct Shared {
     opts: RunOptions,
     stop: Stop,
     breaker: Breaker,
-    /// Ordinary cases share this lock; a `serial = true` case holds it alone.
-    exclusive: tokio::sync::RwLock<()>,
+    /// One per server (origin) of the run: the cases sent there share it; a `serial = true` case
+    /// holds it alone, so that nothing else loads that server meanwhile.
+    exclusive: Vec<tokio::sync::RwLock<()>>,
     results: Mutex<HashMap<usize, CaseResult>>,
 }
 
@@ -228,11 +248,11 @@ impl Shared {
         let result = match self.admit(&t).await {
             Some(r) => r,
             None if t.case.serial => {
-                let _alone = self.exclusive.write().await;
+                let _alone = self.exclusive[t.server].write().await;
                 execute(&t.env, &t.case).await
             }
             None => {
-                let _shared = self.exclusive.read().await;
+                let _shared = self.exclusive[t.server].read().await;
                 execute(&t.env, &t.case).await
             }
         };
@@ -275,6 +295,14 @@ async fn pool(turns: Vec<Turn>, jobs: usize, shared: Arc<Shared>) {
     while running.join_next().await.is_some() {}
 }
 
+/// Redacts every case with the run's redactor, on every core: a run registers thousands of
+/// values, and this pass ends the run with nothing else to do beside it.
+fn redact_all(runs: &mut [ProfileRun], redactor: &Redactor) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let mut texts: Vec<&mut String> = runs.iter_mut().flat_map(|r| r.cases.iter_mut()).flat_map(crate::model::redact::target_texts).collect();
+    redactor.redact_in_place(&mut texts, threads);
+}
+
 /// Runs every plan's cases and returns their results in case order. Each case's final result
 /// goes to `opts.events` as it finishes.
 pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result<RunResult, RunError> {
@@ -292,12 +320,15 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
         opts: opts.clone(),
         stop: opts.stop.clone().unwrap_or_default(),
         breaker: Breaker::new(opts.breaker, opts.max_failures),
-        exclusive: tokio::sync::RwLock::new(()),
+        exclusive: servers(plans).iter().map(|_| tokio::sync::RwLock::new(())).collect(),
         results: Mutex::default(),
     });
     shared.emit(&Event::Started { cases: turns.len(), filtered_out, jobs });
     // Required cases first: a dependent is only taken once every case it waits on has started.
-    turns.sort_by_key(|t| t.order);
+    // A serial case that no case requires goes last: it waits for every case in flight to end,
+    // and every case queued behind it would wait with it (the cores idle meanwhile); at the end
+    // that wait is the run's own tail.
+    turns.sort_by_key(|t| (t.case.serial && t.gate.is_none(), t.order));
     rt.block_on(pool(turns, jobs, shared.clone()));
     drop(rt);
     let mut done = std::mem::take(&mut *shared.results.lock().unwrap_or_else(|e| e.into_inner()));
@@ -309,9 +340,7 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
         runs[pi].cases.push(done.remove(&idx).unwrap_or(placeholder));
     }
     // The last line of defence: what any case saw, redacted in every case's target data.
-    for c in runs.iter_mut().flat_map(|r| r.cases.iter_mut()) {
-        crate::model::redact::redact_case(c, &redactor);
-    }
+    redact_all(&mut runs, &redactor);
     let fit: Vec<String> = runs.iter().filter_map(|r| r.profile_fit_note()).collect();
     let result = RunResult {
         runs,

@@ -19,8 +19,10 @@ impl CaseRun<'_> {
     pub(super) fn built(&self, step: &Step, role: Role, overrides: &[(String, String)]) -> Result<request::Built, CaseError> {
         let lookup = |n: &str| overrides.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).or_else(|| self.lookup(n, role));
         let built = request::build(step, &self.env.profile, &self.env.target, role, &lookup)?;
+        // What the suite signs for one request travels only in this case's requests: its own
+        // redactor covers it, and the run's (the last pass over every case) stays small.
         if let Some(a) = &built.assertion {
-            Both(&self.local, &self.env.redactor).add("client_assertion", a);
+            self.local.add("client_assertion", a);
         }
         Ok(built)
     }
@@ -36,7 +38,10 @@ impl CaseRun<'_> {
         // A request object (OpenID Connect Core §6.1) is JWT-shaped: kept out of the reports like
         // an assertion, although it holds nothing secret.
         for (k, v) in built.request.url.query_pairs().filter(|(k, _)| k == "request" || k == "id_token_hint") {
-            Both(&self.local, &self.env.redactor).add(&k, &v);
+            match &*k {
+                "request" => self.local.add(&k, &v),
+                _ => Both(&self.local, &self.env.redactor).add(&k, &v),
+            }
         }
         let env = self.env;
         match step.browser {
@@ -101,7 +106,7 @@ impl CaseRun<'_> {
         let nonce = self.dpop.nonces.get(&request.url.origin().ascii_serialization()).filter(|_| !flaw.judged_on_iat()).cloned();
         let proofs = crate::jose::dpop::attach(request, self.dpop.keys(), flaw, nonce.as_deref(), self.dpop.last.as_deref()).map_err(|e| CaseError::new(ErrorKind::Request, e.to_string()))?;
         for p in &proofs {
-            Both(&self.local, &self.env.redactor).add("dpop_proof", p);
+            self.local.add("dpop_proof", p);
         }
         if let Some(p) = proofs.last() {
             self.dpop.last = Some(p.clone());
@@ -276,8 +281,10 @@ fn http_for<'e>(env: &'e crate::run::case_run::Env, step: &Step, role: Role) -> 
     };
     match (request::presents(step, role, &env.target, &env.profile), certified) {
         (None, _) => Ok(&env.http),
-        (Some(cert), Some(Ok(certified))) => Ok(certified.for_cert(cert)),
-        (Some(_), Some(Err(why))) => Err(CaseError::new(ErrorKind::Setup, format!("no HTTP client for the {whose} certificate: {why}"))),
+        (Some(cert), Some(lazy)) => match lazy.get() {
+            Ok(certified) => Ok(certified.for_cert(cert)),
+            Err(why) => Err(CaseError::new(ErrorKind::Setup, format!("no HTTP client for the {whose} certificate: {why}"))),
+        },
         (Some(_), None) => Err(CaseError::new(ErrorKind::Setup, format!("the step presents a client certificate, and the target file has no {whose} certificate"))),
     }
 }

@@ -230,6 +230,9 @@ pub struct Target {
     pub jwks: Option<serde_json::Value>,
     /// `[slow]`: seconds to wait before a code or access token must be dead (the slow cases).
     pub slow: std::collections::BTreeMap<String, u64>,
+    /// Whose time a step's `pause` spends: the wall clock (it waits), or the clock of a reference
+    /// server in this process, which it advances (`model::clock`). Never from a file.
+    pub clock: crate::model::clock::Clock,
     pub(super) lines: Lines,
 }
 

@@ -46,6 +46,7 @@ impl Target {
             capabilities: capabilities(&x, &raw)?,
             jwks: None,
             slow: slow(&x, &raw.slow)?,
+            clock: Default::default(),
             login,
             authorize,
             endpoints,

@@ -27,8 +27,23 @@ pub fn run_toml(target_toml: &str) -> (RunResult, Arc<Redactor>) {
     run_toml_with(target_toml, RunOptions::default())
 }
 
+/// Runs against an in-process reference server as `run` without a target does: its target file,
+/// and its clock, which the cases' pauses advance instead of waiting (`model::clock`).
+pub fn run_server_with(server: &ReferenceServer, opts: RunOptions) -> (RunResult, Arc<Redactor>) {
+    run_target(&server.target_toml(), server.clock(), opts)
+}
+
+pub fn run_server(server: &ReferenceServer) -> (RunResult, Arc<Redactor>) {
+    run_server_with(server, RunOptions::default())
+}
+
 pub fn run_toml_with(target_toml: &str, opts: RunOptions) -> (RunResult, Arc<Redactor>) {
+    run_target(target_toml, Default::default(), opts)
+}
+
+fn run_target(target_toml: &str, clock: oauth_conformance::model::clock::Clock, opts: RunOptions) -> (RunResult, Arc<Redactor>) {
     let mut target = Target::parse("test target", target_toml, &|_| None).expect("target parses");
+    target.clock = clock;
     let _ = target.discover_or_note(std::time::Duration::from_secs(5), &oauth_conformance::transport::http::TlsOptions::default());
     let p = profile(&target.profile);
     target.check_against(&p).expect("target fits the profile");
@@ -39,7 +54,7 @@ pub fn run_toml_with(target_toml: &str, opts: RunOptions) -> (RunResult, Arc<Red
 
 pub fn run_reference(faults: &[Fault]) -> RunResult {
     let server = start(faults);
-    run_toml(&server.target_toml()).0
+    run_server(&server).0
 }
 
 pub fn ids_with(result: &RunResult, outcome: Outcome) -> BTreeSet<String> {

@@ -1,7 +1,6 @@
 //! The ID Token (OpenID Connect Core §2) the token endpoint issues for a code of an OpenID
 //! request, or its broken shapes under the ID Token faults. Enters: who, for whom, the nonce;
 //! leaves: the compact JWS.
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
@@ -43,7 +42,7 @@ fn left_half_hash(value: &str, wrong: bool) -> String {
 /// The ID Token for `client_id`, issued by `issuer`.
 pub fn issue(st: &AuthServer, issuer: &str, client_id: &str, about: About<'_>) -> String {
     let About { nonce, auth_time, access_token, refreshed, scope, code, at_hash_required } = about;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let now = st.sessions.now();
     let (iat, exp) = if st.has(Fault::RfcOidcIdTokenExpired) { (now - 2 * LIFETIME, now - LIFETIME) } else { (now, now + LIFETIME) };
     let mut claims = json!({
         "iss": if st.has(Fault::RfcOidcIdTokenWrongIss) { format!("{issuer}/") } else { issuer.to_string() },

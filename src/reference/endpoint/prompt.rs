@@ -4,7 +4,7 @@
 //! Enters: the request's parameters and the session; leaves: a [`Decision`].
 use super::super::fault::Fault;
 use super::super::params::Params;
-use super::super::sessions::{SignedIn, now};
+use super::super::sessions::SignedIn;
 use super::super::variant::Variant;
 use super::state::AuthServer;
 
@@ -44,7 +44,7 @@ fn decided(st: &AuthServer, p: &Params, sid: &str, client_id: &str) -> Decision 
     // Core §3.1.2.1 (errata): max_age=0 is equivalent to prompt=login.
     // The zero fault: 0 read as "no max_age" (a falsy-zero test).
     let max_age = max_age.filter(|m| *m > 0 || !st.has(Fault::RfcOidcMaxAgeZeroIgnored));
-    let fresh = |s: &SignedIn| max_age.is_none_or(|m| m > 0 && now().saturating_sub(s.auth_time) <= m);
+    let fresh = |s: &SignedIn| max_age.is_none_or(|m| m > 0 && st.sessions.now().saturating_sub(s.auth_time) <= m);
     // Core §3.1.2.1: the hint names the user the client believes is signed in.
     let hinted = |s: &SignedIn| match p.get("id_token_hint") {
         None => true,

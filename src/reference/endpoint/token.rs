@@ -162,7 +162,7 @@ pub async fn refresh(State(st): State<Arc<AuthServer>>, req: TokenRequest) -> Re
             // OpenID Connect Core §12.2: a refresh of an OpenID grant may bring a new ID Token.
             let openid = st.openid_on() && issued.scope.split(' ').any(|s| s == "openid") && !st.variant(Variant::RefreshWithoutIdToken);
             // The refresh faults: auth_time said to be now, a nonce carried.
-            let renewed = st.has(Fault::RfcOidcRefreshAuthTimeRenewed).then(super::super::sessions::now);
+            let renewed = st.has(Fault::RfcOidcRefreshAuthTimeRenewed).then(|| st.sessions.now());
             let nonce = st.has(Fault::RfcOidcRefreshNonceKept).then_some("refreshed-nonce");
             let about = || super::id_token::About { access_token: Some(&issued.access_token), refreshed: true, auth_time: renewed, nonce, ..Default::default() };
             let id_token = openid.then(|| super::id_token::issue(&st, &issuer(&req.headers), &client_id, about()));
