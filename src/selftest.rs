@@ -167,14 +167,23 @@ pub fn run_variant(profile: &Arc<Profile>, variant: Variant, opts: &RunOptions) 
     })
 }
 
-/// Each fault's run, in the order of `faults`.
+/// Each fault's run, in the order of `faults`. The fault runs are independent servers and runs:
+/// a few at once (they wait on loopback I/O), the lifetime faults started first so that their
+/// waits overlap the others' work.
 fn run_faults(profile: &Arc<Profile>, faults: &[Fault], opts: &RunOptions) -> Result<Vec<RunResult>, SelftestError> {
-    at_once(faults, |&fault| run_once(profile, std::iter::once(fault).collect(), fault.is_slow(), opts)).into_iter().collect()
+    let mut order: Vec<usize> = (0..faults.len()).collect();
+    order.sort_by_key(|&i| !faults[i].is_slow());
+    let done = at_once(&order, |&i| run_once(profile, std::iter::once(faults[i]).collect(), faults[i].is_slow(), opts));
+    let mut slots: Vec<Option<Result<RunResult, SelftestError>>> = faults.iter().map(|_| None).collect();
+    for (i, r) in order.into_iter().zip(done) {
+        slots[i] = Some(r);
+    }
+    slots.into_iter().map(|r| r.expect("every fault was run")).collect()
 }
 
-/// `f` of each item, in the items' order, ten at a time: a run spends most of its time waiting
-/// (loopback I/O, and the OpenID session cases' pauses of a second or two for a later auth_time
-/// or a lapsed max_age), so more at once keep the two cores busy instead.
+/// `f` of each item, in the items' order, ten at a time: a run waits on loopback I/O between
+/// its bursts of work (its session pauses advance the reference's clock, `model::clock`), so more
+/// at once keep the two cores busy.
 fn at_once<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     const AT_ONCE: usize = 10;
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -197,14 +206,37 @@ fn at_once<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
 /// Rounds of each race in a selftest (see `run`).
 pub const SELFTEST_RACE_ROUNDS: usize = 2;
 
+/// The correct reference's run, each fault's and each variant's (in the catalogue's orders).
+/// The runs that mostly wait (the correct reference with the slow cases, the lifetime variants)
+/// go on a thread of their own from the start, beside the fault runs, which keep the cores busy:
+/// one after the other, the selftest sat idle through their waits (40 s).
+fn every_run(profile: &Arc<Profile>, faults: &[Fault], opts: &RunOptions) -> Result<(RunResult, Vec<RunResult>, Vec<VariantRun>), SelftestError> {
+    let all_variants = crate::reference::variants_of(&profile.name);
+    let (slow_variants, quick_variants): (Vec<Variant>, Vec<Variant>) = all_variants.iter().partition(|v| v.is_slow());
+    std::thread::scope(|scope| {
+        let waiting = scope.spawn(|| -> Result<_, SelftestError> {
+            let correct = run_once(profile, Faults::none(), true, opts)?;
+            let slow = slow_variants.iter().map(|&v| run_variant(profile, v, opts)).collect::<Result<Vec<_>, _>>()?;
+            Ok((correct, slow))
+        });
+        let results = run_faults(profile, faults, opts);
+        let quick = at_once(&quick_variants, |&v| run_variant(profile, v, opts)).into_iter().collect::<Result<Vec<_>, _>>();
+        let (correct, slow) = waiting.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        let (mut slow, mut quick) = (slow.into_iter(), quick?.into_iter());
+        let variants: Vec<VariantRun> = all_variants.iter().filter_map(|v| if v.is_slow() { slow.next() } else { quick.next() }).collect();
+        Ok((correct, results?, variants))
+    })
+}
+
 /// Runs `profile` against the correct reference, against each of `faults`, and with each of its
 /// tolerated variants.
 pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOptions) -> Result<Selftest, SelftestError> {
     // Two rounds of each race: the reference's race fault lets every concurrent redemption
     // through, so the ten rounds a real server needs (a race that shows one time in three) would
     // only multiply the fault runs' logins.
-    let opts = RunOptions { events: None, race_rounds: opts.race_rounds.or(Some(SELFTEST_RACE_ROUNDS)), ..opts.clone() };
-    let correct = run_once(&profile, Faults::none(), true, &opts)?;
+    // Verdicts only: the selftest reads outcomes and messages, and shows no transcript.
+    let opts = RunOptions { events: None, verdicts_only: true, race_rounds: opts.race_rounds.or(Some(SELFTEST_RACE_ROUNDS)), ..opts.clone() };
+    let (correct, results, variants) = every_run(&profile, faults, &opts)?;
     // A skip is the target's shape (a loopback-only case; its variant shows it passing), never a
     // failure; anything else short of a pass is.
     let correct_failures: Vec<String> = correct.cases().filter(|c| !matches!(c.outcome, Outcome::Passed | Outcome::Skipped)).map(|c| c.id.clone()).collect();
@@ -225,9 +257,7 @@ pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOpt
         })
         .map(|c| CaseTrips { id: c.id.clone(), level: Level::Should, faults: Vec::new() })
         .collect();
-    // The fault runs are independent servers and runs: a few at once (they mostly wait on
-    // loopback I/O and the slow ones on lifetimes), judged in the catalogue's order.
-    let results = run_faults(&profile, faults, &opts)?;
+    // The fault runs (`run_faults`) are judged in the catalogue's order.
     for (&fault, result) in faults.iter().zip(results) {
         for c in result.cases() {
             let failed_should = c.checks.iter().any(|k| !k.passed && k.level == Level::Should && c.level == Level::Must);
@@ -265,7 +295,6 @@ pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOpt
         .collect();
     let caught = runs.iter().filter(|r| r.caught).count();
     let untripped_graded: Vec<String> = graded_tripped_by.iter().filter(|t| t.faults.is_empty()).map(|t| t.id.clone()).collect();
-    let variants = at_once(&crate::reference::variants_of(&profile.name), |&v| run_variant(&profile, v, &opts)).into_iter().collect::<Result<Vec<_>, _>>()?;
     Ok(Selftest { profile: profile.name.clone(), cases: profile.cases.len(), correct_failures, correct_skipped, faults: runs, tripped_by, untripped_must, untrippable, caught, graded_tripped_by, untripped_graded, variants })
 }
 

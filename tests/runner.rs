@@ -46,3 +46,36 @@ fn a_serial_case_runs_alone_and_others_run_in_parallel() {
     assert!(serial.gate_passed());
     assert_eq!(overlapping(&serial), 0, "the serial case overlapped another case");
 }
+
+/// A serial case that no case requires starts after every other case: queued in the middle, it
+/// made every case behind it wait for the cases in flight, the cores idle meanwhile.
+#[test]
+fn a_serial_case_nothing_requires_starts_after_every_other_case() {
+    let server = common::start(&[]);
+    let profile = common::profile("citi-pl");
+    let serial = profile.cases.iter().find(|c| c.serial).expect("citi-pl has a serial case").id.clone();
+    assert!(profile.cases.iter().all(|c| c.requires.as_deref() != Some(serial.as_str())), "{serial} is required by a case");
+    let target = Arc::new(Target::parse("t", &server.target_toml(), &|_| None).unwrap());
+    let opts = RunOptions { jobs: Some(4), selection: Selection::filter("token-"), ..RunOptions::default() };
+    let result = runner::run(&[Plan { profile, target }], &opts, Arc::new(Redactor::new())).unwrap();
+    let last = result.cases().find(|c| c.id == serial).unwrap();
+    let others: Vec<&CaseResult> = result.cases().filter(|c| c.id != serial).collect();
+    assert!(others.len() > 4);
+    let later: Vec<&str> = others.iter().filter(|c| c.started_ms > last.started_ms).map(|c| c.id.as_str()).collect();
+    assert!(later.is_empty(), "{serial} started at {} ms, before {later:?}", last.started_ms);
+    assert!(others.iter().all(|c| !overlaps(last, c)), "{serial} overlapped another case");
+}
+
+/// `verdicts_only` (the selftest's runs) keeps the same verdicts and messages and no evidence;
+/// a run's results otherwise carry their transcripts and curl replays.
+#[test]
+fn a_verdicts_only_run_judges_the_same_and_keeps_no_evidence() {
+    let server = common::start_profile("rfc6749", &[]);
+    let selection = Selection::filter("token-code/");
+    let (full, _) = common::run_server_with(&server, RunOptions { selection: selection.clone(), ..RunOptions::default() });
+    let (bare, _) = common::run_server_with(&server, RunOptions { selection, verdicts_only: true, ..RunOptions::default() });
+    let verdicts = |r: &RunResult| r.cases().map(|c| (c.id.clone(), c.outcome, c.checks.iter().filter(|k| !k.passed).count())).collect::<Vec<_>>();
+    assert_eq!(verdicts(&full), verdicts(&bare));
+    assert!(full.cases().filter(|c| c.outcome == oauth_conformance::model::result::Outcome::Passed).all(|c| !c.transcript.is_empty() && c.curl.is_some()));
+    assert!(bare.cases().all(|c| c.transcript.is_empty() && c.curl.is_none() && c.login_log.is_empty()));
+}

@@ -44,6 +44,8 @@ pub(crate) struct Env {
     pub notes: Arc<Mutex<Vec<String>>>,
     /// `run --race-rounds`: rounds of every race, instead of each table's own.
     pub race_rounds: Option<usize>,
+    /// `RunOptions::verdicts_only`: the results keep no evidence.
+    pub verdicts_only: bool,
     /// The clients that present `[mtls_client]`'s certificate, another or none (RFC 8705), or
     /// why they could not be made.
     pub mtls: Option<crate::run::mtls::LazyCertified>,
@@ -607,17 +609,25 @@ pub(crate) async fn execute(env: &Env, case: &Case) -> CaseResult {
         .iter()
         .map(|c| CheckRecord { message: c.message.as_ref().map(|m| run.local.redact(m)), ..c.clone() })
         .collect();
-    result.transcript = crate::transport::transcript::records(&run.exchanges, &run.local);
     if let Some(sink) = &env.raw_requests {
         let reqs = run.exchanges.iter().map(|(_, ex)| ex.request.clone()).collect();
         sink.lock().unwrap_or_else(|e| e.into_inner()).push((case.id.clone(), reqs));
     }
+    if !env.verdicts_only {
+        evidence(&mut result, &mut run);
+    }
+    result.duration_ms = started.elapsed().as_millis() as u64;
+    result
+}
+
+/// What a reader checks a verdict against, redacted: the transcript, the curl replay, the
+/// screenshot and the login log.
+fn evidence(result: &mut CaseResult, run: &mut CaseRun) {
+    result.transcript = crate::transport::transcript::records(&run.exchanges, &run.local);
     result.curl = crate::transport::transcript::curl(&run.exchanges, &run.local);
     // Bounded: a screenshot larger than 2 MB is left out rather than bloating every report.
     result.screenshot = run.screenshot.take().filter(|png| png.len() <= 2 << 20).map(|png| base64::engine::general_purpose::STANDARD.encode(png));
     result.login_log = run.login_log.iter().map(|(step, text)| LoginLog { step: step.clone(), text: run.local.redact(&run.without_password(&crate::transport::http::excerpt(text.trim(), 4000))) }).collect();
-    result.duration_ms = started.elapsed().as_millis() as u64;
-    result
 }
 
 /// A positive case refused for the target file's own client credentials or login is no verdict

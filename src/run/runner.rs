@@ -66,6 +66,10 @@ pub struct RunOptions {
     pub slow: bool,
     /// Rounds of every race (`--race-rounds`), instead of each table's own.
     pub race_rounds: Option<usize>,
+    /// Verdicts only: no transcript, curl replay, screenshot or login log is kept (nor redacted).
+    /// For the selftest, which reads outcomes and messages over hundreds of runs and shows no
+    /// evidence; a report of a run always has its evidence.
+    pub verdicts_only: bool,
 }
 
 impl Default for RunOptions {
@@ -87,6 +91,7 @@ impl Default for RunOptions {
             unreachable: None,
             slow: false,
             race_rounds: None,
+            verdicts_only: false,
         }
     }
 }
@@ -167,6 +172,7 @@ fn queue(plans: &[Plan], opts: &RunOptions, redactor: &Arc<Redactor>, http: &Htt
             chromium: chromium.clone(),
             resource: tokio::sync::OnceCell::new(),
             race_rounds: opts.race_rounds,
+            verdicts_only: opts.verdicts_only,
             notes: notes.clone(),
             mtls: plan.target.mtls_client.as_ref().map(|m| certified(&m.identity)),
             fapi_mtls: plan.target.fapi_client.as_ref().and_then(|f| f.tls.as_ref()).map(|c| certified(&c.identity)),
