@@ -174,11 +174,9 @@ fn run_faults(profile: &Arc<Profile>, faults: &[Fault], opts: &RunOptions) -> Re
     let mut order: Vec<usize> = (0..faults.len()).collect();
     order.sort_by_key(|&i| !faults[i].is_slow());
     let done = at_once(&order, |&i| run_once(profile, std::iter::once(faults[i]).collect(), faults[i].is_slow(), opts));
-    let mut slots: Vec<Option<Result<RunResult, SelftestError>>> = faults.iter().map(|_| None).collect();
-    for (i, r) in order.into_iter().zip(done) {
-        slots[i] = Some(r);
-    }
-    slots.into_iter().map(|r| r.expect("every fault was run")).collect()
+    let mut by_fault: Vec<(usize, Result<RunResult, SelftestError>)> = order.into_iter().zip(done).collect();
+    by_fault.sort_by_key(|(i, _)| *i);
+    by_fault.into_iter().map(|(_, r)| r).collect()
 }
 
 /// `f` of each item, in the items' order, ten at a time: a run waits on loopback I/O between

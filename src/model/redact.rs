@@ -119,7 +119,8 @@ impl Redactor {
                         })
                     })
                     .collect();
-                built.into_iter().filter_map(|h| h.join().ok()).collect::<Vec<Inner>>()
+                // A shard lost would be values left in clear: a panic goes on up.
+                built.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect::<Vec<Inner>>()
             })
         };
         let threads = shards.len().max(1);

@@ -128,6 +128,8 @@ struct Queue {
     notes: Arc<Mutex<Vec<String>>>,
     slots: Vec<(usize, CaseResult)>,
     filtered_out: usize,
+    /// How many servers (target origins) the run has: one serial lock each.
+    servers: usize,
 }
 
 /// The run's servers: each target's origin, once.
@@ -144,11 +146,12 @@ fn servers(plans: &[Plan]) -> Vec<url::Origin> {
 
 /// Every selected case of every plan, as turns, in case order.
 fn queue(plans: &[Plan], opts: &RunOptions, redactor: &Arc<Redactor>, http: &Http, started: Instant) -> Queue {
-    let mut q = Queue { turns: Vec::new(), notes: Arc::default(), slots: Vec::new(), filtered_out: 0 };
     let servers = servers(plans);
+    let mut q = Queue { turns: Vec::new(), notes: Arc::default(), slots: Vec::new(), filtered_out: 0, servers: servers.len() };
     let chromium: Arc<tokio::sync::OnceCell<_>> = Arc::default();
     let notes = q.notes.clone();
     for (pi, plan) in plans.iter().enumerate() {
+        let server = servers.iter().position(|o| *o == plan.target.base_url.origin()).unwrap_or(0);
         plan.target.register_secrets(redactor);
         let uses_basic = plan.profile.endpoints.values().any(|e| e.auth == crate::suite::case::Auth::Basic);
         if let Some(note) = plan.target.secret_encoding_note().filter(|_| uses_basic) {
@@ -190,7 +193,7 @@ fn queue(plans: &[Plan], opts: &RunOptions, redactor: &Arc<Redactor>, http: &Htt
             let placeholder = not_started(case, &plan.profile.name, Outcome::Error, Some(ErrorKind::Internal), "internal error: the case did not complete (panic in the harness)".into());
             q.turns.push(Turn {
                 idx: q.slots.len(),
-                server: servers.iter().position(|o| *o == plan.target.base_url.origin()).unwrap_or(0),
+                server,
                 order: depth(case, &plan.profile.cases),
                 env: env.clone(),
                 case: Arc::new(case.clone()),
@@ -320,13 +323,13 @@ pub fn run(plans: &[Plan], opts: &RunOptions, redactor: Arc<Redactor>) -> Result
         .build()
         .map_err(RunError::Runtime)?;
     let http = Http::with_tls(opts.request_timeout, opts.body_cap, &opts.tls).map_err(|e| RunError::Http(e.to_string()))?;
-    let Queue { mut turns, notes, slots, filtered_out } = queue(plans, opts, &redactor, &http, started);
+    let Queue { mut turns, notes, slots, filtered_out, servers } = queue(plans, opts, &redactor, &http, started);
     let jobs = opts.jobs.unwrap_or(DEFAULT_JOBS).max(1);
     let shared = Arc::new(Shared {
         opts: opts.clone(),
         stop: opts.stop.clone().unwrap_or_default(),
         breaker: Breaker::new(opts.breaker, opts.max_failures),
-        exclusive: servers(plans).iter().map(|_| tokio::sync::RwLock::new(())).collect(),
+        exclusive: (0..servers).map(|_| tokio::sync::RwLock::new(())).collect(),
         results: Mutex::default(),
     });
     shared.emit(&Event::Started { cases: turns.len(), filtered_out, jobs });
