@@ -27,8 +27,21 @@ impl Drop for Server {
     }
 }
 
+/// A port for a server to listen on, below Linux's ephemeral range (32768 and up). A port the
+/// kernel handed out for `:0` could be handed to another binary's listener before the server
+/// binds it, and connecting to a free ephemeral port can connect a socket to itself: either
+/// made `wait_for_port` report django-oauth-toolkit ready while it was still migrating (2026-12-07).
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    // Spread over 20000–31999 by process, then one after another within it.
+    let base = 20_000 + (std::process::id() % 1000) as u16 * 12;
+    loop {
+        let port = base + NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 12_000;
+        let port = if port >= 32_000 { port - 12_000 } else { port };
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 fn wait_for_port(port: u16, deadline: Duration) {
@@ -97,6 +110,8 @@ fn start(name: &str, port: u16) -> Server {
     // Generous: the servers start beside two other test binaries on 2 cores (django's took over
     // 30 s there once); the deadline catches a server that never listens.
     wait_for_port(port, Duration::from_secs(120));
+    let exited = server.child.try_wait().ok().flatten();
+    assert!(exited.is_none(), "{name} exited ({exited:?}) although port {port} answers");
     server
 }
 
