@@ -2,7 +2,7 @@
 //! and a cap on what it reads. Everything the target sends is untrusted; a transport problem is a
 //! `TransportError` with what happened, never a panic or a hang.
 use std::error::Error as _;
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -114,6 +114,20 @@ pub fn install_crypto_provider() {
     });
 }
 
+/// The system's trusted roots (as `rustls-native-certs` finds them), each one rustls can use: read
+/// once. None found is no error here: an https target then fails its handshake and says why.
+fn system_roots() -> &'static [reqwest::Certificate] {
+    static ROOTS: OnceLock<Vec<reqwest::Certificate>> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        rustls_native_certs::load_native_certs()
+            .certs
+            .into_iter()
+            .filter(|der| rustls::RootCertStore::empty().add(der.clone()).is_ok())
+            .filter_map(|der| reqwest::Certificate::from_der(der.as_ref()).ok())
+            .collect()
+    })
+}
+
 /// How the suite reaches an https target.
 #[derive(Debug, Clone, Default)]
 pub struct TlsOptions {
@@ -137,11 +151,15 @@ impl Http {
             .connect_timeout(timeout)
             .pool_idle_timeout(Duration::from_secs(30))
             .user_agent(concat!("oauth-conformance/", env!("CARGO_PKG_VERSION")));
+        // The system's roots and the extra CAs, as the platform verifier would trust them, but
+        // read from disk once per process rather than once per client: a run makes one client,
+        // and up to eight more for mutual TLS, and the selftest some three hundred runs (reading
+        // the roots was a tenth of its CPU).
+        let mut roots = system_roots().to_vec();
         for pem in &tls.ca_certs {
-            for cert in reqwest::Certificate::from_pem_bundle(pem).map_err(|e| TransportError::Tls(format!("cannot read the CA certificate: {e}")))? {
-                builder = builder.add_root_certificate(cert);
-            }
+            roots.extend(reqwest::Certificate::from_pem_bundle(pem).map_err(|e| TransportError::Tls(format!("cannot read the CA certificate: {e}")))?);
         }
+        builder = builder.tls_certs_only(roots);
         if let Some(pem) = &tls.identity {
             let id = reqwest::Identity::from_pem(pem).map_err(|e| TransportError::Tls(format!("cannot read the client certificate and key: {e}")))?;
             builder = builder.identity(id);
