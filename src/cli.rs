@@ -148,6 +148,10 @@ pub struct SelftestArgs {
     /// Where selftest.json is written.
     #[arg(long, default_value = "reports", value_name = "DIR")]
     pub report_dir: PathBuf,
+    /// Run every case against each fault, not only the cases that ask the reference whether
+    /// that fault is on (slower; the kill matrix comes out the same).
+    #[arg(long)]
+    pub every_case: bool,
     /// Read case tables and specs from this directory instead of the embedded copy.
     #[arg(long, value_name = "DIR")]
     pub suite: Option<PathBuf>,

@@ -44,7 +44,7 @@ fn selection_of(a: &SelectArgs) -> Selection {
         LevelArg::Should => Level::Should,
         LevelArg::May => Level::May,
     });
-    Selection { filters: a.filters.clone(), exact: a.exact, skip: a.skip.clone(), level }
+    Selection { filters: a.filters.clone(), exact: a.exact, skip: a.skip.clone(), level, only: None }
 }
 
 /// The profiles `--profile` names, each known; all of `known` when none is named.
@@ -303,7 +303,7 @@ pub fn selftest(a: SelftestArgs) -> Result<ExitCode> {
     let mut all = Vec::new();
     for name in &names {
         let profile = Arc::new(Profile::load(&suite, name)?);
-        let st = oauth_conformance::selftest::run(&suite, profile, &reference::faults_of(name), &RunOptions::default())?;
+        let st = oauth_conformance::selftest::run(&suite, profile, &reference::faults_of(name), &RunOptions::default(), a.every_case)?;
         print!("{}", oauth_conformance::selftest::render(&st));
         all.push(st);
     }

@@ -9,7 +9,8 @@ use crate::model::level::Level;
 use crate::model::load_error::LoadError;
 use crate::suite::profile::Profile;
 use crate::model::redact::Redactor;
-use crate::reference::{Fault, Faults, ReferenceError, ReferenceServer, Variant, Variants};
+use crate::reference::{Asked, Fault, Faults, ReferenceError, ReferenceServer, Variant, Variants};
+use crate::suite::selection::Selection;
 use crate::model::result::{Outcome, RunResult};
 use crate::run::runner::{self, Plan, RunError, RunOptions};
 use crate::suite::source::Suite;
@@ -36,6 +37,8 @@ pub struct FaultRun {
     pub tripped: Vec<(String, Level)>,
     /// MUST fault: the gate failed; SHOULD fault: a SHOULD (or MUST) case failed.
     pub caught: bool,
+    /// How many cases ran with the fault on: those that ask about it, or every case.
+    pub cases_run: usize,
 }
 
 /// One tolerated variant's run: the gate must pass; SHOULD-level departures only where the
@@ -82,6 +85,8 @@ pub struct Selftest {
     /// Graded SHOULD expectations no fault fails.
     pub untripped_graded: Vec<String>,
     pub variants: Vec<VariantRun>,
+    /// Each fault ran with every case (`--every-case`), not only with the cases asking about it.
+    pub every_case: bool,
 }
 
 impl Selftest {
@@ -167,13 +172,55 @@ pub fn run_variant(profile: &Arc<Profile>, variant: Variant, opts: &RunOptions) 
     })
 }
 
+/// Which cases ask whether each fault is on: the correct reference's run without the slow cases,
+/// each request marked by its case (`switch::Asked`).
+fn asked_about(profile: &Arc<Profile>, opts: &RunOptions) -> Result<Arc<Asked<Fault>>, SelftestError> {
+    let asked = Arc::new(Asked::default());
+    let opts = RunOptions { mark_cases: true, slow: false, ..opts.clone() };
+    run_configured(profile, Faults::none().recorded(asked.clone()), Variants::none(), &opts, false)?;
+    Ok(asked)
+}
+
+/// The cases a run with `fault` on takes, of those `selection` takes: the cases that asked about
+/// the fault, with the cases they require and the cases that require them (a dependent is
+/// blocked when the case it requires fails); every case where the fault was asked about
+/// everywhere.
+fn cases_for(profile: &Profile, fault: Fault, asked: &Asked<Fault>, selection: &Selection) -> Selection {
+    let Some(mut take) = asked.cases(fault) else { return selection.clone() };
+    let mut linked: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for c in &profile.cases {
+        if let Some(r) = &c.requires {
+            linked.entry(c.id.as_str()).or_default().push(r);
+            linked.entry(r.as_str()).or_default().push(&c.id);
+        }
+    }
+    let mut next: Vec<String> = take.iter().cloned().collect();
+    while let Some(id) = next.pop() {
+        for other in linked.get(id.as_str()).into_iter().flatten() {
+            if take.insert(other.to_string()) {
+                next.push(other.to_string());
+            }
+        }
+    }
+    Selection { only: Some(Arc::new(take)), ..selection.clone() }
+}
+
 /// Each fault's run, in the order of `faults`. The fault runs are independent servers and runs:
 /// a few at once (they wait on loopback I/O), the lifetime faults started first so that their
-/// waits overlap the others' work.
-fn run_faults(profile: &Arc<Profile>, faults: &[Fault], opts: &RunOptions) -> Result<Vec<RunResult>, SelftestError> {
+/// waits overlap the others' work. A fault runs only the cases that ask about it (`asked_about`),
+/// save the lifetime faults: their slow cases wait out lifetimes the recording run does not.
+fn run_faults(profile: &Arc<Profile>, faults: &[Fault], opts: &RunOptions, every_case: bool) -> Result<Vec<RunResult>, SelftestError> {
+    let asked = if every_case { None } else { Some(asked_about(profile, opts)?) };
     let mut order: Vec<usize> = (0..faults.len()).collect();
     order.sort_by_key(|&i| !faults[i].is_slow());
-    let done = at_once(&order, |&i| run_once(profile, std::iter::once(faults[i]).collect(), faults[i].is_slow(), opts));
+    let done = at_once(&order, |&i| {
+        let fault = faults[i];
+        let opts = match (&asked, fault.is_slow()) {
+            (Some(asked), false) => RunOptions { selection: cases_for(profile, fault, asked, &opts.selection), ..opts.clone() },
+            _ => opts.clone(),
+        };
+        run_once(profile, std::iter::once(fault).collect(), fault.is_slow(), &opts)
+    });
     let mut by_fault: Vec<(usize, Result<RunResult, SelftestError>)> = order.into_iter().zip(done).collect();
     by_fault.sort_by_key(|(i, _)| *i);
     by_fault.into_iter().map(|(_, r)| r).collect()
@@ -208,7 +255,7 @@ pub const SELFTEST_RACE_ROUNDS: usize = 2;
 /// The runs that mostly wait (the correct reference with the slow cases, the lifetime variants)
 /// go on a thread of their own from the start, beside the fault runs, which keep the cores busy:
 /// one after the other, the selftest sat idle through their waits (40 s).
-fn every_run(profile: &Arc<Profile>, faults: &[Fault], opts: &RunOptions) -> Result<(RunResult, Vec<RunResult>, Vec<VariantRun>), SelftestError> {
+fn every_run(profile: &Arc<Profile>, faults: &[Fault], opts: &RunOptions, every_case: bool) -> Result<(RunResult, Vec<RunResult>, Vec<VariantRun>), SelftestError> {
     let all_variants = crate::reference::variants_of(&profile.name);
     let (slow_variants, quick_variants): (Vec<Variant>, Vec<Variant>) = all_variants.iter().partition(|v| v.is_slow());
     std::thread::scope(|scope| {
@@ -217,7 +264,7 @@ fn every_run(profile: &Arc<Profile>, faults: &[Fault], opts: &RunOptions) -> Res
             let slow = slow_variants.iter().map(|&v| run_variant(profile, v, opts)).collect::<Result<Vec<_>, _>>()?;
             Ok((correct, slow))
         });
-        let results = run_faults(profile, faults, opts);
+        let results = run_faults(profile, faults, opts, every_case);
         let quick = at_once(&quick_variants, |&v| run_variant(profile, v, opts)).into_iter().collect::<Result<Vec<_>, _>>();
         let (correct, slow) = waiting.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         let (mut slow, mut quick) = (slow.into_iter(), quick?.into_iter());
@@ -227,14 +274,16 @@ fn every_run(profile: &Arc<Profile>, faults: &[Fault], opts: &RunOptions) -> Res
 }
 
 /// Runs `profile` against the correct reference, against each of `faults`, and with each of its
-/// tolerated variants.
-pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOptions) -> Result<Selftest, SelftestError> {
+/// tolerated variants. Each fault runs with the cases that ask about it, or with `every_case`,
+/// every case: the slow way, whose kill matrix must be the same (a case that never asks whether
+/// a fault is on answers the same with it on).
+pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOptions, every_case: bool) -> Result<Selftest, SelftestError> {
     // Two rounds of each race: the reference's race fault lets every concurrent redemption
     // through, so the ten rounds a real server needs (a race that shows one time in three) would
     // only multiply the fault runs' logins.
     // Verdicts only: the selftest reads outcomes and messages, and shows no transcript.
     let opts = RunOptions { events: None, verdicts_only: true, race_rounds: opts.race_rounds.or(Some(SELFTEST_RACE_ROUNDS)), ..opts.clone() };
-    let (correct, results, variants) = every_run(&profile, faults, &opts)?;
+    let (correct, results, variants) = every_run(&profile, faults, &opts, every_case)?;
     // A skip is the target's shape (a loopback-only case; its variant shows it passing), never a
     // failure; anything else short of a pass is.
     let correct_failures: Vec<String> = correct.cases().filter(|c| !matches!(c.outcome, Outcome::Passed | Outcome::Skipped)).map(|c| c.id.clone()).collect();
@@ -280,7 +329,8 @@ pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOpt
             // A MAY fault (a protection the text only suggests) shows as a tripped MAY case.
             Level::May => !tripped.is_empty(),
         };
-        runs.push(FaultRun { fault: fault.name(), level: fault.level_in(&profile.name), rule: fault.rule(), gate_failed, tripped, caught });
+        let cases_run = result.cases().count();
+        runs.push(FaultRun { fault: fault.name(), level: fault.level_in(&profile.name), rule: fault.rule(), gate_failed, tripped, caught, cases_run });
     }
     let untrippable = untrippable(suite, &profile.name)?;
     let untripped_must: Vec<String> = tripped_by
@@ -293,7 +343,7 @@ pub fn run(suite: &Suite, profile: Arc<Profile>, faults: &[Fault], opts: &RunOpt
         .collect();
     let caught = runs.iter().filter(|r| r.caught).count();
     let untripped_graded: Vec<String> = graded_tripped_by.iter().filter(|t| t.faults.is_empty()).map(|t| t.id.clone()).collect();
-    Ok(Selftest { profile: profile.name.clone(), cases: profile.cases.len(), correct_failures, correct_skipped, faults: runs, tripped_by, untripped_must, untrippable, caught, graded_tripped_by, untripped_graded, variants })
+    Ok(Selftest { profile: profile.name.clone(), cases: profile.cases.len(), correct_failures, correct_skipped, faults: runs, tripped_by, untripped_must, untrippable, caught, graded_tripped_by, untripped_graded, variants, every_case })
 }
 
 /// The kill matrix as text.
@@ -308,6 +358,12 @@ pub fn render(s: &Selftest) -> String {
     } else {
         let _ = writeln!(out, "correct reference: {} case(s) did NOT pass: {}", s.correct_failures.len(), s.correct_failures.join(", "));
     }
+    let runs: usize = s.faults.iter().map(|r| r.cases_run).sum();
+    let how = match s.every_case {
+        true => "each fault ran with every case",
+        false => "each fault ran with the cases that ask the reference whether it is on (--every-case: with every case)",
+    };
+    let _ = writeln!(out, "{how}: {runs} case runs of {}", s.faults.len() * s.cases);
     let _ = writeln!(out, "\n{:<38} {:<6} {:<8} caught by", "fault", "level", "verdict");
     for r in &s.faults {
         let verdict = if r.caught { "caught" } else { "MISSED" };

@@ -25,7 +25,7 @@ fn mutation_score_is_100_percent_and_every_variant_passes(#[case] name: &str, #[
     let faults = reference::faults_of(name);
     assert!(faults.len() >= at_least, "only {} faults", faults.len());
     let started = std::time::Instant::now();
-    let st = selftest::run(&suite, profile.clone(), &faults, &RunOptions::default()).unwrap();
+    let st = selftest::run(&suite, profile.clone(), &faults, &RunOptions::default(), false).unwrap();
     common::stage_took(&format!("selftest of the {name} reference ({} faults, every variant)", faults.len()), started.elapsed());
 
     assert!(st.correct_failures.is_empty(), "the correct reference fails: {:?}", st.correct_failures);
@@ -59,6 +59,27 @@ fn mutation_score_is_100_percent_and_every_variant_passes(#[case] name: &str, #[
         assert!(run.passed, "{}", run.variant);
     }
     assert!(st.ok());
+}
+
+/// The selftest runs a fault with the cases that ask the reference whether it is on; with every
+/// case, each fault trips exactly the same cases. Were a fault to change a case that never asks
+/// about it (read other than through `Switches::has`, or kept in state another case set up),
+/// the quick kill matrix would miss what the whole one finds.
+#[rstest]
+#[case::citi_pl("citi-pl")]
+#[case::citi_mx("citi-mx")]
+fn a_fault_trips_the_same_cases_whether_it_runs_with_the_asking_cases_or_every_case(#[case] name: &str) {
+    let suite = Suite::Embedded;
+    let profile = Arc::new(Profile::load(&suite, name).unwrap());
+    let faults = reference::faults_of(name);
+    let asking = selftest::run(&suite, profile.clone(), &faults, &RunOptions::default(), false).unwrap();
+    let every = selftest::run(&suite, profile.clone(), &faults, &RunOptions::default(), true).unwrap();
+    let trips = |st: &selftest::Selftest| st.faults.iter().map(|r| (r.fault, r.tripped.clone(), r.gate_failed)).collect::<Vec<_>>();
+    for (quick, whole) in trips(&asking).iter().zip(trips(&every)) {
+        assert_eq!(*quick, whole, "{}: the cases asking about it trip otherwise than every case", whole.0);
+    }
+    assert_eq!(asking.faults.len(), faults.len());
+    assert!(asking.faults.iter().all(|r| !r.tripped.is_empty()), "every fault trips a case");
 }
 
 #[test]

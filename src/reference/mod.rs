@@ -45,5 +45,6 @@ pub use page::LoginStyle;
 pub use profile::{PROFILES, faults_of};
 pub use registration::{ClientReg, Registration, UserReg};
 pub use server::ReferenceServer;
+pub use switch::Asked;
 pub use tls::TlsConfig;
 pub use variant::{Variant, Variants, variants_of};

@@ -97,7 +97,9 @@ impl ReferenceServer {
             false => None,
         };
         let acceptor = main_acceptor(tls.as_ref(), all_tls12_suites, &mut extras)?;
-        let router = app_full(profile, reg.clone(), faults.clone(), variants.clone(), extras.clone())?;
+        // Each request answered in its case's scope, for the selftest's record of who asks about a
+        // fault (`switch::Asked`); a request that names no case is answered as it is.
+        let router = app_full(profile, reg.clone(), faults.clone(), variants.clone(), extras.clone())?.layer(axum::middleware::from_fn(super::switch::scoped));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let mut shutdown = vec![tx];
         if let Some((listener, acceptor)) = mtls_listener {

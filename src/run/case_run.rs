@@ -413,7 +413,7 @@ impl<'a> CaseRun<'a> {
         for _ in 0..count {
             let http = self.env.http.clone();
             let req = built.request.clone();
-            set.spawn(async move { http.send(req).await });
+            set.spawn(crate::transport::http::keep_mark(async move { http.send(req).await }));
         }
         let mut responses = Vec::new();
         let mut problems = Vec::new();

@@ -70,6 +70,9 @@ pub struct RunOptions {
     /// For the selftest, which reads outcomes and messages over hundreds of runs and shows no
     /// evidence; a report of a run always has its evidence.
     pub verdicts_only: bool,
+    /// Each request names its case (`transport::http::CASE_HEADER`): for the selftest's run that
+    /// records which cases ask about which fault, against its own reference only.
+    pub mark_cases: bool,
 }
 
 impl Default for RunOptions {
@@ -92,6 +95,7 @@ impl Default for RunOptions {
             slow: false,
             race_rounds: None,
             verdicts_only: false,
+            mark_cases: false,
         }
     }
 }
@@ -258,14 +262,22 @@ impl Shared {
             Some(r) => r,
             None if t.case.serial => {
                 let _alone = self.exclusive[t.server].write().await;
-                execute(&t.env, &t.case).await
+                self.execute(&t).await
             }
             None => {
                 let _shared = self.exclusive[t.server].read().await;
-                execute(&t.env, &t.case).await
+                self.execute(&t).await
             }
         };
         self.finish(&t, result);
+    }
+
+    /// Runs the case, each of its requests marked as its own where the run marks them.
+    async fn execute(&self, t: &Turn) -> CaseResult {
+        match self.opts.mark_cases {
+            true => crate::transport::http::marked(t.case.id.as_str().into(), execute(&t.env, &t.case)).await,
+            false => execute(&t.env, &t.case).await,
+        }
     }
 
     /// A case's final word: marked by the baseline, counted by the breaker, published to its

@@ -12,6 +12,9 @@ pub struct Selection {
     pub skip: Vec<String>,
     /// Only cases at least this strong (MUST < SHOULD < MAY).
     pub level: Option<Level>,
+    /// Only these ids, whatever else selects: the selftest runs a fault with the cases that ask
+    /// about it (`selftest::cases_for`).
+    pub only: Option<std::sync::Arc<std::collections::BTreeSet<String>>>,
 }
 
 impl Selection {
@@ -31,6 +34,7 @@ impl Selection {
         (self.filters.is_empty() || self.filters.iter().any(|f| self.matches(f, profile, &case.id)))
             && !self.skip.iter().any(|s| self.matches(s, profile, &case.id))
             && self.level.is_none_or(|l| case.level <= l)
+            && self.only.as_ref().is_none_or(|ids| ids.contains(&case.id))
     }
 
     /// What was asked for, for "no case matches …".

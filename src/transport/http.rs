@@ -114,6 +114,33 @@ pub fn install_crypto_provider() {
     });
 }
 
+/// The request header naming the case a request belongs to, when the run marks them (`marked`):
+/// the selftest's recording run only (`reference::switch::Asked`).
+pub const CASE_HEADER: &str = "x-oauth-conformance-case";
+
+tokio::task_local! {
+    /// The case whose requests are being sent, when the run marks them (`marked`).
+    static MARK: std::sync::Arc<str>;
+}
+
+/// `f` with every request it sends marked as `case`'s (`CASE_HEADER`): for the
+/// selftest's recording run against its own reference, never against a target.
+pub async fn marked<F: std::future::Future>(case: std::sync::Arc<str>, f: F) -> F::Output {
+    MARK.scope(case, f).await
+}
+
+/// `f` under the mark of the task that makes it (`marked`): for a request sent from a task of its
+/// own, which the mark would not reach.
+pub fn keep_mark<F: std::future::Future>(f: F) -> impl std::future::Future<Output = F::Output> {
+    let mark = MARK.try_with(std::sync::Arc::clone).ok();
+    async move {
+        match mark {
+            Some(mark) => MARK.scope(mark, f).await,
+            None => f.await,
+        }
+    }
+}
+
 /// The system's trusted roots (as `rustls-native-certs` finds them), each one rustls can use: read
 /// once. None found is no error here: an https target then fails its handshake and says why.
 fn system_roots() -> &'static [reqwest::Certificate] {
@@ -193,6 +220,9 @@ impl Http {
         }
         if let Some(b) = &req.body {
             rb = rb.body(b.clone());
+        }
+        if let Ok(case) = MARK.try_with(|c| c.to_string()) {
+            rb = rb.header(CASE_HEADER, case);
         }
         let mut resp = rb.send().await.map_err(|e| classify(&e, &req.url, self.timeout))?;
         let status = resp.status().as_u16();
