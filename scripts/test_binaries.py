@@ -6,7 +6,7 @@ machine idle: several tests wait (on pauses the cases need, on a browser, on tim
 provoke). Each binary's output is kept and printed whole when it ends, with its time; the exit
 status is the first failing binary's, or 0.
 
-  test_binaries.py ARTIFACTS.json JOBS [--skip-binary NAME ...] [-- TEST ARGS]
+  test_binaries.py ARTIFACTS.json JOBS [--skip-binary NAME ...] [--only-binary NAME ...] [-- TEST ARGS]
 """
 import json
 import os
@@ -16,20 +16,20 @@ import tempfile
 import threading
 import time
 
-# Started first: the longest binaries (seconds on 2 cores, 2026-12-07), so that the short ones
+# Started first: the longest binaries (seconds on 2 cores, 2026-12-08), so that the short ones
 # fill the gaps beside them instead of one long binary ending the run alone.
-LONGEST = ["selftest", "login_drivers", "capabilities", "verdicts", "docs", "generated_answers",
-           "strength_and_lifetimes", "hostile", "cli", "reports", "reference"]
+LONGEST = ["login_drivers", "selftest", "generated_answers", "docs", "reports", "hostile",
+           "capabilities", "strength_and_lifetimes", "cli", "reference", "verdicts"]
 
 
-def binaries(artifacts, skipped):
+def binaries(artifacts, skipped, only):
     found = []
     for line in open(artifacts):
         m = json.loads(line)
         if m.get("reason") != "compiler-artifact" or not m.get("executable") or not m.get("profile", {}).get("test"):
             continue
         name = m["target"]["name"]
-        if name in skipped:
+        if name in skipped or (only and name not in only):
             continue
         kind = m["target"]["kind"][0]
         label = f"unittests {m['target']['src_path']}" if kind in ("lib", "bin") else f"tests/{name}.rs"
@@ -46,7 +46,8 @@ def main():
         args = args[:args.index("--")]
     artifacts, jobs = args[0], int(args[1])
     skipped = {args[i + 1] for i, a in enumerate(args) if a == "--skip-binary"}
-    queue = binaries(artifacts, skipped)
+    only = {args[i + 1] for i, a in enumerate(args) if a == "--only-binary"}
+    queue = binaries(artifacts, skipped, only)
     env = dict(os.environ, CARGO_MANIFEST_DIR=os.getcwd(), CARGO_PKG_NAME="oauth-conformance")
     lock = threading.Lock()
     statuses = []
