@@ -350,7 +350,7 @@ async fn run_js(page: &chromiumoxide::Page, script: String, url: &Url) -> Result
     let done = page.evaluate(script).await.map_err(|e| DriveError::Browser { url: url.clone(), why: format!("acting on the page: {e}") })?;
     match done.into_value::<bool>() {
         Ok(true) => Ok(()),
-        _ => Err(DriveError::Browser { url: url.clone(), why: "the control the driver chose is not on the page".into() }),
+        _ => Err(DriveError::Browser { url: url.clone(), why: VANISHED.into() }),
     }
 }
 
@@ -364,7 +364,7 @@ async fn drive_page(slot: &Slot, route: &Route<'_>, choice: Choice, login: &Logi
         Some(body) => post_to(page, start, body),
         None => navigate(page, start),
     }
-    let mut walk = Walk { page, choice, login, user_code, traffic: &traffic, tally: Tally::default(), last: None, acted_on: None };
+    let mut walk = Walk { page, choice, login, user_code, traffic: &traffic, tally: Tally::default(), last: None, acted_on: None, vanished: 0 };
     let landing = walk.until_landed(&arrived).await;
     // The password's answer as DevTools showed it; none seen after a sign-in (a body DevTools did
     // not copy) is said as such, never guessed.
@@ -448,7 +448,7 @@ async fn intercept_navigations(page: &chromiumoxide::Page) -> Result<(Arc<Mutex<
 }
 
 /// What one login has done so far: actions, sign-ins, username pages, and whether it declined.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Tally {
     actions: usize,
     logins: usize,
@@ -471,7 +471,16 @@ struct Walk<'p> {
     last: Option<(String, Instant)>,
     /// The page state the driver last acted on.
     acted_on: Option<String>,
+    /// Actions whose control was gone when the driver pressed it (`VANISHED`), each looked at again.
+    vanished: usize,
 }
+
+/// Why an action failed when the control it chose was no longer on the page: an application
+/// re-rendered between the look and the press (seen on glewlwyd's login on a loaded machine).
+const VANISHED: &str = "the control the driver chose is not on the page";
+
+/// How many vanished controls a login looks at again before it gives up.
+const MAX_VANISHED: usize = 3;
 
 /// One look at the page, as the quiet-page rule reads it.
 #[derive(Debug, Clone, Copy)]
@@ -581,7 +590,19 @@ impl Walk<'_> {
             Next::Stuck(what) => Err(DriveError::Browser { url, why: format!("the page did not {what} within {} s", REACT.as_secs()) }),
             Next::Refused => Err(DriveError::LoginRefused { url, page: parsed.summary() }),
             Next::NoDenyControl => Err(DriveError::NoDenyControl { url, page: parsed.summary() }),
-            Next::Act => self.act(&url, &parsed, step).await.map(|()| None),
+            Next::Act => {
+                let (tally, acted_on) = (self.tally.clone(), self.acted_on.clone());
+                match self.act(&url, &parsed, step).await {
+                    // The page changed between the look and the press: put the tallies back and
+                    // look again (the next look reads the page as it is now).
+                    Err(DriveError::Browser { why, .. }) if why == VANISHED && self.vanished < MAX_VANISHED => {
+                        self.vanished += 1;
+                        (self.tally, self.acted_on) = (tally, acted_on);
+                        Ok(None)
+                    }
+                    other => other.map(|()| None),
+                }
+            }
         }
     }
 
