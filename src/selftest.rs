@@ -181,19 +181,26 @@ fn asked_about(profile: &Arc<Profile>, opts: &RunOptions) -> Result<Arc<Asked<Fa
     Ok(asked)
 }
 
-/// The cases a run with `fault` on takes, of those `selection` takes: the cases that asked about
-/// the fault, with the cases they require and the cases that require them (a dependent is
-/// blocked when the case it requires fails); every case where the fault was asked about
-/// everywhere.
-fn cases_for(profile: &Profile, fault: Fault, asked: &Asked<Fault>, selection: &Selection) -> Selection {
-    let Some(mut take) = asked.cases(fault) else { return selection.clone() };
-    let mut linked: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+/// Each case's `requires` links, both ways: case id → the cases it requires or that require it.
+type Linked<'p> = BTreeMap<&'p str, Vec<&'p str>>;
+
+fn linked(profile: &Profile) -> Linked<'_> {
+    let mut linked = Linked::new();
     for c in &profile.cases {
         if let Some(r) = &c.requires {
             linked.entry(c.id.as_str()).or_default().push(r);
             linked.entry(r.as_str()).or_default().push(&c.id);
         }
     }
+    linked
+}
+
+/// The cases a run with `fault` on takes, of those `selection` takes: the cases that asked about
+/// the fault, with the cases they require and the cases that require them (a dependent is
+/// blocked when the case it requires fails); every case where the fault was asked about
+/// everywhere.
+fn cases_for(fault: Fault, asked: &Asked<Fault>, linked: &Linked<'_>, selection: &Selection) -> Selection {
+    let Some(mut take) = asked.cases(fault) else { return selection.clone() };
     let mut next: Vec<String> = take.iter().cloned().collect();
     while let Some(id) = next.pop() {
         for other in linked.get(id.as_str()).into_iter().flatten() {
@@ -211,12 +218,13 @@ fn cases_for(profile: &Profile, fault: Fault, asked: &Asked<Fault>, selection: &
 /// save the lifetime faults: their slow cases wait out lifetimes the recording run does not.
 fn run_faults(profile: &Arc<Profile>, faults: &[Fault], opts: &RunOptions, every_case: bool) -> Result<Vec<RunResult>, SelftestError> {
     let asked = if every_case { None } else { Some(asked_about(profile, opts)?) };
+    let links = linked(profile);
     let mut order: Vec<usize> = (0..faults.len()).collect();
     order.sort_by_key(|&i| !faults[i].is_slow());
     let done = at_once(&order, |&i| {
         let fault = faults[i];
         let opts = match (&asked, fault.is_slow()) {
-            (Some(asked), false) => RunOptions { selection: cases_for(profile, fault, asked, &opts.selection), ..opts.clone() },
+            (Some(asked), false) => RunOptions { selection: cases_for(fault, asked, &links, &opts.selection), ..opts.clone() },
             _ => opts.clone(),
         };
         run_once(profile, std::iter::once(fault).collect(), fault.is_slow(), &opts)

@@ -135,7 +135,7 @@ pub fn keep_mark<F: std::future::Future>(f: F) -> impl std::future::Future<Outpu
     let mark = MARK.try_with(std::sync::Arc::clone).ok();
     async move {
         match mark {
-            Some(mark) => MARK.scope(mark, f).await,
+            Some(mark) => marked(mark, f).await,
             None => f.await,
         }
     }
