@@ -132,10 +132,8 @@ fn machine_cpu_seconds() -> f64 {
 /// JavaScript-built login page, with no polling, typing or clicking. Wall seconds and machine CPU
 /// seconds.
 fn chromium_floor(n: usize, at_once: usize) -> (f64, f64) {
-    use chromiumoxide::browser::{Browser, BrowserConfig};
-    use chromiumoxide::cdp::browser_protocol::storage::ClearCookiesParams;
-    use chromiumoxide::cdp::browser_protocol::target::{CreateBrowserContextParams, CreateTargetParams};
-    use futures_util::StreamExt;
+    use oauth_conformance::login::chromium::devtools::Browser;
+    use serde_json::json;
     let extras = oauth_conformance::reference::Extras { login_style: oauth_conformance::reference::LoginStyle::Script, ..Default::default() };
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let server = ReferenceServer::start_extras("rfc6749", Faults::none(), oauth_conformance::reference::Variants::none(), extras, addr, oauth_conformance::reference::Registration::generate(), None).unwrap();
@@ -150,15 +148,9 @@ fn chromium_floor(n: usize, at_once: usize) -> (f64, f64) {
     let profile = tempfile::tempdir().unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async move {
-        let config = BrowserConfig::builder()
-            .chrome_executable(oauth_conformance::login::chromium::executable().unwrap())
-            .no_sandbox()
-            .user_data_dir(profile.path())
-            .args(["--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions"])
-            .build()
-            .unwrap();
-        let (browser, mut handler) = Browser::launch(config).await.unwrap();
-        tokio::spawn(async move { while handler.next().await.is_some() {} });
+        let exe = oauth_conformance::login::chromium::executable().unwrap();
+        let user_data = format!("--user-data-dir={}", profile.path().display());
+        let browser = Browser::launch(&exe, &["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions", &user_data]).await.unwrap();
         let browser = Arc::new(browser);
         let (started, cpu) = (Instant::now(), machine_cpu_seconds());
         let left = Arc::new(std::sync::atomic::AtomicUsize::new(n));
@@ -166,13 +158,11 @@ fn chromium_floor(n: usize, at_once: usize) -> (f64, f64) {
         for _ in 0..at_once {
             let (browser, left, login) = (browser.clone(), left.clone(), login.to_string());
             set.spawn(async move {
-                let context = browser.execute(CreateBrowserContextParams::default()).await.unwrap().result.browser_context_id;
-                let mut params = CreateTargetParams::new("about:blank");
-                params.browser_context_id = Some(context.clone());
-                let page = browser.new_page(params).await.unwrap();
+                let made = browser.call("Target.createBrowserContext", json!({})).await.unwrap();
+                let context = made["browserContextId"].as_str().unwrap().to_string();
+                let page = browser.new_page(&context).await.unwrap();
                 while left.fetch_update(std::sync::atomic::Ordering::SeqCst, std::sync::atomic::Ordering::SeqCst, |l| l.checked_sub(1)).is_ok() {
-                    let clear = ClearCookiesParams { browser_context_id: Some(context.clone()) };
-                    browser.execute(clear).await.unwrap();
+                    browser.call("Storage.clearCookies", json!({ "browserContextId": context })).await.unwrap();
                     page.goto(login.as_str()).await.unwrap();
                 }
             });

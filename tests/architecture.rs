@@ -242,3 +242,16 @@ fn paths_are_read_from_groups_and_super() {
     assert_eq!(resolve("super::DriveError", "login::chromium", &modules).as_deref(), Some("login"));
     assert_eq!(resolve("crate::model::level::Level", "x", &modules).as_deref(), Some("model::level"));
 }
+
+/// The binary has no unit-test harness (Cargo.toml: `test = false`, a link saved on every
+/// build): a test written in its modules would never run, so none may be.
+#[test]
+fn the_binary_holds_no_unit_tests() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let manifest = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("path = \"src/main.rs\"\n") && manifest.contains("test = false"), "Cargo.toml no longer turns the binary's harness off: this test can go");
+    for file in ["main.rs", "cli.rs", "commands.rs"] {
+        let code = std::fs::read_to_string(root.join(file)).unwrap();
+        assert!(!code.contains("#[test]") && !code.contains("cfg(test)"), "src/{file} holds a unit test, which would never run: put it in the library or in tests/cli.rs");
+    }
+}

@@ -1,4 +1,4 @@
-//! The chromium login driver: headless Chromium over the DevTools protocol (chromiumoxide), for
+//! The chromium login driver: headless Chromium over the DevTools protocol (`devtools`), for
 //! login pages a form parser cannot pass (forms built by script, components, script-submitted
 //! pages). It reads the page the browser rendered with the form driver's own parser and
 //! heuristics (username, password, approve / deny), acts through the DOM, and stops at the first
@@ -15,20 +15,14 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chromiumoxide::browser::{Browser, BrowserConfig};
-use chromiumoxide::cdp::browser_protocol::fetch::{ContinueRequestParams, EnableParams, EventRequestPaused, FailRequestParams, RequestPattern};
-use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, ResourceType};
-use chromiumoxide::cdp::browser_protocol::network::{Cookie, CookieParam, TimeSinceEpoch};
-use chromiumoxide::cdp::browser_protocol::page::CaptureScreenshotFormat;
-use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
-use chromiumoxide::cdp::browser_protocol::storage::{ClearCookiesParams, GetCookiesParams, SetCookiesParams};
-use chromiumoxide::cdp::browser_protocol::target::{CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams};
-use chromiumoxide::page::ScreenshotParams;
-use futures_util::StreamExt;
+use serde_json::{Value, json};
 use url::Url;
 
+pub mod devtools;
 mod script;
 mod traffic;
+
+use devtools::{Browser, CdpError, Tab};
 
 use script::{click_script, fill_script, js, type_script};
 use traffic::{AbortOnDrop, REACT, SETTLED, Traffic, held, posted_fields, watch_traffic};
@@ -44,6 +38,19 @@ const CONTEXTS: usize = 6;
 const POLL: Duration = Duration::from_millis(60);
 /// At most this many actions (submits, clicks) per login.
 const MAX_ACTIONS: usize = 10;
+
+/// The browser's flags. Without the background-networking ones Chromium keeps calling home,
+/// which a closed CI network refuses: the suite talks to the target only. Pages in the
+/// background are not slowed down (several logins run at once, none of them in front); a
+/// target's self-signed certificate is the TLS probes' business, not the login's.
+const ARGS: &[&str] = &[
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-extensions", "--mute-audio", "--hide-scrollbars", "--window-size=800,600", "--ignore-certificate-errors",
+    "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows", "--disable-renderer-backgrounding", "--disable-breakpad",
+    "--disable-dev-shm-usage", "--disable-hang-monitor", "--disable-ipc-flooding-protection", "--disable-popup-blocking", "--disable-prompt-on-repost",
+    "--disable-default-apps", "--disable-client-side-phishing-detection", "--metrics-recording-only", "--password-store=basic", "--use-mock-keychain",
+    "--lang=en-US",
+];
 
 /// The executable: `OAUTH_CONFORMANCE_CHROMIUM`, else the first on the PATH of Chromium's
 /// headless shell (`chromium-headless-shell`, Google's `chrome-headless-shell`), `chromium`,
@@ -73,8 +80,8 @@ pub struct Chromium {
 /// A browser context and its one page, whose document navigations all pause at its interceptor
 /// (see `intercept_navigations`) for as long as the slot lives.
 struct Slot {
-    context: BrowserContextId,
-    page: chromiumoxide::Page,
+    context: String,
+    page: Tab,
     /// Where the current login goes; None between logins.
     routing: Arc<Mutex<Option<Routing>>>,
     _interceptor: AbortOnDrop,
@@ -85,7 +92,7 @@ struct Slot {
 #[error("{what}: {source}")]
 struct SlotError {
     what: &'static str,
-    source: chromiumoxide::error::CdpError,
+    source: CdpError,
 }
 
 /// A login's way out: the client's redirect URIs and the server's origins, and where the login
@@ -104,9 +111,7 @@ const RESET_PAGE: &str = "(() => { window.__ocStale = true; try { sessionStorage
 impl Drop for Chromium {
     /// The browser first (it writes into its profile until it dies), then its profile folder.
     fn drop(&mut self) {
-        if let Some(child) = self.browser.get_mut_child() {
-            let _ = child.as_mut_inner().start_kill();
-        }
+        self.browser.kill();
         for _ in 0..20 {
             if std::fs::remove_dir_all(&self.profile_dir).is_ok() || !self.profile_dir.exists() {
                 break;
@@ -123,11 +128,8 @@ pub enum LaunchError {
     NotFound,
     #[error("{}: {source}", .path.display())]
     ProfileDir { path: std::path::PathBuf, source: std::io::Error },
-    /// chromiumoxide refused the configuration (its words).
-    #[error("{0}")]
-    Config(String),
     #[error("starting {}: {source}", .exe.display())]
-    Start { exe: std::path::PathBuf, source: chromiumoxide::error::CdpError },
+    Start { exe: std::path::PathBuf, source: CdpError },
 }
 
 /// A login that did not finish: where it stopped, and the masked screenshot.
@@ -149,26 +151,17 @@ impl Chromium {
         let exe = executable().ok_or(LaunchError::NotFound)?;
         let profile_dir = std::env::temp_dir().join(format!("oauth-conformance-chromium-{}-{}", std::process::id(), crate::model::token::random_hex(4)));
         std::fs::create_dir_all(&profile_dir).map_err(|source| LaunchError::ProfileDir { path: profile_dir.clone(), source })?;
-        // Without the background-networking flags Chromium keeps calling home, which a closed CI
-        // network refuses; the suite talks to the target only.
-        let config = BrowserConfig::builder()
-            .chrome_executable(&exe)
-            .no_sandbox()
-            .user_data_dir(&profile_dir)
-            .launch_timeout(Duration::from_secs(30))
-            .request_timeout(Duration::from_secs(30))
-            .args(["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions", "--mute-audio"])
-            .build()
-            .map_err(LaunchError::Config)?;
-        let (browser, mut handler) = Browser::launch(config).await.map_err(|source| LaunchError::Start { exe: exe.clone(), source })?;
-        tokio::spawn(async move { while handler.next().await.is_some() {} });
+        let user_data = format!("--user-data-dir={}", profile_dir.display());
+        let mut args = ARGS.to_vec();
+        args.push(&user_data);
+        let browser = Browser::launch(&exe, &args).await.map_err(|source| LaunchError::Start { exe: exe.clone(), source })?;
         Ok(Chromium { browser, slots: tokio::sync::Semaphore::new(CONTEXTS), idle: Mutex::default(), profile_dir })
     }
 
     /// Drives from `start` as the form driver would, through the rendered page.
     /// `user_code`: the device flow's code, typed where a verification page asks for it.
     /// `session`: the cookies to start from, replaced by those the login ends with.
-    pub async fn drive(&self, route: &Route<'_>, choice: Choice, login: &Login, user_code: Option<&str>, session: Option<&Mutex<Vec<CookieParam>>>) -> (Result<Landing, Stopped>, Seen) {
+    pub async fn drive(&self, route: &Route<'_>, choice: Choice, login: &Login, user_code: Option<&str>, session: Option<&Mutex<Vec<Value>>>) -> (Result<Landing, Stopped>, Seen) {
         let start = route.start;
         let stopped = |error: DriveError| Stopped { error, screenshot: None };
         let Ok(_slot) = self.slots.acquire().await else {
@@ -179,13 +172,11 @@ impl Chromium {
             Ok(slot) => slot,
             Err(e) => return fail(e.to_string()),
         };
-        if let Some(cookies) = session.map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).clone()).filter(|c| !c.is_empty()) {
-            let mut set = SetCookiesParams::new(cookies);
-            set.browser_context_id = Some(slot.context.clone());
-            if let Err(e) = self.browser.execute(set).await {
-                self.discard(slot).await;
-                return fail(format!("the session's cookies: {e}"));
-            }
+        if let Some(cookies) = session.map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).clone()).filter(|c| !c.is_empty())
+            && let Err(e) = self.browser.call("Storage.setCookies", json!({ "cookies": cookies, "browserContextId": slot.context })).await
+        {
+            self.discard(slot).await;
+            return fail(format!("the session's cookies: {e}"));
         }
         let page = &slot.page;
         let mut seen = Seen::default();
@@ -199,11 +190,10 @@ impl Chromium {
             Ok(landing) => Ok(landing),
             Err(error) => Err(Stopped { error, screenshot: masked_screenshot(page).await }),
         };
-        if let Some(kept) = session {
-            let get = GetCookiesParams { browser_context_id: Some(slot.context.clone()) };
-            if let Ok(got) = self.browser.execute(get).await {
-                *kept.lock().unwrap_or_else(|e| e.into_inner()) = got.result.cookies.iter().map(session_cookie).collect();
-            }
+        if let Some(kept) = session
+            && let Ok(got) = self.browser.call("Storage.getCookies", json!({ "browserContextId": slot.context })).await
+        {
+            *kept.lock().unwrap_or_else(|e| e.into_inner()) = got["cookies"].as_array().into_iter().flatten().map(session_cookie).collect();
         }
         match r {
             Ok(_) => self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(slot),
@@ -222,29 +212,28 @@ impl Chromium {
     async fn slot(&self) -> Result<Slot, SlotError> {
         loop {
             let Some(slot) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() else { break };
-            let clear = ClearCookiesParams { browser_context_id: Some(slot.context.clone()) };
-            let reset = async { self.browser.execute(clear).await.is_ok() && slot.page.evaluate(RESET_PAGE).await.is_ok() };
+            let clear = self.browser.call("Storage.clearCookies", json!({ "browserContextId": slot.context }));
+            let reset = async { clear.await.is_ok() && slot.page.evaluate(RESET_PAGE).await.is_ok() };
             if tokio::time::timeout(Duration::from_secs(5), reset).await.unwrap_or(false) {
                 return Ok(slot);
             }
             self.discard(slot).await;
         }
-        let context = self.browser.execute(CreateBrowserContextParams::default()).await.map_err(|source| SlotError { what: "a browser context", source })?.result.browser_context_id;
-        let mut params = CreateTargetParams::new("about:blank");
-        params.browser_context_id = Some(context.clone());
-        let made = match self.browser.new_page(params).await {
+        let made = self.browser.call("Target.createBrowserContext", json!({})).await.map_err(|source| SlotError { what: "a browser context", source })?;
+        let context = made["browserContextId"].as_str().unwrap_or_default().to_string();
+        let made = match self.browser.new_page(&context).await {
             Ok(page) => intercept_navigations(&page).await.map(|(routing, interceptor)| Slot { context: context.clone(), page, routing, _interceptor: interceptor }),
             Err(source) => Err(SlotError { what: "a page", source }),
         };
         if made.is_err() {
-            let _ = self.browser.execute(DisposeBrowserContextParams::new(context)).await;
+            let _ = self.browser.call("Target.disposeBrowserContext", json!({ "browserContextId": context })).await;
         }
         made
     }
 
     async fn discard(&self, slot: Slot) {
         let _ = slot.page.close().await;
-        let _ = self.browser.execute(DisposeBrowserContextParams::new(slot.context)).await;
+        let _ = self.browser.call("Target.disposeBrowserContext", json!({ "browserContextId": slot.context })).await;
     }
 }
 
@@ -257,54 +246,55 @@ pub struct Route<'a> {
     pub origins: &'a [url::Origin],
 }
 
-/// A cookie as the next context of the session gets it back.
-fn session_cookie(c: &Cookie) -> CookieParam {
-    let mut p = CookieParam::new(c.name.clone(), c.value.clone());
-    p.domain = Some(c.domain.clone());
-    p.path = Some(c.path.clone());
-    p.secure = Some(c.secure);
-    p.http_only = Some(c.http_only);
-    p.same_site = c.same_site.clone();
-    if !c.session {
-        p.expires = Some(TimeSinceEpoch::new(c.expires));
+/// A cookie (`Storage.getCookies`' `Cookie`) as the next context of the session gets it back
+/// (a `CookieParam`): an expiry only on a cookie that is not the session's.
+fn session_cookie(c: &Value) -> Value {
+    let mut p = json!({});
+    for key in ["name", "value", "domain", "path", "secure", "httpOnly", "sameSite"] {
+        if let Some(v) = c.get(key) {
+            p[key] = v.clone();
+        }
+    }
+    if c["session"] == false {
+        p["expires"] = c["expires"].clone();
     }
     p
 }
 
-async fn page_url(page: &chromiumoxide::Page) -> Option<Url> {
-    page.url().await.ok().flatten().and_then(|u| Url::parse(&u).ok())
+async fn page_url(page: &Tab) -> Option<Url> {
+    page.url().await.and_then(|u| Url::parse(&u).ok())
 }
 
 /// Empties every visible input, then photographs the page.
-async fn masked_screenshot(page: &chromiumoxide::Page) -> Option<Vec<u8>> {
+async fn masked_screenshot(page: &Tab) -> Option<Vec<u8>> {
     let _ = page.evaluate("for (const i of document.querySelectorAll('input:not([type=hidden]), textarea')) { i.value = ''; } 1").await;
-    let shot = page.screenshot(ScreenshotParams::builder().format(CaptureScreenshotFormat::Png).build());
+    let shot = page.screenshot();
     tokio::time::timeout(Duration::from_secs(5), shot).await.ok()?.ok()
 }
 
 /// The rendered page with its invisible controls marked `data-oc-invisible` (the form parser
 /// skips them): single-page apps keep panels they are not showing — a re-authentication dialog's
 /// password input, say — in the DOM.
-async fn visible_html(page: &chromiumoxide::Page) -> Option<String> {
+async fn visible_html(page: &Tab) -> Option<String> {
     const SCRIPT: &str = "(() => { if (window.__ocStale) return null; const marked = [];\
         for (const e of document.querySelectorAll('input:not([type=hidden]), button, select, textarea, a[href]')) {\
           if (typeof e.checkVisibility === 'function' && !e.checkVisibility()) { e.setAttribute('data-oc-invisible', ''); marked.push(e); } }\
         const html = document.documentElement.outerHTML; for (const e of marked) e.removeAttribute('data-oc-invisible'); return html; })()";
-    page.evaluate(SCRIPT).await.ok()?.into_value::<String>().ok()
+    page.evaluate(SCRIPT).await.ok()?.as_str().map(str::to_string)
 }
 
 /// The first of a step's selectors (wait_for, then what it types into and clicks) that matches
 /// nothing on the page yet; None when the step can run.
-async fn step_missing(page: &chromiumoxide::Page, step: &LoginStep) -> Option<String> {
+async fn step_missing(page: &Tab, step: &LoginStep) -> Option<String> {
     let selectors: Vec<&String> = step.wait_for.iter().chain(step.fill.iter().map(|(s, _)| s)).chain(step.click.iter()).collect();
     first_missing(page, &selectors).await
 }
 
 /// The first selector that matches nothing on the page (or is not a valid selector).
-async fn first_missing(page: &chromiumoxide::Page, selectors: &[&String]) -> Option<String> {
+async fn first_missing(page: &Tab, selectors: &[&String]) -> Option<String> {
     let list = serde_json::to_string(selectors).unwrap_or_else(|_| "[]".into());
     let probe = format!("(() => {{ for (const s of {list}) {{ try {{ if (!document.querySelector(s)) return s; }} catch (e) {{ return s; }} }} return ''; }})()");
-    let missing = page.evaluate(probe).await.ok().and_then(|r| r.into_value::<String>().ok());
+    let missing = page.evaluate(&probe).await.ok().and_then(|r| r.as_str().map(str::to_string));
     match missing {
         Some(s) if s.is_empty() => None,
         Some(s) => Some(s),
@@ -314,7 +304,7 @@ async fn first_missing(page: &chromiumoxide::Page, selectors: &[&String]) -> Opt
 
 /// The first `[[login.step]]` for this page: its URL fragment, its choice, and its `when`
 /// selector present.
-async fn step_for<'l>(page: &chromiumoxide::Page, login: &'l Login, url: &Url, choice: Choice) -> Option<(usize, &'l LoginStep)> {
+async fn step_for<'l>(page: &Tab, login: &'l Login, url: &Url, choice: Choice) -> Option<(usize, &'l LoginStep)> {
     let wanted = if choice == Choice::Deny { "deny" } else { "approve" };
     for (i, st) in login.steps.iter().enumerate() {
         if !url.as_str().contains(&st.url) || st.choice.as_deref().is_some_and(|c| c != wanted) {
@@ -329,7 +319,7 @@ async fn step_for<'l>(page: &chromiumoxide::Page, login: &'l Login, url: &Url, c
 }
 
 /// One `[[login.step]]`, once its elements are all on the page: type into some, click some.
-async fn run_step(page: &chromiumoxide::Page, i: usize, step: &LoginStep, login: &Login, url: &Url) -> Result<(), DriveError> {
+async fn run_step(page: &Tab, i: usize, step: &LoginStep, login: &Login, url: &Url) -> Result<(), DriveError> {
     let at = |why: String| DriveError::Browser { url: url.clone(), why: format!("login.step[{i}]: {why}") };
     for (sel, template) in &step.fill {
         let value = template.replace("{username}", &login.username).replace("{password}", &login.password);
@@ -346,10 +336,10 @@ async fn run_step(page: &chromiumoxide::Page, i: usize, step: &LoginStep, login:
     Ok(())
 }
 
-async fn run_js(page: &chromiumoxide::Page, script: String, url: &Url) -> Result<(), DriveError> {
-    let done = page.evaluate(script).await.map_err(|e| DriveError::Browser { url: url.clone(), why: format!("acting on the page: {e}") })?;
-    match done.into_value::<bool>() {
-        Ok(true) => Ok(()),
+async fn run_js(page: &Tab, script: String, url: &Url) -> Result<(), DriveError> {
+    let done = page.evaluate(&script).await.map_err(|e| DriveError::Browser { url: url.clone(), why: format!("acting on the page: {e}") })?;
+    match done {
+        Value::Bool(true) => Ok(()),
         _ => Err(DriveError::Browser { url: url.clone(), why: VANISHED.into() }),
     }
 }
@@ -359,7 +349,7 @@ async fn drive_page(slot: &Slot, route: &Route<'_>, choice: Choice, login: &Logi
     let (page, start) = (&slot.page, route.start);
     let arrived: Arc<Mutex<Option<Landing>>> = Arc::default();
     *slot.routing.lock().unwrap_or_else(|e| e.into_inner()) = Some(Routing { stops: route.stops.to_vec(), origins: route.origins.to_vec(), arrived: arrived.clone() });
-    let (traffic, _stop_traffic_watcher) = watch_traffic(page, start, &login.password).await?;
+    let (traffic, _stop_traffic_watcher) = watch_traffic(page, &login.password);
     match route.post {
         Some(body) => post_to(page, start, body),
         None => navigate(page, start),
@@ -410,15 +400,15 @@ impl Walk<'_> {
 /// Response Mode) and failed in the browser, the server's continue; between logins every
 /// navigation fails, so nothing the last page still does reaches anywhere, and nothing is left
 /// paused. What leaves is the routing the logins set, and the interceptor (stopped when dropped).
-async fn intercept_navigations(page: &chromiumoxide::Page) -> Result<(Arc<Mutex<Option<Routing>>>, AbortOnDrop), SlotError> {
-    let pattern = RequestPattern::builder().url_pattern("*").resource_type(ResourceType::Document).build();
-    let watching = |source| SlotError { what: "intercepting navigations", source };
-    page.execute(EnableParams::builder().pattern(pattern).build()).await.map_err(watching)?;
-    let mut paused = page.event_listener::<EventRequestPaused>().await.map_err(watching)?;
+async fn intercept_navigations(page: &Tab) -> Result<(Arc<Mutex<Option<Routing>>>, AbortOnDrop), SlotError> {
+    let mut paused = page.events(&["Fetch.requestPaused"]);
+    let enable = json!({ "patterns": [{ "urlPattern": "*", "resourceType": "Document" }] });
+    page.call("Fetch.enable", enable).await.map_err(|source| SlotError { what: "intercepting navigations", source })?;
     let routing: Arc<Mutex<Option<Routing>>> = Arc::default();
     let (p2, r2) = (page.clone(), routing.clone());
     let interceptor = tokio::spawn(async move {
-        while let Some(ev) = paused.next().await {
+        while let Some(ev) = paused.recv().await {
+            let Ok(ev) = serde_json::from_value::<traffic::Paused>(ev.params) else { continue };
             // A fragment never travels in a request: DevTools gives it apart (an implicit or
             // hybrid response's parameters are there).
             let url = Url::parse(&format!("{}{}", ev.request.url, ev.request.url_fragment.as_deref().unwrap_or_default())).ok();
@@ -431,10 +421,10 @@ async fn intercept_navigations(page: &chromiumoxide::Page) -> Result<(Arc<Mutex<
                 }
             };
             let Some(landed) = landed else {
-                let _ = p2.execute(ContinueRequestParams::new(ev.request_id.clone())).await;
+                let _ = p2.call("Fetch.continueRequest", json!({ "requestId": ev.request_id })).await;
                 continue;
             };
-            let _ = p2.execute(FailRequestParams::new(ev.request_id.clone(), ErrorReason::Aborted)).await;
+            let _ = p2.call("Fetch.failRequest", json!({ "requestId": ev.request_id, "errorReason": "Aborted" })).await;
             if let Some((arrived, url)) = landed {
                 let landing = match posted_fields(&ev.request) {
                     Some(params) => Landing::Posted { url, params },
@@ -460,7 +450,7 @@ struct Tally {
 
 /// One login through the rendered pages: what it has done and the page state it last saw.
 struct Walk<'p> {
-    page: &'p chromiumoxide::Page,
+    page: &'p Tab,
     choice: Choice,
     login: &'p Login,
     /// The device flow's user code, typed where a verification page asks for it.
@@ -675,7 +665,7 @@ impl Walk<'_> {
 
 /// Types the username (unless an earlier page took it) and the password into the login form,
 /// then submits it.
-async fn sign_in(page: &chromiumoxide::Page, form: &Form, login: &Login, username_given: bool, url: &Url) -> Result<(), DriveError> {
+async fn sign_in(page: &Tab, form: &Form, login: &Login, username_given: bool, url: &Url) -> Result<(), DriveError> {
     let (user, pass) = login_fields(form, login);
     match (user, username_given) {
         (Some(u), _) => run_js(page, type_script(&u, &login.username), url).await?,
@@ -691,22 +681,21 @@ async fn sign_in(page: &chromiumoxide::Page, form: &Form, login: &Login, usernam
 /// OpenID Connect Core §3.1.2.1's POST: a blank page's form, filled with `body`'s fields and
 /// submitted by its script, posts the authorization request to `to` (not waited for, as
 /// `navigate`).
-fn post_to(page: &chromiumoxide::Page, to: &Url, body: &str) {
+fn post_to(page: &Tab, to: &Url, body: &str) {
     let form = crate::transport::page::hidden_form(to.as_str(), url::form_urlencoded::parse(body.as_bytes()));
     let html = format!("{form}<script>document.forms[0].submit()</script>");
-    let page = page.clone();
+    let (page, script) = (page.clone(), format!("document.open(); document.write({}); document.close(); true", js(&html)));
     tokio::spawn(async move {
-        let _ = page.set_content(html).await;
+        let _ = page.evaluate(&script).await;
     });
 }
 
 /// Starts a navigation without waiting for it, from the page's script: one the driver aborts (at
-/// the client) never completes, and chromiumoxide holds every later `Page.navigate` of the page
-/// behind it until the browser's request timeout — a kept page would wait that long.
-fn navigate(page: &chromiumoxide::Page, to: &Url) {
+/// the client) never completes, so nothing may wait for it.
+fn navigate(page: &Tab, to: &Url) {
     let (page, script) = (page.clone(), format!("location.assign({}); true", js(to.as_str())));
     tokio::spawn(async move {
-        let _ = page.evaluate(script).await;
+        let _ = page.evaluate(&script).await;
     });
 }
 

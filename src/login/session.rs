@@ -4,11 +4,11 @@
 //! would make a verdict depend on which ran first.
 use std::sync::{Arc, Mutex};
 
-use chromiumoxide::cdp::browser_protocol::network::CookieParam;
 
 #[derive(Default)]
 pub struct Session {
     pub(super) jar: Arc<reqwest::cookie::Jar>,
-    /// Set in the next login's browser context, replaced by what it ends with.
-    pub(super) chromium: Mutex<Vec<CookieParam>>,
+    /// Set in the next login's browser context, replaced by what it ends with (DevTools'
+    /// `CookieParam`s).
+    pub(super) chromium: Mutex<Vec<serde_json::Value>>,
 }

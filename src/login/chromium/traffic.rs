@@ -4,11 +4,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chromiumoxide::cdp::browser_protocol::network::{EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent, EventResponseReceived, RequestId, ResourceType};
-use futures_util::StreamExt;
+use serde::Deserialize;
 use url::Url;
 
-use super::super::choice::DriveError;
+use super::devtools::Tab;
+
 use crate::transport::page::CredentialsAnswer;
 
 /// A page that stays the same this long, with nothing the driver can press, is where it ends.
@@ -25,9 +25,59 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// DevTools' name for a request, the same in its network events and its interceptions.
+pub(super) type RequestId = String;
+
+/// A request as DevTools shows it (`Network.Request`): the parts the driver reads.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct Request {
+    pub(super) url: String,
+    pub(super) url_fragment: Option<String>,
+    pub(super) method: String,
+    pub(super) post_data_entries: Option<Vec<PostDataEntry>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct PostDataEntry {
+    bytes: Option<String>,
+}
+
+/// `Fetch.requestPaused`: a navigation held until the driver lets it go or fails it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Paused {
+    pub(super) request_id: RequestId,
+    pub(super) request: Request,
+}
+
+/// An answer's status and address (`Network.Response`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Response {
+    url: String,
+    status: f64,
+}
+
+/// The four network events the watcher reads, in one shape (`requestWillBeSent`'s request and
+/// redirect, `responseReceived`'s type and response; `loadingFinished` and `loadingFailed` carry
+/// only the request's id).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct NetworkEvent {
+    request_id: RequestId,
+    request: Option<Request>,
+    redirect_response: Option<Response>,
+    r#type: Option<String>,
+    response: Option<Response>,
+}
+
+const NETWORK: &[&str] = &["Network.requestWillBeSent", "Network.responseReceived", "Network.loadingFinished", "Network.loadingFailed"];
+
 /// The fields of a form the page posted (`application/x-www-form-urlencoded`, as HTML forms
 /// send them), from DevTools' copy of the body.
-pub(super) fn posted_fields(request: &chromiumoxide::cdp::browser_protocol::network::Request) -> Option<Vec<(String, String)>> {
+pub(super) fn posted_fields(request: &Request) -> Option<Vec<(String, String)>> {
     if request.method != "POST" {
         return None;
     }
@@ -35,11 +85,11 @@ pub(super) fn posted_fields(request: &chromiumoxide::cdp::browser_protocol::netw
 }
 
 /// A request's body, from DevTools' copy of it.
-fn post_body(request: &chromiumoxide::cdp::browser_protocol::network::Request) -> Vec<u8> {
+fn post_body(request: &Request) -> Vec<u8> {
     use base64::Engine;
     let mut body = Vec::new();
     for entry in request.post_data_entries.iter().flatten() {
-        let bytes = entry.bytes.as_ref().map(|b| base64::engine::general_purpose::STANDARD.decode(AsRef::<str>::as_ref(b)).unwrap_or_default()).unwrap_or_default();
+        let bytes = entry.bytes.as_ref().map(|b| base64::engine::general_purpose::STANDARD.decode(b).unwrap_or_default()).unwrap_or_default();
         body.extend(bytes);
     }
     body
@@ -48,7 +98,7 @@ fn post_body(request: &chromiumoxide::cdp::browser_protocol::network::Request) -
 /// Whether a request is a POST whose body carries the password (a login form's, or a sign-in
 /// call's, in a form or JSON): the request whose answer RFC 9700 §4.12 and FAPI 2.0 §5.3.2.2
 /// items 10 and 11 judge.
-fn carries_password(request: &chromiumoxide::cdp::browser_protocol::network::Request, password: &str) -> bool {
+fn carries_password(request: &Request, password: &str) -> bool {
     body_carries(&request.method, &post_body(request), password)
 }
 
@@ -81,48 +131,44 @@ fn body_carries(method: &str, body: &[u8], password: &str) -> bool {
 /// settled, however long a loaded machine takes to answer it.
 /// It also notes how the request carrying the password was answered: the status of the redirect
 /// the browser followed (DevTools gives it with the next hop), or of the answer it rendered.
-pub(super) async fn watch_traffic(page: &chromiumoxide::Page, start: &Url, password: &str) -> Result<(Arc<Mutex<Traffic>>, AbortOnDrop), DriveError> {
+pub(super) fn watch_traffic(page: &Tab, password: &str) -> (Arc<Mutex<Traffic>>, AbortOnDrop) {
     let traffic: Arc<Mutex<Traffic>> = Arc::new(Mutex::new(Traffic { in_flight: Default::default(), last: Instant::now(), document: None, password_posts: Default::default(), credentials: None }));
     let password = password.to_string();
-    let listen_err = |e: chromiumoxide::error::CdpError| DriveError::Browser { url: start.clone(), why: e.to_string() };
-    let (mut responses, mut sent, mut done, mut failed) = (
-        page.event_listener::<EventResponseReceived>().await.map_err(listen_err)?,
-        page.event_listener::<EventRequestWillBeSent>().await.map_err(listen_err)?,
-        page.event_listener::<EventLoadingFinished>().await.map_err(listen_err)?,
-        page.event_listener::<EventLoadingFailed>().await.map_err(listen_err)?,
-    );
+    // One listener for the four events: they arrive in the order DevTools sent them, so a
+    // redirect's hop (with the redirect's status) comes before the response to the same request.
+    let mut events = page.events(NETWORK);
     let t2 = traffic.clone();
     let watcher = tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                // A redirect's hop (with the redirect's status) before a response to the same
-                // request, whenever both wait: the order DevTools sent them in.
-                biased;
-                Some(ev) = sent.next() => {
-                    let mut t = held(&t2);
+        while let Some(event) = events.recv().await {
+            let Ok(ev) = serde_json::from_value::<NetworkEvent>(event.params) else { continue };
+            let mut t = held(&t2);
+            match event.method.as_str() {
+                "Network.requestWillBeSent" => {
                     if let Some(r) = &ev.redirect_response {
-                        t.answered(&ev.request_id, CredentialsAnswer::Redirect(u16::try_from(r.status).unwrap_or(0)));
+                        t.answered(&ev.request_id, CredentialsAnswer::Redirect(status_of(r)));
                     }
-                    if carries_password(&ev.request, &password) {
+                    if ev.request.as_ref().is_some_and(|r| carries_password(r, &password)) {
                         t.password_posts.insert(ev.request_id.clone());
                     }
-                    t.note(ev.request_id.clone(), true);
+                    t.note(ev.request_id, true);
                 }
-                Some(ev) = responses.next() => {
-                    let status = u16::try_from(ev.response.status).unwrap_or(0);
-                    let mut t = held(&t2);
-                    if let (ResourceType::Document, Ok(u)) = (&ev.r#type, Url::parse(&ev.response.url)) {
+                "Network.responseReceived" => {
+                    let Some(response) = &ev.response else { continue };
+                    let status = status_of(response);
+                    if let (Some("Document"), Ok(u)) = (ev.r#type.as_deref(), Url::parse(&response.url)) {
                         t.document = Some((u, status));
                     }
                     t.answered(&ev.request_id, CredentialsAnswer::Page(status));
                 }
-                Some(ev) = done.next() => held(&t2).note(ev.request_id.clone(), false),
-                Some(ev) = failed.next() => held(&t2).note(ev.request_id.clone(), false),
-                else => break,
+                _ => t.note(ev.request_id, false),
             }
         }
     });
-    Ok((traffic, AbortOnDrop(watcher)))
+    (traffic, AbortOnDrop(watcher))
+}
+
+fn status_of(r: &Response) -> u16 {
+    if (0.0..=f64::from(u16::MAX)).contains(&r.status) { r.status as u16 } else { 0 }
 }
 
 /// The page's own requests still unanswered, when the last one began or ended, and the last
@@ -193,16 +239,16 @@ mod tests {
     fn a_page_is_busy_while_its_request_is_in_flight_and_quiet_after() {
         let mut t = traffic(Default::default(), Instant::now() - Duration::from_secs(5));
         assert!(t.quiet_for() >= Duration::from_secs(5));
-        t.note(RequestId::new("1"), true);
+        t.note("1".to_string(), true);
         assert_eq!(t.quiet_for(), Duration::ZERO);
-        t.note(RequestId::new("1"), false);
+        t.note("1".to_string(), false);
         assert!(t.quiet_for() < SETTLED);
     }
 
     #[test]
     fn a_request_left_open_past_react_no_longer_keeps_the_page_busy() {
         let long_ago = Instant::now() - REACT - Duration::from_secs(2);
-        let t = traffic([(RequestId::new("poll"), long_ago)].into_iter().collect(), long_ago);
+        let t = traffic([("poll".to_string(), long_ago)].into_iter().collect(), long_ago);
         let quiet = t.quiet_for();
         assert!(quiet >= Duration::from_secs(2) && quiet < Duration::from_secs(3), "{quiet:?}");
     }
@@ -210,15 +256,15 @@ mod tests {
     #[test]
     fn the_password_s_strictest_answer_is_kept_and_only_the_password_s() {
         let mut t = traffic(Default::default(), Instant::now());
-        t.answered(&RequestId::new("css"), CredentialsAnswer::Page(200));
+        t.answered(&"css".to_string(), CredentialsAnswer::Page(200));
         assert_eq!(t.credentials, None, "a request without the password says nothing");
-        t.password_posts.insert(RequestId::new("login"));
-        t.answered(&RequestId::new("login"), CredentialsAnswer::Redirect(307));
-        t.password_posts.insert(RequestId::new("login"));
-        t.answered(&RequestId::new("login"), CredentialsAnswer::Redirect(303));
+        t.password_posts.insert("login".to_string());
+        t.answered(&"login".to_string(), CredentialsAnswer::Redirect(307));
+        t.password_posts.insert("login".to_string());
+        t.answered(&"login".to_string(), CredentialsAnswer::Redirect(303));
         assert_eq!(t.credentials, Some(CredentialsAnswer::Redirect(307)), "a 307 re-posts the password: the strictest answer is kept");
-        t.password_posts.insert(RequestId::new("call"));
-        t.answered(&RequestId::new("call"), CredentialsAnswer::Page(200));
+        t.password_posts.insert("call".to_string());
+        t.answered(&"call".to_string(), CredentialsAnswer::Page(200));
         assert_eq!(t.credentials, Some(CredentialsAnswer::Redirect(307)));
     }
 
