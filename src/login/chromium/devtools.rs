@@ -270,27 +270,51 @@ async fn write_loop(mut writer: pipe::Sender, mut queue: mpsc::UnboundedReceiver
 }
 
 async fn read_loop(mut reader: pipe::Receiver, connection: Arc<Connection>) {
-    let (mut pending, mut chunk) = (Vec::new(), vec![0u8; 1 << 16]);
+    let (mut messages, mut chunk) = (Messages::default(), vec![0u8; 1 << 16]);
     loop {
         let n = match reader.read(&mut chunk).await {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
-        let scanned = pending.len();
-        pending.extend_from_slice(&chunk[..n]);
-        let mut from = 0;
-        for end in scanned..pending.len() {
-            if pending[end] == 0 {
-                connection.dispatch(&pending[from..end]);
-                from = end + 1;
-            }
-        }
-        pending.drain(..from);
-        if pending.len() > MAX_MESSAGE {
-            break;
-        }
+        messages.push(&chunk[..n], |m| connection.dispatch(m));
     }
     connection.close();
+}
+
+/// The browser's byte stream cut into messages at each NUL. A message longer than
+/// `MAX_MESSAGE` (a page's document of that size, read by the driver) is dropped whole, not
+/// kept: the command it answers hears nothing and says so after `ANSWER_WITHIN`, and the
+/// connection goes on for every other page.
+#[derive(Default)]
+struct Messages {
+    pending: Vec<u8>,
+    skipping: bool,
+}
+
+impl Messages {
+    fn push(&mut self, bytes: &[u8], mut each: impl FnMut(&[u8])) {
+        let mut rest = bytes;
+        while let Some(end) = rest.iter().position(|b| *b == 0) {
+            if !std::mem::take(&mut self.skipping) {
+                if self.pending.is_empty() {
+                    each(&rest[..end]);
+                } else {
+                    self.pending.extend_from_slice(&rest[..end]);
+                    each(&self.pending);
+                }
+            }
+            self.pending.clear();
+            rest = &rest[end + 1..];
+        }
+        if self.skipping {
+            return;
+        }
+        self.pending.extend_from_slice(rest);
+        if self.pending.len() > MAX_MESSAGE {
+            self.pending = Vec::new();
+            self.skipping = true;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -349,6 +373,22 @@ mod tests {
         c.close();
         assert!(matches!(call.await.unwrap(), Err(CdpError::Closed)));
         assert!(matches!(c.call(None, "Browser.getVersion", json!({})).await, Err(CdpError::Closed)));
+    }
+
+    #[test]
+    fn messages_are_cut_at_each_nul_across_reads_and_one_too_long_is_dropped_whole() {
+        let mut m = Messages::default();
+        let mut got: Vec<Vec<u8>> = Vec::new();
+        m.push(b"{\"a\":1}\0{\"b\"", |x| got.push(x.to_vec()));
+        m.push(b":2}\0", |x| got.push(x.to_vec()));
+        assert_eq!(got, [b"{\"a\":1}".to_vec(), b"{\"b\":2}".to_vec()]);
+        got.clear();
+        let huge = vec![b'x'; MAX_MESSAGE / 2 + 1];
+        m.push(&huge, |x| got.push(x.to_vec()));
+        m.push(&huge, |x| got.push(x.to_vec()));
+        assert!(m.pending.is_empty() && m.skipping, "past the bound nothing more is kept");
+        m.push(b"tail of it\0{\"c\":3}\0", |x| got.push(x.to_vec()));
+        assert_eq!(got, [b"{\"c\":3}".to_vec()], "the long message is dropped, the next one read");
     }
 
     #[tokio::test]
