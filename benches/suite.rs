@@ -150,7 +150,10 @@ fn chromium_floor(n: usize, at_once: usize) -> (f64, f64) {
     rt.block_on(async move {
         let exe = oauth_conformance::login::chromium::executable().unwrap();
         let user_data = format!("--user-data-dir={}", profile.path().display());
-        let browser = Browser::launch(&exe, &["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions", &user_data]).await.unwrap();
+        // The driver's own flags: the floor is the driver's browser's.
+        let mut args = oauth_conformance::login::chromium::ARGS.to_vec();
+        args.push(&user_data);
+        let browser = Browser::launch(&exe, &args).await.unwrap();
         let browser = Arc::new(browser);
         let (started, cpu) = (Instant::now(), machine_cpu_seconds());
         let left = Arc::new(std::sync::atomic::AtomicUsize::new(n));
@@ -158,8 +161,7 @@ fn chromium_floor(n: usize, at_once: usize) -> (f64, f64) {
         for _ in 0..at_once {
             let (browser, left, login) = (browser.clone(), left.clone(), login.to_string());
             set.spawn(async move {
-                let made = browser.call("Target.createBrowserContext", json!({})).await.unwrap();
-                let context = made["browserContextId"].as_str().unwrap().to_string();
+                let context = browser.new_context().await.unwrap();
                 let page = browser.new_page(&context).await.unwrap();
                 while left.fetch_update(std::sync::atomic::Ordering::SeqCst, std::sync::atomic::Ordering::SeqCst, |l| l.checked_sub(1)).is_ok() {
                     browser.call("Storage.clearCookies", json!({ "browserContextId": context })).await.unwrap();

@@ -38,12 +38,15 @@ const CONTEXTS: usize = 6;
 const POLL: Duration = Duration::from_millis(60);
 /// At most this many actions (submits, clicks) per login.
 const MAX_ACTIONS: usize = 10;
+/// How long a look at a login that stopped (its address, its screenshot) may take.
+const LOOK_WITHIN: Duration = Duration::from_secs(5);
 
 /// The browser's flags. Without the background-networking ones Chromium keeps calling home,
 /// which a closed CI network refuses: the suite talks to the target only. Pages in the
 /// background are not slowed down (several logins run at once, none of them in front); a
-/// target's self-signed certificate is the TLS probes' business, not the login's.
-const ARGS: &[&str] = &[
+/// target's self-signed certificate is the TLS probes' business, not the login's. The page is a
+/// desktop one, 800×600, without touch. The benchmark starts its browser with the same flags.
+pub const ARGS: &[&str] = &[
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--disable-extensions", "--mute-audio", "--hide-scrollbars", "--window-size=800,600", "--ignore-certificate-errors",
     "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows", "--disable-renderer-backgrounding", "--disable-breakpad",
@@ -219,21 +222,20 @@ impl Chromium {
             }
             self.discard(slot).await;
         }
-        let made = self.browser.call("Target.createBrowserContext", json!({})).await.map_err(|source| SlotError { what: "a browser context", source })?;
-        let context = made["browserContextId"].as_str().unwrap_or_default().to_string();
+        let context = self.browser.new_context().await.map_err(|source| SlotError { what: "a browser context", source })?;
         let made = match self.browser.new_page(&context).await {
             Ok(page) => intercept_navigations(&page).await.map(|(routing, interceptor)| Slot { context: context.clone(), page, routing, _interceptor: interceptor }),
             Err(source) => Err(SlotError { what: "a page", source }),
         };
         if made.is_err() {
-            let _ = self.browser.call("Target.disposeBrowserContext", json!({ "browserContextId": context })).await;
+            let _ = self.browser.dispose_context(&context).await;
         }
         made
     }
 
     async fn discard(&self, slot: Slot) {
         let _ = slot.page.close().await;
-        let _ = self.browser.call("Target.disposeBrowserContext", json!({ "browserContextId": slot.context })).await;
+        let _ = self.browser.dispose_context(&slot.context).await;
     }
 }
 
@@ -261,15 +263,19 @@ fn session_cookie(c: &Value) -> Value {
     p
 }
 
+/// The page's address; None when the page did not say within `LOOK_WITHIN` (a page stuck in its
+/// own script).
 async fn page_url(page: &Tab) -> Option<Url> {
-    page.url().await.and_then(|u| Url::parse(&u).ok())
+    tokio::time::timeout(LOOK_WITHIN, page.url()).await.ok().flatten().and_then(|u| Url::parse(&u).ok())
 }
 
 /// Empties every visible input, then photographs the page.
+/// No screenshot when the inputs could not be emptied (within `LOOK_WITHIN`): it could show what
+/// the driver typed.
 async fn masked_screenshot(page: &Tab) -> Option<Vec<u8>> {
-    let _ = page.evaluate("for (const i of document.querySelectorAll('input:not([type=hidden]), textarea')) { i.value = ''; } 1").await;
-    let shot = page.screenshot();
-    tokio::time::timeout(Duration::from_secs(5), shot).await.ok()?.ok()
+    let mask = page.evaluate("for (const i of document.querySelectorAll('input:not([type=hidden]), textarea')) { i.value = ''; } 1");
+    tokio::time::timeout(LOOK_WITHIN, mask).await.ok()?.ok()?;
+    tokio::time::timeout(LOOK_WITHIN, page.screenshot()).await.ok()?.ok()
 }
 
 /// The rendered page with its invisible controls marked `data-oc-invisible` (the form parser
@@ -408,7 +414,14 @@ async fn intercept_navigations(page: &Tab) -> Result<(Arc<Mutex<Option<Routing>>
     let (p2, r2) = (page.clone(), routing.clone());
     let interceptor = tokio::spawn(async move {
         while let Some(ev) = paused.recv().await {
-            let Ok(ev) = serde_json::from_value::<traffic::Paused>(ev.params) else { continue };
+            let ev = match serde_json::from_value::<traffic::Paused>(ev.params.clone()) {
+                Ok(ev) => ev,
+                // Not the shape the driver reads: let it go rather than leave it paused.
+                Err(_) => {
+                    let _ = p2.call("Fetch.continueRequest", json!({ "requestId": ev.params["requestId"] })).await;
+                    continue;
+                }
+            };
             // A fragment never travels in a request: DevTools gives it apart (an implicit or
             // hybrid response's parameters are there).
             let url = Url::parse(&format!("{}{}", ev.request.url, ev.request.url_fragment.as_deref().unwrap_or_default())).ok();

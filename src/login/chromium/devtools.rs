@@ -69,6 +69,9 @@ impl Connection {
             Some(pending) => pending.insert(id, tx),
             None => return Err(CdpError::Closed),
         };
+        // However this call ends (answered, timed out, or dropped by a caller's own timeout),
+        // its entry goes with it.
+        let _forget = Forget { connection: self, id };
         let mut message = json!({ "id": id, "method": method, "params": params });
         if let Some(s) = session {
             message["sessionId"] = s.into();
@@ -82,12 +85,7 @@ impl Connection {
             Ok(Ok(Ok(v))) => Ok(v),
             Ok(Ok(Err((_, message)))) => Err(CdpError::Refused { method: method.into(), message }),
             Ok(Err(_)) => Err(CdpError::Closed),
-            Err(_) => {
-                if let Some(p) = lock(&self.pending).as_mut() {
-                    p.remove(&id);
-                }
-                Err(CdpError::Silent { method: method.into() })
-            }
+            Err(_) => Err(CdpError::Silent { method: method.into() }),
         }
     }
 
@@ -124,6 +122,20 @@ impl Connection {
     fn close(&self) {
         lock(&self.pending).take();
         lock(&self.listeners).clear();
+    }
+}
+
+/// Removes a command's entry from the pending ones when the command ends.
+struct Forget<'c> {
+    connection: &'c Connection,
+    id: u64,
+}
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        if let Some(p) = lock(&self.connection.pending).as_mut() {
+            p.remove(&self.id);
+        }
     }
 }
 
@@ -179,6 +191,15 @@ impl Browser {
         self.connection.call(None, method, params).await
     }
 
+    /// A new browser context (its own cookies and storage): its id.
+    pub async fn new_context(&self) -> Result<String, CdpError> {
+        text(&self.call("Target.createBrowserContext", json!({})).await?, "browserContextId", "Target.createBrowserContext")
+    }
+
+    pub async fn dispose_context(&self, context: &str) -> Result<(), CdpError> {
+        self.call("Target.disposeBrowserContext", json!({ "browserContextId": context })).await.map(|_| ())
+    }
+
     /// A new page in `context`, attached, its network watched (the driver reads its traffic).
     pub async fn new_page(&self, context: &str) -> Result<Tab, CdpError> {
         let made = self.call("Target.createTarget", json!({ "url": "about:blank", "browserContextId": context })).await?;
@@ -190,8 +211,8 @@ impl Browser {
         Ok(page)
     }
 
-    /// Kills the browser now (it is killed when dropped too; this is for a caller that must
-    /// wait for it before removing its files).
+    /// Sends the browser its kill signal now, without waiting for it to exit (it is killed
+    /// when dropped too): for a caller about to remove the browser's files.
     pub fn kill(&self) {
         let _ = lock(&self.child).start_kill();
     }
@@ -247,7 +268,10 @@ impl Tab {
     pub async fn goto(&self, url: &str) -> Result<(), CdpError> {
         let mut loaded = self.events(&["Page.loadEventFired"]);
         self.call("Page.enable", json!({})).await?;
-        self.call("Page.navigate", json!({ "url": url })).await?;
+        let started = self.call("Page.navigate", json!({ "url": url })).await?;
+        if let Some(why) = started.get("errorText").and_then(Value::as_str).filter(|w| !w.is_empty()) {
+            return Err(CdpError::Refused { method: "Page.navigate".into(), message: why.to_string() });
+        }
         match tokio::time::timeout(ANSWER_WITHIN, loaded.recv()).await {
             Ok(Some(_)) => Ok(()),
             Ok(None) => Err(CdpError::Closed),
@@ -270,7 +294,7 @@ async fn write_loop(mut writer: pipe::Sender, mut queue: mpsc::UnboundedReceiver
 }
 
 async fn read_loop(mut reader: pipe::Receiver, connection: Arc<Connection>) {
-    let (mut messages, mut chunk) = (Messages::default(), vec![0u8; 1 << 16]);
+    let (mut messages, mut chunk) = (Messages { pending: Vec::new(), skipping: false, max: MAX_MESSAGE }, vec![0u8; 1 << 16]);
     loop {
         let n = match reader.read(&mut chunk).await {
             Ok(0) | Err(_) => break,
@@ -282,13 +306,13 @@ async fn read_loop(mut reader: pipe::Receiver, connection: Arc<Connection>) {
 }
 
 /// The browser's byte stream cut into messages at each NUL. A message longer than
-/// `MAX_MESSAGE` (a page's document of that size, read by the driver) is dropped whole, not
+/// `max` (a page's document of that size, read by the driver) is dropped whole, not
 /// kept: the command it answers hears nothing and says so after `ANSWER_WITHIN`, and the
 /// connection goes on for every other page.
-#[derive(Default)]
 struct Messages {
     pending: Vec<u8>,
     skipping: bool,
+    max: usize,
 }
 
 impl Messages {
@@ -304,13 +328,17 @@ impl Messages {
                 }
             }
             self.pending.clear();
+            if self.pending.capacity() > 1 << 20 {
+                // A large message read: its room is not kept for the browser's life.
+                self.pending = Vec::new();
+            }
             rest = &rest[end + 1..];
         }
         if self.skipping {
             return;
         }
         self.pending.extend_from_slice(rest);
-        if self.pending.len() > MAX_MESSAGE {
+        if self.pending.len() > self.max {
             self.pending = Vec::new();
             self.skipping = true;
         }
@@ -377,13 +405,13 @@ mod tests {
 
     #[test]
     fn messages_are_cut_at_each_nul_across_reads_and_one_too_long_is_dropped_whole() {
-        let mut m = Messages::default();
+        let mut m = Messages { pending: Vec::new(), skipping: false, max: 100 };
         let mut got: Vec<Vec<u8>> = Vec::new();
         m.push(b"{\"a\":1}\0{\"b\"", |x| got.push(x.to_vec()));
         m.push(b":2}\0", |x| got.push(x.to_vec()));
         assert_eq!(got, [b"{\"a\":1}".to_vec(), b"{\"b\":2}".to_vec()]);
         got.clear();
-        let huge = vec![b'x'; MAX_MESSAGE / 2 + 1];
+        let huge = vec![b'x'; 51];
         m.push(&huge, |x| got.push(x.to_vec()));
         m.push(&huge, |x| got.push(x.to_vec()));
         assert!(m.pending.is_empty() && m.skipping, "past the bound nothing more is kept");
@@ -398,5 +426,24 @@ mod tests {
         assert!(matches!(e, CdpError::Closed), "{e}");
         let e = Browser::launch(std::path::Path::new("/nonexistent/chromium"), &[]).await.err().unwrap();
         assert!(matches!(e, CdpError::Start(_)), "{e}");
+    }
+
+    #[tokio::test]
+    async fn the_browser_reads_its_commands_on_3_and_answers_on_4() {
+        // A peer that echoes what it reads on 3 to 4: the command comes back with its id and no
+        // error, an answer (and `--remote-debugging-pipe` is one more argument it ignores).
+        let echo = Browser::launch(std::path::Path::new("sh"), &["-c", "cat <&3 >&4", "echo"]).await;
+        assert!(echo.is_ok(), "{:?}", echo.err());
+        let echo = echo.unwrap();
+        assert_eq!(echo.call("Target.getTargets", json!({})).await.unwrap(), Value::Null);
+        assert!(lock(&echo.connection.pending).as_ref().is_some_and(HashMap::is_empty), "answered commands leave nothing pending");
+    }
+
+    #[tokio::test]
+    async fn a_command_its_caller_gave_up_on_leaves_nothing_pending() {
+        let (c, _sent) = connection();
+        let gave_up = tokio::time::timeout(Duration::from_millis(20), c.call(None, "Page.captureScreenshot", json!({}))).await;
+        assert!(gave_up.is_err());
+        assert!(lock(&c.pending).as_ref().is_some_and(HashMap::is_empty));
     }
 }
