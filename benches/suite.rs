@@ -133,7 +133,6 @@ fn machine_cpu_seconds() -> f64 {
 /// seconds.
 fn chromium_floor(n: usize, at_once: usize) -> (f64, f64) {
     use oauth_conformance::login::chromium::devtools::Browser;
-    use serde_json::json;
     let extras = oauth_conformance::reference::Extras { login_style: oauth_conformance::reference::LoginStyle::Script, ..Default::default() };
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let server = ReferenceServer::start_extras("rfc6749", Faults::none(), oauth_conformance::reference::Variants::none(), extras, addr, oauth_conformance::reference::Registration::generate(), None).unwrap();
@@ -164,7 +163,7 @@ fn chromium_floor(n: usize, at_once: usize) -> (f64, f64) {
                 let context = browser.new_context().await.unwrap();
                 let page = browser.new_page(&context).await.unwrap();
                 while left.fetch_update(std::sync::atomic::Ordering::SeqCst, std::sync::atomic::Ordering::SeqCst, |l| l.checked_sub(1)).is_ok() {
-                    browser.call("Storage.clearCookies", json!({ "browserContextId": context })).await.unwrap();
+                    browser.clear_cookies(&context).await.unwrap();
                     page.goto(login.as_str()).await.unwrap();
                 }
             });

@@ -176,7 +176,7 @@ impl Chromium {
             Err(e) => return fail(e.to_string()),
         };
         if let Some(cookies) = session.map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).clone()).filter(|c| !c.is_empty())
-            && let Err(e) = self.browser.call("Storage.setCookies", json!({ "cookies": cookies, "browserContextId": slot.context })).await
+            && let Err(e) = self.browser.set_cookies(&slot.context, &cookies).await
         {
             self.discard(slot).await;
             return fail(format!("the session's cookies: {e}"));
@@ -194,9 +194,9 @@ impl Chromium {
             Err(error) => Err(Stopped { error, screenshot: masked_screenshot(page).await }),
         };
         if let Some(kept) = session
-            && let Ok(got) = self.browser.call("Storage.getCookies", json!({ "browserContextId": slot.context })).await
+            && let Ok(got) = self.browser.cookies(&slot.context).await
         {
-            *kept.lock().unwrap_or_else(|e| e.into_inner()) = got["cookies"].as_array().into_iter().flatten().map(session_cookie).collect();
+            *kept.lock().unwrap_or_else(|e| e.into_inner()) = got.iter().map(session_cookie).collect();
         }
         match r {
             Ok(_) => self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(slot),
@@ -215,8 +215,7 @@ impl Chromium {
     async fn slot(&self) -> Result<Slot, SlotError> {
         loop {
             let Some(slot) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() else { break };
-            let clear = self.browser.call("Storage.clearCookies", json!({ "browserContextId": slot.context }));
-            let reset = async { clear.await.is_ok() && slot.page.evaluate(RESET_PAGE).await.is_ok() };
+            let reset = async { self.browser.clear_cookies(&slot.context).await.is_ok() && slot.page.evaluate(RESET_PAGE).await.is_ok() };
             if tokio::time::timeout(Duration::from_secs(5), reset).await.unwrap_or(false) {
                 return Ok(slot);
             }

@@ -62,6 +62,10 @@ struct Connection {
 }
 
 impl Connection {
+    fn new(out: mpsc::UnboundedSender<Vec<u8>>) -> Connection {
+        Connection { out, next_id: AtomicU64::new(1), pending: Mutex::new(Some(HashMap::new())), listeners: Mutex::default() }
+    }
+
     async fn call(&self, session: Option<&str>, method: &str, params: Value) -> Result<Value, CdpError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
@@ -178,7 +182,7 @@ impl Browser {
         let writer = pipe::Sender::from_owned_fd(OwnedFd::from(ours_out)).map_err(start)?;
         let reader = pipe::Receiver::from_owned_fd(OwnedFd::from(ours_in)).map_err(start)?;
         let (out, queue) = mpsc::unbounded_channel();
-        let connection = Arc::new(Connection { out, next_id: AtomicU64::new(1), pending: Mutex::new(Some(HashMap::new())), listeners: Mutex::default() });
+        let connection = Arc::new(Connection::new(out));
         tokio::spawn(write_loop(writer, queue));
         tokio::spawn(read_loop(reader, connection.clone()));
         let browser = Browser { connection, child: Mutex::new(child) };
@@ -198,6 +202,21 @@ impl Browser {
 
     pub async fn dispose_context(&self, context: &str) -> Result<(), CdpError> {
         self.call("Target.disposeBrowserContext", json!({ "browserContextId": context })).await.map(|_| ())
+    }
+
+    /// The cookies `context` holds (DevTools' `Cookie`s).
+    pub async fn cookies(&self, context: &str) -> Result<Vec<Value>, CdpError> {
+        let got = self.call("Storage.getCookies", json!({ "browserContextId": context })).await?;
+        Ok(got["cookies"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// Sets `cookies` (DevTools' `CookieParam`s) in `context`.
+    pub async fn set_cookies(&self, context: &str, cookies: &[Value]) -> Result<(), CdpError> {
+        self.call("Storage.setCookies", json!({ "cookies": cookies, "browserContextId": context })).await.map(|_| ())
+    }
+
+    pub async fn clear_cookies(&self, context: &str) -> Result<(), CdpError> {
+        self.call("Storage.clearCookies", json!({ "browserContextId": context })).await.map(|_| ())
     }
 
     /// A new page in `context`, attached, its network watched (the driver reads its traffic).
@@ -351,7 +370,7 @@ mod tests {
 
     fn connection() -> (Connection, mpsc::UnboundedReceiver<Vec<u8>>) {
         let (out, queue) = mpsc::unbounded_channel();
-        (Connection { out, next_id: AtomicU64::new(1), pending: Mutex::new(Some(HashMap::new())), listeners: Mutex::default() }, queue)
+        (Connection::new(out), queue)
     }
 
     #[tokio::test]
